@@ -1,0 +1,128 @@
+import { ErrorCodes, LexofficeNetworkError } from '../errors'
+
+/** A fetch-compatible function; tests and users may inject their own (e.g. an undici dispatcher). */
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>
+
+/** @internal */
+export interface HttpRequestOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD'
+  url: string
+  headers?: Record<string, string>
+  body?: string | Uint8Array | FormData | undefined
+  /** Abort after this many milliseconds (default 10 000). */
+  timeoutMs: number
+  /** Abort when the body grows past this many bytes (default 1 MiB). */
+  maxBodyBytes?: number
+  /** An outer signal (e.g. the request was cancelled). */
+  signal?: AbortSignal | undefined
+  fetch?: FetchLike | undefined
+}
+
+/** @internal */
+export interface HttpResponse {
+  status: number
+  headers: Headers
+  body: Buffer
+  /** The body as UTF-8 text. */
+  text(): string
+}
+
+/**
+ * The one place where the package talks HTTP: Node's fetch with a hard timeout (node-oauth has
+ * none, passport issue #308) and a cap on the body size. Failures become
+ * {@link LexofficeNetworkError}s whose message names the host and path only (never headers,
+ * bodies or query strings, which may carry secrets).
+ *
+ * @internal
+ */
+export async function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> {
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
+  const where = describeUrl(options.url)
+  const timeout = AbortSignal.timeout(options.timeoutMs)
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout
+  const doFetch = options.fetch ?? fetch
+  let response: Response
+  try {
+    response = await doFetch(options.url, {
+      method: options.method,
+      headers: options.headers ?? {},
+      body: options.body ?? null,
+      signal,
+      redirect: 'manual',
+    })
+  } catch (err) {
+    throw toNetworkError(err, where, timeout, options.timeoutMs)
+  }
+  try {
+    const body = await readLimited(response, maxBodyBytes, where)
+    return { status: response.status, headers: response.headers, body, text: () => body.toString('utf8') }
+  } catch (err) {
+    if (err instanceof LexofficeNetworkError) throw err
+    throw toNetworkError(err, where, timeout, options.timeoutMs)
+  }
+}
+
+async function readLimited(response: Response, maxBytes: number, where: string): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length'))
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined)
+    throw tooLarge(where, maxBytes)
+  }
+  if (!response.body) return Buffer.alloc(0)
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = response.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined)
+      throw tooLarge(where, maxBytes)
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks)
+}
+
+function tooLarge(where: string, maxBytes: number): LexofficeNetworkError {
+  return new LexofficeNetworkError(ErrorCodes.RESPONSE_TOO_LARGE, `The answer of ${where} was larger than ${maxBytes} bytes.`, {
+    status: 502,
+  })
+}
+
+function toNetworkError(err: unknown, where: string, timeout: AbortSignal, timeoutMs: number): LexofficeNetworkError {
+  if (timeout.aborted) {
+    return new LexofficeNetworkError(ErrorCodes.TIMEOUT, `${where} did not answer within ${timeoutMs} ms.`, {
+      status: 504,
+      cause: safeCause(err),
+    })
+  }
+  const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code
+  const detail = typeof code === 'string' ? ` (${code})` : ''
+  return new LexofficeNetworkError(ErrorCodes.NETWORK_ERROR, `Could not reach ${where}${detail}.`, {
+    status: 502,
+    cause: safeCause(err),
+  })
+}
+
+/** Keeps only name, message and code of an underlying error: undici errors can reference the request. */
+function safeCause(err: unknown): Error | undefined {
+  if (!(err instanceof Error)) return undefined
+  const inner = (err as { cause?: unknown }).cause
+  const copy = new Error(inner instanceof Error ? `${err.message}: ${inner.message}` : err.message)
+  copy.name = err.name
+  const code = (inner as { code?: unknown } | undefined)?.code ?? (err as { code?: unknown }).code
+  if (typeof code === 'string') (copy as Error & { code: string }).code = code
+  return copy
+}
+
+/** `host/path` of a URL, without query or credentials. @internal */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.host}${u.pathname}`
+  } catch {
+    return 'lexoffice'
+  }
+}
