@@ -8,7 +8,7 @@ export interface HttpRequestOptions {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD'
   url: string
   headers?: Record<string, string>
-  body?: string | Uint8Array | FormData | undefined
+  body?: string | Uint8Array<ArrayBuffer> | FormData | Blob | undefined
   /** Abort after this many milliseconds (default 10 000). */
   timeoutMs: number
   /** Abort when the body grows past this many bytes (default 1 MiB). */
