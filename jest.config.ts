@@ -12,6 +12,10 @@ const config: Config = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
+  moduleNameMapper: {
+    '^passport-lexoffice$': '<rootDir>/lib/index.ts',
+    '^passport-lexoffice/(redis|sandbox)$': '<rootDir>/lib/$1.ts',
+  },
   setupFiles: ['<rootDir>/test/setup/blockNetwork.ts'],
   testTimeout: 30_000,
   maxWorkers: 2,
