@@ -1,0 +1,131 @@
+import type { TokenStore } from '../TokenStore'
+import type { TokenRecord } from '../TokenSet'
+import { assertKey, assertSetArgs, decodeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
+import type { TokenCipher } from '../crypto/TokenCipher'
+import { invalidArg } from '../../options/assert'
+
+/**
+ * Options of {@link MemoryTokenStore}.
+ *
+ * @example
+ * ```ts
+ * const options: MemoryTokenStoreOptions = { encryption: { keys: { k1: key }, currentKeyId: 'k1' } }
+ * ```
+ */
+export interface MemoryTokenStoreOptions {
+  /** Encrypt records at rest (a {@link TokenCipher} or its options). Off by default. */
+  encryption?: EncryptionOption
+  /**
+   * Share the records of another MemoryTokenStore (same process). Simulates several instances of
+   * one app, e.g. with different encryption settings during a key rotation. Default: own records.
+   */
+  shareWith?: MemoryTokenStore
+}
+
+interface Entry {
+  version: number
+  data: string
+  dueAt: number | undefined
+}
+
+/**
+ * A {@link TokenStore} in process memory, for development, tests and single-process apps whose
+ * users may reconnect after a restart.
+ *
+ * Like express-session's MemoryStore it serialises on `set` and parses on `get`, so callers never
+ * share object references with the store (or with each other) and it behaves like Redis.
+ * Writes are compare-and-set on `version`. It has no `createLock()`: it is single-process by
+ * definition, and the TokenManager's in-process single-flight is enough. Records are lost
+ * when the process exits.
+ *
+ * @example
+ * ```ts
+ * import { MemoryTokenStore } from 'passport-lexoffice'
+ * const store = new MemoryTokenStore()
+ * await store.set('user-42', { version: 1, state: 'active', tokens, refreshCount: 0, connectedAt: Date.now() }, 0)
+ * const record = await store.get('user-42') // a fresh copy
+ * ```
+ */
+export class MemoryTokenStore implements TokenStore {
+  readonly #entries: Map<string, Entry>
+  readonly #cipher: TokenCipher | undefined
+
+  /** @throws TypeError when `encryption` is invalid (e.g. a key that is not 32 bytes) or `shareWith` is not a MemoryTokenStore. */
+  constructor(options: MemoryTokenStoreOptions = {}) {
+    this.#cipher = resolveCipher(options.encryption)
+    if (options.shareWith !== undefined && !(options.shareWith instanceof MemoryTokenStore))
+      throw invalidArg('ERR_INVALID_ARG_TYPE', '"shareWith" must be a MemoryTokenStore')
+    this.#entries = options.shareWith === undefined ? new Map() : options.shareWith.#entries
+  }
+
+  /**
+   * The record under `key` (a fresh copy), or `undefined` (missing or unreadable).
+   *
+   * @example
+   * ```ts
+   * const record = await store.get('user-42')
+   * ```
+   */
+  async get(key: string): Promise<TokenRecord | undefined> {
+    assertKey(key)
+    const entry = this.#entries.get(key)
+    return entry === undefined ? undefined : decodeRecord(key, entry.data, this.#cipher)
+  }
+
+  /**
+   * Writes `record` if the stored version equals `expectedVersion` (0: no record). Resolves `false` on a lost race.
+   *
+   * @throws TypeError when `record.version !== expectedVersion + 1` or the record is malformed.
+   * @example
+   * ```ts
+   * const ok = await store.set('user-42', { ...record, version: record.version + 1 }, record.version)
+   * ```
+   */
+  async set(key: string, record: TokenRecord, expectedVersion: number): Promise<boolean> {
+    assertSetArgs(key, record, expectedVersion)
+    // Everything below is synchronous, so the check and the write are atomic in this process.
+    const current = this.#entries.get(key)?.version ?? 0
+    if (current !== expectedVersion) return false
+    this.#entries.set(key, { version: record.version, data: encodeRecord(key, record, this.#cipher), dueAt: dueAt(record) })
+    return true
+  }
+
+  /**
+   * Removes the record.
+   *
+   * @example
+   * ```ts
+   * await store.destroy('user-42')
+   * ```
+   */
+  async destroy(key: string): Promise<void> {
+    assertKey(key)
+    this.#entries.delete(key)
+  }
+
+  /**
+   * Keys of active records whose access token expires before `dueBefore`, soonest first.
+   *
+   * @example
+   * ```ts
+   * const due = await store.listDue(Date.now() + 5 * 60_000)
+   * ```
+   */
+  async listDue(dueBefore: number): Promise<string[]> {
+    const due: [string, number][] = []
+    for (const [key, entry] of this.#entries) if (entry.dueAt !== undefined && entry.dueAt < dueBefore) due.push([key, entry.dueAt])
+    return due.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([key]) => key)
+  }
+
+  /**
+   * All keys (active and lost).
+   *
+   * @example
+   * ```ts
+   * for (const key of await store.list()) console.log(key)
+   * ```
+   */
+  async list(): Promise<string[]> {
+    return [...this.#entries.keys()]
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Shared by every token store: argument checks, serialisation (JSON, optionally sealed by a
+ * {@link TokenCipher}) and the non-secret metadata stores keep beside the record (version and
+ * access-token expiry, needed for compare-and-set and `listDue` without decrypting).
+ *
+ * @internal
+ */
+import { invalidArg } from '../../options/assert'
+import { TokenCipher, type TokenCipherOptions } from '../crypto/TokenCipher'
+import type { TokenRecord } from '../TokenSet'
+
+/** The `encryption` option every store accepts. */
+export type EncryptionOption = TokenCipher | TokenCipherOptions
+
+/** @internal */
+export function resolveCipher(encryption: EncryptionOption | undefined): TokenCipher | undefined {
+  return encryption === undefined ? undefined : TokenCipher.from(encryption)
+}
+
+/** @internal */
+export function assertKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string') throw invalidArg('ERR_INVALID_ARG_TYPE', '"key" must be a string')
+  if (key.length === 0 || key.length > 1024) throw invalidArg('ERR_INVALID_ARG_VALUE', '"key" must be 1-1024 characters')
+}
+
+/** Checks the arguments of `set` (programming errors, so they throw instead of resolving `false`). @internal */
+export function assertSetArgs(key: unknown, record: unknown, expectedVersion: unknown): asserts record is TokenRecord {
+  assertKey(key)
+  if (typeof expectedVersion !== 'number' || !Number.isSafeInteger(expectedVersion) || expectedVersion < 0)
+    throw invalidArg('ERR_INVALID_ARG_VALUE', '"expectedVersion" must be an integer >= 0')
+  if (record === null || typeof record !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"record" must be an object')
+  const r = record as Partial<TokenRecord>
+  if (r.version !== expectedVersion + 1) throw invalidArg('ERR_INVALID_ARG_VALUE', '"record.version" must be expectedVersion + 1')
+  if (r.state !== 'active' && r.state !== 'lost') throw invalidArg('ERR_INVALID_ARG_VALUE', '"record.state" must be "active" or "lost"')
+  if (r.state === 'active' && (r.tokens === null || typeof r.tokens !== 'object'))
+    throw invalidArg('ERR_INVALID_ARG_VALUE', '"record.tokens" is required when state is "active"')
+}
+
+/** The access-token expiry used for `listDue`: only active records with a finite expiry are due. @internal */
+export function dueAt(record: TokenRecord): number | undefined {
+  const at = record.state === 'active' ? record.tokens?.expiresAt : undefined
+  return typeof at === 'number' && Number.isFinite(at) ? at : undefined
+}
+
+/** Serialises (and seals) a record for storage. @internal */
+export function encodeRecord(key: string, record: TokenRecord, cipher: TokenCipher | undefined): string {
+  const json = JSON.stringify(record)
+  return cipher === undefined ? json : cipher.encrypt(json, key)
+}
+
+/**
+ * Parses (and opens) a stored value. Anything unreadable is `undefined`: never a throw, and
+ * never the stored text in an error.
+ * @internal
+ */
+export function decodeRecord(key: string, stored: string, cipher: TokenCipher | undefined): TokenRecord | undefined {
+  let json: string | undefined = stored
+  if (cipher !== undefined) {
+    // A plaintext record (written before encryption was turned on) is not trusted as a token source.
+    if (stored.startsWith('{')) {
+      cipher.reportUnreadable(key, 'malformed')
+      return undefined
+    }
+    json = cipher.decrypt(stored, key)
+    if (json === undefined) return undefined
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(json)
+  } catch {
+    return undefined
+  }
+  if (parsed === null || typeof parsed !== 'object') return undefined
+  const record = parsed as TokenRecord
+  if (!Number.isSafeInteger(record.version) || (record.state !== 'active' && record.state !== 'lost')) return undefined
+  return record
+}
