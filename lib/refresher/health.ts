@@ -1,0 +1,156 @@
+import type { TokenStore } from '../tokens/TokenStore'
+import { assertFunction, assertInteger, invalidArg } from '../options/assert'
+
+/**
+ * Options of {@link lexofficeHealth} and {@link lexofficeHealthRoute}.
+ *
+ * @example
+ * ```ts
+ * const options: LexofficeHealthOptions = { store, warnWithinMs: 5 * 60_000 }
+ * ```
+ */
+export interface LexofficeHealthOptions {
+  /** The token store to inspect; needs `list()`. Default: `manager.store`. */
+  store?: TokenStore
+  /** A TokenManager; only its `store` is used when `store` is not given. */
+  manager?: { readonly store?: TokenStore }
+  /**
+   * An active connection whose access token expires within this many ms (or has expired) counts as
+   * "expiring soon": with a refresher keeping connections alive 15 minutes ahead, it means the
+   * refresher is not running or not keeping up. Default 5 minutes.
+   */
+  warnWithinMs?: number
+  /** When `true`, lost connections do not make `ok` false (they are still listed). Default `false`. */
+  tolerateLost?: boolean
+  /** Records read at the same time. Default 16. */
+  concurrency?: number
+  /** Clock (ms since epoch). Default `Date.now`. */
+  now?: () => number
+}
+
+/**
+ * The token keep-alive's health: counts, and the connections that need attention. No token, no
+ * secret: only keys, states, reasons and times.
+ *
+ * @example
+ * ```ts
+ * const report: LexofficeHealthReport = await lexofficeHealth({ store })
+ * ```
+ */
+export interface LexofficeHealthReport {
+  /** `false` when a connection is expiring soon, or (unless `tolerateLost`) lost. */
+  ok: boolean
+  /** When the report was made (ms since epoch). */
+  checkedAt: number
+  connections: { total: number; active: number; lost: number; expiringSoon: number }
+  /** Lost connections: key, reason (`invalid_grant`, `token.revoked`, ...) and when (ms since epoch). */
+  lost: { key: string; reason: string; at: number }[]
+  /** Active connections expiring within `warnWithinMs` (negative `expiresInMs`: already expired). */
+  expiringSoon: { key: string; expiresAt: number; expiresInMs: number }[]
+}
+
+/**
+ * Reads every connection from the store and reports lost ones and ones about to expire. Use it
+ * for monitoring that the background refresher keeps connections alive, not as a liveness probe
+ * for a load balancer (a lost connection is the user's to repair, not a reason to restart).
+ *
+ * @throws TypeError when the store has no `list()`; the store's error (e.g. `STORE_UNAVAILABLE`) when it cannot be read.
+ * @example
+ * ```ts
+ * import { lexofficeHealth } from 'passport-lexoffice'
+ * const { ok, connections } = await lexofficeHealth({ store })
+ * if (!ok) alert(`lexoffice: ${connections.lost} lost, ${connections.expiringSoon} expiring`)
+ * ```
+ */
+export async function lexofficeHealth(options: LexofficeHealthOptions): Promise<LexofficeHealthReport> {
+  const { store, warnWithinMs, concurrency, now, tolerateLost } = resolveHealthOptions(options)
+  const checkedAt = now()
+  const keys = await store.list!()
+  const report: LexofficeHealthReport = {
+    ok: true,
+    checkedAt,
+    connections: { total: 0, active: 0, lost: 0, expiringSoon: 0 },
+    lost: [],
+    expiringSoon: [],
+  }
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < keys.length) {
+      const key = keys[next++]!
+      const record = await store.get(key)
+      if (record === undefined) continue // removed meanwhile, or unreadable
+      report.connections.total++
+      if (record.state === 'lost') {
+        report.connections.lost++
+        report.lost.push({ key, reason: record.lost?.reason ?? 'unknown', at: record.lost?.at ?? 0 })
+        continue
+      }
+      report.connections.active++
+      const expiresAt = record.tokens?.expiresAt
+      if (typeof expiresAt === 'number' && expiresAt - checkedAt < warnWithinMs) {
+        report.connections.expiringSoon++
+        report.expiringSoon.push({ key, expiresAt, expiresInMs: expiresAt - checkedAt })
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker))
+  report.lost.sort((a, b) => b.at - a.at || (a.key < b.key ? -1 : 1))
+  report.expiringSoon.sort((a, b) => a.expiresAt - b.expiresAt || (a.key < b.key ? -1 : 1))
+  report.ok = report.connections.expiringSoon === 0 && (tolerateLost || report.connections.lost === 0)
+  return report
+}
+
+/** The minimal request/response shapes the route uses (Express 4 and 5 fit). */
+interface HealthResponse {
+  status(code: number): HealthResponse
+  setHeader(name: string, value: string): unknown
+  json(body: unknown): unknown
+}
+
+/**
+ * An Express handler answering the {@link lexofficeHealth} report as JSON: 200 when `ok`, 503
+ * otherwise, and 503 `{ ok: false, error: code }` when the store cannot be read. `Cache-Control:
+ * no-store`. The report holds connection keys (your user or connection ids): mount it where only
+ * your monitoring can reach it.
+ *
+ * @example
+ * ```ts
+ * import { lexofficeHealthRoute } from 'passport-lexoffice'
+ * app.get('/internal/health/lexoffice', requireInternal, lexofficeHealthRoute({ manager }))
+ * ```
+ */
+export function lexofficeHealthRoute(options: LexofficeHealthOptions): (req: unknown, res: HealthResponse) => Promise<void> {
+  resolveHealthOptions(options) // fail at startup, not on the first request
+  return async (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store')
+    let report: LexofficeHealthReport
+    try {
+      report = await lexofficeHealth(options)
+    } catch (err) {
+      const code = (err as { code?: unknown } | null)?.code
+      res.status(503).json({ ok: false, error: typeof code === 'string' ? code : 'HEALTH_CHECK_FAILED' })
+      return
+    }
+    res.status(report.ok ? 200 : 503).json(report)
+  }
+}
+
+function resolveHealthOptions(options: LexofficeHealthOptions): {
+  store: TokenStore
+  warnWithinMs: number
+  concurrency: number
+  now: () => number
+  tolerateLost: boolean
+} {
+  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  const store = options.store ?? options.manager?.store
+  if (store === undefined || store === null || typeof store !== 'object')
+    throw invalidArg('ERR_INVALID_ARG_TYPE', '"store" (or a "manager" with a store) is required')
+  if (typeof store.list !== 'function') throw invalidArg('ERR_INVALID_ARG_VALUE', '"store" must implement list()')
+  const warnWithinMs = options.warnWithinMs ?? 5 * 60_000
+  assertInteger(warnWithinMs, 'warnWithinMs', 0)
+  const concurrency = options.concurrency ?? 16
+  assertInteger(concurrency, 'concurrency', 1, 1000)
+  if (options.now !== undefined) assertFunction(options.now, 'now')
+  return { store, warnWithinMs, concurrency, now: options.now ?? Date.now, tolerateLost: options.tolerateLost === true }
+}
