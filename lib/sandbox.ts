@@ -1,0 +1,30 @@
+/**
+ * `passport-lexoffice/sandbox`: an in-process lexoffice (partner OAuth server and API) for
+ * tests and local development.
+ *
+ * @example
+ * ```ts
+ * import { createSandbox } from 'passport-lexoffice/sandbox'
+ * const sandbox = await createSandbox()
+ * ```
+ * @packageDocumentation
+ */
+export { createSandbox } from './sandbox/createSandbox'
+export { Sandbox } from './sandbox/Sandbox'
+export {
+  DEFAULT_SANDBOX_CLIENT,
+  DEFAULT_SANDBOX_SCOPES,
+  type SandboxClientConfig,
+  type SandboxOptions,
+  type SandboxOrganizationConfig,
+  type SandboxUserConfig,
+} from './sandbox/options'
+export type {
+  SandboxConnectionCreatedEvent,
+  SandboxConnectionInfo,
+  SandboxConnectionRevokedEvent,
+  SandboxEvents,
+  SandboxFault,
+  SandboxRequestLogEntry,
+  SandboxTokenRefreshedEvent,
+} from './sandbox/SandboxState'

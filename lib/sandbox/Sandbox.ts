@@ -1,0 +1,281 @@
+import { EventEmitter } from 'node:events'
+import type { Server } from 'node:http'
+import type { LexofficeEndpoints } from '../endpoints'
+import { assertInteger, assertString, invalidArg } from '../options/assert'
+import { assertFaults } from './oauth/faults'
+import { assertRedirectUri, resolveSandboxClient, type SandboxClientConfig } from './options'
+import type { SandboxConnectionInfo, SandboxEvents, SandboxFault, SandboxRequestLogEntry, SandboxState } from './SandboxState'
+
+/**
+ * A running lexoffice sandbox, as returned by `createSandbox()`: its URLs, the demo
+ * credentials, and controls for tests (fault injection, revocation, token expiry, the request
+ * log). It emits `connection.created`, `connection.revoked` and `token.refreshed`.
+ *
+ * The object never shows a token: `JSON.stringify(sandbox)` and `util.inspect(sandbox)` give
+ * only its URL and client id, and the request log and events carry no secrets.
+ *
+ * @example
+ * ```ts
+ * const sandbox = await createSandbox({ autoApprove: true })
+ * sandbox.addRedirectUri('http://127.0.0.1:4000/auth/lexoffice/callback')
+ * sandbox.on('connection.revoked', ({ connectionId, reason }) => console.log('revoked', connectionId, reason))
+ * // ... point your app at sandbox.endpoints and sandbox.client ...
+ * await sandbox.close()
+ * ```
+ */
+export class Sandbox extends EventEmitter<SandboxEvents> {
+  /** Base URL, e.g. `http://127.0.0.1:53127` (no trailing slash). */
+  readonly url: string
+  /** Endpoints for this package's options: authorize, token and revoke under `/oauth2`, the API at `url`. */
+  readonly endpoints: Readonly<LexofficeEndpoints>
+  readonly #state: SandboxState
+  readonly #server: Server
+  readonly #defaultClientID: string
+  #closing: Promise<void> | undefined
+
+  /** @internal Use `createSandbox()`. */
+  constructor(state: SandboxState, server: Server, url: string, defaultClientID: string) {
+    super()
+    this.#state = state
+    this.#server = server
+    this.#defaultClientID = defaultClientID
+    this.url = url
+    this.endpoints = Object.freeze({
+      authorizationURL: `${url}/oauth2/authorize`,
+      tokenURL: `${url}/oauth2/token`,
+      revokeURL: `${url}/oauth2/revoke`,
+      apiURL: url,
+    })
+  }
+
+  /**
+   * Credentials of the default (first) client, e.g. `sandbox-client` / `sandbox-secret`.
+   *
+   * @example
+   * ```ts
+   * new LexofficeStrategy({ ...sandbox.client, ...sandbox.endpoints, callbackURL }, verify)
+   * ```
+   */
+  get client(): { clientID: string; clientSecret: string } {
+    const c = this.#state.clients.get(this.#defaultClientID)!
+    return { clientID: c.clientID, clientSecret: c.clientSecret }
+  }
+
+  /**
+   * The demo organisation, as `/v1/profile` reports it.
+   *
+   * @example
+   * ```ts
+   * expect(user.organizationId).toBe(sandbox.organization.organizationId)
+   * ```
+   */
+  get organization(): { organizationId: string; companyName: string } {
+    const o = this.#state.organizations.get(this.#state.defaultOrganizationId)!
+    return { organizationId: o.organizationId, companyName: o.companyName }
+  }
+
+  /**
+   * The demo user who approves authorizations.
+   *
+   * @example
+   * ```ts
+   * expect(profile.emails[0].value).toBe(sandbox.user.userEmail)
+   * ```
+   */
+  get user(): { userId: string; userName: string; userEmail: string } {
+    const u = this.#state.users.get(this.#state.defaultUserId)!
+    return { userId: u.userId, userName: u.userName, userEmail: u.userEmail }
+  }
+
+  /**
+   * Whether valid authorizations are approved at once (no consent page).
+   *
+   * @example
+   * ```ts
+   * if (!sandbox.autoApprove) await clickAllow(page)
+   * ```
+   */
+  get autoApprove(): boolean {
+    return this.#state.autoApprove
+  }
+
+  /**
+   * Switches auto-approval on or off.
+   *
+   * @example
+   * ```ts
+   * sandbox.setAutoApprove(true)
+   * ```
+   */
+  setAutoApprove(value: boolean): void {
+    if (typeof value !== 'boolean') throw invalidArg('ERR_INVALID_ARG_TYPE', '"value" must be a boolean')
+    this.#state.autoApprove = value
+  }
+
+  /**
+   * Registers one more redirect URI (exact match) for a client (default: the default client).
+   *
+   * @throws TypeError when the URI is not https (or http on loopback) or the client is unknown.
+   * @example
+   * ```ts
+   * sandbox.addRedirectUri(`http://127.0.0.1:${port}/auth/lexoffice/callback`)
+   * ```
+   */
+  addRedirectUri(uri: string, clientID: string = this.#defaultClientID): void {
+    assertRedirectUri(uri, 'uri')
+    const client = this.#state.clients.get(clientID)
+    if (!client) throw invalidArg('ERR_INVALID_ARG_VALUE', '"clientID" is not a registered sandbox client')
+    if (!client.redirectUris.includes(uri)) client.redirectUris.push(uri)
+  }
+
+  /**
+   * Registers another OAuth client.
+   *
+   * @throws TypeError on an invalid configuration or a clientID that is already registered.
+   * @example
+   * ```ts
+   * sandbox.registerClient({ clientID: 'other-app', clientSecret: 's3cret', redirectUris: ['https://other.example/cb'] })
+   * ```
+   */
+  registerClient(config: SandboxClientConfig): { clientID: string; clientSecret: string } {
+    const client = resolveSandboxClient(config, 'config')
+    if (this.#state.clients.has(client.clientID)) throw invalidArg('ERR_INVALID_ARG_VALUE', '"config.clientID" is already registered')
+    this.#state.clients.set(client.clientID, client)
+    return { clientID: client.clientID, clientSecret: client.clientSecret }
+  }
+
+  /**
+   * The request log, oldest first (copies). No entry holds a token, code, verifier, query
+   * string or header.
+   *
+   * @example
+   * ```ts
+   * expect(sandbox.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toContain('POST /oauth2/token 200')
+   * ```
+   */
+  get requests(): SandboxRequestLogEntry[] {
+    return this.#state.requestLog()
+  }
+
+  /**
+   * How many requests reached the token endpoint (optionally only those with this `grant_type`).
+   *
+   * @example
+   * ```ts
+   * expect(sandbox.tokenCalls('refresh_token')).toBe(1)
+   * ```
+   */
+  tokenCalls(grantType?: string): number {
+    return this.#state
+      .requestLog()
+      .filter((r) => r.path === '/oauth2/token' && r.method === 'POST' && (grantType === undefined || r.grantType === grantType)).length
+  }
+
+  /**
+   * Empties the request log.
+   *
+   * @example
+   * ```ts
+   * sandbox.resetLog()
+   * ```
+   */
+  resetLog(): void {
+    this.#state.resetLog()
+  }
+
+  /**
+   * Scripts the answers of the next token endpoint calls, one fault per call, in order
+   * (appended to faults still queued). See {@link SandboxFault}.
+   *
+   * @throws TypeError on an unknown fault kind or bad values.
+   * @example
+   * ```ts
+   * sandbox.failNextTokenCalls([{ kind: 'status', status: 500 }, { kind: 'html' }])
+   * ```
+   */
+  failNextTokenCalls(faults: SandboxFault[]): void {
+    assertFaults(faults)
+    this.#state.queueFaults(faults.map((f) => ({ ...f })))
+  }
+
+  /**
+   * Revokes a connection as lexoffice would (user disconnects the app, security measure): both
+   * tokens die and `connection.revoked` is emitted.
+   *
+   * @returns `false` when the connection is unknown or already revoked.
+   * @example
+   * ```ts
+   * sandbox.revokeConnection(sandbox.connections()[0].connectionId, 'user_disconnected')
+   * ```
+   */
+  revokeConnection(connectionId: string, reason = 'revoked'): boolean {
+    assertString(connectionId, 'connectionId', { max: 100 })
+    assertString(reason, 'reason', { max: 100 })
+    return this.#state.revokeConnection(connectionId, reason)
+  }
+
+  /**
+   * Makes the current access tokens (of one connection, or of all) expire now, so the next API
+   * call gets 401 and the app must refresh.
+   *
+   * @example
+   * ```ts
+   * sandbox.expireAccessTokens()
+   * ```
+   */
+  expireAccessTokens(connectionId?: string): void {
+    this.#state.expireAccessTokens(connectionId)
+  }
+
+  /**
+   * Non-secret information about every connection, oldest first.
+   *
+   * @example
+   * ```ts
+   * expect(sandbox.connections().filter((c) => c.state === 'active')).toHaveLength(1)
+   * ```
+   */
+  connections(): SandboxConnectionInfo[] {
+    return this.#state.connectionInfos()
+  }
+
+  /**
+   * Sets the lifetime (seconds) of access tokens issued from now on.
+   *
+   * @example
+   * ```ts
+   * sandbox.setAccessTokenTtl(2)
+   * ```
+   */
+  setAccessTokenTtl(seconds: number): void {
+    assertInteger(seconds, 'seconds', 1, 365 * 24 * 3600)
+    this.#state.accessTokenTtlSeconds = seconds
+  }
+
+  /**
+   * Stops the server: cancels delayed answers, closes every socket. Safe to call more than once.
+   *
+   * @example
+   * ```ts
+   * afterAll(() => sandbox.close())
+   * ```
+   */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      this.#state.close()
+      this.#server.close(() => resolve())
+      this.#server.closeAllConnections()
+    })
+    return this.#closing
+  }
+
+  /** A secret-free view: URL, endpoints and client id. */
+  toJSON(): Record<string, unknown> {
+    return { url: this.url, endpoints: this.endpoints, clientID: this.#defaultClientID }
+  }
+
+  /** @internal */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Sandbox { url: '${this.url}', clientID: '${this.#defaultClientID}' }`
+  }
+}

@@ -1,0 +1,527 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { ResolvedSandboxClient, ResolvedSandboxOptions, ResolvedSandboxOrganization, ResolvedSandboxUser } from './options'
+
+/**
+ * Everything the sandbox knows, in memory: clients, the organisation and user, pending
+ * authorizations, authorization codes, connections with their tokens, the request log and the
+ * fault queue. Route handlers receive it as their `ctx`.
+ *
+ * Tokens, codes and secrets live only here, in private maps; the views this class hands out
+ * ({@link SandboxConnectionInfo}, {@link SandboxRequestLogEntry}) carry none.
+ *
+ * @packageDocumentation
+ */
+
+/** An authorization the user has not yet allowed or denied (the consent page is showing). @internal */
+export interface PendingAuthorization {
+  clientID: string
+  redirectUri: string
+  state: string | undefined
+  codeChallenge: string | undefined
+  scopes: readonly string[]
+  connectionName: string
+  expiresAt: number
+}
+
+/** An issued authorization code. @internal */
+export interface AuthorizationCodeRecord {
+  clientID: string
+  redirectUri: string
+  codeChallenge: string | undefined
+  scopes: readonly string[]
+  connectionName: string
+  expiresAt: number
+  /** Set on the first redemption attempt: every later one is a reuse. */
+  used: boolean
+  /** The connection created when the code was redeemed (revoked if the code is reused). */
+  connectionId: string | undefined
+}
+
+/** A connection (one approved, redeemed authorization) with its current tokens. @internal */
+export interface ConnectionRecord {
+  connectionId: string
+  organizationId: string
+  userId: string
+  clientID: string
+  connectionName: string
+  scopes: readonly string[]
+  createdAt: number
+  state: 'active' | 'revoked'
+  revokedReason: string | undefined
+  refreshCount: number
+  /** `undefined` after revocation, or after the client revoked just the access token. */
+  accessToken: string | undefined
+  accessTokenExpiresAt: number
+  refreshToken: string | undefined
+}
+
+/**
+ * Non-secret information about one sandbox connection, as `sandbox.connections()` returns it.
+ *
+ * @example
+ * ```ts
+ * const [conn] = sandbox.connections()
+ * expect(conn.state).toBe('active')
+ * ```
+ */
+export interface SandboxConnectionInfo {
+  connectionId: string
+  organizationId: string
+  userId: string
+  clientID: string
+  connectionName: string
+  /** Granted scopes. */
+  scopes: string[]
+  /** ms since the epoch (sandbox clock). */
+  createdAt: number
+  state: 'active' | 'revoked'
+  /** Why the connection was revoked, e.g. `refresh_token_reuse`; absent while active. */
+  revokedReason?: string
+  /** How many refresh_token grants succeeded on this connection. */
+  refreshCount: number
+  /** Expiry of the current access token (ms since the epoch); absent when there is none. */
+  accessTokenExpiresAt?: number
+}
+
+/**
+ * One entry of the sandbox request log. It never holds a secret: no tokens, codes, verifiers,
+ * query strings or headers.
+ *
+ * @example
+ * ```ts
+ * const refreshes = sandbox.requests.filter((r) => r.grantType === 'refresh_token' && r.status === 200)
+ * ```
+ */
+export interface SandboxRequestLogEntry {
+  method: string
+  /** Path without query string. */
+  path: string
+  /** HTTP status answered; `0` while the answer is pending or when the connection was dropped. */
+  status: number
+  /** When the request arrived, ms since the epoch (sandbox clock). */
+  time: number
+  /** `grant_type` of token endpoint calls. */
+  grantType?: string
+  /** The injected fault that answered this token call, if any. */
+  fault?: SandboxFault['kind']
+}
+
+/**
+ * A scripted answer for one upcoming token endpoint call (see `sandbox.failNextTokenCalls`).
+ *
+ * - `status`: answer `status` with an RFC 6749 error body (or `body`); nothing is processed.
+ * - `html`: answer `status` (default 200) with an HTML page, as a misconfigured proxy would.
+ * - `delay`: wait `ms`, then process the call normally (`thenProcess`, default `true`) or answer
+ *   504 `{"message":"Endpoint request timed out"}` without processing. `close()` cancels the wait.
+ * - `invalid_grant`: answer 400 `invalid_grant` without processing (the grant stays valid).
+ * - `json`: answer `status` (default 200) with `body` as JSON, e.g. `{}` or `null`.
+ *
+ * @example
+ * ```ts
+ * sandbox.failNextTokenCalls([{ kind: 'status', status: 503 }, { kind: 'delay', ms: 50 }])
+ * ```
+ */
+export type SandboxFault =
+  | { kind: 'status'; status: number; body?: unknown }
+  | { kind: 'html'; status?: number }
+  | { kind: 'delay'; ms: number; thenProcess?: boolean }
+  | { kind: 'invalid_grant' }
+  | { kind: 'json'; body: unknown; status?: number }
+
+/** Payload of `connection.created`. */
+export interface SandboxConnectionCreatedEvent {
+  connectionId: string
+  organizationId: string
+  clientID: string
+}
+
+/** Payload of `connection.revoked`. */
+export interface SandboxConnectionRevokedEvent {
+  connectionId: string
+  organizationId: string
+  clientID: string
+  /** `revoked` (test control), `revoked_by_client` (RFC 7009 call), `refresh_token_reuse`, `code_reuse`, or your own. */
+  reason: string
+}
+
+/** Payload of `token.refreshed`. */
+export interface SandboxTokenRefreshedEvent {
+  connectionId: string
+  organizationId: string
+  clientID: string
+  refreshCount: number
+}
+
+/**
+ * The events a sandbox emits (no payload carries a token).
+ *
+ * @example
+ * ```ts
+ * sandbox.on('connection.revoked', ({ connectionId, reason }) => console.log(connectionId, reason))
+ * ```
+ */
+export interface SandboxEvents {
+  'connection.created': [SandboxConnectionCreatedEvent]
+  'connection.revoked': [SandboxConnectionRevokedEvent]
+  'token.refreshed': [SandboxTokenRefreshedEvent]
+}
+
+/** Emits one sandbox event. @internal */
+export type SandboxEmit = <K extends keyof SandboxEvents>(name: K, ...args: SandboxEvents[K]) => void
+
+/** What the token endpoint answers on success. @internal */
+export interface IssuedTokens {
+  accessToken: string
+  refreshToken: string
+  expiresIn: number
+  scopes: readonly string[]
+}
+
+const PENDING_TTL_MS = 10 * 60_000
+const MAX_LOG_ENTRIES = 10_000
+
+/** 96 random bytes as base64url: exactly 128 characters (lexoffice's refresh token and code size). */
+function token128(): string {
+  return randomBytes(96).toString('base64url')
+}
+
+/**
+ * The sandbox's shared state; the `ctx` of every route handler.
+ *
+ * @example
+ * ```ts
+ * // In a route module:
+ * const handler: SandboxHandler<SandboxState> = (req, ctx) => json(200, { now: ctx.now() })
+ * ```
+ */
+export class SandboxState {
+  /** Registered clients by clientID. */
+  readonly clients = new Map<string, ResolvedSandboxClient>()
+  /** Organisations by organizationId (the demo one is {@link defaultOrganizationId}). */
+  readonly organizations = new Map<string, ResolvedSandboxOrganization>()
+  /** Users by userId (the demo one is {@link defaultUserId}). */
+  readonly users = new Map<string, ResolvedSandboxUser>()
+  readonly defaultOrganizationId: string
+  readonly defaultUserId: string
+  autoApprove: boolean
+  accessTokenTtlSeconds: number
+  readonly codeTtlSeconds: number
+  readonly maxBodyBytes: number
+  /** The sandbox clock, ms since the epoch. */
+  readonly now: () => number
+
+  readonly #pending = new Map<string, PendingAuthorization>()
+  readonly #codes = new Map<string, AuthorizationCodeRecord>()
+  readonly #connections = new Map<string, ConnectionRecord>()
+  readonly #accessTokens = new Map<string, string>()
+  readonly #refreshTokens = new Map<string, string>()
+  readonly #rotatedRefreshTokens = new Map<string, string>()
+  readonly #log: SandboxRequestLogEntry[] = []
+  readonly #faults: SandboxFault[] = []
+  readonly #orgData = new Map<string, Map<string, unknown>>()
+  readonly #logByRequest = new WeakMap<object, SandboxRequestLogEntry>()
+  readonly #sleeps = new Set<{ timer: NodeJS.Timeout; resolve: (completed: boolean) => void }>()
+  #closed = false
+  readonly #emit: SandboxEmit
+
+  constructor(options: ResolvedSandboxOptions, emit: SandboxEmit) {
+    for (const client of options.clients) this.clients.set(client.clientID, client)
+    this.organizations.set(options.organization.organizationId, options.organization)
+    this.users.set(options.user.userId, options.user)
+    this.defaultOrganizationId = options.organization.organizationId
+    this.defaultUserId = options.user.userId
+    this.autoApprove = options.autoApprove
+    this.accessTokenTtlSeconds = options.accessTokenTtlSeconds
+    this.codeTtlSeconds = options.codeTtlSeconds
+    this.maxBodyBytes = options.maxBodyBytes
+    this.now = options.now
+    this.#emit = emit
+  }
+
+  /** A new uuid (connection ids, resource ids). */
+  newId(): string {
+    return randomUUID()
+  }
+
+  /**
+   * Per-organisation storage for route modules: returns the value stored under `key` for the
+   * organisation, creating it with `init()` on first use.
+   *
+   * @example
+   * ```ts
+   * const contacts = ctx.organizationData(org.organizationId, 'contacts', () => new Map<string, Contact>())
+   * ```
+   */
+  organizationData<T>(organizationId: string, key: string, init: () => T): T {
+    let data = this.#orgData.get(organizationId)
+    if (!data) this.#orgData.set(organizationId, (data = new Map()))
+    if (!data.has(key)) data.set(key, init())
+    return data.get(key) as T
+  }
+
+  // --- authorizations and codes -------------------------------------------------------------
+
+  /** Stores a pending authorization; returns its unguessable id (the consent form carries it). */
+  addPending(auth: Omit<PendingAuthorization, 'expiresAt'>): string {
+    const now = this.now()
+    for (const [id, p] of this.#pending) if (p.expiresAt <= now) this.#pending.delete(id)
+    const id = randomBytes(32).toString('base64url')
+    this.#pending.set(id, { ...auth, expiresAt: now + PENDING_TTL_MS })
+    return id
+  }
+
+  /** Removes and returns a pending authorization; `undefined` when unknown or expired. */
+  takePending(id: string): PendingAuthorization | undefined {
+    const p = this.#pending.get(id)
+    if (!p) return undefined
+    this.#pending.delete(id)
+    return p.expiresAt > this.now() ? p : undefined
+  }
+
+  /** Issues a 128-character authorization code for an approved authorization. */
+  issueCode(auth: Omit<PendingAuthorization, 'expiresAt' | 'state'>): string {
+    const now = this.now()
+    // Keep used/expired codes for a while so that late reuse is still detected, then forget them.
+    for (const [c, r] of this.#codes) if (r.expiresAt + 3600_000 <= now) this.#codes.delete(c)
+    const code = token128()
+    this.#codes.set(code, {
+      clientID: auth.clientID,
+      redirectUri: auth.redirectUri,
+      codeChallenge: auth.codeChallenge,
+      scopes: auth.scopes,
+      connectionName: auth.connectionName,
+      expiresAt: now + this.codeTtlSeconds * 1000,
+      used: false,
+      connectionId: undefined,
+    })
+    return code
+  }
+
+  /** The record of a code (used or not), or `undefined`. */
+  findCode(code: string): AuthorizationCodeRecord | undefined {
+    return this.#codes.get(code)
+  }
+
+  // --- connections and tokens ---------------------------------------------------------------
+
+  /** Creates a connection for a redeemed code and issues its first tokens. */
+  createConnection(code: AuthorizationCodeRecord): { connection: ConnectionRecord; tokens: IssuedTokens } {
+    const connection: ConnectionRecord = {
+      connectionId: randomUUID(),
+      organizationId: this.defaultOrganizationId,
+      userId: this.defaultUserId,
+      clientID: code.clientID,
+      connectionName: code.connectionName,
+      scopes: code.scopes,
+      createdAt: this.now(),
+      state: 'active',
+      revokedReason: undefined,
+      refreshCount: 0,
+      accessToken: undefined,
+      accessTokenExpiresAt: 0,
+      refreshToken: undefined,
+    }
+    this.#connections.set(connection.connectionId, connection)
+    code.connectionId = connection.connectionId
+    const tokens = this.#issueTokens(connection)
+    this.#emit('connection.created', {
+      connectionId: connection.connectionId,
+      organizationId: connection.organizationId,
+      clientID: connection.clientID,
+    })
+    return { connection, tokens }
+  }
+
+  /** Rotates both tokens of an active connection (refresh_token grant). */
+  rotate(connection: ConnectionRecord): IssuedTokens {
+    const tokens = this.#issueTokens(connection)
+    connection.refreshCount++
+    this.#emit('token.refreshed', {
+      connectionId: connection.connectionId,
+      organizationId: connection.organizationId,
+      clientID: connection.clientID,
+      refreshCount: connection.refreshCount,
+    })
+    return tokens
+  }
+
+  #issueTokens(connection: ConnectionRecord): IssuedTokens {
+    if (connection.accessToken) this.#accessTokens.delete(connection.accessToken)
+    if (connection.refreshToken) {
+      this.#refreshTokens.delete(connection.refreshToken)
+      this.#rotatedRefreshTokens.set(connection.refreshToken, connection.connectionId)
+    }
+    const accessToken = randomBytes(48).toString('base64url')
+    const refreshToken = token128()
+    connection.accessToken = accessToken
+    connection.accessTokenExpiresAt = this.now() + this.accessTokenTtlSeconds * 1000
+    connection.refreshToken = refreshToken
+    this.#accessTokens.set(accessToken, connection.connectionId)
+    this.#refreshTokens.set(refreshToken, connection.connectionId)
+    return { accessToken, refreshToken, expiresIn: this.accessTokenTtlSeconds, scopes: connection.scopes }
+  }
+
+  /**
+   * Looks a refresh token up: the connection it is current for, or (`rotated: true`) the
+   * connection it was current for before a rotation.
+   */
+  findRefreshToken(token: string): { connection: ConnectionRecord; rotated: boolean } | undefined {
+    const current = this.#refreshTokens.get(token)
+    if (current !== undefined) return { connection: this.#connections.get(current)!, rotated: false }
+    const old = this.#rotatedRefreshTokens.get(token)
+    if (old !== undefined) return { connection: this.#connections.get(old)!, rotated: true }
+    return undefined
+  }
+
+  /** The active connection whose current, unexpired access token this is. */
+  findAccessToken(token: string): ConnectionRecord | undefined {
+    const id = this.#accessTokens.get(token)
+    if (id === undefined) return undefined
+    const connection = this.#connections.get(id)
+    if (!connection || connection.state !== 'active' || connection.accessToken !== token) return undefined
+    if (this.now() >= connection.accessTokenExpiresAt) return undefined
+    return connection
+  }
+
+  /** Any connection (active or not) whose current access token this is, ignoring expiry. */
+  findAccessTokenOwner(token: string): ConnectionRecord | undefined {
+    const id = this.#accessTokens.get(token)
+    return id === undefined ? undefined : this.#connections.get(id)
+  }
+
+  /** Invalidates just the current access token of a connection (RFC 7009 on an access token). */
+  dropAccessToken(connection: ConnectionRecord): void {
+    if (connection.accessToken) this.#accessTokens.delete(connection.accessToken)
+    connection.accessToken = undefined
+    connection.accessTokenExpiresAt = 0
+  }
+
+  /** Ends a connection: both current tokens die. Returns `false` when it was unknown or already revoked. */
+  revokeConnection(connectionId: string, reason: string): boolean {
+    const connection = this.#connections.get(connectionId)
+    if (!connection || connection.state !== 'active') return false
+    this.dropAccessToken(connection)
+    if (connection.refreshToken) {
+      this.#refreshTokens.delete(connection.refreshToken)
+      this.#rotatedRefreshTokens.set(connection.refreshToken, connection.connectionId)
+    }
+    connection.refreshToken = undefined
+    connection.state = 'revoked'
+    connection.revokedReason = reason
+    this.#emit('connection.revoked', {
+      connectionId: connection.connectionId,
+      organizationId: connection.organizationId,
+      clientID: connection.clientID,
+      reason,
+    })
+    return true
+  }
+
+  /** Makes current access tokens (of one connection, or all) expire now. */
+  expireAccessTokens(connectionId?: string): void {
+    const now = this.now()
+    for (const c of this.#connections.values()) {
+      if (connectionId !== undefined && c.connectionId !== connectionId) continue
+      if (c.accessToken && c.accessTokenExpiresAt > now) c.accessTokenExpiresAt = now
+    }
+  }
+
+  /** A connection by id. */
+  connection(connectionId: string): ConnectionRecord | undefined {
+    return this.#connections.get(connectionId)
+  }
+
+  /** Non-secret views of every connection, oldest first. */
+  connectionInfos(): SandboxConnectionInfo[] {
+    return [...this.#connections.values()].map((c) => {
+      const info: SandboxConnectionInfo = {
+        connectionId: c.connectionId,
+        organizationId: c.organizationId,
+        userId: c.userId,
+        clientID: c.clientID,
+        connectionName: c.connectionName,
+        scopes: [...c.scopes],
+        createdAt: c.createdAt,
+        state: c.state,
+        refreshCount: c.refreshCount,
+      }
+      if (c.revokedReason !== undefined) info.revokedReason = c.revokedReason
+      if (c.accessToken !== undefined) info.accessTokenExpiresAt = c.accessTokenExpiresAt
+      return info
+    })
+  }
+
+  // --- request log and faults ---------------------------------------------------------------
+
+  /** Appends a log entry for `req` (the server fills in `status` when the answer is sent). */
+  logRequest(req: object, entry: SandboxRequestLogEntry): SandboxRequestLogEntry {
+    if (this.#log.length >= MAX_LOG_ENTRIES) this.#log.shift()
+    this.#log.push(entry)
+    this.#logByRequest.set(req, entry)
+    return entry
+  }
+
+  /** Adds non-secret details (e.g. the injected fault) to the log entry of `req`. */
+  annotateLog(req: object, fields: Pick<SandboxRequestLogEntry, 'fault'>): void {
+    const entry = this.#logByRequest.get(req)
+    if (entry) Object.assign(entry, fields)
+  }
+
+  /** Copies of the log entries, oldest first. */
+  requestLog(): SandboxRequestLogEntry[] {
+    return this.#log.map((e) => ({ ...e }))
+  }
+
+  /** Empties the request log. */
+  resetLog(): void {
+    this.#log.length = 0
+  }
+
+  /** Queues faults for the next token calls. */
+  queueFaults(faults: readonly SandboxFault[]): void {
+    this.#faults.push(...faults)
+  }
+
+  /** Takes the fault for this token call, if one is queued. */
+  takeFault(): SandboxFault | undefined {
+    return this.#faults.shift()
+  }
+
+  /**
+   * Waits `ms` milliseconds; resolves `false` at once if the sandbox closes meanwhile, so that a
+   * delayed answer never holds `close()`.
+   */
+  sleep(ms: number): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false)
+    return new Promise((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.#sleeps.delete(entry)
+          resolve(true)
+        }, ms),
+        resolve,
+      }
+      this.#sleeps.add(entry)
+    })
+  }
+
+  /** `true` once the sandbox is closing. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** Marks the state closed and ends every pending {@link sleep} (with `false`). */
+  close(): void {
+    this.#closed = true
+    for (const entry of this.#sleeps) {
+      clearTimeout(entry.timer)
+      entry.resolve(false)
+    }
+    this.#sleeps.clear()
+  }
+
+  /** How many faults are still queued. */
+  pendingFaults(): number {
+    return this.#faults.length
+  }
+}

@@ -1,0 +1,77 @@
+import { json, oauthError } from '../http'
+import type { SandboxFault, SandboxState } from '../SandboxState'
+import type { SandboxResponse } from '../types'
+import { invalidArg } from '../../options/assert'
+
+/**
+ * Fault injection for the token endpoint (`sandbox.failNextTokenCalls`).
+ *
+ * @internal
+ */
+
+/** Checks faults when they are queued, so a typo fails the test that queued it. @internal */
+export function assertFaults(faults: unknown): asserts faults is SandboxFault[] {
+  if (!Array.isArray(faults)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"faults" must be an array')
+  faults.forEach((f: unknown, i) => {
+    const name = `faults[${i}]`
+    if (f === null || typeof f !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be an object`)
+    const fault = f as Record<string, unknown>
+    const status = (v: unknown, what: string): void => {
+      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 200 || v > 599)) {
+        throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.${what}" must be an HTTP status (200-599)`)
+      }
+    }
+    switch (fault.kind) {
+      case 'status':
+        if (fault.status === undefined) throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.status" is required`)
+        status(fault.status, 'status')
+        break
+      case 'html':
+      case 'json':
+        status(fault.status, 'status')
+        break
+      case 'delay':
+        if (typeof fault.ms !== 'number' || !Number.isInteger(fault.ms) || fault.ms < 0 || fault.ms > 600_000) {
+          throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.ms" must be an integer between 0 and 600000`)
+        }
+        if (fault.thenProcess !== undefined && typeof fault.thenProcess !== 'boolean') {
+          throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}.thenProcess" must be a boolean`)
+        }
+        break
+      case 'invalid_grant':
+        break
+      default:
+        throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.kind" must be status, html, delay, invalid_grant or json`)
+    }
+  })
+}
+
+/**
+ * Applies a fault: returns the answer to send instead of processing, or `'process'` to go on
+ * with normal processing (after a `delay`).
+ * @internal
+ */
+export async function applyFault(fault: SandboxFault, ctx: SandboxState): Promise<SandboxResponse | 'process'> {
+  switch (fault.kind) {
+    case 'status': {
+      if (fault.body !== undefined) return json(fault.status, fault.body, { 'cache-control': 'no-store' })
+      return oauthError(fault.status === 429 ? 'rate_limited' : 'server_error', `Injected sandbox fault (HTTP ${fault.status}).`, fault.status)
+    }
+    case 'html':
+      return {
+        status: fault.status ?? 200,
+        headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+        body: '<!doctype html><html><head><title>Maintenance</title></head><body><h1>We will be back soon</h1></body></html>',
+      }
+    case 'json':
+      return json(fault.status ?? 200, fault.body, { 'cache-control': 'no-store' })
+    case 'invalid_grant':
+      return oauthError('invalid_grant', 'Injected sandbox fault: the grant is invalid.')
+    case 'delay': {
+      const completed = await ctx.sleep(fault.ms)
+      if (!completed) return json(503, { message: 'Sandbox is shutting down' })
+      if (fault.thenProcess ?? true) return 'process'
+      return json(504, { message: 'Endpoint request timed out' })
+    }
+  }
+}
