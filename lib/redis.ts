@@ -1,0 +1,22 @@
+/**
+ * `passport-lexoffice/redis`: the Redis token store and refresh lock. A separate entry point, so
+ * apps without Redis never load this code. Works with your own node-redis (v4+) or ioredis
+ * client; this package depends on neither.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * import { RedisTokenStore } from 'passport-lexoffice/redis'
+ *
+ * const client = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true })
+ * await client.connect()
+ * const store = new RedisTokenStore({ client })
+ * const lock = store.createLock()
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { RedisTokenStore, type RedisTokenStoreOptions } from './tokens/stores/RedisTokenStore'
+export { RedisLock, type RedisLockOptions } from './tokens/locks/RedisLock'
+export type { RedisClientLike, NodeRedisClientLike, IoRedisClientLike } from './tokens/stores/redisAdapter'
+export { TokenCipher, type TokenCipherOptions, type DecryptErrorEvent, type DecryptErrorReason } from './tokens/crypto/TokenCipher'

@@ -1,0 +1,240 @@
+import type { TokenStore } from '../TokenStore'
+import type { TokenRecord } from '../TokenSet'
+import type { TokenCipher } from '../crypto/TokenCipher'
+import { assertInteger, assertString, invalidArg } from '../../options/assert'
+import { RedisLock } from '../locks/RedisLock'
+import { assertKey, assertSetArgs, decodeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
+import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
+
+/**
+ * Options of {@link RedisTokenStore}.
+ *
+ * @example
+ * ```ts
+ * const options: RedisTokenStoreOptions = { client, prefix: 'myapp:lexoffice:', tombstoneTtlMs: 30 * 86_400_000 }
+ * ```
+ */
+export interface RedisTokenStoreOptions {
+  /**
+   * Your connected node-redis (v4+) or ioredis client; the store never creates or closes one.
+   * Make it fail fast while Redis is down, so requests get a 503 instead of waiting:
+   * node-redis `disableOfflineQueue: true`; ioredis `enableOfflineQueue: false` (or a small
+   * `maxRetriesPerRequest`). Do not set the client's `keyPrefix`; use `prefix` here. Single node
+   * or Sentinel only: Redis Cluster is not supported (the record, due set and lock keys would
+   * live in different slots).
+   */
+  client: RedisClientLike
+  /** Prefix of every key this store writes. Default `'lexoffice:'`. */
+  prefix?: string
+  /**
+   * Time to live of tombstones (records with `state: 'lost'`), ms. Default: kept until destroyed
+   * or overwritten. Active records never expire.
+   */
+  tombstoneTtlMs?: number
+  /**
+   * Deadline of each Redis command, ms; past it the call rejects with `STORE_UNAVAILABLE`.
+   * A safety net for clients that queue commands while offline. Default 5000.
+   */
+  commandTimeoutMs?: number
+  /** Encrypt records at rest (a {@link TokenCipher} or its options). Off by default. */
+  encryption?: EncryptionOption
+}
+
+/**
+ * Layout under the prefix `P`:
+ * - `P` + `token:` + key: a hash with `v` (version, plaintext so compare-and-set works without
+ *   decrypting), `d` (the record: JSON or a `v1.` envelope) and `e` (access-token expiry, if active);
+ * - `P` + `due`: a sorted set, key -> access-token expiry, for `listDue`;
+ * - `P` + `lock:` + key: the refresh locks of {@link RedisLock}.
+ * Record and due set change together inside one Lua script.
+ */
+const SET_SCRIPT = new RedisScript(`
+local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if current ~= tonumber(ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[1], 'e', ARGV[4])
+  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+else
+  redis.call('ZREM', KEYS[2], ARGV[5])
+end
+local ttl = tonumber(ARGV[6])
+if ttl and ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`)
+
+const DESTROY_SCRIPT = new RedisScript(`
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`)
+
+/**
+ * A {@link TokenStore} in Redis, shared by every instance of your app, with a cross-process
+ * refresh lock ({@link RedisTokenStore.createLock}). Import it from `passport-lexoffice/redis`,
+ * so apps without Redis never load this code.
+ *
+ * Compare-and-set runs inside one Lua script (version check, record, due-set entry), so a stale
+ * writer can never roll back a rotated refresh token. Errors of the client (connection refused,
+ * timeout...) become `LexofficeStoreError` with code `STORE_UNAVAILABLE` (status 503) and a
+ * secret-free `cause`; a failed write's outcome is then unknown (re-read before deciding).
+ * The store never logs.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * import { RedisTokenStore } from 'passport-lexoffice/redis'
+ *
+ * const client = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true })
+ * client.on('error', (err) => console.warn('redis', err.message))
+ * await client.connect()
+ * const store = new RedisTokenStore({ client, encryption: { keys: { k1: process.env.TOKEN_KEY! }, currentKeyId: 'k1' } })
+ * ```
+ * @example
+ * ```ts
+ * import Redis from 'ioredis'
+ * const store = new RedisTokenStore({ client: new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false }) })
+ * ```
+ */
+export class RedisTokenStore implements TokenStore {
+  readonly #redis: RedisExecutor
+  readonly #client: RedisClientLike
+  readonly #prefix: string
+  readonly #tombstoneTtlMs: number
+  readonly #timeoutMs: number
+  readonly #cipher: TokenCipher | undefined
+
+  /** @throws TypeError for a missing or unsupported client, a bad option, or an invalid encryption key. */
+  constructor(options: RedisTokenStoreOptions) {
+    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    const prefix = options.prefix ?? 'lexoffice:'
+    assertString(prefix, 'prefix', { max: 256 })
+    if (options.tombstoneTtlMs !== undefined) assertInteger(options.tombstoneTtlMs, 'tombstoneTtlMs', 1)
+    const timeoutMs = options.commandTimeoutMs ?? 5000
+    assertInteger(timeoutMs, 'commandTimeoutMs', 1, 600_000)
+    this.#redis = new RedisExecutor(toCommandFn(options.client, 'client'), timeoutMs)
+    this.#client = options.client
+    this.#prefix = prefix
+    this.#tombstoneTtlMs = options.tombstoneTtlMs ?? 0
+    this.#timeoutMs = timeoutMs
+    this.#cipher = resolveCipher(options.encryption)
+  }
+
+  /**
+   * The record under `key`, or `undefined` (missing or unreadable).
+   *
+   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @example
+   * ```ts
+   * const record = await store.get('user-42')
+   * ```
+   */
+  async get(key: string): Promise<TokenRecord | undefined> {
+    assertKey(key)
+    const reply = await this.#redis.command(['HMGET', this.#recordKey(key), 'v', 'd'])
+    const [v, d] = Array.isArray(reply) ? reply : []
+    if (typeof d !== 'string' && !Buffer.isBuffer(d)) return undefined
+    const record = decodeRecord(key, String(d), this.#cipher)
+    // The plaintext `v` is what compare-and-set checks; report it, so a writer can always win.
+    if (record !== undefined) record.version = Number(v)
+    return record
+  }
+
+  /**
+   * Writes `record` if the stored version equals `expectedVersion` (0: no record), atomically with
+   * its due-set entry. Resolves `false` on a lost race.
+   *
+   * @throws TypeError when `record.version !== expectedVersion + 1`.
+   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached (outcome unknown).
+   * @example
+   * ```ts
+   * const ok = await store.set('user-42', { ...record, version: record.version + 1, tokens }, record.version)
+   * ```
+   */
+  async set(key: string, record: TokenRecord, expectedVersion: number): Promise<boolean> {
+    assertSetArgs(key, record, expectedVersion)
+    const due = dueAt(record)
+    const ttl = record.state === 'lost' ? this.#tombstoneTtlMs : 0
+    const reply = await this.#redis.script(
+      SET_SCRIPT,
+      [this.#recordKey(key), this.#dueKey()],
+      [String(expectedVersion), String(record.version), encodeRecord(key, record, this.#cipher), due === undefined ? '' : String(due), key, String(ttl)],
+    )
+    return Number(reply) === 1
+  }
+
+  /**
+   * Removes the record and its due-set entry.
+   *
+   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @example
+   * ```ts
+   * await store.destroy('user-42')
+   * ```
+   */
+  async destroy(key: string): Promise<void> {
+    assertKey(key)
+    await this.#redis.script(DESTROY_SCRIPT, [this.#recordKey(key), this.#dueKey()], [key])
+  }
+
+  /**
+   * Keys of active records whose access token expires before `dueBefore`, soonest first.
+   *
+   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @example
+   * ```ts
+   * const due = await store.listDue(Date.now() + 5 * 60_000)
+   * ```
+   */
+  async listDue(dueBefore: number): Promise<string[]> {
+    if (typeof dueBefore !== 'number' || Number.isNaN(dueBefore)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"dueBefore" must be a number')
+    const max = dueBefore === Infinity ? '+inf' : `(${dueBefore}`
+    const reply = await this.#redis.command(['ZRANGEBYSCORE', this.#dueKey(), '-inf', max])
+    return Array.isArray(reply) ? reply.map(String) : []
+  }
+
+  /**
+   * All keys (active and lost), found with `SCAN` (no extra bookkeeping; fine for status output).
+   *
+   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @example
+   * ```ts
+   * const keys = await store.list()
+   * ```
+   */
+  async list(): Promise<string[]> {
+    const head = this.#recordKey('')
+    const pattern = `${head.replace(/[*?[\]\\]/g, '\\$&')}*`
+    const keys = new Set<string>()
+    let cursor = '0'
+    do {
+      const reply = await this.#redis.command(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '500'])
+      const [next, batch] = Array.isArray(reply) ? reply : ['0', []]
+      cursor = String(next)
+      for (const k of Array.isArray(batch) ? batch : []) keys.add(String(k).slice(head.length))
+    } while (cursor !== '0')
+    return [...keys]
+  }
+
+  /**
+   * The cross-process refresh lock over the same client and prefix (`SET NX PX`, compare-and-delete release).
+   *
+   * @example
+   * ```ts
+   * const lock = store.createLock()
+   * const handle = await lock.tryAcquire('user-42', 30_000)
+   * ```
+   */
+  createLock(): RedisLock {
+    return new RedisLock({ client: this.#client, prefix: `${this.#prefix}lock:`, commandTimeoutMs: this.#timeoutMs })
+  }
+
+  #recordKey(key: string): string {
+    return `${this.#prefix}token:${key}`
+  }
+
+  #dueKey(): string {
+    return `${this.#prefix}due`
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The few Redis operations the token stores and locks need, over either node-redis (v4+,
+ * `client.sendCommand([...])`) or ioredis (`client.call(cmd, ...args)`). We never create a client
+ * and never import a Redis package: the user's client is passed in.
+ *
+ * @internal
+ */
+import { createHash } from 'node:crypto'
+import { ErrorCodes, LexofficeStoreError } from '../../errors'
+import { invalidArg } from '../../options/assert'
+
+/** A node-redis (v4, v5, v6) client: `createClient()` from `redis` / `@redis/client`. */
+export interface NodeRedisClientLike {
+  sendCommand(args: string[]): Promise<unknown>
+}
+
+/** An ioredis client: `new Redis()` from `ioredis`. */
+export interface IoRedisClientLike {
+  call(command: string, ...args: string[]): Promise<unknown>
+}
+
+/**
+ * A Redis client the Redis store and lock accept: node-redis or ioredis, single node (not Cluster).
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * const client: RedisClientLike = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true })
+ * ```
+ */
+export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike
+
+/** Sends one command; resolves its reply. @internal */
+export type RedisCommandFn = (args: string[]) => Promise<unknown>
+
+/** Picks the generic-command method of the client (ioredis first: it also has a `sendCommand`, which takes a Command object). @internal */
+export function toCommandFn(client: unknown, name: string): RedisCommandFn {
+  if (client === null || typeof client !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be a node-redis or ioredis client`)
+  const c = client as Partial<IoRedisClientLike & NodeRedisClientLike> & { options?: { keyPrefix?: unknown }; _options?: { keyPrefix?: unknown } }
+  const keyPrefix = c.options?.keyPrefix ?? c._options?.keyPrefix
+  if (keyPrefix !== undefined && keyPrefix !== '' && keyPrefix !== null)
+    throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" must not use the client's keyPrefix option; use the store's "prefix" option`)
+  if (typeof c.call === 'function') {
+    const call = c.call
+    return (args) => call.call(client, args[0]!, ...args.slice(1))
+  }
+  if (typeof c.sendCommand === 'function') {
+    const send = c.sendCommand
+    return (args) => send.call(client, args)
+  }
+  throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be a node-redis (sendCommand) or ioredis (call) client`)
+}
+
+/** A Lua script run with EVALSHA, falling back to EVAL once when the server does not know it. @internal */
+export class RedisScript {
+  readonly sha: string
+  constructor(readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex')
+  }
+}
+
+/**
+ * Sends commands with a deadline and turns every failure into a secret-free
+ * `LexofficeStoreError` (`STORE_UNAVAILABLE`, 503). The deadline is a safety net for clients
+ * that queue commands while offline; configure the client to fail fast as well.
+ * @internal
+ */
+export class RedisExecutor {
+  constructor(
+    private readonly send: RedisCommandFn,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async command(args: string[]): Promise<unknown> {
+    return this.#withDeadline(args)
+  }
+
+  async script(script: RedisScript, keys: string[], argv: string[]): Promise<unknown> {
+    const tail = [String(keys.length), ...keys, ...argv]
+    try {
+      return await this.#withDeadline(['EVALSHA', script.sha, ...tail], true)
+    } catch (err) {
+      if (!isNoScript(err)) throw toStoreError(err)
+    }
+    return this.#withDeadline(['EVAL', script.source, ...tail])
+  }
+
+  /** `raw`: let NOSCRIPT through unmapped so `script()` can retry with EVAL. */
+  async #withDeadline(args: string[], raw = false): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined
+    let pending: Promise<unknown>
+    try {
+      pending = Promise.resolve(this.send(args))
+    } catch (err) {
+      throw toStoreError(err)
+    }
+    // The command may still settle after the deadline; never leave its rejection unhandled.
+    pending.catch(() => undefined)
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs)
+      timer.unref?.()
+    })
+    try {
+      return await Promise.race([pending, deadline])
+    } catch (err) {
+      if (raw && isNoScript(err)) throw err
+      throw toStoreError(err)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}
+
+function isNoScript(err: unknown): boolean {
+  return err instanceof Error && /^NOSCRIPT/.test(err.message)
+}
+
+/**
+ * Client errors can carry the command and its arguments (ioredis attaches `command.args`, i.e.
+ * the record); keep only name, code and a bounded message in the cause.
+ * @internal
+ */
+export function toStoreError(err: unknown): LexofficeStoreError {
+  if (err instanceof LexofficeStoreError) return err
+  const source = err instanceof Error ? err : new Error(String(err))
+  const cause = new Error(source.message.replace(/[\r\n]+/g, ' ').slice(0, 200))
+  cause.name = source.name
+  const code = (source as { code?: unknown }).code
+  if (typeof code === 'string') (cause as Error & { code: string }).code = code
+  return new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, 'The token store (Redis) is unavailable; try again shortly.', {
+    status: 503,
+    cause,
+  })
+}

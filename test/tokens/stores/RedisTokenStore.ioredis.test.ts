@@ -1,0 +1,3 @@
+import { describeRedisTokenStore } from './redisStoreSuite'
+
+describeRedisTokenStore('ioredis')

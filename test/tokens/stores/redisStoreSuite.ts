@@ -1,0 +1,174 @@
+/**
+ * Everything the Redis store must do, run once per client library (node-redis, ioredis).
+ */
+import { inspect } from 'node:util'
+import net from 'node:net'
+import { createClient } from 'redis'
+import IORedis from 'ioredis'
+import { RedisTokenStore } from '../../../lib/tokens/stores/RedisTokenStore'
+import { TokenCipher } from '../../../lib/tokens/crypto/TokenCipher'
+import type { TokenStore } from '../../../lib/tokens/TokenStore'
+import { describeTokenStore, makeRecord, makeTokens } from '../../contract/tokenStore.contract'
+import { connectClient, deletePrefix, uniquePrefix, unreachableClient, type ClientKind, type TestClient } from './redisTestUtils'
+
+export function describeRedisTokenStore(kind: ClientKind): void {
+  const runPrefix = uniquePrefix(kind)
+  let redis: TestClient
+  let clientPromise: Promise<TestClient> | undefined
+  // Connected lazily inside the first test's store factory / beforeAll; a connection failure fails the tests.
+  const getClient = async (): Promise<TestClient> => {
+    clientPromise ??= connectClient(kind)
+    redis = await clientPromise
+    return redis
+  }
+  const prefixOf = new WeakMap<TokenStore, string>()
+  let n = 0
+
+  const makeStore = async ({ encryption, sameDataAs }: { encryption?: TokenCipher; sameDataAs?: TokenStore }): Promise<TokenStore> => {
+    const { client } = await getClient()
+    const prefix = sameDataAs ? prefixOf.get(sameDataAs)! : `${runPrefix}${++n}:`
+    const store = new RedisTokenStore({ client, prefix, ...(encryption ? { encryption } : {}) })
+    prefixOf.set(store, prefix)
+    return store
+  }
+
+  afterAll(async () => {
+    if (clientPromise === undefined) return
+    const client = await clientPromise.catch(() => undefined)
+    if (client === undefined) return
+    await deletePrefix(client, runPrefix)
+    await client.close()
+  })
+
+  describeTokenStore(`RedisTokenStore via ${kind}`, makeStore, undefined, {
+    readRaw: async (store, key) => {
+      const fields = (await redis.send(['HGETALL', `${prefixOf.get(store)!}token:${key}`])) as unknown
+      const flat = Array.isArray(fields) ? fields : Object.entries(fields as Record<string, string>).flat()
+      return flat.length === 0 ? undefined : flat.join(' ')
+    },
+  })
+
+  describe(`RedisTokenStore via ${kind}: Redis specifics`, () => {
+    beforeAll(getClient)
+
+    test('layout: version and expiry are readable without decrypting; the encrypted record holds no token', async () => {
+      const cipher = new TokenCipher({ keys: { k1: Buffer.alloc(32, 7) }, currentKeyId: 'k1' })
+      const store = (await makeStore({ encryption: cipher })) as RedisTokenStore
+      const prefix = prefixOf.get(store)!
+      const tokens = makeTokens()
+      await store.set('u1', makeRecord(1, tokens), 0)
+      const [v, d, e] = (await redis.send(['HMGET', `${prefix}token:u1`, 'v', 'd', 'e'])) as string[]
+      expect(v).toBe('1')
+      expect(Number(e)).toBe(tokens.expiresAt)
+      expect(d).toMatch(/^v1\.k1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/)
+      expect(d).not.toContain(tokens.accessToken)
+      expect(d).not.toContain(tokens.refreshToken)
+      expect(Buffer.from(d!.split('.')[3]!, 'base64url').toString('latin1')).not.toContain('RT-secret')
+      expect(Number(await redis.send(['ZSCORE', `${prefix}due`, 'u1']))).toBe(tokens.expiresAt)
+    })
+
+    test('tombstones leave the due set and expire after tombstoneTtlMs; an active record over a tombstone does not expire', async () => {
+      const { client } = await getClient()
+      const prefix = `${runPrefix}tomb:`
+      const store = new RedisTokenStore({ client, prefix, tombstoneTtlMs: 60_000 })
+      await store.set('u', makeRecord(1), 0)
+      expect(Number(await redis.send(['PTTL', `${prefix}token:u`]))).toBe(-1)
+      await store.set('u', { version: 2, state: 'lost', lost: { reason: 'invalid_grant', at: 1 }, refreshCount: 0, connectedAt: 1 }, 1)
+      const pttl = Number(await redis.send(['PTTL', `${prefix}token:u`]))
+      expect(pttl).toBeGreaterThan(50_000)
+      expect(pttl).toBeLessThanOrEqual(60_000)
+      expect(await redis.send(['ZSCORE', `${prefix}due`, 'u'])).toBeNull()
+      await store.set('u', makeRecord(3), 2)
+      expect(Number(await redis.send(['PTTL', `${prefix}token:u`]))).toBe(-1)
+    })
+
+    test('keys with glob characters are listed exactly; prefixes do not leak into each other', async () => {
+      const { client } = await getClient()
+      const a = new RedisTokenStore({ client, prefix: `${runPrefix}glob[*]:` })
+      const b = new RedisTokenStore({ client, prefix: `${runPrefix}glob[*]x:` })
+      await a.set('we*ird?[key]', makeRecord(1), 0)
+      await b.set('other', makeRecord(1), 0)
+      expect(await a.list()).toEqual(['we*ird?[key]'])
+      expect(await a.listDue(Number.MAX_SAFE_INTEGER)).toEqual(['we*ird?[key]'])
+    })
+
+    test('scripts still run after SCRIPT FLUSH (EVALSHA falls back to EVAL)', async () => {
+      const store = (await makeStore({})) as RedisTokenStore
+      await store.set('s', makeRecord(1), 0)
+      await redis.send(['SCRIPT', 'FLUSH'])
+      await expect(store.set('s', makeRecord(2), 1)).resolves.toBe(true)
+      await expect(store.set('s', makeRecord(2), 1)).resolves.toBe(false)
+    })
+
+    test('rejects a missing client, an unsupported client and a client keyPrefix', () => {
+      expect(() => new RedisTokenStore({} as never)).toThrow(TypeError)
+      expect(() => new RedisTokenStore({ client: { get: () => undefined } as never })).toThrow(/node-redis|ioredis/)
+      expect(() => new RedisTokenStore({ client: { call: async () => 'OK', options: { keyPrefix: 'x:' } } as never })).toThrow(/keyPrefix/)
+    })
+
+    test('Redis down: STORE_UNAVAILABLE (503) fast, no secret in the error; nothing lost once Redis is back', async () => {
+      const good = (await makeStore({})) as RedisTokenStore
+      const prefix = prefixOf.get(good)!
+      const record = makeRecord(1)
+      await good.set('down', record, 0)
+
+      const offline = await unreachableClient(kind)
+      const down = new RedisTokenStore({ client: offline.client, prefix })
+      const newer = makeRecord(2, makeTokens({ refreshToken: 'RT-secret-written-while-down' }))
+      const started = Date.now()
+      const failures = await Promise.all([
+        down.get('down').catch((e: unknown) => e),
+        down.set('down', newer, 1).catch((e: unknown) => e),
+        down.destroy('down').catch((e: unknown) => e),
+        down.listDue(Date.now()).catch((e: unknown) => e),
+        down.list().catch((e: unknown) => e),
+        down.createLock().tryAcquire('down', 1000).catch((e: unknown) => e),
+      ])
+      expect(Date.now() - started).toBeLessThan(1000)
+      for (const err of failures) {
+        expect(err).toMatchObject({ name: 'LexofficeStoreError', code: 'STORE_UNAVAILABLE', status: 503 })
+        expect((err as Error).cause).toBeInstanceOf(Error)
+        const text = `${inspect(err, { depth: 5, showHidden: true })} ${JSON.stringify(err)} ${(err as Error).stack}`
+        expect(text).not.toContain('RT-secret')
+        expect(text).not.toContain(record.tokens!.accessToken)
+      }
+      offline.close()
+
+      // "Redis is back": a working client on the same data finds the record unchanged and writable.
+      await expect(good.get('down')).resolves.toEqual(record)
+      await expect(good.set('down', makeRecord(2), 1)).resolves.toBe(true)
+    })
+
+    test('a Redis that accepts the connection but never answers: the command deadline turns the hang into STORE_UNAVAILABLE', async () => {
+      // A loopback server that accepts and then stays silent (a black-holed Redis).
+      const sockets = new Set<net.Socket>()
+      const silent = net.createServer((s) => {
+        sockets.add(s)
+        s.on('error', () => undefined)
+      })
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+      const { port } = silent.address() as net.AddressInfo
+      // The client as many apps configure it: defaults, i.e. commands queue while the connection is not ready.
+      const queueing =
+        kind === 'node-redis'
+          ? createClient({ socket: { host: '127.0.0.1', port, connectTimeout: 60_000 } })
+          : new IORedis(port, '127.0.0.1', { lazyConnect: true, connectTimeout: 60_000 })
+      queueing.on('error', () => undefined)
+      const connecting = queueing.connect()
+      void Promise.resolve(connecting).catch(() => undefined)
+      try {
+        const store = new RedisTokenStore({ client: queueing, commandTimeoutMs: 200 })
+        const started = Date.now()
+        await expect(store.get('k')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 })
+        await expect(store.set('k', makeRecord(1), 0)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
+        await expect(store.createLock().tryAcquire('k', 1000)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
+        expect(Date.now() - started).toBeLessThan(2000)
+      } finally {
+        if (queueing instanceof IORedis) queueing.disconnect()
+        else queueing.destroy()
+        for (const s of sockets) s.destroy()
+        await new Promise<void>((resolve) => silent.close(() => resolve()))
+      }
+    })
+  })
+}
