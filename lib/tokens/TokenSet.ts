@@ -50,6 +50,13 @@ export interface TokenRecord {
   connectedAt: number
   /** Last refresh failure, for status output: code and time. No secrets. */
   lastError?: { code: string; at: number }
+  /**
+   * "Refresh in flight" marker (security.md §6 rule 7b): written under the lock just before the
+   * token endpoint is called, removed by the write of the rotated set. Still present later means
+   * a refresh ended with an unknown outcome (crash, timeout), which explains a following
+   * `invalid_grant`. `owner` is a random per-process id, not a secret.
+   */
+  refreshing?: { owner: string; startedAt: number }
 }
 
 /** The non-secret view of a token set, safe for logs, JSON answers and templates. */

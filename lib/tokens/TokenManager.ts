@@ -1,0 +1,430 @@
+import { randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { ErrorCodes, LexofficeStoreError, isLexofficeError } from '../errors'
+import type { LexofficeTokenResponse } from '../oauth/LexofficeOAuthClient'
+import { assertInteger, assertString } from '../options/assert'
+import type { AccessTokenProvider } from './AccessTokenProvider'
+import type { TokenManagerEvents } from './events'
+import { type ConnectionIds, GuardedStore, activeTokens, storeUnavailable, tombstone, toTokenSet } from './records'
+import { Refresher, type RefreshWant } from './refresher'
+import { type ResolvedTokenManagerOptions, type TokenManagerOptions, assertKey, resolveTokenManagerOptions } from './resolveTokenManagerOptions'
+import { SingleFlight } from './singleFlight'
+import { TokenMemory } from './tokenMemory'
+import { type TokenInfo, type TokenRecord, type TokenSet, describeTokenSet } from './TokenSet'
+
+/** Options of {@link TokenManager.getAccessToken}. */
+export interface GetAccessTokenOptions {
+  /** Refresh now unless another caller refreshed since this call read the store. Default `false`. */
+  forceRefresh?: boolean
+  /**
+   * The token must stay valid this much longer (ms), else it is refreshed even if not yet due
+   * (the background refresher's window). With it, a failed refresh throws instead of serving
+   * the old token. Default: the refresh-ahead rule only.
+   */
+  minValidityMs?: number
+}
+
+/** Bookkeeping shown by {@link TokenManager.tokenInfo} for both states. No secrets. */
+export interface ConnectionBookkeeping {
+  key: string
+  refreshCount: number
+  lastRefreshAt: number | undefined
+  connectedAt: number
+  /** The last refresh failure (code and time), cleared by the next success. */
+  lastError: { code: string; at: number } | undefined
+}
+
+/**
+ * The non-secret status of one connection: expiry, scope and ids while `active`; reason and
+ * time once `lost`. `persisted: false` means a rotated set is held in memory while its store
+ * write is retried.
+ */
+export type ConnectionStatus =
+  | (TokenInfo & ConnectionBookkeeping & { state: 'active'; persisted: boolean })
+  | (ConnectionBookkeeping & { state: 'lost'; reason: string; lostAt: number })
+
+/** Result of {@link TokenManager.disconnect}. */
+export interface DisconnectResult {
+  /** `false` when nothing was stored or the revocation at lexoffice failed (the record is removed anyway). */
+  revoked: boolean
+}
+
+/**
+ * Keeps lexoffice tokens fresh: the one component that calls the token endpoint for a refresh.
+ *
+ * lexoffice rotates the refresh token on every refresh and keeps exactly one per connection, so
+ * two refreshes at once, or a rotated token that is not saved, end the connection. The manager
+ * therefore refreshes through one path (security.md §6): refresh ahead of expiry (with per-instance
+ * jitter) → in-process single-flight per key → cross-process lock (`store.createLock()`, e.g.
+ * Redis `SET NX PX`) → re-read the store → refresh only if still due → compare-and-set write of
+ * the rotated set before the lock is released → `refreshed`.
+ *
+ * Failures: transient ones (5xx, timeout, network, 429) are retried with backoff and never
+ * touch the stored set; a still-valid access token keeps being served. `invalid_grant` re-reads
+ * the store once, then writes a tombstone, emits `authLost` and throws `AUTH_LOST` (later callers
+ * get it at once, without a token call). A store outage throws `STORE_UNAVAILABLE` (503) and
+ * never leads to a refresh without the lock. If the write after a refresh fails, the rotated set
+ * is served from memory and its write retried (`persistFailed`, `persistRecovered`).
+ *
+ * Tokens live only in private fields: `JSON.stringify`, `util.inspect`, events and errors show none.
+ *
+ * @example
+ * ```ts
+ * import { TokenManager, LexofficeStrategy } from 'passport-lexoffice'
+ * import { RedisTokenStore } from 'passport-lexoffice/redis'
+ *
+ * const manager = new TokenManager({
+ *   store: new RedisTokenStore({ client: redis, prefix: 'lexoffice:' }),
+ *   oauth: { clientID: process.env.LEXOFFICE_CLIENT_ID!, clientSecret: process.env.LEXOFFICE_CLIENT_SECRET! },
+ * })
+ *
+ * // The strategy's verify callback stores the tokens "in one line":
+ * passport.use(new LexofficeStrategy({ ...config,
+ *   verify: (accessToken, refreshToken, params, profile, done) =>
+ *     manager.connect(profile.connectionId, params, profile).then(() => done(null, { id: profile.connectionId }), done),
+ * }))
+ *
+ * // Anywhere later, in any process:
+ * const token = await manager.getAccessToken(connectionId)
+ * ```
+ */
+export class TokenManager extends EventEmitter<TokenManagerEvents> {
+  /** API base URL (without `/v1`) that request contexts use. */
+  readonly apiURL: string
+  readonly #o: ResolvedTokenManagerOptions
+  readonly #store: GuardedStore
+  readonly #memory = new TokenMemory()
+  readonly #flights = new SingleFlight<string, TokenSet>()
+  readonly #refresher: Refresher
+  readonly #jitterMs: number
+
+  /** @throws TypeError (`ERR_INVALID_ARG_TYPE`/`ERR_INVALID_ARG_VALUE`) for bad options, e.g. `lockTtlMs` below twice the OAuth timeout. */
+  constructor(options: TokenManagerOptions) {
+    super()
+    this.#o = resolveTokenManagerOptions(options)
+    this.apiURL = this.#o.apiURL
+    this.#store = new GuardedStore(this.#o.store, this.#o.storeTimeoutMs)
+    this.#jitterMs = Math.floor(Math.random() * (this.#o.refreshJitterMs + 1))
+    this.#refresher = new Refresher({
+      options: this.#o,
+      store: this.#store,
+      memory: this.#memory,
+      owner: `${process.pid}-${randomBytes(6).toString('hex')}`,
+      emit: (name, ...args) => this.#emit(name, ...args),
+      isDue: (tokens) => this.#isDue(tokens),
+      isUsable: (tokens) => this.#isUsable(tokens),
+    })
+  }
+
+  /**
+   * `multi-process` when a cross-process lock is configured, else `single-process`.
+   *
+   * @example
+   * ```ts
+   * if (manager.mode === 'single-process' && process.env.NODE_ENV === 'production') console.warn('no refresh lock')
+   * ```
+   */
+  get mode(): 'multi-process' | 'single-process' {
+    return this.#o.lock ? 'multi-process' : 'single-process'
+  }
+
+  /**
+   * Stores a new connection (after login): an active record that replaces whatever was stored
+   * under `key`, a tombstone included. Emits `connected`. Call it from the strategy's verify
+   * callback with the token response (`params`) and the profile (for `organizationId` and
+   * `connectionId`).
+   *
+   * @param key Your connection key, e.g. `profile.connectionId` or your user id.
+   * @param tokenResponse The token endpoint answer (`params` in verify); needs a `refresh_token`.
+   * @param extra Ids to keep beside the tokens; a passport profile works as is.
+   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503) or `STORE_CONFLICT`.
+   * @example
+   * ```ts
+   * verify: (accessToken, refreshToken, params, profile, done) =>
+   *   manager.connect(profile.connectionId, params, profile).then(() => done(null, user), done)
+   * ```
+   */
+  async connect(key: string, tokenResponse: LexofficeTokenResponse, extra: ConnectionIds = {}): Promise<TokenInfo> {
+    assertKey(key)
+    const now = this.#o.now()
+    const ids: ConnectionIds = {}
+    if (typeof extra?.organizationId === 'string') ids.organizationId = extra.organizationId
+    if (typeof extra?.connectionId === 'string') ids.connectionId = extra.connectionId
+    const tokens = toTokenSet(tokenResponse, undefined, now, this.#o.assumedLifetimeMs, ids)
+    for (let i = 0; i < 5; i++) {
+      const current = await this.#store.get(key)
+      const version = current?.version ?? 0
+      const record: TokenRecord = { version: version + 1, state: 'active', tokens, refreshCount: 0, connectedAt: now }
+      if (await this.#store.set(key, record, version)) {
+        this.#memory.forget(key)
+        this.#memory.remember(key, tokens)
+        this.#emit('connected', { key, expiresAt: tokens.expiresAt, organizationId: tokens.organizationId, connectionId: tokens.connectionId })
+        return describeTokenSet(tokens, now)
+      }
+    }
+    throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; the connection was not stored.', { status: 503 })
+  }
+
+  /**
+   * A valid access token for `key`. Fresh enough: the stored one (one store read, no other I/O).
+   * Due: one coalesced, locked refresh. While a refresh fails for a transient reason, a still-valid
+   * token is served and a later call tries again.
+   *
+   * @throws LexofficeNotConnectedError `NOT_CONNECTED` (401): nothing stored.
+   * @throws LexofficeAuthLostError `AUTH_LOST` (401): the connection is gone; the user must connect again.
+   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503); LexofficeLockError `LOCK_TIMEOUT` (503);
+   *   LexofficeRefreshError `REFRESH_FAILED` (503) when the token expired and the retries ran out.
+   * @example
+   * ```ts
+   * const token = await manager.getAccessToken(req.user.connectionId)
+   * ```
+   */
+  async getAccessToken(key: string, options: GetAccessTokenOptions = {}): Promise<string> {
+    assertKey(key)
+    if (options.minValidityMs !== undefined) assertInteger(options.minValidityMs, 'minValidityMs', 0, 48 * 3_600_000)
+    const minValidUntil = options.minValidityMs === undefined ? undefined : this.#o.now() + options.minValidityMs
+    const want: RefreshWant = { minValidUntil }
+    const pending = this.#memory.pending(key)
+    if (pending) {
+      const short = minValidUntil !== undefined && pending.record.tokens.expiresAt <= minValidUntil
+      return this.#fromPending(pending.record.tokens, options.forceRefresh === true || short)
+    }
+    let tokens: TokenSet
+    try {
+      tokens = activeTokens(await this.#store.get(key))
+    } catch (err) {
+      const known = this.#memory.known(key)
+      if (isLexofficeError(err, 'STORE_UNAVAILABLE') && known && !options.forceRefresh && this.#isUsable(known)) return known.accessToken
+      if (isLexofficeError(err, 'AUTH_LOST') || isLexofficeError(err, 'NOT_CONNECTED')) this.#memory.forget(key)
+      throw err
+    }
+    this.#memory.remember(key, tokens)
+    if (options.forceRefresh) return this.#forced(key, tokens.accessToken)
+    if (!this.#refresher.needsRefresh(tokens, want)) return tokens.accessToken
+    const lenient = minValidUntil === undefined
+    if (lenient && this.#memory.inCooldown(key, this.#o.now()) && this.#isUsable(tokens)) return tokens.accessToken
+    try {
+      const joined = this.#flights.has(key)
+      let fresh = await this.#flights.run(key, () => this.#refresher.refresh(key, want))
+      // A flight that was already running was decided by another caller's needs.
+      if (joined && this.#refresher.needsRefresh(fresh, { minValidUntil })) fresh = await this.#flights.run(key, () => this.#refresher.refresh(key, want))
+      return fresh.accessToken
+    } catch (err) {
+      if (lenient && !isLexofficeError(err, 'AUTH_LOST') && !isLexofficeError(err, 'NOT_CONNECTED') && this.#isUsable(tokens)) return tokens.accessToken
+      throw err
+    }
+  }
+
+  /**
+   * Call after lexoffice answered 401 to `rejectedAccessToken`: resolves a newer stored token if
+   * there is one, else forces one refresh through the same coalesced, locked path. Retry the API
+   * call once with the result; a second 401 is an error, not a loop.
+   *
+   * @throws the errors of {@link TokenManager.getAccessToken}; `REFRESH_FAILED` also while the token is valid.
+   * @example
+   * ```ts
+   * if (res.status === 401) token = await manager.refreshAfterUnauthorized(key, token)
+   * ```
+   */
+  async refreshAfterUnauthorized(key: string, rejectedAccessToken: string): Promise<string> {
+    assertKey(key)
+    assertString(rejectedAccessToken, 'rejectedAccessToken', { max: 16_384 })
+    const pending = this.#memory.pending(key)
+    if (pending) {
+      if (pending.record.tokens.accessToken !== rejectedAccessToken) return pending.record.tokens.accessToken
+      return this.#fromPending(pending.record.tokens, true)
+    }
+    const tokens = activeTokens(await this.#store.get(key))
+    if (tokens.accessToken !== rejectedAccessToken && !this.#isDue(tokens)) return tokens.accessToken
+    return this.#forced(key, rejectedAccessToken)
+  }
+
+  /**
+   * The non-secret status of a connection, or `undefined` when nothing is stored.
+   *
+   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503).
+   * @example
+   * ```ts
+   * const info = await manager.tokenInfo(key)
+   * if (info?.state === 'active') console.log('expires in', info.expiresInMs, 'ms; scope', info.scope)
+   * ```
+   */
+  async tokenInfo(key: string): Promise<ConnectionStatus | undefined> {
+    assertKey(key)
+    const pending = this.#memory.pending(key)
+    const record = pending?.record ?? (await this.#store.get(key))
+    if (record === undefined) return undefined
+    const base: ConnectionBookkeeping = {
+      key,
+      refreshCount: record.refreshCount,
+      lastRefreshAt: record.lastRefreshAt,
+      connectedAt: record.connectedAt,
+      lastError: record.lastError,
+    }
+    if (record.state === 'active' && record.tokens) {
+      return { ...describeTokenSet(record.tokens, this.#o.now()), ...base, state: 'active', persisted: pending === undefined }
+    }
+    return { ...base, state: 'lost', reason: record.lost?.reason ?? 'unknown', lostAt: record.lost?.at ?? 0 }
+  }
+
+  /**
+   * `true` while an active (not lost) token set is stored for `key`.
+   *
+   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503).
+   * @example
+   * ```ts
+   * if (!(await manager.isConnected(userId))) res.redirect('/auth/lexoffice')
+   * ```
+   */
+  async isConnected(key: string): Promise<boolean> {
+    return (await this.tokenInfo(key))?.state === 'active'
+  }
+
+  /**
+   * Marks the connection lost (tombstone with `reason`) and emits `authLost`, e.g. from a
+   * `token.revoked` webhook. Idempotent: resolves `false`, without an event, when the record is
+   * already lost or absent.
+   *
+   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503).
+   * @example
+   * ```ts
+   * webhooks.on('token.revoked', (event) => manager.markLost(event.resourceId, 'token.revoked'))
+   * ```
+   */
+  async markLost(key: string, reason: string): Promise<boolean> {
+    assertKey(key)
+    assertString(reason, 'reason', { max: 200 })
+    for (let i = 0; i < 5; i++) {
+      const current = await this.#store.get(key)
+      if (current === undefined || current.state === 'lost') {
+        this.#memory.forget(key)
+        return false
+      }
+      if (await this.#store.set(key, tombstone(current, reason, this.#o.now()), current.version)) {
+        this.#memory.forget(key)
+        this.#emit('authLost', { key, reason })
+        return true
+      }
+    }
+    throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; the connection was not marked lost.', { status: 503 })
+  }
+
+  /**
+   * Ends the connection: revokes the refresh token at `/oauth2/revoke` (RFC 7009), then removes
+   * the stored record, even if the revocation failed. Waits for a running refresh first (and for
+   * the lock, up to `lockWaitMs`), so the newest refresh token is the one revoked. Emits `disconnected`.
+   *
+   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503) when the record cannot be read or removed.
+   * @example
+   * ```ts
+   * app.post('/lexoffice/disconnect', async (req, res) => {
+   *   await manager.disconnect(req.user.connectionId)
+   *   res.redirect('/')
+   * })
+   * ```
+   */
+  async disconnect(key: string): Promise<DisconnectResult> {
+    assertKey(key)
+    await this.#flights.get(key)?.catch(() => undefined)
+    const handle = await this.#refresher.lockFor(key)
+    try {
+      const pending = this.#memory.pending(key)
+      const record = await this.#store.get(key)
+      const refreshToken = pending?.record.tokens.refreshToken ?? (record?.state === 'active' ? record.tokens?.refreshToken : undefined)
+      this.#memory.forget(key)
+      let revoked = false
+      if (refreshToken !== undefined) {
+        try {
+          await this.#o.oauth.revoke(refreshToken, 'refresh_token')
+          revoked = true
+        } catch {
+          revoked = false
+        }
+      }
+      await this.#store.destroy(key)
+      if (record !== undefined || pending !== undefined) this.#emit('disconnected', { key, revoked })
+      return { revoked }
+    } finally {
+      if (handle) await this.#store.guard(() => handle.release(), 'lock release').catch(() => undefined)
+    }
+  }
+
+  /**
+   * The {@link AccessTokenProvider} for one connection, as the API client consumes it.
+   *
+   * @example
+   * ```ts
+   * const provider = manager.providerFor(userId)
+   * const token = await provider.getAccessToken()
+   * ```
+   */
+  providerFor(key: string): AccessTokenProvider {
+    assertKey(key)
+    return Object.freeze({
+      getAccessToken: () => this.getAccessToken(key),
+      refreshAfterUnauthorized: (rejected: string) => this.refreshAfterUnauthorized(key, rejected),
+    })
+  }
+
+  /**
+   * A secret-free view for logs.
+   *
+   * @example
+   * ```ts
+   * console.log(JSON.stringify(manager)) // {"apiURL":"https://api.lexware.io","mode":"multi-process",...}
+   * ```
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      apiURL: this.apiURL,
+      mode: this.mode,
+      refreshAheadMs: this.#o.refreshAheadMs,
+      lockTtlMs: this.#o.lockTtlMs,
+      pendingPersists: this.#memory.pendingCount,
+    }
+  }
+
+  /** @internal */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `TokenManager ${JSON.stringify(this.toJSON())}`
+  }
+
+  /** Forced refresh unless the stored token already differs from `rejected`; joins a running flight first. */
+  async #forced(key: string, rejected: string): Promise<string> {
+    const want: RefreshWant = { rejected }
+    let tokens = await this.#flights.run(key, () => this.#refresher.refresh(key, want))
+    // A flight that was already running may have been a plain "due" refresh that kept `rejected`.
+    if (tokens.accessToken === rejected) tokens = await this.#flights.run(key, () => this.#refresher.refresh(key, want))
+    return tokens.accessToken
+  }
+
+  /** Rule 7c: while a rotated set waits for its write, serve it; never refresh from the stale stored set. */
+  #fromPending(tokens: TokenSet, force: boolean): string {
+    if (!force && this.#isUsable(tokens)) return tokens.accessToken
+    throw storeUnavailable('a refreshed token set is still waiting to be written', undefined)
+  }
+
+  /** Due: inside the refresh-ahead window (at most half the token's lifetime, so short tokens do not refresh on every call). */
+  #isDue(tokens: TokenSet): boolean {
+    const lifetime = tokens.expiresAt - tokens.obtainedAt
+    const ahead = Math.min(this.#o.refreshAheadMs + this.#jitterMs, Math.max(0, lifetime / 2))
+    return this.#o.now() >= tokens.expiresAt - ahead
+  }
+
+  /** Usable: not expired, with a small margin for the request that will carry it. */
+  #isUsable(tokens: TokenSet): boolean {
+    const margin = Math.min(10_000, Math.max(0, (tokens.expiresAt - tokens.obtainedAt) / 4))
+    return this.#o.now() < tokens.expiresAt - margin
+  }
+
+  /** Listener errors must not break the lifecycle (a thrown listener after a persist would fail a good refresh). */
+  #emit<K extends keyof TokenManagerEvents>(name: K, ...args: TokenManagerEvents[K]): void {
+    try {
+      ;(this.emit as (n: K, ...a: TokenManagerEvents[K]) => boolean)(name, ...args)
+    } catch (err) {
+      process.nextTick(() => {
+        throw err
+      })
+    }
+  }
+}

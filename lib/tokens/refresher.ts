@@ -1,0 +1,334 @@
+/**
+ * The refresh path behind {@link TokenManager.getAccessToken}: cross-process lock, re-read,
+ * "refresh in flight" marker, token endpoint call with bounded retries, compare-and-set write of
+ * the rotated set before the lock is released, and the recovery paths of security.md §6
+ * (invalid_grant re-read and tombstone, persist retry from memory). In-process coalescing
+ * (single-flight) happens one level up, in the manager.
+ *
+ * @internal
+ */
+import {
+  ErrorCodes,
+  LexofficeAuthLostError,
+  LexofficeLockError,
+  LexofficeNotConnectedError,
+  LexofficeRefreshError,
+  LexofficeStoreError,
+  isLexofficeError,
+} from '../errors'
+import type { LexofficeTokenResponse } from '../oauth/LexofficeOAuthClient'
+import type { TokenManagerEvents } from './events'
+import { type GuardedStore, activeTokens, backoff, delay, tombstone, toTokenSet } from './records'
+import type { ResolvedTokenManagerOptions } from './resolveTokenManagerOptions'
+import type { PendingPersist, TokenMemory } from './tokenMemory'
+import type { LockHandle, RefreshLock } from './TokenStore'
+import type { TokenRecord, TokenSet } from './TokenSet'
+
+/** What the manager shares with its refresher. @internal */
+export interface RefreshContext {
+  readonly options: ResolvedTokenManagerOptions
+  readonly store: GuardedStore
+  readonly memory: TokenMemory
+  /** Random per-manager id for the in-flight marker. */
+  readonly owner: string
+  emit<K extends keyof TokenManagerEvents>(name: K, ...args: TokenManagerEvents[K]): void
+  isDue(tokens: TokenSet): boolean
+  isUsable(tokens: TokenSet): boolean
+}
+
+/**
+ * Why a caller needs a refresh beyond "due": `rejected`, an access token the API refused (a set
+ * holding it is refreshed even if not due); `minValidUntil`, a time the token must outlive.
+ * @internal
+ */
+export interface RefreshWant {
+  rejected?: string | undefined
+  minValidUntil?: number | undefined
+}
+
+type ActiveRecord = TokenRecord & { tokens: TokenSet }
+
+/** Reasons written to the tombstone after `invalid_grant`. */
+export const LOST_INVALID_GRANT = 'invalid_grant'
+/** The refresh before this one ended with an unknown outcome (crash, timeout), which likely rotated the token. */
+export const LOST_AFTER_INTERRUPTED = 'invalid_grant_after_interrupted_refresh'
+
+/** @internal */
+export class Refresher {
+  readonly #ctx: RefreshContext
+
+  constructor(ctx: RefreshContext) {
+    this.#ctx = ctx
+  }
+
+  needsRefresh(tokens: TokenSet, want: RefreshWant): boolean {
+    return (
+      this.#ctx.isDue(tokens) ||
+      (want.rejected !== undefined && tokens.accessToken === want.rejected) ||
+      (want.minValidUntil !== undefined && tokens.expiresAt <= want.minValidUntil)
+    )
+  }
+
+  /** One refresh of `key` (callers coalesce in-process). Resolves the token set to use. */
+  async refresh(key: string, want: RefreshWant): Promise<TokenSet> {
+    const lock = this.#ctx.options.lock
+    let handle: LockHandle | undefined
+    if (lock) {
+      const got = await this.#acquire(key, lock, want)
+      if (got.tokens) return got.tokens
+      handle = got.handle
+    }
+    let handedOver = false
+    try {
+      const result = await this.#refreshHoldingLock(key, want, handle)
+      handedOver = result.handedOver
+      return result.tokens
+    } finally {
+      if (handle && !handedOver) await this.#ctx.store.guard(() => handle.release(), 'lock release').catch(() => undefined)
+    }
+  }
+
+  /**
+   * Waits (up to `lockWaitMs`) for the lock without the freshness shortcut; `undefined` on
+   * timeout or when no lock is configured. Used by `disconnect`.
+   */
+  async lockFor(key: string): Promise<LockHandle | undefined> {
+    const { lock, lockTtlMs, lockWaitMs } = this.#ctx.options
+    if (!lock) return undefined
+    const deadline = Date.now() + lockWaitMs
+    for (let wait = 25; ; wait = Math.min(wait * 1.5, 250)) {
+      const handle = await this.#ctx.store.guard(() => lock.tryAcquire(key, lockTtlMs), 'lock')
+      if (handle) return handle
+      const left = deadline - Date.now()
+      if (left <= 0) return undefined
+      await delay(Math.min(left, wait))
+    }
+  }
+
+  /**
+   * Rule 2: take the lock, polling with backoff; while waiting, re-read the store and use a set
+   * another process refreshed. Store or lock failures: `STORE_UNAVAILABLE`, never an unlocked refresh.
+   */
+  async #acquire(key: string, lock: RefreshLock, want: RefreshWant): Promise<{ handle: LockHandle; tokens?: undefined } | { tokens: TokenSet; handle?: undefined }> {
+    const { lockTtlMs, lockWaitMs } = this.#ctx.options
+    const deadline = Date.now() + lockWaitMs
+    for (let wait = 25; ; wait = Math.min(wait * 1.5, 250)) {
+      const handle = await this.#ctx.store.guard(() => lock.tryAcquire(key, lockTtlMs), 'lock')
+      if (handle) return { handle }
+      const tokens = activeTokens(await this.#ctx.store.get(key))
+      if (!this.needsRefresh(tokens, want)) return { tokens }
+      const left = deadline - Date.now()
+      if (left <= 0) {
+        throw new LexofficeLockError(
+          ErrorCodes.LOCK_TIMEOUT,
+          `Another process is refreshing this lexoffice connection and did not finish within ${lockWaitMs} ms.`,
+          { status: 503 },
+        )
+      }
+      await delay(Math.min(left, wait / 2 + (Math.random() * wait) / 2))
+    }
+  }
+
+  async #refreshHoldingLock(key: string, want: RefreshWant, handle: LockHandle | undefined): Promise<{ tokens: TokenSet; handedOver: boolean }> {
+    const { store, options, owner } = this.#ctx
+    // Rule 2 (double-checked): re-read under the lock; mark the refresh in flight (rule 7b).
+    let record: ActiveRecord
+    let marked: ActiveRecord
+    for (let i = 0; ; i++) {
+      const current = await store.get(key)
+      const tokens = activeTokens(current)
+      if (!this.needsRefresh(tokens, want)) return { tokens, handedOver: false }
+      record = current as ActiveRecord
+      marked = { ...record, version: record.version + 1, refreshing: { owner, startedAt: options.now() } }
+      if (await store.set(key, marked, record.version)) break
+      if (i >= 4) throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; refresh not started.', { status: 503 })
+    }
+    const outcome = await this.#callTokenEndpoint(key, record, marked, handle)
+    if ('tokens' in outcome) return { tokens: outcome.tokens, handedOver: false }
+
+    // The rotated set exists only here now: persisting it is the very next step (rule 7b).
+    const now = options.now()
+    const next = toTokenSet(outcome.response, record.tokens, now, options.assumedLifetimeMs)
+    const rotated: ActiveRecord = {
+      version: marked.version + 1,
+      state: 'active',
+      tokens: next,
+      refreshCount: record.refreshCount + 1,
+      lastRefreshAt: now,
+      connectedAt: record.connectedAt,
+    }
+    try {
+      const written = await this.writeRotated(key, rotated, marked.version, record.tokens.refreshToken)
+      this.#ctx.memory.remember(key, written.tokens)
+      this.#ctx.memory.clearCooldown(key)
+      if (written.ours) this.#ctx.emit('refreshed', { key, expiresAt: next.expiresAt, refreshCount: written.refreshCount, persisted: true })
+      return { tokens: written.tokens, handedOver: false }
+    } catch (err) {
+      if (!(err instanceof LexofficeStoreError)) throw err
+      // Rule 7c: keep the set in memory, serve it, retry the write while extending the lock.
+      this.#startPersistLoop(key, rotated, marked.version, record.tokens.refreshToken, handle)
+      this.#ctx.emit('persistFailed', { key, code: err.code, attempt: 1 })
+      this.#ctx.emit('refreshed', { key, expiresAt: next.expiresAt, refreshCount: rotated.refreshCount, persisted: false })
+      return { tokens: next, handedOver: true }
+    }
+  }
+
+  /** Calls the token endpoint with bounded retries. Resolves the answer, or a set persisted late by another instance. */
+  async #callTokenEndpoint(
+    key: string,
+    record: ActiveRecord,
+    marked: ActiveRecord,
+    handle: LockHandle | undefined,
+  ): Promise<{ response: LexofficeTokenResponse } | { tokens: TokenSet }> {
+    const { options, store, memory } = this.#ctx
+    let uncertain = record.refreshing !== undefined
+    for (let attempt = 1; ; attempt++) {
+      if (handle) {
+        // Rule 3: the lock must outlive the call; never call the endpoint without holding it.
+        const held = await store.guard(() => handle.extend(options.lockTtlMs), 'lock extend')
+        if (!held) {
+          throw new LexofficeLockError(ErrorCodes.LOCK_TIMEOUT, 'The refresh lock expired before the token endpoint was called; not refreshing without it.', {
+            status: 503,
+          })
+        }
+      }
+      try {
+        return { response: await options.oauth.refresh(record.tokens.refreshToken) }
+      } catch (err) {
+        const code = isLexofficeError(err) ? err.code : 'UNKNOWN'
+        if (code === ErrorCodes.INVALID_GRANT) {
+          this.#ctx.emit('refreshFailed', { key, code, attempt, willRetry: false })
+          return { tokens: await this.#onInvalidGrant(key, record.tokens, uncertain ? LOST_AFTER_INTERRUPTED : LOST_INVALID_GRANT, err) }
+        }
+        const transient = isTransient(err)
+        // Rule 5: after a timeout or a reset lexoffice may have rotated already; the next answer tells.
+        if (code === ErrorCodes.TIMEOUT || code === ErrorCodes.NETWORK_ERROR || code === ErrorCodes.TOKEN_RESPONSE_INVALID) uncertain = true
+        // 429: no immediate retry (lexoffice may block the client for longer). While the access
+        // token is still valid the caller serves it and a later call tries again.
+        const willRetry = transient && code !== ErrorCodes.TOKEN_RATE_LIMITED && attempt < options.retry.attempts && !this.#ctx.isUsable(record.tokens)
+        this.#ctx.emit('refreshFailed', { key, code, attempt, willRetry })
+        if (!willRetry) {
+          memory.noteFailure(key, options.now(), options.retry.minDelayMs, options.retry.maxDelayMs)
+          await this.#recordFailure(key, marked, code, uncertain)
+          if (!transient) throw err
+          throw new LexofficeRefreshError(ErrorCodes.REFRESH_FAILED, `Refreshing the lexoffice token failed (${code}); the stored tokens are unchanged.`, {
+            status: 503,
+            cause: err,
+          })
+        }
+        // After an unknown outcome, give lexoffice time to finish the request it may still be
+        // processing: a retry that overlaps it would be a concurrent refresh (reuse → grant revoked).
+        const settle = code === ErrorCodes.TIMEOUT || code === ErrorCodes.NETWORK_ERROR ? options.oauth.timeoutMs : 0
+        if (handle) await store.guard(() => handle.extend(options.lockTtlMs), 'lock extend').catch(() => false)
+        await delay(Math.max(settle, backoff(attempt, options.retry.minDelayMs, options.retry.maxDelayMs)))
+      }
+    }
+  }
+
+  /** Rule 6: re-read once; a newer set persisted late wins. Otherwise tombstone, `authLost`, throw. */
+  async #onInvalidGrant(key: string, used: TokenSet, reason: string, cause: unknown): Promise<TokenSet> {
+    const { store, options, memory } = this.#ctx
+    for (let i = 0; i < 2; i++) {
+      const current = await store.get(key)
+      if (current === undefined) throw new LexofficeNotConnectedError()
+      if (current.state === 'lost' || current.tokens === undefined) throw new LexofficeAuthLostError(current.lost?.reason ?? reason, { cause })
+      if (current.tokens.refreshToken !== used.refreshToken) return current.tokens
+      if (await store.set(key, tombstone(current, reason, options.now()), current.version)) {
+        memory.forget(key)
+        this.#ctx.emit('authLost', { key, reason })
+        throw new LexofficeAuthLostError(reason, { cause })
+      }
+    }
+    throw new LexofficeAuthLostError(reason, { cause })
+  }
+
+  /** Best effort: note the failure in the record; drop the marker unless the outcome is unknown. */
+  async #recordFailure(key: string, marked: ActiveRecord, code: string, uncertain: boolean): Promise<void> {
+    const { refreshing, ...rest } = marked
+    const failed: TokenRecord = { ...rest, version: marked.version + 1, lastError: { code, at: this.#ctx.options.now() } }
+    if (uncertain && refreshing) failed.refreshing = refreshing
+    await this.#ctx.store.set(key, failed, marked.version).catch(() => false)
+  }
+
+  /**
+   * Rule 4, the conditional write. On a lost race: our own earlier write landed (done); the
+   * pre-rotation set was written back by a stale writer (ours is newer: overwrite); a new login
+   * replaced the set (it wins); the record was removed or marked lost (respect it, revoke ours).
+   */
+  async writeRotated(key: string, rotated: ActiveRecord, expectedVersion: number, oldRefreshToken: string): Promise<{ tokens: TokenSet; ours: boolean; refreshCount: number }> {
+    const { store } = this.#ctx
+    let record = rotated
+    let expected = expectedVersion
+    for (let i = 0; i < 5; i++) {
+      if (await store.set(key, record, expected)) return { tokens: record.tokens, ours: true, refreshCount: record.refreshCount }
+      const current = await store.get(key)
+      if (current?.state === 'active' && current.tokens) {
+        if (current.tokens.refreshToken === rotated.tokens.refreshToken) return { tokens: current.tokens, ours: true, refreshCount: current.refreshCount }
+        if (current.tokens.refreshToken !== oldRefreshToken) return { tokens: current.tokens, ours: false, refreshCount: current.refreshCount }
+        expected = current.version
+        record = { ...rotated, version: current.version + 1, refreshCount: Math.max(rotated.refreshCount, current.refreshCount + 1) }
+        continue
+      }
+      void this.#ctx.options.oauth.revoke(rotated.tokens.refreshToken).catch(() => undefined)
+      if (current === undefined) throw new LexofficeNotConnectedError()
+      throw new LexofficeAuthLostError(current.lost?.reason ?? 'unknown')
+    }
+    throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing while the rotated tokens were written.', { status: 503 })
+  }
+
+  #startPersistLoop(key: string, rotated: ActiveRecord, expectedVersion: number, oldRefreshToken: string, handle: LockHandle | undefined): void {
+    const { memory, options, store } = this.#ctx
+    const entry: PendingPersist = { record: rotated, attempts: 1, handle, stopped: false, timer: undefined }
+    memory.setPending(key, entry)
+    const schedule = (): void => {
+      if (entry.stopped) return
+      entry.timer = setTimeout(() => void tick(), backoff(entry.attempts, 100, 2_000))
+      entry.timer.unref()
+    }
+    const tick = async (): Promise<void> => {
+      if (entry.stopped) return
+      entry.attempts++
+      if (entry.handle) {
+        const lockHandle = entry.handle
+        await store.guard(() => lockHandle.extend(options.lockTtlMs), 'lock extend').catch(() => undefined)
+      }
+      let written: { tokens: TokenSet; ours: boolean }
+      try {
+        written = await this.writeRotated(key, rotated, expectedVersion, oldRefreshToken)
+      } catch (err) {
+        if (entry.stopped) return
+        if (err instanceof LexofficeStoreError) {
+          this.#ctx.emit('persistFailed', { key, code: err.code, attempt: entry.attempts })
+          schedule()
+          return
+        }
+        memory.finishPending(key, entry) // removed or lost meanwhile: nothing left to write
+        return
+      }
+      if (entry.stopped) return
+      memory.finishPending(key, entry)
+      memory.remember(key, written.tokens)
+      if (written.ours) this.#ctx.emit('persistRecovered', { key, attempts: entry.attempts })
+    }
+    schedule()
+  }
+}
+
+/** Token endpoint failures that say nothing about the grant: 5xx, timeouts, network, 429, garbage 2xx. @internal */
+export function isTransient(err: unknown): boolean {
+  if (!isLexofficeError(err)) return false
+  switch (err.code) {
+    case ErrorCodes.TIMEOUT:
+    case ErrorCodes.NETWORK_ERROR:
+    case ErrorCodes.RESPONSE_TOO_LARGE:
+    case ErrorCodes.TOKEN_RATE_LIMITED:
+    case ErrorCodes.TOKEN_RESPONSE_INVALID:
+      return true
+    case ErrorCodes.TOKEN_ENDPOINT_ERROR: {
+      const status = (err as { upstreamStatus?: number }).upstreamStatus
+      return status === undefined || status >= 500 || status === 408
+    }
+    default:
+      return false
+  }
+}
