@@ -1,0 +1,174 @@
+import { ErrorCodes, LexofficeApiError, LexofficeNetworkError } from '../errors'
+import { httpRequest, type HttpResponse } from '../http/httpRequest'
+import type { LexofficeResponseInfo, ResolvedClientOptions } from './LexofficeClientOptions'
+import { parseApiError } from './parseApiError'
+import { delay } from './rateLimit/RateLimiter'
+
+/** @internal One API call as resources describe it. */
+export interface ApiCall {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  /** Path below the API base, starting with `/v1/`. */
+  path: string
+  /** Encoded query string without `?`. */
+  query?: string
+  /** JSON body. */
+  json?: unknown
+  /** Multipart body (file upload). */
+  form?: FormData
+  /** `Accept` header. Default `application/json`. */
+  accept?: string
+}
+
+/**
+ * Connection failures that happen before a single byte of the request left this host. Only
+ * these make a POST safe to retry; anything later (reset, timeout, 5xx) may mean lexoffice
+ * performed it.
+ */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
+const RETRY_STATUS = new Set([500, 502, 503, 504])
+
+/**
+ * The request pipeline behind every resource: rate limit -> Bearer token -> fetch with timeout
+ * -> 401 refresh-once -> 429 backoff -> bounded retries -> typed errors -> hooks.
+ *
+ * @internal
+ */
+export class ApiTransport {
+  readonly #o: ResolvedClientOptions
+
+  constructor(options: ResolvedClientOptions) {
+    this.#o = options
+  }
+
+  /** The API base URL (no secret). */
+  get apiURL(): string {
+    return this.#o.apiURL
+  }
+
+  /** Sends `call` and parses a JSON answer (`undefined` for an empty body). */
+  async json<T>(call: ApiCall): Promise<T> {
+    const res = await this.send(call)
+    const text = res.text()
+    if (!text.trim()) return undefined as T
+    try {
+      return JSON.parse(text) as T
+    } catch {
+      throw new LexofficeApiError(ErrorCodes.API_ERROR, `lexoffice answered ${call.method} ${call.path} with a body that is not JSON`, {
+        status: 502,
+        upstreamStatus: res.status,
+        request: { method: call.method, path: call.path },
+      })
+    }
+  }
+
+  /** Sends `call` with the full policy; resolves with a 2xx answer or throws a typed error. */
+  async send(call: ApiCall): Promise<HttpResponse> {
+    const o = this.#o
+    const idempotent = call.method !== 'POST'
+    const request = { method: call.method, path: call.path }
+    const url = `${o.apiURL}${call.path}${call.query ? `?${call.query}` : ''}`
+    const seenTokens: string[] = []
+    let token = await o.provider.getAccessToken()
+    let refreshed = false
+    let retriesUsed = 0
+    let rateLimitRetriesUsed = 0
+
+    for (let attempt = 1; ; attempt++) {
+      if (typeof token !== 'string' || token.length === 0) {
+        throw new TypeError('the token provider resolved with an empty or non-string token')
+      }
+      seenTokens.push(token)
+      const rateLimitWaitMs = o.limiter ? Math.round(await o.limiter.acquire(o.connectionKey)) : 0
+      const info = { method: call.method, path: call.path, attempt, rateLimitWaitMs }
+      safeHook(() => o.hooks.onRequest?.({ ...info }))
+      const started = performance.now()
+      const report = (status: number | undefined, errorCode: string | undefined, willRetry: boolean): void => {
+        const out: LexofficeResponseInfo = { ...info, status, durationMs: Math.round(performance.now() - started), errorCode, willRetry }
+        safeHook(() => o.hooks.onResponse?.(out))
+      }
+
+      const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: call.accept ?? 'application/json' }
+      let body: string | FormData | undefined
+      if (call.form !== undefined) body = call.form
+      else if (call.json !== undefined) {
+        headers['Content-Type'] = 'application/json'
+        body = JSON.stringify(call.json)
+      }
+
+      let res: HttpResponse
+      try {
+        res = await httpRequest({
+          method: call.method,
+          url,
+          headers,
+          body,
+          timeoutMs: o.timeoutMs,
+          maxBodyBytes: o.maxResponseBytes,
+          fetch: o.fetch,
+        })
+      } catch (err) {
+        if (!(err instanceof LexofficeNetworkError)) throw err
+        const causeCode = (err.cause as { code?: unknown } | undefined)?.code
+        const safeToRepeat =
+          err.code !== ErrorCodes.RESPONSE_TOO_LARGE &&
+          (idempotent || (err.code === ErrorCodes.NETWORK_ERROR && typeof causeCode === 'string' && NOT_SENT.has(causeCode)))
+        const willRetry = safeToRepeat && retriesUsed < o.retries
+        report(undefined, err.code, willRetry)
+        if (!willRetry) throw err
+        await delay(this.#backoff(retriesUsed++))
+        continue
+      }
+
+      const status = res.status
+      if (status >= 200 && status < 300) {
+        report(status, undefined, false)
+        return res
+      }
+      if (status === 401 && !refreshed && o.provider.refreshAfterUnauthorized) {
+        report(status, ErrorCodes.API_UNAUTHORIZED, true)
+        refreshed = true
+        token = await o.provider.refreshAfterUnauthorized(token)
+        continue
+      }
+      if (status === 429 && rateLimitRetriesUsed < o.rateLimitRetries) {
+        report(status, ErrorCodes.API_RATE_LIMITED, true)
+        const wait = retryAfterMs(res.headers.get('retry-after')) ?? this.#backoff(rateLimitRetriesUsed)
+        rateLimitRetriesUsed++
+        // With a limiter the penalty is shared: every caller of this connection backs off.
+        if (o.limiter?.penalize) await o.limiter.penalize(o.connectionKey, wait)
+        else await delay(wait)
+        continue
+      }
+      if (idempotent && RETRY_STATUS.has(status) && retriesUsed < o.retries) {
+        report(status, ErrorCodes.API_SERVER_ERROR, true)
+        await delay(this.#backoff(retriesUsed++))
+        continue
+      }
+      const error = parseApiError(status, res.body, request, seenTokens)
+      report(status, error.code, false)
+      throw error
+    }
+  }
+
+  /** Exponential backoff with "equal jitter": between half and all of min(max, base * 2^n). */
+  #backoff(n: number): number {
+    const cap = Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** n)
+    return cap / 2 + Math.random() * (cap / 2)
+  }
+}
+
+/** `Retry-After` (seconds or HTTP date) in ms, clamped to 1-60 s; `undefined` when absent or unreadable. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined
+  const seconds = /^\d+$/.test(header.trim()) ? Number(header.trim()) : (Date.parse(header) - Date.now()) / 1000
+  if (!Number.isFinite(seconds)) return undefined
+  return Math.min(60, Math.max(1, seconds)) * 1000
+}
+
+function safeHook(fn: () => void): void {
+  try {
+    fn()
+  } catch {
+    // A logging hook must never break a request.
+  }
+}

@@ -1,0 +1,112 @@
+import { inspect } from 'node:util'
+import { ApiTransport } from './ApiTransport'
+import { resolveClientOptions, type LexofficeClientOptions } from './LexofficeClientOptions'
+import { ArticlesResource } from './resources/ArticlesResource'
+import { ContactsResource } from './resources/ContactsResource'
+import { EventSubscriptionsResource } from './resources/EventSubscriptionsResource'
+import { FilesResource } from './resources/FilesResource'
+import { ListOnlyResource } from './resources/ListOnlyResource'
+import { ProfileResource } from './resources/ProfileResource'
+import { SalesVoucherResource } from './resources/SalesVoucherResource'
+import { VoucherlistResource } from './resources/VoucherlistResource'
+import { VouchersResource } from './resources/VouchersResource'
+import type { Country, PaymentCondition, PostingCategory, PrintLayout } from './types/reference'
+import type { CreditNote, DeliveryNote, Invoice, OrderConfirmation, Quotation } from './types/salesVouchers'
+
+/**
+ * Typed lexoffice (Lexware Office) API client over Node's fetch.
+ *
+ * Every call goes through one pipeline: client-side pacing per connection (default 1.9 req/s,
+ * optionally shared across processes through Redis) -> `Authorization: Bearer` from the token
+ * provider -> a timeout (default 30 s) -> on 401 exactly one `refreshAfterUnauthorized()` and
+ * one retry -> on 429 bounded backoff with jitter (then `LexofficeRateLimitError`) -> GET/PUT/DELETE
+ * retried on 5xx and network errors; POST never retried once it may have reached lexoffice (timeout,
+ * 5xx, reset), only when the connection was refused before sending -> errors as
+ * `LexofficeApiError` (all three lexoffice error formats) or `LexofficeNetworkError`.
+ *
+ * The token, API key and provider live in private fields: `JSON.stringify`, `util.inspect`,
+ * errors and hooks never show them.
+ *
+ * @example
+ * ```ts
+ * import { LexofficeClient } from 'passport-lexoffice'
+ * const client = new LexofficeClient({ apiKey: process.env.LEXOFFICE_API_KEY! })
+ * const profile = await client.profile.get()
+ * for await (const contact of client.contacts.iterate({ customer: true })) console.log(contact.id)
+ * ```
+ */
+export class LexofficeClient {
+  /** `/v1/profile` */
+  readonly profile: ProfileResource
+  /** `/v1/contacts` */
+  readonly contacts: ContactsResource
+  /** `/v1/invoices` */
+  readonly invoices: SalesVoucherResource<Invoice>
+  /** `/v1/quotations` */
+  readonly quotations: SalesVoucherResource<Quotation>
+  /** `/v1/credit-notes` */
+  readonly creditNotes: SalesVoucherResource<CreditNote>
+  /** `/v1/order-confirmations` */
+  readonly orderConfirmations: SalesVoucherResource<OrderConfirmation>
+  /** `/v1/delivery-notes` */
+  readonly deliveryNotes: SalesVoucherResource<DeliveryNote>
+  /** `/v1/vouchers` */
+  readonly vouchers: VouchersResource
+  /** `/v1/voucherlist` */
+  readonly voucherlist: VoucherlistResource
+  /** `/v1/articles` */
+  readonly articles: ArticlesResource
+  /** `/v1/event-subscriptions` */
+  readonly eventSubscriptions: EventSubscriptionsResource
+  /** `/v1/payment-conditions` */
+  readonly paymentConditions: ListOnlyResource<PaymentCondition>
+  /** `/v1/posting-categories` */
+  readonly postingCategories: ListOnlyResource<PostingCategory>
+  /** `/v1/countries` */
+  readonly countries: ListOnlyResource<Country>
+  /** `/v1/print-layouts` */
+  readonly printLayouts: ListOnlyResource<PrintLayout>
+  /** `/v1/files` */
+  readonly files: FilesResource
+
+  readonly #transport: ApiTransport
+
+  /**
+   * @throws TypeError (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for bad options.
+   */
+  constructor(options: LexofficeClientOptions) {
+    const t = new ApiTransport(resolveClientOptions(options))
+    this.#transport = t
+    this.profile = new ProfileResource(t)
+    this.contacts = new ContactsResource(t)
+    this.invoices = new SalesVoucherResource<Invoice>(t, '/v1/invoices')
+    this.quotations = new SalesVoucherResource<Quotation>(t, '/v1/quotations')
+    this.creditNotes = new SalesVoucherResource<CreditNote>(t, '/v1/credit-notes')
+    this.orderConfirmations = new SalesVoucherResource<OrderConfirmation>(t, '/v1/order-confirmations')
+    this.deliveryNotes = new SalesVoucherResource<DeliveryNote>(t, '/v1/delivery-notes')
+    this.vouchers = new VouchersResource(t)
+    this.voucherlist = new VoucherlistResource(t)
+    this.articles = new ArticlesResource(t)
+    this.eventSubscriptions = new EventSubscriptionsResource(t)
+    this.paymentConditions = new ListOnlyResource<PaymentCondition>(t, '/v1/payment-conditions')
+    this.postingCategories = new ListOnlyResource<PostingCategory>(t, '/v1/posting-categories')
+    this.countries = new ListOnlyResource<Country>(t, '/v1/countries')
+    this.printLayouts = new ListOnlyResource<PrintLayout>(t, '/v1/print-layouts')
+    this.files = new FilesResource(t)
+  }
+
+  /** The API base URL this client talks to (without `/v1`). */
+  get apiURL(): string {
+    return this.#transport.apiURL
+  }
+
+  /** A secret-free view. */
+  toJSON(): Record<string, unknown> {
+    return { apiURL: this.apiURL }
+  }
+
+  /** @internal Secret-free `util.inspect` output. */
+  [inspect.custom](): string {
+    return `LexofficeClient { apiURL: '${this.apiURL}' }`
+  }
+}

@@ -1,0 +1,242 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { LexofficeEnvironment } from '../endpoints'
+import { resolveEndpoints } from '../endpoints'
+import type { FetchLike } from '../http/httpRequest'
+import { assertFunction, assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import type { AccessTokenProvider } from './AccessTokenProvider'
+import { MemoryRateLimiter } from './rateLimit/MemoryRateLimiter'
+import { DEFAULT_RATE_PER_SECOND, type RateLimiter, type RateLimitSettings } from './rateLimit/RateLimiter'
+import { RedisRateLimiter, type RedisEvalClient } from './rateLimit/RedisRateLimiter'
+
+/** What {@link LexofficeClientHooks.onRequest} receives. Never contains a token, a query string or a body. */
+export interface LexofficeRequestInfo {
+  /** HTTP method. */
+  method: string
+  /** Path without query, e.g. `/v1/contacts/4f1c...`. */
+  path: string
+  /** 1 for the first try, 2 for the first retry... */
+  attempt: number
+  /** Milliseconds this attempt waited for the rate limiter. */
+  rateLimitWaitMs: number
+}
+
+/** What {@link LexofficeClientHooks.onResponse} receives, once per attempt. */
+export interface LexofficeResponseInfo extends LexofficeRequestInfo {
+  /** HTTP status, or `undefined` when no answer came (timeout, network error). */
+  status: number | undefined
+  /** Milliseconds from sending to the full answer (or the failure). */
+  durationMs: number
+  /** The error code this attempt ended in (e.g. `TIMEOUT`, `API_RATE_LIMITED`), if any. */
+  errorCode: string | undefined
+  /** Whether the client will try again. */
+  willRetry: boolean
+}
+
+/**
+ * Per-request callbacks for logging and metrics. They run synchronously; what they throw is
+ * ignored. They never receive secrets.
+ *
+ * @example
+ * ```ts
+ * const hooks: LexofficeClientHooks = {
+ *   onResponse: ({ method, path, status, durationMs }) => log.info({ method, path, status, durationMs }, 'lexoffice'),
+ * }
+ * ```
+ */
+export interface LexofficeClientHooks {
+  /** Before each attempt is sent (after the rate-limit wait). */
+  onRequest?(info: LexofficeRequestInfo): void
+  /** After each attempt. */
+  onResponse?(info: LexofficeResponseInfo): void
+}
+
+/**
+ * Client-side pacing. Default: 1.9 requests per second, burst 1, per connection key, in this
+ * process. Give `redis` (or a `limiter`) to share the budget across processes.
+ *
+ * @example
+ * ```ts
+ * const rateLimit: RateLimitOptions = { redis: ioredisClient, keyPrefix: 'myapp:lexoffice:rl:' }
+ * ```
+ */
+export interface RateLimitOptions extends RateLimitSettings {
+  /** Your own limiter (overrides `redis`, `ratePerSecond`, `burst`). */
+  limiter?: RateLimiter
+  /** An ioredis or node-redis client: use a {@link RedisRateLimiter} shared by all processes. */
+  redis?: RedisEvalClient
+  /** Redis key prefix for `redis`. Default `lexoffice:ratelimit:`. */
+  keyPrefix?: string
+}
+
+/**
+ * Bounded retries with exponential backoff and jitter (delay `min(maxDelayMs, baseDelayMs * 2^n)`,
+ * randomised to between half and all of it).
+ *
+ * @example
+ * ```ts
+ * const retry: RetryOptions = { retries: 3, baseDelayMs: 250 }
+ * ```
+ */
+export interface RetryOptions {
+  /** Retries of GET/PUT/DELETE after 5xx or network errors (POST only if provably not sent). Default 2. */
+  retries?: number
+  /** Retries after 429 (any method: lexoffice did not perform the call). Default 4. */
+  rateLimitRetries?: number
+  /** First backoff in ms. Default 500. */
+  baseDelayMs?: number
+  /** Largest backoff in ms. Default 30 000. */
+  maxDelayMs?: number
+}
+
+/** Options shared by every way of building a client. */
+export interface LexofficeClientCommonOptions {
+  /** `production` (default, `https://api.lexware.io`) or lexoffice's partner `sandbox`. */
+  environment?: LexofficeEnvironment
+  /** API base URL (with or without `/v1`); overrides `environment` (e.g. our sandbox's `endpoints.apiURL`). */
+  apiURL?: string
+  /** Timeout of every HTTP attempt in ms. Default 30 000 (lexoffice's gateway gives up at 30 s too). */
+  timeoutMs?: number
+  /** Largest accepted answer in bytes. Default 25 MiB (PDF documents). */
+  maxResponseBytes?: number
+  /**
+   * The connection this client acts for, as the rate limiter's key: requests with the same key
+   * share one budget. Default: derived from a hash of the API key, or a random per-client id for
+   * a token provider. Required with a shared (Redis) limiter and a token provider.
+   */
+  connectionKey?: string
+  /** Client-side pacing; `false` turns it off. */
+  rateLimit?: RateLimitOptions | false
+  /** Retry policy; `false` turns retries off (401-refresh still happens). */
+  retry?: RetryOptions | false
+  /** Logging/metrics callbacks. */
+  hooks?: LexofficeClientHooks
+  /** A fetch implementation (default: Node's global `fetch`). */
+  fetch?: FetchLike
+}
+
+/**
+ * Options of `new LexofficeClient(...)`: a token provider (OAuth) or a static API key, plus
+ * the common options.
+ *
+ * @example
+ * ```ts
+ * const options: LexofficeClientOptions = { apiKey: process.env.LEXOFFICE_API_KEY!, timeoutMs: 10_000 }
+ * ```
+ */
+export type LexofficeClientOptions = LexofficeClientCommonOptions &
+  ({ tokenProvider: AccessTokenProvider; apiKey?: never } | { apiKey: string; tokenProvider?: never })
+
+/** @internal */
+export interface ResolvedClientOptions {
+  provider: AccessTokenProvider
+  apiURL: string
+  timeoutMs: number
+  maxResponseBytes: number
+  connectionKey: string
+  limiter: RateLimiter | undefined
+  retries: number
+  rateLimitRetries: number
+  baseDelayMs: number
+  maxDelayMs: number
+  hooks: LexofficeClientHooks
+  fetch: FetchLike | undefined
+}
+
+const KNOWN = ['tokenProvider', 'apiKey', 'environment', 'apiURL', 'timeoutMs', 'maxResponseBytes', 'connectionKey', 'rateLimit', 'retry', 'hooks', 'fetch']
+
+/** One shared in-memory limiter per rate setting, so per-request clients of one connection share a budget. */
+const sharedMemoryLimiters = new Map<string, MemoryRateLimiter>()
+
+/** @internal Checks options and applies defaults. Throws `TypeError`s naming the option. */
+export function resolveClientOptions(options: LexofficeClientOptions): ResolvedClientOptions {
+  if (typeof options !== 'object' || options === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  assertKnownKeys(options, KNOWN, 'LexofficeClient')
+  const hasKey = options.apiKey !== undefined
+  const hasProvider = options.tokenProvider !== undefined
+  if (hasKey === hasProvider) throw invalidArg('ERR_INVALID_ARG_VALUE', 'give exactly one of "apiKey" and "tokenProvider"')
+
+  let provider: AccessTokenProvider
+  let defaultKey: string
+  if (hasKey) {
+    const apiKey: unknown = options.apiKey
+    assertString(apiKey, 'apiKey', { max: 8192 })
+    provider = { getAccessToken: () => Promise.resolve(apiKey) }
+    defaultKey = `apikey:${createHash('sha256').update(apiKey).digest('hex').slice(0, 32)}`
+  } else {
+    const tp = options.tokenProvider as AccessTokenProvider
+    if (typeof tp !== 'object' || tp === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"tokenProvider" must be an object')
+    assertFunction(tp.getAccessToken, 'tokenProvider.getAccessToken')
+    if (tp.refreshAfterUnauthorized !== undefined) assertFunction(tp.refreshAfterUnauthorized, 'tokenProvider.refreshAfterUnauthorized')
+    provider = tp
+    defaultKey = `client:${randomUUID()}`
+  }
+
+  const endpointInput: { environment?: LexofficeEnvironment; apiURL?: string } = {}
+  if (options.environment !== undefined) endpointInput.environment = options.environment
+  if (options.apiURL !== undefined) endpointInput.apiURL = options.apiURL
+  const { apiURL } = resolveEndpoints(endpointInput)
+
+  const timeoutMs = options.timeoutMs ?? 30_000
+  assertInteger(timeoutMs, 'timeoutMs', 1, 300_000)
+  const maxResponseBytes = options.maxResponseBytes ?? 25 * 1024 * 1024
+  assertInteger(maxResponseBytes, 'maxResponseBytes', 1024)
+  if (options.connectionKey !== undefined) assertString(options.connectionKey, 'connectionKey', { max: 512 })
+  if (options.fetch !== undefined) assertFunction(options.fetch, 'fetch')
+  const hooks = options.hooks ?? {}
+  if (hooks.onRequest !== undefined) assertFunction(hooks.onRequest, 'hooks.onRequest')
+  if (hooks.onResponse !== undefined) assertFunction(hooks.onResponse, 'hooks.onResponse')
+
+  let limiter: RateLimiter | undefined
+  const rl = options.rateLimit ?? {}
+  if (rl !== false) {
+    if (typeof rl !== 'object' || rl === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"rateLimit" must be an object or false')
+    if (rl.limiter !== undefined) {
+      assertFunction(rl.limiter.acquire, 'rateLimit.limiter.acquire')
+      limiter = rl.limiter
+    } else if (rl.redis !== undefined) {
+      const settings: ConstructorParameters<typeof RedisRateLimiter>[0] = { client: rl.redis }
+      if (rl.ratePerSecond !== undefined) settings.ratePerSecond = rl.ratePerSecond
+      if (rl.burst !== undefined) settings.burst = rl.burst
+      if (rl.keyPrefix !== undefined) settings.keyPrefix = rl.keyPrefix
+      limiter = new RedisRateLimiter(settings)
+    } else {
+      const rate = rl.ratePerSecond ?? DEFAULT_RATE_PER_SECOND
+      const burst = rl.burst ?? 1
+      const id = `${rate}/${burst}`
+      limiter = sharedMemoryLimiters.get(id)
+      if (!limiter) {
+        const created = new MemoryRateLimiter({ ratePerSecond: rate, burst })
+        sharedMemoryLimiters.set(id, created)
+        limiter = created
+      }
+    }
+    if ((rl.limiter !== undefined || rl.redis !== undefined) && hasProvider && options.connectionKey === undefined) {
+      throw invalidArg('ERR_INVALID_ARG_VALUE', '"connectionKey" is required with a shared rate limiter and a token provider')
+    }
+  }
+
+  const retry = options.retry === false ? { retries: 0, rateLimitRetries: 0 } : (options.retry ?? {})
+  const retries = retry.retries ?? 2
+  const rateLimitRetries = retry.rateLimitRetries ?? 4
+  const baseDelayMs = retry.baseDelayMs ?? 500
+  const maxDelayMs = retry.maxDelayMs ?? 30_000
+  assertInteger(retries, 'retry.retries', 0, 10)
+  assertInteger(rateLimitRetries, 'retry.rateLimitRetries', 0, 20)
+  assertInteger(baseDelayMs, 'retry.baseDelayMs', 0, 60_000)
+  assertInteger(maxDelayMs, 'retry.maxDelayMs', 0, 300_000)
+
+  return {
+    provider,
+    apiURL,
+    timeoutMs,
+    maxResponseBytes,
+    connectionKey: options.connectionKey ?? defaultKey,
+    limiter,
+    retries,
+    rateLimitRetries,
+    baseDelayMs,
+    maxDelayMs,
+    hooks,
+    fetch: options.fetch,
+  }
+}

@@ -1,0 +1,28 @@
+/** Event types lexoffice can notify about (lexoffice-api.md §6). */
+export type LexofficeEventType =
+  | `${'article' | 'contact' | 'dunning' | 'recurring-template'}.${'created' | 'changed' | 'deleted'}`
+  | `${'credit-note' | 'delivery-note' | 'down-payment-invoice' | 'invoice' | 'order-confirmation' | 'quotation' | 'voucher'}.${'created' | 'changed' | 'deleted' | 'status.changed'}`
+  | 'payment.changed'
+  | 'token.revoked'
+
+/**
+ * An event subscription (webhook registration).
+ *
+ * @example
+ * ```ts
+ * const subs: EventSubscription[] = await client.eventSubscriptions.list()
+ * ```
+ */
+export interface EventSubscription {
+  subscriptionId: string
+  organizationId: string
+  createdDate: string
+  eventType: LexofficeEventType
+  callbackUrl: string
+}
+
+/** Body of `POST /v1/event-subscriptions` (the callback URL must be HTTPS). */
+export interface NewEventSubscription {
+  eventType: LexofficeEventType
+  callbackUrl: string
+}

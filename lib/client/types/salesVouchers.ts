@@ -1,0 +1,134 @@
+/** Address block of a sales voucher: either `contactId` or a one-time address. */
+export interface VoucherAddress {
+  contactId?: string
+  name?: string
+  supplement?: string
+  street?: string
+  city?: string
+  zip?: string
+  countryCode?: string
+  contactPerson?: string
+}
+
+/** A line item of a sales voucher. */
+export interface LineItem {
+  id?: string
+  type: 'service' | 'material' | 'custom' | 'text'
+  name: string
+  description?: string
+  quantity?: number
+  unitName?: string
+  unitPrice?: {
+    currency: 'EUR'
+    netAmount?: number
+    grossAmount?: number
+    taxRatePercentage: number
+  }
+  discountPercentage?: number
+  lineItemAmount?: number
+  optional?: boolean
+}
+
+/** Totals of a sales voucher. */
+export interface TotalPrice {
+  currency: 'EUR'
+  totalNetAmount?: number
+  totalGrossAmount?: number
+  totalTaxAmount?: number
+  totalDiscountAbsolute?: number
+  totalDiscountPercentage?: number
+}
+
+/**
+ * Fields shared by invoices, quotations, credit notes, order confirmations and delivery notes
+ * (lexoffice-api.md §7). Resource-specific fields are in the subtypes.
+ *
+ * @example
+ * ```ts
+ * const draft: SalesVoucher = {
+ *   voucherDate: '2026-11-23T10:00:00.000+01:00',
+ *   address: { name: 'Doe GmbH', countryCode: 'DE' },
+ *   lineItems: [{ type: 'custom', name: 'Work', quantity: 1, unitName: 'h',
+ *     unitPrice: { currency: 'EUR', netAmount: 100, taxRatePercentage: 19 } }],
+ *   totalPrice: { currency: 'EUR' },
+ *   taxConditions: { taxType: 'net' },
+ * }
+ * ```
+ */
+export interface SalesVoucher {
+  id?: string
+  organizationId?: string
+  createdDate?: string
+  updatedDate?: string
+  version?: number
+  language?: string
+  archived?: boolean
+  voucherStatus?: string
+  voucherNumber?: string
+  /** `yyyy-MM-ddTHH:mm:ss.SSSXXX` */
+  voucherDate: string
+  address: VoucherAddress
+  lineItems: LineItem[]
+  totalPrice: TotalPrice
+  taxAmounts?: Array<{ taxRatePercentage: number; taxAmount: number; netAmount: number }>
+  taxConditions: { taxType: string; taxTypeNote?: string }
+  shippingConditions?: { shippingDate?: string; shippingEndDate?: string; shippingType: string }
+  relatedVouchers?: Array<{ id: string; voucherNumber: string; voucherType: string }>
+  printLayoutId?: string
+  title?: string
+  introduction?: string
+  remark?: string
+  files?: { documentFileId: string }
+}
+
+/** An invoice (`/v1/invoices`). */
+export interface Invoice extends SalesVoucher {
+  dueDate?: string
+  paymentConditions?: PaymentConditionRef
+  closingInvoice?: boolean
+  xRechnung?: { buyerReference?: string; vendorNumberAtCustomer?: string }
+}
+
+/** A quotation (`/v1/quotations`). */
+export interface Quotation extends SalesVoucher {
+  expirationDate: string
+  paymentConditions?: PaymentConditionRef
+}
+
+/** A credit note (`/v1/credit-notes`). */
+export type CreditNote = SalesVoucher
+
+/** An order confirmation (`/v1/order-confirmations`). */
+export interface OrderConfirmation extends SalesVoucher {
+  paymentConditions?: PaymentConditionRef
+  deliveryTerms?: string
+}
+
+/** A delivery note (`/v1/delivery-notes`). */
+export interface DeliveryNote extends SalesVoucher {
+  deliveryTerms?: string
+}
+
+/** Payment terms embedded in a sales voucher. */
+export interface PaymentConditionRef {
+  paymentTermLabel?: string
+  paymentTermLabelTemplate?: string
+  paymentTermDuration?: number
+  paymentDiscountConditions?: { discountPercentage: number; discountRange: number }
+}
+
+/**
+ * Query options of creating a sales voucher.
+ *
+ * @example
+ * ```ts
+ * await client.invoices.create(invoice, { finalize: true })
+ * await client.creditNotes.create(creditNote, { precedingSalesVoucherId: invoiceId })
+ * ```
+ */
+export interface CreateSalesVoucherOptions {
+  /** `true` creates the voucher `open` instead of `draft` (cannot be changed later via the API). */
+  finalize?: boolean
+  /** Pursue (follow up) an existing sales voucher. */
+  precedingSalesVoucherId?: string
+}
