@@ -20,9 +20,11 @@ export interface BackgroundRefresherOptions {
   /** The store to scan (needs `listDue`). Default: `manager.store`. */
   store?: TokenStore
   /**
-   * Keep every connection valid for at least this long: connections whose access token expires
-   * within the window are refreshed. Default: `manager.refreshAheadMs`, else 15 minutes
-   * (lexoffice integrations refresh at the latest 15 minutes before the 4 h expiry).
+   * Each run hands the connections whose access token expires within this window to the manager,
+   * which refreshes those that are due by its `refreshAheadMs` (default 15 minutes: lexoffice
+   * integrations refresh at the latest 15 minutes before the 4 h expiry). Default:
+   * `manager.refreshAheadMs` when the manager exposes it, else 15 minutes. Keep it equal to the
+   * manager's `refreshAheadMs` (a larger window only scans more; a smaller one refreshes later).
    * Must be larger than `intervalMs`, or tokens can expire between two runs.
    */
   windowMs?: number

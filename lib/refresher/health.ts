@@ -1,5 +1,6 @@
 import type { TokenStore } from '../tokens/TokenStore'
 import { assertFunction, assertInteger, invalidArg } from '../options/assert'
+import { listConnectionStatus } from './connectionStatus'
 
 /**
  * Options of {@link lexofficeHealth} and {@link lexofficeHealthRoute}.
@@ -65,39 +66,22 @@ export interface LexofficeHealthReport {
 export async function lexofficeHealth(options: LexofficeHealthOptions): Promise<LexofficeHealthReport> {
   const { store, warnWithinMs, concurrency, now, tolerateLost } = resolveHealthOptions(options)
   const checkedAt = now()
-  const keys = await store.list!()
-  const report: LexofficeHealthReport = {
-    ok: true,
+  const rows = await listConnectionStatus(store, { now: checkedAt, concurrency })
+  const lost = rows
+    .filter((r) => r.state === 'lost')
+    .map((r) => ({ key: r.key, reason: r.lostReason ?? 'unknown', at: r.lostAt ?? 0 }))
+    .sort((a, b) => b.at - a.at || (a.key < b.key ? -1 : 1))
+  const expiringSoon = rows
+    .filter((r) => r.state === 'active' && r.expiresAt !== undefined && r.expiresAt - checkedAt < warnWithinMs)
+    .map((r) => ({ key: r.key, expiresAt: r.expiresAt!, expiresInMs: r.expiresAt! - checkedAt }))
+    .sort((a, b) => a.expiresAt - b.expiresAt || (a.key < b.key ? -1 : 1))
+  return {
+    ok: expiringSoon.length === 0 && (tolerateLost || lost.length === 0),
     checkedAt,
-    connections: { total: 0, active: 0, lost: 0, expiringSoon: 0 },
-    lost: [],
-    expiringSoon: [],
+    connections: { total: rows.length, active: rows.length - lost.length, lost: lost.length, expiringSoon: expiringSoon.length },
+    lost,
+    expiringSoon,
   }
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < keys.length) {
-      const key = keys[next++]!
-      const record = await store.get(key)
-      if (record === undefined) continue // removed meanwhile, or unreadable
-      report.connections.total++
-      if (record.state === 'lost') {
-        report.connections.lost++
-        report.lost.push({ key, reason: record.lost?.reason ?? 'unknown', at: record.lost?.at ?? 0 })
-        continue
-      }
-      report.connections.active++
-      const expiresAt = record.tokens?.expiresAt
-      if (typeof expiresAt === 'number' && expiresAt - checkedAt < warnWithinMs) {
-        report.connections.expiringSoon++
-        report.expiringSoon.push({ key, expiresAt, expiresInMs: expiresAt - checkedAt })
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker))
-  report.lost.sort((a, b) => b.at - a.at || (a.key < b.key ? -1 : 1))
-  report.expiringSoon.sort((a, b) => a.expiresAt - b.expiresAt || (a.key < b.key ? -1 : 1))
-  report.ok = report.connections.expiringSoon === 0 && (tolerateLost || report.connections.lost === 0)
-  return report
 }
 
 /** The minimal request/response shapes the route uses (Express 4 and 5 fit). */

@@ -1,7 +1,7 @@
 /**
  * TEST DOUBLES for the refresher unit tests: a fake token manager with the refresh contract the
  * BackgroundRefresher relies on (refresh when the stored token is valid for less than
- * `minValidityMs`, compare-and-set write, AUTH_LOST on a lost connection). Not shipped; the
+ * `refreshAheadMs`, compare-and-set write, AUTH_LOST on a lost connection). Not shipped; the
  * integration tests use the real TokenManager and sandbox.
  */
 import { LexofficeAuthLostError, LexofficeNotConnectedError, LexofficeRefreshError, ErrorCodes } from '../../lib/errors'
@@ -42,7 +42,7 @@ export function deferred(): Deferred {
 
 /** A fake TokenManager over a real store. */
 export class FakeManager {
-  readonly calls: { key: string; minValidityMs: number | undefined }[] = []
+  readonly calls: string[] = []
   /** Keys whose next refresh fails transiently / loses the connection. */
   readonly failKeys = new Set<string>()
   readonly loseKeys = new Set<string>()
@@ -59,8 +59,8 @@ export class FakeManager {
     readonly refreshAheadMs = 15 * 60_000,
   ) {}
 
-  async getAccessToken(key: string, options: { minValidityMs?: number } = {}): Promise<string> {
-    this.calls.push({ key, minValidityMs: options.minValidityMs })
+  async getAccessToken(key: string): Promise<string> {
+    this.calls.push(key)
     this.inFlight++
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
     try {
@@ -69,7 +69,7 @@ export class FakeManager {
       if (record === undefined) throw new LexofficeNotConnectedError()
       if (record.state === 'lost') throw new LexofficeAuthLostError(record.lost!.reason)
       const tokens = record.tokens!
-      if (tokens.expiresAt - this.now() >= (options.minValidityMs ?? this.refreshAheadMs)) return tokens.accessToken
+      if (tokens.expiresAt - this.now() >= this.refreshAheadMs) return tokens.accessToken
       if (this.failKeys.has(key)) throw new LexofficeRefreshError(ErrorCodes.REFRESH_FAILED, 'token endpoint 503')
       if (this.loseKeys.has(key)) {
         await this.store.set(key, { ...lostRecord('invalid_grant', this.now()), version: record.version + 1 }, record.version)
