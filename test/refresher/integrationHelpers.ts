@@ -27,7 +27,7 @@ export async function connectUser(sandbox: Sandbox, manager: TokenManager, key: 
   const res = await profile(sandbox, tokens.access_token)
   if (res.status !== 200) throw new Error(`profile answered ${res.status}`)
   const body = (await res.json()) as { connectionId: string; organizationId: string }
-  await manager.connect(key, tokens, body)
+  await manager.connect(key, { ...tokens }, body)
   return { connectionId: body.connectionId, secrets: [tokens.access_token, tokens.refresh_token] }
 }
 
