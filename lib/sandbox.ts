@@ -28,3 +28,8 @@ export type {
   SandboxRequestLogEntry,
   SandboxTokenRefreshedEvent,
 } from './sandbox/SandboxState'
+export { SandboxApi, type SandboxApiOptions } from './sandbox/api/SandboxApi'
+export type { RateLimitCounters, RateLimitOptions } from './sandbox/api/rateLimit'
+export type { ApiStore, BookkeepingVoucher, Entity, EventSubscription, OrganizationData, ResourceEvent, ResourceEventListener, SalesVoucher, SalesVoucherType, StoredFile } from './sandbox/api/store'
+export { DEMO_DATA_COUNTS } from './sandbox/api/seed'
+export { EVENT_TYPES } from './sandbox/api/eventSubscriptions'

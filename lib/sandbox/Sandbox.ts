@@ -4,6 +4,7 @@ import type { LexofficeEndpoints } from '../endpoints'
 import { assertInteger, assertString, invalidArg } from '../options/assert'
 import { assertFaults } from './oauth/faults'
 import { assertRedirectUri, resolveSandboxClient, type SandboxClientConfig } from './options'
+import type { SandboxApi } from './api/SandboxApi'
 import type { SandboxConnectionInfo, SandboxEvents, SandboxFault, SandboxRequestLogEntry, SandboxState } from './SandboxState'
 
 /**
@@ -142,6 +143,20 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
     if (this.#state.clients.has(client.clientID)) throw invalidArg('ERR_INVALID_ARG_VALUE', '"config.clientID" is already registered')
     this.#state.clients.set(client.clientID, client)
     return { clientID: client.clientID, clientSecret: client.clientSecret }
+  }
+
+  /**
+   * The lexoffice API resources: each organisation's data, resource change events, event
+   * subscriptions and rate-limit counters.
+   *
+   * @example
+   * ```ts
+   * sandbox.api.onResourceEvent((e) => events.push(e))
+   * expect(sandbox.api.rateLimitStats().limited).toBe(0)
+   * ```
+   */
+  get api(): SandboxApi {
+    return this.#state.api
   }
 
   /**

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { SandboxApi } from './api/SandboxApi'
 import type { ResolvedSandboxClient, ResolvedSandboxOptions, ResolvedSandboxOrganization, ResolvedSandboxUser } from './options'
 
 /**
@@ -209,6 +210,8 @@ export class SandboxState {
   readonly maxBodyBytes: number
   /** The sandbox clock, ms since the epoch. */
   readonly now: () => number
+  /** The lexoffice API resources: data per organisation, event subscriptions, rate limit. */
+  readonly api: SandboxApi
 
   readonly #pending = new Map<string, PendingAuthorization>()
   readonly #codes = new Map<string, AuthorizationCodeRecord>()
@@ -235,6 +238,7 @@ export class SandboxState {
     this.codeTtlSeconds = options.codeTtlSeconds
     this.maxBodyBytes = options.maxBodyBytes
     this.now = options.now
+    this.api = new SandboxApi(options.api, options.now)
     this.#emit = emit
   }
 
@@ -408,6 +412,7 @@ export class SandboxState {
     connection.refreshToken = undefined
     connection.state = 'revoked'
     connection.revokedReason = reason
+    this.api.connectionRevoked(connection.connectionId)
     this.#emit('connection.revoked', {
       connectionId: connection.connectionId,
       organizationId: connection.organizationId,

@@ -8,6 +8,7 @@ import {
   assertUrl,
   invalidArg,
 } from '../options/assert'
+import { resolveSandboxApiOptions, type ResolvedSandboxApiOptions, type SandboxApiOptions } from './api/SandboxApi'
 
 /**
  * Options of `createSandbox()` and their one-time validation.
@@ -128,6 +129,8 @@ export interface SandboxOptions {
   now?: () => number
   /** Largest accepted request body in bytes; larger ones get 413. Default 1 MiB. */
   maxBodyBytes?: number
+  /** The lexoffice API resources: rate limit, demo data, event-subscription rules. See {@link SandboxApiOptions}. */
+  api?: SandboxApiOptions
 }
 
 /** A client after validation. @internal */
@@ -168,6 +171,7 @@ export interface ResolvedSandboxOptions {
   user: ResolvedSandboxUser
   now: () => number
   maxBodyBytes: number
+  api: ResolvedSandboxApiOptions
 }
 
 /** The demo client's credentials. */
@@ -197,6 +201,7 @@ const OPTION_KEYS = [
   'user',
   'now',
   'maxBodyBytes',
+  'api',
 ] as const
 
 function assertObject(value: unknown, name: string): asserts value is Record<string, unknown> {
@@ -286,6 +291,7 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     user: resolveUser(options.user ?? {}),
     now: now as () => number,
     maxBodyBytes,
+    api: resolveSandboxApiOptions(options.api ?? {}),
   }
 }
 

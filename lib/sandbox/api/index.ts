@@ -1,6 +1,7 @@
 import type { SandboxState } from '../SandboxState'
 import type { SandboxRoute } from '../types'
 import { profileRoutes } from './profile'
+import { resourceRoutes } from './routes'
 
 /**
  * Every lexoffice API route the sandbox serves (under `sandbox.endpoints.apiURL`). To add a
@@ -9,4 +10,4 @@ import { profileRoutes } from './profile'
  *
  * @internal
  */
-export const apiRoutes: SandboxRoute<SandboxState>[] = [...profileRoutes]
+export const apiRoutes: SandboxRoute<SandboxState>[] = [...profileRoutes, ...resourceRoutes]

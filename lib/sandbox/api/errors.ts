@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto'
+import type { SandboxResponse } from '../types'
+
+/**
+ * The three error body shapes of the lexoffice API (lexoffice-api.md §5), as sandbox responses.
+ *
+ * - **legacy** `{ IssueList: [...] }`: contacts, files, vouchers;
+ * - **regular** `{ timestamp, status, error, path, traceId, message, details }`: every other endpoint;
+ * - **gateway** `{ message }`: 401, 429 and 500, answered before an endpoint sees the request.
+ *
+ * @packageDocumentation
+ */
+
+/** Which error body an endpoint answers with. */
+export type ErrorStyle = 'legacy' | 'regular'
+
+/** One entry of a legacy `IssueList`. */
+export interface LegacyIssue {
+  /** Machine-readable key, e.g. `missing_entity`, `invalid_value`, `bad_request_error`. */
+  i18nKey: string
+  /** The offending field (dotted path) or a short description. */
+  source: string
+  /** `validation_failure`, `bad_request_error`, `conflict`, `not_found`... */
+  type: string
+  additionalData?: unknown
+  args?: unknown
+}
+
+/** One entry of a regular error's `details`. */
+export interface RegularDetail {
+  /** Constraint name, e.g. `NOTNULL`, `PATTERN`, `NOTALLOWED`, `NOTUNIQUE`. */
+  violation: string
+  /** The offending field (dotted path with `[i]` indices). */
+  field: string
+  /** Human text (German in lexoffice; not meant for end users). */
+  message: string
+}
+
+/** A problem found while validating a request, independent of the body shape it is rendered in. */
+export interface Violation {
+  /** Dotted path of the field, e.g. `lineItems[0].name`. */
+  field: string
+  /** Constraint name (regular `violation`); mapped to an `i18nKey` for legacy bodies. */
+  violation: 'NOTNULL' | 'PATTERN' | 'NOTALLOWED' | 'NOTUNIQUE' | 'NOTFOUND' | 'MIN' | 'MAX' | 'SIZE'
+  message: string
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+}
+
+/** The reason phrase of an HTTP status, as Spring writes it into `error`. */
+export function reasonPhrase(status: number): string {
+  return REASONS[status] ?? 'Error'
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' }
+
+/** A legacy `{ IssueList }` error response. */
+export function legacyError(status: number, issues: LegacyIssue[]): SandboxResponse {
+  return {
+    status,
+    headers: JSON_HEADERS,
+    body: {
+      IssueList: issues.map((i) => ({
+        i18nKey: i.i18nKey,
+        source: i.source,
+        type: i.type,
+        additionalData: i.additionalData ?? null,
+        args: i.args ?? null,
+      })),
+    },
+  }
+}
+
+/** A regular (Spring-style) error response. `path` is the request path without query. */
+export function regularError(status: number, path: string, message: string, details: RegularDetail[] = []): SandboxResponse {
+  return {
+    status,
+    headers: JSON_HEADERS,
+    body: {
+      timestamp: formatTimestamp(new Date()),
+      status,
+      error: reasonPhrase(status),
+      path,
+      traceId: randomBytes(6).toString('hex'),
+      message,
+      details,
+    },
+  }
+}
+
+/** A gateway error `{ message }` (401, 429, 500). */
+export function gatewayError(status: number, message: string | null): SandboxResponse {
+  return { status, headers: JSON_HEADERS, body: { message } }
+}
+
+const LEGACY_KEYS: Record<Violation['violation'], string> = {
+  NOTNULL: 'missing_entity',
+  PATTERN: 'invalid_value',
+  NOTALLOWED: 'invalid_value',
+  NOTUNIQUE: 'not_unique',
+  NOTFOUND: 'missing_entity',
+  MIN: 'invalid_value',
+  MAX: 'invalid_value',
+  SIZE: 'invalid_value',
+}
+
+/**
+ * Errors of one endpoint in its own style: every handler builds its errors through one of these,
+ * so an endpoint can never answer in the wrong shape.
+ */
+export interface ErrorFactory {
+  readonly style: ErrorStyle
+  /** 400: malformed request (bad JSON, bad query parameter). */
+  badRequest(message: string, field?: string): SandboxResponse
+  /** 404: unknown id. */
+  notFound(what: string): SandboxResponse
+  /** 406: validation failed. */
+  validation(violations: Violation[]): SandboxResponse
+  /** 409: stale version or duplicate. */
+  conflict(message: string, field?: string): SandboxResponse
+  /** 415: Content-Type missing or not supported. */
+  unsupportedMediaType(contentType: string | undefined): SandboxResponse
+  /** 413: request body too large. */
+  tooLarge(message: string): SandboxResponse
+}
+
+/** The error factory of an endpoint answering in `style`, for the request at `path`. */
+export function errorsFor(style: ErrorStyle, path: string): ErrorFactory {
+  if (style === 'legacy') {
+    return {
+      style,
+      badRequest: (message, field = 'request') =>
+        legacyError(400, [{ i18nKey: 'bad_request_error', source: field, type: 'bad_request_error', additionalData: message }]),
+      notFound: (what) => legacyError(404, [{ i18nKey: 'not_found', source: what, type: 'not_found' }]),
+      validation: (violations) =>
+        legacyError(
+          406,
+          violations.map((v) => ({ i18nKey: LEGACY_KEYS[v.violation], source: v.field, type: 'validation_failure', additionalData: v.message })),
+        ),
+      conflict: (message, field = 'version') =>
+        legacyError(409, [{ i18nKey: 'conflict', source: field, type: 'conflict', additionalData: message }]),
+      unsupportedMediaType: (contentType) =>
+        legacyError(415, [
+          { i18nKey: 'unsupported_media_type', source: 'Content-Type', type: 'bad_request_error', additionalData: contentType ?? null },
+        ]),
+      tooLarge: (message) => legacyError(413, [{ i18nKey: 'payload_too_large', source: 'body', type: 'bad_request_error', additionalData: message }]),
+    }
+  }
+  return {
+    style,
+    badRequest: (message, field) =>
+      regularError(400, path, message, field === undefined ? [] : [{ violation: 'NOTALLOWED', field, message }]),
+    notFound: (what) => regularError(404, path, `${what} not found`),
+    validation: (violations) =>
+      regularError(
+        406,
+        path,
+        'Validation failed for request. Please see details list for specific causes.',
+        violations.map((v) => ({ violation: v.violation, field: v.field, message: v.message })),
+      ),
+    conflict: (message, field) =>
+      regularError(409, path, message, field === undefined ? [] : [{ violation: 'NOTUNIQUE', field, message }]),
+    unsupportedMediaType: (contentType) =>
+      regularError(415, path, `Content type '${contentType ?? ''}' not supported`),
+    tooLarge: (message) => regularError(413, path, message),
+  }
+}
+
+/**
+ * Formats an instant the way lexoffice does: `yyyy-MM-ddTHH:mm:ss.SSSXXX`. The sandbox writes
+ * UTC, so the offset is `Z` (which that pattern allows).
+ */
+export function formatTimestamp(date: Date): string {
+  return date.toISOString()
+}

@@ -1,0 +1,124 @@
+import type { SandboxRequest } from '../types'
+import type { ApiCall, ApiRouteDef } from './context'
+import type { Violation } from './errors'
+import { actionResult, fail, isNumber, isObject, isText, isTimestamp, isUuid, ok, readJsonObject, type JsonObject } from './http'
+import { POSTING_CATEGORIES, TAX_RATES } from './referenceData'
+import type { BookkeepingVoucher } from './store'
+
+/**
+ * `/v1/vouchers` (bookkeeping vouchers): create, read, update (current `version`, else 409).
+ * Legacy error shape (`IssueList`).
+ *
+ * @internal
+ * @packageDocumentation
+ */
+
+/** Bookkeeping voucher types. @internal */
+export const BOOKKEEPING_TYPES = ['salesinvoice', 'salescreditnote', 'purchaseinvoice', 'purchasecreditnote']
+
+function validate(body: JsonObject, call: ApiCall, existing?: BookkeepingVoucher): { violations: Violation[]; fields: JsonObject } {
+  const v: Violation[] = []
+  const fields: JsonObject = {}
+  if (typeof body['type'] !== 'string' || !BOOKKEEPING_TYPES.includes(body['type'])) v.push({ field: 'type', violation: 'NOTALLOWED', message: BOOKKEEPING_TYPES.join(', ') })
+  else fields['type'] = body['type']
+  if (!isText(body['voucherNumber']) || body['voucherNumber'].length > 255) v.push({ field: 'voucherNumber', violation: 'NOTNULL', message: 'darf nicht leer sein' })
+  else fields['voucherNumber'] = body['voucherNumber']
+  for (const key of ['voucherDate', 'shippingDate', 'dueDate'] as const) {
+    const value = body[key]
+    if (value === undefined || value === null) {
+      if (key === 'voucherDate') v.push({ field: key, violation: 'NOTNULL', message: 'darf nicht leer sein' })
+    } else if (!isTimestamp(value)) v.push({ field: key, violation: 'PATTERN', message: 'must match yyyy-MM-ddTHH:mm:ss.SSSXXX' })
+    else fields[key] = value
+  }
+  for (const key of ['totalGrossAmount', 'totalTaxAmount'] as const) {
+    if (!isNumber(body[key])) v.push({ field: key, violation: 'NOTNULL', message: 'a number is required' })
+    else fields[key] = body[key]
+  }
+  if (body['taxType'] !== 'gross' && body['taxType'] !== 'net') v.push({ field: 'taxType', violation: 'NOTALLOWED', message: 'gross or net' })
+  else fields['taxType'] = body['taxType']
+  const collective = body['useCollectiveContact'] === true
+  fields['useCollectiveContact'] = collective
+  if (!collective) {
+    const contactId = body['contactId']
+    if (!isUuid(contactId) || !call.org.contacts.has(contactId)) v.push({ field: 'contactId', violation: 'NOTFOUND', message: 'an existing contact, or useCollectiveContact: true' })
+    else fields['contactId'] = contactId
+  }
+  if (body['remark'] !== undefined && body['remark'] !== null) {
+    if (typeof body['remark'] !== 'string') v.push({ field: 'remark', violation: 'PATTERN', message: 'a string' })
+    else fields['remark'] = body['remark']
+  }
+  const items = body['voucherItems']
+  if (!Array.isArray(items) || items.length === 0) v.push({ field: 'voucherItems', violation: 'NOTNULL', message: 'at least one voucher item' })
+  else {
+    items.forEach((item, i) => {
+      const at = `voucherItems[${i}]`
+      if (!isObject(item)) return v.push({ field: at, violation: 'NOTNULL', message: 'darf nicht leer sein' })
+      if (!isNumber(item['amount'])) v.push({ field: `${at}.amount`, violation: 'NOTNULL', message: 'a number is required' })
+      if (!isNumber(item['taxAmount'])) v.push({ field: `${at}.taxAmount`, violation: 'NOTNULL', message: 'a number is required' })
+      if (!isNumber(item['taxRatePercent']) || !TAX_RATES.includes(item['taxRatePercent'])) v.push({ field: `${at}.taxRatePercent`, violation: 'NOTALLOWED', message: 'unsupported tax rate' })
+      if (!POSTING_CATEGORIES.some((c) => c.id === item['categoryId'])) v.push({ field: `${at}.categoryId`, violation: 'NOTFOUND', message: 'unknown posting category' })
+      return undefined
+    })
+    fields['voucherItems'] = items.map((item) => (isObject(item) ? { amount: item['amount'], taxAmount: item['taxAmount'], taxRatePercent: item['taxRatePercent'], categoryId: item['categoryId'] } : item))
+  }
+  const files = body['files']
+  if (files !== undefined) {
+    if (!Array.isArray(files) || files.some((f) => typeof f !== 'string' || !call.org.files.has(f))) v.push({ field: 'files', violation: 'NOTFOUND', message: 'ids of uploaded files' })
+    else fields['files'] = files
+  } else fields['files'] = existing?.['files'] ?? []
+  return { violations: v, fields }
+}
+
+function find(req: SandboxRequest, call: ApiCall): BookkeepingVoucher {
+  return call.org.vouchers.get(req.params['id'] ?? '') ?? fail(call.errors.notFound('voucher'))
+}
+
+function create(req: SandboxRequest, call: ApiCall) {
+  const body = readJsonObject(req, call.errors)
+  const { violations, fields } = validate(body, call)
+  // lexoffice-api.md §7: vouchers are the exception, a `version` in a POST must be 1.
+  if (body['version'] !== undefined && body['version'] !== 1) violations.unshift({ field: 'version', violation: 'PATTERN', message: 'version must be 1 (or absent) on creation' })
+  if (violations.length > 0) return fail(call.errors.validation(violations))
+  const now = call.store.timestamp()
+  const voucher: BookkeepingVoucher = {
+    id: call.newId(),
+    organizationId: call.organizationId,
+    createdDate: now,
+    updatedDate: now,
+    version: 1,
+    voucherStatus: 'open',
+    ...(fields as { type: string; voucherDate: string }),
+  }
+  call.org.vouchers.set(voucher.id, voucher)
+  call.store.emit(call.organizationId, 'voucher.created', voucher.id)
+  return actionResult(req, 'vouchers', voucher)
+}
+
+function update(req: SandboxRequest, call: ApiCall) {
+  const existing = find(req, call)
+  const body = readJsonObject(req, call.errors)
+  if (!isNumber(body['version'])) return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
+  if (body['version'] !== existing.version) return fail(call.errors.conflict(`stale version ${body['version']}, current is ${existing.version}`))
+  const { violations, fields } = validate(body, call, existing)
+  if (violations.length > 0) return fail(call.errors.validation(violations))
+  const updated: BookkeepingVoucher = {
+    id: existing.id,
+    organizationId: existing.organizationId,
+    createdDate: existing.createdDate,
+    updatedDate: call.store.timestamp(),
+    version: existing.version + 1,
+    voucherStatus: existing.voucherStatus === 'unchecked' ? 'open' : existing.voucherStatus,
+    ...(fields as { type: string; voucherDate: string }),
+  }
+  call.org.vouchers.set(updated.id, updated)
+  call.store.emit(call.organizationId, 'voucher.changed', updated.id)
+  if (updated.voucherStatus !== existing.voucherStatus) call.store.emit(call.organizationId, 'voucher.status.changed', updated.id)
+  return actionResult(req, 'vouchers', updated)
+}
+
+/** The vouchers routes. @internal */
+export const voucherRoutes: ApiRouteDef[] = [
+  { method: 'POST', pattern: '/v1/vouchers', style: 'legacy', handler: create },
+  { method: 'GET', pattern: '/v1/vouchers/:id', style: 'legacy', handler: (req, call) => ok(structuredClone(find(req, call))) },
+  { method: 'PUT', pattern: '/v1/vouchers/:id', style: 'legacy', handler: update },
+]
