@@ -20,12 +20,11 @@ export interface BackgroundRefresherOptions {
   /** The store to scan (needs `listDue`). Default: `manager.store`. */
   store?: TokenStore
   /**
-   * Each run hands the connections whose access token expires within this window to the manager,
-   * which refreshes those that are due by its `refreshAheadMs` (default 15 minutes: lexoffice
-   * integrations refresh at the latest 15 minutes before the 4 h expiry). Default:
-   * `manager.refreshAheadMs` when the manager exposes it, else 15 minutes. Keep it equal to the
-   * manager's `refreshAheadMs` (a larger window only scans more; a smaller one refreshes later).
-   * Must be larger than `intervalMs`, or tokens can expire between two runs.
+   * After each run every connection is valid for at least this long: connections whose access
+   * token expires within the window are refreshed (`getAccessToken(key, { minValidityMs })`).
+   * Default: `manager.refreshAheadMs` when the manager exposes it, else 15 minutes (lexoffice
+   * integrations refresh at the latest 15 minutes before the 4 h expiry). At most 2 hours (half
+   * the lexoffice token lifetime, or every run would refresh everything); larger than `intervalMs`.
    */
   windowMs?: number
   /** Time between the end of one run and the start of the next. Default 60 000 (1 minute). */
@@ -48,6 +47,9 @@ export interface BackgroundRefresherOptions {
   setTimeout?: (fn: () => void, ms: number) => TimerHandle
   clearTimeout?: (handle: TimerHandle) => void
 }
+
+/** Half of lexoffice's 4 h access-token lifetime. */
+const MAX_WINDOW_MS = 2 * 3_600_000
 
 const KNOWN_OPTIONS = [
   'manager',
@@ -75,7 +77,7 @@ export interface BackgroundRefresherEvents {
  * Keeps idle lexoffice connections alive. lexoffice access tokens live 4 hours and the refresh
  * token rotates on every refresh; a connection nobody uses for long enough can be lost. The
  * refresher scans the token store every `intervalMs` for connections expiring within `windowMs`
- * and refreshes each through `manager.getAccessToken(key)` - the manager's single refresh path
+ * and refreshes each through `manager.getAccessToken(key, { minValidityMs: windowMs })` - the manager's single refresh path
  * with its in-process coalescing and cross-process Redis lock. So several app instances can run a
  * refresher at the same time, next to request-time refreshes, without refreshing a connection twice.
  *
@@ -136,7 +138,7 @@ export class BackgroundRefresher extends EventEmitter<BackgroundRefresherEvents>
     this.intervalMs = options.intervalMs ?? 60_000
     assertInteger(this.intervalMs, 'intervalMs', 1)
     this.windowMs = options.windowMs ?? manager.refreshAheadMs ?? 15 * 60_000
-    assertInteger(this.windowMs, 'windowMs', 1)
+    assertInteger(this.windowMs, 'windowMs', 1, MAX_WINDOW_MS)
     if (this.windowMs <= this.intervalMs)
       throw invalidArg('ERR_INVALID_ARG_VALUE', '"windowMs" must be larger than "intervalMs", or tokens can expire between runs')
     this.concurrency = options.concurrency ?? 4

@@ -4,10 +4,11 @@ import type { TokenRecord } from '../tokens/TokenSet'
 /**
  * What the refresher needs from a token manager: its one refresh path. `TokenManager` fits.
  *
- * `getAccessToken(key)` resolves a valid access token and refreshes first when the stored one is
- * due by the manager's own rule (`refreshAheadMs` before expiry) - once, under the manager's
- * in-process single-flight and cross-process lock, after re-reading the store. The refresher never
- * talks to the token endpoint itself and never looks at the token it resolves.
+ * `getAccessToken(key, { minValidityMs })` must resolve a token that stays valid at least
+ * `minValidityMs` longer, refreshing first when the stored one does not (once, under the
+ * manager's in-process single-flight and cross-process lock, after re-reading the store), and
+ * must reject when that refresh fails. The refresher never talks to the token endpoint itself
+ * and never looks at the token it resolves.
  *
  * @example
  * ```ts
@@ -15,7 +16,7 @@ import type { TokenRecord } from '../tokens/TokenSet'
  * ```
  */
 export interface RefresherManager {
-  getAccessToken(key: string): Promise<string>
+  getAccessToken(key: string, options?: { minValidityMs?: number }): Promise<string>
 }
 
 /**
@@ -23,9 +24,8 @@ export interface RefresherManager {
  *
  * - `refreshed`: the stored token set was replaced during the call (by this process, or by another
  *   one that held the lock: the connection was kept alive either way);
- * - `alreadyFresh`: the manager did not need to refresh it: another instance refreshed it
- *   between the scan and the call, or it expires within the scan window but is not yet due by the
- *   manager's `refreshAheadMs`;
+ * - `alreadyFresh`: it was valid for the whole window already: another instance refreshed it
+ *   between the scan and the call;
  * - `lost`: the connection is gone (`invalid_grant`, revoked): the user must connect again;
  * - `failed`: a transient failure (network, token endpoint 5xx, lock timeout, store down); the
  *   stored tokens are untouched and the next run tries again;
@@ -94,7 +94,7 @@ export interface RunRefreshOnceOptions {
   manager: RefresherManager
   /** Must implement `listDue`. */
   store: TokenStore
-  /** Hand connections whose access token expires within this many ms to the manager. */
+  /** Refresh connections whose access token expires within this many ms. */
   windowMs: number
   /** How many connections to refresh at the same time. */
   concurrency: number
@@ -108,10 +108,9 @@ export interface RunRefreshOnceOptions {
 
 /**
  * One scan-and-refresh pass: lists the connections expiring within `windowMs` and keeps each one
- * alive through `manager.getAccessToken(key)`, at most `concurrency` at a time. The manager decides
- * whether a connection is due (its `refreshAheadMs`); the window only limits the scan, so it should
- * not be larger than the manager's `refreshAheadMs` (connections found but not yet due count as
- * `alreadyFresh`). Never throws for a single connection's failure (it is counted); throws only when the scan
+ * alive through `manager.getAccessToken(key, { minValidityMs: windowMs })`, at most `concurrency`
+ * at a time, so that afterwards every connection is valid for at least the window (or counted as
+ * `failed` or `lost`). Never throws for a single connection's failure (it is counted); throws only when the scan
  * itself fails (store unreachable). {@link BackgroundRefresher} and the `passport-lexoffice refresh`
  * command are built on it.
  *
@@ -145,7 +144,7 @@ export async function runRefreshOnce(options: RunRefreshOnceOptions): Promise<Re
     while (next < keys.length) {
       if (options.shouldStop?.() === true) return
       const key = keys[next++]!
-      const result = await refreshOne(manager, store, key)
+      const result = await refreshOne(manager, store, key, windowMs)
       summary[result.outcome]++
       summary.connections.push(result)
       options.onConnection?.(result, summary.connections.length, keys.length)
@@ -158,13 +157,13 @@ export async function runRefreshOnce(options: RunRefreshOnceOptions): Promise<Re
 }
 
 /** Keeps one connection alive and classifies what happened. Never throws. */
-async function refreshOne(manager: RefresherManager, store: TokenStore, key: string): Promise<RefreshConnectionResult> {
+async function refreshOne(manager: RefresherManager, store: TokenStore, key: string, windowMs: number): Promise<RefreshConnectionResult> {
   let before: TokenRecord | undefined
   try {
     before = await store.get(key)
     if (before === undefined) return { key, outcome: 'skipped' }
     if (before.state === 'lost') return lostResult(key, before)
-    await manager.getAccessToken(key)
+    await manager.getAccessToken(key, { minValidityMs: windowMs })
   } catch (err) {
     const code = errorCode(err)
     if (code === 'AUTH_LOST') {

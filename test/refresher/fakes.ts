@@ -1,7 +1,7 @@
 /**
  * TEST DOUBLES for the refresher unit tests: a fake token manager with the refresh contract the
  * BackgroundRefresher relies on (refresh when the stored token is valid for less than
- * `refreshAheadMs`, compare-and-set write, AUTH_LOST on a lost connection). Not shipped; the
+ * `minValidityMs`, else `refreshAheadMs`; compare-and-set write; AUTH_LOST on a lost connection). Not shipped; the
  * integration tests use the real TokenManager and sandbox.
  */
 import { LexofficeAuthLostError, LexofficeNotConnectedError, LexofficeRefreshError, ErrorCodes } from '../../lib/errors'
@@ -43,6 +43,7 @@ export function deferred(): Deferred {
 /** A fake TokenManager over a real store. */
 export class FakeManager {
   readonly calls: string[] = []
+  readonly minValidity: (number | undefined)[] = []
   /** Keys whose next refresh fails transiently / loses the connection. */
   readonly failKeys = new Set<string>()
   readonly loseKeys = new Set<string>()
@@ -59,8 +60,9 @@ export class FakeManager {
     readonly refreshAheadMs = 15 * 60_000,
   ) {}
 
-  async getAccessToken(key: string): Promise<string> {
+  async getAccessToken(key: string, options: { minValidityMs?: number } = {}): Promise<string> {
     this.calls.push(key)
+    this.minValidity.push(options.minValidityMs)
     this.inFlight++
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
     try {
@@ -69,7 +71,7 @@ export class FakeManager {
       if (record === undefined) throw new LexofficeNotConnectedError()
       if (record.state === 'lost') throw new LexofficeAuthLostError(record.lost!.reason)
       const tokens = record.tokens!
-      if (tokens.expiresAt - this.now() >= this.refreshAheadMs) return tokens.accessToken
+      if (tokens.expiresAt - this.now() >= (options.minValidityMs ?? this.refreshAheadMs)) return tokens.accessToken
       if (this.failKeys.has(key)) throw new LexofficeRefreshError(ErrorCodes.REFRESH_FAILED, 'token endpoint 503')
       if (this.loseKeys.has(key)) {
         await this.store.set(key, { ...lostRecord('invalid_grant', this.now()), version: record.version + 1 }, record.version)
