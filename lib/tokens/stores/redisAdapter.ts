@@ -6,7 +6,8 @@
  * @internal
  */
 import { createHash } from 'node:crypto'
-import { ErrorCodes, LexofficeStoreError } from '../../errors'
+import type { LexofficeStoreError } from '../../errors'
+import { toStoreError as toBackendError, withDeadline } from './storeErrors'
 import { invalidArg } from '../../options/assert'
 
 /** A node-redis (v4, v5, v6) client: `createClient()` from `redis` / `@redis/client`. */
@@ -87,26 +88,11 @@ export class RedisExecutor {
 
   /** `raw`: let NOSCRIPT through unmapped so `script()` can retry with EVAL. */
   async #withDeadline(args: string[], raw = false): Promise<unknown> {
-    let timer: NodeJS.Timeout | undefined
-    let pending: Promise<unknown>
     try {
-      pending = Promise.resolve(this.send(args))
-    } catch (err) {
-      throw toStoreError(err)
-    }
-    // The command may still settle after the deadline; never leave its rejection unhandled.
-    pending.catch(() => undefined)
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs)
-      timer.unref?.()
-    })
-    try {
-      return await Promise.race([pending, deadline])
+      return await withDeadline(Promise.resolve().then(() => this.send(args)), this.timeoutMs, 'Redis')
     } catch (err) {
       if (raw && isNoScript(err)) throw err
       throw toStoreError(err)
-    } finally {
-      clearTimeout(timer)
     }
   }
 }
@@ -115,20 +101,7 @@ function isNoScript(err: unknown): boolean {
   return err instanceof Error && /^NOSCRIPT/.test(err.message)
 }
 
-/**
- * Client errors can carry the command and its arguments (ioredis attaches `command.args`, i.e.
- * the record); keep only name, code and a bounded message in the cause.
- * @internal
- */
+/** @internal */
 export function toStoreError(err: unknown): LexofficeStoreError {
-  if (err instanceof LexofficeStoreError) return err
-  const source = err instanceof Error ? err : new Error(String(err))
-  const cause = new Error(source.message.replace(/[\r\n]+/g, ' ').slice(0, 200))
-  cause.name = source.name
-  const code = (source as { code?: unknown }).code
-  if (typeof code === 'string') (cause as Error & { code: string }).code = code
-  return new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, 'The token store (Redis) is unavailable; try again shortly.', {
-    status: 503,
-    cause,
-  })
+  return toBackendError(err, 'Redis')
 }
