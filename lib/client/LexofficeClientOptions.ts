@@ -6,9 +6,17 @@ import { assertFunction, assertInteger, assertKnownKeys, assertString, invalidAr
 import type { AccessTokenProvider } from './AccessTokenProvider'
 import { MemoryRateLimiter } from './rateLimit/MemoryRateLimiter'
 import { DEFAULT_RATE_PER_SECOND, type RateLimiter, type RateLimitSettings } from './rateLimit/RateLimiter'
-import { RedisRateLimiter, type RedisEvalClient } from './rateLimit/RedisRateLimiter'
+import type { RedisClientLike } from '../tokens/stores/redisAdapter'
+import { RedisRateLimiter } from './rateLimit/RedisRateLimiter'
 
-/** What {@link LexofficeClientHooks.onRequest} receives. Never contains a token, a query string or a body. */
+/**
+ * What {@link LexofficeClientHooks.onRequest} receives. Never contains a token, a query string or a body.
+ *
+ * @example
+ * ```ts
+ * hooks: { onRequest: ({ method, path, attempt }) => log.debug({ method, path, attempt }, 'lexoffice request') }
+ * ```
+ */
 export interface LexofficeRequestInfo {
   /** HTTP method. */
   method: string
@@ -20,7 +28,14 @@ export interface LexofficeRequestInfo {
   rateLimitWaitMs: number
 }
 
-/** What {@link LexofficeClientHooks.onResponse} receives, once per attempt. */
+/**
+ * What {@link LexofficeClientHooks.onResponse} receives, once per attempt.
+ *
+ * @example
+ * ```ts
+ * hooks: { onResponse: (i) => metrics.histogram('lexoffice.ms', i.durationMs, { status: String(i.status) }) }
+ * ```
+ */
 export interface LexofficeResponseInfo extends LexofficeRequestInfo {
   /** HTTP status, or `undefined` when no answer came (timeout, network error). */
   status: number | undefined
@@ -62,8 +77,8 @@ export interface LexofficeClientHooks {
 export interface RateLimitOptions extends RateLimitSettings {
   /** Your own limiter (overrides `redis`, `ratePerSecond`, `burst`). */
   limiter?: RateLimiter
-  /** An ioredis or node-redis client: use a {@link RedisRateLimiter} shared by all processes. */
-  redis?: RedisEvalClient
+  /** A node-redis or ioredis client: use a {@link RedisRateLimiter} shared by all processes. */
+  redis?: RedisClientLike
   /** Redis key prefix for `redis`. Default `lexoffice:ratelimit:`. */
   keyPrefix?: string
 }
@@ -88,7 +103,14 @@ export interface RetryOptions {
   maxDelayMs?: number
 }
 
-/** Options shared by every way of building a client. */
+/**
+ * Options shared by every way of building a client.
+ *
+ * @example
+ * ```ts
+ * const common: LexofficeClientCommonOptions = { environment: 'sandbox', timeoutMs: 10_000, retry: { retries: 3 } }
+ * ```
+ */
 export interface LexofficeClientCommonOptions {
   /** `production` (default, `https://api.lexware.io`) or lexoffice's partner `sandbox`. */
   environment?: LexofficeEnvironment

@@ -34,5 +34,12 @@ export class LexofficeSearchWindowError extends LexofficeError {
   }
 }
 
-/** lexoffice's hard search window: no page may reach past entry 10,000. */
+/**
+ * lexoffice's hard search window: no page may reach past entry 10,000.
+ *
+ * @example
+ * ```ts
+ * const lastPage = Math.floor(SEARCH_WINDOW / 250) - 1 // 39
+ * ```
+ */
 export const SEARCH_WINDOW = 10_000

@@ -19,7 +19,14 @@ export function htmlEncode(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
-/** Query values the client accepts. Arrays are sent comma-separated (`voucherType=invoice,creditnote`). */
+/**
+ * Query values the client accepts. Arrays are sent comma-separated (`voucherType=invoice,creditnote`).
+ *
+ * @example
+ * ```ts
+ * const q: Record<string, QueryValue> = { voucherType: ['invoice', 'creditnote'], archived: false }
+ * ```
+ */
 export type QueryValue = string | number | boolean | readonly string[] | undefined
 
 /**

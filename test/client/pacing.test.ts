@@ -126,6 +126,20 @@ describe('RedisRateLimiter', () => {
     expect(ttl).toBeGreaterThan(0)
   })
 
+  test('when Redis fails, pacing falls back to this process and onError is told', async () => {
+    const errors: Error[] = []
+    const broken = { call: async () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379')) }
+    const limiter = new RedisRateLimiter({ client: broken, ratePerSecond: 0.5, keyPrefix: prefix, onError: (e) => errors.push(e) })
+    expect(await limiter.reserve('down')).toBe(0)
+    expect(await limiter.reserve('down')).toBeGreaterThan(1000)
+    expect(errors.length).toBeGreaterThanOrEqual(2)
+    expect(errors[0]).toBeInstanceOf(Error)
+  })
+
+  test('refuses a client that is neither node-redis nor ioredis', () => {
+    expect(() => new RedisRateLimiter({ client: {} as never })).toThrow(TypeError)
+  })
+
   test('works with a node-redis client too', async () => {
     const nodeRedis = createClient({ url: REDIS_URL })
     await nodeRedis.connect()

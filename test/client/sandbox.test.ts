@@ -3,6 +3,10 @@ import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { createLexofficeClient } from '../../lib/client/createLexofficeClient'
 import type { LexofficeResponseInfo } from '../../lib/client/LexofficeClientOptions'
 import { LexofficeApiError } from '../../lib/errors'
+import { MemoryTokenStore } from '../../lib/tokens/stores/MemoryTokenStore'
+import { TokenManager } from '../../lib/tokens/TokenManager'
+import { connectUser, sandboxOAuth } from '../refresher/integrationHelpers'
+import { REDIRECT as SANDBOX_TEST_REDIRECT } from '../sandbox/helpers'
 import { sandboxProvider } from './helpers/sandboxProvider'
 
 describe('LexofficeClient against the sandbox', () => {
@@ -55,5 +59,24 @@ describe('LexofficeClient against the sandbox', () => {
     expect(apiErr).toBeInstanceOf(LexofficeApiError)
     expect((apiErr as LexofficeApiError).code).toBe('API_UNAUTHORIZED')
     expect(JSON.stringify(apiErr)).not.toContain(token)
+  })
+
+  test("with the real TokenManager: manager.providerFor(key) drives the client's 401 refresh", async () => {
+    const manager = new TokenManager({ store: new MemoryTokenStore(), oauth: sandboxOAuth(sandbox), refreshJitterMs: 0 })
+    sandbox.addRedirectUri(SANDBOX_TEST_REDIRECT)
+    const { secrets } = await connectUser(sandbox, manager, 'user-1')
+    const hookDump: string[] = []
+    const client = createLexofficeClient(manager.providerFor('user-1'), {
+      apiURL: sandbox.endpoints.apiURL,
+      connectionKey: 'user-1',
+      hooks: { onRequest: (i) => hookDump.push(JSON.stringify(i)), onResponse: (i) => hookDump.push(JSON.stringify(i)) },
+    })
+    await expect(client.profile.get()).resolves.toMatchObject({ organizationId: sandbox.organization.organizationId })
+    expect(sandbox.tokenCalls('refresh_token')).toBe(0)
+
+    sandbox.expireAccessTokens()
+    await expect(client.profile.get()).resolves.toMatchObject({ organizationId: sandbox.organization.organizationId })
+    expect(sandbox.tokenCalls('refresh_token')).toBe(1)
+    for (const text of [...hookDump, inspect(client), JSON.stringify(client)]) for (const secret of secrets) expect(text).not.toContain(secret)
   })
 })

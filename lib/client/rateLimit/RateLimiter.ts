@@ -28,7 +28,14 @@ export interface RateLimiter {
   penalize?(key: string, delayMs: number): Promise<void>
 }
 
-/** Rate settings shared by both limiter implementations. */
+/**
+ * Rate settings shared by both limiter implementations.
+ *
+ * @example
+ * ```ts
+ * const settings: RateLimitSettings = { ratePerSecond: 1.8, burst: 1 }
+ * ```
+ */
 export interface RateLimitSettings {
   /** Requests per second. Default 1.9 (lexoffice allows 2; the margin absorbs network jitter). */
   ratePerSecond?: number
@@ -36,7 +43,14 @@ export interface RateLimitSettings {
   burst?: number
 }
 
-/** Default pace: a little below lexoffice's 2 requests per second. */
+/**
+ * Default pace: a little below lexoffice's 2 requests per second.
+ *
+ * @example
+ * ```ts
+ * new MemoryRateLimiter({ ratePerSecond: DEFAULT_RATE_PER_SECOND })
+ * ```
+ */
 export const DEFAULT_RATE_PER_SECOND = 1.9
 
 /** @internal Resolves and checks rate settings into an emission interval and tolerance (ms). */

@@ -1,25 +1,32 @@
+import { invalidArg } from '../../options/assert'
+import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from '../../tokens/stores/redisAdapter'
+import { MemoryRateLimiter } from './MemoryRateLimiter'
 import { delay, gcraParameters, type RateLimiter, type RateLimitSettings } from './RateLimiter'
 
-/** The part of an ioredis client this package uses (`eval(script, numKeys, ...args)`). */
-export interface IORedisEvalClient {
-  eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>
-}
-
-/** The part of a node-redis (`redis` v4+) client this package uses (`eval(script, { keys, arguments })`). */
-export interface NodeRedisEvalClient {
-  isOpen: boolean
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
-}
-
-/** An ioredis or node-redis client; both are detected at run time. */
-export type RedisEvalClient = IORedisEvalClient | NodeRedisEvalClient
-
-/** Options of {@link RedisRateLimiter}. */
+/**
+ * Options of {@link RedisRateLimiter}.
+ *
+ * @example
+ * ```ts
+ * const options: RedisRateLimiterOptions = { client: redis, keyPrefix: 'myapp:lexoffice:rl:', onError: (e) => log.warn(e.message) }
+ * ```
+ */
 export interface RedisRateLimiterOptions extends RateLimitSettings {
-  /** A connected ioredis or node-redis client. */
-  client: RedisEvalClient
+  /**
+   * A connected node-redis (v4+) or ioredis client, the same kind `RedisTokenStore` takes
+   * (without the client's own `keyPrefix` option).
+   */
+  client: RedisClientLike
   /** Prefix of the Redis keys. Default `lexoffice:ratelimit:`. */
   keyPrefix?: string
+  /** Deadline of one Redis round trip in ms. Default 1000. */
+  commandTimeoutMs?: number
+  /**
+   * Called when Redis fails or is too slow. The limiter then paces that request in this
+   * process only (fail-open: a lexoffice 429 is handled by the client's backoff, an outage of
+   * Redis should not stop all API calls). The error carries no secret.
+   */
+  onError?(err: Error): void
 }
 
 /**
@@ -28,7 +35,7 @@ export interface RedisRateLimiterOptions extends RateLimitSettings {
  * caller must wait for it; mode `penalize` pushes the schedule back by ARGV[3] ms.
  * Numbers travel as strings: Redis truncates Lua numbers to integers.
  */
-const GCRA_SCRIPT = `
+const GCRA_SCRIPT = new RedisScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local interval = tonumber(ARGV[1])
@@ -46,7 +53,7 @@ else
 end
 redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil(tat - now) + 1000)
 return string.format('%.3f', wait)
-`
+`)
 
 /**
  * A {@link RateLimiter} whose schedule lives in Redis, so every process using the same Redis,
@@ -58,7 +65,8 @@ return string.format('%.3f', wait)
  * boundary lets two requests through back to back), its waiting queue is per process, and
  * redis-gcra (unmaintained since 2020) pins ioredis < 5 and reads the callers' clocks. This
  * is a ~20-line GCRA Lua script, like lxw-cli's limiter: each call atomically books the next
- * slot (no polling, no lost wake-ups) using Redis's clock.
+ * slot (no polling, no lost wake-ups) using Redis's clock. If Redis fails, requests are paced
+ * per process until it is back (see `onError`).
  *
  * @example
  * ```ts
@@ -69,22 +77,25 @@ return string.format('%.3f', wait)
  * ```
  */
 export class RedisRateLimiter implements RateLimiter {
-  readonly #client: RedisEvalClient
+  readonly #redis: RedisExecutor
   readonly #prefix: string
   readonly #intervalMs: number
   readonly #toleranceMs: number
+  readonly #fallback: MemoryRateLimiter
+  readonly #onError: ((err: Error) => void) | undefined
 
   constructor(options: RedisRateLimiterOptions) {
-    if (!options || typeof options.client !== 'object' || options.client === null || typeof options.client.eval !== 'function') {
-      const err = new TypeError('"client" must be an ioredis or node-redis client') as TypeError & { code: string }
-      err.code = 'ERR_INVALID_ARG_TYPE'
-      throw err
-    }
+    if (typeof options !== 'object' || options === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
     const { intervalMs, toleranceMs } = gcraParameters(options)
-    this.#client = options.client
+    const timeout = options.commandTimeoutMs ?? 1000
+    if (!Number.isInteger(timeout) || timeout < 1) throw invalidArg('ERR_INVALID_ARG_VALUE', '"commandTimeoutMs" must be a positive integer')
+    if (options.onError !== undefined && typeof options.onError !== 'function') throw invalidArg('ERR_INVALID_ARG_TYPE', '"onError" must be a function')
+    this.#redis = new RedisExecutor(toCommandFn(options.client, 'client'), timeout)
     this.#prefix = options.keyPrefix ?? 'lexoffice:ratelimit:'
     this.#intervalMs = intervalMs
     this.#toleranceMs = toleranceMs
+    this.#fallback = new MemoryRateLimiter(options)
+    this.#onError = options.onError
   }
 
   /** {@inheritDoc RateLimiter.acquire} */
@@ -98,24 +109,37 @@ export class RedisRateLimiter implements RateLimiter {
    * Books the next slot of `key` without waiting for it; resolves with the ms until that slot.
    * The caller must not send before then (`acquire` does the waiting for you).
    */
-  reserve(key: string): Promise<number> {
-    return this.#run(key, 0)
+  async reserve(key: string): Promise<number> {
+    try {
+      return await this.#run(key, 0)
+    } catch (err) {
+      this.#report(err)
+      return this.#fallback.reserve(key)
+    }
   }
 
   /** {@inheritDoc RateLimiter.penalize} */
   async penalize(key: string, delayMs: number): Promise<void> {
-    if (delayMs > 0) await this.#run(key, delayMs)
+    if (!(delayMs > 0)) return
+    await this.#fallback.penalize(key, delayMs)
+    try {
+      await this.#run(key, delayMs)
+    } catch (err) {
+      this.#report(err)
+    }
   }
 
   async #run(key: string, penaltyMs: number): Promise<number> {
-    const redisKey = this.#prefix + key
-    const args = [String(this.#intervalMs), String(this.#toleranceMs), String(penaltyMs)]
-    const client = this.#client
-    const reply =
-      'isOpen' in client
-        ? await client.eval(GCRA_SCRIPT, { keys: [redisKey], arguments: args })
-        : await client.eval(GCRA_SCRIPT, 1, redisKey, ...args)
+    const reply = await this.#redis.script(GCRA_SCRIPT, [this.#prefix + key], [String(this.#intervalMs), String(this.#toleranceMs), String(penaltyMs)])
     const wait = Number(reply)
     return Number.isFinite(wait) && wait > 0 ? wait : 0
+  }
+
+  #report(err: unknown): void {
+    try {
+      this.#onError?.(err instanceof Error ? err : new Error(String(err)))
+    } catch {
+      // A reporting callback must not break pacing.
+    }
   }
 }

@@ -26,12 +26,26 @@ export interface Article {
   version?: number
 }
 
-/** Filters of `GET /v1/articles`. */
+/**
+ * Filters of `GET /v1/articles`.
+ *
+ * @example
+ * ```ts
+ * const filter: ArticleFilter = { type: 'PRODUCT', gtin: '4006381333931' }
+ * ```
+ */
 export interface ArticleFilter {
   articleNumber?: string
   gtin?: string
   type?: 'PRODUCT' | 'SERVICE'
 }
 
-/** {@link ArticleFilter} plus paging. */
+/**
+ * {@link ArticleFilter} plus paging.
+ *
+ * @example
+ * ```ts
+ * await client.articles.list({ articleNumber: 'A-1', size: 10 })
+ * ```
+ */
 export type ArticleListParams = ArticleFilter & PageParams

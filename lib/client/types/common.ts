@@ -19,7 +19,14 @@ export interface Page<T> {
   sort?: PageSort[]
 }
 
-/** A sort order of a {@link Page}. */
+/**
+ * A sort order of a {@link Page}.
+ *
+ * @example
+ * ```ts
+ * const firstSort: PageSort | undefined = page.sort?.[0]
+ * ```
+ */
 export interface PageSort {
   property: string
   direction: 'ASC' | 'DESC'
@@ -28,7 +35,14 @@ export interface PageSort {
   ascending?: boolean
 }
 
-/** Paging parameters of list calls. `page` is 0-based; `size` defaults to 25 (max 250 or 100 by endpoint). */
+/**
+ * Paging parameters of list calls. `page` is 0-based; `size` defaults to 25 (max 250 or 100 by endpoint).
+ *
+ * @example
+ * ```ts
+ * await client.articles.list({ page: 0, size: 250, sort: 'title,ASC' })
+ * ```
+ */
 export interface PageParams {
   page?: number
   size?: number
@@ -67,7 +81,14 @@ export interface DownloadedFile {
   filename?: string
 }
 
-/** Options of paged iteration (`iterate`, `listAll`). */
+/**
+ * Options of paged iteration (`iterate`, `listAll`).
+ *
+ * @example
+ * ```ts
+ * await client.contacts.listAll({ customer: true }, { pageSize: 100, searchWindow: 'stop' })
+ * ```
+ */
 export interface IterateOptions {
   /** Page size. Default 250 (the documented maximum of these endpoints). */
   pageSize?: number

@@ -1,6 +1,13 @@
 import type { PageParams } from './common'
 
-/** A postal address of a contact. */
+/**
+ * A postal address of a contact.
+ *
+ * @example
+ * ```ts
+ * const billing: ContactAddress = { street: 'Hauptstr. 1', zip: '10115', city: 'Berlin', countryCode: 'DE' }
+ * ```
+ */
 export interface ContactAddress {
   supplement?: string
   street?: string
@@ -9,7 +16,14 @@ export interface ContactAddress {
   countryCode: string
 }
 
-/** A contact person of a company contact. */
+/**
+ * A contact person of a company contact.
+ *
+ * @example
+ * ```ts
+ * const person: ContactPerson = { lastName: 'Doe', primary: true, emailAddress: 'doe@example.com' }
+ * ```
+ */
 export interface ContactPerson {
   salutation?: string
   firstName?: string
@@ -73,5 +87,12 @@ export interface ContactFilter {
   vendor?: boolean
 }
 
-/** {@link ContactFilter} plus paging. */
+/**
+ * {@link ContactFilter} plus paging.
+ *
+ * @example
+ * ```ts
+ * await client.contacts.list({ name: 'Mey', page: 1, size: 100 })
+ * ```
+ */
 export type ContactListParams = ContactFilter & PageParams

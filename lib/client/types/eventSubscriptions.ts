@@ -1,4 +1,11 @@
-/** Event types lexoffice can notify about (lexoffice-api.md §6). */
+/**
+ * Event types lexoffice can notify about (lexoffice-api.md §6).
+ *
+ * @example
+ * ```ts
+ * const type: LexofficeEventType = 'invoice.status.changed'
+ * ```
+ */
 export type LexofficeEventType =
   | `${'article' | 'contact' | 'dunning' | 'recurring-template'}.${'created' | 'changed' | 'deleted'}`
   | `${'credit-note' | 'delivery-note' | 'down-payment-invoice' | 'invoice' | 'order-confirmation' | 'quotation' | 'voucher'}.${'created' | 'changed' | 'deleted' | 'status.changed'}`
@@ -21,7 +28,14 @@ export interface EventSubscription {
   callbackUrl: string
 }
 
-/** Body of `POST /v1/event-subscriptions` (the callback URL must be HTTPS). */
+/**
+ * Body of `POST /v1/event-subscriptions` (the callback URL must be HTTPS).
+ *
+ * @example
+ * ```ts
+ * const sub: NewEventSubscription = { eventType: 'token.revoked', callbackUrl: 'https://app.example/webhooks/lexoffice' }
+ * ```
+ */
 export interface NewEventSubscription {
   eventType: LexofficeEventType
   callbackUrl: string

@@ -14,7 +14,14 @@ export interface PaymentCondition {
   paymentDiscountConditions?: { discountPercentage: number; discountRange: number }
 }
 
-/** `GET /v1/posting-categories` entries. */
+/**
+ * `GET /v1/posting-categories` entries.
+ *
+ * @example
+ * ```ts
+ * const income = (await client.postingCategories.list()).filter((c) => c.type === 'income')
+ * ```
+ */
 export interface PostingCategory {
   id: string
   name: string
@@ -24,7 +31,14 @@ export interface PostingCategory {
   groupName: string
 }
 
-/** `GET /v1/countries` entries. */
+/**
+ * `GET /v1/countries` entries.
+ *
+ * @example
+ * ```ts
+ * const eu = (await client.countries.list()).filter((c) => c.taxClassification === 'intraCommunity')
+ * ```
+ */
 export interface Country {
   countryCode: string
   countryNameDE: string
@@ -32,7 +46,14 @@ export interface Country {
   taxClassification: 'de' | 'intraCommunity' | 'thirdPartyCountry'
 }
 
-/** `GET /v1/print-layouts` entries. */
+/**
+ * `GET /v1/print-layouts` entries.
+ *
+ * @example
+ * ```ts
+ * const layout = (await client.printLayouts.list()).find((l) => l.default)
+ * ```
+ */
 export interface PrintLayout {
   id: string
   name: string
@@ -52,7 +73,14 @@ export interface FileUploadResult {
   voucherId?: string
 }
 
-/** Options of `files.upload`. */
+/**
+ * Options of `files.upload`.
+ *
+ * @example
+ * ```ts
+ * const options: FileUploadOptions = { filename: 'receipt.jpg', type: 'voucher', contentType: 'image/jpeg' }
+ * ```
+ */
 export interface FileUploadOptions {
   /** File name sent in the multipart part (pdf, jpg, png or xml; up to 5 MB). */
   filename: string

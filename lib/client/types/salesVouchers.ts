@@ -1,4 +1,11 @@
-/** Address block of a sales voucher: either `contactId` or a one-time address. */
+/**
+ * Address block of a sales voucher: either `contactId` or a one-time address.
+ *
+ * @example
+ * ```ts
+ * const address: VoucherAddress = { contactId: '66196c43-baf3-4335-bfee-d610367059db' }
+ * ```
+ */
 export interface VoucherAddress {
   contactId?: string
   name?: string
@@ -10,7 +17,14 @@ export interface VoucherAddress {
   contactPerson?: string
 }
 
-/** A line item of a sales voucher. */
+/**
+ * A line item of a sales voucher.
+ *
+ * @example
+ * ```ts
+ * const item: LineItem = { type: 'text', name: 'Thank you for your order' }
+ * ```
+ */
 export interface LineItem {
   id?: string
   type: 'service' | 'material' | 'custom' | 'text'
@@ -29,7 +43,14 @@ export interface LineItem {
   optional?: boolean
 }
 
-/** Totals of a sales voucher. */
+/**
+ * Totals of a sales voucher.
+ *
+ * @example
+ * ```ts
+ * const total: TotalPrice = { currency: 'EUR' } // lexoffice computes the amounts
+ * ```
+ */
 export interface TotalPrice {
   currency: 'EUR'
   totalNetAmount?: number
@@ -81,7 +102,14 @@ export interface SalesVoucher {
   files?: { documentFileId: string }
 }
 
-/** An invoice (`/v1/invoices`). */
+/**
+ * An invoice (`/v1/invoices`).
+ *
+ * @example
+ * ```ts
+ * const invoice: Invoice = { ...draft, paymentConditions: { paymentTermLabel: '10 days', paymentTermDuration: 10 } }
+ * ```
+ */
 export interface Invoice extends SalesVoucher {
   dueDate?: string
   paymentConditions?: PaymentConditionRef
@@ -89,27 +117,62 @@ export interface Invoice extends SalesVoucher {
   xRechnung?: { buyerReference?: string; vendorNumberAtCustomer?: string }
 }
 
-/** A quotation (`/v1/quotations`). */
+/**
+ * A quotation (`/v1/quotations`).
+ *
+ * @example
+ * ```ts
+ * const quotation: Quotation = { ...draft, expirationDate: '2026-12-31T00:00:00.000+01:00' }
+ * ```
+ */
 export interface Quotation extends SalesVoucher {
   expirationDate: string
   paymentConditions?: PaymentConditionRef
 }
 
-/** A credit note (`/v1/credit-notes`). */
+/**
+ * A credit note (`/v1/credit-notes`).
+ *
+ * @example
+ * ```ts
+ * await client.creditNotes.create(creditNote, { precedingSalesVoucherId: invoiceId })
+ * ```
+ */
 export type CreditNote = SalesVoucher
 
-/** An order confirmation (`/v1/order-confirmations`). */
+/**
+ * An order confirmation (`/v1/order-confirmations`).
+ *
+ * @example
+ * ```ts
+ * const oc: OrderConfirmation = { ...draft, deliveryTerms: 'ex works' }
+ * ```
+ */
 export interface OrderConfirmation extends SalesVoucher {
   paymentConditions?: PaymentConditionRef
   deliveryTerms?: string
 }
 
-/** A delivery note (`/v1/delivery-notes`). */
+/**
+ * A delivery note (`/v1/delivery-notes`).
+ *
+ * @example
+ * ```ts
+ * const note: DeliveryNote = { ...draft, deliveryTerms: 'DAP' }
+ * ```
+ */
 export interface DeliveryNote extends SalesVoucher {
   deliveryTerms?: string
 }
 
-/** Payment terms embedded in a sales voucher. */
+/**
+ * Payment terms embedded in a sales voucher.
+ *
+ * @example
+ * ```ts
+ * const terms: PaymentConditionRef = { paymentTermLabel: 'Net 30', paymentTermDuration: 30 }
+ * ```
+ */
 export interface PaymentConditionRef {
   paymentTermLabel?: string
   paymentTermLabelTemplate?: string

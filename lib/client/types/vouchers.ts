@@ -1,6 +1,13 @@
 import type { PageParams } from './common'
 
-/** An item of a bookkeeping voucher. */
+/**
+ * An item of a bookkeeping voucher.
+ *
+ * @example
+ * ```ts
+ * const item: VoucherItem = { amount: 119, taxAmount: 19, taxRatePercent: 19, categoryId: '8f8664a8-fd86-11e1-a21f-0800200c9a66' }
+ * ```
+ */
 export interface VoucherItem {
   amount: number
   taxAmount: number
@@ -40,7 +47,14 @@ export interface Voucher {
   version?: number
 }
 
-/** Voucher types of the voucherlist (`any` for all). */
+/**
+ * Voucher types of the voucherlist (`any` for all).
+ *
+ * @example
+ * ```ts
+ * const types: VoucherlistType[] = ['invoice', 'creditnote']
+ * ```
+ */
 export type VoucherlistType =
   | 'salesinvoice'
   | 'salescreditnote'
@@ -55,7 +69,14 @@ export type VoucherlistType =
   | 'dunning'
   | 'any'
 
-/** Voucher states of the voucherlist (`any` for all). */
+/**
+ * Voucher states of the voucherlist (`any` for all).
+ *
+ * @example
+ * ```ts
+ * const states: VoucherlistStatus[] = ['open', 'overdue']
+ * ```
+ */
 export type VoucherlistStatus = 'draft' | 'open' | 'overdue' | 'paid' | 'paidoff' | 'voided' | 'transferred' | 'sepadebit' | 'accepted' | 'rejected' | 'unchecked' | 'any'
 
 /**
@@ -82,10 +103,24 @@ export interface VoucherlistFilter {
   updatedDateTo?: string
 }
 
-/** {@link VoucherlistFilter} plus paging. */
+/**
+ * {@link VoucherlistFilter} plus paging.
+ *
+ * @example
+ * ```ts
+ * await client.voucherlist.list({ voucherType: 'any', voucherStatus: 'any', page: 0, size: 250 })
+ * ```
+ */
 export type VoucherlistParams = VoucherlistFilter & PageParams
 
-/** One entry of the voucherlist. */
+/**
+ * One entry of the voucherlist.
+ *
+ * @example
+ * ```ts
+ * for await (const e of client.voucherlist.iterate({ voucherType: 'invoice', voucherStatus: 'open' })) console.log(e.voucherNumber, e.openAmount)
+ * ```
+ */
 export interface VoucherlistEntry {
   id: string
   voucherType: string
