@@ -1,0 +1,126 @@
+import { createSandbox, type Sandbox } from '../../lib/sandbox'
+import { REDIRECT, login, obtainCode, refresh, tokenCall, type Tokens } from './helpers'
+
+describe('sandbox: fault injection on the token endpoint', () => {
+  let sandbox: Sandbox
+  let tokens: Tokens
+  beforeEach(async () => {
+    sandbox = await createSandbox({ autoApprove: true })
+    sandbox.addRedirectUri(REDIRECT)
+    tokens = await login(sandbox)
+  })
+  afterEach(() => sandbox.close())
+
+  it('status: answers the status without processing; the next call is normal', async () => {
+    sandbox.failNextTokenCalls([{ kind: 'status', status: 500 }, { kind: 'status', status: 429 }])
+    const first = await refresh(sandbox, tokens.refresh_token)
+    expect(first.status).toBe(500)
+    expect(await first.json()).toMatchObject({ error: 'server_error' })
+    const second = await refresh(sandbox, tokens.refresh_token)
+    expect(second.status).toBe(429)
+    // The refresh token was not rotated by the faulted calls.
+    const third = await refresh(sandbox, tokens.refresh_token)
+    expect(third.status).toBe(200)
+    expect(sandbox.connections()[0]!.refreshCount).toBe(1)
+  })
+
+  it('status with a custom body', async () => {
+    sandbox.failNextTokenCalls([{ kind: 'status', status: 503, body: { message: null } }])
+    const res = await refresh(sandbox, tokens.refresh_token)
+    expect(res.status).toBe(503)
+    expect(await res.json()).toEqual({ message: null })
+  })
+
+  it('html: answers 200 text/html (a proxy page) without processing', async () => {
+    sandbox.failNextTokenCalls([{ kind: 'html' }])
+    const res = await refresh(sandbox, tokens.refresh_token)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(await res.text()).toContain('<html>')
+    expect(sandbox.connections()[0]!.refreshCount).toBe(0)
+  })
+
+  it('json: answers the given JSON (e.g. no access_token)', async () => {
+    sandbox.failNextTokenCalls([{ kind: 'json', body: { token_type: 'bearer' } }, { kind: 'json', body: null, status: 201 }])
+    const a = await refresh(sandbox, tokens.refresh_token)
+    expect(a.status).toBe(200)
+    expect(await a.json()).toEqual({ token_type: 'bearer' })
+    const b = await refresh(sandbox, tokens.refresh_token)
+    expect(b.status).toBe(201)
+    expect(await b.text()).toBe('null')
+  })
+
+  it('invalid_grant: answers invalid_grant but the grant stays valid', async () => {
+    sandbox.failNextTokenCalls([{ kind: 'invalid_grant' }])
+    const res = await refresh(sandbox, tokens.refresh_token)
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ error: 'invalid_grant' })
+    expect(sandbox.connections()[0]!.state).toBe('active')
+    expect((await refresh(sandbox, tokens.refresh_token)).status).toBe(200)
+  })
+
+  it('delay (thenProcess default true): answers late, then processes normally', async () => {
+    sandbox.failNextTokenCalls([{ kind: 'delay', ms: 80 }])
+    const started = performance.now()
+    const res = await refresh(sandbox, tokens.refresh_token)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(70)
+    expect(res.status).toBe(200)
+    expect(sandbox.connections()[0]!.refreshCount).toBe(1)
+  })
+
+  it('delay with thenProcess false: answers 504 and processes nothing (the code stays usable)', async () => {
+    const { code, verifier } = await obtainCode(sandbox)
+    sandbox.failNextTokenCalls([{ kind: 'delay', ms: 10, thenProcess: false }])
+    const form = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }
+    const res = await tokenCall(sandbox, form)
+    expect(res.status).toBe(504)
+    expect(await res.json()).toEqual({ message: 'Endpoint request timed out' })
+    expect((await tokenCall(sandbox, form)).status).toBe(200)
+  })
+
+  it('applies faults before client authentication, and records them in the log', async () => {
+    sandbox.resetLog()
+    sandbox.failNextTokenCalls([{ kind: 'status', status: 502 }])
+    const res = await tokenCall(sandbox, { grant_type: 'refresh_token', refresh_token: 'x' }, '')
+    expect(res.status).toBe(502)
+    await refresh(sandbox, tokens.refresh_token)
+    expect(sandbox.requests).toEqual([
+      { method: 'POST', path: '/oauth2/token', status: 502, time: expect.any(Number), grantType: 'refresh_token', fault: 'status' },
+      { method: 'POST', path: '/oauth2/token', status: 200, time: expect.any(Number), grantType: 'refresh_token' },
+    ])
+  })
+
+  it.each([
+    [{ kind: 'boom' }],
+    [{ kind: 'status' }],
+    [{ kind: 'status', status: 99 }],
+    [{ kind: 'delay', ms: -1 }],
+    [{ kind: 'delay', ms: 10, thenProcess: 'yes' }],
+    [null],
+  ])('rejects the malformed fault %j', (fault) => {
+    expect(() => sandbox.failNextTokenCalls([fault as never])).toThrow(TypeError)
+  })
+
+  it('close() finishes promptly while a long delay is pending, and cancels its timer', async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+    const before = timers()
+    sandbox.failNextTokenCalls([{ kind: 'delay', ms: 60_000 }])
+    const pending = refresh(sandbox, tokens.refresh_token).then(
+      (r) => r.status,
+      () => 'failed',
+    )
+    // Wait until the delayed call has reached the sandbox (its log entry exists).
+    const deadline = Date.now() + 5000
+    while (sandbox.tokenCalls('refresh_token') === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r))
+    expect(sandbox.tokenCalls('refresh_token')).toBe(1)
+    expect(timers()).toBeGreaterThan(before)
+    const started = performance.now()
+    await sandbox.close()
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(await pending).toBe('failed')
+    expect(timers()).toBeLessThanOrEqual(before)
+    // The delayed call was not processed: the refresh token never rotated.
+    expect(sandbox.connections()[0]!.refreshCount).toBe(0)
+    await sandbox.close() // idempotent
+  })
+})
