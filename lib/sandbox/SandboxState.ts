@@ -129,14 +129,30 @@ export type SandboxFault =
   | { kind: 'invalid_grant' }
   | { kind: 'json'; body: unknown; status?: number }
 
-/** Payload of `connection.created`. */
+/**
+ * Payload of `connection.created`: an authorization code was redeemed and a connection with
+ * tokens exists (connections are created at the code exchange, not at consent).
+ *
+ * @example
+ * ```ts
+ * sandbox.on('connection.created', ({ connectionId, organizationId }) => connected.add(connectionId))
+ * ```
+ */
 export interface SandboxConnectionCreatedEvent {
   connectionId: string
   organizationId: string
   clientID: string
 }
 
-/** Payload of `connection.revoked`. */
+/**
+ * Payload of `connection.revoked`: both tokens of the connection are dead. This is the moment
+ * lexoffice sends a `token.revoked` webhook (with `resourceId` = `connectionId`).
+ *
+ * @example
+ * ```ts
+ * sandbox.on('connection.revoked', ({ connectionId, reason }) => console.log(connectionId, reason))
+ * ```
+ */
 export interface SandboxConnectionRevokedEvent {
   connectionId: string
   organizationId: string
@@ -145,7 +161,14 @@ export interface SandboxConnectionRevokedEvent {
   reason: string
 }
 
-/** Payload of `token.refreshed`. */
+/**
+ * Payload of `token.refreshed`: a refresh_token grant succeeded and rotated both tokens.
+ *
+ * @example
+ * ```ts
+ * const refreshed = new Promise((resolve) => sandbox.once('token.refreshed', resolve))
+ * ```
+ */
 export interface SandboxTokenRefreshedEvent {
   connectionId: string
   organizationId: string

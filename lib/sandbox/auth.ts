@@ -11,7 +11,15 @@ import type { SandboxHandler, SandboxRequest, SandboxResponse } from './types'
  * @packageDocumentation
  */
 
-/** The authenticated caller of an API request. */
+/**
+ * The authenticated caller of an API request.
+ *
+ * @example
+ * ```ts
+ * const auth = authenticateBearer(req, ctx)
+ * if (!('response' in auth)) console.log(auth.connection.connectionId, auth.organization.companyName)
+ * ```
+ */
 export interface SandboxAuth {
   /** The connection the access token belongs to (read-only for route modules). */
   connection: Readonly<Pick<ConnectionRecord, 'connectionId' | 'organizationId' | 'userId' | 'clientID' | 'scopes' | 'createdAt'>>
@@ -50,7 +58,14 @@ function unauthorized(): SandboxResponse {
   return res
 }
 
-/** Options of {@link requireAuth}. */
+/**
+ * Options of {@link requireAuth}.
+ *
+ * @example
+ * ```ts
+ * requireAuth(handler, { scope: 'contacts.write' })
+ * ```
+ */
 export interface RequireAuthOptions {
   /** A scope the connection must have been granted (e.g. `contacts.read`); otherwise 403. */
   scope?: string

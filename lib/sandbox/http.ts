@@ -55,7 +55,14 @@ export function gatewayError(status: number, message: string | null): SandboxRes
   return json(status, { message })
 }
 
-/** One field-level problem of a regular lexoffice error. */
+/**
+ * One field-level problem of a regular lexoffice error.
+ *
+ * @example
+ * ```ts
+ * const detail: RegularErrorDetail = { violation: 'NOTNULL', field: 'name', message: 'must not be null' }
+ * ```
+ */
 export interface RegularErrorDetail {
   violation: string
   field: string

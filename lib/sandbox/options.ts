@@ -16,7 +16,14 @@ import { resolveSandboxApiOptions, type ResolvedSandboxApiOptions, type SandboxA
  * @packageDocumentation
  */
 
-/** The scopes a sandbox client may request when its `scopes` option is not given (lexoffice-api.md §2d). */
+/**
+ * The scopes a sandbox client may request when its `scopes` option is not given (lexoffice-api.md §2d).
+ *
+ * @example
+ * ```ts
+ * sandbox.registerClient({ clientID: 'ro', clientSecret: 's', redirectUris, scopes: DEFAULT_SANDBOX_SCOPES.filter((s) => s.endsWith('.read')) })
+ * ```
+ */
 export const DEFAULT_SANDBOX_SCOPES: readonly string[] = Object.freeze([
   'profile.read',
   'contacts.read',
@@ -174,7 +181,14 @@ export interface ResolvedSandboxOptions {
   api: ResolvedSandboxApiOptions
 }
 
-/** The demo client's credentials. */
+/**
+ * The default client's credentials and redirect URIs (used when the `clients` option is not given).
+ *
+ * @example
+ * ```ts
+ * const { clientID, clientSecret } = DEFAULT_SANDBOX_CLIENT // 'sandbox-client', 'sandbox-secret'
+ * ```
+ */
 export const DEFAULT_SANDBOX_CLIENT = Object.freeze({
   clientID: 'sandbox-client',
   clientSecret: 'sandbox-secret',

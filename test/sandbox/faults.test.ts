@@ -1,5 +1,5 @@
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
-import { REDIRECT, login, obtainCode, refresh, tokenCall, type Tokens } from './helpers'
+import { REDIRECT, basic, login, obtainCode, refresh, tokenCall, type Tokens } from './helpers'
 
 describe('sandbox: fault injection on the token endpoint', () => {
   let sandbox: Sandbox
@@ -66,6 +66,27 @@ describe('sandbox: fault injection on the token endpoint', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(70)
     expect(res.status).toBe(200)
     expect(sandbox.connections()[0]!.refreshCount).toBe(1)
+  })
+
+  it('delay: a client that gives up early still leaves the refresh processed (rotated without an answer)', async () => {
+    sandbox.failNextTokenCalls([{ kind: 'delay', ms: 150 }])
+    const refreshed = new Promise((resolve) => sandbox.once('token.refreshed', resolve))
+    const aborted = await fetch(sandbox.endpoints.tokenURL, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('sandbox-client', 'sandbox-secret') },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }).toString(),
+      signal: AbortSignal.timeout(20),
+    }).then(
+      () => 'answered',
+      (err: Error) => err.name,
+    )
+    expect(aborted).toBe('TimeoutError')
+    await refreshed
+    expect(sandbox.connections()[0]!.refreshCount).toBe(1)
+    // The client never saw the new refresh token; its old one is now a reused one.
+    const res = await refresh(sandbox, tokens.refresh_token)
+    expect(await res.json()).toMatchObject({ error: 'invalid_grant' })
+    expect(sandbox.connections()[0]).toMatchObject({ state: 'revoked', revokedReason: 'refresh_token_reuse' })
   })
 
   it('delay with thenProcess false: answers 504 and processes nothing (the code stays usable)', async () => {
