@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events'
 import { ErrorCodes, LexofficeStoreError, isLexofficeError } from '../errors'
 import type { LexofficeTokenResponse } from '../oauth/LexofficeOAuthClient'
 import { assertInteger, assertString } from '../options/assert'
-import type { AccessTokenProvider } from './AccessTokenProvider'
+import type { ConnectionTokenProvider } from './ConnectionTokenProvider'
 import type { TokenManagerEvents } from './events'
 import { type ConnectionIds, GuardedStore, activeTokens, storeUnavailable, tombstone, toTokenSet } from './records'
 import { Refresher, type RefreshWant } from './refresher'
@@ -350,7 +350,8 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   }
 
   /**
-   * The {@link AccessTokenProvider} for one connection, as the API client consumes it.
+   * The {@link ConnectionTokenProvider} for one connection, as the API client consumes it
+   * (`createLexofficeClient(manager.providerFor(key))`).
    *
    * @example
    * ```ts
@@ -358,7 +359,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * const token = await provider.getAccessToken()
    * ```
    */
-  providerFor(key: string): AccessTokenProvider {
+  providerFor(key: string): ConnectionTokenProvider {
     assertKey(key)
     return Object.freeze({
       getAccessToken: () => this.getAccessToken(key),

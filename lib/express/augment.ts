@@ -1,0 +1,24 @@
+/**
+ * Adds `req.lexoffice` to Express's `Request` type (Express 4 and 5). Loaded by the middleware
+ * module; import it yourself only if you use the type without the middleware.
+ *
+ * @example
+ * ```ts
+ * import 'passport-lexoffice' // brings this augmentation
+ * app.get('/me', async (req, res) => res.json(await req.lexoffice?.tokenInfo()))
+ * ```
+ * @packageDocumentation
+ */
+import type { LexofficeRequestContext } from './LexofficeRequestContext'
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by the `lexoffice()` middleware: tokens, status and API access for this request's connection. */
+      lexoffice?: LexofficeRequestContext
+    }
+  }
+}
+
+export {}
