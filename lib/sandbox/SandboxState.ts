@@ -1,6 +1,31 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { SandboxApi } from './api/SandboxApi'
 import type { ResolvedSandboxClient, ResolvedSandboxOptions, ResolvedSandboxOrganization, ResolvedSandboxUser } from './options'
+import type {
+  AuthorizationCodeRecord,
+  ConnectionRecord,
+  IssuedTokens,
+  PendingAuthorization,
+  SandboxConnectionInfo,
+  SandboxEmit,
+  SandboxFault,
+  SandboxRequestLogEntry,
+} from './records'
+
+export type {
+  AuthorizationCodeRecord,
+  ConnectionRecord,
+  IssuedTokens,
+  PendingAuthorization,
+  SandboxConnectionCreatedEvent,
+  SandboxConnectionInfo,
+  SandboxConnectionRevokedEvent,
+  SandboxEmit,
+  SandboxEvents,
+  SandboxFault,
+  SandboxRequestLogEntry,
+  SandboxTokenRefreshedEvent,
+} from './records'
 
 /**
  * Everything the sandbox knows, in memory: clients, the organisation and user, pending
@@ -12,194 +37,6 @@ import type { ResolvedSandboxClient, ResolvedSandboxOptions, ResolvedSandboxOrga
  *
  * @packageDocumentation
  */
-
-/** An authorization the user has not yet allowed or denied (the consent page is showing). @internal */
-export interface PendingAuthorization {
-  clientID: string
-  redirectUri: string
-  state: string | undefined
-  codeChallenge: string | undefined
-  scopes: readonly string[]
-  connectionName: string
-  expiresAt: number
-}
-
-/** An issued authorization code. @internal */
-export interface AuthorizationCodeRecord {
-  clientID: string
-  redirectUri: string
-  codeChallenge: string | undefined
-  scopes: readonly string[]
-  connectionName: string
-  expiresAt: number
-  /** Set on the first redemption attempt: every later one is a reuse. */
-  used: boolean
-  /** The connection created when the code was redeemed (revoked if the code is reused). */
-  connectionId: string | undefined
-}
-
-/** A connection (one approved, redeemed authorization) with its current tokens. @internal */
-export interface ConnectionRecord {
-  connectionId: string
-  organizationId: string
-  userId: string
-  clientID: string
-  connectionName: string
-  scopes: readonly string[]
-  createdAt: number
-  state: 'active' | 'revoked'
-  revokedReason: string | undefined
-  refreshCount: number
-  /** `undefined` after revocation, or after the client revoked just the access token. */
-  accessToken: string | undefined
-  accessTokenExpiresAt: number
-  refreshToken: string | undefined
-}
-
-/**
- * Non-secret information about one sandbox connection, as `sandbox.connections()` returns it.
- *
- * @example
- * ```ts
- * const [conn] = sandbox.connections()
- * expect(conn.state).toBe('active')
- * ```
- */
-export interface SandboxConnectionInfo {
-  connectionId: string
-  organizationId: string
-  userId: string
-  clientID: string
-  connectionName: string
-  /** Granted scopes. */
-  scopes: string[]
-  /** ms since the epoch (sandbox clock). */
-  createdAt: number
-  state: 'active' | 'revoked'
-  /** Why the connection was revoked, e.g. `refresh_token_reuse`; absent while active. */
-  revokedReason?: string
-  /** How many refresh_token grants succeeded on this connection. */
-  refreshCount: number
-  /** Expiry of the current access token (ms since the epoch); absent when there is none. */
-  accessTokenExpiresAt?: number
-}
-
-/**
- * One entry of the sandbox request log. It never holds a secret: no tokens, codes, verifiers,
- * query strings or headers.
- *
- * @example
- * ```ts
- * const refreshes = sandbox.requests.filter((r) => r.grantType === 'refresh_token' && r.status === 200)
- * ```
- */
-export interface SandboxRequestLogEntry {
-  method: string
-  /** Path without query string. */
-  path: string
-  /** HTTP status answered; `0` while the answer is pending or when the connection was dropped. */
-  status: number
-  /** When the request arrived, ms since the epoch (sandbox clock). */
-  time: number
-  /** `grant_type` of token endpoint calls. */
-  grantType?: string
-  /** The injected fault that answered this token call, if any. */
-  fault?: SandboxFault['kind']
-}
-
-/**
- * A scripted answer for one upcoming token endpoint call (see `sandbox.failNextTokenCalls`).
- *
- * - `status`: answer `status` with an RFC 6749 error body (or `body`); nothing is processed.
- * - `html`: answer `status` (default 200) with an HTML page, as a misconfigured proxy would.
- * - `delay`: wait `ms`, then process the call normally (`thenProcess`, default `true`) or answer
- *   504 `{"message":"Endpoint request timed out"}` without processing. `close()` cancels the wait.
- * - `invalid_grant`: answer 400 `invalid_grant` without processing (the grant stays valid).
- * - `json`: answer `status` (default 200) with `body` as JSON, e.g. `{}` or `null`.
- *
- * @example
- * ```ts
- * sandbox.failNextTokenCalls([{ kind: 'status', status: 503 }, { kind: 'delay', ms: 50 }])
- * ```
- */
-export type SandboxFault =
-  | { kind: 'status'; status: number; body?: unknown }
-  | { kind: 'html'; status?: number }
-  | { kind: 'delay'; ms: number; thenProcess?: boolean }
-  | { kind: 'invalid_grant' }
-  | { kind: 'json'; body: unknown; status?: number }
-
-/**
- * Payload of `connection.created`: an authorization code was redeemed and a connection with
- * tokens exists (connections are created at the code exchange, not at consent).
- *
- * @example
- * ```ts
- * sandbox.on('connection.created', ({ connectionId, organizationId }) => connected.add(connectionId))
- * ```
- */
-export interface SandboxConnectionCreatedEvent {
-  connectionId: string
-  organizationId: string
-  clientID: string
-}
-
-/**
- * Payload of `connection.revoked`: both tokens of the connection are dead. This is the moment
- * lexoffice sends a `token.revoked` webhook (with `resourceId` = `connectionId`).
- *
- * @example
- * ```ts
- * sandbox.on('connection.revoked', ({ connectionId, reason }) => console.log(connectionId, reason))
- * ```
- */
-export interface SandboxConnectionRevokedEvent {
-  connectionId: string
-  organizationId: string
-  clientID: string
-  /** `revoked` (test control), `revoked_by_client` (RFC 7009 call), `refresh_token_reuse`, `code_reuse`, or your own. */
-  reason: string
-}
-
-/**
- * Payload of `token.refreshed`: a refresh_token grant succeeded and rotated both tokens.
- *
- * @example
- * ```ts
- * const refreshed = new Promise((resolve) => sandbox.once('token.refreshed', resolve))
- * ```
- */
-export interface SandboxTokenRefreshedEvent {
-  connectionId: string
-  organizationId: string
-  clientID: string
-  refreshCount: number
-}
-
-/**
- * The events a sandbox emits (no payload carries a token).
- *
- * @example
- * ```ts
- * sandbox.on('connection.revoked', ({ connectionId, reason }) => console.log(connectionId, reason))
- * ```
- */
-export interface SandboxEvents {
-  'connection.created': [SandboxConnectionCreatedEvent]
-  'connection.revoked': [SandboxConnectionRevokedEvent]
-  'token.refreshed': [SandboxTokenRefreshedEvent]
-}
-
-/** Emits one sandbox event. @internal */
-export type SandboxEmit = <K extends keyof SandboxEvents>(name: K, ...args: SandboxEvents[K]) => void
-
-/** What the token endpoint answers on success. @internal */
-export interface IssuedTokens {
-  accessToken: string
-  refreshToken: string
-  expiresIn: number
-  scopes: readonly string[]
-}
 
 const PENDING_TTL_MS = 10 * 60_000
 const MAX_LOG_ENTRIES = 10_000
