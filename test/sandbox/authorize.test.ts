@@ -173,6 +173,22 @@ describe('sandbox: GET /oauth2/authorize', () => {
       expect(res.headers.get('location')).toBeNull()
     })
 
+    it('expires a pending authorization after 10 minutes (injected clock)', async () => {
+      let clock = Date.UTC(2026, 0, 15, 9, 0, 0)
+      const timed = await createSandbox({ now: () => clock })
+      try {
+        timed.addRedirectUri(REDIRECT)
+        const { challenge } = pkce()
+        const id = pendingId(await (await get(authorizeUrl(timed, defaultAuthorizeParams(timed, challenge)))).text())
+        clock += 10 * 60_000
+        const res = await postForm(`${timed.url}/oauth2/authorize/decision`, { pending: id, decision: 'allow' })
+        expect(res.status).toBe(400)
+        expect(res.headers.get('location')).toBeNull()
+      } finally {
+        await timed.close()
+      }
+    })
+
     it('uses the client name when no connection_name is sent, and all client scopes when no scope is sent', async () => {
       const { challenge } = pkce()
       const params = { ...defaultAuthorizeParams(sandbox, challenge), scope: undefined } as Record<string, string | undefined>

@@ -67,6 +67,15 @@ describe('sandbox: refresh_token grant, revocation, connection controls', () => 
     ])
   })
 
+  it('two concurrent refreshes with the same token destroy the connection (as lexoffice documents)', async () => {
+    const tokens = await login(sandbox)
+    const answers = await Promise.all([refresh(sandbox, tokens.refresh_token), refresh(sandbox, tokens.refresh_token)])
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 400])
+    const winner = (await answers.find((r) => r.status === 200)!.json()) as Tokens
+    expect((await profile(sandbox, winner.access_token)).status).toBe(401)
+    expect(sandbox.connections()[0]).toMatchObject({ state: 'revoked', revokedReason: 'refresh_token_reuse' })
+  })
+
   it('keeps connections apart: reuse on one does not touch another', async () => {
     const a = await login(sandbox)
     const b = await login(sandbox)
