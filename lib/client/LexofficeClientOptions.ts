@@ -93,7 +93,12 @@ export interface RateLimitOptions extends RateLimitSettings {
  * ```
  */
 export interface RetryOptions {
-  /** Retries of GET/PUT/DELETE after 5xx or network errors (POST only if provably not sent). Default 2. */
+  /**
+   * Retries of GET/PUT/DELETE after 500/502/503/504, timeouts and network errors. A POST is
+   * retried only when the connection was refused before anything was sent (ECONNREFUSED, DNS
+   * failure, connect timeout): after a timeout, a reset or a 5xx lexoffice may have performed it.
+   * Default 2.
+   */
   retries?: number
   /** Retries after 429 (any method: lexoffice did not perform the call). Default 4. */
   rateLimitRetries?: number
@@ -116,7 +121,11 @@ export interface LexofficeClientCommonOptions {
   environment?: LexofficeEnvironment
   /** API base URL (with or without `/v1`); overrides `environment` (e.g. our sandbox's `endpoints.apiURL`). */
   apiURL?: string
-  /** Timeout of every HTTP attempt in ms. Default 30 000 (lexoffice's gateway gives up at 30 s too). */
+  /**
+   * Timeout of every HTTP attempt (sending through reading the whole answer) in ms. Default
+   * 30 000 (lexoffice's gateway gives up at 30 s too). Waiting for a rate-limit slot is not
+   * part of it: a long queue of calls for one connection waits its turn.
+   */
   timeoutMs?: number
   /** Largest accepted answer in bytes. Default 25 MiB (PDF documents). */
   maxResponseBytes?: number
