@@ -1,0 +1,165 @@
+import { parseArgs } from 'node:util'
+
+/**
+ * Argument parsing of the `passport-lexoffice` command, with `node:util` `parseArgs` (no
+ * framework). Everything here is pure: it reads the arguments and the environment it is given
+ * and never touches `process`.
+ *
+ * @internal
+ */
+
+/** A usage error: the command prints it with a hint to `--help` and exits 2. @internal */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+/** Parsed options of `passport-lexoffice refresh`. @internal */
+export interface RefreshArgs {
+  command: 'refresh'
+  redisURL: string
+  prefix: string
+  windowMs: number
+  concurrency: number
+  json: boolean
+  progress: boolean
+}
+
+/** Parsed options of `passport-lexoffice status`. @internal */
+export interface StatusArgs {
+  command: 'status'
+  redisURL: string
+  prefix: string
+  json: boolean
+}
+
+/** What the command line asks for. @internal */
+export type ParsedArgs = RefreshArgs | StatusArgs | { command: 'help' } | { command: 'version' }
+
+/** The help text. @internal */
+export const HELP = `Usage: passport-lexoffice <command> [options]
+
+Commands:
+  refresh   Refresh every lexoffice connection whose access token expires within
+            the window, through the same locked refresh path as the app. Run it
+            from cron every 1-5 minutes to keep idle connections alive.
+  status    List the stored connections: key, state, expiry, last refresh,
+            refresh count, last error. Never shows a token.
+
+Options:
+  --redis <url>         Redis holding the tokens (default: $REDIS_URL). Prefer
+                        $REDIS_URL when the URL has a password: argv is visible in ps.
+  --prefix <prefix>     Key prefix of the RedisTokenStore (default: lexoffice:)
+  --window <duration>   refresh: refresh tokens expiring within this time
+                        (default: 15m, at most 2h; e.g. 90s, 15m, 1h). Make it
+                        longer than the cron interval.
+  --concurrency <n>     refresh: connections refreshed at once (default: 4)
+  --progress            refresh: progress on stderr even when it is not a terminal
+  --json                machine-readable output on stdout
+  -h, --help            show this help
+  -v, --version         show the version
+
+Environment (credentials are never read from the command line):
+  LEXOFFICE_CLIENT_ID, LEXOFFICE_CLIENT_SECRET   partner client credentials (refresh)
+  LEXOFFICE_ENV            production (default) or sandbox
+  LEXOFFICE_TOKEN_URL, LEXOFFICE_REVOKE_URL      override the OAuth endpoints
+  LEXOFFICE_ENCRYPTION_KEYS  the store's encryption keys, if records are encrypted:
+                           "<keyId>:<base64 key>[,<keyId>:<base64 key>...]";
+                           the first one is the current key
+  REDIS_URL                Redis URL when --redis is not given
+
+Exit status:
+  0  all fine
+  1  a connection was lost during this run (the user must connect again)
+  2  usage error
+  3  Redis unreachable
+  4  some refreshes failed for a transient reason, or the run was interrupted
+     (SIGINT/SIGTERM: refreshes under way finish first); retried next run
+`
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/**
+ * `15m`, `90s`, `1h`, `500ms` or a plain number of seconds, to milliseconds.
+ * @internal
+ */
+export function parseDuration(text: string, name: string): number {
+  const m = DURATION.exec(text.trim())
+  if (m === null) throw new UsageError(`${name} must be a duration such as 90s, 15m or 1h (got "${text}")`)
+  const ms = Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 's']!)
+  if (ms < 1 || ms > 48 * 3_600_000) throw new UsageError(`${name} must be between 1ms and 48h`)
+  return ms
+}
+
+/**
+ * Parses `argv` (without `node` and the script). Throws {@link UsageError} for anything unknown.
+ * @internal
+ */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        redis: { type: 'string' },
+        prefix: { type: 'string' },
+        window: { type: 'string' },
+        concurrency: { type: 'string' },
+        json: { type: 'boolean' },
+        progress: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    })
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  const { values, positionals } = parsed
+  const command = positionals[0]
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`)
+  if (values.version === true) return { command: 'version' }
+  if (command !== undefined && command !== 'refresh' && command !== 'status' && command !== 'help')
+    throw new UsageError(`unknown command "${command}"`)
+  if (values.help === true || command === 'help') return { command: 'help' }
+  if (command === undefined) throw new UsageError('a command is required: refresh or status')
+
+  const redisURL = values.redis ?? env.REDIS_URL
+  if (redisURL === undefined || redisURL === '') throw new UsageError('--redis <url> (or REDIS_URL) is required')
+  let url: URL
+  try {
+    url = new URL(redisURL)
+  } catch {
+    throw new UsageError('--redis must be a redis:// or rediss:// URL')
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new UsageError('--redis must be a redis:// or rediss:// URL')
+  const prefix = values.prefix ?? 'lexoffice:'
+  if (prefix.length > 200) throw new UsageError('--prefix is too long')
+  const json = values.json === true
+
+  if (command === 'status') {
+    for (const opt of ['window', 'concurrency', 'progress'] as const) {
+      if (values[opt] !== undefined) throw new UsageError(`--${opt} applies to refresh, not status`)
+    }
+    return { command, redisURL, prefix, json }
+  }
+  const windowMs = parseDuration(values.window ?? '15m', '--window')
+  if (windowMs > 2 * 3_600_000) throw new UsageError('--window must be at most 2h (half the lifetime of a lexoffice access token)')
+  const concurrencyText = values.concurrency ?? '4'
+  if (!/^\d+$/.test(concurrencyText) || Number(concurrencyText) < 1 || Number(concurrencyText) > 100)
+    throw new UsageError('--concurrency must be an integer between 1 and 100')
+  return { command, redisURL, prefix, windowMs, concurrency: Number(concurrencyText), json, progress: values.progress === true }
+}
+
+/** The URL without user and password, for messages. @internal */
+export function redactURL(redisURL: string): string {
+  try {
+    const url = new URL(redisURL)
+    url.username = ''
+    url.password = ''
+    return url.toString()
+  } catch {
+    return '<invalid URL>'
+  }
+}

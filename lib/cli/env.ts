@@ -1,0 +1,52 @@
+import type { TokenCipherOptions } from '../tokens/crypto/TokenCipher'
+import type { TokenManagerOAuthOptions } from '../tokens/resolveTokenManagerOptions'
+import { UsageError } from './args'
+
+/**
+ * The command's configuration from the environment: client credentials (never from argv, which
+ * every user of the machine can read with `ps`) and the store's encryption keys.
+ *
+ * @internal
+ */
+
+/**
+ * `LEXOFFICE_CLIENT_ID`, `LEXOFFICE_CLIENT_SECRET`, `LEXOFFICE_ENV`, `LEXOFFICE_TOKEN_URL`,
+ * `LEXOFFICE_REVOKE_URL` as TokenManager `oauth` options. Messages name variables, never values.
+ * @internal
+ */
+export function oauthFromEnv(env: NodeJS.ProcessEnv): TokenManagerOAuthOptions {
+  const clientID = env.LEXOFFICE_CLIENT_ID
+  const clientSecret = env.LEXOFFICE_CLIENT_SECRET
+  if (!clientID || !clientSecret)
+    throw new UsageError('LEXOFFICE_CLIENT_ID and LEXOFFICE_CLIENT_SECRET must be set in the environment to refresh tokens')
+  const environment = env.LEXOFFICE_ENV ?? 'production'
+  if (environment !== 'production' && environment !== 'sandbox') throw new UsageError('LEXOFFICE_ENV must be "production" or "sandbox"')
+  return {
+    clientID,
+    clientSecret,
+    environment,
+    ...(env.LEXOFFICE_TOKEN_URL ? { tokenURL: env.LEXOFFICE_TOKEN_URL } : {}),
+    ...(env.LEXOFFICE_REVOKE_URL ? { revokeURL: env.LEXOFFICE_REVOKE_URL } : {}),
+  }
+}
+
+/**
+ * `LEXOFFICE_ENCRYPTION_KEYS="<keyId>:<base64 key>[,<keyId>:<base64 key>...]"` (the first key is
+ * current) as TokenCipher options, or `undefined` when the variable is unset.
+ * @internal
+ */
+export function encryptionFromEnv(env: NodeJS.ProcessEnv, onDecryptError?: TokenCipherOptions['onDecryptError']): TokenCipherOptions | undefined {
+  const text = env.LEXOFFICE_ENCRYPTION_KEYS?.trim()
+  if (!text) return undefined
+  const keys: Record<string, string> = {}
+  let currentKeyId: string | undefined
+  for (const part of text.split(',')) {
+    const i = part.indexOf(':')
+    const id = part.slice(0, i).trim()
+    const key = part.slice(i + 1).trim()
+    if (i < 1 || key === '') throw new UsageError('LEXOFFICE_ENCRYPTION_KEYS must be "<keyId>:<base64 key>[,...]"')
+    keys[id] = key
+    currentKeyId ??= id
+  }
+  return { keys, currentKeyId: currentKeyId!, ...(onDecryptError ? { onDecryptError } : {}) }
+}

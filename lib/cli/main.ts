@@ -1,0 +1,196 @@
+/**
+ * The `passport-lexoffice` command: `refresh` keeps idle lexoffice connections alive from cron,
+ * `status` lists them. See {@link HELP} (`passport-lexoffice --help`) for options, environment
+ * and exit codes.
+ *
+ * Client credentials come from the environment only (`LEXOFFICE_CLIENT_ID`,
+ * `LEXOFFICE_CLIENT_SECRET`), never from argv, which every user of the machine can read with
+ * `ps`. The Redis client (node-redis, an optional peer dependency) is created here and closed
+ * at the end, so the process exits on its own.
+ *
+ * @example
+ * ```sh
+ * # crontab: every minute; cron mails the operator when a connection was lost (exit 1)
+ * * * * * * . /etc/myapp/lexoffice.env && npx passport-lexoffice refresh --window 15m
+ * ```
+ * @packageDocumentation
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { RedisClientLike } from '../tokens/stores/redisAdapter'
+import { RedisTokenStore } from '../tokens/stores/RedisTokenStore'
+import { TokenManager } from '../tokens/TokenManager'
+import { HELP, UsageError, parseCommandLine, redactURL, type ParsedArgs } from './args'
+import { ExitCode, refreshCommand, statusCommand, type CommandIO } from './commands'
+import { encryptionFromEnv, oauthFromEnv } from './env'
+import { printable } from './format'
+
+export { HELP } from './args'
+
+/**
+ * What {@link main} reads and writes; `process` by default. `onSignal` lets `refresh` finish the
+ * refreshes under way on Ctrl-C/SIGTERM instead of dying between lexoffice's rotation and the store write.
+ *
+ * @example
+ * ```ts
+ * const io: CliIO = { stdout: process.stdout, stderr: process.stderr, now: Date.now }
+ * ```
+ */
+export interface CliIO extends CommandIO {
+  onSignal?: (handler: () => void) => () => void
+}
+
+/**
+ * Runs the command line `argv` (without `node` and the script) and resolves the exit code:
+ * 0 all fine, 1 a connection was lost, 2 usage error, 3 Redis unreachable, 4 some refreshes
+ * failed transiently (or an unexpected error). Never prints a token or a secret.
+ *
+ * @example
+ * ```ts
+ * const code = await main(['status', '--json'], { REDIS_URL: 'redis://127.0.0.1:6379' })
+ * ```
+ */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, io: CliIO = processIO()): Promise<number> {
+  let args: ParsedArgs
+  let oauth: ReturnType<typeof oauthFromEnv> | undefined
+  let encryption: ReturnType<typeof encryptionFromEnv>
+  try {
+    args = parseCommandLine(argv, env)
+    if (args.command === 'refresh') oauth = oauthFromEnv(env)
+    encryption = encryptionFromEnv(env, ({ key, reason }) =>
+      io.stderr.write(`warning: the record of ${printable(key)} cannot be decrypted (${reason}); check LEXOFFICE_ENCRYPTION_KEYS\n`),
+    )
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    io.stderr.write(`passport-lexoffice: ${err.message}\nRun "passport-lexoffice --help" for usage.\n`)
+    return ExitCode.USAGE
+  }
+  if (args.command === 'help') {
+    io.stdout.write(HELP)
+    return ExitCode.OK
+  }
+  if (args.command === 'version') {
+    io.stdout.write(`${packageVersion()}\n`)
+    return ExitCode.OK
+  }
+
+  const where = redactURL(args.redisURL)
+  let client: Awaited<ReturnType<typeof connectRedis>>
+  try {
+    client = await connectRedis(args.redisURL)
+  } catch (err) {
+    io.stderr.write(`passport-lexoffice: cannot reach Redis at ${where} (${describeError(err)})\n`)
+    return ExitCode.REDIS_UNREACHABLE
+  }
+  try {
+    const store = new RedisTokenStore({
+      client: client as unknown as RedisClientLike,
+      prefix: args.prefix,
+      ...(encryption !== undefined && { encryption }),
+    })
+    if (args.command === 'status') return await statusCommand({ store }, args, io)
+
+    let stopping = false
+    const unlisten = io.onSignal?.(() => {
+      if (!stopping) io.stderr.write('passport-lexoffice: stopping after the refreshes under way (signal again to abort)\n')
+      stopping = true
+    })
+    try {
+      // The same TokenManager as the app: its one locked refresh path, asked for `window` of validity.
+      const manager = new TokenManager({ store, oauth: oauth! })
+      return await refreshCommand({ store, manager }, { ...args, shouldStop: () => stopping }, io)
+    } finally {
+      unlisten?.()
+    }
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'STORE_UNAVAILABLE') {
+      io.stderr.write(`passport-lexoffice: Redis at ${where} became unreachable (${describeError(err)})\n`)
+      return ExitCode.REDIS_UNREACHABLE
+    }
+    io.stderr.write(`passport-lexoffice: ${describeError(err)}\n`)
+    return ExitCode.FAILED
+  } finally {
+    await client.close().catch(() => client.destroy())
+  }
+}
+
+/** node-redis, created and connected here; it fails fast instead of queueing while Redis is down. */
+async function connectRedis(url: string) {
+  // Loaded on demand: `redis` is an optional peer dependency, needed only by this command.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createClient } = require('redis') as typeof import('redis')
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 5000, reconnectStrategy: false },
+  })
+  client.on('error', () => undefined) // reported through the rejected commands
+  try {
+    await client.connect()
+  } catch (err) {
+    client.destroy()
+    throw err
+  }
+  return client
+}
+
+/** A one-line, secret-free description: code and message of our errors and of socket errors. */
+function describeError(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown; name?: unknown } | null
+  const code = typeof e?.code === 'string' ? e.code : undefined
+  const message = typeof e?.message === 'string' ? e.message.replace(/redis(s)?:\/\/[^\s]*/gi, '<redis URL>') : undefined
+  const text = [code, message].filter((x) => x !== undefined && x !== '').join(': ')
+  return printable(text || (typeof e?.name === 'string' ? e.name : 'unknown error')).slice(0, 300)
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}
+
+function processIO(): CliIO {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    now: Date.now,
+    onSignal: (handler) => {
+      let count = 0
+      const listener = (signal: NodeJS.Signals): void => {
+        count++
+        if (count > 1) process.exit(signal === 'SIGINT' ? 130 : 143) // second signal: abort now
+        else handler()
+      }
+      process.on('SIGINT', listener)
+      process.on('SIGTERM', listener)
+      return () => {
+        process.off('SIGINT', listener)
+        process.off('SIGTERM', listener)
+      }
+    },
+  }
+}
+
+/**
+ * Runs the command with `process.argv` and sets `process.exitCode`; the `bin` shim calls it.
+ *
+ * @example
+ * ```ts
+ * require('passport-lexoffice/dist/cli/main.js').run()
+ * ```
+ */
+export function run(): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (err: unknown) => {
+      process.stderr.write(`passport-lexoffice: ${describeError(err)}\n`)
+      process.exitCode = ExitCode.FAILED
+    },
+  )
+}
+
+if (require.main === module) run()
