@@ -61,12 +61,15 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined
         resolve(Buffer.concat(chunks))
       }
     })
-    req.on('error', (err) => {
+    const fail = (err: Error): void => {
       if (!done) {
         done = true
         reject(err)
       }
-    })
+    }
+    req.on('error', fail)
+    // The client went away before the body was complete.
+    req.on('close', () => fail(new Error('request aborted')))
   })
 }
 
