@@ -1,10 +1,22 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { assertFunction, assertString, invalidArg } from '../../options/assert'
 
-/** Why a stored record could not be decrypted. Never includes the ciphertext. */
+/**
+ * Why a stored record could not be decrypted. Never includes the ciphertext.
+ * @example
+ * ```ts
+ * const reason: DecryptErrorReason = 'unknown_key'
+ * ```
+ */
 export type DecryptErrorReason = 'malformed' | 'unknown_key' | 'authentication_failed'
 
-/** What {@link TokenCipherOptions.onDecryptError} receives: the record key and the reason, nothing secret. */
+/**
+ * What {@link TokenCipherOptions.onDecryptError} receives: the record key and the reason, nothing secret.
+ * @example
+ * ```ts
+ * const onDecryptError = (e: DecryptErrorEvent) => metrics.increment('token_decrypt_error', { reason: e.reason })
+ * ```
+ */
 export interface DecryptErrorEvent {
   /** The record (connection) key whose stored value could not be read. */
   key: string

@@ -9,21 +9,47 @@ import { invalidArg } from '../../options/assert'
 import { TokenCipher, type TokenCipherOptions } from '../crypto/TokenCipher'
 import type { TokenRecord } from '../TokenSet'
 
-/** The `encryption` option every store accepts. */
+/**
+ * The `encryption` option every store accepts: a {@link TokenCipher} or its options.
+ *
+ * @example
+ * ```ts
+ * const encryption: EncryptionOption = { keys: { k1: process.env.TOKEN_KEY! }, currentKeyId: 'k1' }
+ * ```
+ */
 export type EncryptionOption = TokenCipher | TokenCipherOptions
 
-/** @internal */
+/**
+ * @example
+ * ```ts
+ * const cipher = resolveCipher(options.encryption) // undefined when encryption is off
+ * ```
+ * @internal
+ */
 export function resolveCipher(encryption: EncryptionOption | undefined): TokenCipher | undefined {
   return encryption === undefined ? undefined : TokenCipher.from(encryption)
 }
 
-/** @internal */
+/**
+ * @example
+ * ```ts
+ * assertKey(key) // TypeError unless a 1-1024 character string
+ * ```
+ * @internal
+ */
 export function assertKey(key: unknown): asserts key is string {
   if (typeof key !== 'string') throw invalidArg('ERR_INVALID_ARG_TYPE', '"key" must be a string')
   if (key.length === 0 || key.length > 1024) throw invalidArg('ERR_INVALID_ARG_VALUE', '"key" must be 1-1024 characters')
 }
 
-/** Checks the arguments of `set` (programming errors, so they throw instead of resolving `false`). @internal */
+/**
+ * Checks the arguments of `set` (programming errors, so they throw instead of resolving `false`).
+ * @example
+ * ```ts
+ * assertSetArgs(key, record, expectedVersion) // TypeError unless record.version === expectedVersion + 1
+ * ```
+ * @internal
+ */
 export function assertSetArgs(key: unknown, record: unknown, expectedVersion: unknown): asserts record is TokenRecord {
   assertKey(key)
   if (typeof expectedVersion !== 'number' || !Number.isSafeInteger(expectedVersion) || expectedVersion < 0)
@@ -36,13 +62,27 @@ export function assertSetArgs(key: unknown, record: unknown, expectedVersion: un
     throw invalidArg('ERR_INVALID_ARG_VALUE', '"record.tokens" is required when state is "active"')
 }
 
-/** The access-token expiry used for `listDue`: only active records with a finite expiry are due. @internal */
+/**
+ * The access-token expiry used for `listDue`: only active records with a finite expiry are due.
+ * @example
+ * ```ts
+ * dueAt({ ...record, state: 'lost' }) // undefined
+ * ```
+ * @internal
+ */
 export function dueAt(record: TokenRecord): number | undefined {
   const at = record.state === 'active' ? record.tokens?.expiresAt : undefined
   return typeof at === 'number' && Number.isFinite(at) ? at : undefined
 }
 
-/** Serialises (and seals) a record for storage. @internal */
+/**
+ * Serialises (and seals) a record for storage.
+ * @example
+ * ```ts
+ * const stored = encodeRecord('user-42', record, cipher) // JSON, or 'v1.<kid>.<iv>.<ct>'
+ * ```
+ * @internal
+ */
 export function encodeRecord(key: string, record: TokenRecord, cipher: TokenCipher | undefined): string {
   const json = JSON.stringify(record)
   return cipher === undefined ? json : cipher.encrypt(json, key)
@@ -51,6 +91,10 @@ export function encodeRecord(key: string, record: TokenRecord, cipher: TokenCiph
 /**
  * Parses (and opens) a stored value. Anything unreadable is `undefined`: never a throw, and
  * never the stored text in an error.
+ * @example
+ * ```ts
+ * const record = decodeRecord('user-42', stored, cipher) // undefined when unreadable
+ * ```
  * @internal
  */
 export function decodeRecord(key: string, stored: string, cipher: TokenCipher | undefined): TokenRecord | undefined {

@@ -10,12 +10,24 @@ import type { LexofficeStoreError } from '../../errors'
 import { toStoreError as toBackendError, withDeadline } from './storeErrors'
 import { invalidArg } from '../../options/assert'
 
-/** A node-redis (v4, v5, v6) client: `createClient()` from `redis` / `@redis/client`. */
+/**
+ * A node-redis (v4, v5, v6) client: `createClient()` from `redis` / `@redis/client`.
+ * @example
+ * ```ts
+ * const client: NodeRedisClientLike = createClient({ url, disableOfflineQueue: true })
+ * ```
+ */
 export interface NodeRedisClientLike {
   sendCommand(args: string[]): Promise<unknown>
 }
 
-/** An ioredis client: `new Redis()` from `ioredis`. */
+/**
+ * An ioredis client: `new Redis()` from `ioredis`.
+ * @example
+ * ```ts
+ * const client: IoRedisClientLike = new Redis(url, { enableOfflineQueue: false })
+ * ```
+ */
 export interface IoRedisClientLike {
   call(command: string, ...args: string[]): Promise<unknown>
 }
@@ -31,10 +43,26 @@ export interface IoRedisClientLike {
  */
 export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike
 
-/** Sends one command; resolves its reply. @internal */
+/**
+ * Sends one command; resolves its reply.
+ * @example
+ * ```ts
+ * const send: RedisCommandFn = (args) => client.sendCommand(args)
+ * ```
+ * @internal
+ */
 export type RedisCommandFn = (args: string[]) => Promise<unknown>
 
-/** Picks the generic-command method of the client (ioredis first: it also has a `sendCommand`, which takes a Command object). @internal */
+/**
+ * Picks the generic-command method of the client (ioredis first: it also has a `sendCommand`,
+ * which takes a Command object).
+ * @example
+ * ```ts
+ * const send = toCommandFn(options.client, 'client')
+ * await send(['PING'])
+ * ```
+ * @internal
+ */
 export function toCommandFn(client: unknown, name: string): RedisCommandFn {
   if (client === null || typeof client !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be a node-redis or ioredis client`)
   const c = client as Partial<IoRedisClientLike & NodeRedisClientLike> & { options?: { keyPrefix?: unknown }; _options?: { keyPrefix?: unknown } }
@@ -52,7 +80,14 @@ export function toCommandFn(client: unknown, name: string): RedisCommandFn {
   throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be a node-redis (sendCommand) or ioredis (call) client`)
 }
 
-/** A Lua script run with EVALSHA, falling back to EVAL once when the server does not know it. @internal */
+/**
+ * A Lua script run with EVALSHA, falling back to EVAL once when the server does not know it.
+ * @example
+ * ```ts
+ * const DEL_IF = new RedisScript("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0")
+ * ```
+ * @internal
+ */
 export class RedisScript {
   readonly sha: string
   constructor(readonly source: string) {
@@ -64,6 +99,11 @@ export class RedisScript {
  * Sends commands with a deadline and turns every failure into a secret-free
  * `LexofficeStoreError` (`STORE_UNAVAILABLE`, 503). The deadline is a safety net for clients
  * that queue commands while offline; configure the client to fail fast as well.
+ * @example
+ * ```ts
+ * const redis = new RedisExecutor(toCommandFn(client, 'client'), 5000)
+ * await redis.script(DEL_IF, [key], [owner])
+ * ```
  * @internal
  */
 export class RedisExecutor {
@@ -101,7 +141,13 @@ function isNoScript(err: unknown): boolean {
   return err instanceof Error && /^NOSCRIPT/.test(err.message)
 }
 
-/** @internal */
+/**
+ * @example
+ * ```ts
+ * throw toStoreError(err) // LexofficeStoreError STORE_UNAVAILABLE naming Redis
+ * ```
+ * @internal
+ */
 export function toStoreError(err: unknown): LexofficeStoreError {
   return toBackendError(err, 'Redis')
 }

@@ -9,6 +9,10 @@ import { ErrorCodes, LexofficeStoreError } from '../../errors'
 /**
  * Backend errors can carry the command and its arguments (ioredis attaches `command.args`, i.e.
  * the record); the cause keeps only name, code and a bounded one-line message.
+ * @example
+ * ```ts
+ * throw toStoreError(err, 'Redis') // LexofficeStoreError STORE_UNAVAILABLE, status 503
+ * ```
  * @internal
  */
 export function toStoreError(err: unknown, backend: string): LexofficeStoreError {
@@ -27,6 +31,10 @@ export function toStoreError(err: unknown, backend: string): LexofficeStoreError
 /**
  * Settles like `operation`, or rejects after `timeoutMs`. The operation may still settle later;
  * its rejection is never left unhandled.
+ * @example
+ * ```ts
+ * const value = await withDeadline(callStore(), 5000, 'The session store')
+ * ```
  * @internal
  */
 export async function withDeadline<T>(operation: Promise<T>, timeoutMs: number, what: string): Promise<T> {

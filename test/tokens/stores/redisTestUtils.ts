@@ -91,8 +91,9 @@ export async function unreachableClient(kind: ClientKind): Promise<{ client: Red
   const client = new IORedis(port, '127.0.0.1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null })
   client.on('error', noop)
   await client.connect().catch(noop)
-  // ioredis arms a 2 s timer in disconnect() even when the stream is already closed; skip it then.
-  return { client, close: () => void (client.status !== 'end' && client.disconnect()) }
+  // ioredis arms a 2 s timer in disconnect() even when the stream is already closed; only
+  // disconnect a client whose connection is (still) open. retryStrategy null: no reconnects.
+  return { client, close: () => void ((client.status === 'ready' || client.status === 'connect' || client.status === 'connecting') && client.disconnect()) }
 }
 
 /** A loopback port nobody listens on: bind port 0, note it, close. */
