@@ -8,12 +8,26 @@ import { parseArgs } from 'node:util'
  * @internal
  */
 
-/** A usage error: the command prints it with a hint to `--help` and exits 2. @internal */
+/**
+ * A usage error: the command prints it with a hint to `--help` and exits 2.
+ * @example
+ * ```ts
+ * throw new UsageError('--window must be a duration such as 90s, 15m or 1h')
+ * ```
+ * @internal
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
-/** Parsed options of `passport-lexoffice refresh`. @internal */
+/**
+ * Parsed options of `passport-lexoffice refresh`.
+ * @example
+ * ```ts
+ * const args = parseCommandLine(['refresh', '--window', '5m'], process.env) as RefreshArgs
+ * ```
+ * @internal
+ */
 export interface RefreshArgs {
   command: 'refresh'
   redisURL: string
@@ -24,7 +38,14 @@ export interface RefreshArgs {
   progress: boolean
 }
 
-/** Parsed options of `passport-lexoffice status`. @internal */
+/**
+ * Parsed options of `passport-lexoffice status`.
+ * @example
+ * ```ts
+ * const args = parseCommandLine(['status', '--json'], process.env) as StatusArgs
+ * ```
+ * @internal
+ */
 export interface StatusArgs {
   command: 'status'
   redisURL: string
@@ -32,10 +53,23 @@ export interface StatusArgs {
   json: boolean
 }
 
-/** What the command line asks for. @internal */
+/**
+ * What the command line asks for.
+ * @example
+ * ```ts
+ * const parsed: ParsedArgs = parseCommandLine(process.argv.slice(2), process.env)
+ * ```
+ * @internal
+ */
 export type ParsedArgs = RefreshArgs | StatusArgs | { command: 'help' } | { command: 'version' }
 
-/** The help text. @internal */
+/**
+ * The help text (`passport-lexoffice --help`): commands, options, environment, exit status.
+ * @example
+ * ```ts
+ * process.stdout.write(HELP)
+ * ```
+ */
 export const HELP = `Usage: passport-lexoffice <command> [options]
 
 Commands:
@@ -81,6 +115,11 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 
 /**
  * `15m`, `90s`, `1h`, `500ms` or a plain number of seconds, to milliseconds.
+ * @throws UsageError for anything else, or outside 1 ms..48 h.
+ * @example
+ * ```ts
+ * parseDuration('15m', '--window') // 900000
+ * ```
  * @internal
  */
 export function parseDuration(text: string, name: string): number {
@@ -93,6 +132,10 @@ export function parseDuration(text: string, name: string): number {
 
 /**
  * Parses `argv` (without `node` and the script). Throws {@link UsageError} for anything unknown.
+ * @example
+ * ```ts
+ * parseCommandLine(['refresh', '--redis', 'redis://127.0.0.1:6379'], {}) // { command: 'refresh', windowMs: 900000, ... }
+ * ```
  * @internal
  */
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs {
@@ -152,7 +195,14 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   return { command, redisURL, prefix, windowMs, concurrency: Number(concurrencyText), json, progress: values.progress === true }
 }
 
-/** The URL without user and password, for messages. @internal */
+/**
+ * The URL without user and password, for messages.
+ * @example
+ * ```ts
+ * redactURL('redis://u:pw@db:6379/0') // 'redis://db:6379/0'
+ * ```
+ * @internal
+ */
 export function redactURL(redisURL: string): string {
   try {
     const url = new URL(redisURL)

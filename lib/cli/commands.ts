@@ -9,17 +9,40 @@ import { type RefresherManager, type RefreshRunSummary, runRefreshOnce } from '.
 import { listConnectionStatus } from '../refresher/connectionStatus'
 import { formatRefreshSummary, formatStatusTable, printable } from './format'
 
-/** Where a command writes. @internal */
+/**
+ * Where a command writes, and its clock.
+ * @example
+ * ```ts
+ * const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, now: Date.now }
+ * ```
+ * @internal
+ */
 export interface CommandIO {
   stdout: { write(text: string): unknown }
   stderr: { write(text: string): unknown; isTTY?: boolean }
   now: () => number
 }
 
-/** Exit codes of the command. @internal */
+/**
+ * Exit codes of the command: 0 all fine, 1 a connection was lost, 2 usage error, 3 Redis
+ * unreachable, 4 transient failures or an interrupted run.
+ * @example
+ * ```ts
+ * process.exitCode = ExitCode.REDIS_UNREACHABLE
+ * ```
+ * @internal
+ */
 export const ExitCode = { OK: 0, LOST: 1, USAGE: 2, REDIS_UNREACHABLE: 3, FAILED: 4 } as const
 
-/** `refresh`: one pass of the refresher; resolves the exit code. Throws when the scan fails. @internal */
+/**
+ * `refresh`: one pass of {@link runRefreshOnce}; prints the summary and resolves the exit code.
+ * Throws when the scan fails (store unreachable).
+ * @example
+ * ```ts
+ * const code = await refreshCommand({ store, manager }, { windowMs: 900_000, concurrency: 4, json: false, progress: false }, io)
+ * ```
+ * @internal
+ */
 export async function refreshCommand(
   deps: { store: TokenStore; manager: RefresherManager },
   args: { windowMs: number; concurrency: number; json: boolean; progress: boolean; shouldStop?: () => boolean },
@@ -47,7 +70,14 @@ export async function refreshCommand(
   return ExitCode.OK
 }
 
-/** `status`: lists the connections; resolves the exit code (0). @internal */
+/**
+ * `status`: lists the connections (table or JSON, never a token); resolves the exit code (0).
+ * @example
+ * ```ts
+ * await statusCommand({ store }, { json: true }, io)
+ * ```
+ * @internal
+ */
 export async function statusCommand(deps: { store: TokenStore }, args: { json: boolean }, io: CommandIO): Promise<number> {
   const now = io.now()
   const rows = await listConnectionStatus(deps.store, { now })

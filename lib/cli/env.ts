@@ -12,6 +12,11 @@ import { UsageError } from './args'
 /**
  * `LEXOFFICE_CLIENT_ID`, `LEXOFFICE_CLIENT_SECRET`, `LEXOFFICE_ENV`, `LEXOFFICE_TOKEN_URL`,
  * `LEXOFFICE_REVOKE_URL` as TokenManager `oauth` options. Messages name variables, never values.
+ * @throws UsageError when the credentials are missing or `LEXOFFICE_ENV` is unknown.
+ * @example
+ * ```ts
+ * const manager = new TokenManager({ store, oauth: oauthFromEnv(process.env) })
+ * ```
  * @internal
  */
 export function oauthFromEnv(env: NodeJS.ProcessEnv): TokenManagerOAuthOptions {
@@ -33,6 +38,11 @@ export function oauthFromEnv(env: NodeJS.ProcessEnv): TokenManagerOAuthOptions {
 /**
  * `LEXOFFICE_ENCRYPTION_KEYS="<keyId>:<base64 key>[,<keyId>:<base64 key>...]"` (the first key is
  * current) as TokenCipher options, or `undefined` when the variable is unset.
+ * @throws UsageError for a malformed list (the keys' own checks happen in TokenCipher).
+ * @example
+ * ```ts
+ * const encryption = encryptionFromEnv({ LEXOFFICE_ENCRYPTION_KEYS: '2026-01:' + key })
+ * ```
  * @internal
  */
 export function encryptionFromEnv(env: NodeJS.ProcessEnv, onDecryptError?: TokenCipherOptions['onDecryptError']): TokenCipherOptions | undefined {

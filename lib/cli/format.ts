@@ -7,7 +7,14 @@
 import type { ConnectionStatus } from '../refresher/connectionStatus'
 import type { RefreshRunSummary } from '../refresher/runRefreshOnce'
 
-/** `2h 5m`, `14m 3s`, `45s`, `900ms`. @internal */
+/**
+ * `2h 5m`, `14m 3s`, `45s`, `900ms` (sign ignored).
+ * @example
+ * ```ts
+ * formatDuration(845_000) // '14m 5s'
+ * ```
+ * @internal
+ */
 export function formatDuration(ms: number): string {
   const abs = Math.abs(ms)
   if (abs < 1000) return `${Math.round(abs)}ms`
@@ -22,7 +29,14 @@ export function formatDuration(ms: number): string {
   return `${sec}s`
 }
 
-/** `in 2h 5m` / `expired 3m 2s ago`. @internal */
+/**
+ * `in 2h 5m` / `expired 3m 2s ago`.
+ * @example
+ * ```ts
+ * formatExpiry(-60_000) // 'expired 1m 0s ago'
+ * ```
+ * @internal
+ */
 export function formatExpiry(expiresInMs: number): string {
   return expiresInMs >= 0 ? `in ${formatDuration(expiresInMs)}` : `expired ${formatDuration(expiresInMs)} ago`
 }
@@ -31,12 +45,26 @@ function ago(at: number | undefined, now: number): string {
   return at === undefined ? '-' : `${formatDuration(now - at)} ago`
 }
 
-/** Removes control characters, so a stored key cannot rewrite the terminal. @internal */
+/**
+ * Replaces control characters with `?`, so a stored key cannot rewrite the terminal.
+ * @example
+ * ```ts
+ * printable('a\u001b[2J') // 'a?[2J'
+ * ```
+ * @internal
+ */
 export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
 }
 
-/** The `status` table. @internal */
+/**
+ * The `status` table: key, state, expiry, last refresh, refresh count, last error.
+ * @example
+ * ```ts
+ * process.stdout.write(formatStatusTable(await listConnectionStatus(store), Date.now()))
+ * ```
+ * @internal
+ */
 export function formatStatusTable(rows: readonly ConnectionStatus[], now: number): string {
   if (rows.length === 0) return 'No lexoffice connections stored.\n'
   const header = ['KEY', 'STATE', 'EXPIRES', 'LAST REFRESH', 'REFRESHES', 'LAST ERROR']
@@ -55,7 +83,14 @@ export function formatStatusTable(rows: readonly ConnectionStatus[], now: number
   return [fmt(header), ...lines.map(fmt), '', footer].join('\n') + '\n'
 }
 
-/** The human summary of a `refresh` run. @internal */
+/**
+ * The human summary of a `refresh` run, with one line per lost or failed connection.
+ * @example
+ * ```ts
+ * process.stdout.write(formatRefreshSummary(await runRefreshOnce(options), options.windowMs))
+ * ```
+ * @internal
+ */
 export function formatRefreshSummary(summary: RefreshRunSummary, windowMs: number): string {
   const lines = [
     `Refreshed ${summary.refreshed}, already fresh ${summary.alreadyFresh}, failed ${summary.failed}, lost ${summary.lost}` +

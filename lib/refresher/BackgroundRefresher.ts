@@ -11,7 +11,7 @@ type TimerHandle = unknown
  *
  * @example
  * ```ts
- * const options: BackgroundRefresherOptions = { manager, intervalMs: 60_000, windowMs: 15 * 60_000 }
+ * const options: BackgroundRefresherOptions = { manager, store, intervalMs: 60_000, windowMs: 15 * 60_000 }
  * ```
  */
 export interface BackgroundRefresherOptions {
@@ -65,7 +65,14 @@ const KNOWN_OPTIONS = [
   'clearTimeout',
 ] as const
 
-/** Events of {@link BackgroundRefresher}. */
+/**
+ * Events of {@link BackgroundRefresher}.
+ *
+ * @example
+ * ```ts
+ * refresher.on('runError', (err) => log.error({ code: (err as { code?: string }).code }, 'lexoffice refresh scan failed'))
+ * ```
+ */
 export interface BackgroundRefresherEvents {
   /** After every run, with its figures. */
   run: [summary: RefreshRunSummary]
@@ -90,7 +97,7 @@ export interface BackgroundRefresherEvents {
  * @example
  * ```ts
  * import { BackgroundRefresher } from 'passport-lexoffice'
- * const refresher = new BackgroundRefresher({ manager })
+ * const refresher = new BackgroundRefresher({ manager, store })
  * refresher.on('run', (s) => { if (s.lost > 0 || s.failed > 0) console.warn('lexoffice refresh', s) })
  * refresher.start()
  * process.on('SIGTERM', async () => { await refresher.stop(); process.exit(0) })
@@ -172,7 +179,7 @@ export class BackgroundRefresher extends EventEmitter<BackgroundRefresherEvents>
    * @throws Error when called after `stop()` (a stopped refresher does not restart; create a new one).
    * @example
    * ```ts
-   * new BackgroundRefresher({ manager }).start()
+   * new BackgroundRefresher({ manager, store }).start()
    * ```
    */
   start(): this {

@@ -100,7 +100,7 @@ interface HealthResponse {
  * @example
  * ```ts
  * import { lexofficeHealthRoute } from 'passport-lexoffice'
- * app.get('/internal/health/lexoffice', requireInternal, lexofficeHealthRoute({ manager }))
+ * app.get('/internal/health/lexoffice', requireInternal, lexofficeHealthRoute({ store }))
  * ```
  */
 export function lexofficeHealthRoute(options: LexofficeHealthOptions): (req: unknown, res: HealthResponse) => Promise<void> {
