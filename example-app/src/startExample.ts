@@ -1,0 +1,115 @@
+/**
+ * Builds and starts one instance of the example app: the embedded sandbox (unless real
+ * lexoffice credentials are configured), the stores (memory, or Redis with REDIS_URL), the
+ * token manager, the app itself. Used by main.ts and by the tests (which start instances on
+ * port 0, one or several sharing Redis).
+ */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { RedisStore } from 'connect-redis'
+import { createClient } from 'redis'
+import { LEXOFFICE_ENDPOINTS, MemoryTokenStore, TokenManager, type TokenStore } from 'passport-lexoffice'
+import { RedisTokenStore } from 'passport-lexoffice/redis'
+import { type Sandbox, createSandbox } from 'passport-lexoffice/sandbox'
+import type { ExampleConfig } from './config'
+import { type EventLog, createApp, memoryEventLog } from './createApp'
+
+export interface StartedExample {
+  server: Server
+  baseURL: string
+  backendLabel: string
+  sandbox: Sandbox | undefined
+  manager: TokenManager
+  close(): Promise<void>
+}
+
+export interface StartOptions {
+  /** Use this sandbox instead of starting one (tests share one between instances). */
+  sandbox?: Sandbox
+  /** Override the sandbox's access token lifetime (seconds), for demos and tests. */
+  sandboxAccessTokenTtlSeconds?: number
+}
+
+export async function startExample(config: ExampleConfig, options: StartOptions = {}): Promise<StartedExample> {
+  const closers: Array<() => Promise<unknown>> = []
+  let sandbox: Sandbox | undefined
+  let oauth: { clientID: string; clientSecret: string; authorizationURL: string; tokenURL: string; revokeURL: string; apiURL: string }
+  let backendLabel: string
+  if (config.lexoffice.mode === 'embedded-sandbox') {
+    sandbox = options.sandbox
+    if (!sandbox) {
+      sandbox = await createSandbox({
+        ...(options.sandboxAccessTokenTtlSeconds ? { accessTokenTtlSeconds: options.sandboxAccessTokenTtlSeconds } : {}),
+      })
+      const own = sandbox
+      closers.push(() => own.close())
+    }
+    oauth = { ...sandbox.client, ...sandbox.endpoints }
+    backendLabel = 'built-in lexoffice sandbox'
+  } else {
+    oauth = {
+      clientID: config.lexoffice.clientID,
+      clientSecret: config.lexoffice.clientSecret,
+      ...LEXOFFICE_ENDPOINTS[config.lexoffice.environment],
+    }
+    backendLabel = `lexoffice (${config.lexoffice.environment})`
+  }
+
+  let tokenStore: TokenStore
+  let sessionStore: import('express-session').Store | undefined
+  const events: EventLog = memoryEventLog()
+  if (config.redisURL) {
+    const redis = createClient({ url: config.redisURL })
+    redis.on('error', (err: Error) => console.error('redis:', err.message))
+    await redis.connect()
+    closers.push(() => redis.quit())
+    tokenStore = new RedisTokenStore({ client: redis, prefix: 'lexoffice-example:tokens:' })
+    sessionStore = new RedisStore({ client: redis, prefix: 'lexoffice-example:sess:' })
+  } else {
+    tokenStore = new MemoryTokenStore()
+  }
+
+  const manager = new TokenManager({
+    store: tokenStore,
+    oauth: { clientID: oauth.clientID, clientSecret: oauth.clientSecret, tokenURL: oauth.tokenURL, revokeURL: oauth.revokeURL },
+    apiURL: oauth.apiURL,
+  })
+
+  // The port decides the base URL (and so the OAuth callback), so listen first, then mount.
+  const { default: http } = await import('node:http')
+  let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | undefined
+  const server = http.createServer((req, res) => handler!(req, res))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, '127.0.0.1', () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  const baseURL = config.baseURL ?? `http://localhost:${port}`
+  sandbox?.addRedirectUri(`${baseURL}/auth/lexoffice/callback`)
+
+  const app = createApp({
+    baseURL,
+    sessionSecret: config.sessionSecret,
+    ...(sessionStore ? { sessionStore } : {}),
+    manager,
+    oauth,
+    scope: config.scope,
+    ...(sandbox ? { sandbox } : {}),
+    events,
+    backendLabel,
+  })
+  handler = app
+
+  return {
+    server,
+    baseURL,
+    backendLabel,
+    sandbox,
+    manager,
+    async close() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      for (const close of closers.reverse()) await close().catch(() => undefined)
+    },
+  }
+}
