@@ -1,4 +1,5 @@
-import type { TokenCipherOptions } from '../tokens/crypto/TokenCipher'
+import { resolveEndpoints } from '../endpoints'
+import { TokenCipher, type TokenCipherOptions } from '../tokens/crypto/TokenCipher'
 import type { TokenManagerOAuthOptions } from '../tokens/resolveTokenManagerOptions'
 import { UsageError } from './args'
 
@@ -26,6 +27,15 @@ export function oauthFromEnv(env: NodeJS.ProcessEnv): TokenManagerOAuthOptions {
     throw new UsageError('LEXOFFICE_CLIENT_ID and LEXOFFICE_CLIENT_SECRET must be set in the environment to refresh tokens')
   const environment = env.LEXOFFICE_ENV ?? 'production'
   if (environment !== 'production' && environment !== 'sandbox') throw new UsageError('LEXOFFICE_ENV must be "production" or "sandbox"')
+  try {
+    resolveEndpoints({
+      environment,
+      ...(env.LEXOFFICE_TOKEN_URL ? { tokenURL: env.LEXOFFICE_TOKEN_URL } : {}),
+      ...(env.LEXOFFICE_REVOKE_URL ? { revokeURL: env.LEXOFFICE_REVOKE_URL } : {}),
+    })
+  } catch {
+    throw new UsageError('LEXOFFICE_TOKEN_URL and LEXOFFICE_REVOKE_URL must be https URLs (http only on localhost/127.0.0.1)')
+  }
   return {
     clientID,
     clientSecret,
@@ -37,15 +47,15 @@ export function oauthFromEnv(env: NodeJS.ProcessEnv): TokenManagerOAuthOptions {
 
 /**
  * `LEXOFFICE_ENCRYPTION_KEYS="<keyId>:<base64 key>[,<keyId>:<base64 key>...]"` (the first key is
- * current) as TokenCipher options, or `undefined` when the variable is unset.
- * @throws UsageError for a malformed list (the keys' own checks happen in TokenCipher).
+ * current) as a TokenCipher, or `undefined` when the variable is unset.
+ * @throws UsageError for a malformed list or keys TokenCipher refuses (not 32 bytes, bad key id).
  * @example
  * ```ts
  * const encryption = encryptionFromEnv({ LEXOFFICE_ENCRYPTION_KEYS: '2026-01:' + key })
  * ```
  * @internal
  */
-export function encryptionFromEnv(env: NodeJS.ProcessEnv, onDecryptError?: TokenCipherOptions['onDecryptError']): TokenCipherOptions | undefined {
+export function encryptionFromEnv(env: NodeJS.ProcessEnv, onDecryptError?: TokenCipherOptions['onDecryptError']): TokenCipher | undefined {
   const text = env.LEXOFFICE_ENCRYPTION_KEYS?.trim()
   if (!text) return undefined
   const keys: Record<string, string> = {}
@@ -58,5 +68,10 @@ export function encryptionFromEnv(env: NodeJS.ProcessEnv, onDecryptError?: Token
     keys[id] = key
     currentKeyId ??= id
   }
-  return { keys, currentKeyId: currentKeyId!, ...(onDecryptError ? { onDecryptError } : {}) }
+  try {
+    return new TokenCipher({ keys, currentKeyId: currentKeyId!, ...(onDecryptError ? { onDecryptError } : {}) })
+  } catch (err) {
+    // TokenCipher's messages name key ids and lengths, never key material.
+    throw new UsageError(`LEXOFFICE_ENCRYPTION_KEYS is invalid: ${(err as Error).message}`)
+  }
 }

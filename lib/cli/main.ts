@@ -17,7 +17,6 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { RedisClientLike } from '../tokens/stores/redisAdapter'
 import { RedisTokenStore } from '../tokens/stores/RedisTokenStore'
 import { TokenManager } from '../tokens/TokenManager'
 import { HELP, UsageError, parseCommandLine, redactURL, type ParsedArgs } from './args'
@@ -84,7 +83,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
   try {
     const store = new RedisTokenStore({
-      client: client as unknown as RedisClientLike,
+      client,
       prefix: args.prefix,
       ...(encryption !== undefined && { encryption }),
     })

@@ -103,16 +103,29 @@ describe('environment', () => {
     }
     expect(message).toMatch(/LEXOFFICE_ENV must be/)
     expect(message).not.toContain('very-secret')
+    expect(() => oauthFromEnv({ LEXOFFICE_CLIENT_ID: 'id', LEXOFFICE_CLIENT_SECRET: 's', LEXOFFICE_TOKEN_URL: 'http://example.com/t' })).toThrow(
+      /LEXOFFICE_TOKEN_URL and LEXOFFICE_REVOKE_URL must be https URLs/,
+    )
   })
 
   it('parses LEXOFFICE_ENCRYPTION_KEYS, the first key being current', () => {
     expect(encryptionFromEnv({})).toBeUndefined()
-    expect(encryptionFromEnv({ LEXOFFICE_ENCRYPTION_KEYS: 'k2:AAAA, k1:BBBB' })).toEqual({
-      keys: { k2: 'AAAA', k1: 'BBBB' },
-      currentKeyId: 'k2',
-    })
-    expect(() => encryptionFromEnv({ LEXOFFICE_ENCRYPTION_KEYS: 'AAAA' })).toThrow(UsageError)
+    const k1 = Buffer.alloc(32, 1).toString('base64')
+    const k2 = Buffer.alloc(32, 2).toString('base64')
+    const cipher = encryptionFromEnv({ LEXOFFICE_ENCRYPTION_KEYS: `k2:${k2}, k1:${k1}` })!
+    expect(cipher.currentKeyId).toBe('k2')
+    const sealedWithK1 = encryptionFromEnv({ LEXOFFICE_ENCRYPTION_KEYS: `k1:${k1}` })!.encrypt('{"x":1}', 'user-1')
+    expect(cipher.decrypt(sealedWithK1, 'user-1')).toBe('{"x":1}') // older keys stay readable
+    expect(() => encryptionFromEnv({ LEXOFFICE_ENCRYPTION_KEYS: k1 })).toThrow(UsageError)
     expect(() => encryptionFromEnv({ LEXOFFICE_ENCRYPTION_KEYS: 'k1:' })).toThrow(UsageError)
+    let message = ''
+    try {
+      encryptionFromEnv({ LEXOFFICE_ENCRYPTION_KEYS: 'k1:c2hvcnQta2V5LXNlY3JldA' })
+    } catch (err) {
+      message = (err as Error).message
+    }
+    expect(message).toMatch(/LEXOFFICE_ENCRYPTION_KEYS is invalid: .*32 bytes/)
+    expect(message).not.toContain('c2hvcnQta2V5LXNlY3JldA')
   })
 })
 

@@ -218,6 +218,10 @@ describe('passport-lexoffice command (in-process)', () => {
     const bad = captureIO()
     expect(await main(['refresh', '--redis', REDIS_URL, '--window', 'soon'], env, bad)).toBe(2)
     expect(bad.err()).toContain('--window must be a duration')
+    const keys = captureIO()
+    expect(await main(['status', '--redis', `redis://127.0.0.1:${port}`], { LEXOFFICE_ENCRYPTION_KEYS: 'k1:dG9vLXNob3J0' }, keys)).toBe(2)
+    expect(keys.err()).toContain('LEXOFFICE_ENCRYPTION_KEYS is invalid')
+    expect(keys.err()).not.toContain('dG9vLXNob3J0')
   })
 
   it('prints help and version', async () => {
