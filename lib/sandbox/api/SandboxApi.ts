@@ -180,8 +180,9 @@ export class SandboxApi {
   }
 
   /**
-   * Called by the sandbox when a connection is revoked: drops its event subscriptions (unless
-   * `subscriptionsFollowConnection` is off).
+   * Called by the sandbox (`SandboxState.revokeConnection`) exactly once per revocation: drops the
+   * connection's event subscriptions (unless `subscriptionsFollowConnection` is off). Webhook
+   * delivery wraps this method to send `token.revoked` to the subscriptions it removes.
    *
    * @returns the removed subscriptions.
    * @internal
@@ -190,4 +191,5 @@ export class SandboxApi {
     if (!this.options.subscriptionsFollowConnection) return []
     return this.store.removeSubscriptionsOfConnection(connectionId)
   }
+
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { formatLexofficeDate } from '../http'
 import type { SandboxResponse } from '../types'
 
 /**
@@ -83,13 +84,13 @@ export function legacyError(status: number, issues: LegacyIssue[]): SandboxRespo
   }
 }
 
-/** A regular (Spring-style) error response. `path` is the request path without query. */
-export function regularError(status: number, path: string, message: string, details: RegularDetail[] = []): SandboxResponse {
+/** A regular (Spring-style) error response. `path` is the request path without query; `now` the sandbox clock (ms). */
+export function regularError(status: number, path: string, message: string, details: RegularDetail[] = [], now: number = Date.now()): SandboxResponse {
   return {
     status,
     headers: JSON_HEADERS,
     body: {
-      timestamp: formatTimestamp(new Date()),
+      timestamp: formatLexofficeDate(now),
       status,
       error: reasonPhrase(status),
       path,
@@ -136,8 +137,8 @@ export interface ErrorFactory {
   tooLarge(message: string): SandboxResponse
 }
 
-/** The error factory of an endpoint answering in `style`, for the request at `path`. */
-export function errorsFor(style: ErrorStyle, path: string): ErrorFactory {
+/** The error factory of an endpoint answering in `style`, for the request at `path`; `now` is the sandbox clock. */
+export function errorsFor(style: ErrorStyle, path: string, now: () => number = Date.now): ErrorFactory {
   if (style === 'legacy') {
     return {
       style,
@@ -161,27 +162,20 @@ export function errorsFor(style: ErrorStyle, path: string): ErrorFactory {
   return {
     style,
     badRequest: (message, field) =>
-      regularError(400, path, message, field === undefined ? [] : [{ violation: 'NOTALLOWED', field, message }]),
-    notFound: (what) => regularError(404, path, `${what} not found`),
+      regularError(400, path, message, field === undefined ? [] : [{ violation: 'NOTALLOWED', field, message }], now()),
+    notFound: (what) => regularError(404, path, `${what} not found`, [], now()),
     validation: (violations) =>
       regularError(
         406,
         path,
         'Validation failed for request. Please see details list for specific causes.',
         violations.map((v) => ({ violation: v.violation, field: v.field, message: v.message })),
+        now(),
       ),
     conflict: (message, field) =>
-      regularError(409, path, message, field === undefined ? [] : [{ violation: 'NOTUNIQUE', field, message }]),
+      regularError(409, path, message, field === undefined ? [] : [{ violation: 'NOTUNIQUE', field, message }], now()),
     unsupportedMediaType: (contentType) =>
-      regularError(415, path, `Content type '${contentType ?? ''}' not supported`),
-    tooLarge: (message) => regularError(413, path, message),
+      regularError(415, path, `Content type '${contentType ?? ''}' not supported`, [], now()),
+    tooLarge: (message) => regularError(413, path, message, [], now()),
   }
-}
-
-/**
- * Formats an instant the way lexoffice does: `yyyy-MM-ddTHH:mm:ss.SSSXXX`. The sandbox writes
- * UTC, so the offset is `Z` (which that pattern allows).
- */
-export function formatTimestamp(date: Date): string {
-  return date.toISOString()
 }

@@ -59,11 +59,11 @@ function requiredScopes(def: ApiRouteDef): string[] {
   }
 }
 
-function forbidden(def: ApiRouteDef, req: SandboxRequest, scopes: string[]): SandboxResponse {
+function forbidden(def: ApiRouteDef, req: SandboxRequest, scopes: string[], now: number): SandboxResponse {
   const message = `Missing scope ${scopes.join(' or ')}`
   return def.style === 'legacy'
     ? legacyError(403, [{ i18nKey: 'forbidden', source: 'scope', type: 'forbidden', additionalData: message }])
-    : regularError(403, req.path, message)
+    : regularError(403, req.path, message, [], now)
 }
 
 /** Wraps one resource route with authentication, scope check, rate limit and error handling. @internal */
@@ -78,14 +78,14 @@ export function bindApiRoute(def: ApiRouteDef): SandboxRoute<SandboxState> {
       const api = ctx.api
       const { connectionId } = auth.connection
       if (!api.rateLimiter.take(connectionId)) return gatewayError(429, 'Rate limit exceeded')
-      if (scopes.length > 0 && !scopes.some((s) => auth.connection.scopes.includes(s))) return forbidden(def, req, scopes)
+      if (scopes.length > 0 && !scopes.some((s) => auth.connection.scopes.includes(s))) return forbidden(def, req, scopes, ctx.now())
       const organizationId = auth.organization.organizationId
       const call: ApiCall = {
         organizationId,
         connectionId,
         org: api.store.organization(organizationId),
         store: api.store,
-        errors: errorsFor(def.style, req.path),
+        errors: errorsFor(def.style, req.path, ctx.now),
         options: api.options,
         newId: newRandomId,
       }

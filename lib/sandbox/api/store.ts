@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { formatTimestamp } from './errors'
-import type { JsonObject, Versioned } from './http'
+import { formatLexofficeDate } from '../http'
+import type { Versioned } from './http'
 import { seedOrganization } from './seed'
 
 /**
@@ -121,7 +121,7 @@ export class ApiStore {
 
   /** The current time as a lexoffice timestamp. */
   timestamp(): string {
-    return formatTimestamp(new Date(this.clock()))
+    return formatLexofficeDate(this.clock())
   }
 
   /** The current time. */
@@ -221,9 +221,4 @@ export class ApiStore {
   subscribersOf(organizationId: string, eventType: string): EventSubscription[] {
     return [...this.subscriptions.values()].filter((s) => s.organizationId === organizationId && s.eventType === eventType)
   }
-}
-
-/** Copies an entity for output, without fields that are not part of lexoffice's JSON (none by default). @internal */
-export function copyJson<T extends JsonObject>(value: T): T {
-  return structuredClone(value)
 }
