@@ -239,6 +239,20 @@ export function webhookSuite(label: string, express: ExpressLike): void {
       })
     })
 
+    it('maxBodyBytes is inclusive: exactly the limit passes, one byte more is 413', async () => {
+      const exact = (size: number): string => {
+        const body = eventBody({ padding: '' })
+        return eventBody({ padding: 'x'.repeat(size - Buffer.byteLength(body)) })
+      }
+      const app = makeApp({ maxBodyBytes: 300 })
+      const atLimit = exact(300)
+      expect(Buffer.byteLength(atLimit)).toBe(300)
+      await post(app, atLimit, signLexofficePayload(atLimit, TEST_PRIVATE_KEY)).expect(204)
+      await onEvent.call(1)
+      const overLimit = exact(301)
+      await post(app, overLimit, signLexofficePayload(overLimit, TEST_PRIVATE_KEY)).expect(413)
+    })
+
     it('token.revoked: onTokenRevoked gets the connectionId (= resourceId), then onEvent gets the event', async () => {
       const app = makeApp()
       await post(app, VECTOR_TOKEN_REVOKED.body, VECTOR_TOKEN_REVOKED.signature).expect(204)
