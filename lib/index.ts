@@ -80,6 +80,7 @@ export { LEXOFFICE_EVENT_TYPES, isLexofficeEventType } from './webhooks/events'
 export type { LexofficeEvent, LexofficeEventFields, LexofficeEventType, LexofficeKnownEvent, LexofficeUnknownEvent } from './webhooks/events'
 export { LEXOFFICE_WEBHOOK_PUBLIC_KEY, LEXOFFICE_WEBHOOK_PUBLIC_KEY_URL } from './webhooks/lexofficePublicKey'
 export { lexofficeRawBody } from './webhooks/lexofficeRawBody'
+export type { LexofficeRawBodyHook } from './webhooks/lexofficeRawBody'
 export { lexofficeWebhooks } from './webhooks/lexofficeWebhooks'
 export type {
   LexofficeEventContext,
