@@ -134,10 +134,11 @@ export class RedisTokenStore implements TokenStore {
     assertKey(key)
     const reply = await this.#redis.command(['HMGET', this.#recordKey(key), 'v', 'd'])
     const [v, d] = Array.isArray(reply) ? reply : []
-    if (typeof d !== 'string' && !Buffer.isBuffer(d)) return undefined
+    const version = Number(v)
+    if ((typeof d !== 'string' && !Buffer.isBuffer(d)) || !Number.isSafeInteger(version)) return undefined
     const record = decodeRecord(key, String(d), this.#cipher)
     // The plaintext `v` is what compare-and-set checks; report it, so a writer can always win.
-    if (record !== undefined) record.version = Number(v)
+    if (record !== undefined) record.version = version
     return record
   }
 

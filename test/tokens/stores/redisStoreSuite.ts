@@ -9,7 +9,7 @@ import { RedisTokenStore } from '../../../lib/tokens/stores/RedisTokenStore'
 import { TokenCipher } from '../../../lib/tokens/crypto/TokenCipher'
 import type { TokenStore } from '../../../lib/tokens/TokenStore'
 import { describeTokenStore, makeRecord, makeTokens } from '../../contract/tokenStore.contract'
-import { connectClient, deletePrefix, uniquePrefix, unreachableClient, type ClientKind, type TestClient } from './redisTestUtils'
+import { connectClient, deletePrefix, startRedisProxy, uniquePrefix, unreachableClient, waitFor, type ClientKind, type TestClient } from './redisTestUtils'
 
 export function describeRedisTokenStore(kind: ClientKind): void {
   const runPrefix = uniquePrefix(kind)
@@ -137,6 +137,54 @@ export function describeRedisTokenStore(kind: ClientKind): void {
       // "Redis is back": a working client on the same data finds the record unchanged and writable.
       await expect(good.get('down')).resolves.toEqual(record)
       await expect(good.set('down', makeRecord(2), 1)).resolves.toBe(true)
+    })
+
+    test('Redis goes away mid-life and comes back: the same fail-fast client gets STORE_UNAVAILABLE at once, then works again with every record intact', async () => {
+      const proxy = await startRedisProxy()
+      const viaProxy = await connectClient(kind, proxy.url, true)
+      try {
+        const prefix = `${runPrefix}outage:`
+        const store = new RedisTokenStore({ client: viaProxy.client, prefix })
+        const record = makeRecord(1)
+        await store.set('k', record, 0)
+        proxy.down()
+        const started = Date.now()
+        // Every call fails fast while Redis is away (the deadline is 5 s; this must be far below it).
+        for (let i = 0; i < 10; i++) {
+          await expect(store.get('k')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 })
+          await expect(store.set('k', makeRecord(2), 1)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
+        }
+        expect(Date.now() - started).toBeLessThan(2000)
+        // After several refused reconnect attempts, calls still fail at once.
+        await waitFor(async () => proxy.refused >= 3, 5000, 25)
+        const later = Date.now()
+        await expect(store.get('k')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
+        expect(Date.now() - later).toBeLessThan(500)
+        proxy.up()
+        // Back: the same client reconnects by itself (poll, no fixed sleep).
+        await waitFor(async () => (await store.get('k').catch(() => 'down')) !== 'down', 5000, 25)
+        await expect(store.get('k')).resolves.toEqual(record)
+        await expect(store.set('k', makeRecord(2), 1)).resolves.toBe(true)
+      } finally {
+        await viaProxy.close()
+        await proxy.close()
+      }
+    })
+
+    test('two clients (two app instances) race 20 compare-and-set writes: exactly one wins', async () => {
+      const second = await connectClient(kind)
+      try {
+        const prefix = `${runPrefix}race:`
+        const a = new RedisTokenStore({ client: redis.client, prefix })
+        const b = new RedisTokenStore({ client: second.client, prefix })
+        await a.set('k', makeRecord(1), 0)
+        const candidates = Array.from({ length: 20 }, () => makeRecord(2))
+        const results = await Promise.all(candidates.map((r, i) => (i % 2 ? a : b).set('k', r, 1)))
+        expect(results.filter(Boolean)).toHaveLength(1)
+        await expect(b.get('k')).resolves.toEqual(candidates[results.indexOf(true)])
+      } finally {
+        await second.close()
+      }
     })
 
     test('a Redis that accepts the connection but never answers: the command deadline turns the hang into STORE_UNAVAILABLE', async () => {

@@ -30,13 +30,17 @@ export function uniquePrefix(label: string): string {
 
 const noop = (): void => undefined
 
-/** A connected client configured to fail fast when Redis is unreachable; rejects when it cannot connect. */
-export async function connectClient(kind: ClientKind, url: string = REDIS_URL): Promise<TestClient> {
+/**
+ * A connected client configured to fail fast when Redis is unreachable (no offline queue); rejects
+ * when it cannot connect. `keepReconnecting`: reconnect every 50 ms forever once connected (as
+ * production clients should); otherwise give up after two attempts.
+ */
+export async function connectClient(kind: ClientKind, url: string = REDIS_URL, keepReconnecting = false): Promise<TestClient> {
   if (kind === 'node-redis') {
     const client = createClient({
       url,
       disableOfflineQueue: true,
-      socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => (retries >= 2 ? false : 50) },
+      socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => (retries >= 2 && !keepReconnecting ? false : 50) },
     })
     client.on('error', noop)
     try {
@@ -59,7 +63,7 @@ export async function connectClient(kind: ClientKind, url: string = REDIS_URL): 
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 2000,
-    retryStrategy: (times: number) => (times >= 2 ? null : 50),
+    retryStrategy: (times: number) => (times >= 2 && !keepReconnecting ? null : 50),
   })
   client.on('error', noop)
   try {
@@ -125,5 +129,68 @@ export async function waitFor(condition: () => Promise<boolean>, timeoutMs = 500
     if (await condition()) return
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
     await new Promise((resolve) => setTimeout(resolve, everyMs))
+  }
+}
+
+/** A loopback TCP proxy in front of the real Redis; `down()` drops every connection and refuses new ones until `up()`. */
+export interface RedisOutage {
+  /** The proxy's URL (a port obtained by binding 0). */
+  url: string
+  /** Connections refused while down (the client's reconnect attempts). */
+  readonly refused: number
+  down(): void
+  up(): void
+  close(): Promise<void>
+}
+
+/** Starts a proxy to the Redis at REDIS_URL, to simulate Redis going away and coming back. */
+export async function startRedisProxy(): Promise<RedisOutage> {
+  const target = new URL(REDIS_URL)
+  const targetPort = Number(target.port || 6379)
+  const targetHost = target.hostname.replace(/^\[|\]$/g, '')
+  const sockets = new Set<net.Socket>()
+  let isDown = false
+  let refused = 0
+  const server = net.createServer((client) => {
+    client.on('error', noop)
+    if (isDown) {
+      refused += 1
+      client.destroy()
+      return
+    }
+    const upstream = net.connect(targetPort, targetHost)
+    upstream.on('error', noop)
+    sockets.add(client).add(upstream)
+    const forget = (): void => {
+      sockets.delete(client)
+      sockets.delete(upstream)
+      client.destroy()
+      upstream.destroy()
+    }
+    client.on('close', forget)
+    upstream.on('close', forget)
+    client.pipe(upstream).pipe(client)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  const userinfo = target.username || target.password ? `${target.username}:${target.password}@` : ''
+  const db = target.pathname && target.pathname !== '/' ? target.pathname : ''
+  return {
+    url: `redis://${userinfo}127.0.0.1:${port}${db}`,
+    get refused() {
+      return refused
+    },
+    down: () => {
+      isDown = true
+      for (const s of sockets) s.destroy()
+    },
+    up: () => {
+      isDown = false
+    },
+    close: async () => {
+      isDown = true
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
   }
 }
