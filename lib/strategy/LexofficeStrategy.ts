@@ -1,0 +1,648 @@
+import type { Request } from 'express'
+import type { StrategyCreatedStatic, StrategyFailure } from 'passport'
+import OAuth2Strategy from 'passport-oauth2'
+import { ErrorCodes, LexofficeAuthorizationError, LexofficeError, type LexofficeErrorCode } from '../errors'
+import { type LexofficeTokenResponse, LexofficeOAuthClient } from '../oauth/LexofficeOAuthClient'
+import { invalidArg } from '../options/assert'
+import { type CallbackFailure, checkCode, isCallbackRequest, parseCallbackParams } from './callbackParams'
+import { type PendingLogin, PendingLoginStore, type SessionLike } from './PendingLoginStore'
+import { computeCodeChallenge, generateCodeVerifier, generateState } from './pkce'
+import { type LexofficeProfile, fetchLexofficeProfile } from './profile'
+import {
+  type LexofficeStrategyOptions,
+  type LexofficeStrategyOptionsWithRequest,
+  type ResolvedStrategyOptions,
+  resolveScope,
+  resolveStrategyOptions,
+} from './resolveStrategyOptions'
+import { sanitizeReturnTo } from './returnTo'
+
+/** `done` of a verify callback: `done(err)`, `done(null, false, info)` or `done(null, user, info)`. */
+export type LexofficeVerifyCallback = (err?: unknown, user?: Express.User | false, info?: object) => void
+
+/**
+ * Verify callback without `req`. `profile` is `undefined` only when `skipUserProfile` is set;
+ * `refreshToken` is `undefined` only if lexoffice sent none.
+ */
+export type LexofficeVerifyFunction = (
+  accessToken: string,
+  refreshToken: string | undefined,
+  profile: LexofficeProfile | undefined,
+  done: LexofficeVerifyCallback,
+) => void
+
+/** Verify callback without `req`, also receiving the validated token response (`params.expiresAt` is absolute). */
+export type LexofficeVerifyFunctionWithParams = (
+  accessToken: string,
+  refreshToken: string | undefined,
+  params: LexofficeTokenResponse,
+  profile: LexofficeProfile | undefined,
+  done: LexofficeVerifyCallback,
+) => void
+
+/** Verify callback with `req` first (`passReqToCallback: true`). */
+export type LexofficeVerifyFunctionWithRequest = (
+  req: Request,
+  accessToken: string,
+  refreshToken: string | undefined,
+  profile: LexofficeProfile | undefined,
+  done: LexofficeVerifyCallback,
+) => void
+
+/** Verify callback with `req` first and the validated token response (`passReqToCallback: true`). */
+export type LexofficeVerifyFunctionWithRequestAndParams = (
+  req: Request,
+  accessToken: string,
+  refreshToken: string | undefined,
+  params: LexofficeTokenResponse,
+  profile: LexofficeProfile | undefined,
+  done: LexofficeVerifyCallback,
+) => void
+
+type AnyVerify =
+  | LexofficeVerifyFunction
+  | LexofficeVerifyFunctionWithParams
+  | LexofficeVerifyFunctionWithRequest
+  | LexofficeVerifyFunctionWithRequestAndParams
+
+/** Options of `passport.authenticate('lexoffice', options)` that this strategy reads. */
+export interface LexofficeAuthenticateOptions {
+  /** Scopes for this login only (array or space-separated), overriding the strategy's `scope`. */
+  scope?: string | readonly string[]
+  /** Only `true`/absent. A string is refused: passport-oauth2 would then skip state and PKCE storage. */
+  state?: unknown
+  /** Any other option is passed to your `authorizationParams()` override. */
+  [option: string]: unknown
+}
+
+/** The `info` passed to `success()` (available as `req.authInfo` and to custom callbacks). */
+export interface LexofficeAuthInfo {
+  /** The checked relative path to return to; `'/'` when none was given. */
+  returnTo: string
+  [key: string]: unknown
+}
+
+/** Parameters the strategy sets itself; an `authorizationParams()` override cannot replace them. */
+const RESERVED_AUTHORIZATION_PARAMS = new Set([
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+  'scope',
+  'response_mode',
+])
+
+type Actions = StrategyCreatedStatic
+
+/** Per-instance state, kept off the object so that nothing of it is enumerable or inspectable. */
+interface Internals {
+  options: Omit<ResolvedStrategyOptions, 'clientSecret'>
+  oauth: LexofficeOAuthClient
+  store: PendingLoginStore
+  verify: AnyVerify
+}
+const INTERNALS = new WeakMap<object, Internals>()
+type RequestWithSession = Request & {
+  session?: SessionLike & {
+    save?: (cb: (err?: unknown) => void) => void
+    regenerate?: (cb: (err?: unknown) => void) => void
+    returnTo?: unknown
+  }
+}
+
+/**
+ * Passport strategy for lexoffice (Lexware Office) partner OAuth2: `authorization_code` with
+ * PKCE `S256` and a one-time `state` on every login, HTTP Basic client authentication only, and
+ * the user's identity from `GET /v1/profile`.
+ *
+ * What it adds to passport-oauth2 (whose `Strategy` it extends, name `'lexoffice'`):
+ * - **Several pending logins per session** (tabs), each with a TTL and used once, kept in
+ *   `req.session[sessionKey]` (default `'lexoffice'`). The session is saved before the redirect.
+ * - **The callback is checked before anything else**: repeated parameters (`DUPLICATE_PARAMETER`,
+ *   400), implicit-flow parameters and malformed codes (`INVALID_PARAMETER`, 400), missing,
+ *   unknown, reused or foreign `state` (`STATE_MISSING`/`STATE_MISMATCH`, 403), expired logins
+ *   (`TRANSACTION_EXPIRED`, 403) and a wrong `iss` (`ISSUER_MISMATCH`, 400) all fail without a
+ *   token request. lexoffice's `error=` answers fail with `ACCESS_DENIED` (401) or
+ *   `AUTHORIZATION_ERROR` (400), never a 500. Failures use `this.fail({ message, code }, status)`,
+ *   so passport answers that status or redirects to `failureRedirect`.
+ * - **The code exchange** goes through {@link LexofficeOAuthClient}: Basic auth only (the
+ *   secret never enters a request body; node-oauth's `getOAuthAccessToken` is replaced too),
+ *   a timeout, and a validated response. Upstream failures reach `next(err)` as typed
+ *   `LexofficeOAuthError`/`LexofficeNetworkError` (502/504); `invalid_grant` fails with 400
+ *   ("login expired, start again").
+ * - **Session fixation**: passport ≥ 0.6 regenerates the session in `req.logIn`, which would drop
+ *   other tabs' pending logins. For the login request only, the strategy wraps
+ *   `req.session.regenerate` (a non-enumerable own property) to carry them, and `returnTo`, into
+ *   the new session. `returnTo` is then in `req.session.returnTo` (for
+ *   `successReturnToOrRedirect`) and in `info.returnTo`.
+ * - **returnTo**: the login route reads `?returnTo=` (see `returnToParam`) or an existing
+ *   `req.session.returnTo`, keeping only same-origin relative paths.
+ * - **No secrets on the object**: the client secret lives in a private field of the OAuth client;
+ *   `JSON.stringify` and `util.inspect` of the strategy show none.
+ *
+ * Verify callbacks: passport-oauth2 dispatches on `verify.length`, and so does this strategy.
+ * Write verify functions with exactly 4 or 5 parameters (5 or 6 with `passReqToCallback`), and no
+ * default or rest parameters, which change `length`; other arities throw at construction.
+ * TypeScript infers the parameter types of the forms without `params`; annotate the forms with
+ * `params` (TypeScript fixes contextual types at the first matching overload).
+ *
+ * Requires express-session (server-side store) before `passport.session()`, with the cookie's
+ * `SameSite=Lax` (`Strict` drops the cookie on lexoffice's redirect back).
+ *
+ * @example
+ * ```ts
+ * import passport from 'passport'
+ * import { LexofficeStrategy } from 'passport-lexoffice'
+ *
+ * passport.use(new LexofficeStrategy({
+ *   clientID: process.env.LEXOFFICE_CLIENT_ID!,
+ *   clientSecret: process.env.LEXOFFICE_CLIENT_SECRET!,
+ *   callbackURL: 'https://app.example.com/auth/lexoffice/callback',
+ *   scope: ['profile.read', 'contacts.read'],
+ *   connectionName: 'Example App',
+ * }, (accessToken: string, refreshToken: string | undefined, params: LexofficeTokenResponse,
+ *     profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) => {
+ *   // params.expiresAt is absolute; store the tokens under profile.connectionId
+ *   done(null, { id: profile!.id, organizationId: profile!.organizationId })
+ * }))
+ *
+ * app.get('/auth/lexoffice', passport.authenticate('lexoffice'))
+ * app.get('/auth/lexoffice/callback',
+ *   passport.authenticate('lexoffice', { failureRedirect: '/login', successReturnToOrRedirect: '/' }))
+ * ```
+ */
+export class LexofficeStrategy extends OAuth2Strategy {
+  override name = 'lexoffice'
+
+  constructor(options: LexofficeStrategyOptions, verify: LexofficeVerifyFunction)
+  constructor(options: LexofficeStrategyOptions, verify: LexofficeVerifyFunctionWithParams)
+  constructor(options: LexofficeStrategyOptionsWithRequest, verify: LexofficeVerifyFunctionWithRequest)
+  constructor(options: LexofficeStrategyOptionsWithRequest, verify: LexofficeVerifyFunctionWithRequestAndParams)
+  constructor(options: LexofficeStrategyOptions | LexofficeStrategyOptionsWithRequest, verify: AnyVerify) {
+    if (typeof verify !== 'function') throw invalidArg('ERR_INVALID_ARG_TYPE', 'LexofficeStrategy requires a verify callback')
+    const resolved = resolveStrategyOptions(options)
+    const arity = verify.length
+    const allowed = resolved.passReqToCallback ? [5, 6] : [4, 5]
+    if (!allowed.includes(arity)) {
+      throw invalidArg(
+        'ERR_INVALID_ARG_VALUE',
+        `verify must declare exactly ${allowed.join(' or ')} parameters (it has ${arity}); passport-oauth2 dispatches on verify.length`,
+      )
+    }
+    // The secret is NOT given to passport-oauth2: its node-oauth client would put it in the body
+    // and keep it in an enumerable property. The code exchange uses LexofficeOAuthClient instead.
+    super(
+      {
+        authorizationURL: resolved.endpoints.authorizationURL,
+        tokenURL: resolved.endpoints.tokenURL,
+        clientID: resolved.clientID,
+        clientSecret: '',
+        callbackURL: resolved.callbackURL,
+        sessionKey: resolved.sessionKey,
+        ...(resolved.scope === undefined ? {} : { scope: resolved.scope }),
+      },
+      verify as OAuth2Strategy.VerifyFunction,
+    )
+    const oauth = new LexofficeOAuthClient({
+      clientID: resolved.clientID,
+      clientSecret: resolved.clientSecret,
+      tokenURL: resolved.endpoints.tokenURL,
+      revokeURL: resolved.endpoints.revokeURL,
+      timeoutMs: resolved.timeoutMs,
+      now: resolved.now,
+      ...(resolved.fetch ? { fetch: resolved.fetch } : {}),
+    })
+    const { clientSecret: _secret, ...rest } = resolved
+    void _secret
+    INTERNALS.set(this, {
+      options: rest,
+      oauth,
+      verify,
+      store: new PendingLoginStore({
+        sessionKey: resolved.sessionKey,
+        ttlMs: resolved.pendingLoginTtlMs,
+        maxPending: resolved.maxPendingLogins,
+        now: resolved.now,
+      }),
+    })
+    this._replaceNodeOAuthTokenCall()
+    if (resolved.scope === undefined) {
+      resolved.logger?.warn(
+        'passport-lexoffice: no "scope" configured, so lexoffice grants ALL scopes of the client; request only what you need (e.g. ["profile.read"]).',
+      )
+    }
+  }
+
+  /** The session property holding the pending logins (option `sessionKey`, default `'lexoffice'`). */
+  get sessionKey(): string {
+    return this._internals.options.sessionKey
+  }
+
+  /** The OAuth client used for the code exchange (Basic auth, timeout, validation); share it with `TokenManager`. */
+  get oauthClient(): LexofficeOAuthClient {
+    return this._internals.oauth
+  }
+
+  /**
+   * Runs the login leg (no callback parameters: redirect to lexoffice) or the callback leg.
+   * Called by passport; do not call it yourself.
+   */
+  override authenticate(req: Request, options?: LexofficeAuthenticateOptions): void {
+    const opts = options ?? {}
+    try {
+      noStore(req)
+      if (opts.state !== undefined && opts.state !== true) {
+        this._error(
+          invalidArg(
+            'ERR_INVALID_ARG_VALUE',
+            'passport.authenticate("lexoffice", { state }) only accepts state: true; app data belongs in the session (use returnTo)',
+          ),
+        )
+        return
+      }
+      if (opts.callbackURL !== undefined) {
+        this._error(invalidArg('ERR_INVALID_ARG_VALUE', 'set "callbackURL" in the LexofficeStrategy options, not per request'))
+        return
+      }
+      if (isCallbackRequest(req)) this._callback(req as RequestWithSession)
+      else this._login(req as RequestWithSession, opts)
+    } catch (err) {
+      this._error(err)
+    }
+  }
+
+  /**
+   * Extra parameters for the authorization request; override to add your own (e.g. per request
+   * from `options`). The strategy's own parameters (`client_id`, `redirect_uri`, `state`, PKCE,
+   * `scope`, ...) always win. `connection_name` from the options is added unless you return one.
+   *
+   * @example
+   * ```ts
+   * class MyStrategy extends LexofficeStrategy {
+   *   override authorizationParams(options: LexofficeAuthenticateOptions): Record<string, string> {
+   *     return typeof options.connectionName === 'string' ? { connection_name: options.connectionName } : {}
+   *   }
+   * }
+   * ```
+   */
+  override authorizationParams(options: LexofficeAuthenticateOptions): Record<string, string> {
+    void options
+    return {}
+  }
+
+  /**
+   * Loads the user's identity: `GET {apiURL}/v1/profile` with the access token, mapped to a
+   * {@link LexofficeProfile}. Failures are typed `LexofficeApiError`/`LexofficeNetworkError`.
+   *
+   * @example
+   * ```ts
+   * strategy.userProfile(accessToken, (err, profile) => console.log(profile?.organizationId))
+   * ```
+   */
+  override userProfile(accessToken: string, done: (err?: unknown, profile?: LexofficeProfile) => void): void {
+    fetchLexofficeProfile({
+      apiURL: this._internals.options.endpoints.apiURL,
+      accessToken,
+      timeoutMs: this._internals.options.timeoutMs,
+      fetch: this._internals.options.fetch,
+    }).then(
+      (profile) => done(null, profile),
+      (err: unknown) => done(err),
+    )
+  }
+
+  /** A secret-free view. @internal */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, clientID: this._internals.options.clientID, callbackURL: this._internals.options.callbackURL, sessionKey: this.sessionKey }
+  }
+
+  /** A secret-free view for `util.inspect`/`console.log`. @internal */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `LexofficeStrategy { name: 'lexoffice', clientID: '${this._internals.options.clientID}', callbackURL: '${this._internals.options.callbackURL}' }`
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** passport augments a per-request object created from this strategy; fail/success/... live there. @internal */
+  private get _actions(): Actions {
+    return this as unknown as Actions
+  }
+
+  /**
+   * The strategy's private state. passport runs `authenticate` on `Object.create(strategy)`, so
+   * `#private` fields would fail their brand check; walk the prototype chain to the real instance.
+   * @internal
+   */
+  private get _internals(): Internals {
+    let o: object | null = this
+    while (o !== null) {
+      const found = INTERNALS.get(o)
+      if (found) return found
+      o = Object.getPrototypeOf(o) as object | null
+    }
+    throw new Error('LexofficeStrategy used before construction')
+  }
+
+  /** @internal */
+  private _error(err: unknown): void {
+    if (err instanceof LexofficeError) this._internals.options.logger?.warn(`passport-lexoffice: login failed (${err.code}): ${err.message}`)
+    this._actions.error(err)
+  }
+
+  /** @internal */
+  private _fail(failure: CallbackFailure): void {
+    this._internals.options.logger?.warn(`passport-lexoffice: callback refused (${failure.code}): ${failure.message}`)
+    const challenge: StrategyFailure = { message: failure.message, code: failure.code }
+    this._actions.fail(challenge, failure.status)
+  }
+
+  /** The redirect leg: new state and verifier, pending login saved in the session, then redirect. */
+  /** @internal */
+  private _login(req: RequestWithSession, options: LexofficeAuthenticateOptions): void {
+    const session = req.session
+    if (!session) {
+      this._error(sessionMissing())
+      return
+    }
+    const o = this._internals.options
+    let returnTo: string | undefined
+    if (o.returnToParam !== false) {
+      const values = rawQuery(req).getAll(o.returnToParam)
+      if (values.length === 1) returnTo = sanitizeReturnTo(values[0])
+    }
+    returnTo ??= sanitizeReturnTo(session.returnTo)
+    const scope = options.scope !== undefined ? resolveScope(options.scope) : o.scope
+
+    const codeVerifier = generateCodeVerifier()
+    const state = generateState()
+    const login: PendingLogin = { state, codeVerifier, redirectUri: o.callbackURL, issuer: o.issuer, createdAt: o.now() }
+    if (returnTo !== undefined) login.returnTo = returnTo
+    this._internals.store.add(session, login)
+
+    const url = new URL(o.endpoints.authorizationURL)
+    const extra = this.authorizationParams(options) as unknown
+    if (extra !== null && typeof extra === 'object') {
+      for (const [key, value] of Object.entries(extra as Record<string, unknown>)) {
+        if (!RESERVED_AUTHORIZATION_PARAMS.has(key) && typeof value === 'string') url.searchParams.set(key, value)
+      }
+    }
+    if (o.connectionName !== undefined && !url.searchParams.has('connection_name')) url.searchParams.set('connection_name', o.connectionName)
+    url.searchParams.set('response_type', 'code')
+    url.searchParams.set('client_id', o.clientID)
+    url.searchParams.set('redirect_uri', o.callbackURL)
+    url.searchParams.set('state', state)
+    url.searchParams.set('code_challenge', computeCodeChallenge(codeVerifier))
+    url.searchParams.set('code_challenge_method', 'S256')
+    if (scope !== undefined) url.searchParams.set('scope', scope)
+    const location = url.href
+
+    // Save before redirecting (passport #703): a fast callback must find the pending login.
+    if (typeof session.save !== 'function') {
+      this._actions.redirect(location)
+      return
+    }
+    session.save((err) => {
+      if (err) this._error(err)
+      else this._actions.redirect(location)
+    })
+  }
+
+  /** The callback leg: every check first, then exactly one token request. */
+  /** @internal */
+  private _callback(req: RequestWithSession): void {
+    const parsed = parseCallbackParams(req)
+    if ('failure' in parsed) {
+      this._fail(parsed.failure)
+      return
+    }
+    const params = parsed.params
+    const session = req.session
+    if (!session) {
+      this._error(sessionMissing())
+      return
+    }
+    const taken = this._internals.store.take(session, params.state as string)
+    if (taken.kind === 'unknown') {
+      this._fail({
+        code: ErrorCodes.STATE_MISMATCH,
+        status: 403,
+        message: taken.hadRecord
+          ? 'The callback state matches no pending login of this session (unknown, already used or from another browser); start the login again.'
+          : 'This session has no pending lexoffice login. If you just logged in, the session cookie was not sent back: check that express-session runs before passport, the cookie uses SameSite=Lax (not Strict), and that a Secure cookie behind a proxy has app.set("trust proxy", ...).',
+      })
+      return
+    }
+    if (taken.kind === 'expired') {
+      this._fail({ code: ErrorCodes.TRANSACTION_EXPIRED, status: 403, message: 'The lexoffice login took too long and expired; start the login again.' })
+      return
+    }
+    const login = taken.login
+    if (login.issuer !== this._internals.options.issuer || (params.iss !== undefined && params.iss !== login.issuer)) {
+      this._fail({ code: ErrorCodes.ISSUER_MISMATCH, status: 400, message: 'The callback came from another authorization server than the login was started at.' })
+      return
+    }
+    if (params.error !== undefined) {
+      this._fail(authorizationFailure(params.error, params.errorDescription))
+      return
+    }
+    const codeFailure = checkCode(params.code)
+    if (codeFailure) {
+      this._fail(codeFailure)
+      return
+    }
+    this._exchange(req, params.code as string, login)
+  }
+
+  /** @internal */
+  private _exchange(req: RequestWithSession, code: string, login: PendingLogin): void {
+    this._internals.oauth
+      .exchangeCode({ code, redirectUri: login.redirectUri, codeVerifier: login.codeVerifier })
+      .then(
+        (tokens) => this._loadProfile(tokens.access_token).then((profile) => ({ tokens, profile })),
+        (err: unknown) => {
+          if (err instanceof LexofficeError && err.code === ErrorCodes.INVALID_GRANT) {
+            this._fail({
+              code: ErrorCodes.INVALID_GRANT,
+              status: 400,
+              message: 'The lexoffice login expired or was already used; start the login again.',
+            })
+            return undefined
+          }
+          throw err
+        },
+      )
+      .then((result) => {
+        if (result) this._callVerify(req, result.tokens, result.profile, login)
+      })
+      .catch((err: unknown) => this._error(err))
+  }
+
+  /** @internal */
+  private _loadProfile(accessToken: string): Promise<LexofficeProfile | undefined> {
+    return new Promise((resolve, reject) => {
+      const load = (): void =>
+        this.userProfile(accessToken, (err, profile) => (err ? reject(toError(err)) : resolve(profile)))
+      const skip = this._internals.options.skipUserProfile
+      if (typeof skip === 'function') {
+        if (skip.length > 1) {
+          ;(skip as (t: string, cb: (err: unknown, s?: boolean) => void) => void)(accessToken, (err, s) => {
+            if (err) reject(toError(err))
+            else if (s) resolve(undefined)
+            else load()
+          })
+          return
+        }
+        if ((skip as () => boolean)()) resolve(undefined)
+        else load()
+        return
+      }
+      if (skip) resolve(undefined)
+      else load()
+    })
+  }
+
+  /** @internal */
+  private _callVerify(req: RequestWithSession, tokens: LexofficeTokenResponse, profile: LexofficeProfile | undefined, login: PendingLogin): void {
+    let settled = false
+    const verified: LexofficeVerifyCallback = (err, user, info) => {
+      if (settled) return
+      settled = true
+      if (err) {
+        this._error(err)
+        return
+      }
+      if (!user) {
+        this._actions.fail((info as StrategyFailure | undefined) ?? { message: 'The application refused this lexoffice user.' })
+        return
+      }
+      this._carryOver(req, login)
+      const authInfo: LexofficeAuthInfo = { ...(info ?? {}), returnTo: login.returnTo ?? '/' }
+      this._actions.success(user, authInfo)
+    }
+    const access = tokens.access_token
+    const refresh = tokens.refresh_token
+    const v = this._internals.verify as (...args: unknown[]) => void
+    try {
+      if (this._internals.options.passReqToCallback) {
+        if (v.length === 6) v(req, access, refresh, tokens, profile, verified)
+        else v(req, access, refresh, profile, verified)
+      } else if (v.length === 5) v(access, refresh, tokens, profile, verified)
+      else v(access, refresh, profile, verified)
+    } catch (err) {
+      if (!settled) {
+        settled = true
+        this._error(err)
+      }
+    }
+  }
+
+  /**
+   * passport ≥ 0.6 regenerates the session in `req.logIn` and drops its data. For this request
+   * only, wrap `regenerate` (non-enumerable own property, so the session store never sees it) so
+   * that other tabs' pending logins and `returnTo` move into the new session.
+   */
+  /** @internal */
+  private _carryOver(req: RequestWithSession, login: PendingLogin): void {
+    const session = req.session
+    if (!session) return
+    if (login.returnTo !== undefined) session.returnTo = login.returnTo
+    const original = session.regenerate
+    if (typeof original !== 'function') return
+    const store = this._internals.store
+    const returnTo = login.returnTo
+    Object.defineProperty(session, 'regenerate', {
+      configurable: true,
+      enumerable: false,
+      writable: true,
+      value: function regenerate(this: unknown, cb: (err?: unknown) => void) {
+        delete (session as Record<string, unknown>).regenerate
+        const carried = store.snapshot(session)
+        return original.call(session, (err?: unknown) => {
+          const fresh = req.session
+          if (!err && fresh && fresh !== session) {
+            if (carried) store.restore(fresh, carried)
+            if (returnTo !== undefined) fresh.returnTo = returnTo
+          }
+          cb(err)
+        })
+      },
+    })
+  }
+
+  /**
+   * node-oauth's `getOAuthAccessToken` puts `client_id`/`client_secret` in the body. Replace it on
+   * this strategy's `_oauth2` so that any caller (e.g. passport-oauth2-refresh) goes through
+   * LexofficeOAuthClient: Basic auth only, timeout, validation.
+   */
+  /** @internal */
+  private _replaceNodeOAuthTokenCall(): void {
+    const oauth = this._internals.oauth
+    const replacement = (
+      code: string,
+      params: Record<string, unknown> | undefined,
+      callback: (err: unknown, accessToken?: string, refreshToken?: string, results?: LexofficeTokenResponse) => void,
+    ): void => {
+      const p = params ?? {}
+      const grant = p.grant_type ?? 'authorization_code'
+      let request: Promise<LexofficeTokenResponse>
+      if (grant === 'refresh_token') request = oauth.refresh(code)
+      else if (grant === 'authorization_code' && typeof p.redirect_uri === 'string' && typeof p.code_verifier === 'string') {
+        request = oauth.exchangeCode({ code, redirectUri: p.redirect_uri, codeVerifier: p.code_verifier })
+      } else {
+        request = Promise.reject(invalidArg('ERR_INVALID_ARG_VALUE', 'getOAuthAccessToken needs redirect_uri and code_verifier (PKCE is mandatory)'))
+      }
+      request.then(
+        (tokens) => callback(null, tokens.access_token, tokens.refresh_token, tokens),
+        (err: unknown) => callback(err),
+      )
+    }
+    Object.defineProperty(this._oauth2, 'getOAuthAccessToken', { value: replacement, enumerable: false, writable: true, configurable: true })
+  }
+}
+
+function noStore(req: Request): void {
+  const res = req.res
+  if (res && !res.headersSent) {
+    res.setHeader('Cache-Control', 'no-store')
+    res.setHeader('Referrer-Policy', 'no-referrer')
+  }
+}
+
+function rawQuery(req: { originalUrl?: string; url?: string }): URLSearchParams {
+  const url = req.originalUrl ?? req.url ?? ''
+  const q = url.indexOf('?')
+  return new URLSearchParams(q === -1 ? '' : url.slice(q + 1))
+}
+
+function sessionMissing(): LexofficeAuthorizationError {
+  return new LexofficeAuthorizationError(
+    ErrorCodes.SESSION_MISSING,
+    'LexofficeStrategy needs sessions: install express-session and app.use(session(...)) before passport.',
+    { status: 500 },
+  )
+}
+
+/** RFC 6749 §4.1.2.1 error codes, with readable messages. */
+const AUTHORIZATION_ERRORS: Record<string, string> = {
+  access_denied: 'You declined the connection to lexoffice.',
+  invalid_request: 'lexoffice rejected the login request as invalid.',
+  unauthorized_client: 'lexoffice does not allow this application to log in (unauthorized_client).',
+  unsupported_response_type: 'lexoffice does not support this response type.',
+  invalid_scope: 'lexoffice rejected the requested scope.',
+  server_error: 'lexoffice had an internal error; try again later.',
+  temporarily_unavailable: 'lexoffice is temporarily unavailable; try again later.',
+}
+
+function authorizationFailure(error: string, description: string | undefined): CallbackFailure {
+  const known = AUTHORIZATION_ERRORS[error]
+  const base = known ?? `lexoffice refused the login (${error.replace(/[^\w.-]/g, '').slice(0, 64) || 'unknown error'}).`
+  const message = description ? `${base} ${description}` : base
+  const code: LexofficeErrorCode = error === 'access_denied' ? ErrorCodes.ACCESS_DENIED : ErrorCodes.AUTHORIZATION_ERROR
+  return { code, status: error === 'access_denied' ? 401 : 400, message }
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error('profile could not be loaded')
+}
