@@ -28,6 +28,20 @@ import type { Entity } from './store'
  */
 
 const EMAIL_KINDS = ['business', 'office', 'private', 'other'] as const
+const COMPANY_FIELDS = ['name', 'taxNumber', 'vatRegistrationId', 'allowTaxFreeInvoices']
+const CONTACT_PERSON_FIELDS = ['salutation', 'firstName', 'lastName', 'primary', 'emailAddress', 'phoneNumber']
+const PERSON_FIELDS = ['salutation', 'firstName', 'lastName']
+const ADDRESS_FIELDS = ['supplement', 'street', 'zip', 'city', 'countryCode']
+
+/** Copies the known scalar fields of an object (unknown or nested input is dropped, as lexoffice ignores it). */
+function known(source: JsonObject, fields: readonly string[]): JsonObject {
+  const out: JsonObject = {}
+  for (const f of fields) {
+    const value = source[f]
+    if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') out[f] = value
+  }
+  return out
+}
 const PHONE_KINDS = ['business', 'office', 'mobile', 'private', 'fax', 'other'] as const
 
 /** The public JSON of a contact (lexoffice shows no created/updated dates on contacts). */
@@ -118,14 +132,17 @@ function validate(body: JsonObject): { violations: Violation[]; fields: JsonObje
       if (persons !== undefined && (!Array.isArray(persons) || persons.some((p) => !isObject(p) || !isText(p['lastName'])))) {
         v.push({ field: 'company.contactPersons', violation: 'NOTNULL', message: 'each contact person needs a lastName' })
       }
-      fields['company'] = company
+      fields['company'] = {
+        ...known(company, COMPANY_FIELDS),
+        ...(Array.isArray(persons) ? { contactPersons: persons.map((p) => known(p as JsonObject, CONTACT_PERSON_FIELDS)) } : {}),
+      }
     }
   } else if (!isObject(person) || !isText(person['lastName'])) {
     v.push({ field: 'person.lastName', violation: 'NOTNULL', message: 'darf nicht leer sein' })
   } else if (person['salutation'] !== undefined && (typeof person['salutation'] !== 'string' || person['salutation'].length > 25)) {
     v.push({ field: 'person.salutation', violation: 'SIZE', message: 'at most 25 characters' })
   } else {
-    fields['person'] = person
+    fields['person'] = known(person, PERSON_FIELDS)
   }
 
   const addresses = body['addresses']
@@ -145,7 +162,12 @@ function validate(body: JsonObject): { violations: Violation[]; fields: JsonObje
           }
         })
       }
-      fields['addresses'] = addresses
+      const copy: JsonObject = {}
+      for (const kind of ['billing', 'shipping']) {
+        const entries = addresses[kind]
+        if (Array.isArray(entries)) copy[kind] = entries.map((a) => (isObject(a) ? known(a, ADDRESS_FIELDS) : a))
+      }
+      fields['addresses'] = copy
     }
   }
   const listField = (name: string, kinds: readonly string[], check: (s: string) => boolean): void => {

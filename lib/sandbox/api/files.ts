@@ -9,7 +9,9 @@ import type { BookkeepingVoucher, StoredFile } from './store'
  * `type=voucher`; PDF, JPEG, PNG or XML up to 5 MB, and within the sandbox's `maxBodyBytes`) →
  * `202 { id, voucherId }`, which also creates an `unchecked` bookkeeping voucher holding the file
  * (`voucher.created`); download a file by id (an upload, or the `files.documentFileId` of a
- * finalized sales voucher, which is rendered as PDF). Legacy error shape (`IssueList`).
+ * finalized sales voucher, which is rendered as PDF); attach a file to an existing bookkeeping
+ * voucher (`POST /v1/vouchers/{id}/files` → `202 { id }`, `voucher.changed`). Legacy error shape
+ * (`IssueList`).
  *
  * @internal
  * @packageDocumentation
@@ -74,7 +76,8 @@ export function parseMultipart(body: Buffer, contentTypeHeader: string): Multipa
   }
 }
 
-function upload(req: SandboxRequest, call: ApiCall): SandboxResponse {
+/** Reads and checks the `file` part (and, with `requireType`, `type=voucher`) of an upload. */
+function readUpload(req: SandboxRequest, call: ApiCall, requireType: boolean): { fileName: string; contentType: string; data: Buffer } {
   const header = typeof req.headers['content-type'] === 'string' ? req.headers['content-type'] : undefined
   if (mediaType(req) !== 'multipart/form-data' || header === undefined) return fail(call.errors.unsupportedMediaType(header))
   const parts = parseMultipart(req.body, header)
@@ -82,7 +85,7 @@ function upload(req: SandboxRequest, call: ApiCall): SandboxResponse {
   const type = parts.find((p) => p.name === 'type' && p.filename === undefined)?.data.toString('utf8').trim()
   const file = parts.find((p) => p.name === 'file' && p.filename !== undefined)
   const violations: Parameters<typeof call.errors.validation>[0] = []
-  if (type !== 'voucher') violations.push({ field: 'type', violation: 'NOTALLOWED', message: "type must be 'voucher'" })
+  if (requireType && type !== 'voucher') violations.push({ field: 'type', violation: 'NOTALLOWED', message: "type must be 'voucher'" })
   if (file === undefined) violations.push({ field: 'file', violation: 'NOTNULL', message: 'a file part is required' })
   if (violations.length > 0 || file === undefined) return fail(call.errors.validation(violations))
   const extension = (file.filename ?? '').split('.').pop()?.toLowerCase() ?? ''
@@ -92,7 +95,11 @@ function upload(req: SandboxRequest, call: ApiCall): SandboxResponse {
   }
   if (file.data.length === 0) return fail(call.errors.validation([{ field: 'file', violation: 'NOTNULL', message: 'the file is empty' }]))
   if (file.data.length > MAX_FILE_BYTES) return fail(call.errors.tooLarge('files may have at most 5 MB'))
+  return { fileName: (file.filename ?? 'upload').slice(0, 255), contentType, data: Buffer.from(file.data) }
+}
 
+function upload(req: SandboxRequest, call: ApiCall): SandboxResponse {
+  const file = readUpload(req, call, true)
   const now = call.store.timestamp()
   const fileId = call.newId()
   const voucher: BookkeepingVoucher = {
@@ -111,9 +118,9 @@ function upload(req: SandboxRequest, call: ApiCall): SandboxResponse {
   const stored: StoredFile = {
     id: fileId,
     organizationId: call.organizationId,
-    fileName: (file.filename ?? 'upload').slice(0, 255),
-    contentType,
-    content: Buffer.from(file.data),
+    fileName: file.fileName,
+    contentType: file.contentType,
+    content: file.data,
     voucherId: voucher.id,
     createdDate: now,
   }
@@ -139,8 +146,32 @@ function download(req: SandboxRequest, call: ApiCall): SandboxResponse {
   return fail(call.errors.notFound('file'))
 }
 
+/** `POST /v1/vouchers/{id}/files`: attaches an uploaded file to an existing bookkeeping voucher → `202 { id }`. */
+function attachToVoucher(req: SandboxRequest, call: ApiCall): SandboxResponse {
+  const voucher = call.org.vouchers.get(req.params['id'] ?? '')
+  if (voucher === undefined) return fail(call.errors.notFound('voucher'))
+  const file = readUpload(req, call, false)
+  const now = call.store.timestamp()
+  const stored: StoredFile = {
+    id: call.newId(),
+    organizationId: call.organizationId,
+    fileName: file.fileName,
+    contentType: file.contentType,
+    content: file.data,
+    voucherId: voucher.id,
+    createdDate: now,
+  }
+  call.org.files.set(stored.id, stored)
+  voucher['files'] = [...((voucher['files'] as string[] | undefined) ?? []), stored.id]
+  voucher.version += 1
+  voucher.updatedDate = now
+  call.store.emit(call.organizationId, 'voucher.changed', voucher.id)
+  return { status: 202, headers: { 'content-type': 'application/json' }, body: { id: stored.id } }
+}
+
 /** The files routes. @internal */
 export const fileRoutes: ApiRouteDef[] = [
   { method: 'POST', pattern: '/v1/files', style: 'legacy', handler: upload },
   { method: 'GET', pattern: '/v1/files/:id', style: 'legacy', handler: download },
+  { method: 'POST', pattern: '/v1/vouchers/:id/files', style: 'legacy', handler: attachToVoucher },
 ]

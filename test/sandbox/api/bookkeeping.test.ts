@@ -176,6 +176,23 @@ describe('/v1/files', () => {
     expectLegacy(await api.get('/v1/files/unknown'), 404)
   })
 
+  it('attaches a file to an existing voucher (POST /v1/vouchers/{id}/files)', async () => {
+    const list = await api.get('/v1/voucherlist?voucherType=purchaseinvoice&voucherStatus=any&size=1')
+    const id = list.json.content[0].id as string
+    const before = (await api.get(`/v1/vouchers/${id}`)).json
+    const f = form([{ name: 'file', value: new Blob([Buffer.from('\x89PNG fake')], { type: 'image/png' }), filename: 'scan.png' }])
+    const res = await fetch(`${sandbox.url}/v1/vouchers/${id}/files`, { method: 'POST', headers: { authorization: `Bearer ${api.token}` }, body: f })
+    expect(res.status).toBe(202)
+    const { id: fileId } = (await res.json()) as { id: string }
+    const after = (await api.get(`/v1/vouchers/${id}`)).json
+    expect(after.files).toEqual([...before.files, fileId])
+    expect(after.version).toBe(before.version + 1)
+    expect((await api.get(`/v1/files/${fileId}`)).headers.get('content-type')).toBe('image/png')
+    const missing = await fetch(`${sandbox.url}/v1/vouchers/unknown/files`, { method: 'POST', headers: { authorization: `Bearer ${api.token}` }, body: f })
+    expect(missing.status).toBe(404)
+    expect(Object.keys((await missing.json()) as object)).toEqual(['IssueList'])
+  })
+
   it('serves the rendered document of a finalized sales voucher by its documentFileId', async () => {
     const page = await api.get('/v1/voucherlist?voucherType=invoice&voucherStatus=paid&size=1')
     const invoice = await api.get(`/v1/invoices/${page.json.content[0].id}`)

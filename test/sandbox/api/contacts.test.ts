@@ -142,6 +142,17 @@ describe('POST/PUT /v1/contacts', () => {
     expectLegacy(await api.post('/v1/contacts', { ...company('X'), emailAddresses: { business: ['not an email'] } }), 406)
   })
 
+  it('keeps only known fields (unknown or deeply nested input is dropped, never echoed)', async () => {
+    const deep = '{"a":'.repeat(3000) + '1' + '}'.repeat(3000)
+    const raw = JSON.stringify({ ...company('Feldtest GmbH'), person: undefined }).replace('"name":"Feldtest GmbH"', `"name":"Feldtest GmbH","extra":${deep},"__proto__":{"polluted":true}`)
+    const res = await api.request('POST', '/v1/contacts', { raw, headers: { 'content-type': 'application/json' } })
+    expect(res.status).toBe(200)
+    const got = await api.get(`/v1/contacts/${res.json.id}`)
+    expect(got.status).toBe(200)
+    expect(Object.keys(got.json.company).sort()).toEqual(['contactPersons', 'name'])
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
+  })
+
   it('answers 404, 415 and 400 in the legacy shape', async () => {
     expectLegacy(await api.get('/v1/contacts/00000000-0000-4000-8000-000000000000'), 404)
     expectLegacy(await api.put('/v1/contacts/unknown', { ...company('X'), version: 0 }), 404)
