@@ -18,10 +18,11 @@ export interface RedisTokenStoreOptions {
   /**
    * Your connected node-redis (v4+) or ioredis client; the store never creates or closes one.
    * Make it fail fast while Redis is down, so requests get a 503 instead of waiting:
-   * node-redis `disableOfflineQueue: true`; ioredis `enableOfflineQueue: false` (or a small
-   * `maxRetriesPerRequest`). Do not set the client's `keyPrefix`; use `prefix` here. Single node
-   * or Sentinel only: Redis Cluster is not supported (the record, due set and lock keys would
-   * live in different slots).
+   * node-redis `disableOfflineQueue: true` (and a `socket.reconnectStrategy` that keeps retrying);
+   * ioredis `enableOfflineQueue: false` and `maxRetriesPerRequest: 0` or `1`. Without this, commands
+   * wait in the client's queue and only `commandTimeoutMs` ends the wait. Do not set the client's
+   * `keyPrefix`; use `prefix` here. Single node or Sentinel only: Cluster clients are rejected
+   * (the record, due set and lock keys would live in different slots).
    */
   client: RedisClientLike
   /** Prefix of every key this store writes. Default `'lexoffice:'`. */

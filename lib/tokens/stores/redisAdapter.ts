@@ -69,6 +69,9 @@ export function toCommandFn(client: unknown, name: string): RedisCommandFn {
   const keyPrefix = c.options?.keyPrefix ?? c._options?.keyPrefix
   if (keyPrefix !== undefined && keyPrefix !== '' && keyPrefix !== null)
     throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" must not use the client's keyPrefix option; use the store's "prefix" option`)
+  // Record, due set and lock keys of one store live in different hash slots.
+  if ((client as { isCluster?: unknown }).isCluster === true || Array.isArray((client as { masters?: unknown }).masters))
+    throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" is a Redis Cluster client; use a single-node (or Sentinel) client`)
   if (typeof c.call === 'function') {
     const call = c.call
     return (args) => call.call(client, args[0]!, ...args.slice(1))

@@ -3,7 +3,7 @@
  */
 import { inspect } from 'node:util'
 import net from 'node:net'
-import { createClient } from 'redis'
+import { createClient, createCluster } from 'redis'
 import IORedis from 'ioredis'
 import { RedisTokenStore } from '../../../lib/tokens/stores/RedisTokenStore'
 import { TokenCipher } from '../../../lib/tokens/crypto/TokenCipher'
@@ -100,10 +100,16 @@ export function describeRedisTokenStore(kind: ClientKind): void {
       await expect(store.set('s', makeRecord(2), 1)).resolves.toBe(false)
     })
 
-    test('rejects a missing client, an unsupported client and a client keyPrefix', () => {
+    test('rejects a missing client, an unsupported client, a client keyPrefix and Cluster clients', () => {
       expect(() => new RedisTokenStore({} as never)).toThrow(TypeError)
       expect(() => new RedisTokenStore({ client: { get: () => undefined } as never })).toThrow(/node-redis|ioredis/)
       expect(() => new RedisTokenStore({ client: { call: async () => 'OK', options: { keyPrefix: 'x:' } } as never })).toThrow(/keyPrefix/)
+      // Real (never connected) Cluster clients of both libraries.
+      const cluster =
+        kind === 'ioredis'
+          ? new IORedis.Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true })
+          : createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] })
+      expect(() => new RedisTokenStore({ client: cluster as never })).toThrow(/Cluster/)
     })
 
     test('Redis down: STORE_UNAVAILABLE (503) fast, no secret in the error; nothing lost once Redis is back', async () => {

@@ -69,7 +69,7 @@ export async function connectClient(kind: ClientKind, url: string = REDIS_URL, k
   try {
     await client.connect()
   } catch (err) {
-    client.disconnect()
+    if (client.status !== 'end') client.disconnect()
     throw new Error(`Redis at ${url} is not reachable (ioredis): ${(err as Error).message}`)
   }
   return {
