@@ -12,7 +12,14 @@ import { SingleFlight } from './singleFlight'
 import { TokenMemory } from './tokenMemory'
 import { type TokenInfo, type TokenRecord, type TokenSet, describeTokenSet } from './TokenSet'
 
-/** Options of {@link TokenManager.getAccessToken}. */
+/**
+ * Options of {@link TokenManager.getAccessToken}.
+ *
+ * @example
+ * ```ts
+ * await manager.getAccessToken(key, { minValidityMs: 10 * 60_000 }) // valid for 10 more minutes, or refreshed
+ * ```
+ */
 export interface GetAccessTokenOptions {
   /** Refresh now unless another caller refreshed since this call read the store. Default `false`. */
   forceRefresh?: boolean
@@ -24,7 +31,14 @@ export interface GetAccessTokenOptions {
   minValidityMs?: number
 }
 
-/** Bookkeeping shown by {@link TokenManager.tokenInfo} for both states. No secrets. */
+/**
+ * Bookkeeping shown by {@link TokenManager.tokenInfo} for both states. No secrets.
+ *
+ * @example
+ * ```ts
+ * const { refreshCount, lastRefreshAt, lastError } = (await manager.tokenInfo(key))!
+ * ```
+ */
 export interface ConnectionBookkeeping {
   key: string
   refreshCount: number
@@ -38,12 +52,27 @@ export interface ConnectionBookkeeping {
  * The non-secret status of one connection: expiry, scope and ids while `active`; reason and
  * time once `lost`. `persisted: false` means a rotated set is held in memory while its store
  * write is retried.
+ *
+ * @example
+ * ```ts
+ * const status = await manager.tokenInfo(key)
+ * if (status?.state === 'lost') console.log('lost:', status.reason)
+ * else if (status) console.log('expires at', new Date(status.expiresAt))
+ * ```
  */
 export type ConnectionStatus =
   | (TokenInfo & ConnectionBookkeeping & { state: 'active'; persisted: boolean })
   | (ConnectionBookkeeping & { state: 'lost'; reason: string; lostAt: number })
 
-/** Result of {@link TokenManager.disconnect}. */
+/**
+ * Result of {@link TokenManager.disconnect}.
+ *
+ * @example
+ * ```ts
+ * const { revoked } = await manager.disconnect(key)
+ * if (!revoked) console.warn('removed locally; lexoffice did not confirm the revocation')
+ * ```
+ */
 export interface DisconnectResult {
   /** `false` when nothing was stored or the revocation at lexoffice failed (the record is removed anyway). */
   revoked: boolean
@@ -418,14 +447,16 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     return this.#o.now() < tokens.expiresAt - margin
   }
 
-  /** Listener errors must not break the lifecycle (a thrown listener after a persist would fail a good refresh). */
+  /**
+   * Listener errors must not break the lifecycle (a listener throwing after a persist would fail a
+   * good refresh, or skip the persist retry): they become a process warning instead.
+   */
   #emit<K extends keyof TokenManagerEvents>(name: K, ...args: TokenManagerEvents[K]): void {
     try {
       ;(this.emit as (n: K, ...a: TokenManagerEvents[K]) => boolean)(name, ...args)
     } catch (err) {
-      process.nextTick(() => {
-        throw err
-      })
+      const what = err instanceof Error ? `${err.name}: ${err.message}` : 'a non-error value'
+      process.emitWarning(`A TokenManager "${String(name)}" listener threw (${what}); the token lifecycle went on.`, { code: 'LEXOFFICE_LISTENER_ERROR' })
     }
   }
 }

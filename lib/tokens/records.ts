@@ -10,7 +10,14 @@ import { invalidArg } from '../options/assert'
 import type { TokenRecord, TokenSet } from './TokenSet'
 import type { TokenStore } from './TokenStore'
 
-/** Organisation and connection ids to store beside the tokens (e.g. a passport profile). */
+/**
+ * Organisation and connection ids to store beside the tokens (a passport profile fits).
+ *
+ * @example
+ * ```ts
+ * await manager.connect(key, params, { organizationId: profile.organizationId, connectionId: profile.connectionId })
+ * ```
+ */
 export interface ConnectionIds {
   organizationId?: string | undefined
   connectionId?: string | undefined

@@ -48,9 +48,24 @@ export interface RefreshWant {
 
 type ActiveRecord = TokenRecord & { tokens: TokenSet }
 
-/** Reasons written to the tombstone after `invalid_grant`. */
+/**
+ * Tombstone reason after lexoffice answered `invalid_grant` to a refresh.
+ *
+ * @example
+ * ```ts
+ * manager.on('authLost', ({ reason }) => { if (reason === LOST_INVALID_GRANT) console.log('connection ended at lexoffice') })
+ * ```
+ */
 export const LOST_INVALID_GRANT = 'invalid_grant'
-/** The refresh before this one ended with an unknown outcome (crash, timeout), which likely rotated the token. */
+/**
+ * Tombstone reason after `invalid_grant` when the refresh before it ended with an unknown outcome
+ * (a crash or timeout after the request was sent), which most likely rotated the token unseen.
+ *
+ * @example
+ * ```ts
+ * if (err.reason === LOST_AFTER_INTERRUPTED) log.warn('a refresh was interrupted; the user must reconnect')
+ * ```
+ */
 export const LOST_AFTER_INTERRUPTED = 'invalid_grant_after_interrupted_refresh'
 
 /** @internal */
@@ -132,16 +147,31 @@ export class Refresher {
   async #refreshHoldingLock(key: string, want: RefreshWant, handle: LockHandle | undefined): Promise<{ tokens: TokenSet; handedOver: boolean }> {
     const { store, options, owner } = this.#ctx
     // Rule 2 (double-checked): re-read under the lock; mark the refresh in flight (rule 7b).
+    // Without a lock the marker, written with compare-and-set, doubles as a lease: a fresh marker of
+    // another owner (another manager on the same store) means "refreshing now", so wait for it.
     let record: ActiveRecord
     let marked: ActiveRecord
-    for (let i = 0; ; i++) {
+    const deadline = Date.now() + options.lockWaitMs
+    for (let conflicts = 0, wait = 25; ; ) {
       const current = await store.get(key)
       const tokens = activeTokens(current)
       if (!this.needsRefresh(tokens, want)) return { tokens, handedOver: false }
+      const lease = current!.refreshing
+      if (!handle && lease && lease.owner !== owner && Date.now() - lease.startedAt < options.lockTtlMs) {
+        if (Date.now() >= deadline) {
+          throw new LexofficeLockError(ErrorCodes.LOCK_TIMEOUT, `Another token manager is refreshing this lexoffice connection and did not finish within ${options.lockWaitMs} ms.`, {
+            status: 503,
+          })
+        }
+        await delay(Math.min(wait, Math.max(1, deadline - Date.now())))
+        wait = Math.min(wait * 1.5, 250)
+        continue
+      }
       record = current as ActiveRecord
-      marked = { ...record, version: record.version + 1, refreshing: { owner, startedAt: options.now() } }
+      // Wall-clock time (not the injectable `now`): it is compared across processes as a lease age.
+      marked = { ...record, version: record.version + 1, refreshing: { owner, startedAt: Date.now() } }
       if (await store.set(key, marked, record.version)) break
-      if (i >= 4) throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; refresh not started.', { status: 503 })
+      if (++conflicts >= 5) throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; refresh not started.', { status: 503 })
     }
     const outcome = await this.#callTokenEndpoint(key, record, marked, handle)
     if ('tokens' in outcome) return { tokens: outcome.tokens, handedOver: false }

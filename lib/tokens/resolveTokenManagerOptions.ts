@@ -8,6 +8,11 @@ import type { RefreshLock, TokenStore } from './TokenStore'
  * Client credentials and endpoints, for when {@link TokenManagerOptions.oauth} is not a ready
  * {@link LexofficeOAuthClient}. `apiURL` and `authorizationURL` are accepted (and `apiURL` used)
  * so that `{ ...sb.client, ...sb.endpoints }` works.
+ *
+ * @example
+ * ```ts
+ * const oauth: TokenManagerOAuthOptions = { clientID: 'id', clientSecret: process.env.SECRET!, environment: 'sandbox', timeoutMs: 5_000 }
+ * ```
  */
 export interface TokenManagerOAuthOptions {
   clientID: string
@@ -23,7 +28,16 @@ export interface TokenManagerOAuthOptions {
   fetch?: FetchLike
 }
 
-/** Retries of a refresh after a transient failure (token endpoint 5xx, timeout, network). */
+/**
+ * Retries of a refresh after a transient failure (token endpoint 5xx, timeout, network). While
+ * the access token is still valid, no retry happens inside the call: the valid token is served
+ * and a later call (after a short cooldown) tries again. 429 is never retried at once.
+ *
+ * @example
+ * ```ts
+ * const retry: TokenManagerRetryOptions = { attempts: 4, minDelayMs: 200, maxDelayMs: 2_000 }
+ * ```
+ */
 export interface TokenManagerRetryOptions {
   /** Token endpoint calls per refresh while the access token is already expired. Default 3. */
   attempts?: number
@@ -36,6 +50,15 @@ export interface TokenManagerRetryOptions {
 /**
  * Options of {@link TokenManager}. Resolved once, at construction; bad values throw a
  * `TypeError` with `code` `ERR_INVALID_ARG_TYPE` or `ERR_INVALID_ARG_VALUE`.
+ *
+ * @example
+ * ```ts
+ * const options: TokenManagerOptions = {
+ *   store: new RedisTokenStore({ client: redis }),
+ *   oauth: { clientID: process.env.LEXOFFICE_CLIENT_ID!, clientSecret: process.env.LEXOFFICE_CLIENT_SECRET! },
+ *   refreshAheadMs: 15 * 60_000,
+ * }
+ * ```
  */
 export interface TokenManagerOptions {
   /** Where token records live (Memory, Redis, express-session). */

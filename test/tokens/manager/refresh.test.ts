@@ -337,3 +337,26 @@ describe('TokenManager refresh path (sandbox, one process)', () => {
     expect(sb.tokenCalls()).toBe(0)
   })
 })
+
+describe('two managers on one store without a lock (the in-flight marker is a compare-and-set lease)', () => {
+  let sb: Sandbox
+  afterEach(() => sb?.close())
+
+  it('2 x 100 concurrent calls on an expired token: exactly 1 refresh', async () => {
+    const shared = new MemoryTokenStore()
+    const one = await setup({ store: shared })
+    sb = one.sb
+    const { TokenManager } = await import('../../../lib/tokens/TokenManager')
+    const two = new TokenManager({ store: shared, oauth: (await import('../../helpers/connect')).oauthClientFor(sb), apiURL: sb.endpoints.apiURL })
+    const first = await connectViaSandbox(sb)
+    await one.manager.connect(KEY, expiring(first, -1_000))
+    sb.resetLog()
+    const tokens = await Promise.all([
+      ...Array.from({ length: 100 }, () => one.manager.getAccessToken(KEY)),
+      ...Array.from({ length: 100 }, () => two.getAccessToken(KEY)),
+    ])
+    expect(sb.tokenCalls('refresh_token')).toBe(1)
+    expect(new Set(tokens).size).toBe(1)
+    expect(await profileStatus(sb, tokens[0]!)).toBe(200)
+  })
+})
