@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type { ConnectionStatus } from '../refresher/connectionStatus'
+import type { StoredConnectionStatus } from '../refresher/connectionStatus'
 import type { RefreshRunSummary } from '../refresher/runRefreshOnce'
 
 /**
@@ -65,7 +65,7 @@ export function printable(text: string): string {
  * ```
  * @internal
  */
-export function formatStatusTable(rows: readonly ConnectionStatus[], now: number): string {
+export function formatStatusTable(rows: readonly StoredConnectionStatus[], now: number): string {
   if (rows.length === 0) return 'No lexoffice connections stored.\n'
   const header = ['KEY', 'STATE', 'EXPIRES', 'LAST REFRESH', 'REFRESHES', 'LAST ERROR']
   const lines = rows.map((r) => [

@@ -6,10 +6,10 @@ import type { TokenStore } from '../tokens/TokenStore'
  *
  * @example
  * ```ts
- * const lost = (await listConnectionStatus(store)).filter((c: ConnectionStatus) => c.state === 'lost')
+ * const lost = (await listConnectionStatus(store)).filter((c: StoredConnectionStatus) => c.state === 'lost')
  * ```
  */
-export interface ConnectionStatus {
+export interface StoredConnectionStatus {
   key: string
   state: 'active' | 'lost'
   /** Why it was lost (`invalid_grant`, `token.revoked`, `disconnected`, ...). */
@@ -31,7 +31,7 @@ export interface ConnectionStatus {
 
 /**
  * Reads every record of `store` (which needs `list()`) and returns each connection's
- * {@link ConnectionStatus}, sorted by key. Records that vanish meanwhile or cannot be read (e.g.
+ * {@link StoredConnectionStatus}, sorted by key. Records that vanish meanwhile or cannot be read (e.g.
  * encrypted with a key this process lacks) are left out.
  *
  * @throws TypeError when the store has no `list()`; the store's error (e.g. `STORE_UNAVAILABLE`).
@@ -43,11 +43,11 @@ export interface ConnectionStatus {
 export async function listConnectionStatus(
   store: TokenStore,
   options: { now?: number; concurrency?: number } = {},
-): Promise<ConnectionStatus[]> {
+): Promise<StoredConnectionStatus[]> {
   if (typeof store.list !== 'function') throw new TypeError('the token store cannot list its connections (no list())')
   const now = options.now ?? Date.now()
   const keys = (await store.list()).sort()
-  const rows: (ConnectionStatus | undefined)[] = new Array(keys.length)
+  const rows: (StoredConnectionStatus | undefined)[] = new Array(keys.length)
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < keys.length) {
@@ -55,7 +55,7 @@ export async function listConnectionStatus(
       const key = keys[i]!
       const record = await store.get(key)
       if (record === undefined) continue
-      const row: ConnectionStatus = { key, state: record.state, refreshCount: record.refreshCount, connectedAt: record.connectedAt }
+      const row: StoredConnectionStatus = { key, state: record.state, refreshCount: record.refreshCount, connectedAt: record.connectedAt }
       if (record.state === 'lost') {
         row.lostReason = record.lost?.reason ?? 'unknown'
         if (record.lost !== undefined) row.lostAt = record.lost.at
@@ -71,5 +71,5 @@ export async function listConnectionStatus(
     }
   }
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, keys.length) }, worker))
-  return rows.filter((r): r is ConnectionStatus => r !== undefined)
+  return rows.filter((r): r is StoredConnectionStatus => r !== undefined)
 }

@@ -177,7 +177,8 @@ async function refreshOne(manager: RefresherManager, store: TokenStore, key: str
   try {
     after = await store.get(key)
   } catch {
-    // The refresh went through the manager; only the bookkeeping read failed.
+    // The manager vouched for the window; only the bookkeeping read failed, so whether this call
+    // refreshed is unknown. Counted as refreshed: the connection is kept alive either way.
     return { key, outcome: 'refreshed' }
   }
   if (after === undefined) return { key, outcome: 'skipped' }
