@@ -6,6 +6,7 @@ import { assertFaults } from './oauth/faults'
 import { assertRedirectUri, resolveSandboxClient, type SandboxClientConfig } from './options'
 import type { SandboxApi } from './api/SandboxApi'
 import type { SandboxConnectionInfo, SandboxEvents, SandboxFault, SandboxRequestLogEntry, SandboxState } from './SandboxState'
+import type { SandboxWebhookLogEntry, SandboxWebhooks } from './webhooks/SandboxWebhooks'
 
 /**
  * A running lexoffice sandbox, as returned by `createSandbox()`: its URLs, the demo
@@ -32,12 +33,14 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
   readonly #state: SandboxState
   readonly #server: Server
   readonly #defaultClientID: string
+  readonly #webhooks: SandboxWebhooks | undefined
   #closing: Promise<void> | undefined
 
   /** @internal Use `createSandbox()`. */
-  constructor(state: SandboxState, server: Server, url: string, defaultClientID: string) {
+  constructor(state: SandboxState, server: Server, url: string, defaultClientID: string, webhooks?: SandboxWebhooks) {
     super()
     this.#state = state
+    this.#webhooks = webhooks
     this.#server = server
     this.#defaultClientID = defaultClientID
     this.url = url
@@ -268,7 +271,68 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
   }
 
   /**
-   * Stops the server: cancels delayed answers, closes every socket. Safe to call more than once.
+   * The RSA public key (SPKI PEM) that verifies this sandbox's webhook signatures
+   * (`X-Lxo-Signature`). The sandbox has its own key pair, generated in-process the first time it
+   * is needed (or given as the `webhooks.privateKey` option); lexoffice's published key does not
+   * verify sandbox webhooks.
+   *
+   * @throws Error when the sandbox was built without webhook delivery.
+   * @example
+   * ```ts
+   * app.use('/webhooks/lexoffice', lexofficeWebhooks({ publicKey: sandbox.webhookPublicKey, onEvent }))
+   * ```
+   */
+  get webhookPublicKey(): string {
+    if (!this.#webhooks) throw new Error('This sandbox has no webhook delivery')
+    return this.#webhooks.publicKeyPem
+  }
+
+  /**
+   * The webhook delivery log, one entry per attempt, oldest first (copies). No entry holds a
+   * signature, header or query string. See {@link SandboxWebhookLogEntry}.
+   *
+   * @example
+   * ```ts
+   * await sandbox.webhooksIdle()
+   * expect(sandbox.webhookDeliveries.map((d) => `${d.eventType} ${d.status} ${d.outcome}`)).toEqual(['contact.changed 204 delivered'])
+   * ```
+   */
+  get webhookDeliveries(): SandboxWebhookLogEntry[] {
+    return this.#webhooks?.log() ?? []
+  }
+
+  /**
+   * Empties the webhook delivery log.
+   *
+   * @example
+   * ```ts
+   * sandbox.resetWebhookLog()
+   * ```
+   */
+  resetWebhookLog(): void {
+    this.#webhooks?.resetLog()
+  }
+
+  /**
+   * Resolves when no webhook delivery is scheduled or in flight, retries included (so keep
+   * `webhooks.retryDelaysMs` small in tests). Deliveries are queued synchronously when a resource
+   * changes or a connection is revoked, so awaiting this after the API call that caused them is
+   * enough; nothing needs to sleep. Resolves at once after `close()`.
+   *
+   * @example
+   * ```ts
+   * await client.contacts.update(id, contact)
+   * await sandbox.webhooksIdle()
+   * expect(received).toHaveLength(1)
+   * ```
+   */
+  webhooksIdle(): Promise<void> {
+    return this.#webhooks?.idle() ?? Promise.resolve()
+  }
+
+  /**
+   * Stops the server: cancels delayed answers and pending webhook retries, aborts webhook
+   * requests in flight, closes every socket. Safe to call more than once.
    *
    * @example
    * ```ts
@@ -277,6 +341,7 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
    */
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
+      this.#webhooks?.close()
       this.#state.close()
       this.#server.close(() => resolve())
       this.#server.closeAllConnections()

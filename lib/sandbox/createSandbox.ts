@@ -10,6 +10,7 @@ import { SandboxRouter } from './router'
 import { Sandbox } from './Sandbox'
 import { SandboxState } from './SandboxState'
 import { createRequestListener } from './server'
+import { attachSandboxWebhooks } from './webhooks/attachSandboxWebhooks'
 
 /**
  * Starts an in-process lexoffice sandbox: a node:http server on loopback (a free port by
@@ -40,20 +41,25 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     // Listeners run synchronously; one that throws makes that request answer 500.
     ;(sandbox as EventEmitter | undefined)?.emit(name, ...args)
   })
+  const webhooks = attachSandboxWebhooks(state, resolved.webhooks)
   const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, createRequestListener(router, state))
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
     else socket.destroy()
   })
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    const onListenError = (err: Error): void => {
+      webhooks.close()
+      reject(err)
+    }
+    server.once('error', onListenError)
     server.listen(resolved.port, resolved.host, () => {
-      server.off('error', reject)
+      server.off('error', onListenError)
       resolve()
     })
   })
   const { port, family } = server.address() as AddressInfo
   const host = family === 'IPv6' || resolved.host === '::1' ? `[${resolved.host}]` : resolved.host
-  sandbox = new Sandbox(state, server, `http://${host}:${port}`, resolved.clients[0]!.clientID)
+  sandbox = new Sandbox(state, server, `http://${host}:${port}`, resolved.clients[0]!.clientID, webhooks)
   return sandbox
 }

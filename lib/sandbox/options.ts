@@ -9,6 +9,7 @@ import {
   invalidArg,
 } from '../options/assert'
 import { resolveSandboxApiOptions, type ResolvedSandboxApiOptions, type SandboxApiOptions } from './api/SandboxApi'
+import { resolveSandboxWebhookOptions, type ResolvedSandboxWebhookOptions, type SandboxWebhookOptions } from './webhooks/options'
 
 /**
  * Options of `createSandbox()` and their one-time validation.
@@ -138,6 +139,8 @@ export interface SandboxOptions {
   maxBodyBytes?: number
   /** The lexoffice API resources: rate limit, demo data, event-subscription rules. See {@link SandboxApiOptions}. */
   api?: SandboxApiOptions
+  /** Webhook delivery to event subscriptions: retry schedule, timeout, signing key. See {@link SandboxWebhookOptions}. */
+  webhooks?: SandboxWebhookOptions
 }
 
 /** A client after validation. @internal */
@@ -179,6 +182,7 @@ export interface ResolvedSandboxOptions {
   now: () => number
   maxBodyBytes: number
   api: ResolvedSandboxApiOptions
+  webhooks: ResolvedSandboxWebhookOptions
 }
 
 /**
@@ -216,6 +220,7 @@ const OPTION_KEYS = [
   'now',
   'maxBodyBytes',
   'api',
+  'webhooks',
 ] as const
 
 function assertObject(value: unknown, name: string): asserts value is Record<string, unknown> {
@@ -306,6 +311,7 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     now: now as () => number,
     maxBodyBytes,
     api: resolveSandboxApiOptions(options.api ?? {}),
+    webhooks: resolveSandboxWebhookOptions(options.webhooks ?? {}),
   }
 }
 
