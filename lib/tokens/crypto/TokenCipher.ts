@@ -151,23 +151,29 @@ export class TokenCipher {
    * ```
    */
   decrypt(envelope: string, recordKey: string): string | undefined {
+    return this.open(envelope, recordKey, true)
+  }
+
+  /** {@link TokenCipher.decrypt}, with `report: false` not firing `onDecryptError` (for internal re-checks). @internal */
+  open(envelope: string, recordKey: string, report: boolean): string | undefined {
+    const fail = (reason: DecryptErrorReason, keyId?: string): undefined => (report ? this.#fail(recordKey, reason, keyId) : undefined)
     const parts = typeof envelope === 'string' ? envelope.split('.') : []
     if (parts.length !== 4 || parts[0] !== PREFIX || !KEY_ID.test(parts[1]!) || !B64URL.test(parts[2]!) || !B64URL.test(parts[3]!)) {
-      return this.#fail(recordKey, 'malformed')
+      return fail('malformed')
     }
     const [, kid, ivText, bodyText] = parts as [string, string, string, string]
     const key = this.#keys.get(kid)
-    if (key === undefined) return this.#fail(recordKey, 'unknown_key', kid)
+    if (key === undefined) return fail('unknown_key', kid)
     const iv = Buffer.from(ivText, 'base64url')
     const body = Buffer.from(bodyText, 'base64url')
-    if (iv.length !== IV_BYTES || body.length < TAG_BYTES) return this.#fail(recordKey, 'malformed', kid)
+    if (iv.length !== IV_BYTES || body.length < TAG_BYTES) return fail('malformed', kid)
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES })
       decipher.setAAD(aad(recordKey, kid))
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES))
       return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString('utf8')
     } catch {
-      return this.#fail(recordKey, 'authentication_failed', kid)
+      return fail('authentication_failed', kid)
     }
   }
 

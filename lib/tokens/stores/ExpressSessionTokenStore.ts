@@ -3,7 +3,7 @@ import type { TokenRecord } from '../TokenSet'
 import type { TokenCipher } from '../crypto/TokenCipher'
 import { assertInteger, assertString, invalidArg } from '../../options/assert'
 import { KeyedMutex } from './KeyedMutex'
-import { assertKey, assertSetArgs, decodeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
+import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
 import { toStoreError, withDeadline } from './storeErrors'
 
 /**
@@ -139,8 +139,8 @@ export class ExpressSessionTokenStore implements TokenStore {
   }
 
   /**
-   * Writes `record` if the stored version equals `expectedVersion` (0: no record), serialised per
-   * key inside this process. Resolves `false` on a lost race.
+   * Writes `record` if the stored version equals `expectedVersion` (0: no record, or one that reads
+   * as `undefined` because it cannot be decrypted), serialised per key inside this process. Resolves `false` on a lost race.
    *
    * @throws TypeError when `record.version !== expectedVersion + 1`.
    * @throws LexofficeStoreError `STORE_UNAVAILABLE` when the session store fails (outcome unknown: re-read).
@@ -155,7 +155,7 @@ export class ExpressSessionTokenStore implements TokenStore {
     const due = dueAt(record) ?? null
     return this.#mutex.run(key, async () => {
       const current = readStored(await this.#call<unknown>((cb) => this.#store.get(this.#recordId(key), cb)))
-      if ((current?.v ?? 0) !== expectedVersion) return false
+      if ((current === undefined ? 0 : casVersion(key, current.v, current.d, this.#cipher)) !== expectedVersion) return false
       const value: StoredRecord = {
         cookie: this.#cookie(record.state === 'lost' ? this.#tombstoneTtlMs : this.#ttlMs),
         lexofficeTokenRecord: { v: record.version, d: data, e: due },

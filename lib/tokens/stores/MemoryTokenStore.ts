@@ -1,6 +1,6 @@
 import type { TokenStore } from '../TokenStore'
 import type { TokenRecord } from '../TokenSet'
-import { assertKey, assertSetArgs, decodeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
+import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
 import type { TokenCipher } from '../crypto/TokenCipher'
 import { invalidArg } from '../../options/assert'
 
@@ -73,7 +73,8 @@ export class MemoryTokenStore implements TokenStore {
   }
 
   /**
-   * Writes `record` if the stored version equals `expectedVersion` (0: no record). Resolves `false` on a lost race.
+   * Writes `record` if the stored version equals `expectedVersion` (0: no record, or a record that
+   * reads as `undefined` because it cannot be decrypted). Resolves `false` on a lost race.
    *
    * @throws TypeError when `record.version !== expectedVersion + 1` or the record is malformed.
    * @example
@@ -84,7 +85,8 @@ export class MemoryTokenStore implements TokenStore {
   async set(key: string, record: TokenRecord, expectedVersion: number): Promise<boolean> {
     assertSetArgs(key, record, expectedVersion)
     // Everything below is synchronous, so the check and the write are atomic in this process.
-    const current = this.#entries.get(key)?.version ?? 0
+    const entry = this.#entries.get(key)
+    const current = entry === undefined ? 0 : casVersion(key, entry.version, entry.data, this.#cipher)
     if (current !== expectedVersion) return false
     this.#entries.set(key, { version: record.version, data: encodeRecord(key, record, this.#cipher), dueAt: dueAt(record) })
     return true

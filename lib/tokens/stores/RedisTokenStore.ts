@@ -3,7 +3,7 @@ import type { TokenRecord } from '../TokenSet'
 import type { TokenCipher } from '../crypto/TokenCipher'
 import { assertInteger, assertString, invalidArg } from '../../options/assert'
 import { RedisLock } from '../locks/RedisLock'
-import { assertKey, assertSetArgs, decodeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
+import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
 import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
 
 /**
@@ -133,19 +133,18 @@ export class RedisTokenStore implements TokenStore {
    */
   async get(key: string): Promise<TokenRecord | undefined> {
     assertKey(key)
-    const reply = await this.#redis.command(['HMGET', this.#recordKey(key), 'v', 'd'])
-    const [v, d] = Array.isArray(reply) ? reply : []
-    const version = Number(v)
-    if ((typeof d !== 'string' && !Buffer.isBuffer(d)) || !Number.isSafeInteger(version)) return undefined
-    const record = decodeRecord(key, String(d), this.#cipher)
+    const [version, d] = await this.#hmget(key)
+    if (version === undefined || d === undefined) return undefined
+    const record = decodeRecord(key, d, this.#cipher)
     // The plaintext `v` is what compare-and-set checks; report it, so a writer can always win.
     if (record !== undefined) record.version = version
     return record
   }
 
   /**
-   * Writes `record` if the stored version equals `expectedVersion` (0: no record), atomically with
-   * its due-set entry. Resolves `false` on a lost race.
+   * Writes `record` if the stored version equals `expectedVersion` (0: no record, or one that reads
+   * as `undefined` because it cannot be decrypted), atomically with its due-set entry. Resolves
+   * `false` on a lost race.
    *
    * @throws TypeError when `record.version !== expectedVersion + 1`.
    * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached (outcome unknown).
@@ -158,12 +157,32 @@ export class RedisTokenStore implements TokenStore {
     assertSetArgs(key, record, expectedVersion)
     const due = dueAt(record)
     const ttl = record.state === 'lost' ? this.#tombstoneTtlMs : 0
-    const reply = await this.#redis.script(
-      SET_SCRIPT,
-      [this.#recordKey(key), this.#dueKey()],
-      [String(expectedVersion), String(record.version), encodeRecord(key, record, this.#cipher), due === undefined ? '' : String(due), key, String(ttl)],
-    )
-    return Number(reply) === 1
+    const data = encodeRecord(key, record, this.#cipher)
+    const write = async (compareWith: number): Promise<boolean> =>
+      Number(
+        await this.#redis.script(
+          SET_SCRIPT,
+          [this.#recordKey(key), this.#dueKey()],
+          [String(compareWith), String(record.version), data, due === undefined ? '' : String(due), key, String(ttl)],
+        ),
+      ) === 1
+    if (await write(expectedVersion)) return true
+    if (expectedVersion !== 0) return false
+    // A record that reads as undefined (it cannot be decrypted) counts as absent here too, so a new
+    // connection can replace it; the script still compares with its real version, so a concurrent
+    // write in between makes this fail.
+    const [v, d] = await this.#hmget(key)
+    if (v === undefined || d === undefined || casVersion(key, v, d, this.#cipher) !== 0) return false
+    return write(v)
+  }
+
+  /** The stored version and data, when both are valid. */
+  async #hmget(key: string): Promise<[number | undefined, string | undefined]> {
+    const reply = await this.#redis.command(['HMGET', this.#recordKey(key), 'v', 'd'])
+    const [v, d] = Array.isArray(reply) ? reply : []
+    const version = Number(v)
+    if ((typeof d !== 'string' && !Buffer.isBuffer(d)) || v === null || v === undefined || !Number.isSafeInteger(version)) return [undefined, undefined]
+    return [version, String(d)]
   }
 
   /**

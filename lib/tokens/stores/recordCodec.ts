@@ -76,6 +76,20 @@ export function dueAt(record: TokenRecord): number | undefined {
 }
 
 /**
+ * The version compare-and-set compares with: an unreadable record counts as absent (0), exactly
+ * as `get` reports it, so a new connection can replace it (e.g. after its encryption key was
+ * removed). A readable record's stored version is used as is.
+ * @example
+ * ```ts
+ * const current = casVersion(key, stored.version, stored.data, cipher)
+ * ```
+ * @internal
+ */
+export function casVersion(key: string, storedVersion: number, data: string, cipher: TokenCipher | undefined): number {
+  return decodeRecord(key, data, cipher, false) === undefined ? 0 : storedVersion
+}
+
+/**
  * Serialises (and seals) a record for storage.
  * @example
  * ```ts
@@ -90,22 +104,22 @@ export function encodeRecord(key: string, record: TokenRecord, cipher: TokenCiph
 
 /**
  * Parses (and opens) a stored value. Anything unreadable is `undefined`: never a throw, and
- * never the stored text in an error.
+ * never the stored text in an error. `report: false` keeps `onDecryptError` quiet (re-checks).
  * @example
  * ```ts
  * const record = decodeRecord('user-42', stored, cipher) // undefined when unreadable
  * ```
  * @internal
  */
-export function decodeRecord(key: string, stored: string, cipher: TokenCipher | undefined): TokenRecord | undefined {
+export function decodeRecord(key: string, stored: string, cipher: TokenCipher | undefined, report = true): TokenRecord | undefined {
   let json: string | undefined = stored
   if (cipher !== undefined) {
     // A plaintext record (written before encryption was turned on) is not trusted as a token source.
     if (stored.startsWith('{')) {
-      cipher.reportUnreadable(key, 'malformed')
+      if (report) cipher.reportUnreadable(key, 'malformed')
       return undefined
     }
-    json = cipher.decrypt(stored, key)
+    json = cipher.open(stored, key, report)
     if (json === undefined) return undefined
   }
   let parsed: unknown
