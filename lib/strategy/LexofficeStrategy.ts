@@ -1,11 +1,13 @@
 import type { Request } from 'express'
 import type { StrategyCreatedStatic, StrategyFailure } from 'passport'
 import OAuth2Strategy from 'passport-oauth2'
-import { ErrorCodes, LexofficeAuthorizationError, LexofficeError, type LexofficeErrorCode } from '../errors'
+import { ErrorCodes, LexofficeError } from '../errors'
 import { type LexofficeTokenResponse, LexofficeOAuthClient } from '../oauth/LexofficeOAuthClient'
 import { invalidArg } from '../options/assert'
-import { type CallbackFailure, checkCode, isCallbackRequest, parseCallbackParams } from './callbackParams'
-import { type PendingLogin, PendingLoginStore, type SessionLike } from './PendingLoginStore'
+import { buildAuthorizationURL } from './authorizationURL'
+import { type CallbackFailure, authorizationFailure, checkCode, isCallbackRequest, parseCallbackParams, rawQuery } from './callbackParams'
+import { routeNodeOAuthThrough } from './nodeOAuthBridge'
+import { type PendingLogin, PendingLoginStore } from './PendingLoginStore'
 import { computeCodeChallenge, generateCodeVerifier, generateState } from './pkce'
 import { type LexofficeProfile, fetchLexofficeProfile } from './profile'
 import {
@@ -16,83 +18,29 @@ import {
   resolveStrategyOptions,
 } from './resolveStrategyOptions'
 import { sanitizeReturnTo } from './returnTo'
+import { type RequestWithSession as SessionRequest, carryOverSession, sessionMissing } from './sessionCarryOver'
+import {
+  type AnyVerify,
+  type LexofficeAuthenticateOptions,
+  type LexofficeAuthInfo,
+  type LexofficeVerifyFunction,
+  type LexofficeVerifyFunctionWithParams,
+  type LexofficeVerifyFunctionWithRequest,
+  type LexofficeVerifyFunctionWithRequestAndParams,
+  dispatchVerify,
+} from './verify'
 
-/** `done` of a verify callback: `done(err)`, `done(null, false, info)` or `done(null, user, info)`. */
-export type LexofficeVerifyCallback = (err?: unknown, user?: Express.User | false, info?: object) => void
+export type {
+  LexofficeAuthenticateOptions,
+  LexofficeAuthInfo,
+  LexofficeVerifyCallback,
+  LexofficeVerifyFunction,
+  LexofficeVerifyFunctionWithParams,
+  LexofficeVerifyFunctionWithRequest,
+  LexofficeVerifyFunctionWithRequestAndParams,
+} from './verify'
 
-/**
- * Verify callback without `req`. `profile` is `undefined` only when `skipUserProfile` is set;
- * `refreshToken` is `undefined` only if lexoffice sent none.
- */
-export type LexofficeVerifyFunction = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: LexofficeProfile | undefined,
-  done: LexofficeVerifyCallback,
-) => void
-
-/** Verify callback without `req`, also receiving the validated token response (`params.expiresAt` is absolute). */
-export type LexofficeVerifyFunctionWithParams = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: LexofficeTokenResponse,
-  profile: LexofficeProfile | undefined,
-  done: LexofficeVerifyCallback,
-) => void
-
-/** Verify callback with `req` first (`passReqToCallback: true`). */
-export type LexofficeVerifyFunctionWithRequest = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: LexofficeProfile | undefined,
-  done: LexofficeVerifyCallback,
-) => void
-
-/** Verify callback with `req` first and the validated token response (`passReqToCallback: true`). */
-export type LexofficeVerifyFunctionWithRequestAndParams = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: LexofficeTokenResponse,
-  profile: LexofficeProfile | undefined,
-  done: LexofficeVerifyCallback,
-) => void
-
-type AnyVerify =
-  | LexofficeVerifyFunction
-  | LexofficeVerifyFunctionWithParams
-  | LexofficeVerifyFunctionWithRequest
-  | LexofficeVerifyFunctionWithRequestAndParams
-
-/** Options of `passport.authenticate('lexoffice', options)` that this strategy reads. */
-export interface LexofficeAuthenticateOptions {
-  /** Scopes for this login only (array or space-separated), overriding the strategy's `scope`. */
-  scope?: string | readonly string[]
-  /** Only `true`/absent. A string is refused: passport-oauth2 would then skip state and PKCE storage. */
-  state?: unknown
-  /** Any other option is passed to your `authorizationParams()` override. */
-  [option: string]: unknown
-}
-
-/** The `info` passed to `success()` (available as `req.authInfo` and to custom callbacks). */
-export interface LexofficeAuthInfo {
-  /** The checked relative path to return to; `'/'` when none was given. */
-  returnTo: string
-  [key: string]: unknown
-}
-
-/** Parameters the strategy sets itself; an `authorizationParams()` override cannot replace them. */
-const RESERVED_AUTHORIZATION_PARAMS = new Set([
-  'client_id',
-  'redirect_uri',
-  'response_type',
-  'state',
-  'code_challenge',
-  'code_challenge_method',
-  'scope',
-  'response_mode',
-])
+type RequestWithSession = Request & SessionRequest
 
 type Actions = StrategyCreatedStatic
 
@@ -104,13 +52,6 @@ interface Internals {
   verify: AnyVerify
 }
 const INTERNALS = new WeakMap<object, Internals>()
-type RequestWithSession = Request & {
-  session?: SessionLike & {
-    save?: (cb: (err?: unknown) => void) => void
-    regenerate?: (cb: (err?: unknown) => void) => void
-    returnTo?: unknown
-  }
-}
 
 /**
  * Passport strategy for lexoffice (Lexware Office) partner OAuth2: `authorization_code` with
@@ -150,6 +91,17 @@ type RequestWithSession = Request & {
  *
  * Requires express-session (server-side store) before `passport.session()`, with the cookie's
  * `SameSite=Lax` (`Strict` drops the cookie on lexoffice's redirect back).
+ *
+ * Decisions worth knowing:
+ * - `state` is checked before `error`: an `error=` callback without a known state fails with
+ *   `STATE_MISSING`/`STATE_MISMATCH`, not `ACCESS_DENIED` (as openid-client does).
+ * - A callback without `state` cannot name a pending login, so none is consumed (other tabs
+ *   keep theirs); a callback whose state matches consumes that login whatever happens next.
+ * - `callbackURL` must be absolute: it is never derived from `Host` or `X-Forwarded-Host`.
+ * - Callbacks of two tabs arriving at the same instant each load the session before the other
+ *   saved it; with a last-write-wins session store one of them may keep the other's (already
+ *   used) pending login. That entry can then only reach the token endpoint with a spent code,
+ *   which lexoffice refuses (`invalid_grant`, "start again").
  *
  * @example
  * ```ts
@@ -359,7 +311,6 @@ export class LexofficeStrategy extends OAuth2Strategy {
   }
 
   /** The redirect leg: new state and verifier, pending login saved in the session, then redirect. */
-  /** @internal */
   private _login(req: RequestWithSession, options: LexofficeAuthenticateOptions): void {
     const session = req.session
     if (!session) {
@@ -381,22 +332,16 @@ export class LexofficeStrategy extends OAuth2Strategy {
     if (returnTo !== undefined) login.returnTo = returnTo
     this._internals.store.add(session, login)
 
-    const url = new URL(o.endpoints.authorizationURL)
-    const extra = this.authorizationParams(options) as unknown
-    if (extra !== null && typeof extra === 'object') {
-      for (const [key, value] of Object.entries(extra as Record<string, unknown>)) {
-        if (!RESERVED_AUTHORIZATION_PARAMS.has(key) && typeof value === 'string') url.searchParams.set(key, value)
-      }
-    }
-    if (o.connectionName !== undefined && !url.searchParams.has('connection_name')) url.searchParams.set('connection_name', o.connectionName)
-    url.searchParams.set('response_type', 'code')
-    url.searchParams.set('client_id', o.clientID)
-    url.searchParams.set('redirect_uri', o.callbackURL)
-    url.searchParams.set('state', state)
-    url.searchParams.set('code_challenge', computeCodeChallenge(codeVerifier))
-    url.searchParams.set('code_challenge_method', 'S256')
-    if (scope !== undefined) url.searchParams.set('scope', scope)
-    const location = url.href
+    const location = buildAuthorizationURL({
+      authorizationURL: o.endpoints.authorizationURL,
+      clientID: o.clientID,
+      redirectUri: o.callbackURL,
+      state,
+      codeChallenge: computeCodeChallenge(codeVerifier),
+      scope,
+      connectionName: o.connectionName,
+      extra: this.authorizationParams(options) as unknown,
+    })
 
     // Save before redirecting (passport #703): a fast callback must find the pending login.
     if (typeof session.save !== 'function') {
@@ -410,7 +355,6 @@ export class LexofficeStrategy extends OAuth2Strategy {
   }
 
   /** The callback leg: every check first, then exactly one token request. */
-  /** @internal */
   private _callback(req: RequestWithSession): void {
     const parsed = parseCallbackParams(req)
     if ('failure' in parsed) {
@@ -505,10 +449,8 @@ export class LexofficeStrategy extends OAuth2Strategy {
 
   /** @internal */
   private _callVerify(req: RequestWithSession, tokens: LexofficeTokenResponse, profile: LexofficeProfile | undefined, login: PendingLogin): void {
-    let settled = false
-    const verified: LexofficeVerifyCallback = (err, user, info) => {
-      if (settled) return
-      settled = true
+    const { verify, options } = this._internals
+    dispatchVerify(verify, options.passReqToCallback, req, tokens, profile, (err, user, info) => {
       if (err) {
         this._error(err)
         return
@@ -517,89 +459,17 @@ export class LexofficeStrategy extends OAuth2Strategy {
         this._actions.fail((info as StrategyFailure | undefined) ?? { message: 'The application refused this lexoffice user.' })
         return
       }
-      this._carryOver(req, login)
+      carryOverSession(req, this._internals.store, login)
       const authInfo: LexofficeAuthInfo = { ...(info ?? {}), returnTo: login.returnTo ?? '/' }
       this._actions.success(user, authInfo)
-    }
-    const access = tokens.access_token
-    const refresh = tokens.refresh_token
-    const v = this._internals.verify as (...args: unknown[]) => void
-    try {
-      if (this._internals.options.passReqToCallback) {
-        if (v.length === 6) v(req, access, refresh, tokens, profile, verified)
-        else v(req, access, refresh, profile, verified)
-      } else if (v.length === 5) v(access, refresh, tokens, profile, verified)
-      else v(access, refresh, profile, verified)
-    } catch (err) {
-      if (!settled) {
-        settled = true
-        this._error(err)
-      }
-    }
-  }
-
-  /**
-   * passport ≥ 0.6 regenerates the session in `req.logIn` and drops its data. For this request
-   * only, wrap `regenerate` (non-enumerable own property, so the session store never sees it) so
-   * that other tabs' pending logins and `returnTo` move into the new session.
-   */
-  /** @internal */
-  private _carryOver(req: RequestWithSession, login: PendingLogin): void {
-    const session = req.session
-    if (!session) return
-    if (login.returnTo !== undefined) session.returnTo = login.returnTo
-    const original = session.regenerate
-    if (typeof original !== 'function') return
-    const store = this._internals.store
-    const returnTo = login.returnTo
-    Object.defineProperty(session, 'regenerate', {
-      configurable: true,
-      enumerable: false,
-      writable: true,
-      value: function regenerate(this: unknown, cb: (err?: unknown) => void) {
-        delete (session as Record<string, unknown>).regenerate
-        const carried = store.snapshot(session)
-        return original.call(session, (err?: unknown) => {
-          const fresh = req.session
-          if (!err && fresh && fresh !== session) {
-            if (carried) store.restore(fresh, carried)
-            if (returnTo !== undefined) fresh.returnTo = returnTo
-          }
-          cb(err)
-        })
-      },
     })
   }
 
-  /**
-   * node-oauth's `getOAuthAccessToken` puts `client_id`/`client_secret` in the body. Replace it on
-   * this strategy's `_oauth2` so that any caller (e.g. passport-oauth2-refresh) goes through
-   * LexofficeOAuthClient: Basic auth only, timeout, validation.
-   */
   /** @internal */
   private _replaceNodeOAuthTokenCall(): void {
-    const oauth = this._internals.oauth
-    const replacement = (
-      code: string,
-      params: Record<string, unknown> | undefined,
-      callback: (err: unknown, accessToken?: string, refreshToken?: string, results?: LexofficeTokenResponse) => void,
-    ): void => {
-      const p = params ?? {}
-      const grant = p.grant_type ?? 'authorization_code'
-      let request: Promise<LexofficeTokenResponse>
-      if (grant === 'refresh_token') request = oauth.refresh(code)
-      else if (grant === 'authorization_code' && typeof p.redirect_uri === 'string' && typeof p.code_verifier === 'string') {
-        request = oauth.exchangeCode({ code, redirectUri: p.redirect_uri, codeVerifier: p.code_verifier })
-      } else {
-        request = Promise.reject(invalidArg('ERR_INVALID_ARG_VALUE', 'getOAuthAccessToken needs redirect_uri and code_verifier (PKCE is mandatory)'))
-      }
-      request.then(
-        (tokens) => callback(null, tokens.access_token, tokens.refresh_token, tokens),
-        (err: unknown) => callback(err),
-      )
-    }
-    Object.defineProperty(this._oauth2, 'getOAuthAccessToken', { value: replacement, enumerable: false, writable: true, configurable: true })
+    routeNodeOAuthThrough(this._oauth2, this._internals.oauth)
   }
+
 }
 
 function noStore(req: Request): void {
@@ -608,39 +478,6 @@ function noStore(req: Request): void {
     res.setHeader('Cache-Control', 'no-store')
     res.setHeader('Referrer-Policy', 'no-referrer')
   }
-}
-
-function rawQuery(req: { originalUrl?: string; url?: string }): URLSearchParams {
-  const url = req.originalUrl ?? req.url ?? ''
-  const q = url.indexOf('?')
-  return new URLSearchParams(q === -1 ? '' : url.slice(q + 1))
-}
-
-function sessionMissing(): LexofficeAuthorizationError {
-  return new LexofficeAuthorizationError(
-    ErrorCodes.SESSION_MISSING,
-    'LexofficeStrategy needs sessions: install express-session and app.use(session(...)) before passport.',
-    { status: 500 },
-  )
-}
-
-/** RFC 6749 §4.1.2.1 error codes, with readable messages. */
-const AUTHORIZATION_ERRORS: Record<string, string> = {
-  access_denied: 'You declined the connection to lexoffice.',
-  invalid_request: 'lexoffice rejected the login request as invalid.',
-  unauthorized_client: 'lexoffice does not allow this application to log in (unauthorized_client).',
-  unsupported_response_type: 'lexoffice does not support this response type.',
-  invalid_scope: 'lexoffice rejected the requested scope.',
-  server_error: 'lexoffice had an internal error; try again later.',
-  temporarily_unavailable: 'lexoffice is temporarily unavailable; try again later.',
-}
-
-function authorizationFailure(error: string, description: string | undefined): CallbackFailure {
-  const known = AUTHORIZATION_ERRORS[error]
-  const base = known ?? `lexoffice refused the login (${error.replace(/[^\w.-]/g, '').slice(0, 64) || 'unknown error'}).`
-  const message = description ? `${base} ${description}` : base
-  const code: LexofficeErrorCode = error === 'access_denied' ? ErrorCodes.ACCESS_DENIED : ErrorCodes.AUTHORIZATION_ERROR
-  return { code, status: error === 'access_denied' ? 401 : 400, message }
 }
 
 function toError(err: unknown): Error {

@@ -3,6 +3,11 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 /**
  * One login that was started (redirect to lexoffice) and has not come back yet. It lives in the
  * server-side session only; nothing of it travels in a URL or cookie value except `state`.
+ *
+ * @example
+ * ```ts
+ * const login: PendingLogin = { state, codeVerifier, redirectUri: callbackURL, issuer: 'https://app.lexware.de', createdAt: Date.now() }
+ * ```
  */
 export interface PendingLogin {
   /** The `state` sent to lexoffice (256 random bits, base64url). */
@@ -19,24 +24,54 @@ export interface PendingLogin {
   returnTo?: string
 }
 
-/** What `req.session[sessionKey]` holds. */
+/**
+ * What `req.session[sessionKey]` holds.
+ *
+ * @example
+ * ```ts
+ * const record = req.session.lexoffice as PendingLoginRecord | undefined
+ * console.log(record?.pending.length ?? 0, 'logins in progress')
+ * ```
+ */
 export interface PendingLoginRecord {
   /** Pending logins, oldest first. */
   pending: PendingLogin[]
 }
 
-/** A session as express-session provides it; only the members used here. */
+/**
+ * A session as express-session provides it; only the members used here.
+ *
+ * @example
+ * ```ts
+ * store.add(req.session as SessionLike, login)
+ * ```
+ */
 export interface SessionLike {
   [key: string]: unknown
 }
 
-/** Result of {@link PendingLoginStore.take}. */
+/**
+ * Result of {@link PendingLoginStore.take}.
+ *
+ * @example
+ * ```ts
+ * const result: TakeResult = store.take(req.session, state)
+ * if (result.kind === 'expired') console.log('too slow')
+ * ```
+ */
 export type TakeResult =
   | { kind: 'found'; login: PendingLogin }
   | { kind: 'expired'; login: PendingLogin }
   | { kind: 'unknown'; hadRecord: boolean }
 
-/** Options of {@link PendingLoginStore}. */
+/**
+ * Options of {@link PendingLoginStore}.
+ *
+ * @example
+ * ```ts
+ * new PendingLoginStore({ sessionKey: 'lexoffice', ttlMs: 10 * 60_000, maxPending: 5 })
+ * ```
+ */
 export interface PendingLoginStoreOptions {
   /** Session property that holds the record. */
   sessionKey: string

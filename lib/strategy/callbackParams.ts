@@ -7,7 +7,15 @@ import { ErrorCodes, type LexofficeErrorCode } from '../errors'
  * @packageDocumentation
  */
 
-/** Parameters of an authorization response, each present at most once. */
+/**
+ * Parameters of an authorization response, each present at most once.
+ *
+ * @example
+ * ```ts
+ * const parsed = parseCallbackParams(req)
+ * if ('params' in parsed) console.log(parsed.params.state)
+ * ```
+ */
 export interface CallbackParams {
   code?: string
   state?: string
@@ -17,7 +25,14 @@ export interface CallbackParams {
   iss?: string
 }
 
-/** A refused callback: the challenge passport's `fail()` receives, and the HTTP status. */
+/**
+ * A refused callback: the challenge passport's `fail()` receives, and the HTTP status.
+ *
+ * @example
+ * ```ts
+ * const failure: CallbackFailure = { code: 'STATE_MISSING', status: 403, message: 'no state' }
+ * ```
+ */
 export interface CallbackFailure {
   code: LexofficeErrorCode
   message: string
@@ -31,13 +46,28 @@ const FORBIDDEN = ['access_token', 'id_token', 'token', 'response', 'token_type'
 /** Any parameter whose presence marks a request as a callback. */
 const CALLBACK_MARKERS = ['code', 'state', 'error', 'iss', ...FORBIDDEN]
 
-/** Longest accepted authorization code (lexoffice documents 128; we allow headroom). */
+/**
+ * Longest accepted authorization code (lexoffice documents 128; we allow headroom).
+ *
+ * @example
+ * ```ts
+ * checkCode('a'.repeat(MAX_CODE_LENGTH + 1)) // INVALID_PARAMETER
+ * ```
+ */
 export const MAX_CODE_LENGTH = 1024
 /** Longest accepted `state` (ours are 43 characters). */
 const MAX_STATE_LENGTH = 512
 
-/** The raw query string of a request (never `req.query`, whose parser differs between Express 4 and 5). */
-function rawQuery(req: { originalUrl?: string; url?: string }): URLSearchParams {
+/**
+ * The raw query string of a request (never `req.query`, whose parser differs between Express 4 and 5).
+ *
+ * @internal
+ * @example
+ * ```ts
+ * rawQuery(req).getAll('code').length // 2 for ?code=a&code=b
+ * ```
+ */
+export function rawQuery(req: { originalUrl?: string; url?: string }): URLSearchParams {
   const url = req.originalUrl ?? req.url ?? ''
   const q = url.indexOf('?')
   return new URLSearchParams(q === -1 ? '' : url.slice(q + 1))
@@ -169,4 +199,33 @@ function hasControl(s: string): boolean {
 
 function duplicate(name: string): CallbackFailure {
   return { code: ErrorCodes.DUPLICATE_PARAMETER, status: 400, message: `The callback parameter "${name}" must be given exactly once.` }
+}
+
+/** RFC 6749 §4.1.2.1 error codes, with readable messages. */
+const AUTHORIZATION_ERRORS: Record<string, string> = {
+  access_denied: 'You declined the connection to lexoffice.',
+  invalid_request: 'lexoffice rejected the login request as invalid.',
+  unauthorized_client: 'lexoffice does not allow this application to log in (unauthorized_client).',
+  unsupported_response_type: 'lexoffice does not support this response type.',
+  invalid_scope: 'lexoffice rejected the requested scope.',
+  server_error: 'lexoffice had an internal error; try again later.',
+  temporarily_unavailable: 'lexoffice is temporarily unavailable; try again later.',
+}
+
+/**
+ * Maps an `error=` callback (RFC 6749 §4.1.2.1) to the failure to report: `ACCESS_DENIED` (401)
+ * for `access_denied`, `AUTHORIZATION_ERROR` (400) for every other or unknown code; the message
+ * is readable and includes the already sanitised description.
+ *
+ * @example
+ * ```ts
+ * authorizationFailure('access_denied', undefined) // { code: 'ACCESS_DENIED', status: 401, message: 'You declined ...' }
+ * ```
+ */
+export function authorizationFailure(error: string, description: string | undefined): CallbackFailure {
+  const known = AUTHORIZATION_ERRORS[error]
+  const base = known ?? `lexoffice refused the login (${error.replace(/[^\w.-]/g, '').slice(0, 64) || 'unknown error'}).`
+  const message = description ? `${base} ${description}` : base
+  const code: LexofficeErrorCode = error === 'access_denied' ? ErrorCodes.ACCESS_DENIED : ErrorCodes.AUTHORIZATION_ERROR
+  return { code, status: error === 'access_denied' ? 401 : 400, message }
 }

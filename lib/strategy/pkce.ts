@@ -7,7 +7,14 @@ import { createHash, randomBytes } from 'node:crypto'
  * @packageDocumentation
  */
 
-/** Characters RFC 7636 §4.1 allows in a code verifier (`unreserved`), 43 to 128 of them. */
+/**
+ * Characters RFC 7636 §4.1 allows in a code verifier (`unreserved`), 43 to 128 of them.
+ *
+ * @example
+ * ```ts
+ * CODE_VERIFIER_PATTERN.test(generateCodeVerifier()) // true
+ * ```
+ */
 export const CODE_VERIFIER_PATTERN = /^[A-Za-z0-9._~-]{43,128}$/
 
 /**

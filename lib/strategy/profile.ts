@@ -5,6 +5,12 @@ import { type FetchLike, httpRequest } from '../http/httpRequest'
 /**
  * The body of lexoffice's `GET /v1/profile` (lexoffice-api.md §3). Only the members this package
  * reads are typed; everything else is kept in `_json`.
+ *
+ * @example
+ * ```ts
+ * const json = profile._json as LexofficeProfileJson
+ * console.log(json.taxType)
+ * ```
  */
 export interface LexofficeProfileJson {
   organizationId?: string
@@ -19,6 +25,13 @@ export interface LexofficeProfileJson {
 /**
  * A passport `Profile` built from `GET /v1/profile`.
  * `id` is `created.userId` (the lexoffice user who established the connection).
+ *
+ * @example
+ * ```ts
+ * function verify(accessToken: string, refreshToken: string | undefined, profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) {
+ *   done(null, { id: profile!.id, connectionId: profile!.connectionId })
+ * }
+ * ```
  */
 export interface LexofficeProfile extends Profile {
   provider: 'lexoffice'
@@ -40,7 +53,14 @@ export interface LexofficeProfile extends Profile {
   _json: LexofficeProfileJson
 }
 
-/** @internal */
+/**
+ * @internal
+ *
+ * @example
+ * ```ts
+ * await fetchLexofficeProfile({ apiURL: 'https://api.lexware.io', accessToken, timeoutMs: 10_000 })
+ * ```
+ */
 export interface FetchProfileOptions {
   apiURL: string
   accessToken: string

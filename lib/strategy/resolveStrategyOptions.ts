@@ -10,7 +10,14 @@ import {
   invalidArg,
 } from '../options/assert'
 
-/** Minimal logger; `console` fits. Only fixed, secret-free messages are ever passed to it. */
+/**
+ * Minimal logger; `console` fits. Only fixed, secret-free messages are ever passed to it.
+ *
+ * @example
+ * ```ts
+ * new LexofficeStrategy({ ...options, logger: console }, verify)
+ * ```
+ */
 export interface StrategyLogger {
   warn(message: string): void
 }
@@ -18,13 +25,28 @@ export interface StrategyLogger {
 /**
  * `skipUserProfile`: a boolean, a synchronous `() => boolean`, or passport-oauth2's
  * asynchronous `(accessToken, done) => void` form (dispatched on arity, as passport-oauth2 does).
+ *
+ * @example
+ * ```ts
+ * new LexofficeStrategy({ ...options, skipUserProfile: true }, verify) // profile is undefined
+ * ```
  */
 export type SkipUserProfileOption =
   | boolean
   | (() => boolean)
   | ((accessToken: string, done: (err: unknown, skip?: boolean) => void) => void)
 
-/** Options shared by both constructor forms of {@link LexofficeStrategy}. */
+/**
+ * Options shared by both constructor forms of {@link LexofficeStrategy}.
+ *
+ * @example
+ * ```ts
+ * const options: LexofficeStrategyOptionsBase = {
+ *   clientID: 'id', clientSecret: 'secret', callbackURL: 'https://app.example.com/auth/lexoffice/callback',
+ *   scope: ['profile.read'], environment: 'sandbox',
+ * }
+ * ```
+ */
 export interface LexofficeStrategyOptionsBase extends EndpointOptions {
   /** Your partner client id, issued by Lexware. */
   clientID: string
@@ -70,17 +92,40 @@ export interface LexofficeStrategyOptionsBase extends EndpointOptions {
   now?: () => number
 }
 
-/** Options of {@link LexofficeStrategy} whose verify callback does not get `req`. */
+/**
+ * Options of {@link LexofficeStrategy} whose verify callback does not get `req`.
+ *
+ * @example
+ * ```ts
+ * const options: LexofficeStrategyOptions = { clientID, clientSecret, callbackURL, scope: 'profile.read contacts.read' }
+ * new LexofficeStrategy(options, (accessToken, refreshToken, profile, done) => done(null, { id: profile!.id }))
+ * ```
+ */
 export interface LexofficeStrategyOptions extends LexofficeStrategyOptionsBase {
   passReqToCallback?: false
 }
 
-/** Options of {@link LexofficeStrategy} whose verify callback gets `req` first. */
+/**
+ * Options of {@link LexofficeStrategy} whose verify callback gets `req` first.
+ *
+ * @example
+ * ```ts
+ * new LexofficeStrategy({ clientID, clientSecret, callbackURL, scope: ['profile.read'], passReqToCallback: true },
+ *   (req, accessToken, refreshToken, profile, done) => done(null, { id: profile!.id, ip: req.ip }))
+ * ```
+ */
 export interface LexofficeStrategyOptionsWithRequest extends LexofficeStrategyOptionsBase {
   passReqToCallback: true
 }
 
-/** Options after validation and defaults; nothing is optional any more. @internal */
+/**
+ * Options after validation and defaults; nothing is optional any more. @internal
+ *
+ * @example
+ * ```ts
+ * const resolved: ResolvedStrategyOptions = resolveStrategyOptions(options)
+ * ```
+ */
 export interface ResolvedStrategyOptions {
   clientID: string
   clientSecret: string
@@ -250,7 +295,14 @@ export function resolveStrategyOptions(options: LexofficeStrategyOptionsBase & {
   }
 }
 
-/** Normalises a scope option (array or space-separated string) to one space-separated string. @internal */
+/**
+ * Normalises a scope option (array or space-separated string) to one space-separated string. @internal
+ *
+ * @example
+ * ```ts
+ * resolveScope(['profile.read', 'contacts.read']) // 'profile.read contacts.read'
+ * ```
+ */
 export function resolveScope(scope: unknown, name = 'scope'): string | undefined {
   if (scope === undefined) return undefined
   let tokens: unknown[]

@@ -5,7 +5,14 @@
  * @packageDocumentation
  */
 
-/** Longest `returnTo` we keep. Longer values are ignored. */
+/**
+ * Longest `returnTo` we keep. Longer values are ignored.
+ *
+ * @example
+ * ```ts
+ * sanitizeReturnTo('/' + 'a'.repeat(MAX_RETURN_TO_LENGTH)) // undefined
+ * ```
+ */
 export const MAX_RETURN_TO_LENGTH = 2048
 
 /**
