@@ -199,6 +199,16 @@ describe('status rules and retries', () => {
     expect(verifyLexofficeSignature(receiver.received[2]!.raw, receiver.received[2]!.headers['x-lxo-signature'] as string, sb.webhookPublicKey)).toBe(true)
   })
 
+  it('more than 3 redirects: failed, not retried', async () => {
+    await setup(() => ({ status: 302, headers: { location: '/loop' } }))
+    const user = await sandboxUser(sb)
+    await subscribe(user, 'contact.changed', `${receiver.url}/hooks`)
+    await changeAContact(user)
+    await sb.webhooksIdle()
+    expect(receiver.received).toHaveLength(4) // the request and 3 redirects
+    expect(outcomes()).toEqual(['1:too_many_redirects:failed'])
+  })
+
   it('a retry for a subscription deleted meanwhile is cancelled, nothing more is sent', async () => {
     let id = ''
     // The receiver deletes the subscription while answering the first attempt with 503.
