@@ -98,4 +98,6 @@ export type { BackgroundRefresherEvents, BackgroundRefresherOptions } from './re
 export { runRefreshOnce } from './refresher/runRefreshOnce'
 export type { RefreshConnectionResult, RefreshOutcome, RefreshRunSummary, RefresherManager, RunRefreshOnceOptions } from './refresher/runRefreshOnce'
 export { lexofficeHealth, lexofficeHealthRoute } from './refresher/health'
+export { listConnectionStatus } from './refresher/connectionStatus'
+export type { StoredConnectionStatus } from './refresher/connectionStatus'
 export type { LexofficeHealthOptions, LexofficeHealthReport } from './refresher/health'
