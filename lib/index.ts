@@ -92,6 +92,24 @@ export type {
   LexofficeWebhooksOptions,
 } from './webhooks/lexofficeWebhooks'
 
+export { ensureSubscriptions } from './webhooks/ensureSubscriptions'
+export type {
+  EnsureSubscriptionsClient,
+  EnsureSubscriptionsResult,
+  EnsuredSubscription,
+  FailedSubscription,
+  WantedSubscription,
+} from './webhooks/ensureSubscriptions'
+export { autoSubscribe } from './webhooks/autoSubscribe'
+export type {
+  AutoSubscribeErrorInfo,
+  AutoSubscribeInfo,
+  AutoSubscribeManager,
+  AutoSubscribeOptions,
+  AutoSubscribeStage,
+  AutoSubscription,
+} from './webhooks/autoSubscribe'
+
 // Background refresher, health
 export { BackgroundRefresher } from './refresher/BackgroundRefresher'
 export type { BackgroundRefresherEvents, BackgroundRefresherOptions } from './refresher/BackgroundRefresher'

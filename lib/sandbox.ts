@@ -33,3 +33,6 @@ export type { RateLimitCounters, RateLimitOptions } from './sandbox/api/rateLimi
 export type { ApiStore, BookkeepingVoucher, Entity, EventSubscription, OrganizationData, ResourceEvent, ResourceEventListener, SalesVoucher, SalesVoucherType, StoredFile } from './sandbox/api/store'
 export { DEMO_DATA_COUNTS } from './sandbox/api/seed'
 export { EVENT_TYPES } from './sandbox/api/eventSubscriptions'
+export { LEXOFFICE_WEBHOOK_RETRY_DELAYS_MS } from './sandbox/webhooks/options'
+export type { SandboxWebhookOptions } from './sandbox/webhooks/options'
+export type { SandboxWebhookLogEntry, SandboxWebhookOutcome, SandboxWebhookPayload } from './sandbox/webhooks/SandboxWebhooks'
