@@ -59,6 +59,7 @@ export { MemoryLock } from './tokens/locks/MemoryLock'
 export type { MemoryLockOptions } from './tokens/locks/MemoryLock'
 export { TokenCipher } from './tokens/crypto/TokenCipher'
 export type { DecryptErrorEvent, DecryptErrorReason, TokenCipherOptions } from './tokens/crypto/TokenCipher'
+export type { EncryptionOption } from './tokens/stores/recordCodec'
 
 // Express
 export { lexoffice } from './express/lexofficeMiddleware'
