@@ -155,6 +155,10 @@ describe('callback validation', () => {
     expect(res.body.message).not.toMatch(/[<>\r\n]/)
     expect(res.body.message.length).toBeLessThan(300)
     expect(res.headers['set-cookie']?.toString() ?? '').not.toContain('pwned')
+    const logged = app.warnings.join('\n')
+    expect(logged).toContain('AUTHORIZATION_ERROR')
+    expect(logged).not.toMatch(/[<>\r]/)
+    expect(logged.length).toBeLessThan(1000)
   })
 
   it('an iss that is not the configured issuer -> 400 ISSUER_MISMATCH, no token request', async () => {

@@ -129,6 +129,17 @@ describe('profile endpoint faults', () => {
   })
 })
 
+describe('profile endpoint timeout', () => {
+  it('a hanging /v1/profile fails within timeoutMs with 504 TIMEOUT, nobody logged in', async () => {
+    const a = await withApp({ strategy: { timeoutMs: 300 } })
+    lx.profile = { status: 200, body: undefined, hang: true }
+    const { res } = await login(a)
+    expect({ status: res.status, code: res.body.code }).toEqual({ status: 504, code: ErrorCodes.TIMEOUT })
+    expect(a.verifyCalls).toHaveLength(0)
+    assertNoSecrets(a, [res.text], [lx.issuedAccessTokens[0] ?? ''])
+  })
+})
+
 describe('verify callback forms and skipUserProfile', () => {
   it('verify(accessToken, refreshToken, profile, done)', async () => {
     const seen: unknown[] = []

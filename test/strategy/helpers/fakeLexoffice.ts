@@ -31,8 +31,8 @@ export interface FakeLexoffice {
   issuedAccessTokens: string[]
   /** Faults for the next token calls, consumed in order. */
   failNextTokenCalls(faults: TokenFault[]): void
-  /** Replace the profile answer. */
-  profile: { status: number; body: unknown }
+  /** Replace the profile answer; `hang: true` never answers. */
+  profile: { status: number; body: unknown; hang?: boolean }
   close(): Promise<void>
 }
 
@@ -131,6 +131,7 @@ export async function startFakeLexoffice(): Promise<FakeLexoffice> {
       }
       if (req.method === 'GET' && url.pathname === '/v1/profile') {
         fake.profileCalls++
+        if (fake.profile.hang) return void hanging.add(res)
         const auth = req.headers.authorization ?? ''
         const userNo = tokens.get(auth.replace(/^Bearer /, ''))
         if (userNo === undefined) return json(401, { message: 'Unauthorized' })
