@@ -1,0 +1,80 @@
+/**
+ * P3 child: one app instance calling GET /v1/contacts?page=0&size=1 through LexofficeClient for one shared
+ * connection, paced by a RedisRateLimiter shared with its siblings; the token comes from a
+ * TokenManager on a shared RedisTokenStore. IPC: <- init, -> ready, <- go { calls }, -> result, <- exit.
+ */
+import { createClient } from 'redis'
+import { LexofficeClient } from '../lib/client/LexofficeClient'
+import { isLexofficeError } from '../lib/errors'
+import { RedisTokenStore } from '../lib/tokens/stores/RedisTokenStore'
+import { TokenManager } from '../lib/tokens/TokenManager'
+
+export interface P3ChildConfig {
+  redisUrl: string
+  storePrefix: string
+  limiterPrefix: string
+  key: string
+  ratePerSecond: number
+  clientID: string
+  clientSecret: string
+  tokenURL: string
+  revokeURL: string
+  apiURL: string
+}
+
+export type P3ParentMessage = { type: 'init'; config: P3ChildConfig } | { type: 'go'; calls: number } | { type: 'exit' }
+export type P3ChildMessage =
+  | { type: 'ready' }
+  | { type: 'result'; ok: number; errors: string[]; saw429: number }
+  | { type: 'fatal'; message: string }
+
+const send = (m: P3ChildMessage): void => {
+  process.send?.(m)
+}
+let client: LexofficeClient | undefined
+let redis: ReturnType<typeof createClient> | undefined
+let saw429 = 0
+
+process.on('message', (m: P3ParentMessage) => {
+  void handle(m).catch((err: unknown) => send({ type: 'fatal', message: err instanceof Error ? err.message : String(err) }))
+})
+
+async function handle(m: P3ParentMessage): Promise<void> {
+  if (m.type === 'init') {
+    const c = m.config
+    redis = createClient({ url: c.redisUrl, disableOfflineQueue: true })
+    redis.on('error', () => undefined)
+    await redis.connect()
+    const manager = new TokenManager({
+      store: new RedisTokenStore({ client: redis, prefix: c.storePrefix }),
+      oauth: { clientID: c.clientID, clientSecret: c.clientSecret, tokenURL: c.tokenURL, revokeURL: c.revokeURL, apiURL: c.apiURL },
+    })
+    await manager.getAccessToken(c.key) // warm-up of the store path (no API call)
+    client = new LexofficeClient({
+      tokenProvider: manager.providerFor(c.key),
+      apiURL: c.apiURL,
+      connectionKey: c.key,
+      rateLimit: { redis, keyPrefix: c.limiterPrefix, ratePerSecond: c.ratePerSecond },
+      hooks: { onResponse: (i) => void (i.status === 429 && saw429++) },
+    })
+    send({ type: 'ready' })
+  } else if (m.type === 'go') {
+    const cl = client!
+    let ok = 0
+    const errors: string[] = []
+    await Promise.all(
+      Array.from({ length: m.calls }, async () => {
+        try {
+          await cl.contacts.list({ page: 0, size: 1 })
+          ok++
+        } catch (err) {
+          errors.push(isLexofficeError(err) ? err.code : String(err))
+        }
+      }),
+    )
+    send({ type: 'result', ok, errors, saw429 })
+  } else if (m.type === 'exit') {
+    if (redis?.isOpen) redis.destroy()
+    if (process.connected) process.disconnect()
+  }
+}
