@@ -3,7 +3,9 @@
  *
  * - no LEXOFFICE_CLIENT_ID: the built-in lexoffice sandbox starts in this process;
  * - LEXOFFICE_CLIENT_ID + LEXOFFICE_CLIENT_SECRET (+ LEXOFFICE_ENV=sandbox|production): real lexoffice;
- * - REDIS_URL: sessions and tokens live in Redis, so several instances share logins.
+ * - REDIS_URL: sessions, tokens and received webhook events live in Redis, so several instances
+ *   share logins; REDIS_PREFIX (default `lexoffice-example:`) namespaces every key, and
+ *   SESSION_SECRET must then be the same on every instance.
  */
 import { randomBytes } from 'node:crypto'
 
@@ -16,6 +18,8 @@ export interface ExampleConfig {
     | { mode: 'embedded-sandbox' }
     | { mode: 'lexoffice'; clientID: string; clientSecret: string; environment: 'production' | 'sandbox' }
   redisURL: string | undefined
+  /** Prefix of every Redis key (sessions, tokens, events); instances that share logins share it. */
+  redisPrefix: string
   scope: string[]
 }
 
@@ -27,6 +31,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   if (clientID && !clientSecret) throw new Error('LEXOFFICE_CLIENT_SECRET is required with LEXOFFICE_CLIENT_ID')
   const environment = env.LEXOFFICE_ENV ?? 'production'
   if (environment !== 'production' && environment !== 'sandbox') throw new Error('LEXOFFICE_ENV must be sandbox or production')
+  const redisPrefix = env.REDIS_PREFIX ?? 'lexoffice-example:'
+  if (!/^[\w:.-]{1,100}$/.test(redisPrefix)) throw new Error('REDIS_PREFIX must be 1-100 characters of letters, digits, _ : . -')
   return {
     port,
     baseURL: env.BASE_URL,
@@ -34,6 +40,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     sessionSecret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
     lexoffice: clientID && clientSecret ? { mode: 'lexoffice', clientID, clientSecret, environment } : { mode: 'embedded-sandbox' },
     redisURL: env.REDIS_URL,
-    scope: (env.LEXOFFICE_SCOPE ?? 'profile.read contacts.read invoices.read').split(/\s+/).filter(Boolean),
+    redisPrefix,
+    scope: (env.LEXOFFICE_SCOPE ?? 'profile.read contacts.read invoices.read voucherlist.read').split(/\s+/).filter(Boolean),
   }
 }

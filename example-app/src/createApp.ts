@@ -8,7 +8,7 @@ import path from 'node:path'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import session from 'express-session'
 import helmet from 'helmet'
-import passport from 'passport'
+import { Passport } from 'passport'
 import {
   LexofficeClient,
   LexofficeStrategy,
@@ -144,6 +144,9 @@ export function createApp(deps: AppDependencies): express.Express {
   )
   app.use(express.urlencoded({ extended: false, limit: '10kb' }))
 
+  // An Authenticator of its own, not passport's global singleton: two apps in one process (the
+  // cluster, the tests) must not replace each other's strategy and callback URL.
+  const passport = new Passport()
   passport.use(
     new LexofficeStrategy(
       {
@@ -183,6 +186,7 @@ export function createApp(deps: AppDependencies): express.Express {
   )
   passport.serializeUser((user, done) => done(null, user))
   passport.deserializeUser((user: Express.User, done) => done(null, user))
+  app.use(passport.initialize())
   app.use(passport.session())
 
   app.use(
@@ -219,7 +223,16 @@ export function createApp(deps: AppDependencies): express.Express {
     }
   })
 
-  const needLexoffice = requireLexoffice({ loginPath: '/auth/lexoffice' })
+  const needLexoffice = requireLexoffice({
+    loginPath: '/auth/lexoffice',
+    // A browser whose connection is known to be lost (token.revoked webhook, failed refresh) sees
+    // why and chooses to reconnect, instead of landing on lexoffice's consent page unasked.
+    // API clients (Accept: application/json) get the default 401 JSON answer.
+    onAuthLost: (req, res) => {
+      if ((req as Request).accepts(['html', 'json']) !== 'html') return
+      return renderPage(res as Response, 401, 'error', { title: 'Reconnect', ...LOST_PAGE })
+    },
+  })
   const signedIn = (req: Request, res: Response, next: NextFunction): void => {
     if (req.user) return next()
     if (req.accepts(['html', 'json']) === 'json') {
@@ -232,6 +245,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.get('/contacts', signedIn, needLexoffice, async (req, res, next) => {
     try {
       const page = pageParam(req.query.page)
+      if (page === undefined) return badRequest(res, 'Bad page number', 'The page number must be a whole number from 0 to 399.')
       const result = await client(req).contacts.list({ page, size: 10 })
       res.render('contacts', {
         title: 'Contacts',
@@ -252,6 +266,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.get('/invoices', signedIn, needLexoffice, async (req, res, next) => {
     try {
       const page = pageParam(req.query.page)
+      if (page === undefined) return badRequest(res, 'Bad page number', 'The page number must be a whole number from 0 to 399.')
       const result = await client(req).voucherlist.list({ voucherType: 'invoice', voucherStatus: 'any', page, size: 10 })
       res.render('invoices', {
         title: 'Invoices',
@@ -274,10 +289,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.get('/invoices/:id/pdf', signedIn, needLexoffice, async (req, res, next) => {
     try {
       const id = String(req.params.id)
-      if (!/^[0-9a-f-]{36}$/i.test(id)) {
-        res.status(400).render('error', { title: 'Bad request', heading: 'Unknown invoice', message: 'That is not an invoice id.', reconnect: false })
-        return
-      }
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return badRequest(res, 'Unknown invoice', 'That is not an invoice id.')
       const file = await client(req).invoices.downloadFile(id)
       res.setHeader('content-type', 'application/pdf')
       res.setHeader('content-disposition', `attachment; filename="${(file.filename ?? `invoice-${id}.pdf`).replace(/[^\w.-]/g, '_')}"`)
@@ -339,22 +351,30 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use((_req, res) => {
     res.status(404).render('error', { title: 'Not found', heading: 'Not found', message: 'There is no page here.', reconnect: false })
   })
-  // Errors: typed lexoffice errors become friendly pages with their status; never a stack trace.
+  // Errors: typed lexoffice errors become friendly pages with their status, client errors from
+  // Express and its parsers (bad URL encoding, body too large) keep their 4xx; never a stack trace.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err)
-    const status = isLexofficeError(err) ? err.status : 500
+    // The error may come from before the locals middleware (e.g. the body parser): the layout needs them.
+    for (const [name, value] of Object.entries({ user: req.user, sandbox: false, backendLabel: deps.backendLabel, flash: undefined, page: '' })) {
+      if (!(name in res.locals)) res.locals[name] = value
+    }
     const lost = isLexofficeError(err, 'AUTH_LOST') || isLexofficeError(err, 'NOT_CONNECTED')
+    const status = isLexofficeError(err) ? err.status : clientErrorStatus(err) ?? 500
     if (status >= 500) console.error('request failed:', req.method, req.path, isLexofficeError(err) ? err.toJSON() : err)
     const message = lost
-      ? 'lexoffice connection lost - reconnect to continue.'
+      ? LOST_PAGE.message
       : isLexofficeError(err) && err.expose
         ? err.message
-        : 'Something went wrong while talking to lexoffice. Please try again.'
+        : status < 500
+          ? 'The request was not valid.'
+          : 'Something went wrong while talking to lexoffice. Please try again.'
     if (req.accepts(['html', 'json']) === 'json') {
-      res.status(status).json({ error: isLexofficeError(err) ? err.code : 'internal_error', message })
+      res.status(status).json({ error: isLexofficeError(err) ? err.code : status < 500 ? 'bad_request' : 'internal_error', message })
       return
     }
-    res.status(status).render('error', { title: 'Error', heading: lost ? 'lexoffice connection lost' : 'Error', message, reconnect: lost, page: '' })
+    if (lost) return void renderPage(res, status, 'error', { title: 'Reconnect', ...LOST_PAGE })
+    res.status(status).render('error', { title: 'Error', heading: status < 500 ? 'Bad request' : 'Error', message, reconnect: false, page: '' })
   })
 
   async function connectionView(req: Request): Promise<Record<string, unknown>> {
@@ -412,9 +432,43 @@ function logOut(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())))
 }
 
-function pageParam(value: unknown): number {
-  const n = typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : 0
-  return Math.min(n, 399)
+/** The `page` query parameter: absent means 0; anything but a number from 0 to 399 is `undefined` (400). */
+function pageParam(value: unknown): number | undefined {
+  if (value === undefined) return 0
+  if (typeof value !== 'string' || !/^\d{1,3}$/.test(value)) return undefined
+  const n = Number(value)
+  return n <= 399 ? n : undefined
+}
+
+/** What a browser sees when the lexoffice connection is lost or gone. */
+const LOST_PAGE = {
+  heading: 'lexoffice connection lost',
+  message: 'lexoffice connection lost - reconnect to continue.',
+  reconnect: true,
+  page: '',
+}
+
+function badRequest(res: Response, heading: string, message: string): void {
+  res.status(400).render('error', { title: 'Bad request', heading, message, reconnect: false, page: '' })
+}
+
+/** Renders a view and resolves once the answer is sent (requireLexoffice's onAuthLost awaits it). */
+function renderPage(res: Response, status: number, view: string, locals: Record<string, unknown>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    res.status(status).render(view, locals, (err: Error | null, html: string) => {
+      if (err) return reject(err)
+      res.setHeader('cache-control', 'no-store')
+      res.send(html)
+      resolve()
+    })
+  })
+}
+
+/** The 4xx status of a client error raised by Express or a body parser (bad URL encoding, body too large), if any. */
+function clientErrorStatus(err: unknown): number | undefined {
+  if (err === null || typeof err !== 'object') return undefined
+  const { status } = err as { status?: unknown }
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500 ? status : undefined
 }
 
 function firstEmail(emails: unknown): string {

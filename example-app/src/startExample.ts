@@ -12,14 +12,20 @@ import { LEXOFFICE_ENDPOINTS, MemoryTokenStore, TokenManager, type TokenStore } 
 import { RedisTokenStore } from 'passport-lexoffice/redis'
 import { type Sandbox, createSandbox } from 'passport-lexoffice/sandbox'
 import type { ExampleConfig } from './config'
-import { type EventLog, createApp, memoryEventLog } from './createApp'
+import { type EventLog, type ReceivedEvent, createApp, memoryEventLog } from './createApp'
 
 export interface StartedExample {
   server: Server
+  /** The public base URL (BASE_URL, or this server's own address). */
   baseURL: string
+  /** This server's own address, e.g. http://localhost:53127 (differs from baseURL behind a proxy). */
+  listenURL: string
   backendLabel: string
   sandbox: Sandbox | undefined
   manager: TokenManager
+  /** The store behind `manager` (the background refresher scans it). */
+  tokenStore: TokenStore
+  events: EventLog
   close(): Promise<void>
 }
 
@@ -57,16 +63,27 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
 
   let tokenStore: TokenStore
   let sessionStore: import('express-session').Store | undefined
-  const events: EventLog = memoryEventLog()
+  let events: EventLog
   if (config.redisURL) {
     const redis = createClient({ url: config.redisURL })
     redis.on('error', (err: Error) => console.error('redis:', err.message))
     await redis.connect()
     closers.push(() => redis.quit())
-    tokenStore = new RedisTokenStore({ client: redis, prefix: 'lexoffice-example:tokens:' })
-    sessionStore = new RedisStore({ client: redis, prefix: 'lexoffice-example:sess:' })
+    tokenStore = new RedisTokenStore({ client: redis, prefix: `${config.redisPrefix}tokens:` })
+    sessionStore = new RedisStore({ client: redis, prefix: `${config.redisPrefix}sess:` })
+    // The last 50 received events in a Redis list, so every instance lists what any instance received.
+    const eventsKey = `${config.redisPrefix}events`
+    events = {
+      async add(event) {
+        await redis.multi().lPush(eventsKey, JSON.stringify(event)).lTrim(eventsKey, 0, 49).exec()
+      },
+      async list() {
+        return (await redis.lRange(eventsKey, 0, 49)).map((json) => JSON.parse(String(json)) as ReceivedEvent)
+      },
+    }
   } else {
     tokenStore = new MemoryTokenStore()
+    events = memoryEventLog()
   }
 
   const manager = new TokenManager({
@@ -84,7 +101,8 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
     server.listen(config.port, '127.0.0.1', () => resolve())
   })
   const port = (server.address() as AddressInfo).port
-  const baseURL = config.baseURL ?? `http://localhost:${port}`
+  const listenURL = `http://localhost:${port}`
+  const baseURL = config.baseURL ?? listenURL
   sandbox?.addRedirectUri(`${baseURL}/auth/lexoffice/callback`)
 
   const app = createApp({
@@ -103,9 +121,12 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
   return {
     server,
     baseURL,
+    listenURL,
     backendLabel,
     sandbox,
     manager,
+    tokenStore,
+    events,
     async close() {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -1,0 +1,109 @@
+/**
+ * `npm run start:cluster`: two instances of the example app in this process (ports PORT and
+ * PORT+1, default 3000 and 3001) sharing Redis (sessions, tokens, events), ONE built-in
+ * lexoffice sandbox (unless LEXOFFICE_CLIENT_ID is set) and one session secret, plus the
+ * background refresher that keeps idle connections alive. Sign in on one instance and open the
+ * other in the same browser: cookies are scoped to the host, not the port, so the session is the
+ * same and the tokens come from Redis.
+ *
+ *   npm run start:cluster
+ *   REDIS_URL=redis://127.0.0.1:6380 PORT=4000 npm run start:cluster
+ */
+import { randomBytes } from 'node:crypto'
+import { BackgroundRefresher } from 'passport-lexoffice'
+import { type Sandbox, createSandbox } from 'passport-lexoffice/sandbox'
+import { readConfig } from './config'
+import { type StartedExample, startExample } from './startExample'
+
+export interface StartedCluster {
+  instances: [StartedExample, StartedExample]
+  sandbox: Sandbox | undefined
+  refresher: BackgroundRefresher
+  redisURL: string
+  close(): Promise<void>
+}
+
+/**
+ * Starts the two instances and the refresher. PORT 0 gives both instances a free port (tests);
+ * otherwise they listen on PORT and PORT+1. BASE_URL, when set, is the public URL of a load
+ * balancer in front of both (their common OAuth callback); without it each uses its own address.
+ */
+export async function startCluster(env: NodeJS.ProcessEnv = process.env): Promise<StartedCluster> {
+  const redisURL = env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+  // One secret for both instances, generated once here unless given.
+  const config = readConfig({ ...env, REDIS_URL: redisURL, SESSION_SECRET: env.SESSION_SECRET ?? randomBytes(32).toString('base64url') })
+  const closers: Array<() => Promise<unknown>> = []
+  try {
+    // One sandbox for both: one OAuth server, one set of connections and refresh tokens.
+    let sandbox: Sandbox | undefined
+    if (config.lexoffice.mode === 'embedded-sandbox') {
+      const own = await createSandbox()
+      closers.push(() => own.close())
+      sandbox = own
+    }
+    const options = sandbox ? { sandbox } : {}
+    const a = await startExample(config, options)
+    closers.push(() => a.close())
+    const b = await startExample({ ...config, port: config.port === 0 ? 0 : config.port + 1 }, options)
+    closers.push(() => b.close())
+
+    // One refresher is enough (the refresh lock in Redis makes more harmless): it refreshes, through
+    // instance A's token manager, every connection whose access token expires within 15 minutes.
+    const refresher = new BackgroundRefresher({ manager: a.manager, store: a.tokenStore })
+    refresher.on('run', (s) => {
+      if (s.refreshed > 0 || s.lost > 0 || s.failed > 0) console.log(`background refresher: ${s.refreshed} refreshed, ${s.lost} lost, ${s.failed} failed`)
+    })
+    refresher.on('runError', (err) => console.error('background refresher: scan failed:', err instanceof Error ? err.message : err))
+    refresher.start()
+    closers.push(() => refresher.stop())
+
+    return {
+      instances: [a, b],
+      sandbox,
+      refresher,
+      redisURL,
+      async close() {
+        for (const close of closers.reverse()) await close().catch(() => undefined)
+      },
+    }
+  } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => undefined)
+    throw err
+  }
+}
+
+/** The Redis URL without its password, for printing. */
+function printable(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return '(invalid REDIS_URL)'
+  }
+}
+
+async function main(): Promise<void> {
+  const cluster = await startCluster()
+  const [a, b] = cluster.instances
+  console.log(`passport-lexoffice example cluster (${a.backendLabel}, Redis ${printable(cluster.redisURL)})`)
+  console.log(`  instance A:           ${a.listenURL}`)
+  console.log(`  instance B:           ${b.listenURL}`)
+  if (a.baseURL !== a.listenURL) console.log(`  public base URL:      ${a.baseURL}`)
+  if (cluster.sandbox) console.log(`  lexoffice sandbox:    ${cluster.sandbox.url}`)
+  console.log(`  background refresher: every ${cluster.refresher.intervalMs / 1000} s, tokens expiring within ${cluster.refresher.windowMs / 60_000} min`)
+  console.log('Sign in on A, then open B in the same browser: same session, same lexoffice tokens.')
+  const stop = (): void => {
+    console.log('shutting down')
+    void cluster.close().then(() => process.exit(0))
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err)
+    process.exit(1)
+  })
+}
