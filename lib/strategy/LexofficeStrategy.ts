@@ -50,6 +50,8 @@ interface Internals {
   oauth: LexofficeOAuthClient
   store: PendingLoginStore
   verify: AnyVerify
+  /** One-time warnings already given. */
+  warned: Set<string>
 }
 const INTERNALS = new WeakMap<object, Internals>()
 
@@ -172,6 +174,7 @@ export class LexofficeStrategy extends OAuth2Strategy {
       options: rest,
       oauth,
       verify,
+      warned: new Set(),
       store: new PendingLoginStore({
         sessionKey: resolved.sessionKey,
         ttlMs: resolved.pendingLoginTtlMs,
@@ -318,6 +321,7 @@ export class LexofficeStrategy extends OAuth2Strategy {
       return
     }
     const o = this._internals.options
+    this._checkCookie(req)
     let returnTo: string | undefined
     if (o.returnToParam !== false) {
       const values = rawQuery(req).getAll(o.returnToParam)
@@ -352,6 +356,28 @@ export class LexofficeStrategy extends OAuth2Strategy {
       if (err) this._error(err)
       else this._actions.redirect(location)
     })
+  }
+
+  /**
+   * Warns once (via `logger`) about session cookie settings that make the callback lose the
+   * session: `SameSite=Strict` (not sent on lexoffice's cross-site redirect back) and a `Secure`
+   * cookie on a request Express does not see as https (express-session then sets no cookie).
+   * @internal
+   */
+  private _checkCookie(req: RequestWithSession): void {
+    const { logger } = this._internals.options
+    const warned = this._internals.warned
+    const cookie = (req.session as { cookie?: { sameSite?: unknown; secure?: unknown } } | undefined)?.cookie
+    if (!logger || !cookie) return
+    const sameSite = cookie.sameSite
+    if ((sameSite === true || (typeof sameSite === 'string' && sameSite.toLowerCase() === 'strict')) && !warned.has('strict')) {
+      warned.add('strict')
+      logger.warn('passport-lexoffice: the session cookie is SameSite=Strict; browsers will not send it on the redirect back from lexoffice, so every callback fails. Use sameSite: "lax".')
+    }
+    if (cookie.secure === true && (req as { secure?: boolean }).secure === false && !warned.has('secure')) {
+      warned.add('secure')
+      logger.warn('passport-lexoffice: the session cookie is Secure but this request is not https to Express, so express-session sets no cookie. Behind a proxy, set app.set("trust proxy", ...).')
+    }
   }
 
   /** The callback leg: every check first, then exactly one token request. */

@@ -147,3 +147,25 @@ describe('authorization request', () => {
     expect(res).toMatchObject({ type: 'fail', status: 400, challenge: { code: 'ISSUER_MISMATCH' } })
   })
 })
+
+describe('session cookie warnings', () => {
+  it('warns once about SameSite=Strict and about a Secure cookie on plain http', async () => {
+    const warn = jest.fn()
+    const strategy = new LexofficeStrategy({ ...base, logger: { warn } }, verify)
+    const strict = fakeSession()
+    strict.cookie = { sameSite: 'strict', secure: true }
+    const req = { ...loginReq('/login', strict), secure: false }
+    await runStrategy(strategy, req)
+    await runStrategy(strategy, req)
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/SameSite=Strict/), expect.stringMatching(/trust proxy/)])
+  })
+
+  it('does not warn for SameSite=Lax on https', async () => {
+    const warn = jest.fn()
+    const strategy = new LexofficeStrategy({ ...base, logger: { warn } }, verify)
+    const lax = fakeSession()
+    lax.cookie = { sameSite: 'lax', secure: true }
+    await runStrategy(strategy, { ...loginReq('/login', lax), secure: true })
+    expect(warn).not.toHaveBeenCalled()
+  })
+})
