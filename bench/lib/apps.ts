@@ -15,6 +15,7 @@ import type { LexofficeTokenResponse } from '../../lib/oauth/LexofficeOAuthClien
 import { lexoffice } from '../../lib/express/lexofficeMiddleware'
 import type { TokenManager } from '../../lib/tokens/TokenManager'
 import type { Sandbox } from '../../lib/sandbox/Sandbox'
+import type { FetchLike } from '../../lib/http/httpRequest'
 import { listen } from './util'
 
 export interface BenchUser {
@@ -26,6 +27,8 @@ export interface AppOptions {
   sessionStore: session.Store
   /** Login strategy mounted at /auth/login and /auth/callback. */
   strategy: 'lexoffice' | 'oauth2'
+  /** Diagnostic: give LexofficeStrategy this fetch (e.g. the node:http adapter) instead of Node's fetch. */
+  fetch?: FetchLike
   /** When given, verify stores the tokens (`manager.connect`) and `/api` uses `req.lexoffice`. */
   manager?: TokenManager
   /** Mount the lexoffice() middleware (needs `manager`). */
@@ -76,7 +79,7 @@ export async function startApp(o: AppOptions): Promise<RunningApp> {
     passport.use(
       'login',
       new LexofficeStrategy(
-        { ...o.sandbox.client, ...o.sandbox.endpoints, callbackURL, scope: ['profile.read', 'contacts.read'] },
+        { ...o.sandbox.client, ...o.sandbox.endpoints, callbackURL, scope: ['profile.read', 'contacts.read'], ...(o.fetch ? { fetch: o.fetch } : {}) },
         (_at: string, _rt: string | undefined, params: LexofficeTokenResponse, profile: LexofficeProfile | undefined, done: (err?: unknown, user?: Express.User | false) => void) =>
           toUser(params, profile!, done),
       ),
