@@ -64,12 +64,12 @@ export interface AppDependencies {
   sandbox?: Sandbox
   /** The key that verifies webhook signatures (the sandbox's, or lexoffice's by default). */
   webhookPublicKey?: string
+  /** Where lexoffice sends webhooks for this app (shown on the events page). */
+  webhookURL: string
   /** Where received webhook events are kept (shared by instances when backed by Redis). */
   events: EventLog
   /** Label shown in the header, e.g. "built-in sandbox" or "lexoffice (production)". */
   backendLabel: string
-  /** Runs after each successful (re)connect, e.g. to restore webhook subscriptions. */
-  afterConnect?: (user: AppUser) => Promise<void>
 }
 
 /** A small list of received events. */
@@ -177,10 +177,8 @@ export function createApp(deps: AppDependencies): express.Express {
           connectionId: p.connectionId ?? p.id,
         }
         // The one line that hands the new token set to the token layer.
-        deps.manager
-          .connect(user.connectionId, params, p)
-          .then(() => deps.afterConnect?.(user))
-          .then(() => done(null, user), done)
+        // (Its `connected` event makes autoSubscribe restore the webhooks, see startExample.ts.)
+        deps.manager.connect(user.connectionId, params, p).then(() => done(null, user), done)
       },
     ),
   )
@@ -299,9 +297,14 @@ export function createApp(deps: AppDependencies): express.Express {
     }
   })
 
-  app.get('/events', signedIn, async (_req, res, next) => {
+  app.get('/events', signedIn, async (req, res, next) => {
     try {
-      res.render('events', { title: 'Webhook events', page: 'events', events: await deps.events.list(), subscriptions: [] })
+      // The connection's subscriptions, as lexoffice lists them; none to list while it is lost.
+      const active = (await req.lexoffice!.tokenInfo())?.state === 'active'
+      const subscriptions = active
+        ? (await client(req).eventSubscriptions.list()).map((s) => ({ eventType: s.eventType, callbackUrl: s.callbackUrl, createdDate: s.createdDate }))
+        : undefined
+      res.render('events', { title: 'Webhook events', page: 'events', events: await deps.events.list(), subscriptions, webhookURL: deps.webhookURL })
     } catch (err) {
       next(err)
     }

@@ -8,11 +8,24 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { RedisStore } from 'connect-redis'
 import { createClient } from 'redis'
-import { LEXOFFICE_ENDPOINTS, MemoryTokenStore, TokenManager, type TokenStore } from 'passport-lexoffice'
+import {
+  type AutoSubscription,
+  LEXOFFICE_ENDPOINTS,
+  type LexofficeEventType,
+  MemoryTokenStore,
+  TokenManager,
+  type TokenStore,
+  autoSubscribe,
+  createLexofficeClient,
+  isLexofficeError,
+} from 'passport-lexoffice'
 import { RedisTokenStore } from 'passport-lexoffice/redis'
 import { type Sandbox, createSandbox } from 'passport-lexoffice/sandbox'
 import type { ExampleConfig } from './config'
 import { type EventLog, type ReceivedEvent, createApp, memoryEventLog } from './createApp'
+
+/** The webhooks the app subscribes to after every (re)connect. */
+export const WEBHOOK_EVENT_TYPES: readonly LexofficeEventType[] = ['contact.changed', 'contact.created', 'invoice.created', 'invoice.changed', 'token.revoked']
 
 export interface StartedExample {
   server: Server
@@ -26,6 +39,8 @@ export interface StartedExample {
   /** The store behind `manager` (the background refresher scans it). */
   tokenStore: TokenStore
   events: EventLog
+  /** Re-creates the webhook subscriptions after each (re)connect; `undefined` when the app cannot receive webhooks. */
+  subscriptions: AutoSubscription | undefined
   close(): Promise<void>
 }
 
@@ -105,6 +120,29 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
   const baseURL = config.baseURL ?? listenURL
   sandbox?.addRedirectUri(`${baseURL}/auth/lexoffice/callback`)
 
+  // Webhooks: lexoffice removes a connection's subscriptions with the connection, so they are
+  // (re)created after every connect, in the background. lexoffice only calls https URLs; the
+  // sandbox also calls http on loopback.
+  const webhookURL = `${baseURL}/webhooks/lexoffice`
+  let subscriptions: AutoSubscription | undefined
+  if (sandbox || baseURL.startsWith('https:')) {
+    const auto = autoSubscribe({
+      manager,
+      subscriptions: WEBHOOK_EVENT_TYPES.map((eventType) => ({ eventType, callbackUrl: webhookURL })),
+      createClient: (provider) => createLexofficeClient(provider, { apiURL: oauth.apiURL }),
+      onError: (err, { stage, subscription }) =>
+        console.error(
+          `webhook subscriptions: ${stage} failed${subscription ? ` (${subscription.eventType})` : ''}:`,
+          isLexofficeError(err) ? err.code : err instanceof Error ? err.message : err,
+        ),
+    })
+    closers.push(async () => {
+      auto()
+      await auto.idle()
+    })
+    subscriptions = auto
+  }
+
   const app = createApp({
     baseURL,
     sessionSecret: config.sessionSecret,
@@ -112,7 +150,8 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
     manager,
     oauth,
     scope: config.scope,
-    ...(sandbox ? { sandbox } : {}),
+    ...(sandbox ? { sandbox, webhookPublicKey: sandbox.webhookPublicKey } : {}),
+    webhookURL,
     events,
     backendLabel,
   })
@@ -127,6 +166,7 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
     manager,
     tokenStore,
     events,
+    subscriptions,
     async close() {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -1,6 +1,6 @@
 /**
  * The example app in a real browser (headless Chromium), one instance with in-memory sessions
- * and tokens on the built-in sandbox, whose access tokens live 3 seconds. Screenshots of every
+ * and tokens on the built-in sandbox, whose access tokens live 3 seconds, webhooks included. Screenshots of every
  * step go to test-artifacts/e2e/single/. Fails (never skips) when Chromium cannot start.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core'
@@ -21,7 +21,7 @@ const shots = screenshots('single')
 
 beforeAll(async () => {
   browser = await launchChromium()
-  sandbox = await createSandbox({ accessTokenTtlSeconds: 3 })
+  sandbox = await createSandbox({ accessTokenTtlSeconds: 3, webhooks: { retryDelaysMs: [20, 50] } })
   app = await startExample(readConfig({ PORT: '0' }), { sandbox })
 })
 
@@ -41,7 +41,14 @@ afterEach(async () => {
 })
 
 test('connect, consent, profile, contacts, refresh after expiry, invoice PDF, revoke, reconnect, disconnect', async () => {
-  await runFullFlow({ page, baseURL: app.baseURL, sandbox, artifactsDir: shots.dir, shot: (name) => shots.shot(page, name) })
+  await runFullFlow({
+    page,
+    baseURL: app.baseURL,
+    sandbox,
+    artifactsDir: shots.dir,
+    shot: (name) => shots.shot(page, name),
+    subscriptionsIdle: () => app.subscriptions!.idle(),
+  })
 })
 
 test('the consent page can be denied: the app says the login did not complete', async () => {

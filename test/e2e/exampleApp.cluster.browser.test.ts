@@ -28,7 +28,7 @@ const shots = screenshots('cluster')
 beforeAll(async () => {
   browser = await launchChromium()
   // Long-lived access tokens: every refresh in these tests is one the test caused.
-  sandbox = await createSandbox()
+  sandbox = await createSandbox({ webhooks: { retryDelaysMs: [20, 50] } })
   proxy = await startRoundRobinProxy()
   const config = readConfig({
     PORT: '0',
@@ -66,7 +66,16 @@ function direct(instance: StartedExample): string {
 }
 
 test('the whole flow through a proxy alternating between two instances', async () => {
-  await runFullFlow({ page, baseURL: proxy.url, sandbox, artifactsDir: shots.dir, shot: (name) => shots.shot(page, name) })
+  await runFullFlow({
+    page,
+    baseURL: proxy.url,
+    sandbox,
+    artifactsDir: shots.dir,
+    shot: (name) => shots.shot(page, name),
+    subscriptionsIdle: async () => {
+      await Promise.all([a.subscriptions!.idle(), b.subscriptions!.idle()])
+    },
+  })
 
   // The OAuth callback was answered by one instance and the next page by the other, which knew
   // the user: the login (PKCE verifier, state, session) lives in Redis, not in one process.
@@ -81,6 +90,9 @@ test('the whole flow through a proxy alternating between two instances', async (
 test('after an expiry, requests on both instances refresh exactly once; each instance sees the refresh', async () => {
   await page.goto(`${proxy.url}/`)
   await connectAndAllow(page, proxy.url, sandbox, 'connect', (name) => shots.shot(page, `refresh-${name}`))
+  // The webhook subscriptions are created in the background after the connect; let them finish
+  // so that every token call below is one this test caused.
+  await Promise.all([a.subscriptions!.idle(), b.subscriptions!.idle()])
   const connection = sandbox.connections().find((c) => c.state === 'active')!
   const key = connection.connectionId
   expect(await a.manager.tokenInfo(key)).toMatchObject({ state: 'active', refreshCount: 0 })

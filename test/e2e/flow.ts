@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import type { Sandbox } from '../../lib/sandbox'
+import { connectViaSandbox } from '../helpers/connect'
+import { WEBHOOK_EVENT_TYPES } from '../../example-app/src/startExample'
 import { connectAndAllow, contactRows, refreshCountShown, text } from './helpers'
 
 export interface FlowOptions {
@@ -16,9 +18,12 @@ export interface FlowOptions {
   sandbox: Sandbox
   artifactsDir: string
   shot(name: string): Promise<void>
+  /** Resolves when every instance's autoSubscribe run is over. */
+  subscriptionsIdle(): Promise<void>
 }
 
-export async function runFullFlow({ page, baseURL, sandbox, artifactsDir, shot }: FlowOptions): Promise<void> {
+export async function runFullFlow({ page, baseURL, sandbox, artifactsDir, shot, subscriptionsIdle }: FlowOptions): Promise<void> {
+  const webhookURL = `${baseURL}/webhooks/lexoffice`
   // 1. Connect: home → consent page → Allow → home, signed in with the sandbox's user and company.
   await page.goto(`${baseURL}/`)
   await page.getByTestId('connect').waitFor()
@@ -29,6 +34,11 @@ export async function runFullFlow({ page, baseURL, sandbox, artifactsDir, shot }
   expect(sandbox.connections().filter((c) => c.state === 'active')).toHaveLength(1)
   const firstConnection = sandbox.connections().find((c) => c.state === 'active')!.connectionId
   await shot('home-signed-in')
+
+  // 1b. The app subscribed to its webhooks after the connect; the events page lists them.
+  await subscriptionsIdle()
+  await expectSubscriptions(page, baseURL, sandbox, firstConnection, webhookURL)
+  await shot('events-subscriptions')
 
   // 2. Contacts, two pages.
   expect(await contactRows(page, baseURL)).toBeGreaterThan(0)
@@ -63,25 +73,34 @@ export async function runFullFlow({ page, baseURL, sandbox, artifactsDir, shot }
   await download.saveAs(saved)
   expect((await readFile(saved)).subarray(0, 5).toString('latin1')).toBe('%PDF-')
 
-  // 5. The user revokes the connection in lexoffice (the sandbox button): the next page that
-  //    needs lexoffice says so and offers to reconnect; so does the home page afterwards.
+  // 5. The user revokes the connection in lexoffice (the sandbox button). lexoffice's signed
+  //    token.revoked webhook reaches the app, which marks the connection lost at once: the home
+  //    page says so without any API call, and so does the next page that needs lexoffice.
   await page.goto(`${baseURL}/`)
   await page.getByTestId('sandbox-revoke').click()
   await page.waitForURL(`${baseURL}/`)
   expect(sandbox.connections().find((c) => c.connectionId === firstConnection)?.state).toBe('revoked')
   await sandbox.webhooksIdle()
-  // Both tokens died with the connection; expiring the access token too makes sure the app
-  // must refresh (and gets invalid_grant) even if a webhook did not mark the connection lost.
-  sandbox.expireAccessTokens(firstConnection)
-  await page.goto(`${baseURL}/contacts`)
-  await page.getByText('lexoffice connection lost - reconnect').first().waitFor()
-  await shot('connection-lost')
+  expect(sandbox.webhookDeliveries.filter((d) => d.eventType === 'token.revoked').map((d) => d.outcome)).toEqual(['delivered'])
+  expect(sandbox.api.subscriptions(firstConnection)).toEqual([])
+  const apiCallsBefore = sandbox.requests.filter((r) => r.path.startsWith('/v1/') || r.path === '/oauth2/token').length
   await page.goto(`${baseURL}/`)
   await page.getByTestId('connection-lost').waitFor()
   expect(await page.getByTestId('connection-lost').innerText()).toContain('lexoffice connection lost - reconnect')
   await shot('home-connection-lost')
+  await page.goto(`${baseURL}/contacts`)
+  await page.getByText('lexoffice connection lost - reconnect').first().waitFor()
+  await shot('connection-lost')
+  // The lost state came from the webhook: no API call and no refresh attempt was needed.
+  expect(sandbox.requests.filter((r) => r.path.startsWith('/v1/') || r.path === '/oauth2/token').length).toBe(apiCallsBefore)
+  await page.goto(`${baseURL}/events`)
+  await page.getByTestId('subscriptions-unavailable').waitFor()
+  expect(await page.getByTestId('events').innerText()).toContain('token.revoked')
+  expect(await page.getByTestId('events').innerText()).toContain(firstConnection)
+  await shot('events-token-revoked')
 
-  // 6. Reconnect: a new connection, data again.
+  // 6. Reconnect: a new connection, data again, the subscriptions back.
+  await page.goto(`${baseURL}/`)
   await connectAndAllow(page, baseURL, sandbox, 'reconnect', shot)
   expect(await page.getByTestId('connection-lost').count()).toBe(0)
   await page.getByTestId('token-state').waitFor()
@@ -90,6 +109,27 @@ export async function runFullFlow({ page, baseURL, sandbox, artifactsDir, shot }
   expect(active[0]!.connectionId).not.toBe(firstConnection)
   expect(await contactRows(page, baseURL)).toBeGreaterThan(0)
   await shot('contacts-after-reconnect')
+  await subscriptionsIdle()
+  await expectSubscriptions(page, baseURL, sandbox, active[0]!.connectionId, webhookURL)
+
+  // 6b. Someone creates a contact in lexoffice (another connection with write access): the
+  //     contact.created webhook reaches the app and the events page lists it.
+  sandbox.setAutoApprove(true)
+  const writer = await connectViaSandbox(sandbox, undefined, 'contacts.write')
+  sandbox.setAutoApprove(false)
+  const created = await fetch(`${sandbox.url}/v1/contacts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${writer.access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ version: 0, roles: { customer: {} }, company: { name: 'Webhook Test GmbH' } }),
+  })
+  expect(created.status).toBe(200)
+  const contactId = ((await created.json()) as { id: string }).id
+  sandbox.revokeConnection(sandbox.connections().find((c) => c.state === 'active' && c.connectionId !== active[0]!.connectionId)!.connectionId)
+  await sandbox.webhooksIdle()
+  await page.goto(`${baseURL}/events`)
+  await page.getByTestId('events').getByText(contactId).waitFor()
+  expect(await page.getByTestId('events').innerText()).toMatch(new RegExp(`contact\\.created\\s+${contactId}`))
+  await shot('events-contact-created')
 
   // 7. Disconnect: the app revokes its tokens at lexoffice and signs the user out.
   await page.goto(`${baseURL}/`)
@@ -100,4 +140,15 @@ export async function runFullFlow({ page, baseURL, sandbox, artifactsDir, shot }
   expect(sandbox.connections().find((c) => c.connectionId === active[0]!.connectionId)?.state).toBe('revoked')
   expect(sandbox.connections().filter((c) => c.state === 'active')).toHaveLength(0)
   await shot('disconnected')
+}
+
+/** The connection has exactly the app's webhooks at lexoffice, and the events page lists them. */
+async function expectSubscriptions(page: Page, baseURL: string, sandbox: Sandbox, connectionId: string, webhookURL: string): Promise<void> {
+  const atLexoffice = sandbox.api.subscriptions(connectionId)
+  expect(atLexoffice.map((s) => s.eventType).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort())
+  expect(new Set(atLexoffice.map((s) => s.callbackUrl))).toEqual(new Set([webhookURL]))
+  await page.goto(`${baseURL}/events`)
+  const listed = await page.getByTestId('subscriptions').innerText()
+  for (const eventType of WEBHOOK_EVENT_TYPES) expect(listed).toContain(eventType)
+  expect(listed).toContain(webhookURL)
 }

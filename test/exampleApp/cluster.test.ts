@@ -50,6 +50,7 @@ test('log in on A (its own callback), continue on B with the same cookie; the re
   const contactsOnB = await request(b.listenURL).get('/contacts').set('cookie', cookie).set('accept', 'text/html').expect(200)
   expect(contactsOnB.text).toContain('data-testid="contacts"')
 
+  await a.subscriptions!.idle()
   const key = sandbox.connections().find((c) => c.state === 'active')!.connectionId
   const before = sandbox.tokenCalls('refresh_token')
   const summary = await cluster.refresher.runOnce()
