@@ -37,7 +37,7 @@ export type {
   SkipUserProfileOption,
   StrategyLogger,
 } from './strategy/resolveStrategyOptions'
-export { computeCodeChallenge, generateCodeVerifier } from './strategy/pkce'
+export { computeCodeChallenge, generateCodeVerifier, generateState } from './strategy/pkce'
 export { fetchLexofficeProfile, mapLexofficeProfile } from './strategy/profile'
 export type { LexofficeProfile, LexofficeProfileJson } from './strategy/profile'
 export { sanitizeReturnTo } from './strategy/returnTo'
@@ -51,6 +51,8 @@ export type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAcce
 export type { TokenManagerOAuthOptions, TokenManagerOptions, TokenManagerRetryOptions } from './tokens/resolveTokenManagerOptions'
 export type * from './tokens/events'
 export type { ConnectionTokenProvider } from './tokens/ConnectionTokenProvider'
+export type { ConnectionIds } from './tokens/records'
+export { LOST_AFTER_INTERRUPTED, LOST_INVALID_GRANT } from './tokens/refresher'
 export { MemoryTokenStore } from './tokens/stores/MemoryTokenStore'
 export type { MemoryTokenStoreOptions } from './tokens/stores/MemoryTokenStore'
 export { ExpressSessionTokenStore } from './tokens/stores/ExpressSessionTokenStore'

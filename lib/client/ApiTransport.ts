@@ -69,6 +69,7 @@ export class ApiTransport {
     const url = `${o.apiURL}${call.path}${call.query ? `?${call.query}` : ''}`
     const seenTokens: string[] = []
     let token = await o.provider.getAccessToken()
+    const connectionKey = o.limiter ? await o.connectionKey() : ''
     let refreshed = false
     let retriesUsed = 0
     let rateLimitRetriesUsed = 0
@@ -78,7 +79,7 @@ export class ApiTransport {
         throw new TypeError('the token provider resolved with an empty or non-string token')
       }
       seenTokens.push(token)
-      const rateLimitWaitMs = o.limiter ? Math.round(await o.limiter.acquire(o.connectionKey)) : 0
+      const rateLimitWaitMs = o.limiter ? Math.round(await o.limiter.acquire(connectionKey)) : 0
       const info = { method: call.method, path: call.path, attempt, rateLimitWaitMs }
       safeHook(() => o.hooks.onRequest?.({ ...info }))
       const started = performance.now()
@@ -135,7 +136,7 @@ export class ApiTransport {
         const wait = retryAfterMs(res.headers.get('retry-after')) ?? this.#backoff(rateLimitRetriesUsed)
         rateLimitRetriesUsed++
         // With a limiter the penalty is shared: every caller of this connection backs off.
-        if (o.limiter?.penalize) await o.limiter.penalize(o.connectionKey, wait)
+        if (o.limiter?.penalize) await o.limiter.penalize(connectionKey, wait)
         else await delay(wait)
         continue
       }

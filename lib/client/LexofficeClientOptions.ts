@@ -132,9 +132,10 @@ export interface LexofficeClientCommonOptions {
   /**
    * The connection this client acts for, as the rate limiter's key: requests with the same key
    * share one budget. Default: derived from a hash of the API key, or a random per-client id for
-   * a token provider. Required with a shared (Redis) limiter and a token provider.
+   * a token provider. Required with a shared (Redis) limiter and a token provider. A function is
+   * called once per request (the `lexoffice()` middleware passes the request's connection key).
    */
-  connectionKey?: string
+  connectionKey?: string | (() => string | Promise<string>)
   /** Client-side pacing; `false` turns it off. */
   rateLimit?: RateLimitOptions | false
   /** Retry policy; `false` turns retries off (401-refresh still happens). */
@@ -163,7 +164,8 @@ export interface ResolvedClientOptions {
   apiURL: string
   timeoutMs: number
   maxResponseBytes: number
-  connectionKey: string
+  /** Resolves the rate limiter's key for one request. */
+  connectionKey: () => Promise<string>
   limiter: RateLimiter | undefined
   retries: number
   rateLimitRetries: number
@@ -211,7 +213,9 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
   assertInteger(timeoutMs, 'timeoutMs', 1, 300_000)
   const maxResponseBytes = options.maxResponseBytes ?? 25 * 1024 * 1024
   assertInteger(maxResponseBytes, 'maxResponseBytes', 1024)
-  if (options.connectionKey !== undefined) assertString(options.connectionKey, 'connectionKey', { max: 512 })
+  if (options.connectionKey !== undefined && typeof options.connectionKey !== 'function') {
+    assertString(options.connectionKey, 'connectionKey', { max: 512 })
+  }
   if (options.fetch !== undefined) assertFunction(options.fetch, 'fetch')
   const hooks = options.hooks ?? {}
   if (hooks.onRequest !== undefined) assertFunction(hooks.onRequest, 'hooks.onRequest')
@@ -261,7 +265,7 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
     apiURL,
     timeoutMs,
     maxResponseBytes,
-    connectionKey: options.connectionKey ?? defaultKey,
+    connectionKey: resolveConnectionKey(options.connectionKey ?? defaultKey),
     limiter,
     retries,
     rateLimitRetries,
@@ -269,5 +273,15 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
     maxDelayMs,
     hooks,
     fetch: options.fetch,
+  }
+}
+
+/** Turns the `connectionKey` option into a per-request resolver that checks what it gets. */
+function resolveConnectionKey(key: string | (() => string | Promise<string>)): () => Promise<string> {
+  if (typeof key === 'string') return () => Promise.resolve(key)
+  return async () => {
+    const value = await key()
+    assertString(value, 'connectionKey()', { max: 512 })
+    return value
   }
 }

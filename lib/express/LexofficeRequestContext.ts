@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import type { LexofficeClient } from '../client/LexofficeClient'
 import { parseApiError } from '../client/parseApiError'
 import { ErrorCodes, LexofficeNetworkError, LexofficeNotConnectedError } from '../errors'
 import { describeUrl } from '../http/httpRequest'
@@ -65,7 +66,7 @@ const API_TIMEOUT_MS = 30_000
  * })
  * ```
  */
-export class LexofficeRequestContext<C = LexofficeFetchClient> {
+export class LexofficeRequestContext<C = LexofficeClient> {
   readonly #manager: TokenManager
   readonly #req: Express.Request & IncomingMessage
   readonly #resolveKey: LexofficeKeyResolver
@@ -208,12 +209,14 @@ export class LexofficeRequestContext<C = LexofficeFetchClient> {
   }
 
   /**
-   * The API client of this request, built on first access: `createClient(provider, ctx)` when the
-   * middleware has that option, else a {@link LexofficeFetchClient}. No I/O until it is used.
+   * The API client of this request, built on first access: by default a typed
+   * {@link LexofficeClient} on the manager's API URL, paced per connection key, whose 401s go
+   * through the one refresh path (the middleware's `createClient` option replaces it). No I/O
+   * until it is used.
    *
    * @example
    * ```ts
-   * const res = await req.lexoffice!.client.fetch('/v1/profile')
+   * const page = await req.lexoffice!.client.contacts.list({ page: 0 })
    * ```
    */
   get client(): C {

@@ -9,6 +9,7 @@
  * ```
  * @packageDocumentation
  */
+import type { LexofficeClient } from '../client/LexofficeClient'
 import type { LexofficeRequestContext } from './LexofficeRequestContext'
 
 declare global {
@@ -16,7 +17,7 @@ declare global {
   namespace Express {
     interface Request {
       /** Set by the `lexoffice()` middleware: tokens, status and API access for this request's connection. */
-      lexoffice?: LexofficeRequestContext
+      lexoffice?: LexofficeRequestContext<LexofficeClient>
     }
   }
 }

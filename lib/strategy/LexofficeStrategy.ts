@@ -130,10 +130,14 @@ const INTERNALS = new WeakMap<object, Internals>()
 export class LexofficeStrategy extends OAuth2Strategy {
   override name = 'lexoffice'
 
-  constructor(options: LexofficeStrategyOptions, verify: LexofficeVerifyFunction)
+  // Overload order matters: TypeScript types an unannotated arrow by the first overload that fits.
+  // The forms with `params` (the ones that can store tokens) come first, so
+  // `(accessToken, refreshToken, params, profile, done) => ...` needs no annotations; the shorter
+  // forms then need annotated parameters (or a `LexofficeVerifyFunction`-typed variable).
   constructor(options: LexofficeStrategyOptions, verify: LexofficeVerifyFunctionWithParams)
-  constructor(options: LexofficeStrategyOptionsWithRequest, verify: LexofficeVerifyFunctionWithRequest)
+  constructor(options: LexofficeStrategyOptions, verify: LexofficeVerifyFunction)
   constructor(options: LexofficeStrategyOptionsWithRequest, verify: LexofficeVerifyFunctionWithRequestAndParams)
+  constructor(options: LexofficeStrategyOptionsWithRequest, verify: LexofficeVerifyFunctionWithRequest)
   constructor(options: LexofficeStrategyOptions | LexofficeStrategyOptionsWithRequest, verify: AnyVerify) {
     if (typeof verify !== 'function') throw invalidArg('ERR_INVALID_ARG_TYPE', 'LexofficeStrategy requires a verify callback')
     const resolved = resolveStrategyOptions(options)

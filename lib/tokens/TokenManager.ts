@@ -11,6 +11,7 @@ import { type ResolvedTokenManagerOptions, type TokenManagerOptions, assertKey, 
 import { SingleFlight } from './singleFlight'
 import { TokenMemory } from './tokenMemory'
 import { type TokenInfo, type TokenRecord, type TokenSet, describeTokenSet } from './TokenSet'
+import type { TokenStore } from './TokenStore'
 
 /**
  * Options of {@link TokenManager.getAccessToken}.
@@ -155,6 +156,31 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    */
   get mode(): 'multi-process' | 'single-process' {
     return this.#o.lock ? 'multi-process' : 'single-process'
+  }
+
+  /**
+   * The token store this manager reads and writes (the background refresher and the health
+   * check scan it).
+   *
+   * @example
+   * ```ts
+   * const keys = await manager.store.list?.()
+   * ```
+   */
+  get store(): TokenStore {
+    return this.#o.store
+  }
+
+  /**
+   * How long before expiry a token is refreshed (ms), as configured.
+   *
+   * @example
+   * ```ts
+   * const refresher = new BackgroundRefresher({ manager, windowMs: manager.refreshAheadMs })
+   * ```
+   */
+  get refreshAheadMs(): number {
+    return this.#o.refreshAheadMs
   }
 
   /**

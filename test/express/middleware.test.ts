@@ -195,6 +195,35 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
     expect(seen).toEqual([{ error: 'lexoffice_auth_lost', reason: 'token.revoked' }])
   })
 
+  it('req.lexoffice.client is the typed API client by default, refreshing through the one refresh path', async () => {
+    await manager.connect(KEY, expiring(await connectViaSandbox(sb), -1000))
+    const url = await startApp((app) => {
+      app.get('/contacts', requireLexoffice(), async (req, res, next) => {
+        try {
+          // Typed: req.lexoffice.client is a LexofficeClient (no cast needed).
+          const page = await req.lexoffice!.client.contacts.list({ page: 0, size: 5 })
+          const profile = await req.lexoffice!.client.profile.get()
+          res.json({ count: page.content.length, total: page.totalElements, org: profile.organizationId })
+        } catch (err) {
+          next(err)
+        }
+      })
+    })
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => fetch(`${url}/contacts`, { headers: { 'x-user': KEY, accept: 'application/json' } })),
+    )
+    const bodies = await Promise.all(answers.map((r) => r.json() as Promise<{ count: number; total: number; org: string }>))
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200])
+    expect(bodies[0]).toEqual({ count: 5, total: expect.any(Number), org: sb.organization.organizationId })
+    // Five requests on an expired token, ten API calls: one refresh, no 429 from the sandbox's 2 req/s bucket.
+    expect(sb.tokenCalls('refresh_token')).toBe(1)
+    expect(sb.requests.filter((r) => r.status === 429)).toEqual([])
+  })
+
+  it('rejects client options that would bypass the token layer', () => {
+    expect(() => lexoffice({ manager, key: () => KEY, client: { apiKey: 'x' } as never })).toThrow(TypeError)
+  })
+
   it('req.lexoffice exposes status and disconnect, never tokens', async () => {
     const first = await connectViaSandbox(sb)
     await manager.connect(KEY, first, { connectionId: sb.connections()[0]!.connectionId })

@@ -191,7 +191,7 @@ describe('callback validation', () => {
 describe('without express-session', () => {
   const strategy = new LexofficeStrategy(
     { clientID: 'id', clientSecret: 'secret', callbackURL: 'https://app.example/cb', scope: 'profile.read' },
-    (_a, _r, _p, done) => done(null, false),
+    (_a: string, _r: string | undefined, _p: unknown, done: (err: unknown, user?: false) => void) => done(null, false),
   )
 
   it('the login leg errors with SESSION_MISSING naming express-session', async () => {

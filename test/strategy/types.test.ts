@@ -4,7 +4,6 @@
  * `state` other than true do not.
  */
 import type { Request } from 'express'
-import type { LexofficeTokenResponse } from '../../lib/oauth/LexofficeOAuthClient'
 import { LexofficeStrategy, type LexofficeVerifyCallback } from '../../lib/strategy/LexofficeStrategy'
 import type { LexofficeProfile } from '../../lib/strategy/profile'
 
@@ -12,21 +11,23 @@ const base = { clientID: 'id', clientSecret: 'secret', callbackURL: 'https://app
 const asUser = (u: object): Express.User => u as Express.User
 
 describe('LexofficeStrategy typing', () => {
-  it('accepts the four verify forms (the params forms need annotations: TypeScript fixes contextual types at the first overload)', () => {
-    const a = new LexofficeStrategy(base, (accessToken, refreshToken, profile, done) => {
-      const s: string = accessToken
+  it('accepts the four verify forms (the params forms without annotations)', () => {
+    // The forms with `params` (the ones that store tokens) infer every parameter type.
+    const b = new LexofficeStrategy(base, (accessToken, refreshToken, params, profile, done) => {
       const r: string | undefined = refreshToken
-      done(null, asUser({ id: profile?.id, s, r }))
-    })
-    const b = new LexofficeStrategy(base, (accessToken: string, _refreshToken: string | undefined, params: LexofficeTokenResponse, profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) => {
       const expiresAt: number | undefined = params.expiresAt
-      done(null, asUser({ id: profile?.organizationId, accessToken, expiresAt }))
+      done(null, asUser({ id: profile?.organizationId, accessToken, expiresAt, r }))
     })
-    const c = new LexofficeStrategy({ ...base, passReqToCallback: true }, (req, _accessToken, _refreshToken, profile, done) => {
+    const d = new LexofficeStrategy({ ...base, passReqToCallback: true }, (req, _a, _r, params, profile, done) => {
+      const url: string = req.originalUrl
+      done(null, asUser({ url, token: params.token_type, id: profile?.companyName }))
+    })
+    // The shorter forms need annotations (TypeScript types unannotated arrows by the first overload).
+    const a = new LexofficeStrategy(base, (accessToken: string, refreshToken: string | undefined, profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) => {
+      done(null, asUser({ id: profile?.id, accessToken, refreshToken }))
+    })
+    const c = new LexofficeStrategy({ ...base, passReqToCallback: true }, (req: Request, _accessToken: string, _refreshToken: string | undefined, profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) => {
       done(null, asUser({ url: req.originalUrl, id: profile?.connectionId }))
-    })
-    const d = new LexofficeStrategy({ ...base, passReqToCallback: true }, (req: Request, _a: string, _r: string | undefined, params: LexofficeTokenResponse, profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) => {
-      done(null, asUser({ url: req.originalUrl, token: params.token_type, id: profile?.companyName }))
     })
     expect([a, b, c, d].map((s) => s.name)).toEqual(['lexoffice', 'lexoffice', 'lexoffice', 'lexoffice'])
   })
