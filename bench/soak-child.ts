@@ -1,0 +1,163 @@
+/**
+ * Soak child: one app instance. TokenManager on a shared RedisTokenStore (+ Redis lock), a
+ * BackgroundRefresher, and request traffic: getAccessToken + GET /v1/contacts through
+ * LexofficeClient (RedisRateLimiter shared by all instances) on random connections.
+ * IPC: <- init { config } -> ready; <- start; <- stop -> report { stats }; <- exit.
+ */
+import { createClient } from 'redis'
+import { LexofficeClient } from '../lib/client/LexofficeClient'
+import { RedisRateLimiter } from '../lib/client/rateLimit/RedisRateLimiter'
+import { isLexofficeError } from '../lib/errors'
+import { BackgroundRefresher } from '../lib/refresher/BackgroundRefresher'
+import { RedisTokenStore } from '../lib/tokens/stores/RedisTokenStore'
+import { TokenManager } from '../lib/tokens/TokenManager'
+import { withTimeout } from './lib/util'
+
+export interface SoakChildConfig {
+  redisUrl: string
+  prefix: string
+  limiterPrefix: string
+  keys: string[]
+  requestsPerSecond: number
+  /**
+   * Diagnostic: take the rate-limit slot before reading the token (this script paces, the client
+   * does not), instead of the client's order (token first, then the wait for the slot).
+   */
+  paceBeforeToken: boolean
+  clientID: string
+  clientSecret: string
+  tokenURL: string
+  revokeURL: string
+  apiURL: string
+}
+
+export interface SoakChildStats {
+  pid: number
+  requestsOk: number
+  requestsFailed: Record<string, number>
+  refreshedByKey: Record<string, number>
+  refreshFailed: Record<string, number>
+  authLost: Record<string, string>
+  refresherRuns: number
+  refresherRunErrors: number
+  refresherRefreshed: number
+  skippedBusy: number
+}
+
+export type SoakParentMessage = { type: 'init'; config: SoakChildConfig } | { type: 'start' } | { type: 'stop' } | { type: 'exit' }
+export type SoakChildMessage = { type: 'ready' } | { type: 'report'; stats: SoakChildStats } | { type: 'fatal'; message: string }
+
+const send = (m: SoakChildMessage): void => {
+  process.send?.(m)
+}
+const MAX_IN_FLIGHT = 40
+const bump = (o: Record<string, number>, k: string): void => {
+  o[k] = (o[k] ?? 0) + 1
+}
+
+let redis: ReturnType<typeof createClient> | undefined
+let manager: TokenManager | undefined
+let refresher: BackgroundRefresher | undefined
+let config: SoakChildConfig | undefined
+let timer: NodeJS.Timeout | undefined
+let limiter: RedisRateLimiter | undefined
+const clients = new Map<string, LexofficeClient>()
+const inFlight = new Set<Promise<void>>()
+const stats: SoakChildStats = {
+  pid: process.pid,
+  requestsOk: 0,
+  requestsFailed: {},
+  refreshedByKey: {},
+  refreshFailed: {},
+  authLost: {},
+  refresherRuns: 0,
+  refresherRunErrors: 0,
+  refresherRefreshed: 0,
+  skippedBusy: 0,
+}
+
+process.on('message', (m: SoakParentMessage) => {
+  void handle(m).catch((err: unknown) => send({ type: 'fatal', message: err instanceof Error ? err.message : String(err) }))
+})
+
+async function oneRequest(key: string): Promise<void> {
+  const m = manager!
+  if (limiter) await limiter.acquire(key)
+  try {
+    await m.getAccessToken(key)
+  } catch (err) {
+    bump(stats.requestsFailed, `getAccessToken:${isLexofficeError(err) ? err.code : 'OTHER'}`)
+    return
+  }
+  try {
+    await clients.get(key)!.contacts.list({ page: 0, size: 1 })
+    stats.requestsOk++
+  } catch (err) {
+    bump(stats.requestsFailed, `api:${isLexofficeError(err) ? err.code : 'OTHER'}`)
+  }
+}
+
+async function handle(m: SoakParentMessage): Promise<void> {
+  if (m.type === 'init') {
+    const c = (config = m.config)
+    redis = createClient({ url: c.redisUrl, disableOfflineQueue: true })
+    redis.on('error', () => undefined)
+    await redis.connect()
+    const store = new RedisTokenStore({ client: redis, prefix: c.prefix })
+    manager = new TokenManager({
+      store,
+      oauth: { clientID: c.clientID, clientSecret: c.clientSecret, tokenURL: c.tokenURL, revokeURL: c.revokeURL, apiURL: c.apiURL, timeoutMs: 1000 },
+      // 2 s access tokens: refresh from 0.8-1.0 s before expiry.
+      refreshAheadMs: 800,
+      refreshJitterMs: 200,
+      lockTtlMs: 3000,
+      retry: { attempts: 3, minDelayMs: 50, maxDelayMs: 300 },
+    })
+    manager.on('refreshed', ({ key }) => bump(stats.refreshedByKey, key))
+    manager.on('refreshFailed', ({ code }) => bump(stats.refreshFailed, code))
+    manager.on('authLost', ({ key, reason }) => {
+      stats.authLost[key] = reason
+    })
+    refresher = new BackgroundRefresher({ manager, store, intervalMs: 250, windowMs: 1000, jitterMs: 50, concurrency: 4 })
+    refresher.on('run', (s) => {
+      stats.refresherRuns++
+      stats.refresherRefreshed += s.refreshed
+    })
+    refresher.on('runError', () => stats.refresherRunErrors++)
+    if (c.paceBeforeToken) limiter = new RedisRateLimiter({ client: redis, keyPrefix: c.limiterPrefix })
+    for (const key of c.keys) {
+      clients.set(
+        key,
+        new LexofficeClient({
+          tokenProvider: manager.providerFor(key),
+          apiURL: c.apiURL,
+          connectionKey: key,
+          rateLimit: c.paceBeforeToken ? false : { redis, keyPrefix: c.limiterPrefix },
+          timeoutMs: 5000,
+        }),
+      )
+    }
+    send({ type: 'ready' })
+  } else if (m.type === 'start') {
+    const c = config!
+    refresher!.start()
+    timer = setInterval(() => {
+      if (inFlight.size >= MAX_IN_FLIGHT) {
+        stats.skippedBusy++
+        return
+      }
+      const key = c.keys[Math.floor(Math.random() * c.keys.length)]!
+      const p = oneRequest(key).finally(() => inFlight.delete(p))
+      inFlight.add(p)
+    }, 1000 / c.requestsPerSecond)
+  } else if (m.type === 'stop') {
+    if (timer) clearInterval(timer)
+    await withTimeout(Promise.allSettled([...inFlight]), 30_000, 'soak child in-flight requests').catch(() => undefined)
+    await withTimeout(refresher!.stop(), 30_000, 'soak child refresher stop').catch(() => undefined)
+    send({ type: 'report', stats })
+  } else if (m.type === 'exit') {
+    if (timer) clearInterval(timer)
+    if (redis?.isOpen) redis.destroy()
+    if (process.connected) process.disconnect()
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Endurance soak: a sandbox with 2 s access tokens; P processes (default 4) on one Redis
+ * (RedisTokenStore + lock, RedisRateLimiter), each with a BackgroundRefresher and request traffic
+ * (getAccessToken + GET /v1/contacts) on C connections (default 20); token-endpoint faults
+ * (5xx, a gateway timeout longer than the client's 1 s timeout, a slow answer) injected every
+ * few seconds. Prints connections lost, double refreshes (sandbox reuse detection, and per
+ * connection: rotations at the sandbox vs refreshes recorded by the managers), refreshes done,
+ * requests failed by error code. Stops by itself after --minutes.
+ *
+ *   npm run bench:soak -- --minutes 10 [--connections 20] [--procs 4] [--rps 5] [--fault-every 5] [--pace-before-token]
+ *
+ * `--pace-before-token` (diagnostic): the script waits for the rate-limit slot before it reads the
+ * token and the client runs without its own limiter, to show the effect of the client's order
+ * (token first, then the wait for the slot) on 401s when tokens rotate every ~1 s.
+ */
+import { randomBytes } from 'node:crypto'
+import type { ChildProcess } from 'node:child_process'
+import { createClient } from 'redis'
+import { createSandbox } from '../lib/sandbox/createSandbox'
+import type { SandboxFault } from '../lib/sandbox/SandboxState'
+import { TokenManager } from '../lib/tokens/TokenManager'
+import { RedisTokenStore } from '../lib/tokens/stores/RedisTokenStore'
+import { connectViaSandbox } from '../test/helpers/connect'
+import type { SoakChildConfig, SoakChildMessage, SoakChildStats, SoakParentMessage } from './soak-child'
+import { fmt, forkTs, nextMessage, numberArg, printTable, sleep, stopChild } from './lib/util'
+
+/** The fault rotation: one entry is queued every --fault-every seconds. */
+const FAULTS: Array<{ label: string; faults: SandboxFault[] }> = [
+  { label: '500', faults: [{ kind: 'status', status: 500 }] },
+  { label: '503 then 502', faults: [{ kind: 'status', status: 503 }, { kind: 'status', status: 502 }] },
+  { label: 'gateway timeout: 1.5 s, not processed (client gives up at 1 s)', faults: [{ kind: 'delay', ms: 1500, thenProcess: false }] },
+  { label: 'slow: 300 ms, then processed', faults: [{ kind: 'delay', ms: 300 }] },
+]
+
+const add = (into: Record<string, number>, from: Record<string, number>): void => {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v
+}
+
+export async function runSoak(): Promise<void> {
+  const minutes = numberArg('minutes', 10)
+  const connections = Math.round(numberArg('connections', 20))
+  const procs = Math.round(numberArg('procs', 4))
+  const rps = numberArg('rps', 5)
+  const faultEverySec = numberArg('fault-every', 5)
+  const paceBeforeToken = process.argv.includes('--pace-before-token')
+  const runMs = Math.round(minutes * 60_000)
+  const sb = await createSandbox({ autoApprove: true, accessTokenTtlSeconds: 2 })
+  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
+  const redis = createClient({ url: redisUrl, disableOfflineQueue: true })
+  redis.on('error', () => undefined)
+  await redis.connect()
+  const run = randomBytes(4).toString('hex')
+  const prefix = `bench:soak:${run}:`
+  const store = new RedisTokenStore({ client: redis, prefix })
+  const seeder = new TokenManager({ store, oauth: { ...sb.client, ...sb.endpoints }, lock: false })
+  const revoked: Record<string, number> = {}
+  const rotations = new Map<string, number>()
+  sb.on('connection.revoked', ({ reason }) => {
+    revoked[reason] = (revoked[reason] ?? 0) + 1
+  })
+  sb.on('token.refreshed', ({ connectionId }) => rotations.set(connectionId, (rotations.get(connectionId) ?? 0) + 1))
+  const children: ChildProcess[] = []
+  const injected: Record<string, number> = {}
+  let faultTimer: NodeJS.Timeout | undefined
+  try {
+    const keyToConnection = new Map<string, string>()
+    for (let i = 0; i < connections; i++) {
+      const key = `conn-${i}`
+      await seeder.connect(key, await connectViaSandbox(sb))
+      keyToConnection.set(key, sb.connections().at(-1)!.connectionId)
+    }
+    for (let i = 0; i < procs; i++) children.push(forkTs('soak-child.ts'))
+    const config: SoakChildConfig = {
+      redisUrl,
+      prefix,
+      limiterPrefix: `${prefix}rl:`,
+      keys: [...keyToConnection.keys()],
+      requestsPerSecond: rps,
+      paceBeforeToken,
+      ...sb.client,
+      tokenURL: sb.endpoints.tokenURL,
+      revokeURL: sb.endpoints.revokeURL,
+      apiURL: sb.url,
+    }
+    await Promise.all(
+      children.map((c) => {
+        const ready = nextMessage<SoakChildMessage>(c, (m) => m.type === 'ready', 120_000, 'soak child ready')
+        c.send({ type: 'init', config } satisfies SoakParentMessage)
+        return ready
+      }),
+    )
+    console.log(
+      `soak: ${procs} processes, ${connections} connections, ${rps} req/s per process, 2 s access tokens, a fault every ${faultEverySec} s, ${minutes} min` +
+        (paceBeforeToken ? ', DIAGNOSTIC --pace-before-token' : '') +
+        ' ...',
+    )
+    const t0 = Date.now()
+    for (const c of children) c.send({ type: 'start' } satisfies SoakParentMessage)
+    let n = 0
+    faultTimer = setInterval(() => {
+      const f = FAULTS[n++ % FAULTS.length]!
+      sb.failNextTokenCalls(f.faults)
+      injected[f.label] = (injected[f.label] ?? 0) + 1
+    }, faultEverySec * 1000)
+    const progressEvery = 60_000
+    while (Date.now() - t0 < runMs) {
+      await sleep(Math.min(progressEvery, runMs - (Date.now() - t0)))
+      const active = sb.connections().filter((c) => c.state === 'active').length
+      console.log(`  t=${((Date.now() - t0) / 60_000).toFixed(1)} min: rotations ${[...rotations.values()].reduce((a, b) => a + b, 0)}, active connections ${active}/${connections}`)
+    }
+    clearInterval(faultTimer)
+    faultTimer = undefined
+    const reports = (await Promise.all(
+      children.map((c) => {
+        const report = nextMessage<SoakChildMessage>(c, (m) => m.type === 'report', 90_000, 'soak child report')
+        c.send({ type: 'stop' } satisfies SoakParentMessage)
+        return report
+      }),
+    )) as Array<Extract<SoakChildMessage, { type: 'report' }>>
+    const elapsedMin = (Date.now() - t0) / 60_000
+    const stats: SoakChildStats[] = reports.map((r) => r.stats)
+
+    // Per connection: rotations seen by the sandbox vs refreshes recorded by the managers (events) and by the store.
+    const managerRefreshes = new Map<string, number>()
+    for (const s of stats) for (const [k, v] of Object.entries(s.refreshedByKey)) managerRefreshes.set(k, (managerRefreshes.get(k) ?? 0) + v)
+    let mismatched = 0
+    let storeMismatched = 0
+    for (const [key, connectionId] of keyToConnection) {
+      const atSandbox = rotations.get(connectionId) ?? 0
+      if ((managerRefreshes.get(key) ?? 0) !== atSandbox) mismatched++
+      const info = await seeder.tokenInfo(key)
+      if ((info?.refreshCount ?? -1) !== atSandbox) storeMismatched++
+    }
+    const sandboxConns = sb.connections().filter((c) => [...keyToConnection.values()].includes(c.connectionId))
+    const lostAtSandbox = sandboxConns.filter((c) => c.state !== 'active').length
+    const authLost = new Set(stats.flatMap((s) => Object.keys(s.authLost))).size
+    const totalRotations = [...rotations.values()].reduce((a, b) => a + b, 0)
+    const requestsOk = stats.reduce((a, s) => a + s.requestsOk, 0)
+    const failed: Record<string, number> = {}
+    const refreshFailed: Record<string, number> = {}
+    for (const s of stats) {
+      add(failed, s.requestsFailed)
+      add(refreshFailed, s.refreshFailed)
+    }
+    const failedTotal = Object.values(failed).reduce((a, b) => a + b, 0)
+    const reuse = revoked['refresh_token_reuse'] ?? 0
+    printTable(
+      `Soak (${fmt(elapsedMin, 1)} min, ${procs} processes on one Redis, ${connections} connections, 2 s access tokens, BackgroundRefresher every 250 ms with a 1 s window in each process, ${rps} req/s per process)`,
+      ['figure', 'value', 'goal'],
+      [
+        ['connections lost (sandbox: revoked)', `${lostAtSandbox}/${connections}${Object.keys(revoked).length ? ` (${Object.entries(revoked).map(([r, v]) => `${r}: ${v}`).join(', ')})` : ''}`, '0'],
+        ['connections the managers marked lost (authLost)', String(authLost), '0'],
+        ['double refreshes: refresh-token reuse detected by the sandbox', String(reuse), '0'],
+        ['double refreshes: connections whose sandbox rotations != refreshes recorded by the managers', String(mismatched), '0'],
+        ['connections whose stored refreshCount != sandbox rotations', String(storeMismatched), '0'],
+        ['refreshes done (rotations at the sandbox)', `${totalRotations} (${fmt(totalRotations / (elapsedMin * 60), 1)}/s; ${fmt(totalRotations / connections / (elapsedMin * 60), 2)}/s per connection)`, ''],
+        ['background refreshers: connections reported refreshed (all processes; includes sets another process had just refreshed)', String(stats.reduce((a, s) => a + s.refresherRefreshed, 0)), ''],
+        ['requests ok (getAccessToken + GET /v1/contacts)', String(requestsOk), ''],
+        ['requests failed', `${failedTotal} (${fmt((100 * failedTotal) / Math.max(1, failedTotal + requestsOk), 3)} %)${failedTotal ? ': ' + Object.entries(failed).map(([k, v]) => `${k} ${v}`).join(', ') : ''}`, ''],
+        ['refresh attempts failed (transient, retried)', Object.entries(refreshFailed).map(([k, v]) => `${k} ${v}`).join(', ') || '0', ''],
+        ['faults injected', Object.entries(injected).map(([k, v]) => `${k}: ${v}`).join('; '), ''],
+        ['sandbox API 429s', String(sb.api.rateLimitStats().limited), '0'],
+        ['traffic ticks skipped (40 requests in flight)', String(stats.reduce((a, s) => a + s.skippedBusy, 0)), ''],
+        ['refresher run errors', String(stats.reduce((a, s) => a + s.refresherRunErrors, 0)), '0'],
+      ],
+    )
+  } finally {
+    if (faultTimer) clearInterval(faultTimer)
+    await Promise.all(children.map((c) => stopChild(c, 10_000)))
+    const leftovers = await redis.keys(`${prefix}*`)
+    if (leftovers.length > 0) await redis.del(leftovers)
+    redis.destroy()
+    await sb.close()
+  }
+}
+
+if (require.main === module) {
+  runSoak().catch((err: unknown) => {
+    console.error(err)
+    process.exitCode = 1
+  })
+}
