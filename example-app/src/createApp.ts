@@ -194,7 +194,6 @@ export function createApp(deps: AppDependencies): express.Express {
       createClient: (provider) => createLexofficeClient(provider, { apiURL: deps.oauth.apiURL }),
     }),
   )
-  app.use(csrf)
   app.use((req, res, next) => {
     res.locals.user = req.user
     res.locals.sandbox = Boolean(deps.sandbox)
@@ -204,6 +203,7 @@ export function createApp(deps: AppDependencies): express.Express {
     res.locals.page = ''
     next()
   })
+  app.use(csrf)
 
   // Login: the strategy stores PKCE verifier + state in the session and redirects to lexoffice.
   app.get('/auth/lexoffice', passport.authenticate('lexoffice'))
@@ -319,9 +319,11 @@ export function createApp(deps: AppDependencies): express.Express {
 
   app.post('/disconnect', signedIn, async (req, res, next) => {
     try {
-      await req.lexoffice!.disconnect()
+      const { revoked } = await req.lexoffice!.disconnect()
       await logOut(req)
-      req.session.flash = { kind: 'ok', text: 'lexoffice was disconnected and its tokens revoked.' }
+      req.session.flash = revoked
+        ? { kind: 'ok', text: 'lexoffice was disconnected and its tokens revoked.' }
+        : { kind: 'bad', text: 'lexoffice was disconnected here; lexoffice did not confirm the revocation (the connection may already have ended).' }
       res.redirect(303, '/')
     } catch (err) {
       next(err)
@@ -420,11 +422,6 @@ function csrf(req: Request, res: Response, next: NextFunction): void {
       heading: 'Form expired',
       message: 'This form is no longer valid. Go back, reload the page and try again.',
       reconnect: false,
-      page: '',
-      user: req.user,
-      sandbox: false,
-      backendLabel: '',
-      flash: undefined,
     })
     return
   }
