@@ -24,6 +24,8 @@ export interface SoakChildConfig {
    * does not), instead of the client's order (token first, then the wait for the slot).
    */
   paceBeforeToken: boolean
+  /** Timeout of each token call (ms); the lock TTL is 3 x this (at least 3 s). */
+  oauthTimeoutMs: number
   clientID: string
   clientSecret: string
   tokenURL: string
@@ -37,6 +39,8 @@ export interface SoakChildStats {
   requestsFailed: Record<string, number>
   refreshedByKey: Record<string, number>
   refreshFailed: Record<string, number>
+  /** When a refresh of a connection ended in TIMEOUT (outcome unknown: lexoffice may have rotated). */
+  timeouts: Array<{ key: string; at: number }>
   authLost: Record<string, string>
   refresherRuns: number
   refresherRunErrors: number
@@ -69,6 +73,7 @@ const stats: SoakChildStats = {
   requestsFailed: {},
   refreshedByKey: {},
   refreshFailed: {},
+  timeouts: [],
   authLost: {},
   refresherRuns: 0,
   refresherRunErrors: 0,
@@ -106,15 +111,18 @@ async function handle(m: SoakParentMessage): Promise<void> {
     const store = new RedisTokenStore({ client: redis, prefix: c.prefix })
     manager = new TokenManager({
       store,
-      oauth: { clientID: c.clientID, clientSecret: c.clientSecret, tokenURL: c.tokenURL, revokeURL: c.revokeURL, apiURL: c.apiURL, timeoutMs: 1000 },
+      oauth: { clientID: c.clientID, clientSecret: c.clientSecret, tokenURL: c.tokenURL, revokeURL: c.revokeURL, apiURL: c.apiURL, timeoutMs: c.oauthTimeoutMs },
       // 2 s access tokens: refresh from 0.8-1.0 s before expiry.
       refreshAheadMs: 800,
       refreshJitterMs: 200,
-      lockTtlMs: 3000,
+      lockTtlMs: Math.max(3000, 3 * c.oauthTimeoutMs),
       retry: { attempts: 3, minDelayMs: 50, maxDelayMs: 300 },
     })
     manager.on('refreshed', ({ key }) => bump(stats.refreshedByKey, key))
-    manager.on('refreshFailed', ({ code }) => bump(stats.refreshFailed, code))
+    manager.on('refreshFailed', ({ key, code }) => {
+      bump(stats.refreshFailed, code)
+      if (code === 'TIMEOUT') stats.timeouts.push({ key, at: Date.now() })
+    })
     manager.on('authLost', ({ key, reason }) => {
       stats.authLost[key] = reason
     })

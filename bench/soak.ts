@@ -7,7 +7,7 @@
  * connection: rotations at the sandbox vs refreshes recorded by the managers), refreshes done,
  * requests failed by error code. Stops by itself after --minutes.
  *
- *   npm run bench:soak -- --minutes 10 [--connections 20] [--procs 4] [--rps 5] [--fault-every 5] [--pace-before-token]
+ *   npm run bench:soak -- --minutes 10 [--connections 20] [--procs 4] [--rps 5] [--fault-every 5] [--oauth-timeout-ms 1000] [--pace-before-token]
  *
  * `--pace-before-token` (diagnostic): the script waits for the rate-limit slot before it reads the
  * token and the client runs without its own limiter, to show the effect of the client's order
@@ -25,12 +25,17 @@ import type { SoakChildConfig, SoakChildMessage, SoakChildStats, SoakParentMessa
 import { fmt, forkTs, nextMessage, numberArg, printTable, sleep, stopChild } from './lib/util'
 
 /** The fault rotation: one entry is queued every --fault-every seconds. */
-const FAULTS: Array<{ label: string; faults: SandboxFault[] }> = [
-  { label: '500', faults: [{ kind: 'status', status: 500 }] },
-  { label: '503 then 502', faults: [{ kind: 'status', status: 503 }, { kind: 'status', status: 502 }] },
-  { label: 'gateway timeout: 1.5 s, not processed (client gives up at 1 s)', faults: [{ kind: 'delay', ms: 1500, thenProcess: false }] },
-  { label: 'slow: 300 ms, then processed', faults: [{ kind: 'delay', ms: 300 }] },
-]
+function faultRotation(oauthTimeoutMs: number): Array<{ label: string; faults: SandboxFault[] }> {
+  return [
+    { label: '500', faults: [{ kind: 'status', status: 500 }] },
+    { label: '503 then 502', faults: [{ kind: 'status', status: 503 }, { kind: 'status', status: 502 }] },
+    {
+      label: `gateway timeout: ${oauthTimeoutMs + 500} ms, not processed (client gives up at ${oauthTimeoutMs} ms)`,
+      faults: [{ kind: 'delay', ms: oauthTimeoutMs + 500, thenProcess: false }],
+    },
+    { label: 'slow: 300 ms, then processed', faults: [{ kind: 'delay', ms: 300 }] },
+  ]
+}
 
 const add = (into: Record<string, number>, from: Record<string, number>): void => {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v
@@ -43,6 +48,8 @@ export async function runSoak(): Promise<void> {
   const rps = numberArg('rps', 5)
   const faultEverySec = numberArg('fault-every', 5)
   const paceBeforeToken = process.argv.includes('--pace-before-token')
+  const oauthTimeoutMs = Math.round(numberArg('oauth-timeout-ms', 1000))
+  const FAULTS = faultRotation(oauthTimeoutMs)
   const runMs = Math.round(minutes * 60_000)
   const sb = await createSandbox({ autoApprove: true, accessTokenTtlSeconds: 2 })
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -54,9 +61,11 @@ export async function runSoak(): Promise<void> {
   const store = new RedisTokenStore({ client: redis, prefix })
   const seeder = new TokenManager({ store, oauth: { ...sb.client, ...sb.endpoints }, lock: false })
   const revoked: Record<string, number> = {}
+  const revokedAt = new Map<string, number>()
   const rotations = new Map<string, number>()
-  sb.on('connection.revoked', ({ reason }) => {
+  sb.on('connection.revoked', ({ connectionId, reason }) => {
     revoked[reason] = (revoked[reason] ?? 0) + 1
+    revokedAt.set(connectionId, Date.now())
   })
   sb.on('token.refreshed', ({ connectionId }) => rotations.set(connectionId, (rotations.get(connectionId) ?? 0) + 1))
   const children: ChildProcess[] = []
@@ -77,6 +86,7 @@ export async function runSoak(): Promise<void> {
       keys: [...keyToConnection.keys()],
       requestsPerSecond: rps,
       paceBeforeToken,
+      oauthTimeoutMs,
       ...sb.client,
       tokenURL: sb.endpoints.tokenURL,
       revokeURL: sb.endpoints.revokeURL,
@@ -143,13 +153,22 @@ export async function runSoak(): Promise<void> {
       add(refreshFailed, s.refreshFailed)
     }
     const failedTotal = Object.values(failed).reduce((a, b) => a + b, 0)
+    // A lost connection whose last refresh before the loss ended in TIMEOUT (any process, within
+    // 10 s): the sandbox had most likely rotated after the client gave up (unknown outcome).
+    const timeouts = stats.flatMap((s) => s.timeouts)
+    let lostAfterTimeout = 0
+    for (const [key, connectionId] of keyToConnection) {
+      const at = revokedAt.get(connectionId)
+      if (at !== undefined && timeouts.some((t) => t.key === key && t.at <= at && at - t.at <= 10_000)) lostAfterTimeout++
+    }
     const reuse = revoked['refresh_token_reuse'] ?? 0
     printTable(
-      `Soak (${fmt(elapsedMin, 1)} min, ${procs} processes on one Redis, ${connections} connections, 2 s access tokens, BackgroundRefresher every 250 ms with a 1 s window in each process, ${rps} req/s per process)`,
+      `Soak (${fmt(elapsedMin, 1)} min, ${procs} processes on one Redis, ${connections} connections, 2 s access tokens, token-call timeout ${oauthTimeoutMs} ms, BackgroundRefresher every 250 ms with a 1 s window in each process, ${rps} req/s per process${paceBeforeToken ? ', --pace-before-token' : ''})`,
       ['figure', 'value', 'goal'],
       [
         ['connections lost (sandbox: revoked)', `${lostAtSandbox}/${connections}${Object.keys(revoked).length ? ` (${Object.entries(revoked).map(([r, v]) => `${r}: ${v}`).join(', ')})` : ''}`, '0'],
         ['connections the managers marked lost (authLost)', String(authLost), '0'],
+        ['  lost connections with a token-call TIMEOUT (outcome unknown) on them in the 10 s before the loss', `${lostAfterTimeout}/${lostAtSandbox}`, ''],
         ['double refreshes: refresh-token reuse detected by the sandbox', String(reuse), '0'],
         ['double refreshes: connections whose sandbox rotations != refreshes recorded by the managers', String(mismatched), '0'],
         ['connections whose stored refreshCount != sandbox rotations', String(storeMismatched), '0'],

@@ -1,0 +1,55 @@
+/**
+ * P1 diagnostic: per-call CPU cost of the pieces on the request path of
+ * `await req.lexoffice.getAccessToken()` (fresh token, MemoryTokenStore), measured in a loop
+ * (sequential awaits, 5 alternating rounds, median), to see where the per-request overhead goes.
+ *
+ *   node -r ts-node/register/transpile-only bench/p1-parts.ts [--parts-calls 50000]
+ */
+import type { IncomingMessage } from 'node:http'
+import { LexofficeRequestContext } from '../lib/express/LexofficeRequestContext'
+import { createSandbox } from '../lib/sandbox/createSandbox'
+import { GuardedStore } from '../lib/tokens/records'
+import { TokenManager } from '../lib/tokens/TokenManager'
+import { MemoryTokenStore } from '../lib/tokens/stores/MemoryTokenStore'
+import { connectViaSandbox } from '../test/helpers/connect'
+import { fmt, median, numberArg, printTable } from './lib/util'
+
+async function main(): Promise<void> {
+  const calls = Math.round(numberArg('parts-calls', 50_000))
+  const sb = await createSandbox({ autoApprove: true })
+  const store = new MemoryTokenStore()
+  const manager = new TokenManager({ store, oauth: { ...sb.client, ...sb.endpoints } })
+  await manager.connect('k', await connectViaSandbox(sb))
+  await sb.close()
+  const guarded = new GuardedStore(store, 5000)
+  const req = { user: { id: 'k' } } as unknown as Express.Request & IncomingMessage
+  const pieces: Array<[string, () => Promise<unknown>]> = [
+    ['empty async call (loop cost)', async () => undefined],
+    ['MemoryTokenStore.get (JSON.parse + checks)', () => store.get('k')],
+    ['GuardedStore.get (+ timeout race: setTimeout/clearTimeout)', () => guarded.get('k')],
+    ['TokenManager.getAccessToken', () => manager.getAccessToken('k')],
+    [
+      'new LexofficeRequestContext + getAccessToken (what the route does)',
+      () => new LexofficeRequestContext({ manager, req, resolveKey: (r) => (r.user as { id: string }).id, createClient: undefined }).getAccessToken(),
+    ],
+  ]
+  const perCall = new Map<string, number[]>(pieces.map(([n]) => [n, []]))
+  for (let round = 0; round < 6; round++) {
+    for (const [name, fn] of pieces) {
+      const cpu0 = process.cpuUsage()
+      for (let i = 0; i < calls; i++) await fn()
+      const cpu = process.cpuUsage(cpu0)
+      if (round > 0) perCall.get(name)!.push(((cpu.user + cpu.system) / calls) * 1000)
+    }
+  }
+  printTable(
+    `P1 diagnostic: CPU ns per call (${calls} sequential calls x 5 rounds, median; first round discarded as warm-up)`,
+    ['piece', 'ns per call', 'per round'],
+    pieces.map(([name]) => [name, fmt(median(perCall.get(name)!), 0), perCall.get(name)!.map((v) => fmt(v, 0)).join(' ')]),
+  )
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exitCode = 1
+})
