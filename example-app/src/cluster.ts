@@ -10,7 +10,7 @@
  *   REDIS_URL=redis://127.0.0.1:6380 PORT=4000 npm run start:cluster
  */
 import { randomBytes } from 'node:crypto'
-import { BackgroundRefresher } from 'passport-lexoffice'
+import { BackgroundRefresher, type BackgroundRefresherOptions } from 'passport-lexoffice'
 import { type Sandbox, createSandbox } from 'passport-lexoffice/sandbox'
 import { readConfig } from './config'
 import { type StartedExample, startExample } from './startExample'
@@ -28,7 +28,10 @@ export interface StartedCluster {
  * otherwise they listen on PORT and PORT+1. BASE_URL, when set, is the public URL of a load
  * balancer in front of both (their common OAuth callback); without it each uses its own address.
  */
-export async function startCluster(env: NodeJS.ProcessEnv = process.env): Promise<StartedCluster> {
+export async function startCluster(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { refresher?: Pick<BackgroundRefresherOptions, 'intervalMs' | 'jitterMs'> } = {},
+): Promise<StartedCluster> {
   const redisURL = env.REDIS_URL ?? 'redis://127.0.0.1:6379'
   // One secret for both instances, generated once here unless given.
   const config = readConfig({ ...env, REDIS_URL: redisURL, SESSION_SECRET: env.SESSION_SECRET ?? randomBytes(32).toString('base64url') })
@@ -41,15 +44,15 @@ export async function startCluster(env: NodeJS.ProcessEnv = process.env): Promis
       closers.push(() => own.close())
       sandbox = own
     }
-    const options = sandbox ? { sandbox } : {}
-    const a = await startExample(config, options)
+    const shared = sandbox ? { sandbox } : {}
+    const a = await startExample(config, shared)
     closers.push(() => a.close())
-    const b = await startExample({ ...config, port: config.port === 0 ? 0 : config.port + 1 }, options)
+    const b = await startExample({ ...config, port: config.port === 0 ? 0 : config.port + 1 }, shared)
     closers.push(() => b.close())
 
     // One refresher is enough (the refresh lock in Redis makes more harmless): it refreshes, through
     // instance A's token manager, every connection whose access token expires within 15 minutes.
-    const refresher = new BackgroundRefresher({ manager: a.manager, store: a.tokenStore })
+    const refresher = new BackgroundRefresher({ manager: a.manager, store: a.tokenStore, ...options.refresher })
     refresher.on('run', (s) => {
       if (s.refreshed > 0 || s.lost > 0 || s.failed > 0) console.log(`background refresher: ${s.refreshed} refreshed, ${s.lost} lost, ${s.failed} failed`)
     })

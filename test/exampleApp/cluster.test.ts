@@ -11,7 +11,9 @@ const prefix = `lexoffice-cluster-test-${randomUUID()}:`
 let cluster: StartedCluster
 
 beforeAll(async () => {
-  cluster = await startCluster({ PORT: '0', REDIS_URL, REDIS_PREFIX: prefix })
+  // jitterMs 0: the refresher's first scheduled run happens at once (nothing is stored yet), the
+  // next one a minute later, so the test's runOnce() is the only refresh.
+  cluster = await startCluster({ PORT: '0', REDIS_URL, REDIS_PREFIX: prefix }, { refresher: { jitterMs: 0 } })
 })
 
 afterAll(async () => {
@@ -26,6 +28,7 @@ test('two instances on their own ports share one sandbox; the refresher runs', (
   expect(a.sandbox).toBe(cluster.sandbox)
   expect(b.sandbox).toBe(cluster.sandbox)
   expect(cluster.refresher.running).toBe(true)
+  expect(cluster.refresher.jitterMs).toBe(0)
 })
 
 test('log in on A (its own callback), continue on B with the same cookie; the refresher refreshes a due connection once', async () => {
