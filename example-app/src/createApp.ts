@@ -304,14 +304,14 @@ export function createApp(deps: AppDependencies): express.Express {
       const subscriptions = active
         ? (await client(req).eventSubscriptions.list()).map((s) => ({ eventType: s.eventType, callbackUrl: s.callbackUrl, createdDate: s.createdDate }))
         : undefined
-      res.render('events', { title: 'Webhook events', page: 'events', events: await deps.events.list(), subscriptions, webhookURL: deps.webhookURL })
+      res.render('events', { title: 'Webhook events', page: 'events', events: await eventsOf(req), subscriptions, webhookURL: deps.webhookURL })
     } catch (err) {
       next(err)
     }
   })
-  app.get('/events.json', signedIn, async (_req, res, next) => {
+  app.get('/events.json', signedIn, async (req, res, next) => {
     try {
-      res.json(await deps.events.list())
+      res.json(await eventsOf(req))
     } catch (err) {
       next(err)
     }
@@ -381,6 +381,12 @@ export function createApp(deps: AppDependencies): express.Express {
     if (lost) return void renderPage(res, status, 'error', { title: 'Reconnect', ...LOST_PAGE })
     res.status(status).render('error', { title: 'Error', heading: status < 500 ? 'Bad request' : 'Error', message, reconnect: false, page: '' })
   })
+
+  /** The received events of the signed-in user's organisation only (the app serves several). */
+  async function eventsOf(req: Request): Promise<ReceivedEvent[]> {
+    const organizationId = userOf(req)?.organizationId
+    return (await deps.events.list()).filter((e) => organizationId !== undefined && e.organizationId === organizationId)
+  }
 
   async function connectionView(req: Request): Promise<Record<string, unknown>> {
     if (!req.user || !req.lexoffice) return { state: 'none' }

@@ -3,18 +3,21 @@
  * signed in through the auto-approving sandbox): helmet headers, session cookie flags, CSRF on
  * every form post, and 4xx pages without stack traces for bad input.
  */
-import { randomUUID } from 'node:crypto'
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import request from 'supertest'
+import { signLexofficePayload } from '../../lib'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { readConfig } from '../../example-app/src/config'
 import { type StartedExample, startExample } from '../../example-app/src/startExample'
 
+// The sandbox's webhook signing key, known here so that the test can sign events itself.
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
 let sandbox: Sandbox
 let app: StartedExample
 let httpsApp: StartedExample
 
 beforeAll(async () => {
-  sandbox = await createSandbox({ autoApprove: true })
+  sandbox = await createSandbox({ autoApprove: true, webhooks: { privateKey } })
   app = await startExample(readConfig({ PORT: '0' }), { sandbox })
   // Behind a TLS-terminating proxy: BASE_URL is https, the proxy sends X-Forwarded-Proto.
   httpsApp = await startExample(readConfig({ PORT: '0', BASE_URL: 'https://app.example.test' }), { sandbox })
@@ -166,5 +169,24 @@ describe('bad input gets a 4xx page without internals', () => {
     await request(app.listenURL).get('/contacts').set('accept', 'text/html').expect(302).expect('location', '/auth/lexoffice?returnTo=%2Fcontacts')
     const json = await request(app.listenURL).get('/events.json').set('accept', 'application/json').expect(401)
     expect(json.body).toEqual({ error: 'not_signed_in' })
+  })
+})
+
+describe('webhook events', () => {
+  test("a signed-in user sees only their own organisation's events", async () => {
+    const agent = await signedInAgent()
+    const post = async (organizationId: string): Promise<void> => {
+      const body = JSON.stringify({ organizationId, eventType: 'contact.changed', resourceId: randomUUID(), eventDate: '2026-01-01T12:00:00.000+01:00' })
+      await request(app.listenURL).post('/webhooks/lexoffice').set('content-type', 'application/json').set('x-lxo-signature', signLexofficePayload(body, privateKey)).send(body).expect(204)
+    }
+    const foreign = randomUUID()
+    await post(foreign)
+    await post(sandbox.organization.organizationId)
+    expect((await app.events.list()).map((e) => e.organizationId)).toEqual(expect.arrayContaining([foreign, sandbox.organization.organizationId]))
+    const listed = (await agent.get('/events.json').set('accept', 'application/json').expect(200)).body as Array<{ organizationId: string }>
+    expect(listed.length).toBeGreaterThan(0)
+    expect(listed.every((e) => e.organizationId === sandbox.organization.organizationId)).toBe(true)
+    const page = await agent.get('/events').expect(200)
+    expect(page.text).not.toContain(foreign)
   })
 })
