@@ -22,7 +22,17 @@ export interface FlowOptions {
   subscriptionsIdle(): Promise<void>
 }
 
-export async function runFullFlow({ page, baseURL, sandbox, artifactsDir, shot, subscriptionsIdle }: FlowOptions): Promise<void> {
+/** Runs the flow; on a failure, a screenshot of the page as it was (`NN-FAILED.png`) comes first. */
+export async function runFullFlow(options: FlowOptions): Promise<void> {
+  try {
+    await steps(options)
+  } catch (err) {
+    await options.shot('FAILED').catch(() => undefined)
+    throw err
+  }
+}
+
+async function steps({ page, baseURL, sandbox, artifactsDir, shot, subscriptionsIdle }: FlowOptions): Promise<void> {
   const webhookURL = `${baseURL}/webhooks/lexoffice`
   // 1. Connect: home → consent page → Allow → home, signed in with the sandbox's user and company.
   await page.goto(`${baseURL}/`)
