@@ -4,7 +4,11 @@
  * the same app without the middleware. autocannon drives the apps (in a child process) from
  * this process; runs rotate A B C / B C A / ... and the median of the per-round ratios is reported.
  *
- *   node -r ts-node/register/transpile-only bench/p1-overhead.ts [--p1-rounds 5] [--p1-duration 3] [--p1-connections 10]
+ * The CPU time per request is read from the app process around each run (requests per CPU-second
+ * ratio). A second phase starts a second app process and loads the baseline in one and a variant
+ * in the other at the same time (paired runs), so the shared machine's load swings hit both alike.
+ *
+ *   node -r ts-node/register/transpile-only bench/p1-overhead.ts [--p1-rounds 5] [--p1-duration 3] [--p1-connections 10] [--p1-paired-rounds 5]
  */
 import type { ChildProcess } from 'node:child_process'
 import autocannon from 'autocannon'
@@ -23,6 +27,8 @@ export interface P1Result {
   /** baseline CPU per request / variant CPU per request (median of rounds): requests per CPU-second ratio. */
   cpuRatioMemory: number
   cpuRatioRedis: number
+  /** Paired runs (baseline and variant in two app processes, loaded at the same time): rps ratio and requests-per-CPU-second ratio per run. */
+  paired: Record<'memory' | 'redis', { rps: number[]; cpu: number[] }>
   errors: number
 }
 
@@ -68,6 +74,36 @@ export async function runP1(): Promise<P1Result> {
         errors += bad
       }
     }
+    // Paired runs: a second app process; the baseline in one process and a variant in the other
+    // are loaded at the same time (which process hosts which alternates), so load swings of the
+    // shared machine hit both alike. Each process's CPU time per request is read separately.
+    const pairedRounds = Math.round(numberArg('p1-paired-rounds', 6))
+    const paired: P1Result['paired'] = { memory: { rps: [], cpu: [] }, redis: { rps: [], cpu: [] } }
+    if (pairedRounds > 0) {
+      const child2 = forkTs('p1-server.ts')
+      try {
+        const ready2 = await nextMessage<{ type: string; targets: P1Target[] }>(child2, (m) => m.type === 'ready', 60_000, 'P1 second app process ready')
+        const hosts = [
+          { child, targets },
+          { child: child2, targets: ready2.targets },
+        ]
+        for (const h of hosts) for (const t of h.targets) errors += (await cannon(h.child, t, 1, connections)).bad
+        for (let r = 0; r < pairedRounds; r++) {
+          for (const name of ['memory', 'redis'] as const) {
+            const [hb, hv] = r % 2 === 0 ? [hosts[0]!, hosts[1]!] : [hosts[1]!, hosts[0]!]
+            const [a, b] = await Promise.all([
+              cannon(hb.child, hb.targets.find((t) => t.name === 'baseline')!, durationSec, connections),
+              cannon(hv.child, hv.targets.find((t) => t.name === name)!, durationSec, connections),
+            ])
+            paired[name].rps.push(b.rps / a.rps)
+            paired[name].cpu.push(a.cpuPerReqUs / b.cpuPerReqUs)
+            errors += a.bad + b.bad
+          }
+        }
+      } finally {
+        await stopChild(child2)
+      }
+    }
     const ratios = (name: 'memory' | 'redis'): number[] => rps[name].map((v, i) => v / rps.baseline[i]!)
     const cpuRatios = (name: 'memory' | 'redis'): number[] => cpu[name].map((v, i) => cpu.baseline[i]! / v)
     const final = nextMessage<{ type: string; refreshCalls: number }>(child, (m) => m.type === 'final', 30_000, 'P1 final')
@@ -83,6 +119,7 @@ export async function runP1(): Promise<P1Result> {
       ratioRedis: median(ratios('redis')),
       cpuRatioMemory: median(cpuRatios('memory')),
       cpuRatioRedis: median(cpuRatios('redis')),
+      paired,
       errors,
     }
     printTable(
@@ -93,6 +130,18 @@ export async function runP1(): Promise<P1Result> {
         ['+ lexoffice() + getAccessToken(), MemoryTokenStore', fmt(median(rps.memory), 0), rps.memory.map((v) => fmt(v, 0)).join(' '), fmt(result.ratioMemory, 3), fmt(median(cpu.memory), 0), fmt(result.cpuRatioMemory, 3), '>= 0.97'],
         ['+ lexoffice() + getAccessToken(), RedisTokenStore', fmt(median(rps.redis), 0), rps.redis.map((v) => fmt(v, 0)).join(' '), fmt(result.ratioRedis, 3), fmt(median(cpu.redis), 0), fmt(result.cpuRatioRedis, 3), '(report)'],
       ],
+    )
+    printTable(
+      `P1 paired: baseline in one app process and a variant in a second one, loaded at the same time (${connections} connections each, ${durationSec} s, ${pairedRounds} runs per variant, hosts alternate)`,
+      ['variant', 'rps ratio (median)', 'rps ratio per run', 'req per CPU-s ratio (median)', 'per run', 'goal'],
+      (['memory', 'redis'] as const).map((name) => [
+        name === 'memory' ? 'MemoryTokenStore' : 'RedisTokenStore',
+        fmt(median(paired[name].rps), 3),
+        paired[name].rps.map((v) => fmt(v, 3)).join(' '),
+        fmt(median(paired[name].cpu), 3),
+        paired[name].cpu.map((v) => fmt(v, 3)).join(' '),
+        name === 'memory' ? '>= 0.97' : '(report)',
+      ]),
     )
     console.log(`non-2xx / errors / timeouts during P1: ${errors}`)
     return result

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const [which, variant, amountArg] = process.argv.slice(2)
   if ((which !== 'p1' && which !== 'p4') || !variant) throw new Error('usage: profile.js p1|p4 <variant> [amount]')
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-prof-'))
-  const child = forkTs(which === 'p1' ? 'p1-server.ts' : 'p4-server.ts', ['--cpu-prof', `--cpu-prof-dir=${dir}`])
+  const child = forkTs(which === 'p1' ? 'p1-server.ts' : 'p4-server.ts', ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${dir}`])
   try {
     const ready = await nextMessage<{ type: string; targets?: Array<{ name: string; url: string; cookie: string }>; urls?: Record<string, string> }>(
       child,
