@@ -68,18 +68,24 @@ export class ApiTransport {
     const request = { method: call.method, path: call.path }
     const url = `${o.apiURL}${call.path}${call.query ? `?${call.query}` : ''}`
     const seenTokens: string[] = []
-    let token = await o.provider.getAccessToken()
     const connectionKey = o.limiter ? await o.connectionKey() : ''
+    // The token of the next attempt when a 401 refresh already produced it; otherwise the token is
+    // read AFTER the rate-limit slot is taken: a call queued behind others for a while must not
+    // go out with a token that expired while it waited.
+    let refreshedToken: string | undefined
+    let token = ''
     let refreshed = false
     let retriesUsed = 0
     let rateLimitRetriesUsed = 0
 
     for (let attempt = 1; ; attempt++) {
+      const rateLimitWaitMs = o.limiter ? Math.round(await o.limiter.acquire(connectionKey)) : 0
+      token = refreshedToken ?? (await o.provider.getAccessToken())
+      refreshedToken = undefined
       if (typeof token !== 'string' || token.length === 0) {
         throw new TypeError('the token provider resolved with an empty or non-string token')
       }
       seenTokens.push(token)
-      const rateLimitWaitMs = o.limiter ? Math.round(await o.limiter.acquire(connectionKey)) : 0
       const info = { method: call.method, path: call.path, attempt, rateLimitWaitMs }
       safeHook(() => o.hooks.onRequest?.({ ...info }))
       const started = performance.now()
@@ -128,7 +134,7 @@ export class ApiTransport {
       if (status === 401 && !refreshed && o.provider.refreshAfterUnauthorized) {
         report(status, ErrorCodes.API_UNAUTHORIZED, true)
         refreshed = true
-        token = await o.provider.refreshAfterUnauthorized(token)
+        refreshedToken = await o.provider.refreshAfterUnauthorized(token)
         continue
       }
       if (status === 429 && rateLimitRetriesUsed < o.rateLimitRetries) {
