@@ -17,7 +17,6 @@ import {
   type LexofficeTokenResponse,
   type LexofficeVerifyCallback,
   type TokenManager,
-  createLexofficeClient,
   isLexofficeError,
   lexoffice,
   lexofficeWebhooks,
@@ -190,8 +189,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(
     lexoffice({
       manager: deps.manager,
+      // req.lexoffice.client: the typed API client, paced per connection (lexoffice allows 2 req/s).
       key: (req) => userOf(req)?.connectionId,
-      createClient: (provider) => createLexofficeClient(provider, { apiURL: deps.oauth.apiURL }),
     }),
   )
   app.use((req, res, next) => {
@@ -411,7 +410,7 @@ function userOf(req: { user?: Express.User | undefined }): AppUser | undefined {
 }
 
 function client(req: Request): LexofficeClient {
-  return req.lexoffice!.client as unknown as LexofficeClient
+  return req.lexoffice!.client
 }
 
 /** Synchronizer-token CSRF protection (OWASP) for every state-changing form. */

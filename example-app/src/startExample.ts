@@ -129,7 +129,7 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
     const auto = autoSubscribe({
       manager,
       subscriptions: WEBHOOK_EVENT_TYPES.map((eventType) => ({ eventType, callbackUrl: webhookURL })),
-      createClient: (provider) => createLexofficeClient(provider, { apiURL: oauth.apiURL }),
+      createClient: (provider, key) => createLexofficeClient(provider, { apiURL: oauth.apiURL, connectionKey: key }),
       onError: (err, { stage, subscription }) =>
         console.error(
           `webhook subscriptions: ${stage} failed${subscription ? ` (${subscription.eventType})` : ''}:`,
