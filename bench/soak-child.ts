@@ -6,7 +6,6 @@
  */
 import { createClient } from 'redis'
 import { LexofficeClient } from '../lib/client/LexofficeClient'
-import { RedisRateLimiter } from '../lib/client/rateLimit/RedisRateLimiter'
 import { isLexofficeError } from '../lib/errors'
 import { BackgroundRefresher } from '../lib/refresher/BackgroundRefresher'
 import { RedisTokenStore } from '../lib/tokens/stores/RedisTokenStore'
@@ -23,7 +22,6 @@ export interface SoakChildConfig {
    * Diagnostic: take the rate-limit slot before reading the token (this script paces, the client
    * does not), instead of the client's order (token first, then the wait for the slot).
    */
-  paceBeforeToken: boolean
   /** Timeout of each token call (ms); the lock TTL is 3 x this (at least 3 s). */
   oauthTimeoutMs: number
   clientID: string
@@ -64,7 +62,6 @@ let manager: TokenManager | undefined
 let refresher: BackgroundRefresher | undefined
 let config: SoakChildConfig | undefined
 let timer: NodeJS.Timeout | undefined
-let limiter: RedisRateLimiter | undefined
 const clients = new Map<string, LexofficeClient>()
 const inFlight = new Set<Promise<void>>()
 const stats: SoakChildStats = {
@@ -87,7 +84,6 @@ process.on('message', (m: SoakParentMessage) => {
 
 async function oneRequest(key: string): Promise<void> {
   const m = manager!
-  if (limiter) await limiter.acquire(key)
   try {
     await m.getAccessToken(key)
   } catch (err) {
@@ -132,7 +128,6 @@ async function handle(m: SoakParentMessage): Promise<void> {
       stats.refresherRefreshed += s.refreshed
     })
     refresher.on('runError', () => stats.refresherRunErrors++)
-    if (c.paceBeforeToken) limiter = new RedisRateLimiter({ client: redis, keyPrefix: c.limiterPrefix })
     for (const key of c.keys) {
       clients.set(
         key,
@@ -140,7 +135,7 @@ async function handle(m: SoakParentMessage): Promise<void> {
           tokenProvider: manager.providerFor(key),
           apiURL: c.apiURL,
           connectionKey: key,
-          rateLimit: c.paceBeforeToken ? false : { redis, keyPrefix: c.limiterPrefix },
+          rateLimit: { redis, keyPrefix: c.limiterPrefix },
           timeoutMs: 5000,
         }),
       )

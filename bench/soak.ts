@@ -7,11 +7,7 @@
  * connection: rotations at the sandbox vs refreshes recorded by the managers), refreshes done,
  * requests failed by error code. Stops by itself after --minutes.
  *
- *   npm run bench:soak -- --minutes 10 [--connections 20] [--procs 4] [--rps 5] [--fault-every 5] [--oauth-timeout-ms 1000] [--pace-before-token]
- *
- * `--pace-before-token` (diagnostic): the script waits for the rate-limit slot before it reads the
- * token and the client runs without its own limiter, to show the effect of the client's order
- * (token first, then the wait for the slot) on 401s when tokens rotate every ~1 s.
+ *   npm run bench:soak -- --minutes 10 [--connections 20] [--procs 4] [--rps 5] [--fault-every 5] [--oauth-timeout-ms 1000]
  */
 import { randomBytes } from 'node:crypto'
 import type { ChildProcess } from 'node:child_process'
@@ -47,7 +43,6 @@ export async function runSoak(): Promise<void> {
   const procs = Math.round(numberArg('procs', 4))
   const rps = numberArg('rps', 5)
   const faultEverySec = numberArg('fault-every', 5)
-  const paceBeforeToken = process.argv.includes('--pace-before-token')
   const oauthTimeoutMs = Math.round(numberArg('oauth-timeout-ms', 1000))
   const FAULTS = faultRotation(oauthTimeoutMs)
   const runMs = Math.round(minutes * 60_000)
@@ -85,7 +80,6 @@ export async function runSoak(): Promise<void> {
       limiterPrefix: `${prefix}rl:`,
       keys: [...keyToConnection.keys()],
       requestsPerSecond: rps,
-      paceBeforeToken,
       oauthTimeoutMs,
       ...sb.client,
       tokenURL: sb.endpoints.tokenURL,
@@ -101,7 +95,6 @@ export async function runSoak(): Promise<void> {
     )
     console.log(
       `soak: ${procs} processes, ${connections} connections, ${rps} req/s per process, 2 s access tokens, a fault every ${faultEverySec} s, ${minutes} min` +
-        (paceBeforeToken ? ', DIAGNOSTIC --pace-before-token' : '') +
         ' ...',
     )
     const t0 = Date.now()
@@ -163,7 +156,7 @@ export async function runSoak(): Promise<void> {
     }
     const reuse = revoked['refresh_token_reuse'] ?? 0
     printTable(
-      `Soak (${fmt(elapsedMin, 1)} min, ${procs} processes on one Redis, ${connections} connections, 2 s access tokens, token-call timeout ${oauthTimeoutMs} ms, BackgroundRefresher every 250 ms with a 1 s window in each process, ${rps} req/s per process${paceBeforeToken ? ', --pace-before-token' : ''})`,
+      `Soak (${fmt(elapsedMin, 1)} min, ${procs} processes on one Redis, ${connections} connections, 2 s access tokens, token-call timeout ${oauthTimeoutMs} ms, BackgroundRefresher every 250 ms with a 1 s window in each process, ${rps} req/s per process)`,
       ['figure', 'value', 'goal'],
       [
         ['connections lost (sandbox: revoked)', `${lostAtSandbox}/${connections}${Object.keys(revoked).length ? ` (${Object.entries(revoked).map(([r, v]) => `${r}: ${v}`).join(', ')})` : ''}`, '0'],

@@ -27,6 +27,11 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
 }
 
+/** The reason phrase of an HTTP status, as Spring writes it into `error`. @internal */
+export function reasonPhrase(status: number): string {
+  return REASONS[status] ?? 'Error'
+}
+
 /**
  * A JSON answer.
  *
@@ -88,7 +93,7 @@ export function regularError(
   return json(status, {
     timestamp: formatLexofficeDate(now),
     status,
-    error: REASONS[status] ?? 'Error',
+    error: reasonPhrase(status),
     path: req.path,
     traceId: randomUUID().replace(/-/g, '').slice(0, 16),
     message,

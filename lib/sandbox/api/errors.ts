@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { formatLexofficeDate } from '../http'
+import { formatLexofficeDate, reasonPhrase } from '../http'
 import type { SandboxResponse } from '../types'
 
 /**
@@ -46,24 +46,7 @@ export interface Violation {
   message: string
 }
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-}
-
-/** The reason phrase of an HTTP status, as Spring writes it into `error`. */
-export function reasonPhrase(status: number): string {
-  return REASONS[status] ?? 'Error'
-}
+export { reasonPhrase }
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
 
