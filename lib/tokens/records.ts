@@ -9,6 +9,7 @@ import type { LexofficeTokenResponse } from '../oauth/LexofficeOAuthClient'
 import { invalidArg } from '../options/assert'
 import type { TokenRecord, TokenSet } from './TokenSet'
 import type { TokenStore } from './TokenStore'
+import { DeadlineTicker } from './DeadlineTicker'
 
 /**
  * Organisation and connection ids to store beside the tokens (a passport profile fits).
@@ -95,10 +96,12 @@ export function safeCause(err: unknown): Error | undefined {
 export class GuardedStore {
   readonly #store: TokenStore
   readonly #timeoutMs: number
+  readonly #deadlines: DeadlineTicker
 
   constructor(store: TokenStore, timeoutMs: number) {
     this.#store = store
     this.#timeoutMs = timeoutMs
+    this.#deadlines = new DeadlineTicker(timeoutMs)
   }
 
   get(key: string): Promise<TokenRecord | undefined> {
@@ -113,23 +116,34 @@ export class GuardedStore {
     return this.guard(() => this.#store.destroy(key), 'delete')
   }
 
-  /** Runs one store or lock call; a TypeError (programming error, e.g. a malformed record) passes through. */
-  async guard<T>(call: () => Promise<T>, what: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined
-    try {
-      return await Promise.race([
-        call(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`timed out after ${this.#timeoutMs} ms`)), this.#timeoutMs)
-          timer.unref()
-        }),
-      ])
-    } catch (err) {
-      if (err instanceof TypeError || err instanceof LexofficeError) throw err
-      throw storeUnavailable(what, err)
-    } finally {
-      if (timer) clearTimeout(timer)
-    }
+  /**
+   * Runs one store or lock call under the timeout (one shared ticker, no timer per call); a
+   * TypeError (programming error, e.g. a malformed record) passes through.
+   */
+  guard<T>(call: () => Promise<T>, what: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false
+      const fail = (err: unknown): void => {
+        if (settled) return
+        settled = true
+        this.#deadlines.done(deadline)
+        reject(err instanceof TypeError || err instanceof LexofficeError ? err : storeUnavailable(what, err))
+      }
+      const deadline = this.#deadlines.track(() => fail(new Error(`timed out after ${this.#timeoutMs} ms`)))
+      let result: Promise<T>
+      try {
+        result = Promise.resolve(call())
+      } catch (err) {
+        fail(err)
+        return
+      }
+      result.then((value) => {
+        if (settled) return
+        settled = true
+        this.#deadlines.done(deadline)
+        resolve(value)
+      }, fail)
+    })
   }
 }
 

@@ -1,6 +1,6 @@
 import type { TokenStore } from '../TokenStore'
 import type { TokenRecord } from '../TokenSet'
-import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
+import { assertKey, assertSetArgs, casVersion, cloneRecord, decodeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
 import type { TokenCipher } from '../crypto/TokenCipher'
 import { invalidArg } from '../../options/assert'
 
@@ -26,14 +26,21 @@ interface Entry {
   version: number
   data: string
   dueAt: number | undefined
+  /**
+   * The record as last decoded without a cipher (stores without encryption only: an encrypted
+   * store keeps no plaintext beside the sealed value). `get` hands out copies of it, so the
+   * JSON is parsed and checked once per write instead of once per read.
+   */
+  decoded?: TokenRecord | undefined
 }
 
 /**
  * A {@link TokenStore} in process memory, for development, tests and single-process apps whose
  * users may reconnect after a restart.
  *
- * Like express-session's MemoryStore it serialises on `set` and parses on `get`, so callers never
- * share object references with the store (or with each other) and it behaves like Redis.
+ * Like express-session's MemoryStore it serialises on `set`, so callers never share object
+ * references with the store (or with each other) and it behaves like Redis; `get` returns a
+ * fresh copy (without encryption, a copy of the record parsed once after each write).
  * Writes are compare-and-set on `version`. It has no `createLock()`: it is single-process by
  * definition, and the TokenManager's in-process single-flight is enough. Records are lost
  * when the process exits.
@@ -69,7 +76,10 @@ export class MemoryTokenStore implements TokenStore {
   async get(key: string): Promise<TokenRecord | undefined> {
     assertKey(key)
     const entry = this.#entries.get(key)
-    return entry === undefined ? undefined : decodeRecord(key, entry.data, this.#cipher)
+    if (entry === undefined) return undefined
+    if (this.#cipher !== undefined) return decodeRecord(key, entry.data, this.#cipher)
+    entry.decoded ??= decodeRecord(key, entry.data, undefined)
+    return entry.decoded === undefined ? undefined : cloneRecord(entry.decoded)
   }
 
   /**
