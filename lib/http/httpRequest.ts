@@ -1,4 +1,5 @@
 import { ErrorCodes, LexofficeNetworkError } from '../errors'
+import { type HeaderReader, type NodeHttpFailure, nodeHttpRequest } from './nodeHttpRequest'
 
 /** A fetch-compatible function; tests and users may inject their own (e.g. an undici dispatcher). */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>
@@ -21,23 +22,47 @@ export interface HttpRequestOptions {
 /** @internal */
 export interface HttpResponse {
   status: number
-  headers: Headers
+  headers: HeaderReader
   body: Buffer
   /** The body as UTF-8 text. */
   text(): string
 }
 
 /**
- * The one place where the package talks HTTP: Node's fetch with a hard timeout (node-oauth has
- * none, passport issue #308) and a cap on the body size. Failures become
+ * The one place where the package talks HTTP, with a hard timeout (node-oauth has none,
+ * passport issue #308) and a cap on the body size. Failures become
  * {@link LexofficeNetworkError}s whose message names the host and path only (never headers,
  * bodies or query strings, which may carry secrets).
+ *
+ * Transport: node:http(s) with keep-alive agents ({@link nodeHttpRequest}) for http(s) URLs with
+ * a string or byte body or none; Node's fetch for multipart bodies (FormData, Blob); the
+ * injected `fetch` whenever one is given (tests, proxies, custom dispatchers).
  *
  * @internal
  */
 export async function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
   const where = describeUrl(options.url)
+  const { body } = options
+  if (options.fetch === undefined && (body === undefined || typeof body === 'string' || body instanceof Uint8Array)) {
+    const url = parseHttpUrl(options.url)
+    if (url !== undefined) {
+      try {
+        const res = await nodeHttpRequest({
+          method: options.method,
+          url,
+          headers: options.headers ?? {},
+          body,
+          timeoutMs: options.timeoutMs,
+          maxBodyBytes,
+          signal: options.signal,
+        })
+        return { status: res.status, headers: res.headers, body: res.body, text: () => res.body.toString('utf8') }
+      } catch (failure) {
+        throw fromNodeFailure(asNodeFailure(failure), where, options.timeoutMs, maxBodyBytes)
+      }
+    }
+  }
   const timeout = AbortSignal.timeout(options.timeoutMs)
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout
   const doFetch = options.fetch ?? fetch
@@ -85,6 +110,35 @@ async function readLimited(response: Response, maxBytes: number, where: string):
   return Buffer.concat(chunks)
 }
 
+function parseHttpUrl(url: string): URL | undefined {
+  try {
+    const u = new URL(url)
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A failure of nodeHttpRequest, or anything thrown synchronously by node:http (e.g. an invalid header), as a network failure. */
+function asNodeFailure(thrown: unknown): NodeHttpFailure {
+  if (thrown !== null && typeof thrown === 'object' && 'kind' in thrown) return thrown as NodeHttpFailure
+  return { kind: 'network', error: thrown instanceof Error ? thrown : new Error('the request could not be sent') }
+}
+
+function fromNodeFailure(failure: NodeHttpFailure, where: string, timeoutMs: number, maxBodyBytes: number): LexofficeNetworkError {
+  switch (failure.kind) {
+    case 'too-large':
+      return tooLarge(where, maxBodyBytes)
+    case 'timeout':
+      return new LexofficeNetworkError(ErrorCodes.TIMEOUT, `${where} did not answer within ${timeoutMs} ms.`, { status: 504, cause: safeCause(failure.error) })
+    default: {
+      const code = (failure.error as { code?: unknown }).code
+      const detail = typeof code === 'string' ? ` (${code})` : ''
+      return new LexofficeNetworkError(ErrorCodes.NETWORK_ERROR, `Could not reach ${where}${detail}.`, { status: 502, cause: safeCause(failure.error) })
+    }
+  }
+}
+
 function tooLarge(where: string, maxBytes: number): LexofficeNetworkError {
   return new LexofficeNetworkError(ErrorCodes.RESPONSE_TOO_LARGE, `The answer of ${where} was larger than ${maxBytes} bytes.`, {
     status: 502,
@@ -106,15 +160,23 @@ function toNetworkError(err: unknown, where: string, timeout: AbortSignal, timeo
   })
 }
 
-/** Keeps only name, message and code of an underlying error: undici errors can reference the request. */
+/**
+ * Keeps only name, message and code of an underlying error: undici errors can reference the
+ * request. Duck-typed, because errors of Node's own modules may come from another realm (a vm
+ * context, as in jest), where `instanceof Error` is false.
+ */
 function safeCause(err: unknown): Error | undefined {
-  if (!(err instanceof Error)) return undefined
+  if (!isErrorLike(err)) return undefined
   const inner = (err as { cause?: unknown }).cause
-  const copy = new Error(inner instanceof Error ? `${err.message}: ${inner.message}` : err.message)
-  copy.name = err.name
+  const copy = new Error(isErrorLike(inner) ? `${err.message}: ${inner.message}` : err.message)
+  copy.name = typeof err.name === 'string' ? err.name : 'Error'
   const code = (inner as { code?: unknown } | undefined)?.code ?? (err as { code?: unknown }).code
   if (typeof code === 'string') (copy as Error & { code: string }).code = code
   return copy
+}
+
+function isErrorLike(value: unknown): value is Error {
+  return value instanceof Error || (value !== null && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string')
 }
 
 /** `host/path` of a URL, without query or credentials. @internal */
