@@ -5,11 +5,14 @@ import { ErrorCodes, LexofficeError } from '../errors'
 import { type LexofficeTokenResponse, LexofficeOAuthClient } from '../oauth/LexofficeOAuthClient'
 import { invalidArg } from '../options/assert'
 import { buildAuthorizationURL } from './authorizationURL'
-import { type CallbackFailure, authorizationFailure, checkCode, isCallbackRequest, parseCallbackParams, rawQuery } from './callbackParams'
+import { type CallbackFailure, isCallbackRequest, rawQuery } from './callbackParams'
+import { checkCallback } from './checkCallback'
+import { checkSessionCookie } from './checkSessionCookie'
 import { routeNodeOAuthThrough } from './nodeOAuthBridge'
 import { type PendingLogin, PendingLoginStore } from './PendingLoginStore'
 import { computeCodeChallenge, generateCodeVerifier, generateState } from './pkce'
 import { type LexofficeProfile, fetchLexofficeProfile } from './profile'
+import { shouldSkipProfile } from './shouldSkipProfile'
 import {
   type LexofficeStrategyOptions,
   type LexofficeStrategyOptionsWithRequest,
@@ -325,7 +328,7 @@ export class LexofficeStrategy extends OAuth2Strategy {
       return
     }
     const o = this._internals.options
-    this._checkCookie(req)
+    checkSessionCookie(req as RequestWithSession & { secure?: boolean }, o.logger, this._internals.warned)
     let returnTo: string | undefined
     if (o.returnToParam !== false) {
       const values = rawQuery(req).getAll(o.returnToParam)
@@ -362,71 +365,12 @@ export class LexofficeStrategy extends OAuth2Strategy {
     })
   }
 
-  /**
-   * Warns once (via `logger`) about session cookie settings that make the callback lose the
-   * session: `SameSite=Strict` (not sent on lexoffice's cross-site redirect back) and a `Secure`
-   * cookie on a request Express does not see as https (express-session then sets no cookie).
-   * @internal
-   */
-  private _checkCookie(req: RequestWithSession): void {
-    const { logger } = this._internals.options
-    const warned = this._internals.warned
-    const cookie = (req.session as { cookie?: { sameSite?: unknown; secure?: unknown } } | undefined)?.cookie
-    if (!logger || !cookie) return
-    const sameSite = cookie.sameSite
-    if ((sameSite === true || (typeof sameSite === 'string' && sameSite.toLowerCase() === 'strict')) && !warned.has('strict')) {
-      warned.add('strict')
-      logger.warn('passport-lexoffice: the session cookie is SameSite=Strict; browsers will not send it on the redirect back from lexoffice, so every callback fails. Use sameSite: "lax".')
-    }
-    if (cookie.secure === true && (req as { secure?: boolean }).secure === false && !warned.has('secure')) {
-      warned.add('secure')
-      logger.warn('passport-lexoffice: the session cookie is Secure but this request is not https to Express, so express-session sets no cookie. Behind a proxy, set app.set("trust proxy", ...).')
-    }
-  }
-
   /** The callback leg: every check first, then exactly one token request. */
   private _callback(req: RequestWithSession): void {
-    const parsed = parseCallbackParams(req)
-    if ('failure' in parsed) {
-      this._fail(parsed.failure)
-      return
-    }
-    const params = parsed.params
-    const session = req.session
-    if (!session) {
-      this._error(sessionMissing())
-      return
-    }
-    const taken = this._internals.store.take(session, params.state as string)
-    if (taken.kind === 'unknown') {
-      this._fail({
-        code: ErrorCodes.STATE_MISMATCH,
-        status: 403,
-        message: taken.hadRecord
-          ? 'The callback state matches no pending login of this session (unknown, already used or from another browser); start the login again.'
-          : 'This session has no pending lexoffice login. If you just logged in, the session cookie was not sent back: check that express-session runs before passport, the cookie uses SameSite=Lax (not Strict), and that a Secure cookie behind a proxy has app.set("trust proxy", ...).',
-      })
-      return
-    }
-    if (taken.kind === 'expired') {
-      this._fail({ code: ErrorCodes.TRANSACTION_EXPIRED, status: 403, message: 'The lexoffice login took too long and expired; start the login again.' })
-      return
-    }
-    const login = taken.login
-    if (login.issuer !== this._internals.options.issuer || (params.iss !== undefined && params.iss !== login.issuer)) {
-      this._fail({ code: ErrorCodes.ISSUER_MISMATCH, status: 400, message: 'The callback came from another authorization server than the login was started at.' })
-      return
-    }
-    if (params.error !== undefined) {
-      this._fail(authorizationFailure(params.error, params.errorDescription))
-      return
-    }
-    const codeFailure = checkCode(params.code)
-    if (codeFailure) {
-      this._fail(codeFailure)
-      return
-    }
-    this._exchange(req, params.code as string, login)
+    const checked = checkCallback(req, this._internals.store, this._internals.options.issuer)
+    if ('sessionMissing' in checked) this._error(sessionMissing())
+    else if ('failure' in checked) this._fail(checked.failure)
+    else this._exchange(req, checked.code, checked.login)
   }
 
   /** @internal */
@@ -454,26 +398,10 @@ export class LexofficeStrategy extends OAuth2Strategy {
   }
 
   /** @internal */
-  private _loadProfile(accessToken: string): Promise<LexofficeProfile | undefined> {
+  private async _loadProfile(accessToken: string): Promise<LexofficeProfile | undefined> {
+    if (await shouldSkipProfile(this._internals.options.skipUserProfile, accessToken)) return undefined
     return new Promise((resolve, reject) => {
-      const load = (): void =>
-        this.userProfile(accessToken, (err, profile) => (err ? reject(toError(err)) : resolve(profile)))
-      const skip = this._internals.options.skipUserProfile
-      if (typeof skip === 'function') {
-        if (skip.length > 1) {
-          ;(skip as (t: string, cb: (err: unknown, s?: boolean) => void) => void)(accessToken, (err, s) => {
-            if (err) reject(toError(err))
-            else if (s) resolve(undefined)
-            else load()
-          })
-          return
-        }
-        if ((skip as () => boolean)()) resolve(undefined)
-        else load()
-        return
-      }
-      if (skip) resolve(undefined)
-      else load()
+      this.userProfile(accessToken, (err, profile) => (err ? reject(err instanceof Error ? err : new Error('profile could not be loaded')) : resolve(profile)))
     })
   }
 
@@ -508,8 +436,4 @@ function noStore(req: Request): void {
     res.setHeader('Cache-Control', 'no-store')
     res.setHeader('Referrer-Policy', 'no-referrer')
   }
-}
-
-function toError(err: unknown): Error {
-  return err instanceof Error ? err : new Error('profile could not be loaded')
 }
