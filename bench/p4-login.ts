@@ -88,7 +88,7 @@ export async function runP4(): Promise<P4Result> {
         ['passport-oauth2 (pkce, state) + userProfile', fmt(median(perSecond.oauth2), 1), perSecond.oauth2.map((x) => fmt(x, 1)).join(' '), '1.000', fmt(median(cpuPerLoginMs.oauth2)), '1.000', String(failures.oauth2), ''],
         ['LexofficeStrategy', fmt(median(perSecond.lexoffice), 1), perSecond.lexoffice.map((x) => fmt(x, 1)).join(' '), fmt(ratio, 3), fmt(median(cpuPerLoginMs.lexoffice)), fmt(cpuRatio, 3), String(failures.lexoffice), '>= 0.9'],
         [
-          'diagnostic: LexofficeStrategy, fetch = node:http adapter',
+          'diagnostic: LexofficeStrategy, fetch = Node\'s fetch (undici)',
           fmt(median(perSecond.lexofficeHttp), 1),
           perSecond.lexofficeHttp.map((x) => fmt(x, 1)).join(' '),
           fmt(ratioOf('lexofficeHttp'), 3),

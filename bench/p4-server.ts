@@ -2,20 +2,19 @@
  * P4 child: the sandbox (auto-approve) and two login apps, each with its own express-session
  * MemoryStore: `lexoffice` (LexofficeStrategy) and `oauth2` (plain passport-oauth2 with
  * pkce + state, userProfile reading /v1/profile; see bench/lib/apps.ts for how its token request
- * is made acceptable to the sandbox), and diagnostic `lexofficeHttp` (LexofficeStrategy with a
- * node:http fetch adapter instead of Node's fetch). Verify callbacks only build the user (no token storage).
+ * is made acceptable to the sandbox), and diagnostic `lexofficeHttp` (LexofficeStrategy given
+ * Node's fetch (undici) as its `fetch` option, i.e. the transport it used before it switched to node:http). Verify callbacks only build the user (no token storage).
  * IPC: -> ready { urls }, <- cpu -> cpu { micros }, <- exit.
  */
 import session from 'express-session'
 import { createSandbox } from '../lib/sandbox/createSandbox'
 import { startApp } from './lib/apps'
-import { httpFetch } from './lib/httpFetch'
 
 async function main(): Promise<void> {
   const sb = await createSandbox({ autoApprove: true })
   const lexofficeApp = await startApp({ sandbox: sb, sessionStore: new session.MemoryStore(), strategy: 'lexoffice', withMiddleware: false })
   const oauth2App = await startApp({ sandbox: sb, sessionStore: new session.MemoryStore(), strategy: 'oauth2', withMiddleware: false })
-  const lexofficeHttpApp = await startApp({ sandbox: sb, sessionStore: new session.MemoryStore(), strategy: 'lexoffice', withMiddleware: false, fetch: httpFetch })
+  const lexofficeHttpApp = await startApp({ sandbox: sb, sessionStore: new session.MemoryStore(), strategy: 'lexoffice', withMiddleware: false, fetch: (input, init) => fetch(input, init) })
   process.send?.({ type: 'ready', urls: { lexoffice: lexofficeApp.url, oauth2: oauth2App.url, lexofficeHttp: lexofficeHttpApp.url } })
   let exiting = false
   process.on('message', (m: { type: string }) => {

@@ -27,7 +27,7 @@ export interface AppOptions {
   sessionStore: session.Store
   /** Login strategy mounted at /auth/login and /auth/callback. */
   strategy: 'lexoffice' | 'oauth2'
-  /** Diagnostic: give LexofficeStrategy this fetch (e.g. the node:http adapter) instead of Node's fetch. */
+  /** Diagnostic: give LexofficeStrategy this fetch (e.g. Node's fetch) instead of its node:http transport. */
   fetch?: FetchLike
   /** When given, verify stores the tokens (`manager.connect`) and `/api` uses `req.lexoffice`. */
   manager?: TokenManager

@@ -31,7 +31,7 @@ export interface LexofficeOAuthClientOptions {
   revokeURL: string
   /** Timeout for each token or revoke call, in ms. Default 10 000. */
   timeoutMs?: number
-  /** Injected fetch (tests, proxies). Default: Node's global fetch. */
+  /** A fetch instead of the built-in transport (node:http(s) with keep-alive agents), e.g. for a proxy or a test. */
   fetch?: FetchLike
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number

@@ -86,7 +86,10 @@ export interface LexofficeStrategyOptionsBase extends EndpointOptions {
   pkce?: true | 'S256'
   /** `state` is always on. Only `true` is accepted. */
   state?: true
-  /** Injected fetch for the token and profile calls (tests, proxies). */
+  /**
+   * A fetch for the token and profile calls instead of the built-in transport (node:http(s) with
+   * keep-alive agents), e.g. for a proxy dispatcher or a test double.
+   */
   fetch?: FetchLike
   /** Clock for tests. @internal */
   now?: () => number
