@@ -67,16 +67,18 @@ export interface Instance {
   close(): Promise<void>
 }
 
+/** Options of {@link startInstance}; a callback set to `undefined` is left out (e.g. `onError: undefined`). */
+export type InstanceOptions = { [K in keyof LexofficeWebhooksOptions]?: LexofficeWebhooksOptions[K] | undefined }
+
 /** Starts an Express app on 127.0.0.1:0 with `lexofficeWebhooks(options)` at {@link PATH}. */
-export async function startInstance(options: Partial<LexofficeWebhooksOptions> = {}): Promise<Instance> {
+export async function startInstance(options: InstanceOptions = {}): Promise<Instance> {
   const onEvent = new Calls<Parameters<LexofficeWebhooksOptions['onEvent']>>()
   const onError = new Calls<[unknown, LexofficeWebhookErrorInfo]>()
   const onTokenRevoked = new Calls<[unknown]>()
   const app = express()
-  app.post(
-    PATH,
-    lexofficeWebhooks({ publicKey: TEST_PUBLIC_KEY, onEvent: onEvent.fn, onError: onError.fn, onTokenRevoked: onTokenRevoked.fn, ...options }),
-  )
+  const merged: Record<string, unknown> = { publicKey: TEST_PUBLIC_KEY, onEvent: onEvent.fn, onError: onError.fn, onTokenRevoked: onTokenRevoked.fn, ...options }
+  for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key]
+  app.post(PATH, lexofficeWebhooks(merged as unknown as LexofficeWebhooksOptions))
   const server = app.listen(0, '127.0.0.1')
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
