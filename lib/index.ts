@@ -94,6 +94,9 @@ export type {
   LexofficeWebhookStage,
   LexofficeWebhooksOptions,
 } from './webhooks/lexofficeWebhooks'
+export { MemoryWebhookDedupeStore } from './webhooks/dedupe/MemoryWebhookDedupeStore'
+export type { MemoryWebhookDedupeStoreOptions } from './webhooks/dedupe/MemoryWebhookDedupeStore'
+export type { WebhookDedupeClaim, WebhookDedupeStore } from './webhooks/dedupe/WebhookDedupeStore'
 
 export { ensureSubscriptions } from './webhooks/ensureSubscriptions'
 export type {

@@ -1,7 +1,7 @@
 /**
- * `passport-lexoffice/redis`: the Redis token store and refresh lock. A separate entry point, so
- * apps without Redis never load this code. Works with your own node-redis (v4+) or ioredis
- * client; this package depends on neither.
+ * `passport-lexoffice/redis`: the Redis token store, the refresh lock and the webhook dedupe
+ * store. A separate entry point, so apps without Redis never load this code. Works with your own
+ * node-redis (v4+) or ioredis client; this package depends on neither.
  *
  * @example
  * ```ts
@@ -20,3 +20,4 @@ export { RedisTokenStore, type RedisTokenStoreOptions } from './tokens/stores/Re
 export { RedisLock, type RedisLockOptions } from './tokens/locks/RedisLock'
 export type { RedisClientLike, NodeRedisClientLike, IoRedisClientLike } from './tokens/stores/redisAdapter'
 export { TokenCipher, type TokenCipherOptions, type DecryptErrorEvent, type DecryptErrorReason } from './tokens/crypto/TokenCipher'
+export { RedisWebhookDedupeStore, type RedisWebhookDedupeStoreOptions } from './webhooks/dedupe/RedisWebhookDedupeStore'

@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 export { assertLexofficeSignature } from './assertLexofficeSignature'
+export { MemoryWebhookDedupeStore, type MemoryWebhookDedupeStoreOptions } from './dedupe/MemoryWebhookDedupeStore'
+export type { WebhookDedupeClaim, WebhookDedupeStore } from './dedupe/WebhookDedupeStore'
 export {
   isLexofficeEventType,
   LEXOFFICE_EVENT_TYPES,

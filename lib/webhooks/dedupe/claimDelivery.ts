@@ -1,0 +1,90 @@
+/**
+ * The duplicate check of `lexofficeWebhooks`: derive the event id, claim it, and fail open.
+ * @internal
+ */
+import { ErrorCodes, LexofficeError, LexofficeStoreError } from '../../errors'
+import type { LexofficeEvent } from '../events'
+import type { WebhookDedupeClaim, WebhookDedupeStore } from './WebhookDedupeStore'
+
+/**
+ * The id under which a delivery is claimed. lexoffice sends no event id (its payload is exactly
+ * these four fields), so the id is derived from all of them.
+ * @example
+ * ```ts
+ * webhookDedupeKey(event) // 'aa93e8a8-…|invoice.created|4d43ad14-…|2023-04-11T12:30:00.000+02:00'
+ * ```
+ * @internal
+ */
+export function webhookDedupeKey(event: LexofficeEvent): string {
+  return `${event.organizationId}|${event.eventType}|${event.resourceId}|${event.eventDate}`
+}
+
+/** What the claim step decided. @internal */
+export type DeliveryClaim =
+  /** Another delivery of this event holds the claim: run nothing. */
+  | { readonly duplicate: true }
+  /** Run the handlers; `claim` is `undefined` when the store failed (fail open). */
+  | { readonly duplicate: false; readonly claim: WebhookDedupeClaim | undefined }
+
+/**
+ * Claims the event. A store that fails or rejects does not stop the event: it is handled
+ * without the duplicate check (at least once beats never) and the error goes to `report`.
+ * @example
+ * ```ts
+ * const outcome = await claimDelivery(store, ttlMs, event, (err) => report(err, { stage: 'dedupe', event }))
+ * if (outcome.duplicate) return
+ * ```
+ * @internal
+ */
+export async function claimDelivery(
+  store: WebhookDedupeStore,
+  ttlMs: number,
+  event: LexofficeEvent,
+  report: (err: LexofficeError) => Promise<void>,
+): Promise<DeliveryClaim> {
+  let claim: WebhookDedupeClaim | undefined | null
+  try {
+    claim = await store.claim(webhookDedupeKey(event), ttlMs)
+  } catch (err) {
+    await report(toDedupeError(err))
+    return { duplicate: false, claim: undefined }
+  }
+  if (claim === undefined || claim === null) return { duplicate: true }
+  return { duplicate: false, claim }
+}
+
+/**
+ * Releases a claim; a failure is reported, never thrown.
+ * @example
+ * ```ts
+ * await releaseDelivery(claim, (err) => report(err, { stage: 'dedupe', event }))
+ * ```
+ * @internal
+ */
+export async function releaseDelivery(claim: WebhookDedupeClaim, report: (err: LexofficeError) => Promise<void>): Promise<void> {
+  try {
+    if (typeof claim.release === 'function') await claim.release()
+  } catch (err) {
+    await report(toDedupeError(err))
+  }
+}
+
+/**
+ * Errors of the built-in stores are already typed and secret-free. Anything else (a custom
+ * store) becomes `STORE_UNAVAILABLE` with a cause that keeps only name, code and one bounded
+ * line of message, as the token stores do.
+ * @example
+ * ```ts
+ * toDedupeError(new Error('ECONNREFUSED')) // LexofficeStoreError STORE_UNAVAILABLE
+ * ```
+ * @internal
+ */
+export function toDedupeError(err: unknown): LexofficeError {
+  if (err instanceof LexofficeError) return err
+  const source = err instanceof Error ? err : new Error(typeof err === 'string' ? err : 'unknown store failure')
+  const cause = new Error(String(source.message).replace(/[\r\n]+/g, ' ').slice(0, 200))
+  cause.name = source.name
+  const code = (source as { code?: unknown }).code
+  if (typeof code === 'string') (cause as Error & { code: string }).code = code
+  return new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, 'The webhook dedupe store is unavailable.', { status: 503, cause })
+}
