@@ -57,7 +57,7 @@ export const ErrorCodes = {
   AUTH_LOST: 'AUTH_LOST',
   /** Assigned to {@link LexofficeNotConnectedError}: no token set is stored for this key. */
   NOT_CONNECTED: 'NOT_CONNECTED',
-  /** Assigned to {@link LexofficeStoreError}: the token store (e.g. Redis) cannot be reached. */
+  /** Assigned to {@link LexofficeStoreError}: the token store or the webhook dedupe store (e.g. Redis) cannot be reached. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** Assigned to {@link LexofficeStoreError}: a compare-and-set write lost against a newer record. */
   STORE_CONFLICT: 'STORE_CONFLICT',
@@ -248,8 +248,9 @@ export class LexofficeNotConnectedError extends LexofficeError {
 }
 
 /**
- * The token store failed (`STORE_UNAVAILABLE`, status 503) or a compare-and-set write lost
- * against a newer record (`STORE_CONFLICT`, status 409). Stored tokens are never lost by it.
+ * The token store (or the webhook dedupe store) failed (`STORE_UNAVAILABLE`, status 503), or a
+ * compare-and-set write lost against a newer record (`STORE_CONFLICT`, status 409). Stored tokens
+ * are never lost by it.
  *
  * @example
  * ```ts
