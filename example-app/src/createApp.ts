@@ -17,6 +17,7 @@ import {
   type LexofficeTokenResponse,
   type LexofficeVerifyCallback,
   type TokenManager,
+  type WebhookDedupeStore,
   isLexofficeError,
   lexoffice,
   lexofficeWebhooks,
@@ -67,6 +68,8 @@ export interface AppDependencies {
   webhookURL: string
   /** Where received webhook events are kept (shared by instances when backed by Redis). */
   events: EventLog
+  /** Drops repeated webhook deliveries across instances (Redis mode); default: per instance. */
+  webhookDedupe?: WebhookDedupeStore
   /** Label shown in the header, e.g. "built-in sandbox" or "lexoffice (production)". */
   backendLabel: string
 }
@@ -118,6 +121,7 @@ export function createApp(deps: AppDependencies): express.Express {
     '/webhooks/lexoffice',
     lexofficeWebhooks({
       ...(deps.webhookPublicKey ? { publicKey: deps.webhookPublicKey } : {}),
+      ...(deps.webhookDedupe ? { dedupe: deps.webhookDedupe } : {}),
       onEvent: (event: LexofficeEvent) =>
         deps.events.add({
           receivedAt: new Date().toISOString(),

@@ -15,11 +15,12 @@ import {
   MemoryTokenStore,
   TokenManager,
   type TokenStore,
+  type WebhookDedupeStore,
   autoSubscribe,
   createLexofficeClient,
   isLexofficeError,
 } from 'passport-lexoffice'
-import { RedisTokenStore } from 'passport-lexoffice/redis'
+import { RedisTokenStore, RedisWebhookDedupeStore } from 'passport-lexoffice/redis'
 import { type Sandbox, createSandbox } from 'passport-lexoffice/sandbox'
 import type { ExampleConfig } from './config'
 import { type EventLog, type ReceivedEvent, createApp, memoryEventLog } from './createApp'
@@ -79,6 +80,7 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
   let tokenStore: TokenStore
   let sessionStore: import('express-session').Store | undefined
   let events: EventLog
+  let webhookDedupe: WebhookDedupeStore | undefined
   if (config.redisURL) {
     const redis = createClient({ url: config.redisURL })
     redis.on('error', (err: Error) => console.error('redis:', err.message))
@@ -86,6 +88,8 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
     closers.push(() => redis.quit())
     tokenStore = new RedisTokenStore({ client: redis, prefix: `${config.redisPrefix}tokens:` })
     sessionStore = new RedisStore({ client: redis, prefix: `${config.redisPrefix}sess:` })
+    // A delivery lexoffice repeats may land on another instance: one claim per event in Redis.
+    webhookDedupe = new RedisWebhookDedupeStore({ client: redis, prefix: `${config.redisPrefix}webhook:` })
     // The last 50 received events in a Redis list, so every instance lists what any instance received.
     const eventsKey = `${config.redisPrefix}events`
     events = {
@@ -153,6 +157,7 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
     ...(sandbox ? { sandbox, webhookPublicKey: sandbox.webhookPublicKey } : {}),
     webhookURL,
     events,
+    ...(webhookDedupe ? { webhookDedupe } : {}),
     backendLabel,
   })
   handler = app
