@@ -12,7 +12,16 @@ import type { Entity, OrganizationData, PaymentItem, SalesDocument } from './sto
  * @packageDocumentation
  */
 
-/** How many billing records the demo data holds (tests may rely on these). */
+/**
+ * How many billing records the demo data holds (tests may rely on these).
+ *
+ * @example
+ * ```ts
+ * import { DEMO_BILLING_COUNTS } from 'passport-lexoffice/sandbox'
+ * const templates = await client.recurringTemplates.listAll()
+ * expect(templates).toHaveLength(DEMO_BILLING_COUNTS.recurringTemplates)
+ * ```
+ */
 export const DEMO_BILLING_COUNTS = Object.freeze({
   /** 1 draft, 1 open, 1 paid. */
   downPaymentInvoices: 3,

@@ -21,7 +21,15 @@ export interface Entity extends Versioned {
 /** The kinds of sales voucher the sandbox serves, named as `voucherlist` names them. */
 export type SalesVoucherType = 'invoice' | 'quotation' | 'creditnote' | 'orderconfirmation' | 'deliverynote'
 
-/** A sales document: a sales voucher, a down-payment invoice or a dunning. */
+/**
+ * A sales document: a sales voucher, a down-payment invoice or a dunning.
+ *
+ * @example
+ * ```ts
+ * const dunnings: SalesDocument[] = [...sandbox.api.organization(orgId).dunnings.values()]
+ * expect(dunnings.every((d) => d.voucherStatus === 'draft')).toBe(true)
+ * ```
+ */
 export interface SalesDocument extends Entity {
   voucherStatus: string
   voucherNumber?: string
@@ -33,7 +41,16 @@ export interface SalesVoucher extends SalesDocument {
   voucherType: SalesVoucherType
 }
 
-/** One payment booked against a voucher (`paymentItems` of `GET /v1/payments/{id}`). */
+/**
+ * One payment booked against a voucher (`paymentItems` of `GET /v1/payments/{id}`).
+ *
+ * @example
+ * ```ts
+ * // Pay half of an open invoice in the sandbox, then read it back through the API:
+ * const item: PaymentItem = { paymentItemType: 'manualPayment', postingDate: '2026-03-01T00:00:00.000+01:00', amount: 50, currency: 'EUR' }
+ * sandbox.api.organization(orgId).paymentItems.set(invoiceId, [item])
+ * ```
+ */
 export interface PaymentItem {
   paymentItemType: string
   postingDate: string
