@@ -30,8 +30,22 @@ export type {
 } from './sandbox/SandboxState'
 export { SandboxApi, type SandboxApiOptions } from './sandbox/api/SandboxApi'
 export type { RateLimitCounters, RateLimitOptions } from './sandbox/api/rateLimit'
-export type { ApiStore, BookkeepingVoucher, Entity, EventSubscription, OrganizationData, ResourceEvent, ResourceEventListener, SalesVoucher, SalesVoucherType, StoredFile } from './sandbox/api/store'
+export type {
+  ApiStore,
+  BookkeepingVoucher,
+  Entity,
+  EventSubscription,
+  OrganizationData,
+  PaymentItem,
+  ResourceEvent,
+  ResourceEventListener,
+  SalesDocument,
+  SalesVoucher,
+  SalesVoucherType,
+  StoredFile,
+} from './sandbox/api/store'
 export { DEMO_DATA_COUNTS } from './sandbox/api/seed'
+export { DEMO_BILLING_COUNTS } from './sandbox/api/seedBilling'
 export { EVENT_TYPES } from './sandbox/api/eventSubscriptions'
 export { LEXOFFICE_WEBHOOK_RETRY_DELAYS_MS } from './sandbox/webhooks/options'
 export type { SandboxWebhookOptions } from './sandbox/webhooks/options'

@@ -3,10 +3,14 @@ import { ApiTransport } from './ApiTransport'
 import { resolveClientOptions, type LexofficeClientOptions } from './LexofficeClientOptions'
 import { ArticlesResource } from './resources/ArticlesResource'
 import { ContactsResource } from './resources/ContactsResource'
+import { DownPaymentInvoicesResource } from './resources/DownPaymentInvoicesResource'
+import { DunningsResource } from './resources/DunningsResource'
 import { EventSubscriptionsResource } from './resources/EventSubscriptionsResource'
 import { FilesResource } from './resources/FilesResource'
 import { ListOnlyResource } from './resources/ListOnlyResource'
+import { PaymentsResource } from './resources/PaymentsResource'
 import { ProfileResource } from './resources/ProfileResource'
+import { RecurringTemplatesResource } from './resources/RecurringTemplatesResource'
 import { SalesVoucherResource } from './resources/SalesVoucherResource'
 import { VoucherlistResource } from './resources/VoucherlistResource'
 import { VouchersResource } from './resources/VouchersResource'
@@ -50,6 +54,14 @@ export class LexofficeClient {
   readonly orderConfirmations: SalesVoucherResource<OrderConfirmation>
   /** `/v1/delivery-notes` */
   readonly deliveryNotes: SalesVoucherResource<DeliveryNote>
+  /** `/v1/down-payment-invoices` (read-only) */
+  readonly downPaymentInvoices: DownPaymentInvoicesResource
+  /** `/v1/dunnings` (always drafts; `precedingSalesVoucherId` required) */
+  readonly dunnings: DunningsResource
+  /** `/v1/recurring-templates` (read-only, paged) */
+  readonly recurringTemplates: RecurringTemplatesResource
+  /** `/v1/payments` (payment status of a voucher) */
+  readonly payments: PaymentsResource
   /** `/v1/vouchers` */
   readonly vouchers: VouchersResource
   /** `/v1/voucherlist` */
@@ -84,6 +96,10 @@ export class LexofficeClient {
     this.creditNotes = new SalesVoucherResource<CreditNote>(t, '/v1/credit-notes')
     this.orderConfirmations = new SalesVoucherResource<OrderConfirmation>(t, '/v1/order-confirmations')
     this.deliveryNotes = new SalesVoucherResource<DeliveryNote>(t, '/v1/delivery-notes')
+    this.downPaymentInvoices = new DownPaymentInvoicesResource(t)
+    this.dunnings = new DunningsResource(t)
+    this.recurringTemplates = new RecurringTemplatesResource(t)
+    this.payments = new PaymentsResource(t)
     this.vouchers = new VouchersResource(t)
     this.voucherlist = new VoucherlistResource(t)
     this.articles = new ArticlesResource(t)

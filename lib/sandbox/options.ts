@@ -37,6 +37,9 @@ export const DEFAULT_SANDBOX_SCOPES: readonly string[] = Object.freeze([
   'vouchers.write',
   'voucherlist.read',
   'payments.read',
+  'dunnings.read',
+  'dunnings.write',
+  'recurring-templates.read',
   'files.read',
   'files.write',
 ])

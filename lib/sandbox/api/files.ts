@@ -3,13 +3,14 @@ import type { ApiCall, ApiRouteDef } from './context'
 import { fail, mediaType } from './http'
 import { pdfResponse } from './salesVouchers'
 import type { BookkeepingVoucher, StoredFile } from './store'
+import { voucherPdfResponse } from './voucherPdf'
 
 /**
  * `/v1/files`: upload a bookkeeping document (`multipart/form-data` with `file` and
  * `type=voucher`; PDF, JPEG, PNG or XML up to 5 MB, and within the sandbox's `maxBodyBytes`) →
  * `202 { id, voucherId }`, which also creates an `unchecked` bookkeeping voucher holding the file
  * (`voucher.created`); download a file by id (an upload, or the `files.documentFileId` of a
- * finalized sales voucher, which is rendered as PDF); attach a file to an existing bookkeeping
+ * finalized sales voucher or down-payment invoice, which is rendered as PDF); attach a file to an existing bookkeeping
  * voucher (`POST /v1/vouchers/{id}/files` → `202 { id }`, `voucher.changed`). Legacy error shape
  * (`IssueList`).
  *
@@ -143,6 +144,8 @@ function download(req: SandboxRequest, call: ApiCall): SandboxResponse {
   const voucherId = call.org.documentFiles.get(id)
   const voucher = voucherId === undefined ? undefined : call.org.salesVouchers.get(voucherId)
   if (voucher !== undefined) return pdfResponse(voucher)
+  const downPayment = voucherId === undefined ? undefined : call.org.downPaymentInvoices.get(voucherId)
+  if (downPayment !== undefined) return voucherPdfResponse(downPayment, `Abschlagsrechnung ${downPayment.voucherNumber ?? ''}`.trim())
   return fail(call.errors.notFound('file'))
 }
 

@@ -4,10 +4,14 @@ import type { SandboxRequest, SandboxResponse, SandboxRoute } from '../types'
 import { articleRoutes } from './articles'
 import { contactRoutes } from './contacts'
 import { newRandomId, type ApiCall, type ApiRouteDef } from './context'
+import { downPaymentInvoiceRoutes } from './downPaymentInvoices'
+import { dunningRoutes } from './dunnings'
 import { errorsFor, gatewayError, legacyError, regularError } from './errors'
 import { eventSubscriptionRoutes } from './eventSubscriptions'
 import { fileRoutes } from './files'
 import { ApiFailure } from './http'
+import { paymentRoutes } from './payments'
+import { recurringTemplateRoutes } from './recurringTemplates'
 import { referenceRoutes } from './reference'
 import { salesVoucherRoutes } from './salesVouchers'
 import { voucherlistRoutes } from './voucherlist'
@@ -35,10 +39,11 @@ const SALES_READ_SCOPES = [
 ]
 
 /**
- * Scopes a route needs (any one of them), following lexoffice-api.md §2d. Resources whose scope
- * names are not documented (quotations, credit notes, order confirmations, delivery notes,
- * countries, payment conditions) and those documented as scope-free (posting categories, event
- * subscriptions) need none.
+ * Scopes a route needs (any one of them), following lexoffice-api.md §2d and the partner docs'
+ * per-endpoint "Required OAuth scopes" (down-payment invoices share `invoices.read`). Resources
+ * whose scope names are not in lexoffice-api.md (quotations, credit notes, order confirmations,
+ * delivery notes, countries, payment conditions) and those documented as scope-free (posting
+ * categories, event subscriptions) need none.
  */
 function requiredScopes(def: ApiRouteDef): string[] {
   const resource = def.pattern.split('/')[2] ?? ''
@@ -50,8 +55,14 @@ function requiredScopes(def: ApiRouteDef): string[] {
     case 'vouchers':
     case 'files':
       return [`${resource}.${write ? 'write' : 'read'}`]
+    case 'dunnings':
+      return [`dunnings.${write ? 'write' : 'read'}`]
     case 'voucherlist':
-      return ['voucherlist.read']
+    case 'payments':
+    case 'recurring-templates':
+      return [`${resource}.read`]
+    case 'down-payment-invoices':
+      return ['invoices.read']
     case 'print-layouts':
       return SALES_READ_SCOPES
     default:
@@ -103,6 +114,10 @@ export function bindApiRoute(def: ApiRouteDef): SandboxRoute<SandboxState> {
 export const resourceRouteDefs: readonly ApiRouteDef[] = [
   ...contactRoutes,
   ...salesVoucherRoutes,
+  ...downPaymentInvoiceRoutes,
+  ...dunningRoutes,
+  ...recurringTemplateRoutes,
+  ...paymentRoutes,
   ...voucherlistRoutes,
   ...voucherRoutes,
   ...articleRoutes,

@@ -3,10 +3,10 @@ import { completeUnitPrice, type LineItem } from './calc'
 import type { ApiCall, ApiRouteDef } from './context'
 import type { Violation } from './errors'
 import { actionResult, booleanParam, fail, isNumber, isObject, isText, isTimestamp, isUuid, ok, readJsonObject, singleParam, type JsonObject } from './http'
-import { renderPdf, type PdfLine } from './pdf'
 import { isKnownCountry, TAX_RATES } from './referenceData'
 import { contactName, createSalesVoucher, SALES_KINDS, salesKind, salesVoucherJson, type SalesKind } from './salesModel'
 import type { Entity, SalesVoucher } from './store'
+import { renderVoucherPdf, voucherPdfResponse } from './voucherPdf'
 
 /**
  * The sales-voucher endpoints `/v1/invoices`, `/v1/quotations`, `/v1/credit-notes`,
@@ -38,8 +38,8 @@ function decimals(value: number): number {
   return dot < 0 || text.includes('e') ? 0 : text.length - dot - 1
 }
 
-/** Validates the body of a sales voucher POST and turns it into stored form. */
-function validate(kind: SalesKind, body: JsonObject, call: ApiCall): { violations: Violation[]; input: Parameters<typeof createSalesVoucher>[2] } {
+/** Validates the body of a sales voucher POST (also a dunning's, as `invoice`) and turns it into stored form. @internal */
+export function validateSalesVoucherBody(kind: SalesKind, body: JsonObject, call: ApiCall): { violations: Violation[]; input: Parameters<typeof createSalesVoucher>[2] } {
   const v: Violation[] = []
   if (body['version'] !== undefined && body['version'] !== 0) v.push({ field: 'version', violation: 'PATTERN', message: 'version must be 0 on creation' })
   if (body['voucherDate'] === undefined || body['voucherDate'] === null) v.push({ field: 'voucherDate', violation: 'NOTNULL', message: 'darf nicht leer sein' })
@@ -194,7 +194,7 @@ function createHandler(kind: SalesKind) {
     const finalize = booleanParam(req, 'finalize', call.errors) ?? false
     const preceding = singleParam(req, 'precedingSalesVoucherId', call.errors)
     const body = readJsonObject(req, call.errors)
-    const { violations, input } = validate(kind, body, call)
+    const { violations, input } = validateSalesVoucherBody(kind, body, call)
     let precedingVoucher: SalesVoucher | undefined
     if (preceding !== undefined) {
       precedingVoucher = isUuid(preceding) ? call.org.salesVouchers.get(preceding) : undefined
@@ -221,51 +221,14 @@ function find(kind: SalesKind, req: SandboxRequest, call: ApiCall): SalesVoucher
   return voucher
 }
 
-function euro(value: unknown): string {
-  return `${(isNumber(value) ? value : 0).toFixed(2).replace('.', ',')} EUR`
-}
-
 /** Renders a finalized sales voucher as a one-page PDF. @internal */
 export function renderSalesVoucherPdf(voucher: SalesVoucher): Buffer {
-  const kind = salesKind(voucher.voucherType)
-  const number = voucher.voucherNumber ?? 'Entwurf'
-  const address = (voucher['address'] ?? {}) as JsonObject
-  const lines: PdfLine[] = [
-    { text: `${kind.documentName} ${number}`, size: 18, bold: true },
-    { text: `Datum: ${voucher.voucherDate.slice(8, 10)}.${voucher.voucherDate.slice(5, 7)}.${voucher.voucherDate.slice(0, 4)}` },
-    { text: '' },
-    ...['name', 'supplement', 'street'].filter((k) => typeof address[k] === 'string').map((k) => ({ text: String(address[k]) })),
-    { text: [address['zip'], address['city']].filter((s) => typeof s === 'string').join(' ') },
-    { text: '' },
-  ]
-  if (typeof voucher['introduction'] === 'string') lines.push({ text: voucher['introduction'] }, { text: '' })
-  for (const item of (voucher['lineItems'] ?? []) as LineItem[]) {
-    lines.push({ text: item.type === 'text' ? item.name : `${item.quantity ?? 1} ${item.unitName ?? ''} ${item.name}: ${euro(item.lineItemAmount)}`, size: 10 })
-  }
-  const total = (voucher['totalPrice'] ?? {}) as JsonObject
-  lines.push(
-    { text: '' },
-    { text: `Summe netto: ${euro(total['totalNetAmount'])}` },
-    { text: `Umsatzsteuer: ${euro(total['totalTaxAmount'])}` },
-    { text: `Gesamtbetrag: ${euro(total['totalGrossAmount'])}`, bold: true },
-  )
-  if (typeof voucher['remark'] === 'string') lines.push({ text: '' }, { text: voucher['remark'] })
-  lines.push({ text: '' }, { text: 'Erstellt von der passport-lexoffice Sandbox (kein echter Beleg).', size: 8 })
-  return renderPdf(`${kind.documentName} ${number}`, lines)
+  return renderVoucherPdf(voucher, `${salesKind(voucher.voucherType).documentName} ${voucher.voucherNumber ?? 'Entwurf'}`)
 }
 
 /** A PDF response for a sales voucher. @internal */
 export function pdfResponse(voucher: SalesVoucher): SandboxResponse {
-  const pdf = renderSalesVoucherPdf(voucher)
-  return {
-    status: 200,
-    headers: {
-      'content-type': 'application/pdf',
-      'content-disposition': `attachment; filename="${voucher.voucherNumber ?? voucher.id}.pdf"`,
-      'content-length': String(pdf.length),
-    },
-    body: pdf,
-  }
+  return voucherPdfResponse(voucher, `${salesKind(voucher.voucherType).documentName} ${voucher.voucherNumber ?? 'Entwurf'}`)
 }
 
 function routesOf(kind: SalesKind): ApiRouteDef[] {

@@ -1,7 +1,8 @@
 import type { SandboxRequest } from '../types'
 import type { ApiCall, ApiRouteDef } from './context'
-import { booleanParam, decodeSearchString, fail, isDay, isUuid, ok, singleParam, type JsonObject } from './http'
+import { booleanParam, decodeSearchString, fail, isDay, isNumber, isUuid, ok, singleParam, type JsonObject } from './http'
 import { parsePaging, parseSort, sortEntry, toPage } from './paging'
+import { openAmountOf } from './payments'
 import { contactName } from './salesModel'
 
 /**
@@ -73,7 +74,6 @@ function entries(call: ApiCall, today: string): ListEntry[] {
   for (const v of call.org.salesVouchers.values()) {
     const address = (v['address'] ?? {}) as JsonObject
     const total = ((v['totalPrice'] ?? {}) as JsonObject)['totalGrossAmount']
-    const closed = v.voucherStatus === 'paid' || v.voucherStatus === 'paidoff' || v.voucherStatus === 'voided'
     const dueDate = typeof v['dueDate'] === 'string' ? v['dueDate'] : undefined
     out.push({
       id: v.id,
@@ -87,13 +87,12 @@ function entries(call: ApiCall, today: string): ListEntry[] {
       ...(typeof address['contactId'] === 'string' ? { contactId: address['contactId'] } : {}),
       contactName: typeof address['name'] === 'string' ? address['name'] : '',
       totalAmount: total,
-      openAmount: closed ? 0 : total,
+      openAmount: openAmountOf(call.org, v.id, v.voucherStatus, isNumber(total) ? total : 0),
       currency: 'EUR',
       archived: v['archived'] === true,
     })
   }
   for (const v of call.org.vouchers.values()) {
-    const closed = ['paid', 'paidoff', 'voided'].includes(v.voucherStatus)
     const dueDate = typeof v['dueDate'] === 'string' ? v['dueDate'] : undefined
     out.push({
       id: v.id,
@@ -106,7 +105,7 @@ function entries(call: ApiCall, today: string): ListEntry[] {
       ...(dueDate !== undefined ? { dueDate } : {}),
       ...(v['useCollectiveContact'] === true ? { contactName: 'Sammellieferant' } : { contactId: v['contactId'], contactName: nameOf(v['contactId']) ?? '' }),
       totalAmount: v['totalGrossAmount'],
-      openAmount: closed ? 0 : v['totalGrossAmount'],
+      openAmount: openAmountOf(call.org, v.id, v.voucherStatus, isNumber(v['totalGrossAmount']) ? v['totalGrossAmount'] : 0),
       currency: 'EUR',
       archived: false,
     })

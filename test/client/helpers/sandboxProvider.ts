@@ -5,11 +5,11 @@ import type { AccessTokenProvider } from '../../../lib/client/AccessTokenProvide
 export const REDIRECT = 'http://127.0.0.1:9/client-callback'
 
 /**
- * Logs in to the sandbox (auto-approve, PKCE, all client scopes) and returns a minimal token
- * provider over the tokens: `refreshAfterUnauthorized` runs one refresh_token grant (rotation)
+ * Logs in to the sandbox (auto-approve, PKCE, all client scopes unless `scope` narrows them) and
+ * returns a minimal token provider over the tokens: `refreshAfterUnauthorized` runs one refresh_token grant (rotation)
  * and counts its calls. The real TokenManager does this with locking and storage.
  */
-export async function sandboxProvider(sandbox: Sandbox): Promise<AccessTokenProvider & { refreshes: number; current(): string }> {
+export async function sandboxProvider(sandbox: Sandbox, scope?: string): Promise<AccessTokenProvider & { refreshes: number; current(): string }> {
   sandbox.addRedirectUri(REDIRECT)
   const verifier = randomBytes(32).toString('base64url')
   const url = new URL(sandbox.endpoints.authorizationURL)
@@ -21,6 +21,7 @@ export async function sandboxProvider(sandbox: Sandbox): Promise<AccessTokenProv
     code_challenge_method: 'S256',
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
   }
+  if (scope !== undefined) params['scope'] = scope
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
   const auth = await fetch(url, { redirect: 'manual' })
   const code = new URL(auth.headers.get('location') ?? '').searchParams.get('code')
