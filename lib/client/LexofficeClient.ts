@@ -18,7 +18,7 @@ import type { Country, PaymentCondition, PostingCategory, PrintLayout } from './
 import type { CreditNote, DeliveryNote, Invoice, OrderConfirmation, Quotation } from './types/salesVouchers'
 
 /**
- * Typed lexoffice (Lexware Office) API client over Node's fetch.
+ * Typed lexoffice (Lexware Office) API client over node:http(s) (keep-alive).
  *
  * Every call goes through one pipeline: client-side pacing per connection (default 1.9 req/s,
  * optionally shared across processes through Redis) -> `Authorization: Bearer` from the token

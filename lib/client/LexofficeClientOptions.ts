@@ -142,7 +142,7 @@ export interface LexofficeClientCommonOptions {
   retry?: RetryOptions | false
   /** Logging/metrics callbacks. */
   hooks?: LexofficeClientHooks
-  /** A fetch implementation (default: Node's global `fetch`). */
+  /** A fetch to use instead of the built-in transport (node:http(s) with keep-alive agents; Node's fetch for file uploads), e.g. for a proxy. */
   fetch?: FetchLike
 }
 
