@@ -25,8 +25,8 @@ async function main(): Promise<void> {
   const req = { user: { id: 'k' } } as unknown as Express.Request & IncomingMessage
   const pieces: Array<[string, () => Promise<unknown>]> = [
     ['empty async call (loop cost)', async () => undefined],
-    ['MemoryTokenStore.get (JSON.parse + checks)', () => store.get('k')],
-    ['GuardedStore.get (+ timeout race: setTimeout/clearTimeout)', () => guarded.get('k')],
+    ['MemoryTokenStore.get (a copy of the record parsed once per write)', () => store.get('k')],
+    ['GuardedStore.get (+ the timeout: one shared deadline ticker)', () => guarded.get('k')],
     ['TokenManager.getAccessToken', () => manager.getAccessToken('k')],
     [
       'new LexofficeRequestContext + getAccessToken (what the route does)',
