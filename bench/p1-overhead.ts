@@ -11,7 +11,16 @@
  * their interquartile range as the noise. The app process's CPU time around each run gives CPU
  * µs per request and the requests-per-CPU-second ratio, which machine speed swings move less.
  *
- *   node -r ts-node/register/transpile-only bench/p1-overhead.ts [--p1-rounds 20] [--p1-duration 1.5] [--p1-connections 10]
+ * In-process split (low noise): two more copies each of the baseline and memory apps (A B B A,
+ * which cancels the position effects of the load generator), loaded at the same time by four
+ * autocannon instances, time each request inside the app process from a marker
+ * right after `passport.session()` to `res.end` (bench/lib/apps.ts). With MemoryTokenStore nothing
+ * in that stretch waits for I/O, so no other request runs inside it, and both apps see the same
+ * machine at the same moment: the difference of the means is the CPU time lexoffice() and
+ * `getAccessToken()` add to a request. Divided into the baseline's CPU µs per request (from the
+ * rounds above) it gives the ratio the overhead alone would cause.
+ *
+ *   node -r ts-node/register/transpile-only bench/p1-overhead.ts [--p1-rounds 20] [--p1-duration 1.5] [--p1-connections 10] [--p1-split-duration 10]
  */
 import type { ChildProcess } from 'node:child_process'
 import autocannon from 'autocannon'
@@ -30,6 +39,8 @@ export interface P1Result {
   /** baseline CPU per request / variant CPU per request (median of rounds): requests per CPU-second ratio. */
   cpuRatioMemory: number
   cpuRatioRedis: number
+  /** In-process split: mean ns per request (marker to res.end) of the two timed apps, and the ratio the difference implies. */
+  split: { baselineNs: number; memoryNs: number; addedUs: number; impliedRatio: number; requests: [number, number] }
   errors: number
 }
 
@@ -59,7 +70,12 @@ export async function runP1(): Promise<P1Result> {
   const connections = Math.round(numberArg('p1-connections', 10))
   const child = forkTs('p1-server.ts')
   try {
-    const ready = await nextMessage<{ type: string; targets: P1Target[] }>(child, (m) => m.type === 'ready', 60_000, 'P1 apps ready')
+    const ready = await nextMessage<{ type: string; targets: P1Target[]; splitTargets: { urls: string[]; cookie: string } }>(
+      child,
+      (m) => m.type === 'ready',
+      60_000,
+      'P1 apps ready',
+    )
     const targets = ready.targets
     let errors = 0
     // Warm-up (JIT, connection pools): 2 s each, not counted.
@@ -76,6 +92,36 @@ export async function runP1(): Promise<P1Result> {
         errors += bad
       }
     }
+    // In-process split: both timed apps loaded at once; readings after a 2 s warm-up.
+    const splitDuration = numberArg('p1-split-duration', 10)
+    const { splitTargets } = ready
+    const half = Math.max(1, Math.round(connections / splitTargets.urls.length))
+    const both = async (seconds: number): Promise<void> => {
+      const runs = await Promise.all(
+        splitTargets.urls.map((url) => autocannon({ url, connections: half, duration: seconds, headers: { cookie: splitTargets.cookie } })),
+      )
+      for (const r of runs) errors += r.non2xx + r.errors + r.timeouts
+    }
+    const readSplit = async (): Promise<{ baseline: number[]; memory: number[] }> => {
+      const reply = nextMessage<{ type: string; baseline: number[]; memory: number[] }>(child, (m) => m.type === 'split', 10_000, 'P1 split reading')
+      child.send({ type: 'split' })
+      return reply
+    }
+    await both(2)
+    await readSplit()
+    await both(splitDuration)
+    const readings = await readSplit()
+    const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length)
+    const addedUs = (mean(readings.memory) - mean(readings.baseline)) / 1000
+    const baselineCpuUs = median(cpu.baseline)
+    const split: P1Result['split'] = {
+      baselineNs: mean(readings.baseline),
+      memoryNs: mean(readings.memory),
+      addedUs,
+      impliedRatio: baselineCpuUs / (baselineCpuUs + addedUs),
+      requests: [readings.baseline.length, readings.memory.length],
+    }
+
     const ratios = (name: 'memory' | 'redis'): number[] => rps[name].map((v, i) => v / rps.baseline[i]!)
     const cpuRatios = (name: 'memory' | 'redis'): number[] => cpu[name].map((v, i) => cpu.baseline[i]! / v)
     const iqr = (values: number[]): string => `${fmt(percentile(values, 25), 3)}-${fmt(percentile(values, 75), 3)}`
@@ -92,6 +138,7 @@ export async function runP1(): Promise<P1Result> {
       ratioRedis: median(ratios('redis')),
       cpuRatioMemory: median(cpuRatios('memory')),
       cpuRatioRedis: median(cpuRatios('redis')),
+      split,
       errors,
     }
     printTable(
@@ -108,6 +155,14 @@ export async function runP1(): Promise<P1Result> {
           `${fmt(median(cpuRatios(name)), 3)} (${iqr(cpuRatios(name))})`,
           name === 'memory' ? '>= 0.97' : '(report)',
         ]),
+      ],
+    )
+    printTable(
+      `P1 in-process split (MemoryTokenStore): two copies of each app loaded at once (A B B A, ${half} connections each, ${splitDuration} s), each request timed inside the app from after passport.session() to res.end`,
+      ['app', 'requests', 'mean µs (marker to res.end)', 'median µs', 'added µs per request', 'baseline CPU µs/req (rounds above)', 'implied ratio', 'goal'],
+      [
+        ['baseline', String(split.requests[0]), fmt(split.baselineNs / 1000, 1), fmt(median(readings.baseline) / 1000, 1), '', fmt(baselineCpuUs, 0), '1.000', ''],
+        ['+ lexoffice() + getAccessToken()', String(split.requests[1]), fmt(split.memoryNs / 1000, 1), fmt(median(readings.memory) / 1000, 1), fmt(addedUs, 1), fmt(baselineCpuUs, 0), fmt(split.impliedRatio, 3), '>= 0.97'],
       ],
     )
     console.log(`non-2xx / errors / timeouts during P1: ${errors}`)

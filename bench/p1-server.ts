@@ -36,6 +36,21 @@ async function main(): Promise<void> {
 
   const baseline = await startApp({ sandbox: sb, sessionStore, strategy: 'lexoffice', withMiddleware: false })
   const memory = await startApp({ sandbox: sb, sessionStore, strategy: 'lexoffice', manager: memoryManager, withMiddleware: true })
+  // The in-process split: the same two apps again, twice each (A B B A: position effects of the
+  // load generator cancel out), with the clock of bench/lib/apps.ts.
+  const split: Record<'baseline' | 'memory', number[]> = { baseline: [], memory: [] }
+  const timed: Array<{ name: 'baseline' | 'memory'; app: Awaited<ReturnType<typeof startApp>> }> = []
+  for (const name of ['baseline', 'memory', 'memory', 'baseline'] as const) {
+    const app = await startApp({
+      sandbox: sb,
+      sessionStore,
+      strategy: 'lexoffice',
+      withMiddleware: name === 'memory',
+      ...(name === 'memory' ? { manager: memoryManager } : {}),
+      timing: (ns) => split[name].push(ns),
+    })
+    timed.push({ name, app })
+  }
   const redisApp = await startApp({ sandbox: sb, sessionStore, strategy: 'lexoffice', manager: redisManager, withMiddleware: true })
 
   // Real logins: one through the memory app (its cookie also serves the baseline, same store),
@@ -54,10 +69,16 @@ async function main(): Promise<void> {
     { name: 'memory', url: `${memory.url}/api`, cookie: memJar.header() },
     { name: 'redis', url: `${redisApp.url}/api`, cookie: redisJar.header() },
   ]
-  process.send?.({ type: 'ready', targets, refreshCalls: sb.tokenCalls('refresh_token') })
+  const splitTargets = { urls: timed.map((t) => `${t.app.url}/api`), cookie: memJar.header() }
+  process.send?.({ type: 'ready', targets, splitTargets, refreshCalls: sb.tokenCalls('refresh_token') })
 
   let exiting = false
   process.on('message', (m: { type: string }) => {
+    if (m.type === 'split') {
+      // Per-request nanoseconds of each timed app since the last reading, then reset.
+      process.send?.({ type: 'split', baseline: split.baseline.splice(0), memory: split.memory.splice(0) })
+      return
+    }
     if (m.type === 'cpu') {
       const u = process.cpuUsage()
       process.send?.({ type: 'cpu', micros: u.user + u.system })
@@ -68,7 +89,7 @@ async function main(): Promise<void> {
     void (async () => {
       process.send?.({ type: 'final', refreshCalls: sb.tokenCalls('refresh_token') })
       for (const key of await redisStore.list()) await redisStore.destroy(key)
-      await Promise.all([baseline.close(), memory.close(), redisApp.close()])
+      await Promise.all([baseline.close(), memory.close(), redisApp.close(), ...timed.map((t) => t.app.close())])
       await sb.close()
       redis.destroy()
       if (process.connected) process.disconnect()

@@ -33,6 +33,12 @@ export interface AppOptions {
   manager?: TokenManager
   /** Mount the lexoffice() middleware (needs `manager`). */
   withMiddleware: boolean
+  /**
+   * P1's in-process split: a marker right after `passport.session()` starts a clock and
+   * `res.end` stops it; the nanoseconds go here. With MemoryTokenStore nothing between the two
+   * waits for I/O, so no other request's work runs in between (see p1-overhead.ts).
+   */
+  timing?: (ns: number) => void
 }
 
 export interface RunningApp {
@@ -65,6 +71,19 @@ export async function startApp(o: AppOptions): Promise<RunningApp> {
   )
   app.use(passport.initialize())
   app.use(passport.session())
+  const timing = o.timing
+  if (timing) {
+    app.use((_req, res, next) => {
+      const start = process.hrtime.bigint()
+      const end = res.end.bind(res) as (...args: unknown[]) => typeof res
+      res.end = ((...args: unknown[]) => {
+        const result = end(...args)
+        timing(Number(process.hrtime.bigint() - start))
+        return result
+      }) as typeof res.end
+      next()
+    })
+  }
   passport.serializeUser((user, done) => done(null, user))
   passport.deserializeUser((user: Express.User, done) => done(null, user))
 

@@ -72,6 +72,8 @@ export class LexofficeRequestContext<C = LexofficeClient> {
   readonly #resolveKey: LexofficeKeyResolver
   readonly #createClient: LexofficeClientFactory<C> | undefined
   #key: Promise<string | undefined> | undefined
+  /** The key, when the resolver answered synchronously with one (the common case). */
+  #syncKey: string | undefined
   #client: C | undefined
   #provider: ConnectionTokenProvider | undefined
 
@@ -92,13 +94,27 @@ export class LexofficeRequestContext<C = LexofficeClient> {
    * ```
    */
   key(): Promise<string | undefined> {
-    this.#key ??= (async () => {
-      const key = await this.#resolveKey(this.#req)
-      if (key === undefined || key === null || key === '') return undefined
-      if (typeof key !== 'string') throw invalidArg('ERR_INVALID_ARG_TYPE', 'the "key" option of lexoffice() must resolve to a string or undefined')
-      return key
-    })()
+    this.#key ??= this.#resolve()
     return this.#key
+  }
+
+  /** Runs the resolver once; a synchronous answer is also kept in `#syncKey` (no await needed later). */
+  #resolve(): Promise<string | undefined> {
+    let raw: unknown
+    try {
+      raw = this.#resolveKey(this.#req)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    if (raw !== null && typeof raw === 'object' && typeof (raw as PromiseLike<unknown>).then === 'function') {
+      return Promise.resolve(raw as PromiseLike<unknown>).then(checkKey)
+    }
+    try {
+      this.#syncKey = checkKey(raw)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return Promise.resolve(this.#syncKey)
   }
 
   /**
@@ -126,8 +142,11 @@ export class LexofficeRequestContext<C = LexofficeClient> {
    * const token = await req.lexoffice!.getAccessToken()
    * ```
    */
-  async getAccessToken(): Promise<string> {
-    return this.#manager.getAccessToken(await this.#requireKey())
+  getAccessToken(): Promise<string> {
+    this.#key ??= this.#resolve()
+    // The hot path of every API request: no extra await when the key is already known.
+    if (this.#syncKey !== undefined) return this.#manager.getAccessToken(this.#syncKey)
+    return this.#requireKey().then((key) => this.#manager.getAccessToken(key))
   }
 
   /**
@@ -250,6 +269,13 @@ export class LexofficeRequestContext<C = LexofficeClient> {
     if (key === undefined) throw new LexofficeNotConnectedError('This request has no lexoffice connection (no key).')
     return key
   }
+}
+
+/** A resolved key: a non-empty string, or `undefined` for "no connection". */
+function checkKey(key: unknown): string | undefined {
+  if (key === undefined || key === null || key === '') return undefined
+  if (typeof key !== 'string') throw invalidArg('ERR_INVALID_ARG_TYPE', 'the "key" option of lexoffice() must resolve to a string or undefined')
+  return key
 }
 
 /** One API request with the Bearer token, a timeout, and no redirects followed. */

@@ -14,6 +14,10 @@ import type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAcce
 import { type TokenInfo, type TokenRecord, type TokenSet, describeTokenSet } from './TokenSet'
 import type { TokenStore } from './TokenStore'
 
+/** The defaults of getAccessToken, shared (never mutated) so the hot path allocates nothing for them. */
+const NO_OPTIONS: GetAccessTokenOptions = Object.freeze({})
+const NO_WANT: RefreshWant = Object.freeze({ minValidUntil: undefined })
+
 export type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAccessTokenOptions } from './connectionStatus'
 
 /**
@@ -171,11 +175,11 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * const token = await manager.getAccessToken(req.user.connectionId)
    * ```
    */
-  async getAccessToken(key: string, options: GetAccessTokenOptions = {}): Promise<string> {
+  async getAccessToken(key: string, options: GetAccessTokenOptions = NO_OPTIONS): Promise<string> {
     assertKey(key)
     if (options.minValidityMs !== undefined) assertInteger(options.minValidityMs, 'minValidityMs', 0, 48 * 3_600_000)
     const minValidUntil = options.minValidityMs === undefined ? undefined : this.#o.now() + options.minValidityMs
-    const want: RefreshWant = { minValidUntil }
+    const want: RefreshWant = minValidUntil === undefined ? NO_WANT : { minValidUntil }
     const pending = this.#memory.pending(key)
     if (pending) {
       const short = minValidUntil !== undefined && pending.record.tokens.expiresAt <= minValidUntil
@@ -190,7 +194,8 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       if (isLexofficeError(err, 'AUTH_LOST') || isLexofficeError(err, 'NOT_CONNECTED')) this.#memory.forget(key)
       throw err
     }
-    this.#memory.remember(key, tokens)
+    // A store that hands out the same (frozen) record until the next write: remembered already.
+    if (this.#memory.known(key) !== tokens) this.#memory.remember(key, tokens)
     if (options.forceRefresh) return this.#forced(key, tokens.accessToken)
     if (!this.#refresher.needsRefresh(tokens, want)) return tokens.accessToken
     const lenient = minValidUntil === undefined

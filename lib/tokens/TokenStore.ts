@@ -23,7 +23,11 @@ import type { TokenRecord } from './TokenSet'
  * ```
  */
 export interface TokenStore {
-  /** The record under `key`, or `undefined`. An unreadable record (bad encryption key, tampering) reads as `undefined`. */
+  /**
+   * The record under `key`, or `undefined`. An unreadable record (bad encryption key, tampering)
+   * reads as `undefined`. Nobody may be able to change the stored record through the result: return
+   * a fresh copy or a deeply frozen record.
+   */
   get(key: string): Promise<TokenRecord | undefined>
   /**
    * Writes `record` only if the stored version equals `expectedVersion` (0 = no record yet).

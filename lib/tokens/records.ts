@@ -10,6 +10,7 @@ import { invalidArg } from '../options/assert'
 import type { TokenRecord, TokenSet } from './TokenSet'
 import type { TokenStore } from './TokenStore'
 import { DeadlineTicker } from './DeadlineTicker'
+import { MemoryTokenStore } from './stores/MemoryTokenStore'
 
 /**
  * Organisation and connection ids to store beside the tokens (a passport profile fits).
@@ -92,19 +93,26 @@ export function safeCause(err: unknown): Error | undefined {
   return copy
 }
 
-/** The token store behind a timeout, with failures mapped to `STORE_UNAVAILABLE` (503). @internal */
+/**
+ * The token store behind a timeout, with failures mapped to `STORE_UNAVAILABLE` (503). A
+ * {@link MemoryTokenStore} is read without the guard: it answers from this process's memory and
+ * cannot hang, and its read is on the path of every API request. @internal
+ */
 export class GuardedStore {
   readonly #store: TokenStore
   readonly #timeoutMs: number
   readonly #deadlines: DeadlineTicker
+  readonly #inProcess: boolean
 
   constructor(store: TokenStore, timeoutMs: number) {
     this.#store = store
     this.#timeoutMs = timeoutMs
     this.#deadlines = new DeadlineTicker(timeoutMs)
+    this.#inProcess = store instanceof MemoryTokenStore
   }
 
   get(key: string): Promise<TokenRecord | undefined> {
+    if (this.#inProcess) return this.#store.get(key)
     return this.guard(() => this.#store.get(key), 'read')
   }
 

@@ -214,5 +214,7 @@ export function resolveTokenManagerOptions(options: TokenManagerOptions): Resolv
 
 /** Checks a connection key: a non-empty string of at most 512 characters. @internal */
 export function assertKey(key: unknown): asserts key is string {
+  // The common case without a call (this runs on every token read); assertString gives the errors.
+  if (typeof key === 'string' && key.length > 0 && key.length <= 512) return
   assertString(key, 'key', { max: 512 })
 }

@@ -80,7 +80,7 @@ export function describeTokenStore(name: string, makeStore: MakeStore, cleanup?:
           await expect(store.get(key())).resolves.toBeUndefined()
         })
 
-        test('set with expectedVersion 0, then get: equal content, never the same reference', async () => {
+        test('set with expectedVersion 0, then get: equal content; neither what was written nor what was read can change the store', async () => {
           const store = await open()
           const k = key()
           const record = makeRecord(1, makeTokens(), { lastError: { code: 'TIMEOUT', at: 5 }, lastRefreshAt: 7 })
@@ -88,13 +88,20 @@ export function describeTokenStore(name: string, makeStore: MakeStore, cleanup?:
           const read = await store.get(k)
           expect(read).toEqual(record)
           expect(read).not.toBe(record)
-          // Mutating what we wrote or what we read must not change what is stored.
+          // Mutating what we wrote or what we read must not change what is stored: a read is a
+          // fresh copy, or deeply frozen (then the assignment throws in strict mode).
           record.tokens!.refreshToken = 'mutated-after-write'
-          read!.tokens!.accessToken = 'mutated-after-read'
+          let readOnly = false
+          try {
+            read!.tokens!.accessToken = 'mutated-after-read'
+          } catch (err) {
+            expect(err).toBeInstanceOf(TypeError)
+            readOnly = true
+          }
           const again = await store.get(k)
           expect(again!.tokens!.refreshToken).not.toBe('mutated-after-write')
           expect(again!.tokens!.accessToken).not.toBe('mutated-after-read')
-          expect(again).not.toBe(read)
+          if (again === read) expect(readOnly && Object.isFrozen(again) && Object.isFrozen(again!.tokens)).toBe(true)
         })
 
         test('set resolves false when the expected version does not match (missing record, or existing record with 0)', async () => {

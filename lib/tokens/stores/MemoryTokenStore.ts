@@ -1,6 +1,6 @@
 import type { TokenStore } from '../TokenStore'
 import type { TokenRecord } from '../TokenSet'
-import { assertKey, assertSetArgs, casVersion, cloneRecord, decodeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
+import { assertKey, assertSetArgs, casVersion, decodeRecord, freezeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
 import type { TokenCipher } from '../crypto/TokenCipher'
 import { invalidArg } from '../../options/assert'
 
@@ -27,9 +27,9 @@ interface Entry {
   data: string
   dueAt: number | undefined
   /**
-   * The record as last decoded without a cipher (stores without encryption only: an encrypted
-   * store keeps no plaintext beside the sealed value). `get` hands out copies of it, so the
-   * JSON is parsed and checked once per write instead of once per read.
+   * The record as last decoded without a cipher, deeply frozen (stores without encryption only:
+   * an encrypted store keeps no plaintext beside the sealed value). `get` hands it out as is, so
+   * the JSON is parsed and checked once per write instead of once per read.
    */
   decoded?: TokenRecord | undefined
 }
@@ -38,9 +38,10 @@ interface Entry {
  * A {@link TokenStore} in process memory, for development, tests and single-process apps whose
  * users may reconnect after a restart.
  *
- * Like express-session's MemoryStore it serialises on `set`, so callers never share object
- * references with the store (or with each other) and it behaves like Redis; `get` returns a
- * fresh copy (without encryption, a copy of the record parsed once after each write).
+ * Like express-session's MemoryStore it serialises on `set`, so a caller's object never becomes
+ * the stored one and it behaves like Redis. `get` parses once per write: without encryption it
+ * returns the same deeply frozen record until the next write (nobody can change the store
+ * through it); with encryption, a fresh copy opened on every read.
  * Writes are compare-and-set on `version`. It has no `createLock()`: it is single-process by
  * definition, and the TokenManager's in-process single-flight is enough. Records are lost
  * when the process exits.
@@ -50,7 +51,7 @@ interface Entry {
  * import { MemoryTokenStore } from 'passport-lexoffice'
  * const store = new MemoryTokenStore()
  * await store.set('user-42', { version: 1, state: 'active', tokens, refreshCount: 0, connectedAt: Date.now() }, 0)
- * const record = await store.get('user-42') // a fresh copy
+ * const record = await store.get('user-42') // frozen: build a new record to change it
  * ```
  */
 export class MemoryTokenStore implements TokenStore {
@@ -66,7 +67,8 @@ export class MemoryTokenStore implements TokenStore {
   }
 
   /**
-   * The record under `key` (a fresh copy), or `undefined` (missing or unreadable).
+   * The record under `key` (deeply frozen, or a fresh copy with encryption), or `undefined`
+   * (missing or unreadable).
    *
    * @example
    * ```ts
@@ -78,8 +80,11 @@ export class MemoryTokenStore implements TokenStore {
     const entry = this.#entries.get(key)
     if (entry === undefined) return undefined
     if (this.#cipher !== undefined) return decodeRecord(key, entry.data, this.#cipher)
-    entry.decoded ??= decodeRecord(key, entry.data, undefined)
-    return entry.decoded === undefined ? undefined : cloneRecord(entry.decoded)
+    if (entry.decoded === undefined) {
+      const decoded = decodeRecord(key, entry.data, undefined)
+      entry.decoded = decoded === undefined ? undefined : freezeRecord(decoded)
+    }
+    return entry.decoded
   }
 
   /**

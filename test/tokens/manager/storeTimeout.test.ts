@@ -2,7 +2,7 @@ import { isLexofficeError } from '../../../lib/errors'
 import { DeadlineTicker } from '../../../lib/tokens/DeadlineTicker'
 import { GuardedStore } from '../../../lib/tokens/records'
 import { MemoryTokenStore } from '../../../lib/tokens/stores/MemoryTokenStore'
-import { cloneRecord } from '../../../lib/tokens/stores/recordCodec'
+import { freezeRecord } from '../../../lib/tokens/stores/recordCodec'
 import type { TokenRecord } from '../../../lib/tokens/TokenSet'
 import type { TokenStore } from '../../../lib/tokens/TokenStore'
 import { connectViaSandbox } from '../../helpers/connect'
@@ -78,12 +78,12 @@ describe('store call timeout (one shared ticker per manager)', () => {
     expect(ticker.size).toBe(0)
   })
 
-  it('cloneRecord makes a deep copy and keeps an own "__proto__" key as data', () => {
-    const parsed = JSON.parse('{"version":1,"state":"active","refreshCount":0,"connectedAt":1,"tokens":{"accessToken":"a","refreshToken":"r","expiresAt":2,"obtainedAt":1},"__proto__":{"polluted":true}}') as TokenRecord
-    const copy = cloneRecord(parsed)
-    expect(copy).toEqual(parsed)
-    expect(copy.tokens).not.toBe(parsed.tokens)
-    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype)
-    expect((copy as unknown as { polluted?: boolean }).polluted).toBeUndefined()
+  it('freezeRecord freezes every level, so a shared record cannot be changed', () => {
+    const record = freezeRecord({ version: 1, state: 'active', refreshCount: 0, connectedAt: 1, tokens: { accessToken: 'a', refreshToken: 'r', expiresAt: 2, obtainedAt: 1 } })
+    expect(Object.isFrozen(record)).toBe(true)
+    expect(Object.isFrozen(record.tokens)).toBe(true)
+    expect(() => {
+      ;(record.tokens as { accessToken: string }).accessToken = 'x'
+    }).toThrow(TypeError)
   })
 })
