@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const pieces: Array<[string, () => Promise<unknown>]> = [
     ['empty async call (loop cost)', async () => undefined],
     ['MemoryTokenStore.get (a copy of the record parsed once per write)', () => store.get('k')],
-    ['GuardedStore.get (+ the timeout: one shared deadline ticker)', () => guarded.get('k')],
+    ['GuardedStore.get (in-process store: no timeout guard)', () => guarded.get('k')],
     ['TokenManager.getAccessToken', () => manager.getAccessToken('k')],
     [
       'new LexofficeRequestContext + getAccessToken (what the route does)',
