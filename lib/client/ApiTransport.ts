@@ -28,8 +28,20 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREAC
 const RETRY_STATUS = new Set([500, 502, 503, 504])
 
 /**
- * The request pipeline behind every resource: rate limit -> Bearer token -> fetch with timeout
- * -> 401 refresh-once -> 429 backoff -> bounded retries -> typed errors -> hooks.
+ * A token read after the rate-limit slot that takes longer than this (ms) leaves the slot stale:
+ * calls whose slots were spaced out but waited for the same token refresh would go out together
+ * and reach lexoffice as a burst. Such a call books a new slot before it is sent. A store read
+ * takes ~1-30 ms; 100 ms is a fifth of lexoffice's 500 ms spacing (a bucket of 2 only overflows
+ * when three calls come within 500 ms, i.e. ~550 ms late).
+ */
+const LATE_TOKEN_MS = 100
+/** New slots booked at most per attempt for late token reads; then the call is sent anyway. */
+const MAX_REBOOKS = 2
+
+/**
+ * The request pipeline behind every resource: rate limit -> Bearer token (a new slot when the
+ * token read outlasted the slot) -> fetch with timeout -> 401 refresh-once -> 429 backoff ->
+ * bounded retries -> typed errors -> hooks.
  *
  * @internal
  */
@@ -79,9 +91,17 @@ export class ApiTransport {
     let rateLimitRetriesUsed = 0
 
     for (let attempt = 1; ; attempt++) {
-      const rateLimitWaitMs = o.limiter ? Math.round(await o.limiter.acquire(connectionKey)) : 0
-      token = refreshedToken ?? (await o.provider.getAccessToken())
-      refreshedToken = undefined
+      let waited = 0
+      for (let rebooks = 0; ; rebooks++) {
+        if (o.limiter) waited += await o.limiter.acquire(connectionKey)
+        const readStart = performance.now()
+        token = refreshedToken ?? (await o.provider.getAccessToken())
+        refreshedToken = undefined
+        // The slot went stale while the token was read (a refresh): book a new one, so calls
+        // that waited for the same refresh do not leave together.
+        if (!o.limiter || performance.now() - readStart <= LATE_TOKEN_MS || rebooks >= MAX_REBOOKS) break
+      }
+      const rateLimitWaitMs = Math.round(waited)
       if (typeof token !== 'string' || token.length === 0) {
         throw new TypeError('the token provider resolved with an empty or non-string token')
       }
