@@ -95,7 +95,11 @@ function tracingLimiter(inner: RedisRateLimiter): RateLimiter {
       const slotAt = Date.now() + wait
       await delay(wait, signal)
       const call = current.getStore()
-      call?.attempts.push({ key, pid: process.pid, attempt: call.attempts.length + 1, askedAt, slotAt, grantedAt: Date.now() })
+      const last = call?.attempts.at(-1)
+      if (last !== undefined && last.sendAt === undefined) {
+        // The same attempt booked a new slot (its token read outlasted the previous one).
+        Object.assign(last, { slotAt, grantedAt: Date.now(), rebooks: (last.rebooks ?? 0) + 1 })
+      } else call?.attempts.push({ key, pid: process.pid, attempt: call.attempts.length + 1, askedAt, slotAt, grantedAt: Date.now() })
       return wait
     },
     penalize: (key, ms) => inner.penalize(key, ms),

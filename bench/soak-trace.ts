@@ -21,6 +21,8 @@ export interface TraceAttempt {
   attempt: number
   /** When the limiter was asked for a slot; undefined when the attempt went out without one. */
   askedAt?: number
+  /** New slots this attempt booked because its token read outlasted the slot (slotAt/grantedAt are the last one's). */
+  rebooks?: number
   /** When the slot was due: the limiter's reply time + the wait it returned. */
   slotAt?: number
   /** When the wait for the slot ended (the timer fired). */
@@ -79,6 +81,10 @@ export function printTrace(attempts: TraceAttempt[], decisions: TraceDecision[],
   const transit: number[] = []
   let unmatched = 0
   let noSlot = 0
+  let rebooked = 0
+  let unauthorizedFirst = 0
+  const unauthorizedRetryWait: number[] = []
+  let rebooks = 0
   let grantedGapsUnder = 0
   let sentGapsUnder = 0
   let decidedGapsUnder = 0
@@ -86,7 +92,15 @@ export function printTrace(attempts: TraceAttempt[], decisions: TraceDecision[],
   const refusalRows: string[][] = []
   for (const [key, s] of byKey) {
     const sent = s.attempts.filter((a) => a.sendAt !== undefined).sort((x, y) => x.sendAt! - y.sendAt!)
+    for (const a of s.attempts) {
+      if (a.rebooks) {
+        rebooked++
+        rebooks += a.rebooks
+      }
+    }
     for (const a of sent) {
+      if (a.status === 401 && a.attempt === 1) unauthorizedFirst++
+      if (a.status === 401 && a.attempt > 1) unauthorizedRetryWait.push(a.askedAt !== undefined && a.slotAt !== undefined ? a.slotAt - a.askedAt : NaN)
       if (a.askedAt === undefined) noSlot++
       if (a.grantedAt !== undefined) tokenWait.push(a.sendAt! - a.grantedAt)
       if (a.grantedAt !== undefined && a.slotAt !== undefined) timerLag.push(a.grantedAt - a.slotAt)
@@ -120,6 +134,7 @@ export function printTrace(attempts: TraceAttempt[], decisions: TraceDecision[],
           fmt(levels[j], 2),
           a ? String(a.pid) : '?',
           a ? String(a.attempt) : '?',
+          a ? String(a.rebooks ?? 0) : '?',
           rel(a?.slotAt),
           rel(a?.grantedAt),
           rel(a?.sendAt),
@@ -138,14 +153,19 @@ export function printTrace(attempts: TraceAttempt[], decisions: TraceDecision[],
       ['limiter wait ended -> handed to fetch (token read)', `${dist(tokenWait)}; > 50 ms: ${over(tokenWait, 50)}, > 500 ms: ${over(tokenWait, 500)}`],
       ['handed to fetch -> sandbox rate-limit decision (transit + receiver lag)', `${dist(transit)}; > 50 ms: ${over(transit, 50)}`],
       [`same connection, consecutive gaps < ${fmt(interval, 0)} ms: slots granted / sent / decided at the sandbox`, `${grantedGapsUnder} / ${sentGapsUnder} / ${decidedGapsUnder}`],
+      ['attempts that booked a new slot after a late token read (slots re-booked)', `${rebooked} (${rebooks})`],
       ['attempts sent without a limiter slot', String(noSlot)],
+      [
+        'API 401s: first attempts / retries after the 401 refresh (the call fails); slot wait of those retries',
+        `${unauthorizedFirst} / ${unauthorizedRetryWait.length}; ${unauthorizedRetryWait.map((w) => fmt(w, 0)).join(', ') || '-'} ms`,
+      ],
       ['sandbox decisions not matched to a client attempt', String(unmatched)],
     ],
   )
   if (refusalRows.length > 0) {
     printTable(
       'Each sandbox 429 and the earlier decisions on its connection in the 1.6 s before it (times in ms relative to the refusal)',
-      ['refusal', 'decision', 'bucket before', 'pid', 'attempt', 'slot due', 'slot granted', 'sent', 'token wait', 'decided'],
+      ['refusal', 'decision', 'bucket before', 'pid', 'attempt', 're-booked', 'slot due', 'slot granted', 'sent', 'token wait', 'decided'],
       refusalRows,
     )
   }
