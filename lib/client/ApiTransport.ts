@@ -39,9 +39,9 @@ const LATE_TOKEN_MS = 100
 const MAX_REBOOKS = 2
 
 /**
- * The request pipeline behind every resource: rate limit -> Bearer token (a new slot when the
- * token read outlasted the slot) -> fetch with timeout -> 401 refresh-once -> 429 backoff ->
- * bounded retries -> typed errors -> hooks.
+ * The request pipeline behind every resource: rate limit -> Bearer token read after the slot
+ * (a new slot when the read outlasted it) -> fetch with timeout -> 401: next slot, then
+ * refresh-once -> 429 backoff -> bounded retries -> typed errors -> hooks.
  *
  * @internal
  */
@@ -81,10 +81,11 @@ export class ApiTransport {
     const url = `${o.apiURL}${call.path}${call.query ? `?${call.query}` : ''}`
     const seenTokens: string[] = []
     const connectionKey = o.limiter ? await o.connectionKey() : ''
-    // The token of the next attempt when a 401 refresh already produced it; otherwise the token is
-    // read AFTER the rate-limit slot is taken: a call queued behind others for a while must not
-    // go out with a token that expired while it waited.
-    let refreshedToken: string | undefined
+    // Every attempt reads its token AFTER its rate-limit slot came, the retry after a 401 too (it
+    // refreshes then): a call queued behind others for a while must not go out with a token that
+    // expired, or was rotated away, while it waited.
+    /** The token lexoffice answered 401 to, until the next attempt has refreshed it. */
+    let rejected: string | undefined
     let token = ''
     let refreshed = false
     let retriesUsed = 0
@@ -95,12 +96,19 @@ export class ApiTransport {
       for (let rebooks = 0; ; rebooks++) {
         if (o.limiter) waited += await o.limiter.acquire(connectionKey)
         const readStart = performance.now()
-        token = refreshedToken ?? (await o.provider.getAccessToken())
-        refreshedToken = undefined
+        if (rejected !== undefined && rebooks === 0 && o.provider.refreshAfterUnauthorized) {
+          token = await o.provider.refreshAfterUnauthorized(rejected)
+        } else {
+          const read = await o.provider.getAccessToken()
+          // After a 401 refresh, a provider whose getAccessToken still has the rejected token must
+          // not undo the refresh.
+          if (read !== rejected) token = read
+        }
         // The slot went stale while the token was read (a refresh): book a new one, so calls
         // that waited for the same refresh do not leave together.
         if (!o.limiter || performance.now() - readStart <= LATE_TOKEN_MS || rebooks >= MAX_REBOOKS) break
       }
+      rejected = undefined
       const rateLimitWaitMs = Math.round(waited)
       if (typeof token !== 'string' || token.length === 0) {
         throw new TypeError('the token provider resolved with an empty or non-string token')
@@ -154,7 +162,7 @@ export class ApiTransport {
       if (status === 401 && !refreshed && o.provider.refreshAfterUnauthorized) {
         report(status, ErrorCodes.API_UNAUTHORIZED, true)
         refreshed = true
-        refreshedToken = await o.provider.refreshAfterUnauthorized(token)
+        rejected = token
         continue
       }
       if (status === 429 && rateLimitRetriesUsed < o.rateLimitRetries) {
