@@ -1,16 +1,22 @@
 /**
  * Soak child: one app instance. TokenManager on a shared RedisTokenStore (+ Redis lock), a
  * BackgroundRefresher, and request traffic: getAccessToken + GET /v1/contacts through
- * LexofficeClient (RedisRateLimiter shared by all instances) on random connections.
+ * LexofficeClient (RedisRateLimiter shared by all instances) on random connections. Every API
+ * attempt's pacing timeline is recorded for the 429 diagnostic (soak-trace.ts).
  * IPC: <- init { config } -> ready; <- start; <- stop -> report { stats }; <- exit.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { createClient } from 'redis'
 import { LexofficeClient } from '../lib/client/LexofficeClient'
+import { delay, type RateLimiter } from '../lib/client/rateLimit/RateLimiter'
+import { RedisRateLimiter } from '../lib/client/rateLimit/RedisRateLimiter'
+import type { FetchLike } from '../lib/http/httpRequest'
 import { isLexofficeError } from '../lib/errors'
 import { BackgroundRefresher } from '../lib/refresher/BackgroundRefresher'
 import { RedisTokenStore } from '../lib/tokens/stores/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import { withTimeout } from './lib/util'
+import type { TraceAttempt } from './soak-trace'
 
 export interface SoakChildConfig {
   redisUrl: string
@@ -18,10 +24,6 @@ export interface SoakChildConfig {
   limiterPrefix: string
   keys: string[]
   requestsPerSecond: number
-  /**
-   * Diagnostic: take the rate-limit slot before reading the token (this script paces, the client
-   * does not), instead of the client's order (token first, then the wait for the slot).
-   */
   /** Timeout of each token call (ms); the lock TTL is 3 x this (at least 3 s). */
   oauthTimeoutMs: number
   clientID: string
@@ -44,6 +46,8 @@ export interface SoakChildStats {
   refresherRunErrors: number
   refresherRefreshed: number
   skippedBusy: number
+  /** Every API attempt's pacing timeline (no secret: times, connection key, status). */
+  trace: TraceAttempt[]
 }
 
 export type SoakParentMessage = { type: 'init'; config: SoakChildConfig } | { type: 'start' } | { type: 'stop' } | { type: 'exit' }
@@ -76,6 +80,45 @@ const stats: SoakChildStats = {
   refresherRunErrors: 0,
   refresherRefreshed: 0,
   skippedBusy: 0,
+  trace: [],
+}
+
+/** The API call being made (its attempts), so the limiter and fetch wrappers can record into it. */
+const current = new AsyncLocalStorage<{ key: string; attempts: TraceAttempt[] }>()
+
+/** The shared RedisRateLimiter, recording when each attempt asked, when its slot was due and when the wait ended. */
+function tracingLimiter(inner: RedisRateLimiter): RateLimiter {
+  return {
+    async acquire(key, signal) {
+      const askedAt = Date.now()
+      const wait = await inner.reserve(key)
+      const slotAt = Date.now() + wait
+      await delay(wait, signal)
+      const call = current.getStore()
+      const last = call?.attempts.at(-1)
+      if (last !== undefined && last.sendAt === undefined) {
+        // The same attempt booked a new slot (its token read outlasted the previous one).
+        Object.assign(last, { slotAt, grantedAt: Date.now(), rebooks: (last.rebooks ?? 0) + 1 })
+      } else call?.attempts.push({ key, pid: process.pid, attempt: call.attempts.length + 1, askedAt, slotAt, grantedAt: Date.now() })
+      return wait
+    },
+    penalize: (key, ms) => inner.penalize(key, ms),
+  }
+}
+
+/** fetch, recording when each attempt was handed to it (after the token was read) and its status. */
+const tracingFetch: FetchLike = async (input, init) => {
+  const call = current.getStore()
+  let a = call?.attempts.at(-1)
+  if (call && (a === undefined || a.sendAt !== undefined)) {
+    // An attempt that did not go through the limiter.
+    a = { key: call.key, pid: process.pid, attempt: call.attempts.length + 1 }
+    call.attempts.push(a)
+  }
+  if (a) a.sendAt = Date.now()
+  const res = await fetch(input, init)
+  if (a) a.status = res.status
+  return res
 }
 
 process.on('message', (m: SoakParentMessage) => {
@@ -90,11 +133,14 @@ async function oneRequest(key: string): Promise<void> {
     bump(stats.requestsFailed, `getAccessToken:${isLexofficeError(err) ? err.code : 'OTHER'}`)
     return
   }
+  const call = { key, attempts: [] as TraceAttempt[] }
   try {
-    await clients.get(key)!.contacts.list({ page: 0, size: 1 })
+    await current.run(call, () => clients.get(key)!.contacts.list({ page: 0, size: 1 }))
     stats.requestsOk++
   } catch (err) {
     bump(stats.requestsFailed, `api:${isLexofficeError(err) ? err.code : 'OTHER'}`)
+  } finally {
+    stats.trace.push(...call.attempts)
   }
 }
 
@@ -128,6 +174,7 @@ async function handle(m: SoakParentMessage): Promise<void> {
       stats.refresherRefreshed += s.refreshed
     })
     refresher.on('runError', () => stats.refresherRunErrors++)
+    const limiter = tracingLimiter(new RedisRateLimiter({ client: redis, keyPrefix: c.limiterPrefix }))
     for (const key of c.keys) {
       clients.set(
         key,
@@ -135,8 +182,9 @@ async function handle(m: SoakParentMessage): Promise<void> {
           tokenProvider: manager.providerFor(key),
           apiURL: c.apiURL,
           connectionKey: key,
-          rateLimit: { redis, keyPrefix: c.limiterPrefix },
+          rateLimit: { limiter },
           timeoutMs: 5000,
+          fetch: tracingFetch,
         }),
       )
     }

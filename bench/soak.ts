@@ -19,6 +19,7 @@ import { RedisTokenStore } from '../lib/tokens/stores/RedisTokenStore'
 import { connectViaSandbox } from '../test/helpers/connect'
 import type { SoakChildConfig, SoakChildMessage, SoakChildStats, SoakParentMessage } from './soak-child'
 import { fmt, forkTs, nextMessage, numberArg, printTable, sleep, stopChild } from './lib/util'
+import { printTrace, type TraceDecision } from './soak-trace'
 
 /** The fault rotation: one entry is queued every --fault-every seconds. */
 function faultRotation(oauthTimeoutMs: number): Array<{ label: string; faults: SandboxFault[] }> {
@@ -63,6 +64,15 @@ export async function runSoak(): Promise<void> {
     revokedAt.set(connectionId, Date.now())
   })
   sb.on('token.refreshed', ({ connectionId }) => rotations.set(connectionId, (rotations.get(connectionId) ?? 0) + 1))
+  // Diagnostic: record every decision of the sandbox's rate limiter (connection, time, result).
+  const decisions: TraceDecision[] = []
+  const bucket = sb.api.rateLimiter
+  const take = bucket.take.bind(bucket)
+  bucket.take = (connectionId: string): boolean => {
+    const ok = take(connectionId)
+    decisions.push({ key: connectionId, at: Date.now(), ok })
+    return ok
+  }
   const children: ChildProcess[] = []
   const injected: Record<string, number> = {}
   let faultTimer: NodeJS.Timeout | undefined
@@ -176,6 +186,15 @@ export async function runSoak(): Promise<void> {
         ['refresher run errors', String(stats.reduce((a, s) => a + s.refresherRunErrors, 0)), '0'],
       ],
     )
+    const connectionToKey = new Map([...keyToConnection].map(([k, c]) => [c, k]))
+    const limit = sb.api.options.rateLimit
+    if (limit !== false) {
+      printTrace(
+        stats.flatMap((s) => s.trace),
+        decisions.map((d) => ({ ...d, key: connectionToKey.get(d.key) ?? d.key })),
+        { perSecond: limit.perSecond, burst: limit.burst ?? limit.perSecond },
+      )
+    }
   } finally {
     if (faultTimer) clearInterval(faultTimer)
     await Promise.all(children.map((c) => stopChild(c, 10_000)))

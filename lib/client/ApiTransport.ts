@@ -28,8 +28,20 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREAC
 const RETRY_STATUS = new Set([500, 502, 503, 504])
 
 /**
- * The request pipeline behind every resource: rate limit -> Bearer token -> fetch with timeout
- * -> 401 refresh-once -> 429 backoff -> bounded retries -> typed errors -> hooks.
+ * A token read after the rate-limit slot that takes longer than this (ms) leaves the slot stale:
+ * calls whose slots were spaced out but waited for the same token refresh would go out together
+ * and reach lexoffice as a burst. Such a call books a new slot before it is sent. A store read
+ * takes ~1-30 ms; 100 ms is a fifth of lexoffice's 500 ms spacing (a bucket of 2 only overflows
+ * when three calls come within 500 ms, i.e. ~550 ms late).
+ */
+const LATE_TOKEN_MS = 100
+/** New slots booked at most per attempt for late token reads; then the call is sent anyway. */
+const MAX_REBOOKS = 2
+
+/**
+ * The request pipeline behind every resource: rate limit -> Bearer token read after the slot
+ * (a new slot when the read outlasted it) -> fetch with timeout -> 401: next slot, then
+ * refresh-once -> 429 backoff -> bounded retries -> typed errors -> hooks.
  *
  * @internal
  */
@@ -69,19 +81,35 @@ export class ApiTransport {
     const url = `${o.apiURL}${call.path}${call.query ? `?${call.query}` : ''}`
     const seenTokens: string[] = []
     const connectionKey = o.limiter ? await o.connectionKey() : ''
-    // The token of the next attempt when a 401 refresh already produced it; otherwise the token is
-    // read AFTER the rate-limit slot is taken: a call queued behind others for a while must not
-    // go out with a token that expired while it waited.
-    let refreshedToken: string | undefined
+    // Every attempt reads its token AFTER its rate-limit slot came, the retry after a 401 too (it
+    // refreshes then): a call queued behind others for a while must not go out with a token that
+    // expired, or was rotated away, while it waited.
+    /** The token lexoffice answered 401 to, until the next attempt has refreshed it. */
+    let rejected: string | undefined
     let token = ''
     let refreshed = false
     let retriesUsed = 0
     let rateLimitRetriesUsed = 0
 
     for (let attempt = 1; ; attempt++) {
-      const rateLimitWaitMs = o.limiter ? Math.round(await o.limiter.acquire(connectionKey)) : 0
-      token = refreshedToken ?? (await o.provider.getAccessToken())
-      refreshedToken = undefined
+      let waited = 0
+      for (let rebooks = 0; ; rebooks++) {
+        if (o.limiter) waited += await o.limiter.acquire(connectionKey)
+        const readStart = performance.now()
+        if (rejected !== undefined && rebooks === 0 && o.provider.refreshAfterUnauthorized) {
+          token = await o.provider.refreshAfterUnauthorized(rejected)
+        } else {
+          const read = await o.provider.getAccessToken()
+          // After a 401 refresh, a provider whose getAccessToken still has the rejected token must
+          // not undo the refresh.
+          if (read !== rejected) token = read
+        }
+        // The slot went stale while the token was read (a refresh): book a new one, so calls
+        // that waited for the same refresh do not leave together.
+        if (!o.limiter || performance.now() - readStart <= LATE_TOKEN_MS || rebooks >= MAX_REBOOKS) break
+      }
+      rejected = undefined
+      const rateLimitWaitMs = Math.round(waited)
       if (typeof token !== 'string' || token.length === 0) {
         throw new TypeError('the token provider resolved with an empty or non-string token')
       }
@@ -134,7 +162,7 @@ export class ApiTransport {
       if (status === 401 && !refreshed && o.provider.refreshAfterUnauthorized) {
         report(status, ErrorCodes.API_UNAUTHORIZED, true)
         refreshed = true
-        refreshedToken = await o.provider.refreshAfterUnauthorized(token)
+        rejected = token
         continue
       }
       if (status === 429 && rateLimitRetriesUsed < o.rateLimitRetries) {

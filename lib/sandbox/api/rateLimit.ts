@@ -3,6 +3,15 @@
  * requests per second" (lexoffice-api.md §4). A request that finds the bucket empty is answered
  * `429 {"message":"Rate limit exceeded"}` and not performed.
  *
+ * lexoffice documents the algorithm (token bucket) but not the bucket size; the default burst 2
+ * (one second's worth) is an assumption. What it implies for a client pacing at 0.95 x 2 per
+ * second (526 ms apart): a refusal needs three requests within 500 ms, i.e. requests that left
+ * ~550 ms later than their slots (the soak found such clumps: calls that waited for the same
+ * token refresh after their slots). Time is taken when the request is handled, so the
+ * sandbox's own event-loop lag counts as arrival jitter, as network jitter would at lexoffice.
+ * With `burst: 1` every gap under 500 ms is refused, which no client can guarantee across a
+ * network at 0.95 x the limit.
+ *
  * @packageDocumentation
  */
 
