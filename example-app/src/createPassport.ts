@@ -11,12 +11,10 @@ import type { AppUser } from './AppUser'
 /** An Authenticator instance (what `new Passport()` builds). */
 export type AppPassport = InstanceType<typeof Passport>
 
-/**
- * The app's passport with the LexofficeStrategy; a signed-in user is kept in the session as an AppUser.
- * An Authenticator of its own, not passport's global singleton: two apps in one process (the
- * cluster, the tests) must not replace each other's strategy and callback URL.
- */
+/** The app's passport with the LexofficeStrategy; a signed-in user is kept in the session as an AppUser. */
 export function createPassport(deps: Pick<AppDependencies, 'baseURL' | 'oauth' | 'scope' | 'manager'>): AppPassport {
+  // An Authenticator of its own, not passport's global singleton: two apps in one process (the
+  // cluster, the tests) must not replace each other's strategy and callback URL.
   const passport = new Passport()
   passport.use(
     new LexofficeStrategy(
