@@ -17,15 +17,28 @@ import { ErrorCodes, LexofficeStoreError } from '../../errors'
  */
 export function toStoreError(err: unknown, backend: string): LexofficeStoreError {
   if (err instanceof LexofficeStoreError) return err
+  return new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, `The token store (${backend}) is unavailable; try again shortly.`, {
+    status: 503,
+    cause: boundedCause(err),
+  })
+}
+
+/**
+ * The cause to keep of a backend error: name, code and a one-line message of at most 200
+ * characters, nothing else (no command arguments, no record).
+ * @example
+ * ```ts
+ * new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, 'unavailable', { cause: boundedCause(err) })
+ * ```
+ * @internal
+ */
+export function boundedCause(err: unknown): Error {
   const source = err instanceof Error ? err : new Error(typeof err === 'string' ? err : 'unknown store failure')
   const cause = new Error(String(source.message).replace(/[\r\n]+/g, ' ').slice(0, 200))
   cause.name = source.name
   const code = (source as { code?: unknown }).code
   if (typeof code === 'string') (cause as Error & { code: string }).code = code
-  return new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, `The token store (${backend}) is unavailable; try again shortly.`, {
-    status: 503,
-    cause,
-  })
+  return cause
 }
 
 /**

@@ -3,6 +3,7 @@
  * @internal
  */
 import { ErrorCodes, LexofficeError, LexofficeStoreError } from '../../errors'
+import { boundedCause } from '../../tokens/stores/storeErrors'
 import type { LexofficeEvent } from '../events'
 import type { WebhookDedupeClaim, WebhookDedupeStore } from './WebhookDedupeStore'
 
@@ -81,10 +82,5 @@ export async function releaseDelivery(claim: WebhookDedupeClaim, report: (err: L
  */
 export function toDedupeError(err: unknown): LexofficeError {
   if (err instanceof LexofficeError) return err
-  const source = err instanceof Error ? err : new Error(typeof err === 'string' ? err : 'unknown store failure')
-  const cause = new Error(String(source.message).replace(/[\r\n]+/g, ' ').slice(0, 200))
-  cause.name = source.name
-  const code = (source as { code?: unknown }).code
-  if (typeof code === 'string') (cause as Error & { code: string }).code = code
-  return new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, 'The webhook dedupe store is unavailable.', { status: 503, cause })
+  return new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, 'The webhook dedupe store is unavailable.', { status: 503, cause: boundedCause(err) })
 }
