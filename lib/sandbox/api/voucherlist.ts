@@ -4,6 +4,7 @@ import { booleanParam, decodeSearchString, fail, isDay, isNumber, isUuid, ok, si
 import { parsePaging, parseSort, sortEntry, toPage } from './paging'
 import { openAmountOf } from './payments'
 import { contactName } from './salesModel'
+import type { SalesDocument } from './store'
 
 /**
  * `GET /v1/voucherlist`: the listing of sales and bookkeeping vouchers. `voucherType` and
@@ -71,13 +72,18 @@ function entries(call: ApiCall, today: string): ListEntry[] {
     const contact = typeof contactId === 'string' ? call.org.contacts.get(contactId) : undefined
     return contact === undefined ? undefined : contactName(contact)
   }
-  for (const v of call.org.salesVouchers.values()) {
+  // Sales vouchers and down-payment invoices (lexoffice lists both; dunnings it keeps out).
+  const sales: Array<[SalesDocument, string]> = [
+    ...[...call.org.salesVouchers.values()].map((v): [SalesDocument, string] => [v, v.voucherType]),
+    ...[...call.org.downPaymentInvoices.values()].map((v): [SalesDocument, string] => [v, 'downpaymentinvoice']),
+  ]
+  for (const [v, voucherType] of sales) {
     const address = (v['address'] ?? {}) as JsonObject
     const total = ((v['totalPrice'] ?? {}) as JsonObject)['totalGrossAmount']
     const dueDate = typeof v['dueDate'] === 'string' ? v['dueDate'] : undefined
     out.push({
       id: v.id,
-      voucherType: v.voucherType,
+      voucherType,
       voucherStatus: v.voucherStatus === 'open' && dueDate !== undefined && dayOf(dueDate) < today ? 'overdue' : v.voucherStatus,
       ...(v.voucherNumber !== undefined ? { voucherNumber: v.voucherNumber } : {}),
       voucherDate: v.voucherDate,

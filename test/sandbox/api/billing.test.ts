@@ -15,6 +15,7 @@ const UNKNOWN = '00000000-0000-4000-8000-000000000000'
 
 interface ListEntry {
   id: string
+  voucherType: string
   voucherNumber?: string
   voucherStatus: string
   totalAmount: number
@@ -207,7 +208,13 @@ describe('/v1/down-payment-invoices', () => {
     expect((await (await connect(sandbox, 'invoices.read')).get(`/v1/down-payment-invoices/${open.id}/file`)).status).toBe(200)
   })
 
-  it('is not part of the voucherlist (the demo counts there stay as they were)', async () => {
-    expect(await vouchers('downpaymentinvoice', 'any')).toEqual([])
+  it('is listed in the voucherlist as downpaymentinvoice, with the open amount its payments leave', async () => {
+    const listed = await vouchers('downpaymentinvoice', 'any')
+    expect(listed).toHaveLength(DEMO_BILLING_COUNTS.downPaymentInvoices)
+    expect(listed.map((e) => e.voucherType)).toEqual(listed.map(() => 'downpaymentinvoice'))
+    const paid = listed.find((e) => e.voucherStatus === 'paid')!
+    expect(paid.id).toBe(byStatus('paid').id)
+    expect(paid.openAmount).toBe(0)
+    expect((await vouchers('downpaymentinvoice', 'draft')).map((e) => e.id)).toEqual([byStatus('draft').id])
   })
 })

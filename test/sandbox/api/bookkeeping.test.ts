@@ -1,5 +1,5 @@
 import type { Sandbox } from '../../../lib/sandbox'
-import { DEMO_DATA_COUNTS } from '../../../lib/sandbox'
+import { DEMO_BILLING_COUNTS, DEMO_DATA_COUNTS } from '../../../lib/sandbox'
 import { type ApiClient, expectLegacy, expectRegular, startApi } from './helpers'
 
 let sandbox: Sandbox
@@ -34,7 +34,8 @@ describe('GET /v1/voucherlist (demo data, nothing created yet)', () => {
         DEMO_DATA_COUNTS.creditNotes +
         DEMO_DATA_COUNTS.orderConfirmations +
         DEMO_DATA_COUNTS.deliveryNotes +
-        DEMO_DATA_COUNTS.vouchers,
+        DEMO_DATA_COUNTS.vouchers +
+        DEMO_BILLING_COUNTS.downPaymentInvoices,
     )
   })
 
@@ -51,8 +52,8 @@ describe('GET /v1/voucherlist (demo data, nothing created yet)', () => {
         break
       }
     }
-    expect(ids).toHaveLength(55)
-    expect(new Set(ids).size).toBe(55)
+    expect(ids).toHaveLength(55 + DEMO_BILLING_COUNTS.downPaymentInvoices)
+    expect(new Set(ids).size).toBe(55 + DEMO_BILLING_COUNTS.downPaymentInvoices)
     expect([...dates].sort().reverse()).toEqual(dates)
     const asc = await api.get('/v1/voucherlist?voucherType=invoice&voucherStatus=paid&sort=voucherNumber,ASC')
     const numbers = asc.json.content.map((e: { voucherNumber: string }) => e.voucherNumber)
