@@ -2,7 +2,7 @@ import { createSandbox, DEMO_BILLING_COUNTS, type Sandbox } from '../../lib/sand
 import { createLexofficeClient } from '../../lib/client/createLexofficeClient'
 import type { LexofficeClient } from '../../lib/client/LexofficeClient'
 import type { NewDunning } from '../../lib/client/types/dunnings'
-import { LexofficeApiError } from '../../lib/errors'
+import { apiError } from './helpers/apiError'
 import { sandboxProvider } from './helpers/sandboxProvider'
 
 /** The payments, dunnings, recurring-templates and down-payment-invoices resources against the sandbox, over real HTTP. */
@@ -14,15 +14,6 @@ beforeAll(async () => {
   client = createLexofficeClient(await sandboxProvider(sandbox), { apiURL: sandbox.endpoints.apiURL, connectionKey: 'billing', rateLimit: false })
 })
 afterAll(() => sandbox.close())
-
-async function apiError(p: Promise<unknown>): Promise<LexofficeApiError> {
-  const err: unknown = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(LexofficeApiError)
-  return err as LexofficeApiError
-}
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000'
 const data = () => sandbox.api.organization(sandbox.organization.organizationId)

@@ -3,6 +3,7 @@ import { createLexofficeClient } from '../../lib/client/createLexofficeClient'
 import type { LexofficeClient } from '../../lib/client/LexofficeClient'
 import type { Invoice } from '../../lib/client/types/salesVouchers'
 import { LexofficeApiError } from '../../lib/errors'
+import { apiError } from './helpers/apiError'
 import { sandboxProvider } from './helpers/sandboxProvider'
 
 /** Every resource of the client against the sandbox's lexoffice API (no rate limits here; see below). */
@@ -14,15 +15,6 @@ beforeAll(async () => {
   client = createLexofficeClient(await sandboxProvider(sandbox), { apiURL: sandbox.endpoints.apiURL, connectionKey: 'res', rateLimit: false })
 })
 afterAll(() => sandbox.close())
-
-async function apiError(p: Promise<unknown>): Promise<LexofficeApiError> {
-  const err: unknown = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(LexofficeApiError)
-  return err as LexofficeApiError
-}
 
 const invoice = (): Invoice => ({
   voucherDate: '2026-03-02T00:00:00.000+01:00',
