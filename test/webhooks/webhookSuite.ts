@@ -14,6 +14,7 @@ import { lexofficeRawBody } from '../../lib/webhooks/lexofficeRawBody'
 import { lexofficeWebhooks, type LexofficeWebhooksOptions } from '../../lib/webhooks/lexofficeWebhooks'
 import { signLexofficePayload } from '../../lib/webhooks/signLexofficePayload'
 import { TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, VECTOR_INVOICE_CREATED, VECTOR_TOKEN_REVOKED } from './fixtures/testKeys'
+import { Calls, ORG, PATH } from './dedupe/helpers'
 
 /** The part of Express 4 and 5 these tests use. */
 export interface ExpressLike {
@@ -26,26 +27,7 @@ interface ExpressApp extends http.RequestListener {
   listen(port: number, host: string, cb: () => void): http.Server
 }
 
-const ORG = 'aa93e8a8-2aa3-470b-b914-caad8a255dd8'
 const OTHER_ORG = '11111111-2222-4333-8444-555555555555'
-const PATH = '/hooks/lexoffice'
-
-/** Records calls of a callback and lets a test await the n-th one. */
-class Recorder<A extends unknown[]> {
-  readonly calls: A[] = []
-  #waiters: Array<{ n: number; resolve: (args: A) => void }> = []
-  impl: (...args: A) => unknown = () => undefined
-  readonly fn = (...args: A): unknown => {
-    this.calls.push(args)
-    for (const w of this.#waiters.filter((w) => w.n === this.calls.length)) w.resolve(args)
-    return this.impl(...args)
-  }
-  /** Resolves with the arguments of call number `n` (1-based). */
-  call(n: number): Promise<A> {
-    if (this.calls.length >= n) return Promise.resolve(this.calls[n - 1]!)
-    return new Promise((resolve) => this.#waiters.push({ n, resolve }))
-  }
-}
 
 function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
   let resolve!: (v: T) => void
@@ -72,22 +54,22 @@ function sentinelBody(): string {
 
 export function webhookSuite(label: string, express: ExpressLike): void {
   describe(`lexofficeWebhooks on ${label}`, () => {
-    let onEvent: Recorder<Parameters<LexofficeWebhooksOptions['onEvent']>>
-    let onError: Recorder<[unknown, unknown]>
-    let onRejected: Recorder<[unknown]>
-    let onTokenRevoked: Recorder<[unknown]>
-    let onUnknownOrganization: Recorder<[unknown]>
+    let onEvent: Calls<Parameters<LexofficeWebhooksOptions['onEvent']>>
+    let onError: Calls<[unknown, unknown]>
+    let onRejected: Calls<[unknown]>
+    let onTokenRevoked: Calls<[unknown]>
+    let onUnknownOrganization: Calls<[unknown]>
     let unhandled: unknown[]
     const onUnhandled = (reason: unknown): void => {
       unhandled.push(reason)
     }
 
     beforeEach(() => {
-      onEvent = new Recorder()
-      onError = new Recorder()
-      onRejected = new Recorder()
-      onTokenRevoked = new Recorder()
-      onUnknownOrganization = new Recorder()
+      onEvent = new Calls()
+      onError = new Calls()
+      onRejected = new Calls()
+      onTokenRevoked = new Calls()
+      onUnknownOrganization = new Calls()
       unhandled = []
       process.on('unhandledRejection', onUnhandled)
     })
