@@ -20,7 +20,13 @@ import { CookieJar, fmt, numberArg, printTable } from './lib/util'
 export interface MemoryResult {
   sessionBytes: { strategy: string; pending: number; bytes: number }[]
   bytesPerPendingLogin: number
-  heap: { tokenChars: number; records: number; heapBytesPerRecord: number; heapBytesPerRecordAfterRead: number; jsonBytesPerRecord: number }[]
+  heap: {
+    tokenChars: number
+    records: number
+    heapBytesPerRecord: number
+    heapBytesPerRecordAfterRead: number
+    jsonBytesPerRecord: number
+  }[]
 }
 
 /** Serialized size of the only session in `store` (MemoryStore keeps sessions as JSON strings). */
@@ -57,7 +63,9 @@ function record(i: number, accessChars: number): TokenRecord {
     version: 1,
     state: 'active',
     tokens: {
-      accessToken: randomBytes(Math.ceil((accessChars * 3) / 4)).toString('base64url').slice(0, accessChars),
+      accessToken: randomBytes(Math.ceil((accessChars * 3) / 4))
+        .toString('base64url')
+        .slice(0, accessChars),
       refreshToken: randomBytes(96).toString('base64url'),
       expiresAt: now + 4 * 3_600_000 + i,
       scope: 'profile.read contacts.read',
@@ -117,14 +125,30 @@ export async function runMemory(): Promise<MemoryResult> {
     'Memory (a): serialized express-session size (bytes, MemoryStore JSON) after n login starts in one browser session',
     ['strategy', 'n = 1', 'n = 2', 'n = 5', 'n = 6', 'bytes per extra pending login', 'n = 1 vs passport-oauth2 n = 1'],
     [
-      ['LexofficeStrategy (keeps up to 5)', String(lex(1)), String(lex(2)), String(lex(5)), String(lex(6)), fmt(bytesPerPendingLogin, 1), fmt(lex(1) / o2(1), 2) + ' x'],
+      [
+        'LexofficeStrategy (keeps up to 5)',
+        String(lex(1)),
+        String(lex(2)),
+        String(lex(5)),
+        String(lex(6)),
+        fmt(bytesPerPendingLogin, 1),
+        fmt(lex(1) / o2(1), 2) + ' x',
+      ],
       ['passport-oauth2 pkce+state (1 slot)', String(o2(1)), '-', String(o2(5)), '-', fmt((o2(5) - o2(1)) / 4, 1), '1.00 x'],
     ],
   )
   const heap = [await heapPer(records, 128), await heapPer(records, 1024)]
   printTable(
     `Memory (b): heap per stored token record in MemoryTokenStore (${records} records, heapUsed after - before, gc() twice each side)`,
-    ['access token chars', 'records', 'heap bytes per record', 'JSON bytes per record', 'heap / JSON', 'heap MB per 100k', 'heap MB per 100k, each read once'],
+    [
+      'access token chars',
+      'records',
+      'heap bytes per record',
+      'JSON bytes per record',
+      'heap / JSON',
+      'heap MB per 100k',
+      'heap MB per 100k, each read once',
+    ],
     heap.map((h) => [
       `${h.tokenChars}${h.tokenChars === 128 ? ' (sandbox size)' : ''}`,
       String(h.records),

@@ -55,7 +55,12 @@ async function cpuOf(child: ChildProcess): Promise<number> {
   return (await reply).micros
 }
 
-async function cannon(child: ChildProcess, target: P1Target, durationSec: number, connections: number): Promise<{ rps: number; cpuPerReqUs: number; bad: number }> {
+async function cannon(
+  child: ChildProcess,
+  target: P1Target,
+  durationSec: number,
+  connections: number,
+): Promise<{ rps: number; cpuPerReqUs: number; bad: number }> {
   const cpuBefore = await cpuOf(child)
   const result = await autocannon({
     url: target.url,
@@ -107,7 +112,12 @@ export async function runP1(): Promise<P1Result> {
       for (const r of runs) errors += r.non2xx + r.errors + r.timeouts
     }
     const readSplit = async (): Promise<{ baseline: number[]; memory: number[] }> => {
-      const reply = nextMessage<{ type: string; baseline: number[]; memory: number[] }>(child, (m) => m.type === 'split', 10_000, 'P1 split reading')
+      const reply = nextMessage<{ type: string; baseline: number[]; memory: number[] }>(
+        child,
+        (m) => m.type === 'split',
+        10_000,
+        'P1 split reading',
+      )
       child.send({ type: 'split' })
       return reply
     }
@@ -159,9 +169,27 @@ export async function runP1(): Promise<P1Result> {
     }
     printTable(
       `P1 per-request overhead (autocannon, ${connections} connections, ${rounds} rounds x ${durationSec} s per app, order rotated and reversed; refresh calls at the sandbox during the run: ${refreshCalls})`,
-      ['app', 'median rps', 'rps ratio: all rounds (total requests)', 'per-round ratios: median (IQR)', 'per-round ratios: mean ± SE', 'server CPU µs/req', 'req per CPU-s ratio (IQR)', 'goal'],
       [
-        ['baseline: session + passport, no lexoffice()', fmt(median(rps.baseline), 0), '1.000', '', '', fmt(median(cpu.baseline), 0), '1.000', ''],
+        'app',
+        'median rps',
+        'rps ratio: all rounds (total requests)',
+        'per-round ratios: median (IQR)',
+        'per-round ratios: mean ± SE',
+        'server CPU µs/req',
+        'req per CPU-s ratio (IQR)',
+        'goal',
+      ],
+      [
+        [
+          'baseline: session + passport, no lexoffice()',
+          fmt(median(rps.baseline), 0),
+          '1.000',
+          '',
+          '',
+          fmt(median(cpu.baseline), 0),
+          '1.000',
+          '',
+        ],
         ...(['memory', 'redis'] as const).map((name) => [
           `+ lexoffice() + getAccessToken(), ${name === 'memory' ? 'MemoryTokenStore' : 'RedisTokenStore'}`,
           fmt(median(rps[name]), 0),
@@ -176,10 +204,37 @@ export async function runP1(): Promise<P1Result> {
     )
     printTable(
       `P1 in-process split (MemoryTokenStore): two copies of each app loaded at once (A B B A, ${half} connections each, ${splitDuration} s), each request timed inside the app from after passport.session() to res.end`,
-      ['app', 'requests', 'mean µs (marker to res.end)', 'median µs', 'added µs per request', 'baseline CPU µs/req (rounds above)', 'implied ratio', 'goal'],
       [
-        ['baseline', String(split.requests[0]), fmt(split.baselineNs / 1000, 1), fmt(median(readings.baseline) / 1000, 1), '', fmt(baselineCpuUs, 0), '1.000', ''],
-        ['+ lexoffice() + getAccessToken()', String(split.requests[1]), fmt(split.memoryNs / 1000, 1), fmt(median(readings.memory) / 1000, 1), fmt(addedUs, 1), fmt(baselineCpuUs, 0), fmt(split.impliedRatio, 3), '>= 0.97'],
+        'app',
+        'requests',
+        'mean µs (marker to res.end)',
+        'median µs',
+        'added µs per request',
+        'baseline CPU µs/req (rounds above)',
+        'implied ratio',
+        'goal',
+      ],
+      [
+        [
+          'baseline',
+          String(split.requests[0]),
+          fmt(split.baselineNs / 1000, 1),
+          fmt(median(readings.baseline) / 1000, 1),
+          '',
+          fmt(baselineCpuUs, 0),
+          '1.000',
+          '',
+        ],
+        [
+          '+ lexoffice() + getAccessToken()',
+          String(split.requests[1]),
+          fmt(split.memoryNs / 1000, 1),
+          fmt(median(readings.memory) / 1000, 1),
+          fmt(addedUs, 1),
+          fmt(baselineCpuUs, 0),
+          fmt(split.impliedRatio, 3),
+          '>= 0.97',
+        ],
       ],
     )
     console.log(`non-2xx / errors / timeouts during P1: ${errors}`)

@@ -30,7 +30,13 @@ async function main(): Promise<void> {
     ['TokenManager.getAccessToken', () => manager.getAccessToken('k')],
     [
       'new LexofficeRequestContext + getAccessToken (what the route does)',
-      () => new LexofficeRequestContext({ manager, req, resolveKey: (r) => (r.user as { id: string }).id, createClient: undefined }).getAccessToken(),
+      () =>
+        new LexofficeRequestContext({
+          manager,
+          req,
+          resolveKey: (r) => (r.user as { id: string }).id,
+          createClient: undefined,
+        }).getAccessToken(),
     ],
   ]
   const perCall = new Map<string, number[]>(pieces.map(([n]) => [n, []]))
@@ -45,7 +51,14 @@ async function main(): Promise<void> {
   printTable(
     `P1 diagnostic: CPU ns per call (${calls} sequential calls x 5 rounds, median; first round discarded as warm-up)`,
     ['piece', 'ns per call', 'per round'],
-    pieces.map(([name]) => [name, fmt(median(perCall.get(name)!), 0), perCall.get(name)!.map((v) => fmt(v, 0)).join(' ')]),
+    pieces.map(([name]) => [
+      name,
+      fmt(median(perCall.get(name)!), 0),
+      perCall
+        .get(name)!
+        .map((v) => fmt(v, 0))
+        .join(' '),
+    ]),
   )
 }
 

@@ -59,7 +59,11 @@ async function main(): Promise<void> {
   await driveLogin(memJar, `${memory.url}/auth/login`)
   const redisJar = new CookieJar()
   await driveLogin(redisJar, `${redisApp.url}/auth/login`)
-  for (const [name, url, jar] of [['memory', memory.url, memJar], ['redis', redisApp.url, redisJar], ['baseline', baseline.url, memJar]] as const) {
+  for (const [name, url, jar] of [
+    ['memory', memory.url, memJar],
+    ['redis', redisApp.url, redisJar],
+    ['baseline', baseline.url, memJar],
+  ] as const) {
     const check = await fetch(`${url}/api`, { headers: { cookie: jar.header() } })
     if (check.status !== 200) throw new Error(`${name} /api answered ${check.status} after login`)
     await check.body?.cancel()

@@ -111,7 +111,15 @@ async function multiProcess(sb: Sandbox, calls: number, rounds: number, procs: n
   const children: ChildProcess[] = []
   try {
     for (let i = 0; i < procs; i++) children.push(forkTs('p2-child.ts'))
-    const config = { redisUrl, prefix, key, ...sb.client, tokenURL: sb.endpoints.tokenURL, revokeURL: sb.endpoints.revokeURL, apiURL: sb.endpoints.apiURL }
+    const config = {
+      redisUrl,
+      prefix,
+      key,
+      ...sb.client,
+      tokenURL: sb.endpoints.tokenURL,
+      revokeURL: sb.endpoints.revokeURL,
+      apiURL: sb.endpoints.apiURL,
+    }
     await Promise.all(
       children.map((c) => {
         const ready = nextMessage<P2ChildMessage>(c, (m) => m.type === 'ready', 120_000, 'P2 child ready')
@@ -173,7 +181,16 @@ export async function runP2(): Promise<P2Result> {
     const result: P2Result = { rows, bareRefreshMs: median(bare) }
     printTable(
       `P2 refresh coalescing (${calls} concurrent getAccessToken calls per round, ${rounds} expired rounds alternating with ${rounds} fresh rounds; latency from the start of all calls, median over rounds)`,
-      ['setup', 'refresh calls per expired round', 'refresh calls on fresh rounds', 'fresh p50/p99 ms', 'expired p50/p99 ms', 'added p50/p99 ms', 'errors', 'goal'],
+      [
+        'setup',
+        'refresh calls per expired round',
+        'refresh calls on fresh rounds',
+        'fresh p50/p99 ms',
+        'expired p50/p99 ms',
+        'added p50/p99 ms',
+        'errors',
+        'goal',
+      ],
       rows.map((r) => [
         r.setup,
         r.refreshCallsPerExpiredRound.join(' '),

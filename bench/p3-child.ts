@@ -24,9 +24,7 @@ export interface P3ChildConfig {
 
 export type P3ParentMessage = { type: 'init'; config: P3ChildConfig } | { type: 'go'; calls: number } | { type: 'exit' }
 export type P3ChildMessage =
-  | { type: 'ready' }
-  | { type: 'result'; ok: number; errors: string[]; saw429: number }
-  | { type: 'fatal'; message: string }
+  { type: 'ready' } | { type: 'result'; ok: number; errors: string[]; saw429: number } | { type: 'fatal'; message: string }
 
 const send = (m: P3ChildMessage): void => {
   process.send?.(m)

@@ -88,7 +88,16 @@ export async function runP3(): Promise<P3Result> {
     )
     const wallSeconds = (performance.now() - t0) / 1000
     const m = measured(sb, since)
-    rows.push({ setup, calls, ok: m.ok, achievedPerSecond: m.perSecond, ratio: m.perSecond / limit, sandbox429: sb.api.rateLimitStats(connectionId).limited - before, errors, wallSeconds })
+    rows.push({
+      setup,
+      calls,
+      ok: m.ok,
+      achievedPerSecond: m.perSecond,
+      ratio: m.perSecond / limit,
+      sandbox429: sb.api.rateLimitStats(connectionId).limited - before,
+      errors,
+      wallSeconds,
+    })
   }
   try {
     {
@@ -98,7 +107,12 @@ export async function runP3(): Promise<P3Result> {
     }
     {
       const { key, connectionId } = await newConnection()
-      const client = new LexofficeClient({ tokenProvider: manager.providerFor(key), apiURL: sb.url, connectionKey: key, rateLimit: { ratePerSecond: clientRate } })
+      const client = new LexofficeClient({
+        tokenProvider: manager.providerFor(key),
+        apiURL: sb.url,
+        connectionKey: key,
+        rateLimit: { ratePerSecond: clientRate },
+      })
       await local('1 process, in-memory limiter', client, connectionId)
     }
     {

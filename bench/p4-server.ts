@@ -12,9 +12,20 @@ import { startApp } from './lib/apps'
 
 async function main(): Promise<void> {
   const sb = await createSandbox({ autoApprove: true })
-  const lexofficeApp = await startApp({ sandbox: sb, sessionStore: new session.MemoryStore(), strategy: 'lexoffice', withMiddleware: false })
+  const lexofficeApp = await startApp({
+    sandbox: sb,
+    sessionStore: new session.MemoryStore(),
+    strategy: 'lexoffice',
+    withMiddleware: false,
+  })
   const oauth2App = await startApp({ sandbox: sb, sessionStore: new session.MemoryStore(), strategy: 'oauth2', withMiddleware: false })
-  const lexofficeHttpApp = await startApp({ sandbox: sb, sessionStore: new session.MemoryStore(), strategy: 'lexoffice', withMiddleware: false, fetch: (input, init) => fetch(input, init) })
+  const lexofficeHttpApp = await startApp({
+    sandbox: sb,
+    sessionStore: new session.MemoryStore(),
+    strategy: 'lexoffice',
+    withMiddleware: false,
+    fetch: (input, init) => fetch(input, init),
+  })
   process.send?.({ type: 'ready', urls: { lexoffice: lexofficeApp.url, oauth2: oauth2App.url, lexofficeHttp: lexofficeHttpApp.url } })
   let exiting = false
   process.on('message', (m: { type: string }) => {

@@ -18,12 +18,11 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-prof-'))
   const child = forkTs(which === 'p1' ? 'p1-server.ts' : 'p4-server.ts', ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${dir}`])
   try {
-    const ready = await nextMessage<{ type: string; targets?: Array<{ name: string; url: string; cookie: string }>; urls?: Record<string, string> }>(
-      child,
-      (m) => m.type === 'ready',
-      60_000,
-      'ready',
-    )
+    const ready = await nextMessage<{
+      type: string
+      targets?: Array<{ name: string; url: string; cookie: string }>
+      urls?: Record<string, string>
+    }>(child, (m) => m.type === 'ready', 60_000, 'ready')
     if (which === 'p1') {
       const t = ready.targets!.find((x) => x.name === variant)
       if (!t) throw new Error(`unknown P1 variant ${variant}`)
@@ -45,9 +44,11 @@ async function main(): Promise<void> {
   const { total, byBucket, byFunction } = summarise(JSON.parse(readFileSync(path.join(dir, file), 'utf8')))
   rmSync(dir, { recursive: true, force: true })
   console.log(`busy (non-idle) sampled time of the child, start-up included: ${total.toFixed(0)} ms`)
-  for (const [b, ms] of [...byBucket].sort((a, c) => c[1] - a[1]).slice(0, 25)) console.log(`${((100 * ms) / total).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(6)} ms  ${b}`)
+  for (const [b, ms] of [...byBucket].sort((a, c) => c[1] - a[1]).slice(0, 25))
+    console.log(`${((100 * ms) / total).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(6)} ms  ${b}`)
   console.log('--- top functions (self time) ---')
-  for (const [f, ms] of [...byFunction].sort((a, c) => c[1] - a[1]).slice(0, 30)) console.log(`${((100 * ms) / total).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(6)} ms  ${f}`)
+  for (const [f, ms] of [...byFunction].sort((a, c) => c[1] - a[1]).slice(0, 30))
+    console.log(`${((100 * ms) / total).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(6)} ms  ${f}`)
 }
 
 main().catch((err: unknown) => {

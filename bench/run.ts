@@ -26,7 +26,10 @@ async function main(): Promise<void> {
   const compiled = __filename.endsWith('.js')
   console.log(
     `passport-lexoffice benchmarks, ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ` +
-      `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
   )
   let failed = 0
   for (const s of SCRIPTS) {

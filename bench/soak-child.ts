@@ -153,7 +153,14 @@ async function handle(m: SoakParentMessage): Promise<void> {
     const store = new RedisTokenStore({ client: redis, prefix: c.prefix })
     manager = new TokenManager({
       store,
-      oauth: { clientID: c.clientID, clientSecret: c.clientSecret, tokenURL: c.tokenURL, revokeURL: c.revokeURL, apiURL: c.apiURL, timeoutMs: c.oauthTimeoutMs },
+      oauth: {
+        clientID: c.clientID,
+        clientSecret: c.clientSecret,
+        tokenURL: c.tokenURL,
+        revokeURL: c.revokeURL,
+        apiURL: c.apiURL,
+        timeoutMs: c.oauthTimeoutMs,
+      },
       // 2 s access tokens: refresh from 0.8-1.0 s before expiry.
       refreshAheadMs: 800,
       refreshJitterMs: 200,

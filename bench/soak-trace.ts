@@ -46,7 +46,9 @@ interface Matched {
 }
 
 const dist = (values: number[]): string =>
-  values.length === 0 ? '-' : `p50 ${fmt(percentile(values, 50), 0)} / p99 ${fmt(percentile(values, 99), 0)} / max ${fmt(Math.max(...values), 0)} ms`
+  values.length === 0
+    ? '-'
+    : `p50 ${fmt(percentile(values, 50), 0)} / p99 ${fmt(percentile(values, 99), 0)} / max ${fmt(Math.max(...values), 0)} ms`
 const over = (values: number[], ms: number): string => `${values.filter((v) => v > ms).length}`
 
 /** Bucket level (tokens) just before each decision of one connection, replaying the sandbox's token bucket. */
@@ -100,12 +102,16 @@ export function printTrace(attempts: TraceAttempt[], decisions: TraceDecision[],
     }
     for (const a of sent) {
       if (a.status === 401 && a.attempt === 1) unauthorizedFirst++
-      if (a.status === 401 && a.attempt > 1) unauthorizedRetryWait.push(a.askedAt !== undefined && a.slotAt !== undefined ? a.slotAt - a.askedAt : NaN)
+      if (a.status === 401 && a.attempt > 1)
+        unauthorizedRetryWait.push(a.askedAt !== undefined && a.slotAt !== undefined ? a.slotAt - a.askedAt : NaN)
       if (a.askedAt === undefined) noSlot++
       if (a.grantedAt !== undefined) tokenWait.push(a.sendAt! - a.grantedAt)
       if (a.grantedAt !== undefined && a.slotAt !== undefined) timerLag.push(a.grantedAt - a.slotAt)
     }
-    const granted = s.attempts.filter((a) => a.grantedAt !== undefined).map((a) => a.grantedAt!).sort((x, y) => x - y)
+    const granted = s.attempts
+      .filter((a) => a.grantedAt !== undefined)
+      .map((a) => a.grantedAt!)
+      .sort((x, y) => x - y)
     for (let i = 1; i < granted.length; i++) if (granted[i]! - granted[i - 1]! < interval) grantedGapsUnder++
     for (let i = 1; i < sent.length; i++) if (sent[i]!.sendAt! - sent[i - 1]!.sendAt! < interval) sentGapsUnder++
     for (let i = 1; i < s.decisions.length; i++) if (s.decisions[i]!.at - s.decisions[i - 1]!.at < interval) decidedGapsUnder++
@@ -150,9 +156,15 @@ export function printTrace(attempts: TraceAttempt[], decisions: TraceDecision[],
     ['step', 'value'],
     [
       ['slot due -> limiter wait ended (timer lag)', dist(timerLag)],
-      ['limiter wait ended -> handed to fetch (token read)', `${dist(tokenWait)}; > 50 ms: ${over(tokenWait, 50)}, > 500 ms: ${over(tokenWait, 500)}`],
+      [
+        'limiter wait ended -> handed to fetch (token read)',
+        `${dist(tokenWait)}; > 50 ms: ${over(tokenWait, 50)}, > 500 ms: ${over(tokenWait, 500)}`,
+      ],
       ['handed to fetch -> sandbox rate-limit decision (transit + receiver lag)', `${dist(transit)}; > 50 ms: ${over(transit, 50)}`],
-      [`same connection, consecutive gaps < ${fmt(interval, 0)} ms: slots granted / sent / decided at the sandbox`, `${grantedGapsUnder} / ${sentGapsUnder} / ${decidedGapsUnder}`],
+      [
+        `same connection, consecutive gaps < ${fmt(interval, 0)} ms: slots granted / sent / decided at the sandbox`,
+        `${grantedGapsUnder} / ${sentGapsUnder} / ${decidedGapsUnder}`,
+      ],
       ['attempts that booked a new slot after a late token read (slots re-booked)', `${rebooked} (${rebooks})`],
       ['attempts sent without a limiter slot', String(noSlot)],
       [

@@ -25,7 +25,13 @@ import { printTrace, type TraceDecision } from './soak-trace'
 function faultRotation(oauthTimeoutMs: number): Array<{ label: string; faults: SandboxFault[] }> {
   return [
     { label: '500', faults: [{ kind: 'status', status: 500 }] },
-    { label: '503 then 502', faults: [{ kind: 'status', status: 503 }, { kind: 'status', status: 502 }] },
+    {
+      label: '503 then 502',
+      faults: [
+        { kind: 'status', status: 503 },
+        { kind: 'status', status: 502 },
+      ],
+    },
     {
       label: `gateway timeout: ${oauthTimeoutMs + 500} ms, not processed (client gives up at ${oauthTimeoutMs} ms)`,
       faults: [{ kind: 'delay', ms: oauthTimeoutMs + 500, thenProcess: false }],
@@ -119,7 +125,9 @@ export async function runSoak(): Promise<void> {
     while (Date.now() - t0 < runMs) {
       await sleep(Math.min(progressEvery, runMs - (Date.now() - t0)))
       const active = sb.connections().filter((c) => c.state === 'active').length
-      console.log(`  t=${((Date.now() - t0) / 60_000).toFixed(1)} min: rotations ${[...rotations.values()].reduce((a, b) => a + b, 0)}, active connections ${active}/${connections}`)
+      console.log(
+        `  t=${((Date.now() - t0) / 60_000).toFixed(1)} min: rotations ${[...rotations.values()].reduce((a, b) => a + b, 0)}, active connections ${active}/${connections}`,
+      )
     }
     clearInterval(faultTimer)
     faultTimer = undefined
@@ -135,7 +143,8 @@ export async function runSoak(): Promise<void> {
 
     // Per connection: rotations seen by the sandbox vs refreshes recorded by the managers (events) and by the store.
     const managerRefreshes = new Map<string, number>()
-    for (const s of stats) for (const [k, v] of Object.entries(s.refreshedByKey)) managerRefreshes.set(k, (managerRefreshes.get(k) ?? 0) + v)
+    for (const s of stats)
+      for (const [k, v] of Object.entries(s.refreshedByKey)) managerRefreshes.set(k, (managerRefreshes.get(k) ?? 0) + v)
     let mismatched = 0
     let storeMismatched = 0
     for (const [key, connectionId] of keyToConnection) {
@@ -169,18 +178,63 @@ export async function runSoak(): Promise<void> {
       `Soak (${fmt(elapsedMin, 1)} min, ${procs} processes on one Redis, ${connections} connections, 2 s access tokens, token-call timeout ${oauthTimeoutMs} ms, BackgroundRefresher every 250 ms with a 1 s window in each process, ${rps} req/s per process)`,
       ['figure', 'value', 'goal'],
       [
-        ['connections lost (sandbox: revoked)', `${lostAtSandbox}/${connections}${Object.keys(revoked).length ? ` (${Object.entries(revoked).map(([r, v]) => `${r}: ${v}`).join(', ')})` : ''}`, '0'],
+        [
+          'connections lost (sandbox: revoked)',
+          `${lostAtSandbox}/${connections}${
+            Object.keys(revoked).length
+              ? ` (${Object.entries(revoked)
+                  .map(([r, v]) => `${r}: ${v}`)
+                  .join(', ')})`
+              : ''
+          }`,
+          '0',
+        ],
         ['connections the managers marked lost (authLost)', String(authLost), '0'],
-        ['  lost connections with a token-call TIMEOUT (outcome unknown) on them in the 10 s before the loss', `${lostAfterTimeout}/${lostAtSandbox}`, ''],
+        [
+          '  lost connections with a token-call TIMEOUT (outcome unknown) on them in the 10 s before the loss',
+          `${lostAfterTimeout}/${lostAtSandbox}`,
+          '',
+        ],
         ['double refreshes: refresh-token reuse detected by the sandbox', String(reuse), '0'],
         ['double refreshes: connections whose sandbox rotations != refreshes recorded by the managers', String(mismatched), '0'],
         ['connections whose stored refreshCount != sandbox rotations', String(storeMismatched), '0'],
-        ['refreshes done (rotations at the sandbox)', `${totalRotations} (${fmt(totalRotations / (elapsedMin * 60), 1)}/s; ${fmt(totalRotations / connections / (elapsedMin * 60), 2)}/s per connection)`, ''],
-        ['background refreshers: connections reported refreshed (all processes; includes sets another process had just refreshed)', String(stats.reduce((a, s) => a + s.refresherRefreshed, 0)), ''],
+        [
+          'refreshes done (rotations at the sandbox)',
+          `${totalRotations} (${fmt(totalRotations / (elapsedMin * 60), 1)}/s; ${fmt(totalRotations / connections / (elapsedMin * 60), 2)}/s per connection)`,
+          '',
+        ],
+        [
+          'background refreshers: connections reported refreshed (all processes; includes sets another process had just refreshed)',
+          String(stats.reduce((a, s) => a + s.refresherRefreshed, 0)),
+          '',
+        ],
         ['requests ok (getAccessToken + GET /v1/contacts)', String(requestsOk), ''],
-        ['requests failed', `${failedTotal} (${fmt((100 * failedTotal) / Math.max(1, failedTotal + requestsOk), 3)} %)${failedTotal ? ': ' + Object.entries(failed).map(([k, v]) => `${k} ${v}`).join(', ') : ''}`, ''],
-        ['refresh attempts failed (transient, retried)', Object.entries(refreshFailed).map(([k, v]) => `${k} ${v}`).join(', ') || '0', ''],
-        ['faults injected', Object.entries(injected).map(([k, v]) => `${k}: ${v}`).join('; '), ''],
+        [
+          'requests failed',
+          `${failedTotal} (${fmt((100 * failedTotal) / Math.max(1, failedTotal + requestsOk), 3)} %)${
+            failedTotal
+              ? ': ' +
+                Object.entries(failed)
+                  .map(([k, v]) => `${k} ${v}`)
+                  .join(', ')
+              : ''
+          }`,
+          '',
+        ],
+        [
+          'refresh attempts failed (transient, retried)',
+          Object.entries(refreshFailed)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || '0',
+          '',
+        ],
+        [
+          'faults injected',
+          Object.entries(injected)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('; '),
+          '',
+        ],
         ['sandbox API 429s', String(sb.api.rateLimitStats().limited), '0'],
         ['traffic ticks skipped (40 requests in flight)', String(stats.reduce((a, s) => a + s.skippedBusy, 0)), ''],
         ['refresher run errors', String(stats.reduce((a, s) => a + s.refresherRunErrors, 0)), '0'],

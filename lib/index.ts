@@ -80,7 +80,13 @@ export { assertLexofficeSignature } from './webhooks/assertLexofficeSignature'
 export { signLexofficePayload } from './webhooks/signLexofficePayload'
 export { parseLexofficeEvent } from './webhooks/parseLexofficeEvent'
 export { LEXOFFICE_EVENT_TYPES, isLexofficeEventType } from './webhooks/events'
-export type { LexofficeEvent, LexofficeEventFields, LexofficeEventType, LexofficeKnownEvent, LexofficeUnknownEvent } from './webhooks/events'
+export type {
+  LexofficeEvent,
+  LexofficeEventFields,
+  LexofficeEventType,
+  LexofficeKnownEvent,
+  LexofficeUnknownEvent,
+} from './webhooks/events'
 export { LEXOFFICE_WEBHOOK_PUBLIC_KEY, LEXOFFICE_WEBHOOK_PUBLIC_KEY_URL } from './webhooks/lexofficePublicKey'
 export { lexofficeRawBody } from './webhooks/lexofficeRawBody'
 export type { LexofficeRawBodyHook } from './webhooks/lexofficeRawBody'
@@ -120,7 +126,13 @@ export type {
 export { BackgroundRefresher } from './refresher/BackgroundRefresher'
 export type { BackgroundRefresherEvents, BackgroundRefresherOptions } from './refresher/BackgroundRefresher'
 export { runRefreshOnce } from './refresher/runRefreshOnce'
-export type { RefreshConnectionResult, RefreshOutcome, RefreshRunSummary, RefresherManager, RunRefreshOnceOptions } from './refresher/runRefreshOnce'
+export type {
+  RefreshConnectionResult,
+  RefreshOutcome,
+  RefreshRunSummary,
+  RefresherManager,
+  RunRefreshOnceOptions,
+} from './refresher/runRefreshOnce'
 export { lexofficeHealth, lexofficeHealthRoute } from './refresher/health'
 export { listConnectionStatus } from './refresher/connectionStatus'
 export type { StoredConnectionStatus } from './refresher/connectionStatus'

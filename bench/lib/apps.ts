@@ -88,7 +88,11 @@ export async function startApp(o: AppOptions): Promise<RunningApp> {
   passport.deserializeUser((user: Express.User, done) => done(null, user))
 
   const manager = o.manager
-  const toUser = (params: LexofficeTokenResponse, profile: { id: string; connectionId?: string | undefined }, done: (err: unknown, user?: BenchUser) => void): void => {
+  const toUser = (
+    params: LexofficeTokenResponse,
+    profile: { id: string; connectionId?: string | undefined },
+    done: (err: unknown, user?: BenchUser) => void,
+  ): void => {
     const id = profile.connectionId ?? profile.id
     if (!manager) return done(null, { id })
     manager.connect(id, params, profile).then(() => done(null, { id }), done)
@@ -98,9 +102,20 @@ export async function startApp(o: AppOptions): Promise<RunningApp> {
     passport.use(
       'login',
       new LexofficeStrategy(
-        { ...o.sandbox.client, ...o.sandbox.endpoints, callbackURL, scope: ['profile.read', 'contacts.read'], ...(o.fetch ? { fetch: o.fetch } : {}) },
-        (_at: string, _rt: string | undefined, params: LexofficeTokenResponse, profile: LexofficeProfile | undefined, done: (err?: unknown, user?: Express.User | false) => void) =>
-          toUser(params, profile!, done),
+        {
+          ...o.sandbox.client,
+          ...o.sandbox.endpoints,
+          callbackURL,
+          scope: ['profile.read', 'contacts.read'],
+          ...(o.fetch ? { fetch: o.fetch } : {}),
+        },
+        (
+          _at: string,
+          _rt: string | undefined,
+          params: LexofficeTokenResponse,
+          profile: LexofficeProfile | undefined,
+          done: (err?: unknown, user?: Express.User | false) => void,
+        ) => toUser(params, profile!, done),
       ),
     )
   } else {
@@ -163,7 +178,11 @@ export async function startApp(o: AppOptions): Promise<RunningApp> {
 export function plainOAuth2Strategy(
   sandbox: Sandbox,
   callbackURL: string,
-  toUser: (params: LexofficeTokenResponse, profile: { id: string; connectionId?: string }, done: (err: unknown, user?: BenchUser) => void) => void,
+  toUser: (
+    params: LexofficeTokenResponse,
+    profile: { id: string; connectionId?: string },
+    done: (err: unknown, user?: BenchUser) => void,
+  ) => void,
 ): OAuth2Strategy {
   const { clientID, clientSecret } = sandbox.client
   const basic = Buffer.from(`${encodeURIComponent(clientID)}:${encodeURIComponent(clientSecret)}`).toString('base64')
@@ -180,8 +199,13 @@ export function plainOAuth2Strategy(
       state: true,
       customHeaders: { Authorization: `Basic ${basic}` },
     },
-    (_at: string, _rt: string, params: LexofficeTokenResponse, profile: { id: string; connectionId?: string }, done: OAuth2Strategy.VerifyCallback) =>
-      toUser(params, profile, (err, user) => done(err as Error | null, user)),
+    (
+      _at: string,
+      _rt: string,
+      params: LexofficeTokenResponse,
+      profile: { id: string; connectionId?: string },
+      done: OAuth2Strategy.VerifyCallback,
+    ) => toUser(params, profile, (err, user) => done(err as Error | null, user)),
   )
   const oauth2 = (strategy as unknown as { _oauth2: NodeOAuth2 })._oauth2
   const request = oauth2._request.bind(oauth2)

@@ -64,7 +64,9 @@ if (require.main === module) {
   const top = Number(process.argv[3] ?? 25)
   const { total, byBucket, byFunction } = summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile)
   console.log(`busy (non-idle) sampled time: ${total.toFixed(0)} ms`)
-  for (const [b, ms] of [...byBucket].sort((a, c) => c[1] - a[1]).slice(0, top)) console.log(`${((100 * ms) / total).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(6)} ms  ${b}`)
+  for (const [b, ms] of [...byBucket].sort((a, c) => c[1] - a[1]).slice(0, top))
+    console.log(`${((100 * ms) / total).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(6)} ms  ${b}`)
   console.log('--- top functions (self) ---')
-  for (const [f, ms] of [...byFunction].sort((a, c) => c[1] - a[1]).slice(0, top)) console.log(`${((100 * ms) / total).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(6)} ms  ${f}`)
+  for (const [f, ms] of [...byFunction].sort((a, c) => c[1] - a[1]).slice(0, top))
+    console.log(`${((100 * ms) / total).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(6)} ms  ${f}`)
 }

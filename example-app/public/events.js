@@ -23,10 +23,14 @@
   }
   function poll() {
     fetch('/events.json', { headers: { accept: 'application/json' }, credentials: 'same-origin' })
-      .then(function (r) { return r.ok ? r.json() : [] })
+      .then(function (r) {
+        return r.ok ? r.json() : []
+      })
       .then(draw)
       .catch(function () {})
-      .finally(function () { setTimeout(poll, 1500) })
+      .finally(function () {
+        setTimeout(poll, 1500)
+      })
   }
   setTimeout(poll, 1500)
 })()

@@ -20,7 +20,10 @@ export function authRoutes(passport: AppPassport): Router {
       await logOut(req)
       req.session.flash = revoked
         ? { kind: 'ok', text: 'lexoffice was disconnected and its tokens revoked.' }
-        : { kind: 'bad', text: 'lexoffice was disconnected here; lexoffice did not confirm the revocation (the connection may already have ended).' }
+        : {
+            kind: 'bad',
+            text: 'lexoffice was disconnected here; lexoffice did not confirm the revocation (the connection may already have ended).',
+          }
       res.redirect(303, '/')
     } catch (err) {
       next(err)

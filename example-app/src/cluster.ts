@@ -54,7 +54,8 @@ export async function startCluster(
     // instance A's token manager, every connection whose access token expires within 15 minutes.
     const refresher = new BackgroundRefresher({ manager: a.manager, store: a.tokenStore, ...options.refresher })
     refresher.on('run', (s) => {
-      if (s.refreshed > 0 || s.lost > 0 || s.failed > 0) console.log(`background refresher: ${s.refreshed} refreshed, ${s.lost} lost, ${s.failed} failed`)
+      if (s.refreshed > 0 || s.lost > 0 || s.failed > 0)
+        console.log(`background refresher: ${s.refreshed} refreshed, ${s.lost} lost, ${s.failed} failed`)
     })
     refresher.on('runError', (err) => console.error('background refresher: scan failed:', err instanceof Error ? err.message : err))
     refresher.start()
@@ -94,7 +95,9 @@ async function main(): Promise<void> {
   console.log(`  instance B:           ${b.listenURL}`)
   if (a.baseURL !== a.listenURL) console.log(`  public base URL:      ${a.baseURL}`)
   if (cluster.sandbox) console.log(`  lexoffice sandbox:    ${cluster.sandbox.url}`)
-  console.log(`  background refresher: every ${cluster.refresher.intervalMs / 1000} s, tokens expiring within ${cluster.refresher.windowMs / 60_000} min`)
+  console.log(
+    `  background refresher: every ${cluster.refresher.intervalMs / 1000} s, tokens expiring within ${cluster.refresher.windowMs / 60_000} min`,
+  )
   console.log('Sign in on A, then open B in the same browser: same session, same lexoffice tokens.')
   const stop = (): void => {
     console.log('shutting down')

@@ -15,8 +15,7 @@ export interface ExampleConfig {
   baseURL: string | undefined
   sessionSecret: string
   lexoffice:
-    | { mode: 'embedded-sandbox' }
-    | { mode: 'lexoffice'; clientID: string; clientSecret: string; environment: 'production' | 'sandbox' }
+    { mode: 'embedded-sandbox' } | { mode: 'lexoffice'; clientID: string; clientSecret: string; environment: 'production' | 'sandbox' }
   redisURL: string | undefined
   /** Prefix of every Redis key (sessions, tokens, events); instances that share logins share it. */
   redisPrefix: string

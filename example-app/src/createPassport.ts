@@ -1,10 +1,5 @@
 import { Passport } from 'passport'
-import {
-  LexofficeStrategy,
-  type LexofficeProfile,
-  type LexofficeTokenResponse,
-  type LexofficeVerifyCallback,
-} from 'passport-lexoffice'
+import { LexofficeStrategy, type LexofficeProfile, type LexofficeTokenResponse, type LexofficeVerifyCallback } from 'passport-lexoffice'
 import type { AppDependencies } from './AppDependencies'
 import type { AppUser } from './AppUser'
 

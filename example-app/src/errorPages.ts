@@ -44,11 +44,17 @@ export function errorHandler(deps: Pick<AppDependencies, 'backendLabel'>): Error
   return (err: unknown, req: Request, res: Response, next) => {
     if (res.headersSent) return next(err)
     // The error may come from before the locals middleware (e.g. the body parser): the layout needs them.
-    for (const [name, value] of Object.entries({ user: req.user, sandbox: false, backendLabel: deps.backendLabel, flash: undefined, page: '' })) {
+    for (const [name, value] of Object.entries({
+      user: req.user,
+      sandbox: false,
+      backendLabel: deps.backendLabel,
+      flash: undefined,
+      page: '',
+    })) {
       if (!(name in res.locals)) res.locals[name] = value
     }
     const lost = isLexofficeError(err, 'AUTH_LOST') || isLexofficeError(err, 'NOT_CONNECTED')
-    const status = isLexofficeError(err) ? err.status : clientErrorStatus(err) ?? 500
+    const status = isLexofficeError(err) ? err.status : (clientErrorStatus(err) ?? 500)
     if (status >= 500) console.error('request failed:', req.method, req.path, isLexofficeError(err) ? err.toJSON() : err)
     const message = lost
       ? LOST_PAGE.message
@@ -62,7 +68,9 @@ export function errorHandler(deps: Pick<AppDependencies, 'backendLabel'>): Error
       return
     }
     if (lost) return void renderPage(res, status, 'error', { title: 'Reconnect', ...LOST_PAGE })
-    res.status(status).render('error', { title: 'Error', heading: status < 500 ? 'Bad request' : 'Error', message, reconnect: false, page: '' })
+    res
+      .status(status)
+      .render('error', { title: 'Error', heading: status < 500 ? 'Bad request' : 'Error', message, reconnect: false, page: '' })
   }
 }
 

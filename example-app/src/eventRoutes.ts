@@ -10,7 +10,9 @@ import { client, signedIn } from './routeGuards'
  * The handler for POST /webhooks/lexoffice: verifies and logs events, marks a connection lost on
  * token.revoked. It reads the raw body itself, so it must be mounted before any body parser.
  */
-export function webhookReceiver(deps: Pick<AppDependencies, 'webhookPublicKey' | 'webhookDedupe' | 'events' | 'manager'>): LexofficeWebhookHandler {
+export function webhookReceiver(
+  deps: Pick<AppDependencies, 'webhookPublicKey' | 'webhookDedupe' | 'events' | 'manager'>,
+): LexofficeWebhookHandler {
   return lexofficeWebhooks({
     ...(deps.webhookPublicKey ? { publicKey: deps.webhookPublicKey } : {}),
     ...(deps.webhookDedupe ? { dedupe: deps.webhookDedupe } : {}),
@@ -35,9 +37,19 @@ export function eventRoutes(deps: Pick<AppDependencies, 'events' | 'webhookURL'>
       // The connection's subscriptions, as lexoffice lists them; none to list while it is lost.
       const active = (await req.lexoffice!.tokenInfo())?.state === 'active'
       const subscriptions = active
-        ? (await client(req).eventSubscriptions.list()).map((s) => ({ eventType: s.eventType, callbackUrl: s.callbackUrl, createdDate: s.createdDate }))
+        ? (await client(req).eventSubscriptions.list()).map((s) => ({
+            eventType: s.eventType,
+            callbackUrl: s.callbackUrl,
+            createdDate: s.createdDate,
+          }))
         : undefined
-      res.render('events', { title: 'Webhook events', page: 'events', events: await eventsOf(req), subscriptions, webhookURL: deps.webhookURL })
+      res.render('events', {
+        title: 'Webhook events',
+        page: 'events',
+        events: await eventsOf(req),
+        subscriptions,
+        webhookURL: deps.webhookURL,
+      })
     } catch (err) {
       next(err)
     }

@@ -26,7 +26,13 @@ import type { ExampleConfig } from './config'
 import { type EventLog, type ReceivedEvent, createApp, memoryEventLog } from './createApp'
 
 /** The webhooks the app subscribes to after every (re)connect. */
-export const WEBHOOK_EVENT_TYPES: readonly LexofficeEventType[] = ['contact.changed', 'contact.created', 'invoice.created', 'invoice.changed', 'token.revoked']
+export const WEBHOOK_EVENT_TYPES: readonly LexofficeEventType[] = [
+  'contact.changed',
+  'contact.created',
+  'invoice.created',
+  'invoice.changed',
+  'token.revoked',
+]
 
 export interface StartedExample {
   server: Server

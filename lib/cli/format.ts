@@ -98,9 +98,11 @@ export function formatRefreshSummary(summary: RefreshRunSummary, windowMs: numbe
       ` (${summary.scanned} due within ${formatDuration(windowMs)}; ${formatDuration(summary.durationMs)}).`,
   ]
   for (const c of summary.connections) {
-    if (c.outcome === 'lost') lines.push(`  lost:   ${printable(c.key)} (${printable(c.reason ?? 'unknown')}) - the user must connect again`)
+    if (c.outcome === 'lost')
+      lines.push(`  lost:   ${printable(c.key)} (${printable(c.reason ?? 'unknown')}) - the user must connect again`)
     else if (c.outcome === 'failed') lines.push(`  failed: ${printable(c.key)} (${printable(c.code ?? 'UNKNOWN')}) - retried next run`)
   }
-  if (summary.notStarted > 0) lines.push(`  stopped: ${summary.notStarted} due connection(s) not refreshed (interrupted) - retried next run`)
+  if (summary.notStarted > 0)
+    lines.push(`  stopped: ${summary.notStarted} due connection(s) not refreshed (interrupted) - retried next run`)
   return lines.join('\n') + '\n'
 }

@@ -159,7 +159,8 @@ function processIO(): CliIO {
       let count = 0
       const listener = (signal: NodeJS.Signals): void => {
         count++
-        if (count > 1) process.exit(signal === 'SIGINT' ? 130 : 143) // second signal: abort now
+        if (count > 1)
+          process.exit(signal === 'SIGINT' ? 130 : 143) // second signal: abort now
         else handler()
       }
       process.on('SIGINT', listener)

@@ -175,7 +175,19 @@ export interface ResolvedClientOptions {
   fetch: FetchLike | undefined
 }
 
-const KNOWN = ['tokenProvider', 'apiKey', 'environment', 'apiURL', 'timeoutMs', 'maxResponseBytes', 'connectionKey', 'rateLimit', 'retry', 'hooks', 'fetch']
+const KNOWN = [
+  'tokenProvider',
+  'apiKey',
+  'environment',
+  'apiURL',
+  'timeoutMs',
+  'maxResponseBytes',
+  'connectionKey',
+  'rateLimit',
+  'retry',
+  'hooks',
+  'fetch',
+]
 
 /** One shared in-memory limiter per rate setting, so per-request clients of one connection share a budget. */
 const sharedMemoryLimiters = new Map<string, MemoryRateLimiter>()

@@ -27,6 +27,9 @@ export function filenameFrom(header: string | null): string | undefined {
 }
 
 function basename(name: string): string | undefined {
-  const base = name.split(/[\\/]/).pop()?.replace(/[\u0000-\u001f]/g, '')
+  const base = name
+    .split(/[\\/]/)
+    .pop()
+    ?.replace(/[\u0000-\u001f]/g, '')
   return base ? base : undefined
 }

@@ -12,7 +12,8 @@ export async function* iteratePages<T>(
   options: IterateOptions = {},
 ): AsyncGenerator<T, void, undefined> {
   const size = options.pageSize ?? 250
-  if (!Number.isInteger(size) || size < 1 || size > 250) throw invalidArg('ERR_INVALID_ARG_VALUE', '"pageSize" must be an integer between 1 and 250')
+  if (!Number.isInteger(size) || size < 1 || size > 250)
+    throw invalidArg('ERR_INVALID_ARG_VALUE', '"pageSize" must be an integer between 1 and 250')
   const mode = options.searchWindow ?? 'error'
   let yielded = 0
   for (let page = 0; ; page++) {
@@ -38,6 +39,7 @@ export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 
 /** @internal Checks an id before it goes into a path, and encodes it. */
 export function pathId(id: unknown, name = 'id'): string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be a non-empty string`)
+  if (typeof id !== 'string' || id.length === 0 || id.length > 200)
+    throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be a non-empty string`)
   return encodeURIComponent(id)
 }

@@ -1,10 +1,4 @@
-import {
-  ErrorCodes,
-  LexofficeApiError,
-  LexofficeRateLimitError,
-  type LexofficeErrorCode,
-  type LexofficeErrorDetail,
-} from '../errors'
+import { ErrorCodes, LexofficeApiError, LexofficeRateLimitError, type LexofficeErrorCode, type LexofficeErrorDetail } from '../errors'
 
 /** Status code -> error code and the status our app should answer with. */
 const BY_STATUS: Record<number, [LexofficeErrorCode, number]> = {
@@ -47,7 +41,9 @@ export function parseApiError(
   request: { method: string; path: string },
   secrets: readonly string[] = [],
 ): LexofficeApiError {
-  const [code, answerStatus] = BY_STATUS[status] ?? (status >= 500 && status <= 599 ? [ErrorCodes.API_SERVER_ERROR, status === 504 ? 504 : 502] : [ErrorCodes.API_ERROR, 502])
+  const [code, answerStatus] =
+    BY_STATUS[status] ??
+    (status >= 500 && status <= 599 ? [ErrorCodes.API_SERVER_ERROR, status === 504 ? 504 : 502] : [ErrorCodes.API_ERROR, 502])
   const clean = (value: unknown): string | undefined => (typeof value === 'string' ? sanitize(value, secrets) : undefined)
   const parsed = parseJson(typeof body === 'string' ? body : body.toString('utf8'))
 
@@ -72,10 +68,15 @@ export function parseApiError(
     }
     if (upstreamMessage === undefined) upstreamMessage = clean(parsed['error'])
   }
-  const summary =
-    upstreamMessage ?? (details[0] ? [details[0].violation, details[0].field].filter(Boolean).join(' at ') : undefined)
+  const summary = upstreamMessage ?? (details[0] ? [details[0].violation, details[0].field].filter(Boolean).join(' at ') : undefined)
   const message = `lexoffice answered ${status} to ${request.method} ${request.path}${summary ? `: ${summary}` : ''}`
-  const options = { status: answerStatus, upstreamStatus: status, traceId, details, request: { method: request.method, path: request.path } }
+  const options = {
+    status: answerStatus,
+    upstreamStatus: status,
+    traceId,
+    details,
+    request: { method: request.method, path: request.path },
+  }
   return status === 429 ? new LexofficeRateLimitError(code, message, options) : new LexofficeApiError(code, message, options)
 }
 

@@ -274,7 +274,8 @@ export class LexofficeRequestContext<C = LexofficeClient> {
 /** A resolved key: a non-empty string, or `undefined` for "no connection". */
 function checkKey(key: unknown): string | undefined {
   if (key === undefined || key === null || key === '') return undefined
-  if (typeof key !== 'string') throw invalidArg('ERR_INVALID_ARG_TYPE', 'the "key" option of lexoffice() must resolve to a string or undefined')
+  if (typeof key !== 'string')
+    throw invalidArg('ERR_INVALID_ARG_TYPE', 'the "key" option of lexoffice() must resolve to a string or undefined')
   return key
 }
 
@@ -294,6 +295,8 @@ async function send(url: string, init: RequestInit, token: string): Promise<Resp
       throw new LexofficeNetworkError(ErrorCodes.TIMEOUT, `${where} did not answer within ${API_TIMEOUT_MS} ms.`, { status: 504 })
     }
     const code = (err as { cause?: { code?: unknown } }).cause?.code
-    throw new LexofficeNetworkError(ErrorCodes.NETWORK_ERROR, `Could not reach ${where}${typeof code === 'string' ? ` (${code})` : ''}.`, { status: 502 })
+    throw new LexofficeNetworkError(ErrorCodes.NETWORK_ERROR, `Could not reach ${where}${typeof code === 'string' ? ` (${code})` : ''}.`, {
+      status: 502,
+    })
   }
 }

@@ -60,7 +60,13 @@ export function lexoffice<C = LexofficeClient>(options: LexofficeMiddlewareOptio
   if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
   assertKnownKeys(options, ['manager', 'key', 'client', 'createClient'], 'lexoffice()')
   const m = options.manager as Partial<TokenManager> | null
-  if (m === null || typeof m !== 'object' || typeof m.apiURL !== 'string' || typeof m.getAccessToken !== 'function' || typeof m.refreshAfterUnauthorized !== 'function') {
+  if (
+    m === null ||
+    typeof m !== 'object' ||
+    typeof m.apiURL !== 'string' ||
+    typeof m.getAccessToken !== 'function' ||
+    typeof m.refreshAfterUnauthorized !== 'function'
+  ) {
     throw invalidArg('ERR_INVALID_ARG_TYPE', '"manager" must be a TokenManager')
   }
   assertFunction(options.key, 'key')

@@ -88,19 +88,24 @@ export function requireLexoffice(options: RequireLexofficeOptions = {}): Require
       next(new TypeError('requireLexoffice() needs the lexoffice() middleware to run before it'))
       return
     }
-    ctx.tokenInfo().then(
-      (info) => {
-        if (info?.state === 'active') return next()
-        const problem: LexofficeAuthProblem =
-          info === undefined ? { error: 'lexoffice_not_connected', reason: 'not_connected' } : { error: 'lexoffice_auth_lost', reason: info.reason }
-        return answer(req, res, problem, resolved)
-      },
-      (err: unknown) => {
-        const problem = problemOf(err)
-        if (problem === undefined) return next(err)
-        return answer(req, res, problem, resolved)
-      },
-    ).catch(next)
+    ctx
+      .tokenInfo()
+      .then(
+        (info) => {
+          if (info?.state === 'active') return next()
+          const problem: LexofficeAuthProblem =
+            info === undefined
+              ? { error: 'lexoffice_not_connected', reason: 'not_connected' }
+              : { error: 'lexoffice_auth_lost', reason: info.reason }
+          return answer(req, res, problem, resolved)
+        },
+        (err: unknown) => {
+          const problem = problemOf(err)
+          if (problem === undefined) return next(err)
+          return answer(req, res, problem, resolved)
+        },
+      )
+      .catch(next)
   }
 }
 

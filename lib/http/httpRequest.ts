@@ -130,11 +130,17 @@ function fromNodeFailure(failure: NodeHttpFailure, where: string, timeoutMs: num
     case 'too-large':
       return tooLarge(where, maxBodyBytes)
     case 'timeout':
-      return new LexofficeNetworkError(ErrorCodes.TIMEOUT, `${where} did not answer within ${timeoutMs} ms.`, { status: 504, cause: safeCause(failure.error) })
+      return new LexofficeNetworkError(ErrorCodes.TIMEOUT, `${where} did not answer within ${timeoutMs} ms.`, {
+        status: 504,
+        cause: safeCause(failure.error),
+      })
     default: {
       const code = (failure.error as { code?: unknown }).code
       const detail = typeof code === 'string' ? ` (${code})` : ''
-      return new LexofficeNetworkError(ErrorCodes.NETWORK_ERROR, `Could not reach ${where}${detail}.`, { status: 502, cause: safeCause(failure.error) })
+      return new LexofficeNetworkError(ErrorCodes.NETWORK_ERROR, `Could not reach ${where}${detail}.`, {
+        status: 502,
+        cause: safeCause(failure.error),
+      })
     }
   }
 }
@@ -176,7 +182,9 @@ function safeCause(err: unknown): Error | undefined {
 }
 
 function isErrorLike(value: unknown): value is Error {
-  return value instanceof Error || (value !== null && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string')
+  return (
+    value instanceof Error || (value !== null && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string')
+  )
 }
 
 /** `host/path` of a URL, without query or credentials. @internal */

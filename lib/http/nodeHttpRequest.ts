@@ -18,10 +18,7 @@ export interface RawHttpResponse {
 
 /** Why {@link nodeHttpRequest} failed; `code` is Node's (e.g. `ECONNREFUSED`) when there is one. @internal */
 export type NodeHttpFailure =
-  | { kind: 'timeout'; error: Error }
-  | { kind: 'aborted'; error: Error }
-  | { kind: 'too-large' }
-  | { kind: 'network'; error: Error }
+  { kind: 'timeout'; error: Error } | { kind: 'aborted'; error: Error } | { kind: 'too-large' } | { kind: 'network'; error: Error }
 
 /**
  * Idle keep-alive sockets are closed after 4 s, as undici (Node's fetch) does, so that a socket
@@ -55,7 +52,8 @@ export function nodeHttpRequest(options: {
     const { url, signal } = options
     let done = false
     const headers: Record<string, string | number> = { ...options.headers }
-    if (options.body !== undefined) headers['content-length'] = typeof options.body === 'string' ? Buffer.byteLength(options.body) : options.body.byteLength
+    if (options.body !== undefined)
+      headers['content-length'] = typeof options.body === 'string' ? Buffer.byteLength(options.body) : options.body.byteLength
     const https = url.protocol === 'https:'
     const req = (https ? httpsRequestRaw : httpRequestRaw)(url, {
       method: options.method,
@@ -73,7 +71,10 @@ export function nodeHttpRequest(options: {
         reject(failure)
       }
     }
-    const timer = setTimeout(() => finish({ kind: 'timeout', error: new Error(`timed out after ${options.timeoutMs} ms`) }), options.timeoutMs)
+    const timer = setTimeout(
+      () => finish({ kind: 'timeout', error: new Error(`timed out after ${options.timeoutMs} ms`) }),
+      options.timeoutMs,
+    )
     const onAbort = (): void => finish({ kind: 'aborted', error: signal?.reason instanceof Error ? signal.reason : new Error('aborted') })
     if (signal) {
       if (signal.aborted) {
@@ -94,10 +95,23 @@ export function nodeHttpRequest(options: {
         else chunks.push(chunk)
       })
       res.on('error', (error) => finish({ kind: 'network', error }))
-      res.on('aborted', () => finish({ kind: 'network', error: Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }) }))
+      res.on('aborted', () =>
+        finish({
+          kind: 'network',
+          error: Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }),
+        }),
+      )
       res.on('end', () => {
-        if (!res.complete) return finish({ kind: 'network', error: Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }) })
-        finish(undefined, { status: res.statusCode ?? 0, headers: headerReader(res.headers), body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) })
+        if (!res.complete)
+          return finish({
+            kind: 'network',
+            error: Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }),
+          })
+        finish(undefined, {
+          status: res.statusCode ?? 0,
+          headers: headerReader(res.headers),
+          body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size),
+        })
       })
     })
     req.end(options.body)

@@ -90,7 +90,12 @@ export class LexofficeOAuthClient {
    * Exchanges an authorization code (with its PKCE verifier) for tokens. Never retried:
    * lexoffice codes are single use.
    */
-  exchangeCode(params: { code: string; redirectUri: string; codeVerifier: string; extra?: Record<string, string> }): Promise<LexofficeTokenResponse> {
+  exchangeCode(params: {
+    code: string
+    redirectUri: string
+    codeVerifier: string
+    extra?: Record<string, string>
+  }): Promise<LexofficeTokenResponse> {
     return this.#tokenRequest({
       ...params.extra,
       grant_type: 'authorization_code',
@@ -126,10 +131,14 @@ export class LexofficeOAuthClient {
     })
     if (res.status === 200 || res.status === 204) return
     const oauth = parseOAuthError(res.text())
-    throw new LexofficeOAuthError(ErrorCodes.REVOKE_FAILED, `Revocation at ${describeUrl(this.revokeURL)} failed with HTTP ${res.status}.`, {
-      upstreamStatus: res.status,
-      ...oauth,
-    })
+    throw new LexofficeOAuthError(
+      ErrorCodes.REVOKE_FAILED,
+      `Revocation at ${describeUrl(this.revokeURL)} failed with HTTP ${res.status}.`,
+      {
+        upstreamStatus: res.status,
+        ...oauth,
+      },
+    )
   }
 
   /** Never shows the secret. @internal */
@@ -218,18 +227,26 @@ export function tokenEndpointError(status: number, text: string, where: string):
     })
   }
   if (oauth.error === 'invalid_grant') {
-    return new LexofficeOAuthError(ErrorCodes.INVALID_GRANT, `${where} rejected the grant (invalid_grant): it expired, was used already or was revoked.`, {
-      upstreamStatus: status,
-      status: 400,
-      ...oauth,
-    })
+    return new LexofficeOAuthError(
+      ErrorCodes.INVALID_GRANT,
+      `${where} rejected the grant (invalid_grant): it expired, was used already or was revoked.`,
+      {
+        upstreamStatus: status,
+        status: 400,
+        ...oauth,
+      },
+    )
   }
   if (oauth.error === 'invalid_client' || oauth.error === 'unauthorized_client') {
-    return new LexofficeOAuthError(ErrorCodes.INVALID_CLIENT, `${where} rejected the client credentials (${oauth.error}); check clientID and clientSecret.`, {
-      upstreamStatus: status,
-      status: 502,
-      ...oauth,
-    })
+    return new LexofficeOAuthError(
+      ErrorCodes.INVALID_CLIENT,
+      `${where} rejected the client credentials (${oauth.error}); check clientID and clientSecret.`,
+      {
+        upstreamStatus: status,
+        status: 502,
+        ...oauth,
+      },
+    )
   }
   const what = oauth.error ? `error "${oauth.error}"` : `HTTP ${status}`
   return new LexofficeOAuthError(ErrorCodes.TOKEN_ENDPOINT_ERROR, `${where} answered with ${what}.`, {

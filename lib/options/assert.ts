@@ -34,8 +34,7 @@ export function assertBoolean(value: unknown, name: string): asserts value is bo
 
 /** @internal */
 export function assertInteger(value: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): asserts value is number {
-  if (typeof value !== 'number' || !Number.isInteger(value))
-    throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be an integer`)
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be an integer`)
   if (value < min || value > max) throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" must be between ${min} and ${max}`)
 }
 

@@ -1,13 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import {
-  assertBoolean,
-  assertFunction,
-  assertInteger,
-  assertKnownKeys,
-  assertString,
-  assertUrl,
-  invalidArg,
-} from '../options/assert'
+import { assertBoolean, assertFunction, assertInteger, assertKnownKeys, assertString, assertUrl, invalidArg } from '../options/assert'
 import { resolveSandboxApiOptions, type ResolvedSandboxApiOptions, type SandboxApiOptions } from './api/SandboxApi'
 import { resolveSandboxWebhookOptions, type ResolvedSandboxWebhookOptions, type SandboxWebhookOptions } from './webhooks/options'
 
@@ -199,10 +191,7 @@ export interface ResolvedSandboxOptions {
 export const DEFAULT_SANDBOX_CLIENT = Object.freeze({
   clientID: 'sandbox-client',
   clientSecret: 'sandbox-secret',
-  redirectUris: Object.freeze([
-    'http://localhost:3000/auth/lexoffice/callback',
-    'http://127.0.0.1:3000/auth/lexoffice/callback',
-  ]),
+  redirectUris: Object.freeze(['http://localhost:3000/auth/lexoffice/callback', 'http://127.0.0.1:3000/auth/lexoffice/callback']),
 })
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -250,7 +239,8 @@ export function resolveSandboxClient(input: unknown, name = 'client'): ResolvedS
   const scopes = c.scopes ?? DEFAULT_SANDBOX_SCOPES
   if (!Array.isArray(scopes)) throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}.scopes" must be an array of strings`)
   scopes.forEach((s, i) => {
-    if (typeof s !== 'string' || !SCOPE_TOKEN.test(s)) throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.scopes[${i}]" is not a valid scope`)
+    if (typeof s !== 'string' || !SCOPE_TOKEN.test(s))
+      throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.scopes[${i}]" is not a valid scope`)
   })
   const requirePkce = c.requirePkce ?? true
   assertBoolean(requirePkce, `${name}.requirePkce`)

@@ -277,7 +277,12 @@ export class LexofficeStrategy extends OAuth2Strategy {
 
   /** A secret-free view. @internal */
   toJSON(): Record<string, unknown> {
-    return { name: this.name, clientID: this._internals.options.clientID, callbackURL: this._internals.options.callbackURL, sessionKey: this.sessionKey }
+    return {
+      name: this.name,
+      clientID: this._internals.options.clientID,
+      callbackURL: this._internals.options.callbackURL,
+      sessionKey: this.sessionKey,
+    }
   }
 
   /** A secret-free view for `util.inspect`/`console.log`. @internal */
@@ -309,7 +314,8 @@ export class LexofficeStrategy extends OAuth2Strategy {
 
   /** @internal */
   private _error(err: unknown): void {
-    if (err instanceof LexofficeError) this._internals.options.logger?.warn(`passport-lexoffice: login failed (${err.code}): ${err.message}`)
+    if (err instanceof LexofficeError)
+      this._internals.options.logger?.warn(`passport-lexoffice: login failed (${err.code}): ${err.message}`)
     this._actions.error(err)
   }
 
@@ -401,12 +407,19 @@ export class LexofficeStrategy extends OAuth2Strategy {
   private async _loadProfile(accessToken: string): Promise<LexofficeProfile | undefined> {
     if (await shouldSkipProfile(this._internals.options.skipUserProfile, accessToken)) return undefined
     return new Promise((resolve, reject) => {
-      this.userProfile(accessToken, (err, profile) => (err ? reject(err instanceof Error ? err : new Error('profile could not be loaded')) : resolve(profile)))
+      this.userProfile(accessToken, (err, profile) =>
+        err ? reject(err instanceof Error ? err : new Error('profile could not be loaded')) : resolve(profile),
+      )
     })
   }
 
   /** @internal */
-  private _callVerify(req: RequestWithSession, tokens: LexofficeTokenResponse, profile: LexofficeProfile | undefined, login: PendingLogin): void {
+  private _callVerify(
+    req: RequestWithSession,
+    tokens: LexofficeTokenResponse,
+    profile: LexofficeProfile | undefined,
+    login: PendingLogin,
+  ): void {
     const { verify, options } = this._internals
     dispatchVerify(verify, options.passReqToCallback, req, tokens, profile, (err, user, info) => {
       if (err) {
@@ -427,7 +440,6 @@ export class LexofficeStrategy extends OAuth2Strategy {
   private _replaceNodeOAuthTokenCall(): void {
     routeNodeOAuthThrough(this._oauth2, this._internals.oauth)
   }
-
 }
 
 function noStore(req: Request): void {

@@ -60,9 +60,7 @@ export interface SessionLike {
  * ```
  */
 export type TakeResult =
-  | { kind: 'found'; login: PendingLogin }
-  | { kind: 'expired'; login: PendingLogin }
-  | { kind: 'unknown'; hadRecord: boolean }
+  { kind: 'found'; login: PendingLogin } | { kind: 'expired'; login: PendingLogin } | { kind: 'unknown'; hadRecord: boolean }
 
 /**
  * Options of {@link PendingLoginStore}.

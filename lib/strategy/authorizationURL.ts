@@ -1,5 +1,14 @@
 /** Parameters the strategy sets itself; an `authorizationParams()` override cannot replace them. */
-const RESERVED = new Set(['client_id', 'redirect_uri', 'response_type', 'state', 'code_challenge', 'code_challenge_method', 'scope', 'response_mode'])
+const RESERVED = new Set([
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+  'scope',
+  'response_mode',
+])
 
 /** Inputs of {@link buildAuthorizationURL}. @internal */
 export interface AuthorizationURLParts {
@@ -36,7 +45,8 @@ export function buildAuthorizationURL(parts: AuthorizationURLParts): string {
       if (!RESERVED.has(key) && typeof value === 'string') url.searchParams.set(key, value)
     }
   }
-  if (parts.connectionName !== undefined && !url.searchParams.has('connection_name')) url.searchParams.set('connection_name', parts.connectionName)
+  if (parts.connectionName !== undefined && !url.searchParams.has('connection_name'))
+    url.searchParams.set('connection_name', parts.connectionName)
   url.searchParams.set('response_type', 'code')
   url.searchParams.set('client_id', parts.clientID)
   url.searchParams.set('redirect_uri', parts.redirectUri)

@@ -103,7 +103,11 @@ export function isCallbackRequest(req: { originalUrl?: string; url?: string }): 
  * if ('failure' in parsed) return strategy.fail(parsed.failure, parsed.failure.status)
  * ```
  */
-export function parseCallbackParams(req: { originalUrl?: string; url?: string; query?: unknown }): { params: CallbackParams } | { failure: CallbackFailure } {
+export function parseCallbackParams(req: {
+  originalUrl?: string
+  url?: string
+  query?: unknown
+}): { params: CallbackParams } | { failure: CallbackFailure } {
   const query = rawQuery(req)
   for (const key of query.keys()) {
     const base = key.replace(/\[.*$/, '')
@@ -138,7 +142,13 @@ export function parseCallbackParams(req: { originalUrl?: string; url?: string; q
     return { failure: { code: ErrorCodes.STATE_MISSING, status: 403, message: 'The callback carried no state; start the login again.' } }
   }
   if (state.length > MAX_STATE_LENGTH || hasControl(state)) {
-    return { failure: { code: ErrorCodes.STATE_MISMATCH, status: 403, message: 'The callback state matches no login of this session; start the login again.' } }
+    return {
+      failure: {
+        code: ErrorCodes.STATE_MISMATCH,
+        status: 403,
+        message: 'The callback state matches no login of this session; start the login again.',
+      },
+    }
   }
   params.state = state
 
@@ -169,7 +179,11 @@ export function checkCode(code: string | undefined): CallbackFailure | undefined
     return { code: ErrorCodes.INVALID_PARAMETER, status: 400, message: 'The callback carried no authorization code.' }
   }
   if (code.length > MAX_CODE_LENGTH) {
-    return { code: ErrorCodes.INVALID_PARAMETER, status: 400, message: `The authorization code is longer than ${MAX_CODE_LENGTH} characters.` }
+    return {
+      code: ErrorCodes.INVALID_PARAMETER,
+      status: 400,
+      message: `The authorization code is longer than ${MAX_CODE_LENGTH} characters.`,
+    }
   }
   if (!/^[\x20-\x7e]+$/.test(code)) {
     return { code: ErrorCodes.INVALID_PARAMETER, status: 400, message: 'The authorization code contains invalid characters.' }
@@ -188,7 +202,11 @@ export function checkCode(code: string | undefined): CallbackFailure | undefined
  */
 export function sanitizeDescription(text: string): string {
   // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/[<>&"'`]/g, '').replace(/\s+/g, ' ').trim()
+  const clean = text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .replace(/[<>&"'`]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
   return clean.length > 200 ? clean.slice(0, 200) + '…' : clean
 }
 

@@ -41,11 +41,23 @@ export function checkCallback(
     }
   }
   if (taken.kind === 'expired') {
-    return { failure: { code: ErrorCodes.TRANSACTION_EXPIRED, status: 403, message: 'The lexoffice login took too long and expired; start the login again.' } }
+    return {
+      failure: {
+        code: ErrorCodes.TRANSACTION_EXPIRED,
+        status: 403,
+        message: 'The lexoffice login took too long and expired; start the login again.',
+      },
+    }
   }
   const login = taken.login
   if (login.issuer !== issuer || (params.iss !== undefined && params.iss !== login.issuer)) {
-    return { failure: { code: ErrorCodes.ISSUER_MISMATCH, status: 400, message: 'The callback came from another authorization server than the login was started at.' } }
+    return {
+      failure: {
+        code: ErrorCodes.ISSUER_MISMATCH,
+        status: 400,
+        message: 'The callback came from another authorization server than the login was started at.',
+      },
+    }
   }
   if (params.error !== undefined) return { failure: authorizationFailure(params.error, params.errorDescription) }
   const codeFailure = checkCode(params.code)

@@ -12,16 +12,24 @@ import type { StrategyLogger } from './resolveStrategyOptions'
  * ```
  * @internal
  */
-export function checkSessionCookie(req: { session?: unknown; secure?: boolean }, logger: StrategyLogger | undefined, warned: Set<string>): void {
+export function checkSessionCookie(
+  req: { session?: unknown; secure?: boolean },
+  logger: StrategyLogger | undefined,
+  warned: Set<string>,
+): void {
   const cookie = (req.session as { cookie?: { sameSite?: unknown; secure?: unknown } } | undefined)?.cookie
   if (!logger || !cookie) return
   const sameSite = cookie.sameSite
   if ((sameSite === true || (typeof sameSite === 'string' && sameSite.toLowerCase() === 'strict')) && !warned.has('strict')) {
     warned.add('strict')
-    logger.warn('passport-lexoffice: the session cookie is SameSite=Strict; browsers will not send it on the redirect back from lexoffice, so every callback fails. Use sameSite: "lax".')
+    logger.warn(
+      'passport-lexoffice: the session cookie is SameSite=Strict; browsers will not send it on the redirect back from lexoffice, so every callback fails. Use sameSite: "lax".',
+    )
   }
   if (cookie.secure === true && req.secure === false && !warned.has('secure')) {
     warned.add('secure')
-    logger.warn('passport-lexoffice: the session cookie is Secure but this request is not https to Express, so express-session sets no cookie. Behind a proxy, set app.set("trust proxy", ...).')
+    logger.warn(
+      'passport-lexoffice: the session cookie is Secure but this request is not https to Express, so express-session sets no cookie. Behind a proxy, set app.set("trust proxy", ...).',
+    )
   }
 }

@@ -28,7 +28,9 @@ export function routeNodeOAuthThrough(oauth2: OAuth2, client: LexofficeOAuthClie
     else if (grant === 'authorization_code' && typeof p.redirect_uri === 'string' && typeof p.code_verifier === 'string') {
       request = client.exchangeCode({ code, redirectUri: p.redirect_uri, codeVerifier: p.code_verifier })
     } else {
-      request = Promise.reject(invalidArg('ERR_INVALID_ARG_VALUE', 'getOAuthAccessToken needs redirect_uri and code_verifier (PKCE is mandatory)'))
+      request = Promise.reject(
+        invalidArg('ERR_INVALID_ARG_VALUE', 'getOAuthAccessToken needs redirect_uri and code_verifier (PKCE is mandatory)'),
+      )
     }
     request.then(
       (tokens) => callback(null, tokens.access_token, tokens.refresh_token, tokens),

@@ -1,14 +1,6 @@
 import { type EndpointOptions, type LexofficeEndpoints, resolveEndpoints } from '../endpoints'
 import type { FetchLike } from '../http/httpRequest'
-import {
-  assertBoolean,
-  assertFunction,
-  assertInteger,
-  assertKnownKeys,
-  assertString,
-  assertUrl,
-  invalidArg,
-} from '../options/assert'
+import { assertBoolean, assertFunction, assertInteger, assertKnownKeys, assertString, assertUrl, invalidArg } from '../options/assert'
 
 /**
  * Minimal logger; `console` fits. Only fixed, secret-free messages are ever passed to it.
@@ -32,9 +24,7 @@ export interface StrategyLogger {
  * ```
  */
 export type SkipUserProfileOption =
-  | boolean
-  | (() => boolean)
-  | ((accessToken: string, done: (err: unknown, skip?: boolean) => void) => void)
+  boolean | (() => boolean) | ((accessToken: string, done: (err: unknown, skip?: boolean) => void) => void)
 
 /**
  * Options shared by both constructor forms of {@link LexofficeStrategy}.
@@ -201,7 +191,8 @@ const RESERVED_SESSION_KEYS = ['passport', 'cookie', 'returnTo', 'messages', 'id
  * ```
  */
 export function resolveStrategyOptions(options: LexofficeStrategyOptionsBase & { passReqToCallback?: boolean }): ResolvedStrategyOptions {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', 'LexofficeStrategy options must be an object')
+  if (options === null || typeof options !== 'object')
+    throw invalidArg('ERR_INVALID_ARG_TYPE', 'LexofficeStrategy options must be an object')
   assertKnownKeys(options, KNOWN_KEYS, 'LexofficeStrategy')
 
   assertString(options.clientID, 'clientID', { max: 256 })
@@ -218,7 +209,10 @@ export function resolveStrategyOptions(options: LexofficeStrategyOptionsBase & {
   if (new URL(options.callbackURL).hash !== '') throw invalidArg('ERR_INVALID_ARG_VALUE', '"callbackURL" must not contain a fragment')
 
   if (options.pkce !== undefined && options.pkce !== true && options.pkce !== 'S256') {
-    throw invalidArg('ERR_INVALID_ARG_VALUE', '"pkce" can only be true or "S256": PKCE with S256 is always on (lexoffice accepts nothing else)')
+    throw invalidArg(
+      'ERR_INVALID_ARG_VALUE',
+      '"pkce" can only be true or "S256": PKCE with S256 is always on (lexoffice accepts nothing else)',
+    )
   }
   if (options.state !== undefined && options.state !== true) {
     throw invalidArg('ERR_INVALID_ARG_VALUE', '"state" can only be true: a random one-time state is always used')
@@ -267,11 +261,13 @@ export function resolveStrategyOptions(options: LexofficeStrategyOptionsBase & {
   const returnToParam = options.returnToParam ?? 'returnTo'
   if (returnToParam !== false) {
     assertString(returnToParam, 'returnToParam', { max: 100 })
-    if (!/^[A-Za-z0-9_.-]+$/.test(returnToParam)) throw invalidArg('ERR_INVALID_ARG_VALUE', '"returnToParam" must be a plain parameter name')
+    if (!/^[A-Za-z0-9_.-]+$/.test(returnToParam))
+      throw invalidArg('ERR_INVALID_ARG_VALUE', '"returnToParam" must be a plain parameter name')
   }
 
   if (options.logger !== undefined) {
-    if (options.logger === null || typeof options.logger !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"logger" must be an object with a warn() method')
+    if (options.logger === null || typeof options.logger !== 'object')
+      throw invalidArg('ERR_INVALID_ARG_TYPE', '"logger" must be an object with a warn() method')
     assertFunction(options.logger.warn, 'logger.warn')
   }
   if (options.fetch !== undefined) assertFunction(options.fetch, 'fetch')
@@ -312,7 +308,8 @@ export function resolveScope(scope: unknown, name = 'scope'): string | undefined
   if (typeof scope === 'string') tokens = scope.split(' ').filter((s) => s !== '')
   else if (Array.isArray(scope)) tokens = scope
   else throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be a string or an array of strings`)
-  if (tokens.length === 0) throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" must name at least one scope (omit it to request all scopes)`)
+  if (tokens.length === 0)
+    throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" must name at least one scope (omit it to request all scopes)`)
   for (const token of tokens) {
     if (typeof token !== 'string' || !SCOPE_TOKEN.test(token) || token.length > 200) {
       throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" contains an invalid scope token`)

@@ -7,7 +7,12 @@ import type { ConnectionTokenProvider } from './ConnectionTokenProvider'
 import type { TokenManagerEvents } from './events'
 import { type ConnectionIds, GuardedStore, activeTokens, storeUnavailable, tombstone, toTokenSet } from './records'
 import { Refresher, type RefreshWant } from './refresher'
-import { type ResolvedTokenManagerOptions, type TokenManagerOptions, assertKey, resolveTokenManagerOptions } from './resolveTokenManagerOptions'
+import {
+  type ResolvedTokenManagerOptions,
+  type TokenManagerOptions,
+  assertKey,
+  resolveTokenManagerOptions,
+} from './resolveTokenManagerOptions'
 import { SingleFlight } from './singleFlight'
 import { TokenMemory } from './tokenMemory'
 import type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAccessTokenOptions } from './connectionStatus'
@@ -154,11 +159,18 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       if (await this.#store.set(key, record, version)) {
         this.#memory.forget(key)
         this.#memory.remember(key, tokens)
-        this.#emit('connected', { key, expiresAt: tokens.expiresAt, organizationId: tokens.organizationId, connectionId: tokens.connectionId })
+        this.#emit('connected', {
+          key,
+          expiresAt: tokens.expiresAt,
+          organizationId: tokens.organizationId,
+          connectionId: tokens.connectionId,
+        })
         return describeTokenSet(tokens, now)
       }
     }
-    throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; the connection was not stored.', { status: 503 })
+    throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; the connection was not stored.', {
+      status: 503,
+    })
   }
 
   /**
@@ -204,10 +216,12 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       const joined = this.#flights.has(key)
       let fresh = await this.#flights.run(key, () => this.#refresher.refresh(key, want))
       // A flight that was already running was decided by another caller's needs.
-      if (joined && this.#refresher.needsRefresh(fresh, { minValidUntil })) fresh = await this.#flights.run(key, () => this.#refresher.refresh(key, want))
+      if (joined && this.#refresher.needsRefresh(fresh, { minValidUntil }))
+        fresh = await this.#flights.run(key, () => this.#refresher.refresh(key, want))
       return fresh.accessToken
     } catch (err) {
-      if (lenient && !isLexofficeError(err, 'AUTH_LOST') && !isLexofficeError(err, 'NOT_CONNECTED') && this.#isUsable(tokens)) return tokens.accessToken
+      if (lenient && !isLexofficeError(err, 'AUTH_LOST') && !isLexofficeError(err, 'NOT_CONNECTED') && this.#isUsable(tokens))
+        return tokens.accessToken
       throw err
     }
   }
@@ -303,7 +317,9 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
         return true
       }
     }
-    throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; the connection was not marked lost.', { status: 503 })
+    throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; the connection was not marked lost.', {
+      status: 503,
+    })
   }
 
   /**
@@ -424,7 +440,9 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       ;(this.emit as (n: K, ...a: TokenManagerEvents[K]) => boolean)(name, ...args)
     } catch (err) {
       const what = err instanceof Error ? `${err.name}: ${err.message}` : 'a non-error value'
-      process.emitWarning(`A TokenManager "${String(name)}" listener threw (${what}); the token lifecycle went on.`, { code: 'LEXOFFICE_LISTENER_ERROR' })
+      process.emitWarning(`A TokenManager "${String(name)}" listener threw (${what}); the token lifecycle went on.`, {
+        code: 'LEXOFFICE_LISTENER_ERROR',
+      })
     }
   }
 }

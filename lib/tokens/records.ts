@@ -45,7 +45,8 @@ export function toTokenSet(
   let expiresAt: number
   let estimated = false
   if (typeof res.expiresAt === 'number' && Number.isFinite(res.expiresAt)) expiresAt = res.expiresAt
-  else if (typeof res.expires_in === 'number' && Number.isFinite(res.expires_in) && res.expires_in > 0) expiresAt = now + Math.round(res.expires_in * 1000)
+  else if (typeof res.expires_in === 'number' && Number.isFinite(res.expires_in) && res.expires_in > 0)
+    expiresAt = now + Math.round(res.expires_in * 1000)
   else {
     expiresAt = now + assumedLifetimeMs
     estimated = true
@@ -157,10 +158,14 @@ export class GuardedStore {
 
 /** `STORE_UNAVAILABLE` (503) for a failed store or lock call. @internal */
 export function storeUnavailable(what: string, cause: unknown): LexofficeStoreError {
-  return new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, `The lexoffice token store is unavailable (${what} failed); try again shortly.`, {
-    status: 503,
-    cause: safeCause(cause),
-  })
+  return new LexofficeStoreError(
+    ErrorCodes.STORE_UNAVAILABLE,
+    `The lexoffice token store is unavailable (${what} failed); try again shortly.`,
+    {
+      status: 503,
+      cause: safeCause(cause),
+    },
+  )
 }
 
 /** Resolves after `ms` (a backoff inside the library, never a test synchronisation). @internal */

@@ -124,7 +124,11 @@ export class Refresher {
    * Rule 2: take the lock, polling with backoff; while waiting, re-read the store and use a set
    * another process refreshed. Store or lock failures: `STORE_UNAVAILABLE`, never an unlocked refresh.
    */
-  async #acquire(key: string, lock: RefreshLock, want: RefreshWant): Promise<{ handle: LockHandle; tokens?: undefined } | { tokens: TokenSet; handle?: undefined }> {
+  async #acquire(
+    key: string,
+    lock: RefreshLock,
+    want: RefreshWant,
+  ): Promise<{ handle: LockHandle; tokens?: undefined } | { tokens: TokenSet; handle?: undefined }> {
     const { lockTtlMs, lockWaitMs } = this.#ctx.options
     const deadline = Date.now() + lockWaitMs
     for (let wait = 25; ; wait = Math.min(wait * 1.5, 250)) {
@@ -144,7 +148,11 @@ export class Refresher {
     }
   }
 
-  async #refreshHoldingLock(key: string, want: RefreshWant, handle: LockHandle | undefined): Promise<{ tokens: TokenSet; handedOver: boolean }> {
+  async #refreshHoldingLock(
+    key: string,
+    want: RefreshWant,
+    handle: LockHandle | undefined,
+  ): Promise<{ tokens: TokenSet; handedOver: boolean }> {
     const { store, options, owner } = this.#ctx
     // Rule 2 (double-checked): re-read under the lock; mark the refresh in flight (rule 7b).
     // Without a lock the marker, written with compare-and-set, doubles as a lease: a fresh marker of
@@ -152,16 +160,20 @@ export class Refresher {
     let record: ActiveRecord
     let marked: ActiveRecord
     const deadline = Date.now() + options.lockWaitMs
-    for (let conflicts = 0, wait = 25; ; ) {
+    for (let conflicts = 0, wait = 25; ;) {
       const current = await store.get(key)
       const tokens = activeTokens(current)
       if (!this.needsRefresh(tokens, want)) return { tokens, handedOver: false }
       const lease = current!.refreshing
       if (!handle && lease && lease.owner !== owner && Date.now() - lease.startedAt < options.lockTtlMs) {
         if (Date.now() >= deadline) {
-          throw new LexofficeLockError(ErrorCodes.LOCK_TIMEOUT, `Another token manager is refreshing this lexoffice connection and did not finish within ${options.lockWaitMs} ms.`, {
-            status: 503,
-          })
+          throw new LexofficeLockError(
+            ErrorCodes.LOCK_TIMEOUT,
+            `Another token manager is refreshing this lexoffice connection and did not finish within ${options.lockWaitMs} ms.`,
+            {
+              status: 503,
+            },
+          )
         }
         await delay(Math.min(wait, Math.max(1, deadline - Date.now())))
         wait = Math.min(wait * 1.5, 250)
@@ -171,7 +183,8 @@ export class Refresher {
       // Wall-clock time (not the injectable `now`): it is compared across processes as a lease age.
       marked = { ...record, version: record.version + 1, refreshing: { owner, startedAt: Date.now() } }
       if (await store.set(key, marked, record.version)) break
-      if (++conflicts >= 5) throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; refresh not started.', { status: 503 })
+      if (++conflicts >= 5)
+        throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; refresh not started.', { status: 503 })
     }
     const outcome = await this.#callTokenEndpoint(key, record, marked, handle)
     if ('tokens' in outcome) return { tokens: outcome.tokens, handedOver: false }
@@ -217,9 +230,13 @@ export class Refresher {
         // Rule 3: the lock must outlive the call; never call the endpoint without holding it.
         const held = await store.guard(() => handle.extend(options.lockTtlMs), 'lock extend')
         if (!held) {
-          throw new LexofficeLockError(ErrorCodes.LOCK_TIMEOUT, 'The refresh lock expired before the token endpoint was called; not refreshing without it.', {
-            status: 503,
-          })
+          throw new LexofficeLockError(
+            ErrorCodes.LOCK_TIMEOUT,
+            'The refresh lock expired before the token endpoint was called; not refreshing without it.',
+            {
+              status: 503,
+            },
+          )
         }
       }
       try {
@@ -235,16 +252,21 @@ export class Refresher {
         if (code === ErrorCodes.TIMEOUT || code === ErrorCodes.NETWORK_ERROR || code === ErrorCodes.TOKEN_RESPONSE_INVALID) uncertain = true
         // 429: no immediate retry (lexoffice may block the client for longer). While the access
         // token is still valid the caller serves it and a later call tries again.
-        const willRetry = transient && code !== ErrorCodes.TOKEN_RATE_LIMITED && attempt < options.retry.attempts && !this.#ctx.isUsable(record.tokens)
+        const willRetry =
+          transient && code !== ErrorCodes.TOKEN_RATE_LIMITED && attempt < options.retry.attempts && !this.#ctx.isUsable(record.tokens)
         this.#ctx.emit('refreshFailed', { key, code, attempt, willRetry })
         if (!willRetry) {
           memory.noteFailure(key, options.now(), options.retry.minDelayMs, options.retry.maxDelayMs)
           await this.#recordFailure(key, marked, code, uncertain)
           if (!transient) throw err
-          throw new LexofficeRefreshError(ErrorCodes.REFRESH_FAILED, `Refreshing the lexoffice token failed (${code}); the stored tokens are unchanged.`, {
-            status: 503,
-            cause: err,
-          })
+          throw new LexofficeRefreshError(
+            ErrorCodes.REFRESH_FAILED,
+            `Refreshing the lexoffice token failed (${code}); the stored tokens are unchanged.`,
+            {
+              status: 503,
+              cause: err,
+            },
+          )
         }
         // After an unknown outcome, give lexoffice time to finish the request it may still be
         // processing: a retry that overlaps it would be a concurrent refresh (reuse → grant revoked).
@@ -261,7 +283,8 @@ export class Refresher {
     for (let i = 0; i < 2; i++) {
       const current = await store.get(key)
       if (current === undefined) throw new LexofficeNotConnectedError()
-      if (current.state === 'lost' || current.tokens === undefined) throw new LexofficeAuthLostError(current.lost?.reason ?? reason, { cause })
+      if (current.state === 'lost' || current.tokens === undefined)
+        throw new LexofficeAuthLostError(current.lost?.reason ?? reason, { cause })
       if (current.tokens.refreshToken !== used.refreshToken) return current.tokens
       if (await store.set(key, tombstone(current, reason, options.now()), current.version)) {
         memory.forget(key)
@@ -285,7 +308,12 @@ export class Refresher {
    * pre-rotation set was written back by a stale writer (ours is newer: overwrite); a new login
    * replaced the set (it wins); the record was removed or marked lost (respect it, revoke ours).
    */
-  async writeRotated(key: string, rotated: ActiveRecord, expectedVersion: number, oldRefreshToken: string): Promise<{ tokens: TokenSet; ours: boolean; refreshCount: number }> {
+  async writeRotated(
+    key: string,
+    rotated: ActiveRecord,
+    expectedVersion: number,
+    oldRefreshToken: string,
+  ): Promise<{ tokens: TokenSet; ours: boolean; refreshCount: number }> {
     const { store } = this.#ctx
     let record = rotated
     let expected = expectedVersion
@@ -293,8 +321,10 @@ export class Refresher {
       if (await store.set(key, record, expected)) return { tokens: record.tokens, ours: true, refreshCount: record.refreshCount }
       const current = await store.get(key)
       if (current?.state === 'active' && current.tokens) {
-        if (current.tokens.refreshToken === rotated.tokens.refreshToken) return { tokens: current.tokens, ours: true, refreshCount: current.refreshCount }
-        if (current.tokens.refreshToken !== oldRefreshToken) return { tokens: current.tokens, ours: false, refreshCount: current.refreshCount }
+        if (current.tokens.refreshToken === rotated.tokens.refreshToken)
+          return { tokens: current.tokens, ours: true, refreshCount: current.refreshCount }
+        if (current.tokens.refreshToken !== oldRefreshToken)
+          return { tokens: current.tokens, ours: false, refreshCount: current.refreshCount }
         expected = current.version
         record = { ...rotated, version: current.version + 1, refreshCount: Math.max(rotated.refreshCount, current.refreshCount + 1) }
         continue
@@ -303,10 +333,18 @@ export class Refresher {
       if (current === undefined) throw new LexofficeNotConnectedError()
       throw new LexofficeAuthLostError(current.lost?.reason ?? 'unknown')
     }
-    throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing while the rotated tokens were written.', { status: 503 })
+    throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing while the rotated tokens were written.', {
+      status: 503,
+    })
   }
 
-  #startPersistLoop(key: string, rotated: ActiveRecord, expectedVersion: number, oldRefreshToken: string, handle: LockHandle | undefined): void {
+  #startPersistLoop(
+    key: string,
+    rotated: ActiveRecord,
+    expectedVersion: number,
+    oldRefreshToken: string,
+    handle: LockHandle | undefined,
+  ): void {
     const { memory, options, store } = this.#ctx
     const entry: PendingPersist = { record: rotated, attempts: 1, handle, stopped: false, timer: undefined }
     memory.setPending(key, entry)

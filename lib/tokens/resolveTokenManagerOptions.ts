@@ -209,7 +209,20 @@ export function resolveTokenManagerOptions(options: TokenManagerOptions): Resolv
   const now = options.now ?? Date.now
   assertFunction(now, 'now')
 
-  return { store, oauth, apiURL, refreshAheadMs, refreshJitterMs, lock, lockTtlMs, lockWaitMs, storeTimeoutMs, retry, assumedLifetimeMs, now }
+  return {
+    store,
+    oauth,
+    apiURL,
+    refreshAheadMs,
+    refreshJitterMs,
+    lock,
+    lockTtlMs,
+    lockWaitMs,
+    storeTimeoutMs,
+    retry,
+    assumedLifetimeMs,
+    now,
+  }
 }
 
 /** Checks a connection key: a non-empty string of at most 512 characters. @internal */

@@ -63,13 +63,7 @@ export interface LexofficeTokenRevocation<TConnection = unknown> {
  * ```
  */
 export type LexofficeWebhookStage =
-  | 'configuration'
-  | 'resolveConnection'
-  | 'onTokenRevoked'
-  | 'onEvent'
-  | 'onUnknownOrganization'
-  | 'dedupe'
-  | 'internal'
+  'configuration' | 'resolveConnection' | 'onTokenRevoked' | 'onEvent' | 'onUnknownOrganization' | 'dedupe' | 'internal'
 
 /**
  * Second argument of `onError`.

@@ -37,9 +37,15 @@ export function assertLexofficeSignature(
   const bytes = toBytes(rawBody)
   const signature = decodeSignatureHeader(signatureHeader)
   if (signature === undefined) {
-    throw new LexofficeWebhookError(ErrorCodes.WEBHOOK_SIGNATURE_MISSING, 'The webhook request has no X-Lxo-Signature header.', { status: 401 })
+    throw new LexofficeWebhookError(ErrorCodes.WEBHOOK_SIGNATURE_MISSING, 'The webhook request has no X-Lxo-Signature header.', {
+      status: 401,
+    })
   }
   if (signature === null || !verifyBytes(bytes, signature, key)) {
-    throw new LexofficeWebhookError(ErrorCodes.WEBHOOK_SIGNATURE_INVALID, 'The X-Lxo-Signature header does not verify over the request body.', { status: 401 })
+    throw new LexofficeWebhookError(
+      ErrorCodes.WEBHOOK_SIGNATURE_INVALID,
+      'The X-Lxo-Signature header does not verify over the request body.',
+      { status: 401 },
+    )
   }
 }

@@ -2,7 +2,13 @@ import { LexofficeError } from '../errors'
 import { assertFunction, assertKnownKeys, invalidArg } from '../options/assert'
 import type { ConnectionTokenProvider } from '../tokens/ConnectionTokenProvider'
 import type { ConnectedEvent } from '../tokens/events'
-import { ensureSubscriptions, normalizeWantedSubscriptions, type EnsureSubscriptionsClient, type EnsureSubscriptionsResult, type WantedSubscription } from './ensureSubscriptions'
+import {
+  ensureSubscriptions,
+  normalizeWantedSubscriptions,
+  type EnsureSubscriptionsClient,
+  type EnsureSubscriptionsResult,
+  type WantedSubscription,
+} from './ensureSubscriptions'
 
 /**
  * Re-creating a connection's webhooks after every (re)connect.
@@ -156,7 +162,13 @@ export function autoSubscribe(options: AutoSubscribeOptions): AutoSubscription {
   if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
   assertKnownKeys(options, OPTION_KEYS, 'autoSubscribe')
   const { manager, subscriptions, createClient, onResult, onError } = options
-  if (manager === null || typeof manager !== 'object' || typeof manager.on !== 'function' || typeof manager.off !== 'function' || typeof manager.providerFor !== 'function') {
+  if (
+    manager === null ||
+    typeof manager !== 'object' ||
+    typeof manager.on !== 'function' ||
+    typeof manager.off !== 'function' ||
+    typeof manager.providerFor !== 'function'
+  ) {
     throw invalidArg('ERR_INVALID_ARG_TYPE', '"manager" must be a TokenManager')
   }
   if (typeof subscriptions !== 'function') {
@@ -179,7 +191,9 @@ export function autoSubscribe(options: AutoSubscribeOptions): AutoSubscription {
       }
       return
     }
-    console.error(`passport-lexoffice autoSubscribe: ${info.stage} failed${info.subscription ? ` (${info.subscription.eventType})` : ''}: ${describe(err)}`)
+    console.error(
+      `passport-lexoffice autoSubscribe: ${info.stage} failed${info.subscription ? ` (${info.subscription.eventType})` : ''}: ${describe(err)}`,
+    )
   }
 
   const run = async (info: AutoSubscribeInfo): Promise<void> => {
@@ -203,7 +217,11 @@ export function autoSubscribe(options: AutoSubscribeOptions): AutoSubscription {
       return report(err, { ...base, stage: err instanceof LexofficeError ? 'list' : 'subscriptions' })
     }
     for (const failed of result.failed) {
-      await report(failed.error, { ...base, stage: 'create', subscription: { eventType: failed.eventType, callbackUrl: failed.callbackUrl } })
+      await report(failed.error, {
+        ...base,
+        stage: 'create',
+        subscription: { eventType: failed.eventType, callbackUrl: failed.callbackUrl },
+      })
     }
     if (onResult) {
       try {

@@ -25,7 +25,10 @@ export type EventDispatcher = (event: LexofficeEvent) => Promise<boolean>
  * ```
  * @internal
  */
-export function createEventDispatcher<TConnection>(options: ResolvedLexofficeWebhooksOptions<TConnection>, report: WebhookReporter): EventDispatcher {
+export function createEventDispatcher<TConnection>(
+  options: ResolvedLexofficeWebhooksOptions<TConnection>,
+  report: WebhookReporter,
+): EventDispatcher {
   const { onEvent, onTokenRevoked, resolveConnection, onUnknownOrganization } = options
 
   const run = async (stage: LexofficeWebhookStage, event: LexofficeEvent, fn: () => unknown): Promise<boolean> => {

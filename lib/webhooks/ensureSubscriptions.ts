@@ -109,7 +109,10 @@ export interface EnsureSubscriptionsClient {
  * if (result.failed.length > 0) console.warn('webhooks missing:', result.failed.map((f) => `${f.eventType}: ${f.error.code}`))
  * ```
  */
-export async function ensureSubscriptions(client: EnsureSubscriptionsClient, wanted: readonly WantedSubscription[]): Promise<EnsureSubscriptionsResult> {
+export async function ensureSubscriptions(
+  client: EnsureSubscriptionsClient,
+  wanted: readonly WantedSubscription[],
+): Promise<EnsureSubscriptionsResult> {
   const subscriptionsApi = (client as Partial<EnsureSubscriptionsClient> | null)?.eventSubscriptions
   if (typeof subscriptionsApi?.list !== 'function' || typeof subscriptionsApi.create !== 'function') {
     throw invalidArg('ERR_INVALID_ARG_TYPE', '"client" must be a LexofficeClient (with eventSubscriptions.list/create)')
@@ -179,9 +182,11 @@ export function normalizeWantedSubscriptions(wanted: readonly WantedSubscription
   const seen = new Set<string>()
   const unique: WantedSubscription[] = []
   wanted.forEach((w: unknown, i) => {
-    if (w === null || typeof w !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', `"wanted[${i}]" must be an object { eventType, callbackUrl }`)
+    if (w === null || typeof w !== 'object')
+      throw invalidArg('ERR_INVALID_ARG_TYPE', `"wanted[${i}]" must be an object { eventType, callbackUrl }`)
     const { eventType, callbackUrl } = w as Record<string, unknown>
-    if (!isLexofficeEventType(eventType)) throw invalidArg('ERR_INVALID_ARG_VALUE', `"wanted[${i}].eventType" is not a lexoffice event type`)
+    if (!isLexofficeEventType(eventType))
+      throw invalidArg('ERR_INVALID_ARG_VALUE', `"wanted[${i}].eventType" is not a lexoffice event type`)
     if (typeof callbackUrl !== 'string' || !isHttpUrl(callbackUrl)) {
       throw invalidArg('ERR_INVALID_ARG_VALUE', `"wanted[${i}].callbackUrl" must be an absolute https (or http) URL`)
     }

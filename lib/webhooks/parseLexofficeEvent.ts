@@ -74,7 +74,5 @@ export function parseLexofficeEvent(json: unknown): LexofficeEvent {
     throw invalid('The webhook payload has no valid "eventDate" (an ISO 8601 date-time with zone is expected).')
   }
   const fields = { organizationId, resourceId, eventDate }
-  return isLexofficeEventType(eventType)
-    ? { ...fields, eventType, known: true }
-    : { ...fields, eventType, known: false }
+  return isLexofficeEventType(eventType) ? { ...fields, eventType, known: true } : { ...fields, eventType, known: false }
 }

@@ -26,7 +26,12 @@ export const RAW_BODY_UNAVAILABLE = 'ERR_LEXOFFICE_RAW_BODY_UNAVAILABLE'
  */
 export type WebhookRequestOutcome =
   | { readonly kind: 'head' }
-  | { readonly kind: 'rejected'; readonly rejection: LexofficeWebhookRejection; readonly message: string; readonly headers: Record<string, string> }
+  | {
+      readonly kind: 'rejected'
+      readonly rejection: LexofficeWebhookRejection
+      readonly message: string
+      readonly headers: Record<string, string>
+    }
   | { readonly kind: 'consumed'; readonly error: TypeError }
   | { readonly kind: 'aborted' }
   | { readonly kind: 'event'; readonly event: LexofficeEvent }
@@ -41,7 +46,11 @@ export type WebhookRequestOutcome =
  * ```
  * @internal
  */
-export async function readLexofficeWebhookRequest(req: WebhookRequest, key: KeyObject, maxBodyBytes: number): Promise<WebhookRequestOutcome> {
+export async function readLexofficeWebhookRequest(
+  req: WebhookRequest,
+  key: KeyObject,
+  maxBodyBytes: number,
+): Promise<WebhookRequestOutcome> {
   const method = req.method ?? ''
   if (method === 'HEAD') return { kind: 'head' }
   if (method !== 'POST') {
@@ -52,22 +61,31 @@ export async function readLexofficeWebhookRequest(req: WebhookRequest, key: KeyO
   }
   const signature = decodeSignatureHeader(req.headers[LEXOFFICE_SIGNATURE_HEADER])
   if (signature === undefined) {
-    const error = new LexofficeWebhookError(ErrorCodes.WEBHOOK_SIGNATURE_MISSING, 'The webhook request has no X-Lxo-Signature header.', { status: 401 })
+    const error = new LexofficeWebhookError(ErrorCodes.WEBHOOK_SIGNATURE_MISSING, 'The webhook request has no X-Lxo-Signature header.', {
+      status: 401,
+    })
     return rejected({ status: 401, reason: ErrorCodes.WEBHOOK_SIGNATURE_MISSING, error }, 'Missing X-Lxo-Signature')
   }
   if (signature === null) {
-    const error = new LexofficeWebhookError(ErrorCodes.WEBHOOK_SIGNATURE_INVALID, 'The X-Lxo-Signature header is not a base64 signature.', { status: 401 })
+    const error = new LexofficeWebhookError(ErrorCodes.WEBHOOK_SIGNATURE_INVALID, 'The X-Lxo-Signature header is not a base64 signature.', {
+      status: 401,
+    })
     return rejected({ status: 401, reason: ErrorCodes.WEBHOOK_SIGNATURE_INVALID, error }, 'Invalid X-Lxo-Signature')
   }
 
   const result = await readRawBody(req, maxBodyBytes)
   if (result === 'consumed') return { kind: 'consumed', error: rawBodyUnavailable() }
   if (!result.ok) {
-    if (result.tooLarge) return rejected({ status: 413, reason: 'BODY_TOO_LARGE', error: undefined }, 'Payload Too Large', { Connection: 'close' })
+    if (result.tooLarge)
+      return rejected({ status: 413, reason: 'BODY_TOO_LARGE', error: undefined }, 'Payload Too Large', { Connection: 'close' })
     return { kind: 'aborted' }
   }
   if (!verifyBytes(result.body, signature, key)) {
-    const error = new LexofficeWebhookError(ErrorCodes.WEBHOOK_SIGNATURE_INVALID, 'The X-Lxo-Signature header does not verify over the request body.', { status: 401 })
+    const error = new LexofficeWebhookError(
+      ErrorCodes.WEBHOOK_SIGNATURE_INVALID,
+      'The X-Lxo-Signature header does not verify over the request body.',
+      { status: 401 },
+    )
     return rejected({ status: 401, reason: ErrorCodes.WEBHOOK_SIGNATURE_INVALID, error }, 'Invalid X-Lxo-Signature')
   }
   try {

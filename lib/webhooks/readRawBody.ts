@@ -27,7 +27,8 @@ export type RawBodyResult = { ok: true; body: Buffer } | { ok: false; tooLarge: 
  * @internal
  */
 export function readRawBody(req: WebhookRequest, limit: number): Promise<RawBodyResult | 'consumed'> | RawBodyResult | 'consumed' {
-  const captured = getCapturedRawBody(req) ?? (Buffer.isBuffer(req.body) ? req.body : Buffer.isBuffer(req.rawBody) ? req.rawBody : undefined)
+  const captured =
+    getCapturedRawBody(req) ?? (Buffer.isBuffer(req.body) ? req.body : Buffer.isBuffer(req.rawBody) ? req.rawBody : undefined)
   if (captured) return captured.length > limit ? { ok: false, tooLarge: true } : { ok: true, body: captured }
   // body-parser marks the requests it read with `_body`; anything else that read the stream left it ended or flowing.
   if ((req as { _body?: unknown })._body === true || req.readableEnded || req.readableFlowing === true) return 'consumed'

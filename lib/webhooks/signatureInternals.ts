@@ -66,7 +66,8 @@ export function decodeSignatureHeader(header: string | readonly string[] | undef
 /** The body as a Buffer (a string is UTF-8). @internal */
 export function toBytes(rawBody: Buffer | Uint8Array | string): Buffer {
   if (typeof rawBody === 'string') return Buffer.from(rawBody, 'utf8')
-  if (rawBody instanceof Uint8Array) return Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength)
+  if (rawBody instanceof Uint8Array)
+    return Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength)
   throw invalidArg('ERR_INVALID_ARG_TYPE', '"rawBody" must be a Buffer, Uint8Array or string')
 }
 
@@ -78,4 +79,3 @@ export function verifyBytes(bytes: Buffer, signature: Buffer, key: KeyObject): b
     return false
   }
 }
-

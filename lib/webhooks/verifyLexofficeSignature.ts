@@ -43,4 +43,3 @@ export function verifyLexofficeSignature(
   if (!signature) return false
   return verifyBytes(bytes, signature, key)
 }
-

@@ -103,9 +103,9 @@ describe('environment', () => {
     }
     expect(message).toMatch(/LEXOFFICE_ENV must be/)
     expect(message).not.toContain('very-secret')
-    expect(() => oauthFromEnv({ LEXOFFICE_CLIENT_ID: 'id', LEXOFFICE_CLIENT_SECRET: 's', LEXOFFICE_TOKEN_URL: 'http://example.com/t' })).toThrow(
-      /LEXOFFICE_TOKEN_URL and LEXOFFICE_REVOKE_URL must be https URLs/,
-    )
+    expect(() =>
+      oauthFromEnv({ LEXOFFICE_CLIENT_ID: 'id', LEXOFFICE_CLIENT_SECRET: 's', LEXOFFICE_TOKEN_URL: 'http://example.com/t' }),
+    ).toThrow(/LEXOFFICE_TOKEN_URL and LEXOFFICE_REVOKE_URL must be https URLs/)
   })
 
   it('parses LEXOFFICE_ENCRYPTION_KEYS, the first key being current', () => {
@@ -148,8 +148,24 @@ describe('formatting', () => {
     const now = 1_800_000_000_000
     const table = formatStatusTable(
       [
-        { key: 'a', state: 'active', expiresAt: now + 3600_000, expiresInMs: 3600_000, refreshCount: 2, connectedAt: 0, lastRefreshAt: now - 60_000 },
-        { key: 'bb', state: 'lost', lostReason: 'invalid_grant', lostAt: now, refreshCount: 5, connectedAt: 0, lastError: { code: 'INVALID_GRANT', at: now - 1000 } },
+        {
+          key: 'a',
+          state: 'active',
+          expiresAt: now + 3600_000,
+          expiresInMs: 3600_000,
+          refreshCount: 2,
+          connectedAt: 0,
+          lastRefreshAt: now - 60_000,
+        },
+        {
+          key: 'bb',
+          state: 'lost',
+          lostReason: 'invalid_grant',
+          lostAt: now,
+          refreshCount: 5,
+          connectedAt: 0,
+          lastError: { code: 'INVALID_GRANT', at: now - 1000 },
+        },
       ],
       now,
     )

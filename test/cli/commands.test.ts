@@ -11,7 +11,13 @@ async function setup(): Promise<{ store: MemoryTokenStore; manager: FakeManager 
   return { store, manager: new FakeManager(store, () => T0, 4 * 3600_000) }
 }
 
-function io(isTTY: boolean): { out: string; err: string; stdout: { write(t: string): void }; stderr: { write(t: string): void; isTTY: boolean }; now: () => number } {
+function io(isTTY: boolean): {
+  out: string
+  err: string
+  stdout: { write(t: string): void }
+  stderr: { write(t: string): void; isTTY: boolean }
+  now: () => number
+} {
   const o = {
     out: '',
     err: '',

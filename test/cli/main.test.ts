@@ -106,7 +106,12 @@ describe('passport-lexoffice command (in-process)', () => {
     expect(io.out()).toContain('Refreshed 1, already fresh 0, failed 0, lost 1 (2 due within 15m 0s;')
     expect(io.out()).toContain('  lost:   gone (invalid_grant) - the user must connect again\n')
     // --progress: one line per connection on stderr (not a terminal here).
-    expect(io.err().split('\n').filter((l) => l.startsWith('refreshing '))).toHaveLength(2)
+    expect(
+      io
+        .err()
+        .split('\n')
+        .filter((l) => l.startsWith('refreshing ')),
+    ).toHaveLength(2)
     expect(io.err()).toMatch(/refreshing [12]\/2: gone lost/)
     expect((await store.get('gone'))!.state).toBe('lost')
 
@@ -185,12 +190,16 @@ describe('passport-lexoffice command (in-process)', () => {
     store = new RedisTokenStore({ client: redis.client, prefix, encryption: { keys: { k1: key }, currentKeyId: 'k1' } })
     await connect('enc', 2 * HOUR)
     const io = captureIO()
-    expect(await main(['status', '--redis', REDIS_URL, '--prefix', prefix, '--json'], { LEXOFFICE_ENCRYPTION_KEYS: `k1:${key}` }, io)).toBe(0)
+    expect(await main(['status', '--redis', REDIS_URL, '--prefix', prefix, '--json'], { LEXOFFICE_ENCRYPTION_KEYS: `k1:${key}` }, io)).toBe(
+      0,
+    )
     expect(JSON.parse(io.out()).connections).toEqual([expect.objectContaining({ key: 'enc', state: 'active' })])
 
     const wrong = captureIO()
     const other = Buffer.alloc(32, 9).toString('base64')
-    expect(await main(['status', '--redis', REDIS_URL, '--prefix', prefix, '--json'], { LEXOFFICE_ENCRYPTION_KEYS: `k1:${other}` }, wrong)).toBe(0)
+    expect(
+      await main(['status', '--redis', REDIS_URL, '--prefix', prefix, '--json'], { LEXOFFICE_ENCRYPTION_KEYS: `k1:${other}` }, wrong),
+    ).toBe(0)
     expect(JSON.parse(wrong.out()).connections).toEqual([])
     expect(wrong.err()).toContain('warning: the record of enc cannot be decrypted (authentication_failed)')
     expectNoSecret(io.out() + wrong.out() + wrong.err())

@@ -9,7 +9,13 @@ import { page, startTestServer, type Seen, type TestServer } from './helpers/tes
  */
 const TOKEN = 'tok-billing-0123456789'
 const ID = '11111111-2222-3333-4444-555555555555'
-const ACTION = { id: ID, resourceUri: `https://api/v1/dunnings/${ID}`, createdDate: '2026-11-23T10:00:00.000+01:00', updatedDate: '2026-11-23T10:00:00.000+01:00', version: 1 }
+const ACTION = {
+  id: ID,
+  resourceUri: `https://api/v1/dunnings/${ID}`,
+  createdDate: '2026-11-23T10:00:00.000+01:00',
+  updatedDate: '2026-11-23T10:00:00.000+01:00',
+  version: 1,
+}
 const PDF = Buffer.from('%PDF-1.4\n%dunning\n')
 
 let server: TestServer
@@ -20,7 +26,11 @@ let endless: number | undefined
 beforeAll(async () => {
   server = await startTestServer((req) => {
     if (req.method === 'GET' && req.path.endsWith('/file')) {
-      return { status: 200, headers: { 'content-type': 'application/pdf', 'content-disposition': 'attachment; filename="MA0001.pdf"' }, body: PDF }
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/pdf', 'content-disposition': 'attachment; filename="MA0001.pdf"' },
+        body: PDF,
+      }
     }
     if (req.path === `/v1/payments/${ID}`) {
       // The shape of lexoffice's own sample, plus a field the client's types do not know.
@@ -31,7 +41,13 @@ beforeAll(async () => {
           openAmount: '1337.00',
           paymentItems: [
             { amount: 10.0, currency: 'EUR', paymentItemType: 'manualPayment', postingDate: '2023-11-04T00:00:00.000+01:00' },
-            { amount: '39.99', currency: 'EUR', paymentItemType: 'manualPayment', postingDate: '2023-11-06T00:00:00.000+01:00', bankReference: 'R-1' },
+            {
+              amount: '39.99',
+              currency: 'EUR',
+              paymentItemType: 'manualPayment',
+              postingDate: '2023-11-06T00:00:00.000+01:00',
+              bankReference: 'R-1',
+            },
           ],
           paymentStatus: 'openRevenue',
           voucherStatus: 'open',
@@ -50,7 +66,8 @@ beforeAll(async () => {
       return { status: 200, body: page([{ id: ID, recurringTemplateSettings: { executionStatus: 'ACTIVE', newSetting: 1 } }], 0, 1, 1) }
     }
     if (req.method === 'GET') return { status: 200, body: { id: ID, voucherStatus: 'draft', notYetTyped: 'kept' } }
-    if (req.method === 'POST' && req.path === '/v1/dunnings') return { status: 200, headers: { location: ACTION.resourceUri }, body: ACTION }
+    if (req.method === 'POST' && req.path === '/v1/dunnings')
+      return { status: 200, headers: { location: ACTION.resourceUri }, body: ACTION }
     return { status: 405 }
   })
   client = new LexofficeClient({ apiKey: TOKEN, apiURL: server.url, rateLimit: false })
@@ -68,13 +85,27 @@ function last(): Seen {
 }
 
 function expectGet(seen: Seen, path: string, accept = 'application/json'): void {
-  expect([seen.method, seen.path, seen.headers.accept, seen.headers.authorization, seen.body.length]).toEqual(['GET', path, accept, `Bearer ${TOKEN}`, 0])
+  expect([seen.method, seen.path, seen.headers.accept, seen.headers.authorization, seen.body.length]).toEqual([
+    'GET',
+    path,
+    accept,
+    `Bearer ${TOKEN}`,
+    0,
+  ])
 }
 
 const dunning: NewDunning = {
   voucherDate: '2026-11-23T00:00:00.000+01:00',
   address: { contactId: '66196c43-baf3-4335-bfee-d610367059db' },
-  lineItems: [{ type: 'custom', name: 'Mahngebühr', quantity: 1, unitName: 'Stück', unitPrice: { currency: 'EUR', netAmount: 5, taxRatePercentage: 0 } }],
+  lineItems: [
+    {
+      type: 'custom',
+      name: 'Mahngebühr',
+      quantity: 1,
+      unitName: 'Stück',
+      unitPrice: { currency: 'EUR', netAmount: 5, taxRatePercentage: 0 },
+    },
+  ],
   totalPrice: { currency: 'EUR' },
   taxConditions: { taxType: 'net' },
   shippingConditions: { shippingType: 'none' },
@@ -93,7 +124,11 @@ describe('payments', () => {
   })
 
   test('a bad voucher id is refused before any request', async () => {
-    await expect(client.payments.get('')).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('voucherId') })
+    await expect(client.payments.get('')).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: expect.stringContaining('voucherId'),
+    })
     expect(server.seen).toHaveLength(0)
   })
 })
@@ -101,7 +136,12 @@ describe('payments', () => {
 describe('dunnings', () => {
   test('create sends POST /v1/dunnings?precedingSalesVoucherId=... with the JSON body; get; downloadFile asks for a PDF', async () => {
     await expect(client.dunnings.create(dunning, { precedingSalesVoucherId: ID })).resolves.toEqual(ACTION)
-    expect([last().method, last().path, last().rawQuery, last().headers['content-type']]).toEqual(['POST', '/v1/dunnings', `precedingSalesVoucherId=${ID}`, 'application/json'])
+    expect([last().method, last().path, last().rawQuery, last().headers['content-type']]).toEqual([
+      'POST',
+      '/v1/dunnings',
+      `precedingSalesVoucherId=${ID}`,
+      'application/json',
+    ])
     expect(JSON.parse(last().body.toString('utf8'))).toEqual(dunning)
 
     const got = await client.dunnings.get(ID)
@@ -115,7 +155,10 @@ describe('dunnings', () => {
 
   test('create without precedingSalesVoucherId sends nothing; there is no finalize', async () => {
     for (const options of [undefined, {}, { precedingSalesVoucherId: '' }]) {
-      await expect(client.dunnings.create(dunning, options as never)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+      await expect(client.dunnings.create(dunning, options as never)).rejects.toMatchObject({
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_TYPE',
+      })
     }
     // Extra options are not sent either (dunnings are always drafts).
     await client.dunnings.create(dunning, { precedingSalesVoucherId: ID, finalize: true } as never)

@@ -75,8 +75,15 @@ describe('lexoffice error shapes', () => {
     const err = await failWith({ status: 406, body })
     expect(err.code).toBe('API_VALIDATION')
     expect(err.traceId).toBe('90d78d0777be')
-    expect(err.details).toEqual([{ violation: 'NOTNULL', field: 'lineItems[0].unitPrice.taxRatePercentage', message: 'darf nicht leer sein' }])
-    expect(err.toJSON()).toMatchObject({ code: 'API_VALIDATION', upstreamStatus: 406, traceId: '90d78d0777be', request: { method: 'GET', path: '/v1/contacts/c-1' } })
+    expect(err.details).toEqual([
+      { violation: 'NOTNULL', field: 'lineItems[0].unitPrice.taxRatePercentage', message: 'darf nicht leer sein' },
+    ])
+    expect(err.toJSON()).toMatchObject({
+      code: 'API_VALIDATION',
+      upstreamStatus: 406,
+      traceId: '90d78d0777be',
+      request: { method: 'GET', path: '/v1/contacts/c-1' },
+    })
   })
 
   test.each([
@@ -121,7 +128,10 @@ describe('lexoffice error shapes', () => {
   test('no token, Authorization header or query string ends up in an error', async () => {
     // A gateway 403 that echoes the Authorization header back, as AWS-style gateways do.
     const echo = await failWith(
-      { status: 403, body: { message: `'${TOKEN}' not a valid key=value pair (missing equal-sign) in Authorization header: 'Bearer ${TOKEN}'.` } },
+      {
+        status: 403,
+        body: { message: `'${TOKEN}' not a valid key=value pair (missing equal-sign) in Authorization header: 'Bearer ${TOKEN}'.` },
+      },
       () => client.contacts.list({ email: 'private@example.com' }),
     )
     expect(echo.code).toBe('API_FORBIDDEN')

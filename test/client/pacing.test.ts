@@ -60,7 +60,12 @@ describe('in-process pacing', () => {
   })
 
   test('control: the same 10 calls unpaced are rejected by the server', async () => {
-    const client = new LexofficeClient({ apiKey: 'pacing-key', apiURL: server.url, rateLimit: false, retry: { retries: 0, rateLimitRetries: 0 } })
+    const client = new LexofficeClient({
+      apiKey: 'pacing-key',
+      apiURL: server.url,
+      rateLimit: false,
+      retry: { retries: 0, rateLimitRetries: 0 },
+    })
     const results = await fire(client, 10)
     expect(rejected).toBeGreaterThan(0)
     expect(results.filter((r) => r.status === 'rejected').length).toBe(rejected)
@@ -68,7 +73,12 @@ describe('in-process pacing', () => {
 
   test('clients built per request share the default budget of their connection', async () => {
     const make = (): LexofficeClient =>
-      new LexofficeClient({ apiKey: 'shared-default-key', apiURL: server.url, rateLimit: { ratePerSecond: CLIENT_RATE }, retry: { retries: 0, rateLimitRetries: 0 } })
+      new LexofficeClient({
+        apiKey: 'shared-default-key',
+        apiURL: server.url,
+        rateLimit: { ratePerSecond: CLIENT_RATE },
+        retry: { retries: 0, rateLimitRetries: 0 },
+      })
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => make().profile.get()))
     expect(results.filter((r) => r.status === 'rejected')).toEqual([])
     expect(rejected).toBe(0)
@@ -179,7 +189,15 @@ describe('cross-process pacing through Redis', () => {
       for (let i = 0; i < n; i++) {
         const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', WORKER], {
           cwd: path.join(__dirname, '..', '..'),
-          env: { ...process.env, REDIS_URL, API_URL: server.url, KEY_PREFIX: prefix, CONNECTION_KEY: keyFor(i), CALLS: String(calls), RATE: String(CLIENT_RATE) },
+          env: {
+            ...process.env,
+            REDIS_URL,
+            API_URL: server.url,
+            KEY_PREFIX: prefix,
+            CONNECTION_KEY: keyFor(i),
+            CALLS: String(calls),
+            RATE: String(CLIENT_RATE),
+          },
           stdio: 'pipe',
         })
         let stderr = ''

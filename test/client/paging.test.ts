@@ -35,7 +35,9 @@ describe('async iteration over pages', () => {
     const ids: string[] = []
     for await (const c of client().contacts.iterate({ customer: true, name: 'Mey' }, { pageSize: 3 })) ids.push(c.id ?? '')
     expect(ids).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6'])
-    expect(server.seen.map((s) => [s.path, s.query.get('page'), s.query.get('size'), s.query.get('customer'), s.query.get('name')])).toEqual([
+    expect(
+      server.seen.map((s) => [s.path, s.query.get('page'), s.query.get('size'), s.query.get('customer'), s.query.get('name')]),
+    ).toEqual([
       ['/v1/contacts', '0', '3', 'true', 'Mey'],
       ['/v1/contacts', '1', '3', 'true', 'Mey'],
       ['/v1/contacts', '2', '3', 'true', 'Mey'],

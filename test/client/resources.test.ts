@@ -4,7 +4,13 @@ import { page, startTestServer, type Seen, type TestServer } from './helpers/tes
 
 const TOKEN = 'tok-resources-0123456789'
 const ID = '11111111-2222-3333-4444-555555555555'
-const ACTION = { id: ID, resourceUri: `https://api/v1/x/${ID}`, createdDate: '2026-11-23T10:00:00.000+01:00', updatedDate: '2026-11-23T10:00:00.000+01:00', version: 1 }
+const ACTION = {
+  id: ID,
+  resourceUri: `https://api/v1/x/${ID}`,
+  createdDate: '2026-11-23T10:00:00.000+01:00',
+  updatedDate: '2026-11-23T10:00:00.000+01:00',
+  version: 1,
+}
 const PDF = Buffer.from('%PDF-1.4\n%test\n')
 
 let server: TestServer
@@ -13,15 +19,25 @@ let client: LexofficeClient
 beforeAll(async () => {
   server = await startTestServer((req) => {
     if (req.method === 'GET' && req.path.endsWith('/file')) {
-      return { status: 200, headers: { 'content-type': 'application/pdf', 'content-disposition': 'attachment; filename="RE0001.pdf"' }, body: PDF }
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/pdf', 'content-disposition': 'attachment; filename="RE0001.pdf"' },
+        body: PDF,
+      }
     }
-    if (req.method === 'GET' && req.path === `/v1/files/${ID}`) return { status: 200, headers: { 'content-type': 'image/png' }, body: Buffer.from([0x89, 0x50]) }
-    if (req.method === 'GET' && req.path === '/v1/profile') return { status: 200, body: { organizationId: 'org-1', companyName: 'ACME', connectionId: 'conn-1' } }
+    if (req.method === 'GET' && req.path === `/v1/files/${ID}`)
+      return { status: 200, headers: { 'content-type': 'image/png' }, body: Buffer.from([0x89, 0x50]) }
+    if (req.method === 'GET' && req.path === '/v1/profile')
+      return { status: 200, body: { organizationId: 'org-1', companyName: 'ACME', connectionId: 'conn-1' } }
     if (req.method === 'GET' && ['/v1/contacts', '/v1/articles', '/v1/voucherlist', '/v1/vouchers'].includes(req.path)) {
       return { status: 200, body: page([{ id: ID }], 0, 1, 1) }
     }
-    if (req.method === 'GET' && req.path === '/v1/event-subscriptions') return { status: 200, body: { content: [{ subscriptionId: ID, eventType: 'contact.changed' }] } }
-    if (req.method === 'GET' && ['/v1/payment-conditions', '/v1/posting-categories', '/v1/countries', '/v1/print-layouts'].includes(req.path)) {
+    if (req.method === 'GET' && req.path === '/v1/event-subscriptions')
+      return { status: 200, body: { content: [{ subscriptionId: ID, eventType: 'contact.changed' }] } }
+    if (
+      req.method === 'GET' &&
+      ['/v1/payment-conditions', '/v1/posting-categories', '/v1/countries', '/v1/print-layouts'].includes(req.path)
+    ) {
       return { status: 200, body: [{ id: 'x' }] }
     }
     if (req.method === 'GET') return { status: 200, body: { id: ID, version: 3 } }
@@ -63,10 +79,26 @@ describe('LexofficeClient resources against a test server', () => {
   })
 
   test('contacts: list with filters and paging, get, create (version 0), update', async () => {
-    const list = await client.contacts.list({ email: 'a@b.de', name: 'Mey', number: 10001, customer: true, vendor: false, page: 2, size: 50 })
+    const list = await client.contacts.list({
+      email: 'a@b.de',
+      name: 'Mey',
+      number: 10001,
+      customer: true,
+      vendor: false,
+      page: 2,
+      size: 50,
+    })
     expect(list.content).toHaveLength(1)
     expectJsonRequest(last(), 'GET', '/v1/contacts')
-    expect(Object.fromEntries(last().query)).toEqual({ email: 'a@b.de', name: 'Mey', number: '10001', customer: 'true', vendor: 'false', page: '2', size: '50' })
+    expect(Object.fromEntries(last().query)).toEqual({
+      email: 'a@b.de',
+      name: 'Mey',
+      number: '10001',
+      customer: 'true',
+      vendor: 'false',
+      page: '2',
+      size: '50',
+    })
 
     await client.contacts.get(ID)
     expectJsonRequest(last(), 'GET', `/v1/contacts/${ID}`)
@@ -83,7 +115,15 @@ describe('LexofficeClient resources against a test server', () => {
   const salesVoucher = {
     voucherDate: '2026-11-23T10:00:00.000+01:00',
     address: { name: 'Doe GmbH', countryCode: 'DE' },
-    lineItems: [{ type: 'custom' as const, name: 'Work', quantity: 1, unitName: 'h', unitPrice: { currency: 'EUR' as const, netAmount: 100, taxRatePercentage: 19 } }],
+    lineItems: [
+      {
+        type: 'custom' as const,
+        name: 'Work',
+        quantity: 1,
+        unitName: 'h',
+        unitPrice: { currency: 'EUR' as const, netAmount: 100, taxRatePercentage: 19 },
+      },
+    ],
     totalPrice: { currency: 'EUR' as const },
     taxConditions: { taxType: 'net' },
   }
@@ -143,7 +183,15 @@ describe('LexofficeClient resources against a test server', () => {
   })
 
   test('voucherlist.list sends the required type/status lists and filters', async () => {
-    await client.voucherlist.list({ voucherType: ['invoice', 'creditnote'], voucherStatus: 'open', archived: false, contactId: ID, voucherDateFrom: '2026-01-01', page: 1, size: 250 })
+    await client.voucherlist.list({
+      voucherType: ['invoice', 'creditnote'],
+      voucherStatus: 'open',
+      archived: false,
+      contactId: ID,
+      voucherDateFrom: '2026-01-01',
+      page: 1,
+      size: 250,
+    })
     expectJsonRequest(last(), 'GET', '/v1/voucherlist')
     expect(Object.fromEntries(last().query)).toEqual({
       voucherType: 'invoice,creditnote',
@@ -162,7 +210,12 @@ describe('LexofficeClient resources against a test server', () => {
     expect(Object.fromEntries(last().query)).toEqual({ articleNumber: 'A-1', type: 'SERVICE', size: '10' })
     await client.articles.get(ID)
     expectJsonRequest(last(), 'GET', `/v1/articles/${ID}`)
-    const article = { title: 'Consulting', type: 'SERVICE' as const, unitName: 'h', price: { netPrice: 100, leadingPrice: 'NET' as const, taxRate: 19 } }
+    const article = {
+      title: 'Consulting',
+      type: 'SERVICE' as const,
+      unitName: 'h',
+      price: { netPrice: 100, leadingPrice: 'NET' as const, taxRate: 19 },
+    }
     await client.articles.create(article)
     expectJsonRequest(last(), 'POST', '/v1/articles', article)
     await client.articles.update(ID, { ...article, version: 1 })
@@ -244,6 +297,8 @@ describe('LexofficeClient resources against a test server', () => {
     expect(() => new LexofficeClient({ apiKey: 'k', retry: { retries: -1 } })).toThrow(/retry.retries/)
     expect(() => new LexofficeClient({ apiKey: 'k', rateLimit: { ratePerSecond: 0 } })).toThrow(/ratePerSecond/)
     expect(() => new LexofficeClient({ apiKey: 'k', timeout: 5 } as never)).toThrow(/unknown LexofficeClient option "timeout"/)
-    expect(() => new LexofficeClient({ tokenProvider: { getAccessToken: async () => 't' }, rateLimit: { limiter: { acquire: async () => 0 } } })).toThrow(/connectionKey/)
+    expect(
+      () => new LexofficeClient({ tokenProvider: { getAccessToken: async () => 't' }, rateLimit: { limiter: { acquire: async () => 0 } } }),
+    ).toThrow(/connectionKey/)
   })
 })

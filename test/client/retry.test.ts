@@ -21,7 +21,13 @@ beforeEach(() => {
 })
 
 function apiKeyClient(extra: Partial<LexofficeClientOptions> = {}): LexofficeClient {
-  return new LexofficeClient({ apiKey: 'static-key-123456', apiURL: server.url, rateLimit: false, retry: FAST, ...extra } as LexofficeClientOptions)
+  return new LexofficeClient({
+    apiKey: 'static-key-123456',
+    apiURL: server.url,
+    rateLimit: false,
+    retry: FAST,
+    ...extra,
+  } as LexofficeClientOptions)
 }
 const contact = { version: 0, roles: { customer: {} }, person: { lastName: 'Doe' } }
 
@@ -56,7 +62,10 @@ describe('401: refresh exactly once, then retry once', () => {
 
   test('a POST is also retried after 401 (lexoffice did not perform it)', async () => {
     const refresh = jest.fn(async () => 'fresh-token-2')
-    script = [{ status: 401, body: { message: 'Unauthorized' } }, { status: 201, body: { id: 'c' } }]
+    script = [
+      { status: 401, body: { message: 'Unauthorized' } },
+      { status: 201, body: { id: 'c' } },
+    ]
     const client = oauthClient({ current: 'stale-token-1', next: 'fresh-token-2' }, refresh)
     await expect(client.contacts.create(contact)).resolves.toEqual({ id: 'c' })
     expect(server.seen.map((s) => s.method)).toEqual(['POST', 'POST'])
@@ -116,7 +125,8 @@ describe('writes are never repeated once they may have reached lexoffice', () =>
     let calls = 0
     const refusingOnce = async (input: string | URL, init?: RequestInit): Promise<Response> => {
       calls++
-      if (calls === 1) throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })
+      if (calls === 1)
+        throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })
       return fetch(input, init)
     }
     fallback = { status: 201, body: { id: 'c' } }
@@ -191,7 +201,10 @@ describe('429: back off and retry (any method), bounded', () => {
   })
 
   test('Retry-After (seconds) is honoured, clamped to 1-60 s', async () => {
-    script = [{ status: 429, headers: { 'retry-after': '3' } }, { status: 429, headers: { 'retry-after': '600' } }]
+    script = [
+      { status: 429, headers: { 'retry-after': '3' } },
+      { status: 429, headers: { 'retry-after': '600' } },
+    ]
     const limiter = spyLimiter()
     await apiKeyClient({ rateLimit: { limiter } }).profile.get()
     expect(limiter.penalties).toEqual([3000, 60_000])
@@ -239,7 +252,16 @@ describe('hooks', () => {
   })
 
   test('a throwing hook does not break the request', async () => {
-    const client = apiKeyClient({ hooks: { onRequest: () => { throw new Error('boom') }, onResponse: () => { throw new Error('boom') } } })
+    const client = apiKeyClient({
+      hooks: {
+        onRequest: () => {
+          throw new Error('boom')
+        },
+        onResponse: () => {
+          throw new Error('boom')
+        },
+      },
+    })
     await expect(client.profile.get()).resolves.toEqual({ ok: true })
   })
 })

@@ -54,7 +54,10 @@ describe('LexofficeClient against the sandbox', () => {
     expect(inspect(err)).not.toContain(token)
 
     // With a provider that cannot refresh, the 401 itself is the typed error.
-    const staticClient = createLexofficeClient({ getAccessToken: async () => token }, { apiURL: sandbox.endpoints.apiURL, connectionKey: 'sandbox-conn' })
+    const staticClient = createLexofficeClient(
+      { getAccessToken: async () => token },
+      { apiURL: sandbox.endpoints.apiURL, connectionKey: 'sandbox-conn' },
+    )
     const apiErr: unknown = await staticClient.profile.get().catch((e: unknown) => e)
     expect(apiErr).toBeInstanceOf(LexofficeApiError)
     expect((apiErr as LexofficeApiError).code).toBe('API_UNAUTHORIZED')
@@ -77,6 +80,7 @@ describe('LexofficeClient against the sandbox', () => {
     sandbox.expireAccessTokens()
     await expect(client.profile.get()).resolves.toMatchObject({ organizationId: sandbox.organization.organizationId })
     expect(sandbox.tokenCalls('refresh_token')).toBe(1)
-    for (const text of [...hookDump, inspect(client), JSON.stringify(client)]) for (const secret of secrets) expect(text).not.toContain(secret)
+    for (const text of [...hookDump, inspect(client), JSON.stringify(client)])
+      for (const secret of secrets) expect(text).not.toContain(secret)
   })
 })

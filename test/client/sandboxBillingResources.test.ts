@@ -11,7 +11,11 @@ let client: LexofficeClient
 
 beforeAll(async () => {
   sandbox = await createSandbox({ autoApprove: true, api: { rateLimit: false } })
-  client = createLexofficeClient(await sandboxProvider(sandbox), { apiURL: sandbox.endpoints.apiURL, connectionKey: 'billing', rateLimit: false })
+  client = createLexofficeClient(await sandboxProvider(sandbox), {
+    apiURL: sandbox.endpoints.apiURL,
+    connectionKey: 'billing',
+    rateLimit: false,
+  })
 })
 afterAll(() => sandbox.close())
 
@@ -26,7 +30,15 @@ async function openInvoice() {
 const dunningFor = (contactId: string | undefined, taxType: string): NewDunning => ({
   voucherDate: '2026-03-01T00:00:00.000+01:00',
   address: contactId === undefined ? { name: 'Einmalkunde', countryCode: 'DE' } : { contactId },
-  lineItems: [{ type: 'custom', name: 'Mahngebühr', quantity: 1, unitName: 'Stück', unitPrice: { currency: 'EUR', netAmount: 5, grossAmount: 5, taxRatePercentage: 0 } }],
+  lineItems: [
+    {
+      type: 'custom',
+      name: 'Mahngebühr',
+      quantity: 1,
+      unitName: 'Stück',
+      unitPrice: { currency: 'EUR', netAmount: 5, grossAmount: 5, taxRatePercentage: 0 },
+    },
+  ],
   totalPrice: { currency: 'EUR' },
   taxConditions: { taxType },
   shippingConditions: { shippingType: 'none' },
@@ -36,7 +48,13 @@ describe('payments', () => {
   test('paid, part-paid and open invoices; the amounts agree with the voucherlist', async () => {
     const [paid] = (await client.voucherlist.list({ voucherType: 'invoice', voucherStatus: 'paid', size: 1 })).content
     const payment = await client.payments.get(paid?.id ?? '')
-    expect(payment).toMatchObject({ openAmount: 0, paymentStatus: 'balanced', voucherType: 'invoice', voucherStatus: 'paid', currency: 'EUR' })
+    expect(payment).toMatchObject({
+      openAmount: 0,
+      paymentStatus: 'balanced',
+      voucherType: 'invoice',
+      voucherStatus: 'paid',
+      currency: 'EUR',
+    })
     expect(payment.paidDate).toEqual(expect.any(String))
     expect(payment.paymentItems?.map((i) => i.amount)).toEqual([paid?.totalAmount])
 
@@ -59,9 +77,15 @@ describe('payments', () => {
 describe('dunnings', () => {
   test('create (draft), get, download the PDF', async () => {
     const invoice = await openInvoice()
-    const created = await client.dunnings.create(dunningFor(invoice.address.contactId, invoice.taxConditions.taxType), { precedingSalesVoucherId: invoice.id ?? '' })
+    const created = await client.dunnings.create(dunningFor(invoice.address.contactId, invoice.taxConditions.taxType), {
+      precedingSalesVoucherId: invoice.id ?? '',
+    })
     const dunning = await client.dunnings.get(created.id)
-    expect(dunning).toMatchObject({ voucherStatus: 'draft', relatedVouchers: [{ id: invoice.id, voucherType: 'invoice' }], address: { name: invoice.address.name } })
+    expect(dunning).toMatchObject({
+      voucherStatus: 'draft',
+      relatedVouchers: [{ id: invoice.id, voucherType: 'invoice' }],
+      address: { name: invoice.address.name },
+    })
     // A field the client's types do not name arrives untouched.
     expect(dunning['electronicDocumentProfile']).toBe('NONE')
     const pdf = await client.dunnings.downloadFile(created.id)
@@ -73,10 +97,14 @@ describe('dunnings', () => {
   test('an invalid pursue is API_VALIDATION; unknown ids API_NOT_FOUND', async () => {
     const invoice = await openInvoice()
     const [quotation] = (await client.voucherlist.list({ voucherType: 'quotation', voucherStatus: 'open', size: 1 })).content
-    const notInvoice = await apiError(client.dunnings.create(dunningFor(undefined, 'net'), { precedingSalesVoucherId: quotation?.id ?? '' }))
+    const notInvoice = await apiError(
+      client.dunnings.create(dunningFor(undefined, 'net'), { precedingSalesVoucherId: quotation?.id ?? '' }),
+    )
     expect([notInvoice.code, notInvoice.upstreamStatus]).toEqual(['API_VALIDATION', 406])
     expect(notInvoice.details).toEqual([expect.objectContaining({ field: 'precedingSalesVoucherId' })])
-    const otherContact = await apiError(client.dunnings.create(dunningFor(undefined, invoice.taxConditions.taxType), { precedingSalesVoucherId: invoice.id ?? '' }))
+    const otherContact = await apiError(
+      client.dunnings.create(dunningFor(undefined, invoice.taxConditions.taxType), { precedingSalesVoucherId: invoice.id ?? '' }),
+    )
     expect(otherContact.details.map((d) => d.field)).toEqual(['address.contactId'])
     expect((await apiError(client.dunnings.get(UNKNOWN))).code).toBe('API_NOT_FOUND')
     expect((await apiError(client.dunnings.downloadFile(UNKNOWN))).code).toBe('API_NOT_FOUND')
@@ -85,7 +113,10 @@ describe('dunnings', () => {
   test('without precedingSalesVoucherId the client throws before sending anything', async () => {
     const before = sandbox.requests.length
     const options = {} as { precedingSalesVoucherId: string }
-    await expect(client.dunnings.create(dunningFor(undefined, 'net'), options)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    await expect(client.dunnings.create(dunningFor(undefined, 'net'), options)).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
     expect(sandbox.requests.length).toBe(before)
   })
 })
@@ -126,7 +157,10 @@ describe('down-payment invoices', () => {
 
 describe('scopes enforced by the sandbox', () => {
   test('a connection without the resource scopes gets API_FORBIDDEN (403)', async () => {
-    const narrow = createLexofficeClient(await sandboxProvider(sandbox, 'profile.read voucherlist.read'), { apiURL: sandbox.endpoints.apiURL, rateLimit: false })
+    const narrow = createLexofficeClient(await sandboxProvider(sandbox, 'profile.read voucherlist.read'), {
+      apiURL: sandbox.endpoints.apiURL,
+      rateLimit: false,
+    })
     const [paid] = (await narrow.voucherlist.list({ voucherType: 'invoice', voucherStatus: 'paid', size: 1 })).content
     const dpi = [...data().downPaymentInvoices.values()][0]
     for (const call of [

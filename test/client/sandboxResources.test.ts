@@ -12,14 +12,26 @@ let client: LexofficeClient
 
 beforeAll(async () => {
   sandbox = await createSandbox({ autoApprove: true, api: { rateLimit: false } })
-  client = createLexofficeClient(await sandboxProvider(sandbox), { apiURL: sandbox.endpoints.apiURL, connectionKey: 'res', rateLimit: false })
+  client = createLexofficeClient(await sandboxProvider(sandbox), {
+    apiURL: sandbox.endpoints.apiURL,
+    connectionKey: 'res',
+    rateLimit: false,
+  })
 })
 afterAll(() => sandbox.close())
 
 const invoice = (): Invoice => ({
   voucherDate: '2026-03-02T00:00:00.000+01:00',
   address: { name: 'Bike & Ride GmbH & Co. KG', street: 'Musterstraße 42', city: 'Freiburg', zip: '79112', countryCode: 'DE' },
-  lineItems: [{ type: 'custom', name: 'Beratung', quantity: 1, unitName: 'Stunde', unitPrice: { currency: 'EUR', netAmount: 100, taxRatePercentage: 19 } }],
+  lineItems: [
+    {
+      type: 'custom',
+      name: 'Beratung',
+      quantity: 1,
+      unitName: 'Stunde',
+      unitPrice: { currency: 'EUR', netAmount: 100, taxRatePercentage: 19 },
+    },
+  ],
   totalPrice: { currency: 'EUR' },
   taxConditions: { taxType: 'net' },
   shippingConditions: { shippingDate: '2026-03-02T00:00:00.000+01:00', shippingType: 'delivery' },
@@ -113,7 +125,12 @@ describe('client x sandbox API', () => {
 
   test('articles: list, create, get, update, delete', async () => {
     expect(await client.articles.listAll()).toHaveLength(DEMO_DATA_COUNTS.articles)
-    const article = { title: 'Consulting', type: 'SERVICE' as const, unitName: 'Stunde', price: { netPrice: 100, leadingPrice: 'NET' as const, taxRate: 19 } }
+    const article = {
+      title: 'Consulting',
+      type: 'SERVICE' as const,
+      unitName: 'Stunde',
+      price: { netPrice: 100, leadingPrice: 'NET' as const, taxRate: 19 },
+    }
     const created = await client.articles.create(article)
     const got = await client.articles.get(created.id)
     await client.articles.update(created.id, { ...article, title: 'Beratung', version: got.version ?? 0 })
@@ -149,14 +166,22 @@ describe("client pacing against the sandbox's per-connection limit (2 req/s, bur
     const limited = await createSandbox({ autoApprove: true })
     try {
       const provider = await sandboxProvider(limited)
-      const paced = createLexofficeClient(provider, { apiURL: limited.endpoints.apiURL, connectionKey: 'paced', retry: { rateLimitRetries: 0 } })
+      const paced = createLexofficeClient(provider, {
+        apiURL: limited.endpoints.apiURL,
+        connectionKey: 'paced',
+        retry: { rateLimitRetries: 0 },
+      })
       const results = await Promise.allSettled(Array.from({ length: 6 }, () => paced.countries.list()))
       expect(results.filter((r) => r.status === 'rejected')).toEqual([])
       const connectionId = limited.connections()[0]?.connectionId ?? ''
       expect(limited.api.rateLimitStats(connectionId)).toEqual({ allowed: 6, limited: 0 })
 
       // Control: the same burst unpaced is refused by the sandbox.
-      const unpaced = createLexofficeClient(provider, { apiURL: limited.endpoints.apiURL, rateLimit: false, retry: { rateLimitRetries: 0 } })
+      const unpaced = createLexofficeClient(provider, {
+        apiURL: limited.endpoints.apiURL,
+        rateLimit: false,
+        retry: { rateLimitRetries: 0 },
+      })
       const burst = await Promise.allSettled(Array.from({ length: 6 }, () => unpaced.countries.list()))
       expect(burst.some((r) => r.status === 'rejected' && (r.reason as LexofficeApiError).code === 'API_RATE_LIMITED')).toBe(true)
       expect(limited.api.rateLimitStats(connectionId).limited).toBeGreaterThan(0)

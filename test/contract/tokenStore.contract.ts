@@ -72,8 +72,7 @@ export function describeTokenStore(name: string, makeStore: MakeStore, cleanup?:
 
     for (const encrypted of [false, true]) {
       describe(encrypted ? 'encrypted at rest' : 'plain', () => {
-        const open = (): Promise<TokenStore> =>
-          Promise.resolve(makeStore(encrypted ? { encryption: newCipher({ k1 }, 'k1') } : {}))
+        const open = (): Promise<TokenStore> => Promise.resolve(makeStore(encrypted ? { encryption: newCipher({ k1 }, 'k1') } : {}))
 
         test('get of a missing key resolves undefined', async () => {
           const store = await open()
@@ -156,7 +155,13 @@ export function describeTokenStore(name: string, makeStore: MakeStore, cleanup?:
           const k = key()
           await store.set(k, makeRecord(1, makeTokens({ expiresAt: Date.now() - 1000 })), 0)
           expect(await store.listDue!(Date.now())).toContain(k)
-          const tomb: TokenRecord = { version: 2, state: 'lost', lost: { reason: 'invalid_grant', at: 123 }, refreshCount: 0, connectedAt: 1 }
+          const tomb: TokenRecord = {
+            version: 2,
+            state: 'lost',
+            lost: { reason: 'invalid_grant', at: 123 },
+            refreshCount: 0,
+            connectedAt: 1,
+          }
           await expect(store.set(k, tomb, 1)).resolves.toBe(true)
           await expect(store.get(k)).resolves.toEqual(tomb)
           expect(await store.listDue!(Date.now() + 10 * 3600_000)).not.toContain(k)

@@ -11,7 +11,17 @@ import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { readConfig } from '../../example-app/src/config'
 import { type StartedExample, startExample } from '../../example-app/src/startExample'
 import { runFullFlow } from './flow'
-import { REDIS_URL, type RoundRobinProxy, connectAndAllow, contactRows, deleteRedisKeys, launchChromium, refreshCountShown, screenshots, startRoundRobinProxy } from './helpers'
+import {
+  REDIS_URL,
+  type RoundRobinProxy,
+  connectAndAllow,
+  contactRows,
+  deleteRedisKeys,
+  launchChromium,
+  refreshCountShown,
+  screenshots,
+  startRoundRobinProxy,
+} from './helpers'
 
 jest.setTimeout(120_000)
 
@@ -107,7 +117,9 @@ test('after an expiry, requests on both instances refresh exactly once; each ins
   // Concurrent: four requests, two per instance, all with the expired access token.
   const before = sandbox.tokenCalls('refresh_token')
   sandbox.expireAccessTokens(key)
-  expect(await Promise.all([get(a, '/contacts'), get(b, '/contacts'), get(a, '/contacts?page=1'), get(b, '/contacts?page=1')])).toEqual([200, 200, 200, 200])
+  expect(await Promise.all([get(a, '/contacts'), get(b, '/contacts'), get(a, '/contacts?page=1'), get(b, '/contacts?page=1')])).toEqual([
+    200, 200, 200, 200,
+  ])
   expect(sandbox.tokenCalls('refresh_token')).toBe(before + 1)
   expect(sandbox.connections().find((c) => c.connectionId === key)).toMatchObject({ state: 'active', refreshCount: 1 })
   expect(await a.manager.tokenInfo(key)).toMatchObject({ state: 'active', refreshCount: 1 })

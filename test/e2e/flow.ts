@@ -134,7 +134,9 @@ async function steps({ page, baseURL, sandbox, artifactsDir, shot, subscriptions
   })
   expect(created.status).toBe(200)
   const contactId = ((await created.json()) as { id: string }).id
-  sandbox.revokeConnection(sandbox.connections().find((c) => c.state === 'active' && c.connectionId !== active[0]!.connectionId)!.connectionId)
+  sandbox.revokeConnection(
+    sandbox.connections().find((c) => c.state === 'active' && c.connectionId !== active[0]!.connectionId)!.connectionId,
+  )
   await sandbox.webhooksIdle()
   await page.goto(`${baseURL}/events`)
   await page.getByTestId('events').getByText(contactId).waitFor()

@@ -110,7 +110,13 @@ export async function refreshCountShown(page: Page): Promise<number> {
 }
 
 /** Home → "Connect lexoffice" (or "Reconnect") → consent page → Allow → home, signed in. */
-export async function connectAndAllow(page: Page, baseURL: string, sandbox: Sandbox, startTestId: 'connect' | 'reconnect', shot: (name: string) => Promise<void>): Promise<void> {
+export async function connectAndAllow(
+  page: Page,
+  baseURL: string,
+  sandbox: Sandbox,
+  startTestId: 'connect' | 'reconnect',
+  shot: (name: string) => Promise<void>,
+): Promise<void> {
   await page.getByTestId(startTestId).first().click()
   await page.waitForURL((url) => url.href.startsWith(sandbox.endpoints.authorizationURL))
   await page.waitForSelector('button[name=decision][value=allow]')

@@ -104,7 +104,11 @@ describe('CSRF', () => {
       const missing = await agent.post(path).type('form').send({}).expect(403)
       expect(missing.text).toContain('Form expired')
       expectNoInternals(missing.text)
-      await agent.post(path).type('form').send({ _csrf: 'x'.repeat(32) }).expect(403)
+      await agent
+        .post(path)
+        .type('form')
+        .send({ _csrf: 'x'.repeat(32) })
+        .expect(403)
     }
     expect(activeConnections()).toBe(connections)
     // Still signed in, the connection untouched.
@@ -147,12 +151,21 @@ describe('bad input gets a 4xx page without internals', () => {
   })
 
   test('an oversized form body is 413, not 500', async () => {
-    const res = await agent.post('/logout').type('form').send({ _csrf: 'x', pad: 'y'.repeat(20_000) }).expect(413)
+    const res = await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: 'x', pad: 'y'.repeat(20_000) })
+      .expect(413)
     expectNoInternals(res.text)
   })
 
   test('a webhook without a signature is 401 and reaches no handler', async () => {
-    const body = JSON.stringify({ organizationId: randomUUID(), eventType: 'token.revoked', resourceId: randomUUID(), eventDate: new Date().toISOString() })
+    const body = JSON.stringify({
+      organizationId: randomUUID(),
+      eventType: 'token.revoked',
+      resourceId: randomUUID(),
+      eventDate: new Date().toISOString(),
+    })
     const res = await request(app.listenURL).post('/webhooks/lexoffice').set('content-type', 'application/json').send(body).expect(401)
     expectNoInternals(res.text)
     const forged = await request(app.listenURL)
@@ -166,7 +179,11 @@ describe('bad input gets a 4xx page without internals', () => {
   })
 
   test('signed-out visitors: pages redirect to the login, JSON callers get 401', async () => {
-    await request(app.listenURL).get('/contacts').set('accept', 'text/html').expect(302).expect('location', '/auth/lexoffice?returnTo=%2Fcontacts')
+    await request(app.listenURL)
+      .get('/contacts')
+      .set('accept', 'text/html')
+      .expect(302)
+      .expect('location', '/auth/lexoffice?returnTo=%2Fcontacts')
     const json = await request(app.listenURL).get('/events.json').set('accept', 'application/json').expect(401)
     expect(json.body).toEqual({ error: 'not_signed_in' })
   })
@@ -176,13 +193,25 @@ describe('webhook events', () => {
   test("a signed-in user sees only their own organisation's events", async () => {
     const agent = await signedInAgent()
     const post = async (organizationId: string): Promise<void> => {
-      const body = JSON.stringify({ organizationId, eventType: 'contact.changed', resourceId: randomUUID(), eventDate: '2026-01-01T12:00:00.000+01:00' })
-      await request(app.listenURL).post('/webhooks/lexoffice').set('content-type', 'application/json').set('x-lxo-signature', signLexofficePayload(body, privateKey)).send(body).expect(204)
+      const body = JSON.stringify({
+        organizationId,
+        eventType: 'contact.changed',
+        resourceId: randomUUID(),
+        eventDate: '2026-01-01T12:00:00.000+01:00',
+      })
+      await request(app.listenURL)
+        .post('/webhooks/lexoffice')
+        .set('content-type', 'application/json')
+        .set('x-lxo-signature', signLexofficePayload(body, privateKey))
+        .send(body)
+        .expect(204)
     }
     const foreign = randomUUID()
     await post(foreign)
     await post(sandbox.organization.organizationId)
-    expect((await app.events.list()).map((e) => e.organizationId)).toEqual(expect.arrayContaining([foreign, sandbox.organization.organizationId]))
+    expect((await app.events.list()).map((e) => e.organizationId)).toEqual(
+      expect.arrayContaining([foreign, sandbox.organization.organizationId]),
+    )
     const listed = (await agent.get('/events.json').set('accept', 'application/json').expect(200)).body as Array<{ organizationId: string }>
     expect(listed.length).toBeGreaterThan(0)
     expect(listed.every((e) => e.organizationId === sandbox.organization.organizationId)).toBe(true)

@@ -11,7 +11,9 @@ export const EXPRESS_VERSIONS = [
 ] as const
 
 /** Listens on 127.0.0.1:0; resolves the base URL and a close function. */
-export async function listen(handler: Parameters<typeof createServer>[1] | ReturnType<typeof express5>): Promise<{ url: string; close: () => Promise<void> }> {
+export async function listen(
+  handler: Parameters<typeof createServer>[1] | ReturnType<typeof express5>,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer(handler as Parameters<typeof createServer>[1])
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')

@@ -92,7 +92,9 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
       await manager.connect(KEY, expiring(first, -1_000))
       sb.resetLog()
       const url = await startApp()
-      const responses = await Promise.all(Array.from({ length: 200 }, () => fetch(`${url}/profile`, { headers: { 'x-user': KEY, accept: 'application/json' } })))
+      const responses = await Promise.all(
+        Array.from({ length: 200 }, () => fetch(`${url}/profile`, { headers: { 'x-user': KEY, accept: 'application/json' } })),
+      )
       const counts: Record<number, number> = {}
       for (const r of responses) counts[r.status] = (counts[r.status] ?? 0) + 1
       expect(counts).toEqual({ 200: 200 })
@@ -137,7 +139,10 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
 
   it('not connected: a browser is redirected to the login route with returnTo; an API call gets 401 JSON', async () => {
     const url = await startApp()
-    const page = await fetch(`${url}/profile?tab=2`, { redirect: 'manual', headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } })
+    const page = await fetch(`${url}/profile?tab=2`, {
+      redirect: 'manual',
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+    })
     expect(page.status).toBe(302)
     expect(page.headers.get('location')).toBe('/auth/lexoffice?returnTo=%2Fprofile%3Ftab%3D2')
     const api = await fetch(`${url}/profile`, { headers: { accept: 'application/json' } })
@@ -287,7 +292,9 @@ describe('typing and options', () => {
     const sb = await createSandbox()
     try {
       const manager = new TokenManager({ store: new MemoryTokenStore(), oauth: oauthClientFor(sb) })
-      expect(() => lexoffice({ manager: {} as TokenManager, key: () => KEY })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+      expect(() => lexoffice({ manager: {} as TokenManager, key: () => KEY })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+      )
       expect(() => lexoffice({ manager, key: 'user' as unknown as () => string })).toThrow(TypeError)
       expect(() => lexoffice({ manager, key: () => KEY, extra: 1 } as never)).toThrow(/unknown lexoffice\(\) option "extra"/)
       expect(() => requireLexoffice({ loginPath: '//evil.example' })).toThrow(TypeError)

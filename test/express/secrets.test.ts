@@ -35,15 +35,26 @@ describe('no token or secret in anything the token layer exposes', () => {
 
   it('events, errors, the manager, req.lexoffice and log lines show no secret', async () => {
     sb = await createSandbox({ autoApprove: true })
-    const secrets = new Set<string>([sb.client.clientSecret, Buffer.from(`${sb.client.clientID}:${sb.client.clientSecret}`).toString('base64')])
+    const secrets = new Set<string>([
+      sb.client.clientSecret,
+      Buffer.from(`${sb.client.clientID}:${sb.client.clientSecret}`).toString('base64'),
+    ])
     const inner = new MemoryTokenStore()
     const store = new FlakyStore(inner)
     const lock = new MemoryLock()
-    const manager = new TokenManager({ store, lock, oauth: oauthClientFor(sb, { timeoutMs: 200 }), apiURL: sb.endpoints.apiURL, lockWaitMs: 50, retry: { attempts: 2, minDelayMs: 5, maxDelayMs: 10 } })
+    const manager = new TokenManager({
+      store,
+      lock,
+      oauth: oauthClientFor(sb, { timeoutMs: 200 }),
+      apiURL: sb.endpoints.apiURL,
+      lockWaitMs: 50,
+      retry: { attempts: 2, minDelayMs: 5, maxDelayMs: 10 },
+    })
     const events = recordEvents(manager)
     const errors: unknown[] = []
     const logLines: string[] = []
-    const log = (obj: Record<string, unknown>): void => void logLines.push(JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? { ...v, message: v.message, stack: v.stack } : v)))
+    const log = (obj: Record<string, unknown>): void =>
+      void logLines.push(JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? { ...v, message: v.message, stack: v.stack } : v)))
     manager.on('refreshFailed', (e) => log({ msg: 'refresh failed', ...e, manager }))
     const collect = async (): Promise<void> => {
       for (const key of await inner.list()) {
@@ -72,7 +83,10 @@ describe('no token or secret in anything the token layer exposes', () => {
     await collect()
     await manager.connect('b', expiring(await connectViaSandbox(sb), -1_000))
     await collect()
-    sb.failNextTokenCalls([{ kind: 'status', status: 500 }, { kind: 'delay', ms: 1_000, thenProcess: false }])
+    sb.failNextTokenCalls([
+      { kind: 'status', status: 500 },
+      { kind: 'delay', ms: 1_000, thenProcess: false },
+    ])
     await expectFailure(manager.getAccessToken('b'))
     const held = await lock.tryAcquire('b', 5_000)
     await expectFailure(manager.getAccessToken('b'))
@@ -137,7 +151,14 @@ describe('no token or secret in anything the token layer exposes', () => {
       'API_UNAUTHORIZED',
     ])
     expect(secrets.size).toBeGreaterThanOrEqual(10)
-    const haystacks = [...events.flatMap((e) => views(e.payload)), ...errors.flatMap(views), ...views(manager), ...views(apiManager), ...contexts.flatMap(views), ...logLines]
+    const haystacks = [
+      ...events.flatMap((e) => views(e.payload)),
+      ...errors.flatMap(views),
+      ...views(manager),
+      ...views(apiManager),
+      ...contexts.flatMap(views),
+      ...logLines,
+    ]
     for (const secret of secrets) {
       for (const text of haystacks) {
         if (text.includes(secret)) throw new Error(`a secret leaked into: ${text.slice(0, 200)}`)

@@ -17,7 +17,11 @@ export const TEST_REDIRECT_URI = 'http://127.0.0.1:9/auth/lexoffice/callback'
  * await manager.connect('user-1', tokens)
  * ```
  */
-export async function connectViaSandbox(sb: Sandbox, redirectUri: string = TEST_REDIRECT_URI, scope = 'profile.read contacts.read'): Promise<LexofficeTokenResponse> {
+export async function connectViaSandbox(
+  sb: Sandbox,
+  redirectUri: string = TEST_REDIRECT_URI,
+  scope = 'profile.read contacts.read',
+): Promise<LexofficeTokenResponse> {
   sb.addRedirectUri(redirectUri)
   const verifier = randomBytes(32).toString('base64url')
   const url = new URL(sb.endpoints.authorizationURL)

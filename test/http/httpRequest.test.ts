@@ -53,13 +53,28 @@ describe.each([
       res.end('{"ok":true}')
     })
     try {
-      const res = await httpRequest({ method: 'POST', url: `${s.url}/token`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=ä&b=2', timeoutMs: 2_000, fetch: injected })
+      const res = await httpRequest({
+        method: 'POST',
+        url: `${s.url}/token`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'a=ä&b=2',
+        timeoutMs: 2_000,
+        fetch: injected,
+      })
       expect(res.status).toBe(200)
       expect(res.headers.get('Content-Type')).toBe('application/json')
-      expect(res.headers.get('x-seen')).toBe(`POST application/x-www-form-urlencoded ${Buffer.byteLength('a=ä&b=2')} ${encodeURIComponent('a=ä&b=2')}`)
+      expect(res.headers.get('x-seen')).toBe(
+        `POST application/x-www-form-urlencoded ${Buffer.byteLength('a=ä&b=2')} ${encodeURIComponent('a=ä&b=2')}`,
+      )
       expect(res.headers.get('x-missing')).toBeNull()
       expect(JSON.parse(res.text())).toEqual({ ok: true })
-      const bytes = await httpRequest({ method: 'PUT', url: `${s.url}/bytes`, body: new Uint8Array([104, 105]), timeoutMs: 2_000, fetch: injected })
+      const bytes = await httpRequest({
+        method: 'PUT',
+        url: `${s.url}/bytes`,
+        body: new Uint8Array([104, 105]),
+        timeoutMs: 2_000,
+        fetch: injected,
+      })
       expect(bytes.headers.get('x-seen')).toBe('PUT undefined 2 hi')
     } finally {
       await s.close()
@@ -106,7 +121,9 @@ describe.each([
     })
     try {
       for (const path of ['/declared', '/chunked']) {
-        const err = await failure(httpRequest({ method: 'GET', url: `${s.url}${path}`, timeoutMs: 2_000, maxBodyBytes: 4096, fetch: injected }))
+        const err = await failure(
+          httpRequest({ method: 'GET', url: `${s.url}${path}`, timeoutMs: 2_000, maxBodyBytes: 4096, fetch: injected }),
+        )
         expect({ code: err.code, status: err.status }).toEqual({ code: ErrorCodes.RESPONSE_TOO_LARGE, status: 502 })
       }
     } finally {
@@ -165,7 +182,9 @@ describe('httpRequest over node:http', () => {
   it('a header value node:http refuses (a newline) is a NETWORK_ERROR, not a crash, and shows no header', async () => {
     const s = await serve((_req, res) => res.end('ok'))
     try {
-      const err = await failure(httpRequest({ method: 'GET', url: `${s.url}/h`, headers: { authorization: 'Bearer secret-value\r\nx: y' }, timeoutMs: 2_000 }))
+      const err = await failure(
+        httpRequest({ method: 'GET', url: `${s.url}/h`, headers: { authorization: 'Bearer secret-value\r\nx: y' }, timeoutMs: 2_000 }),
+      )
       expect(err.code).toBe(ErrorCodes.NETWORK_ERROR)
       expect(JSON.stringify({ message: err.message, cause: String(err.cause) })).not.toContain('secret-value')
     } finally {

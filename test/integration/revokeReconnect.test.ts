@@ -182,7 +182,12 @@ it('login -> webhooks -> revoke -> token.revoked -> auth lost -> login again -> 
   // 1. Login; autoSubscribe registers both webhooks for this connection.
   const first = await logIn(agent)
   await auto.idle()
-  expect(sandbox.api.subscriptions(first).map((s) => [s.eventType, s.callbackUrl]).sort()).toEqual([
+  expect(
+    sandbox.api
+      .subscriptions(first)
+      .map((s) => [s.eventType, s.callbackUrl])
+      .sort(),
+  ).toEqual([
     ['contact.changed', `${appUrl}/webhooks/lexoffice`],
     ['token.revoked', `${appUrl}/webhooks/lexoffice`],
   ])
@@ -193,7 +198,11 @@ it('login -> webhooks -> revoke -> token.revoked -> auth lost -> login again -> 
   const touched = await agent.post('/api/contacts/touch')
   expect(touched.status).toBe(200)
   await sandbox.webhooksIdle()
-  expect(await changed1).toMatchObject({ eventType: 'contact.changed', resourceId: touched.body.id, organizationId: sandbox.organization.organizationId })
+  expect(await changed1).toMatchObject({
+    eventType: 'contact.changed',
+    resourceId: touched.body.id,
+    organizationId: sandbox.organization.organizationId,
+  })
 
   // 3. The user revokes the app at lexoffice: token.revoked arrives, the connection is marked lost.
   const revoked = events.next((e) => e.eventType === 'token.revoked')
@@ -221,7 +230,10 @@ it('login -> webhooks -> revoke -> token.revoked -> auth lost -> login again -> 
   const second = await logIn(agent)
   expect(second).not.toBe(first)
   await auto.idle()
-  const listed = await createLexofficeClient(manager.providerFor(second), { apiURL: sandbox.url, rateLimit: false }).eventSubscriptions.list()
+  const listed = await createLexofficeClient(manager.providerFor(second), {
+    apiURL: sandbox.url,
+    rateLimit: false,
+  }).eventSubscriptions.list()
   expect(listed.map((s) => [s.eventType, s.callbackUrl]).sort()).toEqual([
     ['contact.changed', `${appUrl}/webhooks/lexoffice`],
     ['token.revoked', `${appUrl}/webhooks/lexoffice`],

@@ -22,7 +22,11 @@ export function sandboxOAuth(sandbox: Sandbox, now?: () => number): LexofficeOAu
  * through `manager.connect`. Resolves the sandbox connection id and every token the sandbox
  * issued so far for it (to look for them in output).
  */
-export async function connectUser(sandbox: Sandbox, manager: TokenManager, key: string): Promise<{ connectionId: string; secrets: string[] }> {
+export async function connectUser(
+  sandbox: Sandbox,
+  manager: TokenManager,
+  key: string,
+): Promise<{ connectionId: string; secrets: string[] }> {
   const tokens = await login(sandbox)
   const res = await profile(sandbox, tokens.access_token)
   if (res.status !== 200) throw new Error(`profile answered ${res.status}`)

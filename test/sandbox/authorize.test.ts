@@ -236,7 +236,11 @@ describe('sandbox: GET /oauth2/authorize', () => {
 
     it('issues a code without PKCE and redeems it without verifier', async () => {
       const code = await codeWithoutPkce()
-      const res = await tokenCall(sandbox, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT }, basic('relaxed', 'relaxed-secret'))
+      const res = await tokenCall(
+        sandbox,
+        { grant_type: 'authorization_code', code, redirect_uri: REDIRECT },
+        basic('relaxed', 'relaxed-secret'),
+      )
       expect(res.status).toBe(200)
     })
 

@@ -12,7 +12,10 @@ describe('sandbox: fault injection on the token endpoint', () => {
   afterEach(() => sandbox.close())
 
   it('status: answers the status without processing; the next call is normal', async () => {
-    sandbox.failNextTokenCalls([{ kind: 'status', status: 500 }, { kind: 'status', status: 429 }])
+    sandbox.failNextTokenCalls([
+      { kind: 'status', status: 500 },
+      { kind: 'status', status: 429 },
+    ])
     const first = await refresh(sandbox, tokens.refresh_token)
     expect(first.status).toBe(500)
     expect(await first.json()).toMatchObject({ error: 'server_error' })
@@ -41,7 +44,10 @@ describe('sandbox: fault injection on the token endpoint', () => {
   })
 
   it('json: answers the given JSON (e.g. no access_token)', async () => {
-    sandbox.failNextTokenCalls([{ kind: 'json', body: { token_type: 'bearer' } }, { kind: 'json', body: null, status: 201 }])
+    sandbox.failNextTokenCalls([
+      { kind: 'json', body: { token_type: 'bearer' } },
+      { kind: 'json', body: null, status: 201 },
+    ])
     const a = await refresh(sandbox, tokens.refresh_token)
     expect(a.status).toBe(200)
     expect(await a.json()).toEqual({ token_type: 'bearer' })

@@ -46,12 +46,19 @@ export function postForm(url: string, form: Record<string, string>, headers: Rec
   })
 }
 
-export function tokenCall(sandbox: Sandbox, form: Record<string, string>, auth = basic(sandbox.client.clientID, sandbox.client.clientSecret)): Promise<Response> {
+export function tokenCall(
+  sandbox: Sandbox,
+  form: Record<string, string>,
+  auth = basic(sandbox.client.clientID, sandbox.client.clientSecret),
+): Promise<Response> {
   return postForm(sandbox.endpoints.tokenURL, form, auth ? { authorization: auth } : {})
 }
 
 /** Runs an auto-approved authorization and returns the code, verifier and state. */
-export async function obtainCode(sandbox: Sandbox, extra: Record<string, string> = {}): Promise<{ code: string; verifier: string; state: string }> {
+export async function obtainCode(
+  sandbox: Sandbox,
+  extra: Record<string, string> = {},
+): Promise<{ code: string; verifier: string; state: string }> {
   const { verifier, challenge } = pkce()
   const params = { ...defaultAuthorizeParams(sandbox, challenge), ...extra }
   const res = await get(authorizeUrl(sandbox, params))

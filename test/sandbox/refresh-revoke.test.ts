@@ -63,7 +63,12 @@ describe('sandbox: refresh_token grant, revocation, connection controls', () => 
     const [conn] = sandbox.connections()
     expect(conn).toMatchObject({ state: 'revoked', revokedReason: 'refresh_token_reuse' })
     expect(revoked).toEqual([
-      { connectionId: conn!.connectionId, organizationId: sandbox.organization.organizationId, clientID: 'sandbox-client', reason: 'refresh_token_reuse' },
+      {
+        connectionId: conn!.connectionId,
+        organizationId: sandbox.organization.organizationId,
+        clientID: 'sandbox-client',
+        reason: 'refresh_token_reuse',
+      },
     ])
   })
 

@@ -122,7 +122,11 @@ describe('sandbox: server, profile, request log, options', () => {
       await profile(sandbox, tokens.access_token)
       const rotated = (await (await refresh(sandbox, tokens.refresh_token)).json()) as Tokens
       await refresh(sandbox, tokens.refresh_token) // reuse: revokes
-      await postForm(sandbox.endpoints.revokeURL, { token: rotated.refresh_token }, { authorization: basic('sandbox-client', 'sandbox-secret') })
+      await postForm(
+        sandbox.endpoints.revokeURL,
+        { token: rotated.refresh_token },
+        { authorization: basic('sandbox-client', 'sandbox-secret') },
+      )
       await tokenCall(sandbox, { grant_type: 'refresh_token', refresh_token: 'guess' }, basic('sandbox-client', 'wrong-secret'))
 
       const log = sandbox.requests
@@ -198,7 +202,14 @@ describe('sandbox: options and registration', () => {
     [{ clients: [{ clientID: 'a', clientSecret: 's', redirectUris: ['http://app.example/cb'] }] }],
     [{ clients: [{ clientID: 'a', clientSecret: 's', redirectUris: ['https://app.example/cb#x'] }] }],
     [{ clients: [{ clientID: 'a', clientSecret: 's', redirectUris: [], scopes: ['bad scope'] }] }],
-    [{ clients: [{ clientID: 'a', clientSecret: 's', redirectUris: [] }, { clientID: 'a', clientSecret: 't', redirectUris: [] }] }],
+    [
+      {
+        clients: [
+          { clientID: 'a', clientSecret: 's', redirectUris: [] },
+          { clientID: 'a', clientSecret: 't', redirectUris: [] },
+        ],
+      },
+    ],
     [{ accessTokenTtlSeconds: 0 }],
     [{ codeTtlSeconds: 1.5 }],
     [{ autoApprove: 'yes' }],
@@ -249,7 +260,10 @@ describe('sandbox: options and registration', () => {
       expect(() => sandbox.addRedirectUri('not a url')).toThrow(TypeError)
       expect(() => sandbox.addRedirectUri(REDIRECT, 'nobody')).toThrow(TypeError)
       expect(() => sandbox.registerClient({ clientID: 'sandbox-client', clientSecret: 'x', redirectUris: [] })).toThrow(TypeError)
-      expect(sandbox.registerClient({ clientID: 'second', clientSecret: 'x', redirectUris: [] })).toEqual({ clientID: 'second', clientSecret: 'x' })
+      expect(sandbox.registerClient({ clientID: 'second', clientSecret: 'x', redirectUris: [] })).toEqual({
+        clientID: 'second',
+        clientSecret: 'x',
+      })
     } finally {
       await sandbox.close()
     }

@@ -123,7 +123,9 @@ describe('sandbox: POST /oauth2/token', () => {
       expect(second.status).toBe(400)
       expect(await oauthErrorOf(second)).toBe('invalid_grant')
       expect((await profile(sandbox, first.access_token)).status).toBe(401)
-      expect(await oauthErrorOf(await tokenCall(sandbox, { grant_type: 'refresh_token', refresh_token: first.refresh_token }))).toBe('invalid_grant')
+      expect(await oauthErrorOf(await tokenCall(sandbox, { grant_type: 'refresh_token', refresh_token: first.refresh_token }))).toBe(
+        'invalid_grant',
+      )
       expect(revoked).toEqual(['code_reuse'])
       expect(sandbox.connections()[0]).toMatchObject({ state: 'revoked', revokedReason: 'code_reuse' })
     })

@@ -157,7 +157,10 @@ describe('session cookie warnings', () => {
     const req = { ...loginReq('/login', strict), secure: false }
     await runStrategy(strategy, req)
     await runStrategy(strategy, req)
-    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/SameSite=Strict/), expect.stringMatching(/trust proxy/)])
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+      expect.stringMatching(/SameSite=Strict/),
+      expect.stringMatching(/trust proxy/),
+    ])
   })
 
   it('does not warn for SameSite=Lax on https', async () => {

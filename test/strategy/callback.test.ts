@@ -137,15 +137,21 @@ describe('callback validation', () => {
     expect(lx.tokenCalls).toHaveLength(0)
   })
 
-  it.each(['invalid_request', 'unauthorized_client', 'unsupported_response_type', 'invalid_scope', 'server_error', 'temporarily_unavailable', 'something_new', 'bad"value'])(
-    'error=%s -> 400 AUTHORIZATION_ERROR (never 500), no token request',
-    async (error) => {
-      const { agent, state } = await started()
-      const res = await agent.get(`/callback?error=${encodeURIComponent(error)}&state=${state}`)
-      expectRefused(res, 400, ErrorCodes.AUTHORIZATION_ERROR)
-      expect(res.body.message).toMatch(/lexoffice/)
-    },
-  )
+  it.each([
+    'invalid_request',
+    'unauthorized_client',
+    'unsupported_response_type',
+    'invalid_scope',
+    'server_error',
+    'temporarily_unavailable',
+    'something_new',
+    'bad"value',
+  ])('error=%s -> 400 AUTHORIZATION_ERROR (never 500), no token request', async (error) => {
+    const { agent, state } = await started()
+    const res = await agent.get(`/callback?error=${encodeURIComponent(error)}&state=${state}`)
+    expectRefused(res, 400, ErrorCodes.AUTHORIZATION_ERROR)
+    expect(res.body.message).toMatch(/lexoffice/)
+  })
 
   it('error_description with HTML, CR/LF and 10 kB is not reflected raw and is truncated', async () => {
     const { agent, state } = await started()
@@ -203,7 +209,11 @@ describe('without express-session', () => {
   })
 
   it('the callback leg errors with SESSION_MISSING naming express-session', async () => {
-    const out = await runStrategy(strategy, { url: '/cb?code=a&state=b', originalUrl: '/cb?code=a&state=b', query: { code: 'a', state: 'b' } })
+    const out = await runStrategy(strategy, {
+      url: '/cb?code=a&state=b',
+      originalUrl: '/cb?code=a&state=b',
+      query: { code: 'a', state: 'b' },
+    })
     expect((out as { err: { code: string } }).err.code).toBe(ErrorCodes.SESSION_MISSING)
   })
 

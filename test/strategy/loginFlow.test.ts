@@ -59,7 +59,12 @@ describe('LexofficeStrategy login flow (Express 5)', () => {
     expect(me.body.pending).toBe(0)
 
     // The verify callback got the validated token response with an absolute expiry.
-    const [accessToken, refreshToken, params, profile] = app.verifyCalls[0] as [string, string, Record<string, unknown>, Record<string, unknown>]
+    const [accessToken, refreshToken, params, profile] = app.verifyCalls[0] as [
+      string,
+      string,
+      Record<string, unknown>,
+      Record<string, unknown>,
+    ]
     expect(accessToken).toMatch(/^AT-/)
     expect(refreshToken).toMatch(/^RT-/)
     expect(params.expiresAt).toBeGreaterThan(Date.now() + 14_000_000)
@@ -110,7 +115,10 @@ describe('LexofficeStrategy login flow (Express 5)', () => {
     const authz = await agent.get('/login').set('X-Forwarded-Host', 'evil.example').set('X-Forwarded-Proto', 'https')
     const url = new URL(authz.headers.location as string)
     expect(url.searchParams.get('redirect_uri')).toBe(app.callbackURL)
-    await agent.get(await approve(url.href)).set('X-Forwarded-Host', 'evil.example').expect(200)
+    await agent
+      .get(await approve(url.href))
+      .set('X-Forwarded-Host', 'evil.example')
+      .expect(200)
     expect(lx.tokenCalls[0]!.form.get('redirect_uri')).toBe(app.callbackURL)
   })
 
@@ -205,7 +213,12 @@ describe('LexofficeStrategy login flow (Express 5)', () => {
 describe('LexofficeStrategy login flow (Express 4)', () => {
   it('logs in end to end', async () => {
     const lx = await startFakeLexoffice()
-    const app = await startTestApp({ express: 'express4', endpoints: lx.endpoints, client: lx.client, register: (u) => lx.addRedirectUri(u) })
+    const app = await startTestApp({
+      express: 'express4',
+      endpoints: lx.endpoints,
+      client: lx.client,
+      register: (u) => lx.addRedirectUri(u),
+    })
     try {
       const agent = app.agent()
       const authz = await startLogin(agent, '/login?returnTo=/dashboard')

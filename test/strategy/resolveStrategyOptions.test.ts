@@ -41,7 +41,11 @@ describe('resolveStrategyOptions', () => {
 
   it('selects the lexoffice sandbox environment and URL overrides', () => {
     expect(resolveStrategyOptions({ ...base, environment: 'sandbox' }).endpoints.apiURL).toBe('https://api.lexware-sandbox.io')
-    const r = resolveStrategyOptions({ ...base, tokenURL: 'http://127.0.0.1:9/oauth2/token', authorizationURL: 'http://127.0.0.1:9/oauth2/authorize' })
+    const r = resolveStrategyOptions({
+      ...base,
+      tokenURL: 'http://127.0.0.1:9/oauth2/token',
+      authorizationURL: 'http://127.0.0.1:9/oauth2/authorize',
+    })
     expect(r.endpoints.tokenURL).toBe('http://127.0.0.1:9/oauth2/token')
     expect(r.issuer).toBe('http://127.0.0.1:9')
   })

@@ -41,7 +41,12 @@ describe('login against the sandbox', () => {
     expect(sb.tokenCalls('authorization_code')).toBe(1)
     const me = await agent.get('/me')
     expect(me.body.user).toMatchObject({ id: sb.user.userId })
-    const [, , params, profile] = app.verifyCalls[0] as [string, string, { expiresAt: number }, { connectionId: string; companyName: string }]
+    const [, , params, profile] = app.verifyCalls[0] as [
+      string,
+      string,
+      { expiresAt: number },
+      { connectionId: string; companyName: string },
+    ]
     expect(params.expiresAt).toBeGreaterThan(Date.now())
     expect(profile.companyName).toBe(sb.organization.companyName)
     expect(sb.connections().map((c) => c.connectionId)).toContain(profile.connectionId)
@@ -66,7 +71,9 @@ describe('login against the sandbox', () => {
     const good = await agent.get(onRoute(await approve((await startLogin(agent, '/login?returnTo=/a/b?c=1')).href), '/callback-redirect'))
     expect(good.headers.location).toBe('/a/b?c=1')
     const agent2 = app.agent()
-    const evil = await agent2.get(onRoute(await approve((await startLogin(agent2, '/login?returnTo=//evil.com')).href), '/callback-redirect'))
+    const evil = await agent2.get(
+      onRoute(await approve((await startLogin(agent2, '/login?returnTo=//evil.com')).href), '/callback-redirect'),
+    )
     expect(evil.headers.location).toBe('/home')
   })
 
@@ -102,12 +109,15 @@ describe('bad callbacks make no token request at the sandbox', () => {
     ['access_denied', (c) => `error=access_denied&state=${c.state}`, 401, ErrorCodes.ACCESS_DENIED],
     ['server_error', (c) => `error=server_error&state=${c.state}`, 400, ErrorCodes.AUTHORIZATION_ERROR],
   ]
-  it.each(cases.map(([name, build, status, code]) => [name, status, code, build] as const))('%s -> %d %s', async (_name, status, code, build) => {
-    const c = await started()
-    const res = await c.agent.get('/callback?' + build(c))
-    expect({ status: res.status, code: res.body.code }).toEqual({ status, code })
-    expect(sb.tokenCalls()).toBe(0)
-  })
+  it.each(cases.map(([name, build, status, code]) => [name, status, code, build] as const))(
+    '%s -> %d %s',
+    async (_name, status, code, build) => {
+      const c = await started()
+      const res = await c.agent.get('/callback?' + build(c))
+      expect({ status: res.status, code: res.body.code }).toEqual({ status, code })
+      expect(sb.tokenCalls()).toBe(0)
+    },
+  )
 
   it('an expired pending login -> 403 TRANSACTION_EXPIRED', async () => {
     const c = await started()

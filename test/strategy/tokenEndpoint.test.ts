@@ -39,7 +39,11 @@ async function login(a: TestApp, path = '/login'): Promise<{ res: { status: numb
 
 /** Everything that must never show a secret: answers, errors (message, JSON, inspect), logs, the strategy. */
 function assertNoSecrets(a: TestApp, answers: string[], extraSecrets: string[] = []): void {
-  const secrets = [lx.client.clientSecret, Buffer.from(`${lx.client.clientID}:${lx.client.clientSecret}`).toString('base64'), ...extraSecrets]
+  const secrets = [
+    lx.client.clientSecret,
+    Buffer.from(`${lx.client.clientID}:${lx.client.clientSecret}`).toString('base64'),
+    ...extraSecrets,
+  ]
   for (const call of lx.tokenCalls) {
     secrets.push(call.form.get('code') ?? '', call.form.get('code_verifier') ?? '')
   }
@@ -57,10 +61,20 @@ function assertNoSecrets(a: TestApp, answers: string[], extraSecrets: string[] =
 describe('token endpoint faults', () => {
   it.each<[string, TokenFault, string, number]>([
     ['HTTP 500', { kind: 'status', status: 500, body: '{"error":"server_error"}' }, ErrorCodes.TOKEN_ENDPOINT_ERROR, 502],
-    ['HTTP 503 with HTML', { kind: 'status', status: 503, body: '<html>down</html>', contentType: 'text/html' }, ErrorCodes.TOKEN_ENDPOINT_ERROR, 502],
+    [
+      'HTTP 503 with HTML',
+      { kind: 'status', status: 503, body: '<html>down</html>', contentType: 'text/html' },
+      ErrorCodes.TOKEN_ENDPOINT_ERROR,
+      502,
+    ],
     ['200 with HTML', { kind: 'html' }, ErrorCodes.TOKEN_RESPONSE_INVALID, 502],
     ['200 with non-JSON', { kind: 'text', body: 'access_token=abc&token_type=bearer' }, ErrorCodes.TOKEN_RESPONSE_INVALID, 502],
-    ['200 JSON without access_token', { kind: 'json', body: { token_type: 'bearer', refresh_token: 'r' } }, ErrorCodes.TOKEN_RESPONSE_INVALID, 502],
+    [
+      '200 JSON without access_token',
+      { kind: 'json', body: { token_type: 'bearer', refresh_token: 'r' } },
+      ErrorCodes.TOKEN_RESPONSE_INVALID,
+      502,
+    ],
     ['200 JSON null', { kind: 'json', body: null }, ErrorCodes.TOKEN_RESPONSE_INVALID, 502],
     ['200 JSON array', { kind: 'json', body: [] }, ErrorCodes.TOKEN_RESPONSE_INVALID, 502],
     ['401 invalid_client', { kind: 'status', status: 401, body: '{"error":"invalid_client"}' }, ErrorCodes.INVALID_CLIENT, 502],
@@ -144,7 +158,12 @@ describe('verify callback forms and skipUserProfile', () => {
   it('verify(accessToken, refreshToken, profile, done)', async () => {
     const seen: unknown[] = []
     const a = await withApp({
-      verify: (accessToken: string, refreshToken: string | undefined, profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) => {
+      verify: (
+        accessToken: string,
+        refreshToken: string | undefined,
+        profile: LexofficeProfile | undefined,
+        done: LexofficeVerifyCallback,
+      ) => {
         seen.push(accessToken, refreshToken, profile)
         done(null, asUser({ id: profile!.id }))
       },
@@ -159,7 +178,13 @@ describe('verify callback forms and skipUserProfile', () => {
   it('verify(accessToken, refreshToken, params, profile, done) gets the validated token response', async () => {
     let params: LexofficeTokenResponse | undefined
     const a = await withApp({
-      verify: (_a: string, _r: string | undefined, p: LexofficeTokenResponse, profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) => {
+      verify: (
+        _a: string,
+        _r: string | undefined,
+        p: LexofficeTokenResponse,
+        profile: LexofficeProfile | undefined,
+        done: LexofficeVerifyCallback,
+      ) => {
         params = p
         done(null, asUser({ id: profile!.id }))
       },
@@ -186,7 +211,14 @@ describe('verify callback forms and skipUserProfile', () => {
     let got: unknown[] = []
     const a = await withApp({
       strategy: { passReqToCallback: true } as never,
-      verify: (req: Request, _a: string, _r: string | undefined, p: LexofficeTokenResponse, profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) => {
+      verify: (
+        req: Request,
+        _a: string,
+        _r: string | undefined,
+        p: LexofficeTokenResponse,
+        profile: LexofficeProfile | undefined,
+        done: LexofficeVerifyCallback,
+      ) => {
         got = [req, p, profile]
         done(null, asUser({ id: 'x' }))
       },
@@ -233,7 +265,8 @@ describe('verify callback forms and skipUserProfile', () => {
 
   it('verify answering false fails with 401 and the info', async () => {
     const a = await withApp({
-      verify: (_a: string, _r: string | undefined, _p: unknown, done: LexofficeVerifyCallback) => done(null, false, { message: 'not allowed', code: 'APP_REFUSED' }),
+      verify: (_a: string, _r: string | undefined, _p: unknown, done: LexofficeVerifyCallback) =>
+        done(null, false, { message: 'not allowed', code: 'APP_REFUSED' }),
     })
     const { res } = await login(a)
     expect({ status: res.status, code: res.body.code }).toEqual({ status: 401, code: 'APP_REFUSED' })
@@ -272,8 +305,10 @@ describe('node-oauth getOAuthAccessToken is replaced', () => {
     const oauth2 = (a.strategy as unknown as { _oauth2: { getOAuthAccessToken: Function; _clientSecret: string } })._oauth2
     expect(oauth2._clientSecret).toBe('')
     const result: unknown[] = await new Promise((resolve) =>
-      oauth2.getOAuthAccessToken(code, { grant_type: 'authorization_code', redirect_uri: a.callbackURL, code_verifier: 'x'.repeat(43) }, (...args: unknown[]) =>
-        resolve(args),
+      oauth2.getOAuthAccessToken(
+        code,
+        { grant_type: 'authorization_code', redirect_uri: a.callbackURL, code_verifier: 'x'.repeat(43) },
+        (...args: unknown[]) => resolve(args),
       ),
     )
     // The verifier is wrong, so the stand-in refuses the grant; what matters is what was sent.
@@ -287,7 +322,9 @@ describe('node-oauth getOAuthAccessToken is replaced', () => {
   it('refuses a code exchange without a PKCE verifier, without any request', async () => {
     const a = await withApp()
     const oauth2 = (a.strategy as unknown as { _oauth2: { getOAuthAccessToken: Function } })._oauth2
-    const result: unknown[] = await new Promise((resolve) => oauth2.getOAuthAccessToken('code', { grant_type: 'authorization_code' }, (...args: unknown[]) => resolve(args)))
+    const result: unknown[] = await new Promise((resolve) =>
+      oauth2.getOAuthAccessToken('code', { grant_type: 'authorization_code' }, (...args: unknown[]) => resolve(args)),
+    )
     expect(result[0]).toBeInstanceOf(TypeError)
     expect(lx.tokenCalls).toHaveLength(0)
   })

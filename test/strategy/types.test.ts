@@ -23,12 +23,24 @@ describe('LexofficeStrategy typing', () => {
       done(null, asUser({ url, token: params.token_type, id: profile?.companyName }))
     })
     // The shorter forms need annotations (TypeScript types unannotated arrows by the first overload).
-    const a = new LexofficeStrategy(base, (accessToken: string, refreshToken: string | undefined, profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) => {
-      done(null, asUser({ id: profile?.id, accessToken, refreshToken }))
-    })
-    const c = new LexofficeStrategy({ ...base, passReqToCallback: true }, (req: Request, _accessToken: string, _refreshToken: string | undefined, profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) => {
-      done(null, asUser({ url: req.originalUrl, id: profile?.connectionId }))
-    })
+    const a = new LexofficeStrategy(
+      base,
+      (accessToken: string, refreshToken: string | undefined, profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) => {
+        done(null, asUser({ id: profile?.id, accessToken, refreshToken }))
+      },
+    )
+    const c = new LexofficeStrategy(
+      { ...base, passReqToCallback: true },
+      (
+        req: Request,
+        _accessToken: string,
+        _refreshToken: string | undefined,
+        profile: LexofficeProfile | undefined,
+        done: LexofficeVerifyCallback,
+      ) => {
+        done(null, asUser({ url: req.originalUrl, id: profile?.connectionId }))
+      },
+    )
     expect([a, b, c, d].map((s) => s.name)).toEqual(['lexoffice', 'lexoffice', 'lexoffice', 'lexoffice'])
   })
 

@@ -23,9 +23,13 @@ describe('lexofficeWebhooks with the real Express 5 types', () => {
   it('rejects bad options at start-up with a TypeError naming the option', () => {
     const onEvent = (): void => undefined
     expect(() => lexofficeWebhooks({ publicKey: 'not a key', onEvent })).toThrow(/"publicKey" must be an RSA public key/)
-    expect(() => lexofficeWebhooks({ publicKey: TEST_PUBLIC_KEY, onEvent: undefined as unknown as () => void })).toThrow(/"onEvent" must be a function/)
+    expect(() => lexofficeWebhooks({ publicKey: TEST_PUBLIC_KEY, onEvent: undefined as unknown as () => void })).toThrow(
+      /"onEvent" must be a function/,
+    )
     expect(() => lexofficeWebhooks({ publicKey: TEST_PUBLIC_KEY, onEvent, maxBodyBytes: 10 })).toThrow(/"maxBodyBytes" must be between/)
-    expect(() => lexofficeWebhooks({ publicKey: TEST_PUBLIC_KEY, onEvent, onEvnet: onEvent } as never)).toThrow(/unknown lexofficeWebhooks option "onEvnet"/)
+    expect(() => lexofficeWebhooks({ publicKey: TEST_PUBLIC_KEY, onEvent, onEvnet: onEvent } as never)).toThrow(
+      /unknown lexofficeWebhooks option "onEvnet"/,
+    )
     expect(() => lexofficeWebhooks({ onEvent })).not.toThrow() // the bundled lexoffice key
   })
 })

@@ -14,7 +14,9 @@ describe('verifyLexofficeSignature (fixed OpenSSL vectors, test key)', () => {
   ])('accepts the %s vector as string and as bytes', (_name, vector) => {
     expect(verifyLexofficeSignature(vector.body, vector.signature, TEST_PUBLIC_KEY)).toBe(true)
     expect(verifyLexofficeSignature(Buffer.from(vector.body), vector.signature, TEST_PUBLIC_KEY)).toBe(true)
-    expect(verifyLexofficeSignature(new Uint8Array(Buffer.from(vector.body)), vector.signature, createPublicKey(TEST_PUBLIC_KEY))).toBe(true)
+    expect(verifyLexofficeSignature(new Uint8Array(Buffer.from(vector.body)), vector.signature, createPublicKey(TEST_PUBLIC_KEY))).toBe(
+      true,
+    )
   })
 
   it('tolerates whitespace around the header value', () => {
@@ -59,7 +61,9 @@ describe('verifyLexofficeSignature (fixed OpenSSL vectors, test key)', () => {
 
   it('uses the bundled lexoffice key by default (a test-key signature does not verify)', () => {
     expect(verifyLexofficeSignature(VECTOR_INVOICE_CREATED.body, VECTOR_INVOICE_CREATED.signature)).toBe(false)
-    expect(verifyLexofficeSignature(VECTOR_INVOICE_CREATED.body, VECTOR_INVOICE_CREATED.signature, LEXOFFICE_WEBHOOK_PUBLIC_KEY)).toBe(false)
+    expect(verifyLexofficeSignature(VECTOR_INVOICE_CREATED.body, VECTOR_INVOICE_CREATED.signature, LEXOFFICE_WEBHOOK_PUBLIC_KEY)).toBe(
+      false,
+    )
   })
 
   it('ships an RSA 4096 public key as the lexoffice default', () => {

@@ -49,7 +49,10 @@ let sentinelCounter = 0
 /** A fresh valid event (unique date, so dedupe never swallows it). */
 function sentinelBody(): string {
   sentinelCounter += 1
-  return eventBody({ eventType: 'article.changed', eventDate: `2025-01-01T00:00:${String(sentinelCounter % 60).padStart(2, '0')}.${String(sentinelCounter).padStart(3, '0')}Z` })
+  return eventBody({
+    eventType: 'article.changed',
+    eventDate: `2025-01-01T00:00:${String(sentinelCounter % 60).padStart(2, '0')}.${String(sentinelCounter).padStart(3, '0')}Z`,
+  })
 }
 
 export function webhookSuite(label: string, express: ExpressLike): void {
@@ -139,16 +142,36 @@ export function webhookSuite(label: string, express: ExpressLike): void {
 
       it.each<[string, number, string, () => { body: string | Buffer; signature: string | undefined; contentType?: string }]>([
         ['no X-Lxo-Signature header', 401, 'WEBHOOK_SIGNATURE_MISSING', () => ({ body, signature: undefined })],
-        ['a signature made with another key', 401, 'WEBHOOK_SIGNATURE_INVALID', () => ({ body, signature: signLexofficePayload(body, otherKey.privateKey) })],
+        [
+          'a signature made with another key',
+          401,
+          'WEBHOOK_SIGNATURE_INVALID',
+          () => ({ body, signature: signLexofficePayload(body, otherKey.privateKey) }),
+        ],
         ['a body changed by one byte', 401, 'WEBHOOK_SIGNATURE_INVALID', () => ({ body: oneByteChanged, signature })],
         ['the same JSON re-serialised with other whitespace', 401, 'WEBHOOK_SIGNATURE_INVALID', () => ({ body: reserialised, signature })],
         ['a signature that is not base64', 401, 'WEBHOOK_SIGNATURE_INVALID', () => ({ body, signature: `%%${signature.slice(2)}` })],
         ['an absurdly long signature', 401, 'WEBHOOK_SIGNATURE_INVALID', () => ({ body, signature: 'QUFB'.repeat(1100) })],
         ['a body over maxBodyBytes', 413, 'BODY_TOO_LARGE', () => ({ body: Buffer.alloc(200 * 1024, 0x20), signature })],
         ['a text/plain content type', 415, 'UNSUPPORTED_MEDIA_TYPE', () => ({ body, signature, contentType: 'text/plain' })],
-        ['a form content type', 415, 'UNSUPPORTED_MEDIA_TYPE', () => ({ body, signature, contentType: 'application/x-www-form-urlencoded' })],
-        ['a non-UTF-8 charset', 415, 'UNSUPPORTED_MEDIA_TYPE', () => ({ body, signature, contentType: 'application/json; charset=latin1' })],
-        ['a validly signed body that is not an event', 400, 'WEBHOOK_PAYLOAD_INVALID', () => ({ body: malformed, signature: signLexofficePayload(malformed, TEST_PRIVATE_KEY) })],
+        [
+          'a form content type',
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          () => ({ body, signature, contentType: 'application/x-www-form-urlencoded' }),
+        ],
+        [
+          'a non-UTF-8 charset',
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          () => ({ body, signature, contentType: 'application/json; charset=latin1' }),
+        ],
+        [
+          'a validly signed body that is not an event',
+          400,
+          'WEBHOOK_PAYLOAD_INVALID',
+          () => ({ body: malformed, signature: signLexofficePayload(malformed, TEST_PRIVATE_KEY) }),
+        ],
       ])('%s: %i %s', async (_name, status, reason, make) => {
         const app = makeApp()
         const input = make()
@@ -183,7 +206,13 @@ export function webhookSuite(label: string, express: ExpressLike): void {
 
       it('a gzip Content-Encoding: 415', async () => {
         const app = makeApp()
-        await request(app).post(PATH).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').set('X-Lxo-Signature', signature).send(body).expect(415)
+        await request(app)
+          .post(PATH)
+          .set('Content-Type', 'application/json')
+          .set('Content-Encoding', 'gzip')
+          .set('X-Lxo-Signature', signature)
+          .send(body)
+          .expect(415)
         await drain(app)
         expect(onEvent.calls).toHaveLength(1)
       })
@@ -196,7 +225,13 @@ export function webhookSuite(label: string, express: ExpressLike): void {
           const { port } = server.address() as AddressInfo
           const status = await new Promise<number>((resolve, reject) => {
             const req = http.request(
-              { host: '127.0.0.1', port, method: 'POST', path: PATH, headers: { 'Content-Type': 'application/json', 'X-Lxo-Signature': signature } },
+              {
+                host: '127.0.0.1',
+                port,
+                method: 'POST',
+                path: PATH,
+                headers: { 'Content-Type': 'application/json', 'X-Lxo-Signature': signature },
+              },
               (res) => {
                 res.resume()
                 resolve(res.statusCode ?? 0)
@@ -302,9 +337,12 @@ export function webhookSuite(label: string, express: ExpressLike): void {
     })
 
     it.each([
-      ['throws', () => {
-        throw new Error('handler broke')
-      }],
+      [
+        'throws',
+        () => {
+          throw new Error('handler broke')
+        },
+      ],
       ['rejects', () => Promise.reject(new Error('handler broke'))],
     ])('onEvent that %s: still 204, onError gets the error, no unhandled rejection', async (_name, impl) => {
       onEvent.impl = impl
@@ -387,7 +425,9 @@ export function webhookSuite(label: string, express: ExpressLike): void {
         expect(res.status).toBe(500)
         expect(res.text).toBe('Internal Server Error')
         const [err, info] = await onError.call(1)
-        expect(err).toEqual(expect.objectContaining({ code: 'ERR_LEXOFFICE_RAW_BODY_UNAVAILABLE', message: expect.stringContaining('lexofficeRawBody()') }))
+        expect(err).toEqual(
+          expect.objectContaining({ code: 'ERR_LEXOFFICE_RAW_BODY_UNAVAILABLE', message: expect.stringContaining('lexofficeRawBody()') }),
+        )
         expect(info).toEqual({ stage: 'configuration', event: undefined })
         expect(onEvent.calls).toEqual([])
       })
@@ -399,7 +439,9 @@ export function webhookSuite(label: string, express: ExpressLike): void {
           await post(app, VECTOR_INVOICE_CREATED.body, VECTOR_INVOICE_CREATED.signature).expect(500)
           await post(app, VECTOR_INVOICE_CREATED.body, VECTOR_INVOICE_CREATED.signature).expect(500)
           expect(spy).toHaveBeenCalledTimes(1)
-          expect(String(spy.mock.calls[0]?.[0])).toMatch(/configuration failed: TypeError \[ERR_LEXOFFICE_RAW_BODY_UNAVAILABLE\].*express\.json/)
+          expect(String(spy.mock.calls[0]?.[0])).toMatch(
+            /configuration failed: TypeError \[ERR_LEXOFFICE_RAW_BODY_UNAVAILABLE\].*express\.json/,
+          )
         } finally {
           spy.mockRestore()
         }

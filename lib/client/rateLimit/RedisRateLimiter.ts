@@ -88,8 +88,10 @@ export class RedisRateLimiter implements RateLimiter {
     if (typeof options !== 'object' || options === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
     const { intervalMs, toleranceMs } = gcraParameters(options)
     const timeout = options.commandTimeoutMs ?? 1000
-    if (!Number.isInteger(timeout) || timeout < 1) throw invalidArg('ERR_INVALID_ARG_VALUE', '"commandTimeoutMs" must be a positive integer')
-    if (options.onError !== undefined && typeof options.onError !== 'function') throw invalidArg('ERR_INVALID_ARG_TYPE', '"onError" must be a function')
+    if (!Number.isInteger(timeout) || timeout < 1)
+      throw invalidArg('ERR_INVALID_ARG_VALUE', '"commandTimeoutMs" must be a positive integer')
+    if (options.onError !== undefined && typeof options.onError !== 'function')
+      throw invalidArg('ERR_INVALID_ARG_TYPE', '"onError" must be a function')
     this.#redis = new RedisExecutor(toCommandFn(options.client, 'client'), timeout)
     this.#prefix = options.keyPrefix ?? 'lexoffice:ratelimit:'
     this.#intervalMs = intervalMs
@@ -130,7 +132,11 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async #run(key: string, penaltyMs: number): Promise<number> {
-    const reply = await this.#redis.script(GCRA_SCRIPT, [this.#prefix + key], [String(this.#intervalMs), String(this.#toleranceMs), String(penaltyMs)])
+    const reply = await this.#redis.script(
+      GCRA_SCRIPT,
+      [this.#prefix + key],
+      [String(this.#intervalMs), String(this.#toleranceMs), String(penaltyMs)],
+    )
     const wait = Number(reply)
     return Number.isFinite(wait) && wait > 0 ? wait : 0
   }

@@ -21,7 +21,14 @@ export class ArticlesResource {
   }
   /** `GET /v1/articles`: one page. */
   async list(params: ArticleListParams = {}): Promise<Page<Article>> {
-    const query = buildQuery({ articleNumber: params.articleNumber, gtin: params.gtin, type: params.type, page: params.page, size: params.size, sort: params.sort })
+    const query = buildQuery({
+      articleNumber: params.articleNumber,
+      gtin: params.gtin,
+      type: params.type,
+      page: params.page,
+      size: params.size,
+      sort: params.sort,
+    })
     return this.#t.json<Page<Article>>({ method: 'GET', path: '/v1/articles', query })
   }
   /** Every matching article, page after page. */

@@ -23,7 +23,16 @@ export class ContactsResource {
   /** `GET /v1/contacts`: one page. */
   async list(params: ContactListParams = {}): Promise<Page<Contact>> {
     const query = buildQuery(
-      { email: params.email, name: params.name, number: params.number, customer: params.customer, vendor: params.vendor, page: params.page, size: params.size, sort: params.sort },
+      {
+        email: params.email,
+        name: params.name,
+        number: params.number,
+        customer: params.customer,
+        vendor: params.vendor,
+        page: params.page,
+        size: params.size,
+        sort: params.sort,
+      },
       ['email', 'name'],
     )
     return this.#t.json<Page<Contact>>({ method: 'GET', path: '/v1/contacts', query })

@@ -4,7 +4,13 @@ import { pathId } from '../paging'
 import type { DownloadedFile } from '../types/common'
 import type { FileUploadOptions, FileUploadResult } from '../types/reference'
 
-const TYPES: Record<string, string> = { pdf: 'application/pdf', jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', xml: 'application/xml' }
+const TYPES: Record<string, string> = {
+  pdf: 'application/pdf',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  xml: 'application/xml',
+}
 
 /**
  * `/v1/files` (legacy error format): upload a voucher document (multipart, 202 Accepted) and

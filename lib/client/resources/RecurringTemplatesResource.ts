@@ -2,7 +2,12 @@ import type { ApiTransport } from '../ApiTransport'
 import { buildQuery } from '../encodeSearchString'
 import { collect, iteratePages, pathId } from '../paging'
 import type { IterateOptions, Page } from '../types/common'
-import type { RecurringTemplate, RecurringTemplateFilter, RecurringTemplateListParams, RecurringTemplateSummary } from '../types/recurringTemplates'
+import type {
+  RecurringTemplate,
+  RecurringTemplateFilter,
+  RecurringTemplateListParams,
+  RecurringTemplateSummary,
+} from '../types/recurringTemplates'
 
 /**
  * `/v1/recurring-templates` (scope `recurring-templates.read`; regular error format): the

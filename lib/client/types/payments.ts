@@ -18,7 +18,8 @@ export type PaymentStatus = 'balanced' | 'openRevenue' | 'openExpense'
  * const type: PaymentVoucherType = 'downpaymentinvoice'
  * ```
  */
-export type PaymentVoucherType = 'salesinvoice' | 'salescreditnote' | 'purchaseinvoice' | 'purchasecreditnote' | 'invoice' | 'downpaymentinvoice' | 'creditnote'
+export type PaymentVoucherType =
+  'salesinvoice' | 'salescreditnote' | 'purchaseinvoice' | 'purchasecreditnote' | 'invoice' | 'downpaymentinvoice' | 'creditnote'
 
 /**
  * Voucher states the payments endpoint reports. Drafts have no payment information: lexoffice

@@ -28,7 +28,17 @@ export interface VoucherItem {
 export interface Voucher {
   id?: string
   organizationId?: string
-  type: 'salesinvoice' | 'salescreditnote' | 'purchaseinvoice' | 'purchasecreditnote' | 'invoice' | 'downpaymentinvoice' | 'creditnote' | 'orderconfirmation' | 'quotation' | 'deliverynote'
+  type:
+    | 'salesinvoice'
+    | 'salescreditnote'
+    | 'purchaseinvoice'
+    | 'purchasecreditnote'
+    | 'invoice'
+    | 'downpaymentinvoice'
+    | 'creditnote'
+    | 'orderconfirmation'
+    | 'quotation'
+    | 'deliverynote'
   voucherStatus?: string
   voucherNumber: string
   voucherDate: string
@@ -77,7 +87,8 @@ export type VoucherlistType =
  * const states: VoucherlistStatus[] = ['open', 'overdue']
  * ```
  */
-export type VoucherlistStatus = 'draft' | 'open' | 'overdue' | 'paid' | 'paidoff' | 'voided' | 'transferred' | 'sepadebit' | 'accepted' | 'rejected' | 'unchecked' | 'any'
+export type VoucherlistStatus =
+  'draft' | 'open' | 'overdue' | 'paid' | 'paidoff' | 'voided' | 'transferred' | 'sepadebit' | 'accepted' | 'rejected' | 'unchecked' | 'any'
 
 /**
  * Filters of `GET /v1/voucherlist`. `voucherType` and `voucherStatus` are required (one value,

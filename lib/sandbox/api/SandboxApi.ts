@@ -54,9 +54,11 @@ const KEYS = ['rateLimit', 'subscriptionsFollowConnection', 'allowLoopbackHttpCa
  * @internal
  */
 export function resolveSandboxApiOptions(input: unknown = {}): ResolvedSandboxApiOptions {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"api" must be an object')
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    throw invalidArg('ERR_INVALID_ARG_TYPE', '"api" must be an object')
   const o = input as Record<string, unknown>
-  for (const key of Object.keys(o)) if (!KEYS.includes(key)) throw invalidArg('ERR_INVALID_ARG_VALUE', `"api.${key}" is not a sandbox API option`)
+  for (const key of Object.keys(o))
+    if (!KEYS.includes(key)) throw invalidArg('ERR_INVALID_ARG_VALUE', `"api.${key}" is not a sandbox API option`)
   const bool = (key: string, fallback: boolean): boolean => {
     const value = o[key] ?? fallback
     if (typeof value !== 'boolean') throw invalidArg('ERR_INVALID_ARG_TYPE', `"api.${key}" must be a boolean`)
@@ -66,7 +68,8 @@ export function resolveSandboxApiOptions(input: unknown = {}): ResolvedSandboxAp
   if (o['rateLimit'] === false) rateLimit = false
   else if (o['rateLimit'] !== undefined) {
     const r = o['rateLimit']
-    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"api.rateLimit" must be false or { perSecond, burst? }')
+    if (r === null || typeof r !== 'object' || Array.isArray(r))
+      throw invalidArg('ERR_INVALID_ARG_TYPE', '"api.rateLimit" must be false or { perSecond, burst? }')
     const { perSecond, burst, ...rest } = r as Record<string, unknown>
     if (Object.keys(rest).length > 0) throw invalidArg('ERR_INVALID_ARG_VALUE', '"api.rateLimit" takes only perSecond and burst')
     if (typeof perSecond !== 'number' || !Number.isFinite(perSecond) || perSecond <= 0) {
@@ -191,5 +194,4 @@ export class SandboxApi {
     if (!this.options.subscriptionsFollowConnection) return []
     return this.store.removeSubscriptionsOfConnection(connectionId)
   }
-
 }

@@ -2,7 +2,18 @@ import type { SandboxRequest } from '../types'
 import { round } from './calc'
 import type { ApiCall, ApiRouteDef } from './context'
 import type { Violation } from './errors'
-import { actionResult, decodeSearchString, fail, isNumber, isObject, isText, ok, readJsonObject, singleParam, type JsonObject } from './http'
+import {
+  actionResult,
+  decodeSearchString,
+  fail,
+  isNumber,
+  isObject,
+  isText,
+  ok,
+  readJsonObject,
+  singleParam,
+  type JsonObject,
+} from './http'
 import { parsePaging, toPage } from './paging'
 import { TAX_RATES } from './referenceData'
 import type { Entity } from './store'
@@ -22,19 +33,22 @@ function validate(body: JsonObject): { violations: Violation[]; fields: JsonObje
   const fields: JsonObject = {}
   if (!isText(body['title'])) v.push({ field: 'title', violation: 'NOTNULL', message: 'darf nicht leer sein' })
   else fields['title'] = body['title']
-  if (typeof body['type'] !== 'string' || !TYPES.includes(body['type'])) v.push({ field: 'type', violation: 'NOTALLOWED', message: 'PRODUCT or SERVICE' })
+  if (typeof body['type'] !== 'string' || !TYPES.includes(body['type']))
+    v.push({ field: 'type', violation: 'NOTALLOWED', message: 'PRODUCT or SERVICE' })
   else fields['type'] = body['type']
   if (!isText(body['unitName'])) v.push({ field: 'unitName', violation: 'NOTNULL', message: 'darf nicht leer sein' })
   else fields['unitName'] = body['unitName']
   for (const key of ['description', 'articleNumber', 'note'] as const) {
     const value = body[key]
     if (value === undefined || value === null) continue
-    if (typeof value !== 'string' || value.length > 2000) v.push({ field: key, violation: 'SIZE', message: 'a string of at most 2000 characters' })
+    if (typeof value !== 'string' || value.length > 2000)
+      v.push({ field: key, violation: 'SIZE', message: 'a string of at most 2000 characters' })
     else fields[key] = value
   }
   const gtin = body['gtin']
   if (gtin !== undefined && gtin !== null) {
-    if (typeof gtin !== 'string' || !/^(\d{8}|\d{12,14})$/.test(gtin)) v.push({ field: 'gtin', violation: 'PATTERN', message: 'a GTIN-8, -12, -13 or -14' })
+    if (typeof gtin !== 'string' || !/^(\d{8}|\d{12,14})$/.test(gtin))
+      v.push({ field: 'gtin', violation: 'PATTERN', message: 'a GTIN-8, -12, -13 or -14' })
     else fields['gtin'] = gtin
   }
   const price = body['price']
@@ -42,7 +56,8 @@ function validate(body: JsonObject): { violations: Violation[]; fields: JsonObje
   else {
     const rate = price['taxRate']
     const leading = price['leadingPrice']
-    if (!isNumber(rate) || !TAX_RATES.includes(rate)) v.push({ field: 'price.taxRate', violation: 'NOTALLOWED', message: 'unsupported tax rate' })
+    if (!isNumber(rate) || !TAX_RATES.includes(rate))
+      v.push({ field: 'price.taxRate', violation: 'NOTALLOWED', message: 'unsupported tax rate' })
     if (leading !== 'NET' && leading !== 'GROSS') v.push({ field: 'price.leadingPrice', violation: 'NOTALLOWED', message: 'NET or GROSS' })
     const key = leading === 'GROSS' ? 'grossPrice' : 'netPrice'
     const amount = price[key]
@@ -55,7 +70,8 @@ function validate(body: JsonObject): { violations: Violation[]; fields: JsonObje
           : { netPrice: round(amount / factor, 4), grossPrice: amount, leadingPrice: leading, taxRate: rate }
     }
   }
-  if (body['archived'] !== undefined && typeof body['archived'] !== 'boolean') v.push({ field: 'archived', violation: 'PATTERN', message: 'a boolean' })
+  if (body['archived'] !== undefined && typeof body['archived'] !== 'boolean')
+    v.push({ field: 'archived', violation: 'PATTERN', message: 'a boolean' })
   else if (typeof body['archived'] === 'boolean') fields['archived'] = body['archived']
   return { violations: v, fields }
 }
@@ -78,16 +94,30 @@ function list(req: SandboxRequest, call: ApiCall) {
       (gtin === undefined || a['gtin'] === gtin) &&
       (type === undefined || a['type'] === type),
   )
-  return ok(toPage(items.map((a) => structuredClone(a)), paging))
+  return ok(
+    toPage(
+      items.map((a) => structuredClone(a)),
+      paging,
+    ),
+  )
 }
 
 function create(req: SandboxRequest, call: ApiCall) {
   const body = readJsonObject(req, call.errors)
   const { violations, fields } = validate(body)
-  if (body['version'] !== undefined && body['version'] !== 0) violations.unshift({ field: 'version', violation: 'PATTERN', message: 'version must be 0 on creation' })
+  if (body['version'] !== undefined && body['version'] !== 0)
+    violations.unshift({ field: 'version', violation: 'PATTERN', message: 'version must be 0 on creation' })
   if (violations.length > 0) return fail(call.errors.validation(violations))
   const now = call.store.timestamp()
-  const article: Entity = { id: call.newId(), organizationId: call.organizationId, createdDate: now, updatedDate: now, version: 1, archived: false, ...fields }
+  const article: Entity = {
+    id: call.newId(),
+    organizationId: call.organizationId,
+    createdDate: now,
+    updatedDate: now,
+    version: 1,
+    archived: false,
+    ...fields,
+  }
   call.org.articles.set(article.id, article)
   call.store.emit(call.organizationId, 'article.created', article.id)
   return actionResult(req, 'articles', article)
@@ -96,8 +126,10 @@ function create(req: SandboxRequest, call: ApiCall) {
 function update(req: SandboxRequest, call: ApiCall) {
   const existing = find(req, call)
   const body = readJsonObject(req, call.errors)
-  if (!isNumber(body['version'])) return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
-  if (body['version'] !== existing.version) return fail(call.errors.conflict(`stale version ${body['version']}, current is ${existing.version}`, 'version'))
+  if (!isNumber(body['version']))
+    return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
+  if (body['version'] !== existing.version)
+    return fail(call.errors.conflict(`stale version ${body['version']}, current is ${existing.version}`, 'version'))
   const { violations, fields } = validate(body)
   if (violations.length > 0) return fail(call.errors.validation(violations))
   const updated: Entity = {

@@ -55,7 +55,8 @@ export function contactJson(contact: Entity): JsonObject {
 function emailsOf(contact: Entity): string[] {
   const out: string[] = []
   const emails = contact['emailAddresses']
-  if (isObject(emails)) for (const list of Object.values(emails)) if (Array.isArray(list)) out.push(...list.filter((e): e is string => typeof e === 'string'))
+  if (isObject(emails))
+    for (const list of Object.values(emails)) if (Array.isArray(list)) out.push(...list.filter((e): e is string => typeof e === 'string'))
   const company = contact['company']
   if (isObject(company) && Array.isArray(company['contactPersons'])) {
     for (const p of company['contactPersons']) if (isObject(p) && typeof p['emailAddress'] === 'string') out.push(p['emailAddress'])
@@ -126,7 +127,8 @@ function validate(body: JsonObject): { violations: Violation[]; fields: JsonObje
   if ((company === undefined || company === null) === (person === undefined || person === null)) {
     v.push({ field: 'company and person', violation: 'NOTNULL', message: 'exactly one of company and person is required' })
   } else if (company !== undefined && company !== null) {
-    if (!isObject(company) || !isText(company['name'])) v.push({ field: 'company.name', violation: 'NOTNULL', message: 'darf nicht leer sein' })
+    if (!isObject(company) || !isText(company['name']))
+      v.push({ field: 'company.name', violation: 'NOTNULL', message: 'darf nicht leer sein' })
     else {
       const persons = company['contactPersons']
       if (persons !== undefined && (!Array.isArray(persons) || persons.some((p) => !isObject(p) || !isText(p['lastName'])))) {
@@ -158,7 +160,11 @@ function validate(body: JsonObject): { violations: Violation[]; fields: JsonObje
         }
         entries.forEach((a, i) => {
           if (!isObject(a) || !isKnownCountry(a['countryCode'])) {
-            v.push({ field: `addresses.${kind}[${i}].countryCode`, violation: 'NOTNULL', message: 'a known ISO 3166 alpha-2 country code is required' })
+            v.push({
+              field: `addresses.${kind}[${i}].countryCode`,
+              violation: 'NOTNULL',
+              message: 'a known ISO 3166 alpha-2 country code is required',
+            })
           }
         })
       }
@@ -188,7 +194,8 @@ function validate(body: JsonObject): { violations: Violation[]; fields: JsonObje
   listField('emailAddresses', EMAIL_KINDS, (e) => /^[^\s@]+@[^\s@]+$/.test(e))
   listField('phoneNumbers', PHONE_KINDS, (p) => p.trim() !== '' && p.length <= 30)
   if (body['note'] !== undefined) {
-    if (typeof body['note'] !== 'string' || body['note'].length > 1000) v.push({ field: 'note', violation: 'SIZE', message: 'a string of at most 1000 characters' })
+    if (typeof body['note'] !== 'string' || body['note'].length > 1000)
+      v.push({ field: 'note', violation: 'SIZE', message: 'a string of at most 1000 characters' })
     else fields['note'] = body['note']
   }
   if (body['archived'] !== undefined) {

@@ -21,7 +21,12 @@ function find(req: SandboxRequest, call: ApiCall): SalesDocument {
 
 /** The down-payment-invoice routes. @internal */
 export const downPaymentInvoiceRoutes: ApiRouteDef[] = [
-  { method: 'GET', pattern: '/v1/down-payment-invoices/:id', style: 'regular', handler: (req, call) => ok(structuredClone(find(req, call))) },
+  {
+    method: 'GET',
+    pattern: '/v1/down-payment-invoices/:id',
+    style: 'regular',
+    handler: (req, call) => ok(structuredClone(find(req, call))),
+  },
   {
     method: 'GET',
     pattern: '/v1/down-payment-invoices/:id/file',
@@ -29,7 +34,9 @@ export const downPaymentInvoiceRoutes: ApiRouteDef[] = [
     handler: (req, call) => {
       const invoice = find(req, call)
       if (invoice.voucherStatus === 'draft') {
-        return fail(call.errors.validation([{ field: 'voucherStatus', violation: 'NOTALLOWED', message: 'draft vouchers cannot be rendered' }]))
+        return fail(
+          call.errors.validation([{ field: 'voucherStatus', violation: 'NOTALLOWED', message: 'draft vouchers cannot be rendered' }]),
+        )
       }
       return voucherPdfResponse(invoice, `Abschlagsrechnung ${invoice.voucherNumber ?? ''}`.trim())
     },

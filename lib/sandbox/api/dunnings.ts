@@ -42,10 +42,16 @@ function dunnable(call: ApiCall, id: string): { voucher: SalesDocument; voucherT
 function create(req: SandboxRequest, call: ApiCall): SandboxResponse {
   const preceding = singleParam(req, 'precedingSalesVoucherId', call.errors)
   if (preceding === undefined || preceding === '') {
-    return fail(call.errors.badRequest("Required request parameter 'precedingSalesVoucherId' for method parameter type UUID is not present", 'precedingSalesVoucherId'))
+    return fail(
+      call.errors.badRequest(
+        "Required request parameter 'precedingSalesVoucherId' for method parameter type UUID is not present",
+        'precedingSalesVoucherId',
+      ),
+    )
   }
   const shown = preceding.slice(0, 60)
-  if (!isUuid(preceding)) return fail(call.errors.badRequest(`Invalid precedingSalesVoucherId '${shown}', expected a UUID`, 'precedingSalesVoucherId'))
+  if (!isUuid(preceding))
+    return fail(call.errors.badRequest(`Invalid precedingSalesVoucherId '${shown}', expected a UUID`, 'precedingSalesVoucherId'))
   const body = readJsonObject(req, call.errors)
   const { violations, input } = validateSalesVoucherBody(INVOICE, body, call)
 
@@ -53,7 +59,11 @@ function create(req: SandboxRequest, call: ApiCall): SandboxResponse {
   const field = 'precedingSalesVoucherId'
   if (target === undefined) violations.push({ field, violation: 'NOTFOUND', message: 'unknown sales voucher' })
   else if (target.voucherType !== 'invoice' && target.voucherType !== 'downpaymentinvoice') {
-    violations.push({ field, violation: 'NOTALLOWED', message: `a ${target.voucherType} cannot be dunned; only invoices and down payment invoices` })
+    violations.push({
+      field,
+      violation: 'NOTALLOWED',
+      message: `a ${target.voucherType} cannot be dunned; only invoices and down payment invoices`,
+    })
   } else if (!DUNNABLE_STATUSES.includes(target.voucher.voucherStatus)) {
     violations.push({ field, violation: 'NOTALLOWED', message: `a ${target.voucher.voucherStatus} invoice cannot be dunned` })
   } else {
@@ -63,7 +73,11 @@ function create(req: SandboxRequest, call: ApiCall): SandboxResponse {
     }
     const invoiceTaxType = ((target.voucher['taxConditions'] ?? {}) as JsonObject)['taxType']
     if (!violations.some((v) => v.field.startsWith('taxConditions')) && invoiceTaxType !== input.taxType) {
-      violations.push({ field: 'taxConditions.taxType', violation: 'NOTALLOWED', message: 'must match the tax conditions of the dunned invoice' })
+      violations.push({
+        field: 'taxConditions.taxType',
+        violation: 'NOTALLOWED',
+        message: 'must match the tax conditions of the dunned invoice',
+      })
     }
   }
   if (violations.length > 0 || target === undefined) return fail(call.errors.validation(violations))

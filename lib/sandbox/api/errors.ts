@@ -68,7 +68,13 @@ export function legacyError(status: number, issues: LegacyIssue[]): SandboxRespo
 }
 
 /** A regular (Spring-style) error response. `path` is the request path without query; `now` the sandbox clock (ms). */
-export function regularError(status: number, path: string, message: string, details: RegularDetail[] = [], now: number = Date.now()): SandboxResponse {
+export function regularError(
+  status: number,
+  path: string,
+  message: string,
+  details: RegularDetail[] = [],
+  now: number = Date.now(),
+): SandboxResponse {
   return {
     status,
     headers: JSON_HEADERS,
@@ -131,7 +137,12 @@ export function errorsFor(style: ErrorStyle, path: string, now: () => number = D
       validation: (violations) =>
         legacyError(
           406,
-          violations.map((v) => ({ i18nKey: LEGACY_KEYS[v.violation], source: v.field, type: 'validation_failure', additionalData: v.message })),
+          violations.map((v) => ({
+            i18nKey: LEGACY_KEYS[v.violation],
+            source: v.field,
+            type: 'validation_failure',
+            additionalData: v.message,
+          })),
         ),
       conflict: (message, field = 'version') =>
         legacyError(409, [{ i18nKey: 'conflict', source: field, type: 'conflict', additionalData: message }]),
@@ -139,7 +150,8 @@ export function errorsFor(style: ErrorStyle, path: string, now: () => number = D
         legacyError(415, [
           { i18nKey: 'unsupported_media_type', source: 'Content-Type', type: 'bad_request_error', additionalData: contentType ?? null },
         ]),
-      tooLarge: (message) => legacyError(413, [{ i18nKey: 'payload_too_large', source: 'body', type: 'bad_request_error', additionalData: message }]),
+      tooLarge: (message) =>
+        legacyError(413, [{ i18nKey: 'payload_too_large', source: 'body', type: 'bad_request_error', additionalData: message }]),
     }
   }
   return {
@@ -157,8 +169,7 @@ export function errorsFor(style: ErrorStyle, path: string, now: () => number = D
       ),
     conflict: (message, field) =>
       regularError(409, path, message, field === undefined ? [] : [{ violation: 'NOTUNIQUE', field, message }], now()),
-    unsupportedMediaType: (contentType) =>
-      regularError(415, path, `Content type '${contentType ?? ''}' not supported`, [], now()),
+    unsupportedMediaType: (contentType) => regularError(415, path, `Content type '${contentType ?? ''}' not supported`, [], now()),
     tooLarge: (message) => regularError(413, path, message, [], now()),
   }
 }

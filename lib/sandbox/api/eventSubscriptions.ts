@@ -21,7 +21,15 @@ import type { EventSubscription } from './store'
  * @packageDocumentation
  */
 
-const RESOURCES_WITH_STATUS = ['credit-note', 'delivery-note', 'down-payment-invoice', 'invoice', 'order-confirmation', 'quotation', 'voucher']
+const RESOURCES_WITH_STATUS = [
+  'credit-note',
+  'delivery-note',
+  'down-payment-invoice',
+  'invoice',
+  'order-confirmation',
+  'quotation',
+  'voucher',
+]
 const RESOURCES_PLAIN = ['article', 'contact', 'dunning', 'recurring-template']
 
 /** Every event type lexoffice documents (lexoffice-api.md §6). */
@@ -58,7 +66,13 @@ export function callbackUrlProblem(value: unknown, allowLoopbackHttp: boolean): 
 
 /** A subscription as lexoffice shows it (without the owning connection). @internal */
 export function subscriptionJson(s: EventSubscription): object {
-  return { subscriptionId: s.subscriptionId, organizationId: s.organizationId, createdDate: s.createdDate, eventType: s.eventType, callbackUrl: s.callbackUrl }
+  return {
+    subscriptionId: s.subscriptionId,
+    organizationId: s.organizationId,
+    createdDate: s.createdDate,
+    eventType: s.eventType,
+    callbackUrl: s.callbackUrl,
+  }
 }
 
 function create(req: SandboxRequest, call: ApiCall) {
@@ -66,7 +80,8 @@ function create(req: SandboxRequest, call: ApiCall) {
   const { eventType, callbackUrl } = body
   const violations = []
   if (!isText(eventType)) violations.push({ field: 'eventType', violation: 'NOTNULL' as const, message: 'darf nicht leer sein' })
-  else if (!EVENT_TYPES.includes(eventType)) violations.push({ field: 'eventType', violation: 'NOTALLOWED' as const, message: `unknown event type '${eventType}'` })
+  else if (!EVENT_TYPES.includes(eventType))
+    violations.push({ field: 'eventType', violation: 'NOTALLOWED' as const, message: `unknown event type '${eventType}'` })
   const problem = callbackUrlProblem(callbackUrl, call.options.allowLoopbackHttpCallbacks)
   if (problem !== undefined) violations.push({ field: 'callbackUrl', violation: 'PATTERN' as const, message: problem })
   if (violations.length > 0) return fail(call.errors.validation(violations))
@@ -76,7 +91,12 @@ function create(req: SandboxRequest, call: ApiCall) {
     return fail(call.errors.conflict(`A subscription for ${type} with this callbackUrl already exists`, 'eventType'))
   }
   const s = call.store.addSubscription(call.organizationId, call.connectionId, type, url)
-  return actionResult(req, 'event-subscriptions', { id: s.subscriptionId, createdDate: s.createdDate, updatedDate: s.createdDate, version: 0 }, 201)
+  return actionResult(
+    req,
+    'event-subscriptions',
+    { id: s.subscriptionId, createdDate: s.createdDate, updatedDate: s.createdDate, version: 0 },
+    201,
+  )
 }
 
 function find(req: SandboxRequest, call: ApiCall): EventSubscription {
@@ -94,7 +114,12 @@ export const eventSubscriptionRoutes: ApiRouteDef[] = [
     style: 'regular',
     handler: (_req, call) => ok({ content: call.store.listSubscriptions(call.connectionId).map(subscriptionJson) }),
   },
-  { method: 'GET', pattern: '/v1/event-subscriptions/:id', style: 'regular', handler: (req, call) => ok(subscriptionJson(find(req, call))) },
+  {
+    method: 'GET',
+    pattern: '/v1/event-subscriptions/:id',
+    style: 'regular',
+    handler: (req, call) => ok(subscriptionJson(find(req, call))),
+  },
   {
     method: 'DELETE',
     pattern: '/v1/event-subscriptions/:id',

@@ -83,16 +83,22 @@ function readUpload(req: SandboxRequest, call: ApiCall, requireType: boolean): {
   if (mediaType(req) !== 'multipart/form-data' || header === undefined) return fail(call.errors.unsupportedMediaType(header))
   const parts = parseMultipart(req.body, header)
   if (parts === undefined) return fail(call.errors.badRequest('Malformed multipart/form-data body', 'body'))
-  const type = parts.find((p) => p.name === 'type' && p.filename === undefined)?.data.toString('utf8').trim()
+  const type = parts
+    .find((p) => p.name === 'type' && p.filename === undefined)
+    ?.data.toString('utf8')
+    .trim()
   const file = parts.find((p) => p.name === 'file' && p.filename !== undefined)
   const violations: Parameters<typeof call.errors.validation>[0] = []
   if (requireType && type !== 'voucher') violations.push({ field: 'type', violation: 'NOTALLOWED', message: "type must be 'voucher'" })
   if (file === undefined) violations.push({ field: 'file', violation: 'NOTNULL', message: 'a file part is required' })
   if (violations.length > 0 || file === undefined) return fail(call.errors.validation(violations))
   const extension = (file.filename ?? '').split('.').pop()?.toLowerCase() ?? ''
-  const contentType = file.contentType !== undefined && file.contentType !== 'application/octet-stream' ? file.contentType : TYPES_BY_EXTENSION[extension]
+  const contentType =
+    file.contentType !== undefined && file.contentType !== 'application/octet-stream' ? file.contentType : TYPES_BY_EXTENSION[extension]
   if (contentType === undefined || !ACCEPTED_TYPES.has(contentType)) {
-    return fail(call.errors.validation([{ field: 'file', violation: 'NOTALLOWED', message: 'only pdf, jpg, png and xml files are accepted' }]))
+    return fail(
+      call.errors.validation([{ field: 'file', violation: 'NOTALLOWED', message: 'only pdf, jpg, png and xml files are accepted' }]),
+    )
   }
   if (file.data.length === 0) return fail(call.errors.validation([{ field: 'file', violation: 'NOTNULL', message: 'the file is empty' }]))
   if (file.data.length > MAX_FILE_BYTES) return fail(call.errors.tooLarge('files may have at most 5 MB'))
@@ -137,7 +143,10 @@ function download(req: SandboxRequest, call: ApiCall): SandboxResponse {
   if (file !== undefined) {
     return {
       status: 200,
-      headers: { 'content-type': file.contentType, 'content-disposition': `attachment; filename="${file.fileName.replace(/["\\\r\n]/g, '_')}"` },
+      headers: {
+        'content-type': file.contentType,
+        'content-disposition': `attachment; filename="${file.fileName.replace(/["\\\r\n]/g, '_')}"`,
+      },
       body: file.content,
     }
   }

@@ -87,7 +87,14 @@ export function toPage<T>(items: readonly T[], request: PageRequest, sort: PageS
 
 /** A `sort` array entry for `property`. @internal */
 export function sortEntry(property: string, direction: 'ASC' | 'DESC'): PageSort {
-  return { property, direction, ignoreCase: false, nullHandling: 'NATIVE', ascending: direction === 'ASC', descending: direction === 'DESC' }
+  return {
+    property,
+    direction,
+    ignoreCase: false,
+    nullHandling: 'NATIVE',
+    ascending: direction === 'ASC',
+    descending: direction === 'DESC',
+  }
 }
 
 /**
@@ -96,12 +103,7 @@ export function sortEntry(property: string, direction: 'ASC' | 'DESC'): PageSort
  *
  * @internal
  */
-export function parseSort(
-  req: SandboxRequest,
-  errors: ErrorFactory,
-  allowed: readonly string[],
-  fallback: PageSort,
-): PageSort {
+export function parseSort(req: SandboxRequest, errors: ErrorFactory, allowed: readonly string[], fallback: PageSort): PageSort {
   const raw = singleParam(req, 'sort', errors)
   if (raw === undefined) return fallback
   const [property = '', direction = 'ASC', ...rest] = raw.split(',').map((s) => s.trim())

@@ -47,7 +47,8 @@ function payableOf(org: OrganizationData, id: string): Payable | undefined {
     return { voucherType: sales.voucherType, voucherStatus: sales.voucherStatus, gross: grossOf(sales['totalPrice']) }
   }
   const downPayment = org.downPaymentInvoices.get(id)
-  if (downPayment !== undefined) return { voucherType: 'downpaymentinvoice', voucherStatus: downPayment.voucherStatus, gross: grossOf(downPayment['totalPrice']) }
+  if (downPayment !== undefined)
+    return { voucherType: 'downpaymentinvoice', voucherStatus: downPayment.voucherStatus, gross: grossOf(downPayment['totalPrice']) }
   const voucher = org.vouchers.get(id)
   if (voucher !== undefined) {
     const gross = voucher['totalGrossAmount']
@@ -73,13 +74,22 @@ function get(req: SandboxRequest, call: ApiCall): SandboxResponse {
   const payable = payableOf(call.org, id)
   if (payable === undefined) return fail(call.errors.notFound('voucher'))
   if (NO_PAYMENTS.includes(payable.voucherStatus)) {
-    return fail(call.errors.validation([{ field: 'voucherStatus', violation: 'NOTALLOWED', message: `no payment information for vouchers in status ${payable.voucherStatus}` }]))
+    return fail(
+      call.errors.validation([
+        {
+          field: 'voucherStatus',
+          violation: 'NOTALLOWED',
+          message: `no payment information for vouchers in status ${payable.voucherStatus}`,
+        },
+      ]),
+    )
   }
   const items = (call.org.paymentItems.get(id) ?? []).map((item) => ({ ...item }))
   const openAmount = openAmountOf(call.org, id, payable.voucherStatus, payable.gross)
   const paymentStatus = openAmount === 0 ? 'balanced' : EXPENSE_TYPES.includes(payable.voucherType) ? 'openExpense' : 'openRevenue'
   const last = items[items.length - 1]
-  const paidDate = (payable.voucherStatus === 'paid' || payable.voucherStatus === 'paidoff') && last !== undefined ? last.postingDate : undefined
+  const paidDate =
+    (payable.voucherStatus === 'paid' || payable.voucherStatus === 'paidoff') && last !== undefined ? last.postingDate : undefined
   return ok({
     openAmount,
     currency: 'EUR',

@@ -22,7 +22,8 @@ function pdfString(text: string): string {
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 63
     if (ch === '\\' || ch === '(' || ch === ')') out += `\\${ch}`
-    else if (ch === '€') out += '\\200' // WinAnsi euro sign
+    else if (ch === '€')
+      out += '\\200' // WinAnsi euro sign
     else if (code < 0x20 || code > 0xff) out += '?'
     else out += ch
   }

@@ -56,7 +56,8 @@ export class RateLimiter {
       return
     }
     const burst = options.burst ?? options.perSecond
-    if (!(options.perSecond > 0) || !Number.isFinite(options.perSecond)) throw new TypeError('rateLimit.perSecond must be a positive number')
+    if (!(options.perSecond > 0) || !Number.isFinite(options.perSecond))
+      throw new TypeError('rateLimit.perSecond must be a positive number')
     if (!(burst >= 1) || !Number.isFinite(burst)) throw new TypeError('rateLimit.burst must be a number >= 1')
     this.perMs = options.perSecond / 1000
     this.burst = burst

@@ -30,7 +30,14 @@ export interface SalesKind {
 export const SALES_KINDS: readonly SalesKind[] = [
   { type: 'invoice', resource: 'invoices', eventPrefix: 'invoice', numberPrefix: 'RE', title: 'Rechnung', documentName: 'Rechnung' },
   { type: 'quotation', resource: 'quotations', eventPrefix: 'quotation', numberPrefix: 'AG', title: 'Angebot', documentName: 'Angebot' },
-  { type: 'creditnote', resource: 'credit-notes', eventPrefix: 'credit-note', numberPrefix: 'GS', title: 'Rechnungskorrektur', documentName: 'Gutschrift' },
+  {
+    type: 'creditnote',
+    resource: 'credit-notes',
+    eventPrefix: 'credit-note',
+    numberPrefix: 'GS',
+    title: 'Rechnungskorrektur',
+    documentName: 'Gutschrift',
+  },
   {
     type: 'orderconfirmation',
     resource: 'order-confirmations',
@@ -39,7 +46,14 @@ export const SALES_KINDS: readonly SalesKind[] = [
     title: 'Auftragsbestätigung',
     documentName: 'Auftragsbestätigung',
   },
-  { type: 'deliverynote', resource: 'delivery-notes', eventPrefix: 'delivery-note', numberPrefix: 'LS', title: 'Lieferschein', documentName: 'Lieferschein' },
+  {
+    type: 'deliverynote',
+    resource: 'delivery-notes',
+    eventPrefix: 'delivery-note',
+    numberPrefix: 'LS',
+    title: 'Lieferschein',
+    documentName: 'Lieferschein',
+  },
 ]
 
 /** The kind facts of a voucher type. @internal */

@@ -2,7 +2,20 @@ import type { SandboxRequest, SandboxResponse } from '../types'
 import { completeUnitPrice, type LineItem } from './calc'
 import type { ApiCall, ApiRouteDef } from './context'
 import type { Violation } from './errors'
-import { actionResult, booleanParam, fail, isNumber, isObject, isText, isTimestamp, isUuid, ok, readJsonObject, singleParam, type JsonObject } from './http'
+import {
+  actionResult,
+  booleanParam,
+  fail,
+  isNumber,
+  isObject,
+  isText,
+  isTimestamp,
+  isUuid,
+  ok,
+  readJsonObject,
+  singleParam,
+  type JsonObject,
+} from './http'
 import { isKnownCountry, TAX_RATES } from './referenceData'
 import { contactName, createSalesVoucher, SALES_KINDS, salesKind, salesVoucherJson, type SalesKind } from './salesModel'
 import type { Entity, SalesVoucher } from './store'
@@ -39,22 +52,33 @@ function decimals(value: number): number {
 }
 
 /** Validates the body of a sales voucher POST (also a dunning's, as `invoice`) and turns it into stored form. @internal */
-export function validateSalesVoucherBody(kind: SalesKind, body: JsonObject, call: ApiCall): { violations: Violation[]; input: Parameters<typeof createSalesVoucher>[2] } {
+export function validateSalesVoucherBody(
+  kind: SalesKind,
+  body: JsonObject,
+  call: ApiCall,
+): { violations: Violation[]; input: Parameters<typeof createSalesVoucher>[2] } {
   const v: Violation[] = []
-  if (body['version'] !== undefined && body['version'] !== 0) v.push({ field: 'version', violation: 'PATTERN', message: 'version must be 0 on creation' })
-  if (body['voucherDate'] === undefined || body['voucherDate'] === null) v.push({ field: 'voucherDate', violation: 'NOTNULL', message: 'darf nicht leer sein' })
-  else if (!isTimestamp(body['voucherDate'])) v.push({ field: 'voucherDate', violation: 'PATTERN', message: 'must match yyyy-MM-ddTHH:mm:ss.SSSXXX' })
+  if (body['version'] !== undefined && body['version'] !== 0)
+    v.push({ field: 'version', violation: 'PATTERN', message: 'version must be 0 on creation' })
+  if (body['voucherDate'] === undefined || body['voucherDate'] === null)
+    v.push({ field: 'voucherDate', violation: 'NOTNULL', message: 'darf nicht leer sein' })
+  else if (!isTimestamp(body['voucherDate']))
+    v.push({ field: 'voucherDate', violation: 'PATTERN', message: 'must match yyyy-MM-ddTHH:mm:ss.SSSXXX' })
 
   const taxConditions = body['taxConditions']
   const taxType = isObject(taxConditions) ? taxConditions['taxType'] : undefined
-  if (taxType === undefined || taxType === null) v.push({ field: 'taxConditions.taxType', violation: 'NOTNULL', message: 'darf nicht leer sein' })
-  else if (typeof taxType !== 'string' || !TAX_TYPES.includes(taxType)) v.push({ field: 'taxConditions.taxType', violation: 'NOTALLOWED', message: `unknown tax type` })
+  if (taxType === undefined || taxType === null)
+    v.push({ field: 'taxConditions.taxType', violation: 'NOTNULL', message: 'darf nicht leer sein' })
+  else if (typeof taxType !== 'string' || !TAX_TYPES.includes(taxType))
+    v.push({ field: 'taxConditions.taxType', violation: 'NOTALLOWED', message: `unknown tax type` })
   const grossMode = taxType === 'gross'
   const taxFree = typeof taxType === 'string' && taxType !== 'net' && taxType !== 'gross'
 
   const totalPrice = body['totalPrice']
-  if (!isObject(totalPrice) || totalPrice['currency'] === undefined) v.push({ field: 'totalPrice.currency', violation: 'NOTNULL', message: 'darf nicht leer sein' })
-  else if (totalPrice['currency'] !== 'EUR') v.push({ field: 'totalPrice.currency', violation: 'NOTALLOWED', message: 'only EUR is supported' })
+  if (!isObject(totalPrice) || totalPrice['currency'] === undefined)
+    v.push({ field: 'totalPrice.currency', violation: 'NOTNULL', message: 'darf nicht leer sein' })
+  else if (totalPrice['currency'] !== 'EUR')
+    v.push({ field: 'totalPrice.currency', violation: 'NOTALLOWED', message: 'only EUR is supported' })
 
   // Address: a contact reference or a one-time address.
   let address: JsonObject = {}
@@ -68,18 +92,26 @@ export function validateSalesVoucherBody(kind: SalesKind, body: JsonObject, call
     } else {
       const addresses = (contact['addresses'] ?? {}) as { billing?: JsonObject[]; shipping?: JsonObject[] }
       const preferred = kind.type === 'deliverynote' ? (addresses.shipping?.[0] ?? addresses.billing?.[0]) : addresses.billing?.[0]
-      address = { contactId: contact.id, name: contactName(contact as Entity), ...(preferred ?? {}), ...pick(rawAddress, ['name', 'supplement', 'street', 'city', 'zip', 'countryCode']) }
+      address = {
+        contactId: contact.id,
+        name: contactName(contact as Entity),
+        ...(preferred ?? {}),
+        ...pick(rawAddress, ['name', 'supplement', 'street', 'city', 'zip', 'countryCode']),
+      }
     }
   } else {
     if (!isText(rawAddress['name'])) v.push({ field: 'address.name', violation: 'NOTNULL', message: 'darf nicht leer sein' })
-    if (!isKnownCountry(rawAddress['countryCode'])) v.push({ field: 'address.countryCode', violation: 'NOTNULL', message: 'a known country code is required' })
+    if (!isKnownCountry(rawAddress['countryCode']))
+      v.push({ field: 'address.countryCode', violation: 'NOTNULL', message: 'a known country code is required' })
     address = pick(rawAddress, ['name', 'supplement', 'street', 'city', 'zip', 'countryCode'])
   }
 
   const lineItems: LineItem[] = []
   const rawItems = body['lineItems']
-  if (!Array.isArray(rawItems) || rawItems.length === 0) v.push({ field: 'lineItems', violation: 'NOTNULL', message: 'at least one line item is required' })
-  else if (rawItems.length > MAX_LINE_ITEMS) v.push({ field: 'lineItems', violation: 'SIZE', message: `at most ${MAX_LINE_ITEMS} line items` })
+  if (!Array.isArray(rawItems) || rawItems.length === 0)
+    v.push({ field: 'lineItems', violation: 'NOTNULL', message: 'at least one line item is required' })
+  else if (rawItems.length > MAX_LINE_ITEMS)
+    v.push({ field: 'lineItems', violation: 'SIZE', message: `at most ${MAX_LINE_ITEMS} line items` })
   else {
     rawItems.forEach((raw, i) => {
       const at = `lineItems[${i}]`
@@ -103,21 +135,27 @@ export function validateSalesVoucherBody(kind: SalesKind, body: JsonObject, call
         v.push({ field: `${at}.id`, violation: 'NOTFOUND', message: 'unknown article' })
       } else if (typeof raw['id'] === 'string') item.id = raw['id']
       const quantity = raw['quantity']
-      if (!isNumber(quantity) || quantity < 0 || decimals(quantity) > 4) v.push({ field: `${at}.quantity`, violation: 'NOTNULL', message: 'a number >= 0 with at most 4 decimals' })
+      if (!isNumber(quantity) || quantity < 0 || decimals(quantity) > 4)
+        v.push({ field: `${at}.quantity`, violation: 'NOTNULL', message: 'a number >= 0 with at most 4 decimals' })
       if (!isText(raw['unitName'])) v.push({ field: `${at}.unitName`, violation: 'NOTNULL', message: 'darf nicht leer sein' })
       const price = raw['unitPrice']
       if (!isObject(price)) {
         v.push({ field: `${at}.unitPrice`, violation: 'NOTNULL', message: 'darf nicht leer sein' })
         return
       }
-      if (price['currency'] !== 'EUR') v.push({ field: `${at}.unitPrice.currency`, violation: 'NOTALLOWED', message: 'only EUR is supported' })
+      if (price['currency'] !== 'EUR')
+        v.push({ field: `${at}.unitPrice.currency`, violation: 'NOTALLOWED', message: 'only EUR is supported' })
       const rate = price['taxRatePercentage']
-      if (rate === undefined || rate === null) v.push({ field: `${at}.unitPrice.taxRatePercentage`, violation: 'NOTNULL', message: 'darf nicht leer sein' })
-      else if (!isNumber(rate) || !TAX_RATES.includes(rate)) v.push({ field: `${at}.unitPrice.taxRatePercentage`, violation: 'NOTALLOWED', message: 'unsupported tax rate' })
-      else if (taxFree && rate !== 0) v.push({ field: `${at}.unitPrice.taxRatePercentage`, violation: 'NOTALLOWED', message: 'must be 0 for tax-free vouchers' })
+      if (rate === undefined || rate === null)
+        v.push({ field: `${at}.unitPrice.taxRatePercentage`, violation: 'NOTNULL', message: 'darf nicht leer sein' })
+      else if (!isNumber(rate) || !TAX_RATES.includes(rate))
+        v.push({ field: `${at}.unitPrice.taxRatePercentage`, violation: 'NOTALLOWED', message: 'unsupported tax rate' })
+      else if (taxFree && rate !== 0)
+        v.push({ field: `${at}.unitPrice.taxRatePercentage`, violation: 'NOTALLOWED', message: 'must be 0 for tax-free vouchers' })
       const leading = grossMode ? 'grossAmount' : 'netAmount'
       const amount = price[leading]
-      if (!isNumber(amount) || decimals(amount) > 4) v.push({ field: `${at}.unitPrice.${leading}`, violation: 'NOTNULL', message: 'a number with at most 4 decimals' })
+      if (!isNumber(amount) || decimals(amount) > 4)
+        v.push({ field: `${at}.unitPrice.${leading}`, violation: 'NOTNULL', message: 'a number with at most 4 decimals' })
       const discount = raw['discountPercentage']
       if (discount !== undefined && (!isNumber(discount) || discount < 0 || discount > 100)) {
         v.push({ field: `${at}.discountPercentage`, violation: 'NOTALLOWED', message: 'between 0 and 100' })
@@ -135,30 +173,45 @@ export function validateSalesVoucherBody(kind: SalesKind, body: JsonObject, call
   const extra: JsonObject = {}
   if (kind.type === 'invoice') {
     const shipping = body['shippingConditions']
-    if (!isObject(shipping) || shipping['shippingType'] === undefined) v.push({ field: 'shippingConditions.shippingType', violation: 'NOTNULL', message: 'darf nicht leer sein' })
+    if (!isObject(shipping) || shipping['shippingType'] === undefined)
+      v.push({ field: 'shippingConditions.shippingType', violation: 'NOTNULL', message: 'darf nicht leer sein' })
     else if (typeof shipping['shippingType'] !== 'string' || !SHIPPING_TYPES.includes(shipping['shippingType'])) {
       v.push({ field: 'shippingConditions.shippingType', violation: 'NOTALLOWED', message: 'unknown shipping type' })
     } else {
-      if (shipping['shippingDate'] !== undefined && !isTimestamp(shipping['shippingDate'])) v.push({ field: 'shippingConditions.shippingDate', violation: 'PATTERN', message: 'must match yyyy-MM-ddTHH:mm:ss.SSSXXX' })
+      if (shipping['shippingDate'] !== undefined && !isTimestamp(shipping['shippingDate']))
+        v.push({ field: 'shippingConditions.shippingDate', violation: 'PATTERN', message: 'must match yyyy-MM-ddTHH:mm:ss.SSSXXX' })
       extra['shippingConditions'] = pick(shipping, ['shippingDate', 'shippingEndDate', 'shippingType'])
     }
   }
   if (kind.type === 'quotation' && body['expirationDate'] !== undefined) {
-    if (!isTimestamp(body['expirationDate'])) v.push({ field: 'expirationDate', violation: 'PATTERN', message: 'must match yyyy-MM-ddTHH:mm:ss.SSSXXX' })
+    if (!isTimestamp(body['expirationDate']))
+      v.push({ field: 'expirationDate', violation: 'PATTERN', message: 'must match yyyy-MM-ddTHH:mm:ss.SSSXXX' })
     else extra['expirationDate'] = body['expirationDate']
   }
   if (kind.type !== 'creditnote' && kind.type !== 'deliverynote' && body['paymentConditions'] !== undefined) {
     const pc = body['paymentConditions']
-    if (!isObject(pc) || !isText(pc['paymentTermLabel']) || !(isNumber(pc['paymentTermDuration']) && Number.isInteger(pc['paymentTermDuration']) && pc['paymentTermDuration'] >= 0)) {
+    if (
+      !isObject(pc) ||
+      !isText(pc['paymentTermLabel']) ||
+      !(isNumber(pc['paymentTermDuration']) && Number.isInteger(pc['paymentTermDuration']) && pc['paymentTermDuration'] >= 0)
+    ) {
       v.push({ field: 'paymentConditions', violation: 'NOTNULL', message: 'paymentTermLabel and paymentTermDuration are required' })
-    } else extra['paymentConditions'] = pick(pc, ['paymentTermLabel', 'paymentTermLabelTemplate', 'paymentTermDuration', 'paymentDiscountConditions'])
+    } else
+      extra['paymentConditions'] = pick(pc, [
+        'paymentTermLabel',
+        'paymentTermLabelTemplate',
+        'paymentTermDuration',
+        'paymentDiscountConditions',
+      ])
   }
   if (body['deliveryTerms'] !== undefined && typeof body['deliveryTerms'] === 'string') extra['deliveryTerms'] = body['deliveryTerms']
   const language = body['language']
-  if (language !== undefined && language !== 'de' && language !== 'en') v.push({ field: 'language', violation: 'NOTALLOWED', message: 'de or en' })
+  if (language !== undefined && language !== 'de' && language !== 'en')
+    v.push({ field: 'language', violation: 'NOTALLOWED', message: 'de or en' })
   for (const text of ['title', 'introduction', 'remark'] as const) {
     const value = body[text]
-    if (value !== undefined && (typeof value !== 'string' || value.length > 2000)) v.push({ field: text, violation: 'SIZE', message: 'a string of at most 2000 characters' })
+    if (value !== undefined && (typeof value !== 'string' || value.length > 2000))
+      v.push({ field: text, violation: 'SIZE', message: 'a string of at most 2000 characters' })
   }
   return {
     violations: v,
@@ -198,7 +251,8 @@ function createHandler(kind: SalesKind) {
     let precedingVoucher: SalesVoucher | undefined
     if (preceding !== undefined) {
       precedingVoucher = isUuid(preceding) ? call.org.salesVouchers.get(preceding) : undefined
-      if (precedingVoucher === undefined) violations.push({ field: 'precedingSalesVoucherId', violation: 'NOTFOUND', message: 'unknown sales voucher' })
+      if (precedingVoucher === undefined)
+        violations.push({ field: 'precedingSalesVoucherId', violation: 'NOTFOUND', message: 'unknown sales voucher' })
     }
     if (violations.length > 0) return fail(call.errors.validation(violations))
     const status = finalize ? 'open' : 'draft'
@@ -208,7 +262,9 @@ function createHandler(kind: SalesKind) {
     }
     const voucher = createSalesVoucher(call.org, kind.type, input, status, call.store.timestamp(), call.newId)
     if (precedingVoucher !== undefined) {
-      voucher['relatedVouchers'] = [{ id: precedingVoucher.id, voucherNumber: precedingVoucher.voucherNumber ?? '', voucherType: precedingVoucher.voucherType }]
+      voucher['relatedVouchers'] = [
+        { id: precedingVoucher.id, voucherNumber: precedingVoucher.voucherNumber ?? '', voucherType: precedingVoucher.voucherType },
+      ]
     }
     call.store.emit(call.organizationId, `${kind.eventPrefix}.created`, voucher.id)
     return actionResult(req, kind.resource, voucher)
@@ -243,7 +299,9 @@ function routesOf(kind: SalesKind): ApiRouteDef[] {
       handler: (req, call) => {
         const voucher = find(kind, req, call)
         if (voucher.voucherStatus === 'draft') {
-          return fail(call.errors.validation([{ field: 'voucherStatus', violation: 'NOTALLOWED', message: 'draft vouchers cannot be rendered' }]))
+          return fail(
+            call.errors.validation([{ field: 'voucherStatus', violation: 'NOTALLOWED', message: 'draft vouchers cannot be rendered' }]),
+          )
         }
         return pdfResponse(voucher)
       },

@@ -186,10 +186,19 @@ export function seedOrganization(org: OrganizationData): void {
         roles: roles(r),
         company: {
           name,
-          ...(countryCode === 'DE' ? { taxNumber: `${12 + i}/345/${67890 + i}`, vatRegistrationId: `DE${String(123456789 + i * 1111)}` } : {}),
+          ...(countryCode === 'DE'
+            ? { taxNumber: `${12 + i}/345/${67890 + i}`, vatRegistrationId: `DE${String(123456789 + i * 1111)}` }
+            : {}),
           allowTaxFreeInvoices: countryCode !== 'DE',
           contactPersons: [
-            { salutation: i % 2 === 0 ? 'Herr' : 'Frau', firstName: i % 2 === 0 ? 'Thomas' : 'Anna', lastName: name.split(/[ &-]/)[0] ?? name, primary: true, emailAddress: `kontakt@${domain}`, phoneNumber: `0800 ${1000 + i}` },
+            {
+              salutation: i % 2 === 0 ? 'Herr' : 'Frau',
+              firstName: i % 2 === 0 ? 'Thomas' : 'Anna',
+              lastName: name.split(/[ &-]/)[0] ?? name,
+              primary: true,
+              emailAddress: `kontakt@${domain}`,
+              phoneNumber: `0800 ${1000 + i}`,
+            },
           ],
         },
         addresses: { billing: [{ street, zip, city, countryCode }] },

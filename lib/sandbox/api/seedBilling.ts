@@ -79,7 +79,15 @@ function seedDownPaymentInvoices(org: OrganizationData, ctx: BillingSeedContext)
     ['paid', 12, 2380, 6],
   ]
   rows.forEach(([status, offset, gross, customerIndex], i) => {
-    const lineItems: LineItem[] = [{ type: 'custom', name: 'Pauschaler Abschlag', quantity: 1, unitPrice: completeUnitPrice(undefined, gross, 19), discountPercentage: 0 }]
+    const lineItems: LineItem[] = [
+      {
+        type: 'custom',
+        name: 'Pauschaler Abschlag',
+        quantity: 1,
+        unitPrice: completeUnitPrice(undefined, gross, 19),
+        discountPercentage: 0,
+      },
+    ]
     const totals = computeTotals(lineItems, 'gross')
     const finalized = status !== 'draft'
     const invoice: SalesDocument = {
@@ -126,17 +134,38 @@ function seedRecurringTemplates(org: OrganizationData, ctx: BillingSeedContext):
       offset: -20,
       items: [articleItem(article('Wartungsvertrag (monatlich)'), 1)],
       settings: {
-        startDate: '2025-12-01', endDate: null, finalize: true, shippingType: 'service', retroactiveInvoice: false, executionInterval: 'MONTHLY',
-        nextExecutionDate: '2026-02-01', lastExecutionDate: '2026-01-01', lastExecutionFailed: false, lastExecutionErrorMessage: null, executionStatus: 'ACTIVE',
+        startDate: '2025-12-01',
+        endDate: null,
+        finalize: true,
+        shippingType: 'service',
+        retroactiveInvoice: false,
+        executionInterval: 'MONTHLY',
+        nextExecutionDate: '2026-02-01',
+        lastExecutionDate: '2026-01-01',
+        lastExecutionFailed: false,
+        lastExecutionErrorMessage: null,
+        executionStatus: 'ACTIVE',
       },
     },
     {
       customer: 5,
       offset: -15,
-      items: [articleItem(article('Beratungsstunde'), 4), { type: 'text', name: 'Leistungszeitraum', description: 'Quartalsweise Beratung laut Rahmenvertrag.' }],
+      items: [
+        articleItem(article('Beratungsstunde'), 4),
+        { type: 'text', name: 'Leistungszeitraum', description: 'Quartalsweise Beratung laut Rahmenvertrag.' },
+      ],
       settings: {
-        startDate: '2026-04-01', endDate: '2027-03-31', finalize: false, shippingType: 'serviceperiod', retroactiveInvoice: false, executionInterval: 'QUARTERLY',
-        nextExecutionDate: '2026-04-01', lastExecutionDate: null, lastExecutionFailed: false, lastExecutionErrorMessage: null, executionStatus: 'ACTIVE',
+        startDate: '2026-04-01',
+        endDate: '2027-03-31',
+        finalize: false,
+        shippingType: 'serviceperiod',
+        retroactiveInvoice: false,
+        executionInterval: 'QUARTERLY',
+        nextExecutionDate: '2026-04-01',
+        lastExecutionDate: null,
+        lastExecutionFailed: false,
+        lastExecutionErrorMessage: null,
+        executionStatus: 'ACTIVE',
       },
     },
     {
@@ -144,9 +173,17 @@ function seedRecurringTemplates(org: OrganizationData, ctx: BillingSeedContext):
       offset: -10,
       items: [articleItem(article('Schulung vor Ort'), 1)],
       settings: {
-        startDate: null, endDate: null, finalize: true, shippingType: 'service', retroactiveInvoice: false, executionInterval: 'ANNUALLY',
-        nextExecutionDate: null, lastExecutionDate: '2025-01-15', lastExecutionFailed: true,
-        lastExecutionErrorMessage: 'Die Rechnung konnte nicht per E-Mail versendet werden.', executionStatus: 'PAUSED',
+        startDate: null,
+        endDate: null,
+        finalize: true,
+        shippingType: 'service',
+        retroactiveInvoice: false,
+        executionInterval: 'ANNUALLY',
+        nextExecutionDate: null,
+        lastExecutionDate: '2025-01-15',
+        lastExecutionFailed: true,
+        lastExecutionErrorMessage: 'Die Rechnung konnte nicht per E-Mail versendet werden.',
+        executionStatus: 'PAUSED',
       },
     },
   ]
@@ -187,7 +224,8 @@ function seedPayments(org: OrganizationData): void {
     }
   }
   for (const v of org.downPaymentInvoices.values()) {
-    if (v.voucherStatus === 'paid') book(org, v.id, { paymentItemType: 'partPaymentFinancialTransaction', postingDate: addDays(v.voucherDate, 10), amount: grossOf(v) })
+    if (v.voucherStatus === 'paid')
+      book(org, v.id, { paymentItemType: 'partPaymentFinancialTransaction', postingDate: addDays(v.voucherDate, 10), amount: grossOf(v) })
   }
   for (const v of org.vouchers.values()) {
     if (v.voucherStatus === 'paid' || v.voucherStatus === 'paidoff') {

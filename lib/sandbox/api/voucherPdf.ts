@@ -30,7 +30,10 @@ export function renderVoucherPdf(voucher: SalesDocument, heading: string): Buffe
   ]
   if (typeof voucher['introduction'] === 'string') lines.push({ text: voucher['introduction'] }, { text: '' })
   for (const item of (voucher['lineItems'] ?? []) as LineItem[]) {
-    lines.push({ text: item.type === 'text' ? item.name : `${item.quantity ?? 1} ${item.unitName ?? ''} ${item.name}: ${euro(item.lineItemAmount)}`, size: 10 })
+    lines.push({
+      text: item.type === 'text' ? item.name : `${item.quantity ?? 1} ${item.unitName ?? ''} ${item.name}: ${euro(item.lineItemAmount)}`,
+      size: 10,
+    })
   }
   const total = (voucher['totalPrice'] ?? {}) as JsonObject
   lines.push(

@@ -34,7 +34,19 @@ export const VOUCHER_TYPES = [
 ]
 
 /** Every `voucherStatus` value lexoffice knows. @internal */
-export const VOUCHER_STATUSES = ['draft', 'open', 'overdue', 'paid', 'paidoff', 'voided', 'transferred', 'sepadebit', 'accepted', 'rejected', 'unchecked']
+export const VOUCHER_STATUSES = [
+  'draft',
+  'open',
+  'overdue',
+  'paid',
+  'paidoff',
+  'voided',
+  'transferred',
+  'sepadebit',
+  'accepted',
+  'rejected',
+  'unchecked',
+]
 
 interface ListEntry extends JsonObject {
   id: string
@@ -47,7 +59,8 @@ interface ListEntry extends JsonObject {
 
 function listParam(req: SandboxRequest, call: ApiCall, name: string, allowed: readonly string[]): string[] | 'any' {
   const raw = singleParam(req, name, call.errors)
-  if (raw === undefined || raw.trim() === '') return fail(call.errors.badRequest(`Required request parameter '${name}' is not present`, name))
+  if (raw === undefined || raw.trim() === '')
+    return fail(call.errors.badRequest(`Required request parameter '${name}' is not present`, name))
   const values = raw.split(',').map((s) => s.trim())
   if (values.length === 1 && values[0] === 'any') return 'any'
   const unknown = values.filter((v) => !allowed.includes(v))
@@ -109,7 +122,9 @@ function entries(call: ApiCall, today: string): ListEntry[] {
       createdDate: v.createdDate,
       updatedDate: v.updatedDate,
       ...(dueDate !== undefined ? { dueDate } : {}),
-      ...(v['useCollectiveContact'] === true ? { contactName: 'Sammellieferant' } : { contactId: v['contactId'], contactName: nameOf(v['contactId']) ?? '' }),
+      ...(v['useCollectiveContact'] === true
+        ? { contactName: 'Sammellieferant' }
+        : { contactId: v['contactId'], contactName: nameOf(v['contactId']) ?? '' }),
       totalAmount: v['totalGrossAmount'],
       openAmount: openAmountOf(call.org, v.id, v.voucherStatus, isNumber(v['totalGrossAmount']) ? v['totalGrossAmount'] : 0),
       currency: 'EUR',

@@ -19,9 +19,11 @@ export const BOOKKEEPING_TYPES = ['salesinvoice', 'salescreditnote', 'purchasein
 function validate(body: JsonObject, call: ApiCall, existing?: BookkeepingVoucher): { violations: Violation[]; fields: JsonObject } {
   const v: Violation[] = []
   const fields: JsonObject = {}
-  if (typeof body['type'] !== 'string' || !BOOKKEEPING_TYPES.includes(body['type'])) v.push({ field: 'type', violation: 'NOTALLOWED', message: BOOKKEEPING_TYPES.join(', ') })
+  if (typeof body['type'] !== 'string' || !BOOKKEEPING_TYPES.includes(body['type']))
+    v.push({ field: 'type', violation: 'NOTALLOWED', message: BOOKKEEPING_TYPES.join(', ') })
   else fields['type'] = body['type']
-  if (!isText(body['voucherNumber']) || body['voucherNumber'].length > 255) v.push({ field: 'voucherNumber', violation: 'NOTNULL', message: 'darf nicht leer sein' })
+  if (!isText(body['voucherNumber']) || body['voucherNumber'].length > 255)
+    v.push({ field: 'voucherNumber', violation: 'NOTNULL', message: 'darf nicht leer sein' })
   else fields['voucherNumber'] = body['voucherNumber']
   for (const key of ['voucherDate', 'shippingDate', 'dueDate'] as const) {
     const value = body[key]
@@ -34,13 +36,15 @@ function validate(body: JsonObject, call: ApiCall, existing?: BookkeepingVoucher
     if (!isNumber(body[key])) v.push({ field: key, violation: 'NOTNULL', message: 'a number is required' })
     else fields[key] = body[key]
   }
-  if (body['taxType'] !== 'gross' && body['taxType'] !== 'net') v.push({ field: 'taxType', violation: 'NOTALLOWED', message: 'gross or net' })
+  if (body['taxType'] !== 'gross' && body['taxType'] !== 'net')
+    v.push({ field: 'taxType', violation: 'NOTALLOWED', message: 'gross or net' })
   else fields['taxType'] = body['taxType']
   const collective = body['useCollectiveContact'] === true
   fields['useCollectiveContact'] = collective
   if (!collective) {
     const contactId = body['contactId']
-    if (!isUuid(contactId) || !call.org.contacts.has(contactId)) v.push({ field: 'contactId', violation: 'NOTFOUND', message: 'an existing contact, or useCollectiveContact: true' })
+    if (!isUuid(contactId) || !call.org.contacts.has(contactId))
+      v.push({ field: 'contactId', violation: 'NOTFOUND', message: 'an existing contact, or useCollectiveContact: true' })
     else fields['contactId'] = contactId
   }
   if (body['remark'] !== undefined && body['remark'] !== null) {
@@ -48,22 +52,30 @@ function validate(body: JsonObject, call: ApiCall, existing?: BookkeepingVoucher
     else fields['remark'] = body['remark']
   }
   const items = body['voucherItems']
-  if (!Array.isArray(items) || items.length === 0) v.push({ field: 'voucherItems', violation: 'NOTNULL', message: 'at least one voucher item' })
+  if (!Array.isArray(items) || items.length === 0)
+    v.push({ field: 'voucherItems', violation: 'NOTNULL', message: 'at least one voucher item' })
   else {
     items.forEach((item, i) => {
       const at = `voucherItems[${i}]`
       if (!isObject(item)) return v.push({ field: at, violation: 'NOTNULL', message: 'darf nicht leer sein' })
       if (!isNumber(item['amount'])) v.push({ field: `${at}.amount`, violation: 'NOTNULL', message: 'a number is required' })
       if (!isNumber(item['taxAmount'])) v.push({ field: `${at}.taxAmount`, violation: 'NOTNULL', message: 'a number is required' })
-      if (!isNumber(item['taxRatePercent']) || !TAX_RATES.includes(item['taxRatePercent'])) v.push({ field: `${at}.taxRatePercent`, violation: 'NOTALLOWED', message: 'unsupported tax rate' })
-      if (!POSTING_CATEGORIES.some((c) => c.id === item['categoryId'])) v.push({ field: `${at}.categoryId`, violation: 'NOTFOUND', message: 'unknown posting category' })
+      if (!isNumber(item['taxRatePercent']) || !TAX_RATES.includes(item['taxRatePercent']))
+        v.push({ field: `${at}.taxRatePercent`, violation: 'NOTALLOWED', message: 'unsupported tax rate' })
+      if (!POSTING_CATEGORIES.some((c) => c.id === item['categoryId']))
+        v.push({ field: `${at}.categoryId`, violation: 'NOTFOUND', message: 'unknown posting category' })
       return undefined
     })
-    fields['voucherItems'] = items.map((item) => (isObject(item) ? { amount: item['amount'], taxAmount: item['taxAmount'], taxRatePercent: item['taxRatePercent'], categoryId: item['categoryId'] } : item))
+    fields['voucherItems'] = items.map((item) =>
+      isObject(item)
+        ? { amount: item['amount'], taxAmount: item['taxAmount'], taxRatePercent: item['taxRatePercent'], categoryId: item['categoryId'] }
+        : item,
+    )
   }
   const files = body['files']
   if (files !== undefined) {
-    if (!Array.isArray(files) || files.some((f) => typeof f !== 'string' || !call.org.files.has(f))) v.push({ field: 'files', violation: 'NOTFOUND', message: 'ids of uploaded files' })
+    if (!Array.isArray(files) || files.some((f) => typeof f !== 'string' || !call.org.files.has(f)))
+      v.push({ field: 'files', violation: 'NOTFOUND', message: 'ids of uploaded files' })
     else fields['files'] = files
   } else fields['files'] = existing?.['files'] ?? []
   return { violations: v, fields }
@@ -77,7 +89,8 @@ function create(req: SandboxRequest, call: ApiCall) {
   const body = readJsonObject(req, call.errors)
   const { violations, fields } = validate(body, call)
   // lexoffice-api.md §7: vouchers are the exception, a `version` in a POST must be 1.
-  if (body['version'] !== undefined && body['version'] !== 1) violations.unshift({ field: 'version', violation: 'PATTERN', message: 'version must be 1 (or absent) on creation' })
+  if (body['version'] !== undefined && body['version'] !== 1)
+    violations.unshift({ field: 'version', violation: 'PATTERN', message: 'version must be 1 (or absent) on creation' })
   if (violations.length > 0) return fail(call.errors.validation(violations))
   const now = call.store.timestamp()
   const voucher: BookkeepingVoucher = {
@@ -97,8 +110,10 @@ function create(req: SandboxRequest, call: ApiCall) {
 function update(req: SandboxRequest, call: ApiCall) {
   const existing = find(req, call)
   const body = readJsonObject(req, call.errors)
-  if (!isNumber(body['version'])) return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
-  if (body['version'] !== existing.version) return fail(call.errors.conflict(`stale version ${body['version']}, current is ${existing.version}`))
+  if (!isNumber(body['version']))
+    return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
+  if (body['version'] !== existing.version)
+    return fail(call.errors.conflict(`stale version ${body['version']}, current is ${existing.version}`))
   const { violations, fields } = validate(body, call, existing)
   if (violations.length > 0) return fail(call.errors.validation(violations))
   const updated: BookkeepingVoucher = {

@@ -47,13 +47,14 @@ function authorize(req: SandboxRequest, ctx: SandboxState): SandboxResponse {
   }
 
   // From here on, errors go back to the app.
-  const rawState = dup.includes('state') ? undefined : q.get('state') ?? undefined
+  const rawState = dup.includes('state') ? undefined : (q.get('state') ?? undefined)
   const state = rawState !== undefined && STATE.test(rawState) ? rawState : undefined
   const fail = (error: string, description: string): SandboxResponse =>
     redirect(withParams(redirectUri, { error, error_description: description, state }))
 
   if (dup.length > 0) return fail('invalid_request', `Parameter ${dup[0]} was given more than once.`)
-  if (rawState !== undefined && state === undefined) return fail('invalid_request', 'The state parameter is empty, too long or has invalid characters.')
+  if (rawState !== undefined && state === undefined)
+    return fail('invalid_request', 'The state parameter is empty, too long or has invalid characters.')
   const responseType = q.get('response_type')
   if (responseType === null) return fail('invalid_request', 'The response_type parameter is missing.')
   if (responseType !== 'code') return fail('unsupported_response_type', 'Only response_type=code is supported.')
@@ -75,7 +76,8 @@ function authorize(req: SandboxRequest, ctx: SandboxState): SandboxResponse {
   let scopes: readonly string[] = client.scopes
   if (scopeParam !== null) {
     const requested = [...new Set(scopeParam.split(' ').filter((s) => s !== ''))]
-    if (requested.length === 0 || !requested.every((s) => SCOPE_TOKEN.test(s))) return fail('invalid_scope', 'The scope parameter is malformed.')
+    if (requested.length === 0 || !requested.every((s) => SCOPE_TOKEN.test(s)))
+      return fail('invalid_scope', 'The scope parameter is malformed.')
     const unknown = requested.find((s) => !client.scopes.includes(s))
     if (unknown !== undefined) return fail('invalid_scope', `The scope ${unknown} is not available to this app.`)
     scopes = requested

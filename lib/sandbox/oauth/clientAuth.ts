@@ -68,7 +68,10 @@ export function authenticatedForm(
   if (!form) return { response: oauthError('invalid_request', 'The body must be application/x-www-form-urlencoded.') }
   if (form.has('client_secret') || form.has('client_id')) {
     return {
-      response: oauthError('invalid_request', 'Use exactly one client authentication method: HTTP Basic, without client_id or client_secret in the body.'),
+      response: oauthError(
+        'invalid_request',
+        'Use exactly one client authentication method: HTTP Basic, without client_id or client_secret in the body.',
+      ),
     }
   }
   const dup = duplicatedParams(form)

@@ -55,7 +55,11 @@ export async function applyFault(fault: SandboxFault, ctx: SandboxState): Promis
   switch (fault.kind) {
     case 'status': {
       if (fault.body !== undefined) return json(fault.status, fault.body, { 'cache-control': 'no-store' })
-      return oauthError(fault.status === 429 ? 'rate_limited' : 'server_error', `Injected sandbox fault (HTTP ${fault.status}).`, fault.status)
+      return oauthError(
+        fault.status === 429 ? 'rate_limited' : 'server_error',
+        `Injected sandbox fault (HTTP ${fault.status}).`,
+        fault.status,
+      )
     }
     case 'html':
       return {

@@ -57,7 +57,8 @@ function authorizationCodeGrant(form: URLSearchParams, client: ResolvedSandboxCl
   }
   const verifier = form.get('code_verifier')
   if (record.codeChallenge === undefined) {
-    if (verifier !== null) return oauthError('invalid_grant', 'A code_verifier was sent, but the authorization request had no code_challenge.')
+    if (verifier !== null)
+      return oauthError('invalid_grant', 'A code_verifier was sent, but the authorization request had no code_challenge.')
   } else {
     if (verifier === null) return oauthError('invalid_grant', 'The code_verifier is missing.')
     if (!CODE_VERIFIER.test(verifier)) return oauthError('invalid_grant', 'The code_verifier is malformed.')

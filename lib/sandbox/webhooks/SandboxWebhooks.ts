@@ -37,7 +37,8 @@ export interface SandboxWebhookPayload {
  * const outcomes: SandboxWebhookOutcome[] = sandbox.webhookDeliveries.map((d) => d.outcome)
  * ```
  */
-export type SandboxWebhookOutcome = 'delivered' | 'retry' | 'gave_up' | 'subscription_deleted' | 'subscription_removed' | 'failed' | 'cancelled'
+export type SandboxWebhookOutcome =
+  'delivered' | 'retry' | 'gave_up' | 'subscription_deleted' | 'subscription_removed' | 'failed' | 'cancelled'
 
 /**
  * One delivery attempt in the log (`sandbox.webhookDeliveries`). Holds no secret: no signature,
@@ -180,7 +181,12 @@ export class SandboxWebhooks {
     if (this.#closed || !this.#options.enabled || subscriptions.length === 0) return
     // lexoffice signs the JSON "without whitespaces and linebreaks"; key order as documented.
     const body = Buffer.from(
-      JSON.stringify({ organizationId: payload.organizationId, eventType: payload.eventType, resourceId: payload.resourceId, eventDate: payload.eventDate }),
+      JSON.stringify({
+        organizationId: payload.organizationId,
+        eventType: payload.eventType,
+        resourceId: payload.resourceId,
+        eventDate: payload.eventDate,
+      }),
       'utf8',
     )
     for (const subscription of subscriptions) {

@@ -86,13 +86,16 @@ const MAX_DELAY_MS = 7 * 24 * HOUR
  * @internal
  */
 export function resolveSandboxWebhookOptions(input: unknown = {}): ResolvedSandboxWebhookOptions {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"webhooks" must be an object')
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    throw invalidArg('ERR_INVALID_ARG_TYPE', '"webhooks" must be an object')
   const o = input as Record<string, unknown>
-  for (const key of Object.keys(o)) if (!KEYS.includes(key)) throw invalidArg('ERR_INVALID_ARG_VALUE', `"webhooks.${key}" is not a sandbox webhook option`)
+  for (const key of Object.keys(o))
+    if (!KEYS.includes(key)) throw invalidArg('ERR_INVALID_ARG_VALUE', `"webhooks.${key}" is not a sandbox webhook option`)
   const enabled = o['enabled'] ?? true
   if (typeof enabled !== 'boolean') throw invalidArg('ERR_INVALID_ARG_TYPE', '"webhooks.enabled" must be a boolean')
   const delays = o['retryDelaysMs'] ?? LEXOFFICE_WEBHOOK_RETRY_DELAYS_MS
-  if (!Array.isArray(delays) || delays.length > 100) throw invalidArg('ERR_INVALID_ARG_TYPE', '"webhooks.retryDelaysMs" must be an array of at most 100 numbers')
+  if (!Array.isArray(delays) || delays.length > 100)
+    throw invalidArg('ERR_INVALID_ARG_TYPE', '"webhooks.retryDelaysMs" must be an array of at most 100 numbers')
   delays.forEach((d, i) => {
     if (typeof d !== 'number' || !Number.isFinite(d) || d < 0 || d > MAX_DELAY_MS) {
       throw invalidArg('ERR_INVALID_ARG_VALUE', `"webhooks.retryDelaysMs[${i}]" must be a number of ms between 0 and 7 days`)

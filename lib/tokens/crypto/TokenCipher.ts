@@ -99,10 +99,12 @@ export class TokenCipher {
     if (onDecryptError !== undefined) assertFunction(onDecryptError, 'encryption.onDecryptError')
     this.#keys = new Map()
     for (const [kid, raw] of Object.entries(keys)) {
-      if (!KEY_ID.test(kid)) throw invalidArg('ERR_INVALID_ARG_VALUE', `"encryption.keys" has an invalid key id (use 1-64 of A-Z a-z 0-9 _ -)`)
+      if (!KEY_ID.test(kid))
+        throw invalidArg('ERR_INVALID_ARG_VALUE', `"encryption.keys" has an invalid key id (use 1-64 of A-Z a-z 0-9 _ -)`)
       this.#keys.set(kid, toKey(raw, kid))
     }
-    if (!this.#keys.has(currentKeyId)) throw invalidArg('ERR_INVALID_ARG_VALUE', '"encryption.currentKeyId" must name one of "encryption.keys"')
+    if (!this.#keys.has(currentKeyId))
+      throw invalidArg('ERR_INVALID_ARG_VALUE', '"encryption.currentKeyId" must name one of "encryption.keys"')
     this.#currentKeyId = currentKeyId
     this.#onDecryptError = onDecryptError
   }
@@ -212,7 +214,8 @@ function aad(recordKey: string, kid: string): Buffer {
 function toKey(raw: unknown, kid: string): Buffer {
   let key: Buffer
   if (Buffer.isBuffer(raw)) key = Buffer.from(raw)
-  else if (typeof raw === 'string' && BASE64.test(raw.trim())) key = Buffer.from(raw.trim(), raw.includes('-') || raw.includes('_') ? 'base64url' : 'base64')
+  else if (typeof raw === 'string' && BASE64.test(raw.trim()))
+    key = Buffer.from(raw.trim(), raw.includes('-') || raw.includes('_') ? 'base64url' : 'base64')
   else throw invalidArg('ERR_INVALID_ARG_TYPE', `"encryption.keys.${kid}" must be a Buffer or a base64 string of 32 bytes`)
   if (key.length !== 32) throw invalidArg('ERR_INVALID_ARG_VALUE', `"encryption.keys.${kid}" must be exactly 32 bytes (got ${key.length})`)
   return key

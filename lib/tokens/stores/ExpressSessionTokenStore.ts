@@ -3,7 +3,16 @@ import type { TokenRecord } from '../TokenSet'
 import type { TokenCipher } from '../crypto/TokenCipher'
 import { assertInteger, assertString, invalidArg } from '../../options/assert'
 import { KeyedMutex } from './KeyedMutex'
-import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
+import {
+  assertKey,
+  assertSetArgs,
+  casVersion,
+  decodeRecord,
+  dueAt,
+  encodeRecord,
+  resolveCipher,
+  type EncryptionOption,
+} from './recordCodec'
 import { toStoreError, withDeadline } from './storeErrors'
 
 /**
@@ -102,7 +111,11 @@ export class ExpressSessionTokenStore implements TokenStore {
   constructor(options: ExpressSessionTokenStoreOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
     const { store } = options
-    if (store === null || typeof store !== 'object' || !['get', 'set', 'destroy'].every((m) => typeof (store as unknown as Record<string, unknown>)[m] === 'function'))
+    if (
+      store === null ||
+      typeof store !== 'object' ||
+      !['get', 'set', 'destroy'].every((m) => typeof (store as unknown as Record<string, unknown>)[m] === 'function')
+    )
       throw invalidArg('ERR_INVALID_ARG_TYPE', '"store" must be an express-session Store (get, set, destroy)')
     const prefix = options.prefix ?? 'lexoffice-tokens:'
     assertString(prefix, 'prefix', { max: 256 })

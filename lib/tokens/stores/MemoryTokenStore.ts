@@ -1,6 +1,16 @@
 import type { TokenStore } from '../TokenStore'
 import type { TokenRecord } from '../TokenSet'
-import { assertKey, assertSetArgs, casVersion, decodeRecord, freezeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
+import {
+  assertKey,
+  assertSetArgs,
+  casVersion,
+  decodeRecord,
+  freezeRecord,
+  dueAt,
+  encodeRecord,
+  resolveCipher,
+  type EncryptionOption,
+} from './recordCodec'
 import type { TokenCipher } from '../crypto/TokenCipher'
 import { invalidArg } from '../../options/assert'
 

@@ -3,7 +3,16 @@ import type { TokenRecord } from '../TokenSet'
 import type { TokenCipher } from '../crypto/TokenCipher'
 import { assertInteger, assertString, invalidArg } from '../../options/assert'
 import { RedisLock } from '../locks/RedisLock'
-import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord, resolveCipher, type EncryptionOption } from './recordCodec'
+import {
+  assertKey,
+  assertSetArgs,
+  casVersion,
+  decodeRecord,
+  dueAt,
+  encodeRecord,
+  resolveCipher,
+  type EncryptionOption,
+} from './recordCodec'
 import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
 
 /**
@@ -181,7 +190,8 @@ export class RedisTokenStore implements TokenStore {
     const reply = await this.#redis.command(['HMGET', this.#recordKey(key), 'v', 'd'])
     const [v, d] = Array.isArray(reply) ? reply : []
     const version = Number(v)
-    if ((typeof d !== 'string' && !Buffer.isBuffer(d)) || v === null || v === undefined || !Number.isSafeInteger(version)) return [undefined, undefined]
+    if ((typeof d !== 'string' && !Buffer.isBuffer(d)) || v === null || v === undefined || !Number.isSafeInteger(version))
+      return [undefined, undefined]
     return [version, String(d)]
   }
 

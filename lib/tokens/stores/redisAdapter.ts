@@ -64,8 +64,12 @@ export type RedisCommandFn = (args: string[]) => Promise<unknown>
  * @internal
  */
 export function toCommandFn(client: unknown, name: string): RedisCommandFn {
-  if (client === null || typeof client !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be a node-redis or ioredis client`)
-  const c = client as Partial<IoRedisClientLike & NodeRedisClientLike> & { options?: { keyPrefix?: unknown }; _options?: { keyPrefix?: unknown } }
+  if (client === null || typeof client !== 'object')
+    throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be a node-redis or ioredis client`)
+  const c = client as Partial<IoRedisClientLike & NodeRedisClientLike> & {
+    options?: { keyPrefix?: unknown }
+    _options?: { keyPrefix?: unknown }
+  }
   const keyPrefix = c.options?.keyPrefix ?? c._options?.keyPrefix
   if (keyPrefix !== undefined && keyPrefix !== '' && keyPrefix !== null)
     throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" must not use the client's keyPrefix option; use the store's "prefix" option`)
@@ -132,7 +136,11 @@ export class RedisExecutor {
   /** `raw`: let NOSCRIPT through unmapped so `script()` can retry with EVAL. */
   async #withDeadline(args: string[], raw = false): Promise<unknown> {
     try {
-      return await withDeadline(Promise.resolve().then(() => this.send(args)), this.timeoutMs, 'Redis')
+      return await withDeadline(
+        Promise.resolve().then(() => this.send(args)),
+        this.timeoutMs,
+        'Redis',
+      )
     } catch (err) {
       if (raw && isNoScript(err)) throw err
       throw toStoreError(err)

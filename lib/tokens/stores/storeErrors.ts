@@ -34,7 +34,11 @@ export function toStoreError(err: unknown, backend: string): LexofficeStoreError
  */
 export function boundedCause(err: unknown): Error {
   const source = err instanceof Error ? err : new Error(typeof err === 'string' ? err : 'unknown store failure')
-  const cause = new Error(String(source.message).replace(/[\r\n]+/g, ' ').slice(0, 200))
+  const cause = new Error(
+    String(source.message)
+      .replace(/[\r\n]+/g, ' ')
+      .slice(0, 200),
+  )
   cause.name = source.name
   const code = (source as { code?: unknown }).code
   if (typeof code === 'string') (cause as Error & { code: string }).code = code

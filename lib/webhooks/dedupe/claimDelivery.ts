@@ -82,5 +82,8 @@ export async function releaseDelivery(claim: WebhookDedupeClaim, report: (err: L
  */
 export function toDedupeError(err: unknown): LexofficeError {
   if (err instanceof LexofficeError) return err
-  return new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, 'The webhook dedupe store is unavailable.', { status: 503, cause: boundedCause(err) })
+  return new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, 'The webhook dedupe store is unavailable.', {
+    status: 503,
+    cause: boundedCause(err),
+  })
 }

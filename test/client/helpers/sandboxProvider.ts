@@ -9,7 +9,10 @@ export const REDIRECT = 'http://127.0.0.1:9/client-callback'
  * returns a minimal token provider over the tokens: `refreshAfterUnauthorized` runs one refresh_token grant (rotation)
  * and counts its calls. The real TokenManager does this with locking and storage.
  */
-export async function sandboxProvider(sandbox: Sandbox, scope?: string): Promise<AccessTokenProvider & { refreshes: number; current(): string }> {
+export async function sandboxProvider(
+  sandbox: Sandbox,
+  scope?: string,
+): Promise<AccessTokenProvider & { refreshes: number; current(): string }> {
   sandbox.addRedirectUri(REDIRECT)
   const verifier = randomBytes(32).toString('base64url')
   const url = new URL(sandbox.endpoints.authorizationURL)

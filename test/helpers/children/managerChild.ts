@@ -49,17 +49,29 @@ process.on('message', (msg: ParentMessage) => {
 
 async function handle(msg: ParentMessage): Promise<void> {
   if (msg.type === 'init') {
-    redis = createClient({ url: msg.redisUrl, disableOfflineQueue: true, socket: { reconnectStrategy: (n: number) => (n > 5 ? false : 50) } })
+    redis = createClient({
+      url: msg.redisUrl,
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: (n: number) => (n > 5 ? false : 50) },
+    })
     redis.on('error', () => undefined)
     await redis.connect()
     key = msg.key
     manager = new TokenManager({
       store: new RedisTokenStore({ client: redis, prefix: msg.prefix }),
-      oauth: { clientID: msg.clientID, clientSecret: msg.clientSecret, tokenURL: msg.tokenURL, revokeURL: msg.revokeURL, apiURL: msg.apiURL, timeoutMs: msg.oauthTimeoutMs },
+      oauth: {
+        clientID: msg.clientID,
+        clientSecret: msg.clientSecret,
+        tokenURL: msg.tokenURL,
+        revokeURL: msg.revokeURL,
+        apiURL: msg.apiURL,
+        timeoutMs: msg.oauthTimeoutMs,
+      },
       lockTtlMs: msg.lockTtlMs,
       retry: { minDelayMs: 10, maxDelayMs: 50 },
     })
-    for (const name of ['refreshed', 'refreshFailed', 'authLost'] as const) manager.on(name, (payload: unknown) => send({ type: 'event', name, payload }))
+    for (const name of ['refreshed', 'refreshFailed', 'authLost'] as const)
+      manager.on(name, (payload: unknown) => send({ type: 'event', name, payload }))
     send({ type: 'ready', pid: process.pid })
   } else if (msg.type === 'go') {
     const m = manager!

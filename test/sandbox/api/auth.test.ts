@@ -16,14 +16,17 @@ describe('authentication and scopes of every API route', () => {
   it('answers 401 {"message":"Unauthorized"} without or with a bad token, on every route', async () => {
     for (const def of resourceRouteDefs) {
       for (const token of [null, 'not-a-token']) {
-        const res = await api.request(def.method, concrete(def.pattern), { token, ...(def.method === 'POST' || def.method === 'PUT' ? { body: {} } : {}) })
+        const res = await api.request(def.method, concrete(def.pattern), {
+          token,
+          ...(def.method === 'POST' || def.method === 'PUT' ? { body: {} } : {}),
+        })
         expect([def.pattern, res.status]).toEqual([def.pattern, 401])
         expect(res.json).toEqual({ message: 'Unauthorized' })
       }
     }
   })
 
-  it('answers 403 in the endpoint\'s shape when the connection lacks the scope', async () => {
+  it("answers 403 in the endpoint's shape when the connection lacks the scope", async () => {
     const narrow = await connect(sandbox, 'profile.read')
     expectLegacy(await narrow.get('/v1/contacts'), 403)
     expectRegular(await narrow.get('/v1/articles'), 403, '/v1/articles')

@@ -44,7 +44,9 @@ describe('GET /v1/payments/{voucherId}', () => {
       voucherType: 'invoice',
       voucherStatus: 'paid',
       paidDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T00:00:00\.000\+01:00$/),
-      paymentItems: [{ paymentItemType: 'partPaymentFinancialTransaction', postingDate: res.json.paidDate, amount: paid!.totalAmount, currency: 'EUR' }],
+      paymentItems: [
+        { paymentItemType: 'partPaymentFinancialTransaction', postingDate: res.json.paidDate, amount: paid!.totalAmount, currency: 'EUR' },
+      ],
     })
   })
 
@@ -53,29 +55,53 @@ describe('GET /v1/payments/{voucherId}', () => {
     const partPaid = open.filter((e) => e.openAmount < e.totalAmount)
     expect(partPaid).toHaveLength(DEMO_BILLING_COUNTS.partPaidInvoices)
     const res = await api.get(`/v1/payments/${partPaid[0]!.id}`)
-    expect(res.json).toMatchObject({ openAmount: partPaid[0]!.openAmount, paymentStatus: 'openRevenue', voucherStatus: 'open', voucherType: 'invoice' })
+    expect(res.json).toMatchObject({
+      openAmount: partPaid[0]!.openAmount,
+      paymentStatus: 'openRevenue',
+      voucherStatus: 'open',
+      voucherType: 'invoice',
+    })
     expect(res.json.paymentItems).toEqual([expect.objectContaining({ paymentItemType: 'manualPayment', amount: expect.any(Number) })])
     expect(res.json.paymentItems[0].amount + partPaid[0]!.openAmount).toBeCloseTo(partPaid[0]!.totalAmount, 2)
     expect(res.json.paidDate).toBeUndefined()
 
     const unpaid = open.find((e) => e.openAmount === e.totalAmount)!
-    expect((await api.get(`/v1/payments/${unpaid.id}`)).json).toMatchObject({ openAmount: unpaid.totalAmount, paymentStatus: 'openRevenue', paymentItems: [] })
+    expect((await api.get(`/v1/payments/${unpaid.id}`)).json).toMatchObject({
+      openAmount: unpaid.totalAmount,
+      paymentStatus: 'openRevenue',
+      paymentItems: [],
+    })
   })
 
   it('voided vouchers are balanced with 0 open; purchase vouchers are openExpense; credit notes openRevenue', async () => {
     const [voided] = await vouchers('invoice', 'voided')
-    expect((await api.get(`/v1/payments/${voided!.id}`)).json).toMatchObject({ openAmount: 0, paymentStatus: 'balanced', voucherStatus: 'voided' })
+    expect((await api.get(`/v1/payments/${voided!.id}`)).json).toMatchObject({
+      openAmount: 0,
+      paymentStatus: 'balanced',
+      voucherStatus: 'voided',
+    })
     const [openPurchase] = await vouchers('purchaseinvoice', 'open')
-    expect((await api.get(`/v1/payments/${openPurchase!.id}`)).json).toMatchObject({ voucherType: 'purchaseinvoice', paymentStatus: 'openExpense', openAmount: openPurchase!.totalAmount })
+    expect((await api.get(`/v1/payments/${openPurchase!.id}`)).json).toMatchObject({
+      voucherType: 'purchaseinvoice',
+      paymentStatus: 'openExpense',
+      openAmount: openPurchase!.totalAmount,
+    })
     const [paidPurchase] = await vouchers('purchaseinvoice', 'paid')
     expect((await api.get(`/v1/payments/${paidPurchase!.id}`)).json).toMatchObject({ paymentStatus: 'balanced', openAmount: 0 })
     const [openCredit] = await vouchers('creditnote', 'open')
-    expect((await api.get(`/v1/payments/${openCredit!.id}`)).json).toMatchObject({ voucherType: 'creditnote', paymentStatus: 'openRevenue' })
+    expect((await api.get(`/v1/payments/${openCredit!.id}`)).json).toMatchObject({
+      voucherType: 'creditnote',
+      paymentStatus: 'openRevenue',
+    })
   })
 
   it('a down-payment invoice reports voucherType downpaymentinvoice', async () => {
     const paid = [...data().downPaymentInvoices.values()].find((v) => v.voucherStatus === 'paid')!
-    expect((await api.get(`/v1/payments/${paid.id}`)).json).toMatchObject({ voucherType: 'downpaymentinvoice', paymentStatus: 'balanced', openAmount: 0 })
+    expect((await api.get(`/v1/payments/${paid.id}`)).json).toMatchObject({
+      voucherType: 'downpaymentinvoice',
+      paymentStatus: 'balanced',
+      openAmount: 0,
+    })
   })
 
   it('a draft answers 406 in the regular format', async () => {
@@ -109,7 +135,17 @@ describe('/v1/recurring-templates', () => {
     const created = res.json.content.map((t: { createdDate: string }) => t.createdDate)
     expect([...created].sort().reverse()).toEqual(created)
     for (const t of res.json.content) {
-      expect(Object.keys(t).sort()).toEqual(['address', 'createdDate', 'id', 'organizationId', 'paymentConditions', 'recurringTemplateSettings', 'title', 'totalPrice', 'updatedDate'])
+      expect(Object.keys(t).sort()).toEqual([
+        'address',
+        'createdDate',
+        'id',
+        'organizationId',
+        'paymentConditions',
+        'recurringTemplateSettings',
+        'title',
+        'totalPrice',
+        'updatedDate',
+      ])
       expect(Object.keys(t.address).sort()).toEqual(['contactId', 'name'])
       expect(Object.keys(t.totalPrice).sort()).toEqual(['currency', 'totalGrossAmount', 'totalNetAmount'])
     }
@@ -127,11 +163,11 @@ describe('/v1/recurring-templates', () => {
     }
     expect(order).toEqual(['2026-02-01', '2026-04-01', null])
     const desc = await api.get('/v1/recurring-templates?sort=nextExecutionDate,DESC')
-    expect(desc.json.content.map((t: { recurringTemplateSettings: { nextExecutionDate: string | null } }) => t.recurringTemplateSettings.nextExecutionDate)).toEqual([
-      null,
-      '2026-04-01',
-      '2026-02-01',
-    ])
+    expect(
+      desc.json.content.map(
+        (t: { recurringTemplateSettings: { nextExecutionDate: string | null } }) => t.recurringTemplateSettings.nextExecutionDate,
+      ),
+    ).toEqual([null, '2026-04-01', '2026-02-01'])
   })
 
   it('paging limits: size above 250 is clamped, the 10,000 window and bad sort/page answer 400', async () => {
@@ -145,7 +181,13 @@ describe('/v1/recurring-templates', () => {
     const [summary] = (await api.get('/v1/recurring-templates')).json.content
     const full = await api.get(`/v1/recurring-templates/${summary.id}`)
     expect(full.status).toBe(200)
-    expect(full.json).toMatchObject({ id: summary.id, version: 0, lineItems: expect.any(Array), taxConditions: { taxType: 'net' }, recurringTemplateSettings: summary.recurringTemplateSettings })
+    expect(full.json).toMatchObject({
+      id: summary.id,
+      version: 0,
+      lineItems: expect.any(Array),
+      taxConditions: { taxType: 'net' },
+      recurringTemplateSettings: summary.recurringTemplateSettings,
+    })
     expect(full.json.totalPrice).toMatchObject(summary.totalPrice)
     expectRegular(await api.get(`/v1/recurring-templates/${UNKNOWN}`), 404, `/v1/recurring-templates/${UNKNOWN}`)
     expect((await api.post('/v1/recurring-templates', {})).status).toBe(405)
@@ -204,7 +246,11 @@ describe('/v1/down-payment-invoices', () => {
     expect((await api.post('/v1/down-payment-invoices', {})).status).toBe(404)
     expect((await api.put(`/v1/down-payment-invoices/${open.id}`, {})).status).toBe(405)
     expect((await api.delete(`/v1/down-payment-invoices/${open.id}`)).status).toBe(405)
-    expectRegular(await (await connect(sandbox, 'profile.read')).get(`/v1/down-payment-invoices/${open.id}`), 403, `/v1/down-payment-invoices/${open.id}`)
+    expectRegular(
+      await (await connect(sandbox, 'profile.read')).get(`/v1/down-payment-invoices/${open.id}`),
+      403,
+      `/v1/down-payment-invoices/${open.id}`,
+    )
     expect((await (await connect(sandbox, 'invoices.read')).get(`/v1/down-payment-invoices/${open.id}/file`)).status).toBe(200)
   })
 

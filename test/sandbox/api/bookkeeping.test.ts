@@ -63,7 +63,13 @@ describe('GET /v1/voucherlist (demo data, nothing created yet)', () => {
   it('filters by date range, contact and voucher number', async () => {
     expect(await count('voucherType=invoice&voucherStatus=any&voucherDateFrom=2026-01-05&voucherDateTo=2026-01-10')).toBe(2)
     const first = (await api.get('/v1/voucherlist?voucherType=invoice&voucherStatus=paid&sort=voucherNumber,ASC&size=1')).json.content[0]
-    expect(first).toMatchObject({ voucherType: 'invoice', voucherStatus: 'paid', currency: 'EUR', openAmount: 0, contactId: expect.any(String) })
+    expect(first).toMatchObject({
+      voucherType: 'invoice',
+      voucherStatus: 'paid',
+      currency: 'EUR',
+      openAmount: 0,
+      contactId: expect.any(String),
+    })
     const byNumber = await api.get(`/v1/voucherlist?voucherType=any&voucherStatus=any&voucherNumber=${first.voucherNumber}`)
     expect(byNumber.json.content.map((e: { id: string }) => e.id)).toEqual([first.id])
     const byContact = await api.get(`/v1/voucherlist?voucherType=any&voucherStatus=any&contactId=${first.contactId}&size=250`)
@@ -97,7 +103,8 @@ describe('GET /v1/voucherlist (demo data, nothing created yet)', () => {
 })
 
 describe('/v1/vouchers', () => {
-  const category = async (): Promise<string> => (await api.get('/v1/posting-categories')).json.find((c: { name: string }) => c.name === 'Bürobedarf').id
+  const category = async (): Promise<string> =>
+    (await api.get('/v1/posting-categories')).json.find((c: { name: string }) => c.name === 'Bürobedarf').id
   const voucher = async (overrides: Record<string, unknown> = {}) => ({
     type: 'purchaseinvoice',
     voucherNumber: 'ER-4711',
@@ -154,7 +161,12 @@ describe('/v1/files', () => {
     const pdf = Buffer.from('%PDF-1.4\n% a test receipt\n%%EOF\n')
     const events: string[] = []
     const off = sandbox.api.onResourceEvent((e) => events.push(e.eventType))
-    const res = await upload(form([{ name: 'type', value: 'voucher' }, { name: 'file', value: new Blob([pdf], { type: 'application/pdf' }), filename: 'beleg.pdf' }]))
+    const res = await upload(
+      form([
+        { name: 'type', value: 'voucher' },
+        { name: 'file', value: new Blob([pdf], { type: 'application/pdf' }), filename: 'beleg.pdf' },
+      ]),
+    )
     off()
     expect(res.status).toBe(202)
     expect(Object.keys(res.json).sort()).toEqual(['id', 'voucherId'])
@@ -169,11 +181,30 @@ describe('/v1/files', () => {
 
   it('answers legacy errors for bad uploads', async () => {
     const blob = new Blob([Buffer.from('hello')], { type: 'text/plain' })
-    expectLegacy(await upload(form([{ name: 'type', value: 'voucher' }, { name: 'file', value: blob, filename: 'a.txt' }])) as never, 406)
-    expectLegacy(await upload(form([{ name: 'type', value: 'invoice' }, { name: 'file', value: new Blob([Buffer.from('%PDF')], { type: 'application/pdf' }), filename: 'a.pdf' }])) as never, 406)
-    expectLegacy(await upload(form([{ name: 'type', value: 'voucher' }])) as never, 406)
+    expectLegacy(
+      (await upload(
+        form([
+          { name: 'type', value: 'voucher' },
+          { name: 'file', value: blob, filename: 'a.txt' },
+        ]),
+      )) as never,
+      406,
+    )
+    expectLegacy(
+      (await upload(
+        form([
+          { name: 'type', value: 'invoice' },
+          { name: 'file', value: new Blob([Buffer.from('%PDF')], { type: 'application/pdf' }), filename: 'a.pdf' },
+        ]),
+      )) as never,
+      406,
+    )
+    expectLegacy((await upload(form([{ name: 'type', value: 'voucher' }]))) as never, 406)
     expectLegacy(await api.request('POST', '/v1/files', { raw: '{}', headers: { 'content-type': 'application/json' } }), 415)
-    expectLegacy(await api.request('POST', '/v1/files', { raw: 'garbage', headers: { 'content-type': 'multipart/form-data; boundary=xyz' } }), 400)
+    expectLegacy(
+      await api.request('POST', '/v1/files', { raw: 'garbage', headers: { 'content-type': 'multipart/form-data; boundary=xyz' } }),
+      400,
+    )
     expectLegacy(await api.get('/v1/files/unknown'), 404)
   })
 
@@ -182,14 +213,22 @@ describe('/v1/files', () => {
     const id = list.json.content[0].id as string
     const before = (await api.get(`/v1/vouchers/${id}`)).json
     const f = form([{ name: 'file', value: new Blob([Buffer.from('\x89PNG fake')], { type: 'image/png' }), filename: 'scan.png' }])
-    const res = await fetch(`${sandbox.url}/v1/vouchers/${id}/files`, { method: 'POST', headers: { authorization: `Bearer ${api.token}` }, body: f })
+    const res = await fetch(`${sandbox.url}/v1/vouchers/${id}/files`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.token}` },
+      body: f,
+    })
     expect(res.status).toBe(202)
     const { id: fileId } = (await res.json()) as { id: string }
     const after = (await api.get(`/v1/vouchers/${id}`)).json
     expect(after.files).toEqual([...before.files, fileId])
     expect(after.version).toBe(before.version + 1)
     expect((await api.get(`/v1/files/${fileId}`)).headers.get('content-type')).toBe('image/png')
-    const missing = await fetch(`${sandbox.url}/v1/vouchers/unknown/files`, { method: 'POST', headers: { authorization: `Bearer ${api.token}` }, body: f })
+    const missing = await fetch(`${sandbox.url}/v1/vouchers/unknown/files`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.token}` },
+      body: f,
+    })
     expect(missing.status).toBe(404)
     expect(Object.keys((await missing.json()) as object)).toEqual(['IssueList'])
   })
@@ -205,7 +244,14 @@ describe('/v1/files', () => {
 })
 
 describe('/v1/articles', () => {
-  const article = { title: 'Testartikel', type: 'PRODUCT', unitName: 'Stück', articleNumber: 'T-1', gtin: '4006381333931', price: { netPrice: 10, leadingPrice: 'NET', taxRate: 19 } }
+  const article = {
+    title: 'Testartikel',
+    type: 'PRODUCT',
+    unitName: 'Stück',
+    articleNumber: 'T-1',
+    gtin: '4006381333931',
+    price: { netPrice: 10, leadingPrice: 'NET', taxRate: 19 },
+  }
 
   it('lists with paging and filters', async () => {
     const all = await api.get('/v1/articles?size=5')
@@ -227,7 +273,11 @@ describe('/v1/articles', () => {
     expect(got.json.price).toEqual({ netPrice: 10, grossPrice: 11.9, leadingPrice: 'NET', taxRate: 19 })
     const updated = await api.put(`/v1/articles/${created.json.id}`, { ...article, title: 'Neu', version: got.json.version })
     expect(updated.json.version).toBe(got.json.version + 1)
-    expectRegular(await api.put(`/v1/articles/${created.json.id}`, { ...article, version: got.json.version }), 409, `/v1/articles/${created.json.id}`)
+    expectRegular(
+      await api.put(`/v1/articles/${created.json.id}`, { ...article, version: got.json.version }),
+      409,
+      `/v1/articles/${created.json.id}`,
+    )
     const deleted = await api.delete(`/v1/articles/${created.json.id}`)
     expect(deleted.status).toBe(204)
     expectRegular(await api.get(`/v1/articles/${created.json.id}`), 404, `/v1/articles/${created.json.id}`)
@@ -236,7 +286,11 @@ describe('/v1/articles', () => {
   })
 
   it('answers 406 for invalid articles', async () => {
-    const details = expectRegular(await api.post('/v1/articles', { ...article, type: 'THING', price: { netPrice: 1, leadingPrice: 'NET', taxRate: 3 } }), 406, '/v1/articles')
+    const details = expectRegular(
+      await api.post('/v1/articles', { ...article, type: 'THING', price: { netPrice: 1, leadingPrice: 'NET', taxRate: 3 } }),
+      406,
+      '/v1/articles',
+    )
     expect(details.map((d) => d['field']).sort()).toEqual(['price.taxRate', 'type'])
     expectRegular(await api.post('/v1/articles', { ...article, gtin: '12' }), 406, '/v1/articles')
   })
@@ -245,7 +299,9 @@ describe('/v1/articles', () => {
 describe('reference data', () => {
   it('serves countries, payment conditions, posting categories and print layouts as arrays', async () => {
     const countries = await api.get('/v1/countries')
-    expect(countries.json).toEqual(expect.arrayContaining([{ countryCode: 'DE', countryNameDE: 'Deutschland', countryNameEN: 'Germany', taxClassification: 'de' }]))
+    expect(countries.json).toEqual(
+      expect.arrayContaining([{ countryCode: 'DE', countryNameDE: 'Deutschland', countryNameEN: 'Germany', taxClassification: 'de' }]),
+    )
     const conditions = await api.get('/v1/payment-conditions')
     expect(conditions.json.filter((c: { organizationDefault: boolean }) => c.organizationDefault)).toHaveLength(1)
     const categories = await api.get('/v1/posting-categories')

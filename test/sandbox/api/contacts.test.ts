@@ -106,14 +106,23 @@ describe('POST/PUT /v1/contacts', () => {
 
     const got = await api.get(`/v1/contacts/${res.json.id}`)
     expect(got.status).toBe(200)
-    expect(got.json).toMatchObject({ id: res.json.id, version: 0, organizationId: sandbox.organization.organizationId, company: { name: 'Neue Testfirma AG' } })
+    expect(got.json).toMatchObject({
+      id: res.json.id,
+      version: 0,
+      organizationId: sandbox.organization.organizationId,
+      company: { name: 'Neue Testfirma AG' },
+    })
     expect(got.json.roles.customer.number).toBeGreaterThanOrEqual(10000)
   })
 
   it('updates with the current version and answers 409 for a stale one', async () => {
     const created = await api.post('/v1/contacts', company('Versionstest GmbH'))
     const id = created.json.id
-    const updated = await api.put(`/v1/contacts/${id}`, { ...company('Versionstest GmbH & Co. KG'), version: 0, roles: { customer: {}, vendor: {} } })
+    const updated = await api.put(`/v1/contacts/${id}`, {
+      ...company('Versionstest GmbH & Co. KG'),
+      version: 0,
+      roles: { customer: {}, vendor: {} },
+    })
     expect(updated.status).toBe(200)
     expect(updated.json.version).toBe(1)
     const got = await api.get(`/v1/contacts/${id}`)
@@ -144,7 +153,10 @@ describe('POST/PUT /v1/contacts', () => {
 
   it('keeps only known fields (unknown or deeply nested input is dropped, never echoed)', async () => {
     const deep = '{"a":'.repeat(3000) + '1' + '}'.repeat(3000)
-    const raw = JSON.stringify({ ...company('Feldtest GmbH'), person: undefined }).replace('"name":"Feldtest GmbH"', `"name":"Feldtest GmbH","extra":${deep},"__proto__":{"polluted":true}`)
+    const raw = JSON.stringify({ ...company('Feldtest GmbH'), person: undefined }).replace(
+      '"name":"Feldtest GmbH"',
+      `"name":"Feldtest GmbH","extra":${deep},"__proto__":{"polluted":true}`,
+    )
     const res = await api.request('POST', '/v1/contacts', { raw, headers: { 'content-type': 'application/json' } })
     expect(res.status).toBe(200)
     const got = await api.get(`/v1/contacts/${res.json.id}`)
@@ -157,7 +169,10 @@ describe('POST/PUT /v1/contacts', () => {
     expectLegacy(await api.get('/v1/contacts/00000000-0000-4000-8000-000000000000'), 404)
     expectLegacy(await api.put('/v1/contacts/unknown', { ...company('X'), version: 0 }), 404)
     expectLegacy(await api.request('POST', '/v1/contacts', { raw: JSON.stringify(company('X')) }), 415)
-    expectLegacy(await api.request('POST', '/v1/contacts', { raw: JSON.stringify(company('X')), headers: { 'content-type': 'text/plain' } }), 415)
+    expectLegacy(
+      await api.request('POST', '/v1/contacts', { raw: JSON.stringify(company('X')), headers: { 'content-type': 'text/plain' } }),
+      415,
+    )
     expectLegacy(await api.request('POST', '/v1/contacts', { raw: '{"version":0,', headers: { 'content-type': 'application/json' } }), 400)
   })
 })

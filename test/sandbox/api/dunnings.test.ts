@@ -23,7 +23,13 @@ function dunningBody(overrides: Record<string, unknown> = {}): Record<string, un
     voucherDate: '2026-03-01T00:00:00.000+01:00',
     address: { contactId: invoice.contactId },
     lineItems: [
-      { type: 'custom', name: 'Mahngebühr', quantity: 1, unitName: 'Stück', unitPrice: { currency: 'EUR', netAmount: 5, taxRatePercentage: 0 } },
+      {
+        type: 'custom',
+        name: 'Mahngebühr',
+        quantity: 1,
+        unitName: 'Stück',
+        unitPrice: { currency: 'EUR', netAmount: 5, taxRatePercentage: 0 },
+      },
       { type: 'text', name: 'Hinweis', description: 'Bitte überweisen Sie den offenen Betrag.' },
     ],
     totalPrice: { currency: 'EUR' },
@@ -43,7 +49,13 @@ describe('POST /v1/dunnings?precedingSalesVoucherId=', () => {
     const res = await create(`?precedingSalesVoucherId=${invoice.id}`)
     off()
     expect(res.status).toBe(200)
-    expect(res.json).toEqual({ id: expect.any(String), resourceUri: expect.stringContaining(`/v1/dunnings/${res.json.id}`), createdDate: expect.any(String), updatedDate: expect.any(String), version: 1 })
+    expect(res.json).toEqual({
+      id: expect.any(String),
+      resourceUri: expect.stringContaining(`/v1/dunnings/${res.json.id}`),
+      createdDate: expect.any(String),
+      updatedDate: expect.any(String),
+      version: 1,
+    })
     expect(res.headers.get('location')).toBe(res.json.resourceUri)
     expect(events.map((e) => [e.eventType, e.resourceId])).toEqual([['dunning.created', res.json.id]])
 
@@ -71,11 +83,30 @@ describe('POST /v1/dunnings?precedingSalesVoucherId=', () => {
   })
 
   it('a down-payment invoice can be dunned too', async () => {
-    const downPayment = [...sandbox.api.organization(sandbox.organization.organizationId).downPaymentInvoices.values()].find((v) => v.voucherStatus === 'open')!
+    const downPayment = [...sandbox.api.organization(sandbox.organization.organizationId).downPaymentInvoices.values()].find(
+      (v) => v.voucherStatus === 'open',
+    )!
     const address = downPayment['address'] as { contactId: string }
-    const res = await create(`?precedingSalesVoucherId=${downPayment.id}`, dunningBody({ address: { contactId: address.contactId }, taxConditions: { taxType: 'gross' }, lineItems: [{ type: 'custom', name: 'Mahngebühr', quantity: 1, unitName: 'Stück', unitPrice: { currency: 'EUR', grossAmount: 5, taxRatePercentage: 0 } }] }))
+    const res = await create(
+      `?precedingSalesVoucherId=${downPayment.id}`,
+      dunningBody({
+        address: { contactId: address.contactId },
+        taxConditions: { taxType: 'gross' },
+        lineItems: [
+          {
+            type: 'custom',
+            name: 'Mahngebühr',
+            quantity: 1,
+            unitName: 'Stück',
+            unitPrice: { currency: 'EUR', grossAmount: 5, taxRatePercentage: 0 },
+          },
+        ],
+      }),
+    )
     expect(res.status).toBe(200)
-    expect((await api.get(`/v1/dunnings/${res.json.id}`)).json.relatedVouchers).toEqual([{ id: downPayment.id, voucherNumber: downPayment.voucherNumber, voucherType: 'downpaymentinvoice' }])
+    expect((await api.get(`/v1/dunnings/${res.json.id}`)).json.relatedVouchers).toEqual([
+      { id: downPayment.id, voucherNumber: downPayment.voucherNumber, voucherType: 'downpaymentinvoice' },
+    ])
   })
 
   it('without precedingSalesVoucherId (or with a non-UUID) answers 400 in the regular format; nothing is created', async () => {
@@ -94,9 +125,13 @@ describe('POST /v1/dunnings?precedingSalesVoucherId=', () => {
     const notInvoice = expectRegular(await create(`?precedingSalesVoucherId=${quotation.id}`), 406, '/v1/dunnings')
     expect(notInvoice).toEqual([expect.objectContaining({ field: 'precedingSalesVoucherId', violation: 'NOTALLOWED' })])
     const draft = await api.post('/v1/invoices', invoiceBody())
-    expect(expectRegular(await create(`?precedingSalesVoucherId=${draft.json.id}`, dunningBody({ address: { name: 'X', countryCode: 'DE' } })), 406, '/v1/dunnings')).toEqual([
-      expect.objectContaining({ field: 'precedingSalesVoucherId' }),
-    ])
+    expect(
+      expectRegular(
+        await create(`?precedingSalesVoucherId=${draft.json.id}`, dunningBody({ address: { name: 'X', countryCode: 'DE' } })),
+        406,
+        '/v1/dunnings',
+      ),
+    ).toEqual([expect.objectContaining({ field: 'precedingSalesVoucherId' })])
     // A dunning cannot be dunned either.
     const dunning = await create(`?precedingSalesVoucherId=${invoice.id}`)
     expect((await create(`?precedingSalesVoucherId=${dunning.json.id}`)).status).toBe(406)
@@ -104,15 +139,31 @@ describe('POST /v1/dunnings?precedingSalesVoucherId=', () => {
 
   it('contact and tax type must match the invoice; the body is validated like an invoice (406)', async () => {
     const q = `?precedingSalesVoucherId=${invoice.id}`
-    const otherContact = expectRegular(await create(q, dunningBody({ address: { name: 'Jemand anders', countryCode: 'DE' } })), 406, '/v1/dunnings')
+    const otherContact = expectRegular(
+      await create(q, dunningBody({ address: { name: 'Jemand anders', countryCode: 'DE' } })),
+      406,
+      '/v1/dunnings',
+    )
     expect(otherContact).toEqual([expect.objectContaining({ field: 'address.contactId' })])
-    const otherTax = expectRegular(await create(q, dunningBody({ taxConditions: { taxType: 'gross' }, lineItems: [{ type: 'text', name: 'x' }] })), 406, '/v1/dunnings')
+    const otherTax = expectRegular(
+      await create(q, dunningBody({ taxConditions: { taxType: 'gross' }, lineItems: [{ type: 'text', name: 'x' }] })),
+      406,
+      '/v1/dunnings',
+    )
     expect(otherTax.map((d) => d['field'])).toContain('taxConditions.taxType')
     const { shippingConditions: _omit, ...noShipping } = dunningBody()
     void _omit
-    expect(expectRegular(await create(q, noShipping), 406, '/v1/dunnings').map((d) => d['field'])).toEqual(['shippingConditions.shippingType'])
-    expect(expectRegular(await create(q, dunningBody({ lineItems: [] })), 406, '/v1/dunnings').map((d) => d['field'])).toEqual(['lineItems'])
-    expectRegular(await api.request('POST', `/v1/dunnings${q}`, { raw: '{', headers: { 'content-type': 'application/json' } }), 400, '/v1/dunnings')
+    expect(expectRegular(await create(q, noShipping), 406, '/v1/dunnings').map((d) => d['field'])).toEqual([
+      'shippingConditions.shippingType',
+    ])
+    expect(expectRegular(await create(q, dunningBody({ lineItems: [] })), 406, '/v1/dunnings').map((d) => d['field'])).toEqual([
+      'lineItems',
+    ])
+    expectRegular(
+      await api.request('POST', `/v1/dunnings${q}`, { raw: '{', headers: { 'content-type': 'application/json' } }),
+      400,
+      '/v1/dunnings',
+    )
     expectRegular(await api.request('POST', `/v1/dunnings${q}`, { raw: '{}' }), 415, '/v1/dunnings')
   })
 })

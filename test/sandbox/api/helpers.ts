@@ -111,8 +111,20 @@ export function invoiceBody(overrides: Record<string, unknown> = {}): Record<str
     voucherDate: '2026-03-02T00:00:00.000+01:00',
     address: { name: 'Bike & Ride GmbH & Co. KG', street: 'Musterstraße 42', city: 'Freiburg', zip: '79112', countryCode: 'DE' },
     lineItems: [
-      { type: 'custom', name: 'Energieriegel Testpaket', quantity: 2, unitName: 'Stück', unitPrice: { currency: 'EUR', netAmount: 5, taxRatePercentage: 7 } },
-      { type: 'custom', name: 'Beratung', quantity: 1.5, unitName: 'Stunde', unitPrice: { currency: 'EUR', netAmount: 100, taxRatePercentage: 19 } },
+      {
+        type: 'custom',
+        name: 'Energieriegel Testpaket',
+        quantity: 2,
+        unitName: 'Stück',
+        unitPrice: { currency: 'EUR', netAmount: 5, taxRatePercentage: 7 },
+      },
+      {
+        type: 'custom',
+        name: 'Beratung',
+        quantity: 1.5,
+        unitName: 'Stunde',
+        unitPrice: { currency: 'EUR', netAmount: 100, taxRatePercentage: 19 },
+      },
       { type: 'text', name: 'Hinweis', description: 'Nur ein Text' },
     ],
     totalPrice: { currency: 'EUR' },

@@ -53,7 +53,7 @@ describe('API rate limit', () => {
     expect(sandbox.api.rateLimitStats().limited).toBe(0)
   })
 
-  it('limits by default to lexoffice\'s 2 requests per second', async () => {
+  it("limits by default to lexoffice's 2 requests per second", async () => {
     const now = Date.UTC(2026, 5, 1, 12)
     sandbox = await createSandbox({ autoApprove: true, now: () => now })
     const api = await connect(sandbox)

@@ -112,8 +112,24 @@ describe('sales vouchers', () => {
       [{ voucherDate: '2026-03-02' }, 'voucherDate'],
       [{ voucherDate: undefined }, 'voucherDate'],
       [{ lineItems: [] }, 'lineItems'],
-      [{ lineItems: [{ type: 'custom', name: 'x', quantity: 1, unitName: 'Stk', unitPrice: { currency: 'EUR', netAmount: 1 } }] }, 'lineItems[0].unitPrice.taxRatePercentage'],
-      [{ lineItems: [{ type: 'custom', name: 'x', quantity: 1, unitName: 'Stk', unitPrice: { currency: 'EUR', netAmount: 1, taxRatePercentage: 17 } }] }, 'lineItems[0].unitPrice.taxRatePercentage'],
+      [
+        { lineItems: [{ type: 'custom', name: 'x', quantity: 1, unitName: 'Stk', unitPrice: { currency: 'EUR', netAmount: 1 } }] },
+        'lineItems[0].unitPrice.taxRatePercentage',
+      ],
+      [
+        {
+          lineItems: [
+            {
+              type: 'custom',
+              name: 'x',
+              quantity: 1,
+              unitName: 'Stk',
+              unitPrice: { currency: 'EUR', netAmount: 1, taxRatePercentage: 17 },
+            },
+          ],
+        },
+        'lineItems[0].unitPrice.taxRatePercentage',
+      ],
       [{ lineItems: [{ type: 'bogus', name: 'x' }] }, 'lineItems[0].type'],
       [{ taxConditions: { taxType: 'sometimes' } }, 'taxConditions.taxType'],
       [{ totalPrice: { currency: 'USD' } }, 'totalPrice.currency'],
@@ -130,7 +146,11 @@ describe('sales vouchers', () => {
   })
 
   it('answers 400 for malformed JSON and a bad finalize flag, 415 without Content-Type, 404 for unknown ids', async () => {
-    expectRegular(await api.request('POST', '/v1/invoices', { raw: '{"voucherDate":', headers: { 'content-type': 'application/json' } }), 400, '/v1/invoices')
+    expectRegular(
+      await api.request('POST', '/v1/invoices', { raw: '{"voucherDate":', headers: { 'content-type': 'application/json' } }),
+      400,
+      '/v1/invoices',
+    )
     expectRegular(await api.post('/v1/invoices?finalize=maybe', invoiceBody()), 400, '/v1/invoices')
     expectRegular(await api.request('POST', '/v1/quotations', { raw: JSON.stringify(invoiceBody()) }), 415, '/v1/quotations')
     expectRegular(await api.get('/v1/credit-notes/nope'), 404, '/v1/credit-notes/nope')
@@ -143,7 +163,9 @@ describe('sales vouchers', () => {
     expect(before).toBeGreaterThanOrEqual(DEMO_DATA_COUNTS.invoices)
     const created = await api.post('/v1/invoices?finalize=true', invoiceBody())
     expect(await count()).toBe(before + 1)
-    const open = await api.get(`/v1/voucherlist?voucherType=invoice&voucherStatus=open&voucherNumber=${(await api.get(`/v1/invoices/${created.json.id}`)).json.voucherNumber}`)
+    const open = await api.get(
+      `/v1/voucherlist?voucherType=invoice&voucherStatus=open&voucherNumber=${(await api.get(`/v1/invoices/${created.json.id}`)).json.voucherNumber}`,
+    )
     expect(open.json.content.map((e: { id: string }) => e.id)).toEqual([created.json.id])
   })
 })

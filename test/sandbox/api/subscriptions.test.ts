@@ -51,13 +51,17 @@ describe('/v1/event-subscriptions', () => {
   it('requires https, except http on loopback (a documented sandbox deviation)', async () => {
     expect((await api.post(PATH, { eventType: 'contact.changed', callbackUrl: 'http://127.0.0.1:8080/hook' })).status).toBe(201)
     expect((await api.post(PATH, { eventType: 'contact.changed', callbackUrl: 'http://localhost:8080/hook' })).status).toBe(201)
-    const details = expectRegular(await api.post(PATH, { eventType: 'contact.changed', callbackUrl: 'http://hooks.example.com/hook' }), 406, PATH)
+    const details = expectRegular(
+      await api.post(PATH, { eventType: 'contact.changed', callbackUrl: 'http://hooks.example.com/hook' }),
+      406,
+      PATH,
+    )
     expect(details[0]).toMatchObject({ field: 'callbackUrl' })
     expectRegular(await api.post(PATH, { eventType: 'contact.changed', callbackUrl: 'ftp://hooks.example.com/hook' }), 406, PATH)
     expectRegular(await api.post(PATH, { eventType: 'contact.changed', callbackUrl: 'not a url' }), 406, PATH)
     expectRegular(await api.post(PATH, { eventType: 'contact.exploded', callbackUrl: 'https://hooks.example.com/x' }), 406, PATH)
     expectRegular(await api.post(PATH, { callbackUrl: 'https://hooks.example.com/x' }), 406, PATH)
-    expectRegular(await api.request('POST', PATH, { raw: '{"eventType":' , headers: { 'content-type': 'application/json' } }), 400, PATH)
+    expectRegular(await api.request('POST', PATH, { raw: '{"eventType":', headers: { 'content-type': 'application/json' } }), 400, PATH)
     expectRegular(await api.request('POST', PATH, { raw: '{}' }), 415, PATH)
   })
 
@@ -83,7 +87,9 @@ describe('/v1/event-subscriptions', () => {
     expect(sandbox.revokeConnection(first!.connectionId)).toBe(true)
     expect(sandbox.api.subscriptions(first!.connectionId)).toEqual([])
     expect(sandbox.api.subscriptions(second!.connectionId)).toHaveLength(1)
-    expect(sandbox.api.subscribersOf(sandbox.organization.organizationId, 'contact.created').map((s) => s.callbackUrl)).toEqual(['https://hooks.example.com/c'])
+    expect(sandbox.api.subscribersOf(sandbox.organization.organizationId, 'contact.created').map((s) => s.callbackUrl)).toEqual([
+      'https://hooks.example.com/c',
+    ])
     // The revoked token no longer reaches the API.
     expect((await api.get(PATH)).status).toBe(401)
   })
@@ -118,7 +124,12 @@ describe('resource events', () => {
     sandbox.api.onResourceEvent((e) => events.push(e))
     const created = await api.post('/v1/contacts', { version: 0, roles: { vendor: {} }, person: { lastName: 'Eventtest' } })
     expect(events).toEqual([
-      { organizationId: sandbox.organization.organizationId, eventType: 'contact.created', resourceId: created.json.id, eventDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) },
+      {
+        organizationId: sandbox.organization.organizationId,
+        eventType: 'contact.created',
+        resourceId: created.json.id,
+        eventDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      },
     ])
   })
 

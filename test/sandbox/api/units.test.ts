@@ -10,7 +10,14 @@ import { DEMO_DATA_COUNTS } from '../../../lib/sandbox/api/seed'
 import { ApiStore } from '../../../lib/sandbox/api/store'
 import type { SandboxRequest } from '../../../lib/sandbox/types'
 
-const req = (query: string): SandboxRequest => ({ method: 'GET', path: '/v1/x', query: new URLSearchParams(query), headers: {}, body: Buffer.alloc(0), params: {} })
+const req = (query: string): SandboxRequest => ({
+  method: 'GET',
+  path: '/v1/x',
+  query: new URLSearchParams(query),
+  headers: {},
+  body: Buffer.alloc(0),
+  params: {},
+})
 
 describe('search strings', () => {
   it('undoes the HTML encoding after URL decoding', () => {
@@ -67,7 +74,17 @@ describe('paging', () => {
 
   it('builds Spring-style pages', () => {
     const items = Array.from({ length: 7 }, (_, i) => i)
-    expect(toPage(items, { page: 0, size: 3 })).toEqual({ content: [0, 1, 2], first: true, last: false, totalPages: 3, totalElements: 7, numberOfElements: 3, size: 3, number: 0, sort: [] })
+    expect(toPage(items, { page: 0, size: 3 })).toEqual({
+      content: [0, 1, 2],
+      first: true,
+      last: false,
+      totalPages: 3,
+      totalElements: 7,
+      numberOfElements: 3,
+      size: 3,
+      number: 0,
+      sort: [],
+    })
     expect(toPage(items, { page: 2, size: 3 })).toMatchObject({ content: [6], first: false, last: true, numberOfElements: 1 })
     expect(toPage(items, { page: 5, size: 3 })).toMatchObject({ content: [], last: true, numberOfElements: 0 })
     expect(toPage([], { page: 0, size: 25 })).toMatchObject({ content: [], first: true, last: true, totalPages: 0, totalElements: 0 })
@@ -77,7 +94,10 @@ describe('paging', () => {
 describe('error factories', () => {
   it('renders legacy and regular shapes', () => {
     const legacy = errorsFor('legacy', '/v1/contacts').validation([{ field: 'company.name', violation: 'NOTNULL', message: 'x' }])
-    expect(legacy).toMatchObject({ status: 406, body: { IssueList: [{ i18nKey: 'missing_entity', source: 'company.name', type: 'validation_failure', args: null }] } })
+    expect(legacy).toMatchObject({
+      status: 406,
+      body: { IssueList: [{ i18nKey: 'missing_entity', source: 'company.name', type: 'validation_failure', args: null }] },
+    })
     const regular = errorsFor('regular', '/v1/invoices').conflict('dup', 'eventType')
     expect(regular.body).toMatchObject({ status: 409, error: 'Conflict', path: '/v1/invoices', details: [{ field: 'eventType' }] })
   })
@@ -85,7 +105,10 @@ describe('error factories', () => {
 
 describe('PDF writer', () => {
   it('writes a valid PDF 1.4 with a correct xref table, escaping text', () => {
-    const pdf = renderPdf('Rechnung RE0001', [{ text: 'Rechnung RE0001', bold: true, size: 18 }, { text: 'Klammer (a) \\ und Umlaute äöü € ✓' }])
+    const pdf = renderPdf('Rechnung RE0001', [
+      { text: 'Rechnung RE0001', bold: true, size: 18 },
+      { text: 'Klammer (a) \\ und Umlaute äöü € ✓' },
+    ])
     const text = pdf.toString('latin1')
     expect(text.startsWith('%PDF-1.4\n')).toBe(true)
     expect(text.endsWith('%%EOF\n')).toBe(true)
@@ -142,7 +165,9 @@ describe('multipart parser', () => {
 
 describe('sales voucher totals', () => {
   it('computes gross vouchers from gross unit prices', () => {
-    const items = [{ type: 'custom', name: 'x', quantity: 2, unitPrice: { currency: 'EUR', netAmount: 10, grossAmount: 11.9, taxRatePercentage: 19 } }]
+    const items = [
+      { type: 'custom', name: 'x', quantity: 2, unitPrice: { currency: 'EUR', netAmount: 10, grossAmount: 11.9, taxRatePercentage: 19 } },
+    ]
     expect(computeTotals(items, 'gross')).toEqual({
       totalPrice: { currency: 'EUR', totalNetAmount: 20, totalGrossAmount: 23.8, totalTaxAmount: 3.8 },
       taxAmounts: [{ taxRatePercentage: 19, taxAmount: 3.8, netAmount: 20 }],
@@ -152,7 +177,9 @@ describe('sales voucher totals', () => {
 
 describe('event subscriptions', () => {
   it('knows the documented event types and checks callback URLs', () => {
-    expect(EVENT_TYPES).toEqual(expect.arrayContaining(['contact.created', 'invoice.status.changed', 'token.revoked', 'payment.changed', 'article.deleted']))
+    expect(EVENT_TYPES).toEqual(
+      expect.arrayContaining(['contact.created', 'invoice.status.changed', 'token.revoked', 'payment.changed', 'article.deleted']),
+    )
     expect(callbackUrlProblem('https://example.com/hook', false)).toBeUndefined()
     expect(callbackUrlProblem('http://127.0.0.1:3000/hook', true)).toBeUndefined()
     expect(callbackUrlProblem('http://[::1]:3000/hook', true)).toBeUndefined()

@@ -63,15 +63,17 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   let strategy!: LexofficeStrategy
   app.get('/login', (req: unknown, res: unknown, next: unknown) => (passport.authenticate('lexoffice') as Function)(req, res, next))
   app.get('/callback', (req: AnyReq, res: AnyRes, next: (err?: unknown) => void) => {
-    ;(passport.authenticate('lexoffice', (err: any, user: any, info: any, status: any) => {
-      if (err) return next(err)
-      if (!user) return res.status(status ?? 401).json({ code: info?.code, message: info?.message })
-      const before = req.sessionID
-      req.logIn(user, (e: unknown) => {
-        if (e) return next(e)
-        res.json({ user, info, sessionBefore: before, sessionAfter: req.sessionID, returnTo: req.session?.returnTo })
-      })
-    }) as Function)(req, res, next)
+    ;(
+      passport.authenticate('lexoffice', (err: any, user: any, info: any, status: any) => {
+        if (err) return next(err)
+        if (!user) return res.status(status ?? 401).json({ code: info?.code, message: info?.message })
+        const before = req.sessionID
+        req.logIn(user, (e: unknown) => {
+          if (e) return next(e)
+          res.json({ user, info, sessionBefore: before, sessionAfter: req.sessionID, returnTo: req.session?.returnTo })
+        })
+      }) as Function
+    )(req, res, next)
   })
   app.get('/login-with-state', (req: unknown, res: unknown, next: unknown) =>
     (passport.authenticate('lexoffice', { state: 'app-chosen-state' }) as Function)(req, res, next),
@@ -100,11 +102,22 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     (options.verify as LexofficeVerifyFunctionWithParams | undefined) ??
     ((accessToken, refreshToken, params, profile, done) => {
       verifyCalls.push([accessToken, refreshToken, params, profile])
-      done(null, { id: profile?.id, organizationId: profile?.organizationId, email: profile?.emails?.[0]?.value } as unknown as Express.User)
+      done(null, {
+        id: profile?.id,
+        organizationId: profile?.organizationId,
+        email: profile?.emails?.[0]?.value,
+      } as unknown as Express.User)
     })
   try {
     strategy = new LexofficeStrategy(
-      { ...options.client, callbackURL, scope: ['profile.read'], logger: { warn: (m: string) => void warnings.push(m) }, ...options.endpoints, ...options.strategy } as LexofficeStrategyOptions,
+      {
+        ...options.client,
+        callbackURL,
+        scope: ['profile.read'],
+        logger: { warn: (m: string) => void warnings.push(m) },
+        ...options.endpoints,
+        ...options.strategy,
+      } as LexofficeStrategyOptions,
       verify,
     )
   } catch (err) {

@@ -88,7 +88,13 @@ export async function startFakeLexoffice(): Promise<FakeLexoffice> {
           return json(400, { error: 'invalid_request' })
         }
         const code = randomBytes(24).toString('base64url')
-        codes.set(code, { clientID: client.clientID, redirectUri, challenge: q.get('code_challenge') ?? '', used: false, userNo: ++userCounter })
+        codes.set(code, {
+          clientID: client.clientID,
+          redirectUri,
+          challenge: q.get('code_challenge') ?? '',
+          used: false,
+          userNo: ++userCounter,
+        })
         const back = new URL(redirectUri)
         back.searchParams.set('code', code)
         if (q.get('state') !== null) back.searchParams.set('state', q.get('state') ?? '')
@@ -121,13 +127,23 @@ export async function startFakeLexoffice(): Promise<FakeLexoffice> {
         grant.used = true
         const verifier = form.get('code_verifier') ?? ''
         const challenge = createHash('sha256').update(verifier).digest('base64url')
-        if (challenge !== grant.challenge || form.get('redirect_uri') !== grant.redirectUri || form.get('grant_type') !== 'authorization_code') {
+        if (
+          challenge !== grant.challenge ||
+          form.get('redirect_uri') !== grant.redirectUri ||
+          form.get('grant_type') !== 'authorization_code'
+        ) {
           return json(400, { error: 'invalid_grant' })
         }
         const accessToken = 'AT-' + randomBytes(16).toString('hex')
         tokens.set(accessToken, grant.userNo)
         fake.issuedAccessTokens.push(accessToken)
-        return json(200, { access_token: accessToken, refresh_token: 'RT-' + randomBytes(16).toString('hex'), token_type: 'Bearer', expires_in: 14399, scope: 'profile.read' })
+        return json(200, {
+          access_token: accessToken,
+          refresh_token: 'RT-' + randomBytes(16).toString('hex'),
+          token_type: 'Bearer',
+          expires_in: 14399,
+          scope: 'profile.read',
+        })
       }
       if (req.method === 'GET' && url.pathname === '/v1/profile') {
         fake.profileCalls++
@@ -140,7 +156,12 @@ export async function startFakeLexoffice(): Promise<FakeLexoffice> {
           organizationId: '00000000-0000-4000-8000-00000000000' + (userNo % 10),
           companyName: 'Muster GmbH',
           connectionId: '11111111-0000-4000-8000-00000000000' + (userNo % 10),
-          created: { userId: 'user-' + userNo, userName: 'Erika Muster', userEmail: `erika${userNo}@example.com`, date: '2017-01-03T13:15:45.000+01:00' },
+          created: {
+            userId: 'user-' + userNo,
+            userName: 'Erika Muster',
+            userEmail: `erika${userNo}@example.com`,
+            date: '2017-01-03T13:15:45.000+01:00',
+          },
         })
       }
       json(404, { message: 'not found' })

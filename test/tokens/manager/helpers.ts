@@ -9,7 +9,15 @@ import { oauthClientFor } from '../../helpers/connect'
 /** Records every event a manager emits, in order. */
 export function recordEvents(manager: TokenManager): Array<{ name: keyof TokenManagerEvents; payload: unknown }> {
   const events: Array<{ name: keyof TokenManagerEvents; payload: unknown }> = []
-  const names: Array<keyof TokenManagerEvents> = ['connected', 'refreshed', 'refreshFailed', 'authLost', 'disconnected', 'persistFailed', 'persistRecovered']
+  const names: Array<keyof TokenManagerEvents> = [
+    'connected',
+    'refreshed',
+    'refreshFailed',
+    'authLost',
+    'disconnected',
+    'persistFailed',
+    'persistRecovered',
+  ]
   for (const name of names) manager.on(name, (payload: unknown) => events.push({ name, payload }))
   return events
 }

@@ -21,9 +21,21 @@ describe('TokenManager lifecycle API', () => {
     const tokens = await connectViaSandbox(sb)
     const profile = { id: 'x', displayName: 'Demo', organizationId: 'org-1', connectionId: 'conn-1' }
     const info = await manager.connect(KEY, tokens, profile)
-    expect(info).toMatchObject({ organizationId: 'org-1', connectionId: 'conn-1', scope: 'profile.read contacts.read', expiresAtEstimated: false })
-    expect(events).toEqual([{ name: 'connected', payload: { key: KEY, expiresAt: tokens.expiresAt, organizationId: 'org-1', connectionId: 'conn-1' } }])
-    expect(await store.get(KEY)).toMatchObject({ version: 1, state: 'active', refreshCount: 0, tokens: { refreshToken: tokens.refresh_token } })
+    expect(info).toMatchObject({
+      organizationId: 'org-1',
+      connectionId: 'conn-1',
+      scope: 'profile.read contacts.read',
+      expiresAtEstimated: false,
+    })
+    expect(events).toEqual([
+      { name: 'connected', payload: { key: KEY, expiresAt: tokens.expiresAt, organizationId: 'org-1', connectionId: 'conn-1' } },
+    ])
+    expect(await store.get(KEY)).toMatchObject({
+      version: 1,
+      state: 'active',
+      refreshCount: 0,
+      tokens: { refreshToken: tokens.refresh_token },
+    })
     expect(await manager.tokenInfo(KEY)).toMatchObject({
       key: KEY,
       state: 'active',
@@ -114,14 +126,27 @@ describe('TokenManager lifecycle API', () => {
 
 describe('TokenManager options', () => {
   const store = new MemoryTokenStore()
-  const oauth = { clientID: 'id', clientSecret: 'secret', tokenURL: 'http://127.0.0.1:9/oauth2/token', revokeURL: 'http://127.0.0.1:9/oauth2/revoke' }
+  const oauth = {
+    clientID: 'id',
+    clientSecret: 'secret',
+    tokenURL: 'http://127.0.0.1:9/oauth2/token',
+    revokeURL: 'http://127.0.0.1:9/oauth2/revoke',
+  }
 
   it('resolves defaults: production API, 15 min ahead, 30 s lock, single-process without a lock', () => {
     const m = new TokenManager({ store, oauth: { clientID: 'id', clientSecret: 'secret' } })
     expect(m.apiURL).toBe('https://api.lexware.io')
     expect(m.mode).toBe('single-process')
-    expect(m.toJSON()).toEqual({ apiURL: 'https://api.lexware.io', mode: 'single-process', refreshAheadMs: 900_000, lockTtlMs: 30_000, pendingPersists: 0 })
-    expect(new TokenManager({ store, oauth: { clientID: 'id', clientSecret: 'secret', environment: 'sandbox' } }).apiURL).toBe('https://api.lexware-sandbox.io')
+    expect(m.toJSON()).toEqual({
+      apiURL: 'https://api.lexware.io',
+      mode: 'single-process',
+      refreshAheadMs: 900_000,
+      lockTtlMs: 30_000,
+      pendingPersists: 0,
+    })
+    expect(new TokenManager({ store, oauth: { clientID: 'id', clientSecret: 'secret', environment: 'sandbox' } }).apiURL).toBe(
+      'https://api.lexware-sandbox.io',
+    )
     expect(new TokenManager({ store, oauth, lock: new MemoryLock() }).mode).toBe('multi-process')
     const withLock = Object.assign(new MemoryTokenStore(), { createLock: () => new MemoryLock() })
     expect(new TokenManager({ store: withLock, oauth }).mode).toBe('multi-process')

@@ -88,7 +88,13 @@ describe('TokenManager across processes on a real Redis', () => {
   it('a process killed (SIGKILL) while it holds the lock mid-refresh: another takes over after the lock TTL', async () => {
     const store = new RedisTokenStore({ client: redis, prefix })
     const lockTtlMs = 2_000
-    const manager = new TokenManager({ store, oauth: oauthClientFor(sb, { timeoutMs: 1_000 }), apiURL: sb.endpoints.apiURL, lockTtlMs, lockWaitMs: 8_000 })
+    const manager = new TokenManager({
+      store,
+      oauth: oauthClientFor(sb, { timeoutMs: 1_000 }),
+      apiURL: sb.endpoints.apiURL,
+      lockTtlMs,
+      lockWaitMs: 8_000,
+    })
     const first = await connectViaSandbox(sb)
     await manager.connect(KEY, expiring(first, -1_000))
     sb.resetLog()

@@ -36,7 +36,9 @@ export async function deletePrefix(client: RedisClient, prefix: string): Promise
 }
 
 /** A TCP proxy in front of Redis that can be cut (every socket dropped, new ones refused) and restored. */
-export async function redisProxy(target: string = REDIS_URL): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
+export async function redisProxy(
+  target: string = REDIS_URL,
+): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
   const { hostname, port } = new URL(target)
   const sockets = new Set<net.Socket>()
   let down = false

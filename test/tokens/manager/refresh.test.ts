@@ -91,7 +91,11 @@ describe('TokenManager refresh path (sandbox, one process)', () => {
     await manager.connect(KEY, expiring(first, -1_000))
     const events = recordEvents(manager)
     sb.resetLog()
-    sb.failNextTokenCalls([{ kind: 'status', status: 500 }, { kind: 'delay', ms: 5_000, thenProcess: false }, { kind: 'status', status: 502 }])
+    sb.failNextTokenCalls([
+      { kind: 'status', status: 500 },
+      { kind: 'delay', ms: 5_000, thenProcess: false },
+      { kind: 'status', status: 502 },
+    ])
 
     const token = await manager.getAccessToken(KEY)
 
@@ -109,7 +113,11 @@ describe('TokenManager refresh path (sandbox, one process)', () => {
     ;({ sb, store, manager } = await setup({ retry: { attempts: 3, minDelayMs: 10, maxDelayMs: 40 } }))
     const first = await connectViaSandbox(sb)
     await manager.connect(KEY, expiring(first, -1_000))
-    sb.failNextTokenCalls([{ kind: 'status', status: 500 }, { kind: 'status', status: 503 }, { kind: 'status', status: 500 }])
+    sb.failNextTokenCalls([
+      { kind: 'status', status: 500 },
+      { kind: 'status', status: 503 },
+      { kind: 'status', status: 500 },
+    ])
 
     await expect(manager.getAccessToken(KEY)).rejects.toMatchObject({ code: ErrorCodes.REFRESH_FAILED, status: 503 })
     const record = await store.get(KEY)
@@ -235,7 +243,15 @@ describe('TokenManager refresh path (sandbox, one process)', () => {
         // otherwise see a reuse of the old refresh token and revoke the whole connection.
         sb.failNextTokenCalls([{ kind: 'invalid_grant' }])
         const current = (await store.get(key))!
-        await originalSet(key, { ...current, version: current.version + 1, tokens: { ...current.tokens!, accessToken: res.access_token, refreshToken: res.refresh_token!, expiresAt: res.expiresAt! } }, current.version)
+        await originalSet(
+          key,
+          {
+            ...current,
+            version: current.version + 1,
+            tokens: { ...current.tokens!, accessToken: res.access_token, refreshToken: res.refresh_token!, expiresAt: res.expiresAt! },
+          },
+          current.version,
+        )
       }
       return ok
     })
@@ -347,7 +363,11 @@ describe('two managers on one store without a lock (the in-flight marker is a co
     const one = await setup({ store: shared })
     sb = one.sb
     const { TokenManager } = await import('../../../lib/tokens/TokenManager')
-    const two = new TokenManager({ store: shared, oauth: (await import('../../helpers/connect')).oauthClientFor(sb), apiURL: sb.endpoints.apiURL })
+    const two = new TokenManager({
+      store: shared,
+      oauth: (await import('../../helpers/connect')).oauthClientFor(sb),
+      apiURL: sb.endpoints.apiURL,
+    })
     const first = await connectViaSandbox(sb)
     await one.manager.connect(KEY, expiring(first, -1_000))
     sb.resetLog()

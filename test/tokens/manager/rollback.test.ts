@@ -56,7 +56,11 @@ describe('stale writers cannot roll back a rotated refresh token', () => {
       if (!interfered && record.refreshCount === 1) {
         interfered = true
         const current = (await store.get(key))!
-        await originalSet(key, { ...current, version: current.version + 1, lastError: { code: 'STALE_WRITE', at: Date.now() } }, current.version)
+        await originalSet(
+          key,
+          { ...current, version: current.version + 1, lastError: { code: 'STALE_WRITE', at: Date.now() } },
+          current.version,
+        )
       }
       return originalSet(key, record, expected)
     })

@@ -64,7 +64,9 @@ describe('store call timeout (one shared ticker per manager)', () => {
     }
     const guarded = new GuardedStore(failing, 1_000)
     await expect(guarded.get('k')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 })
-    await expect(guarded.set('k', { version: 1, state: 'lost', refreshCount: 0, connectedAt: 0 }, 0)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
+    await expect(guarded.set('k', { version: 1, state: 'lost', refreshCount: 0, connectedAt: 0 }, 0)).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+    })
     await expect(guarded.destroy('k')).rejects.toBeInstanceOf(TypeError)
   })
 
@@ -79,7 +81,13 @@ describe('store call timeout (one shared ticker per manager)', () => {
   })
 
   it('freezeRecord freezes every level, so a shared record cannot be changed', () => {
-    const record = freezeRecord({ version: 1, state: 'active', refreshCount: 0, connectedAt: 1, tokens: { accessToken: 'a', refreshToken: 'r', expiresAt: 2, obtainedAt: 1 } })
+    const record = freezeRecord({
+      version: 1,
+      state: 'active',
+      refreshCount: 0,
+      connectedAt: 1,
+      tokens: { accessToken: 'a', refreshToken: 'r', expiresAt: 2, obtainedAt: 1 },
+    })
     expect(Object.isFrozen(record)).toBe(true)
     expect(Object.isFrozen(record.tokens)).toBe(true)
     expect(() => {

@@ -36,7 +36,10 @@ describeTokenStore(
     connected ??= redis.connect()
     await connected
     const prefix = (sameDataAs && redisBacking.get(sameDataAs)) || `${redisPrefix}${++m}:`
-    const tokenStore = new ExpressSessionTokenStore({ store: new ConnectRedisLikeStore(redis, prefix), ...(encryption ? { encryption } : {}) })
+    const tokenStore = new ExpressSessionTokenStore({
+      store: new ConnectRedisLikeStore(redis, prefix),
+      ...(encryption ? { encryption } : {}),
+    })
     redisBacking.set(tokenStore, prefix)
     return tokenStore
   },
@@ -60,7 +63,18 @@ describe('ExpressSessionTokenStore specifics', () => {
     expect(expires).toBeGreaterThan(Date.now() + 50_000)
     expect(expires).toBeLessThanOrEqual(Date.now() + 60_000)
     // Only the clock is faked: MemoryStore defers with setImmediate.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask'] })
+    jest.useFakeTimers({
+      doNotFake: [
+        'nextTick',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'queueMicrotask',
+      ],
+    })
     try {
       jest.setSystemTime(Date.now() + 61_000)
       await expect(store.get('user-1')).resolves.toBeUndefined()
@@ -75,7 +89,11 @@ describe('ExpressSessionTokenStore specifics', () => {
     await client.connect()
     const prefix = uniquePrefix('session-ttl')
     try {
-      const store = new ExpressSessionTokenStore({ store: new ConnectRedisLikeStore(client, prefix), ttlMs: 10 * 86_400_000, tombstoneTtlMs: 3_600_000 })
+      const store = new ExpressSessionTokenStore({
+        store: new ConnectRedisLikeStore(client, prefix),
+        ttlMs: 10 * 86_400_000,
+        tombstoneTtlMs: 3_600_000,
+      })
       await store.set('u', makeRecord(1), 0)
       const ttl = await client.ttl(`${prefix}lexoffice-tokens:r:u`)
       expect(ttl).toBeGreaterThan(9 * 86_400)
@@ -107,7 +125,8 @@ describe('ExpressSessionTokenStore specifics', () => {
   test('a failing store gives STORE_UNAVAILABLE without record contents; a store that never answers times out', async () => {
     const record = makeRecord(1)
     const failing: SessionStoreLike = {
-      get: (_sid, cb) => cb(Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED', command: { args: [JSON.stringify(record)] } })),
+      get: (_sid, cb) =>
+        cb(Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED', command: { args: [JSON.stringify(record)] } })),
       set: (_sid, _sess, cb) => cb?.(new Error('down')),
       destroy: (_sid, cb) => cb?.(new Error('down')),
     }

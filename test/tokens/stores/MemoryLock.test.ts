@@ -13,7 +13,7 @@ describe('MemoryLock', () => {
     expect(await lock.tryAcquire('k1', 100)).toBeDefined()
   })
 
-  test('TTL expiry frees the lock; the expired holder cannot release or extend the new holder\'s lock', async () => {
+  test("TTL expiry frees the lock; the expired holder cannot release or extend the new holder's lock", async () => {
     const a = (await lock.tryAcquire('k2', 100))!
     now += 99
     await expect(lock.tryAcquire('k2', 100)).resolves.toBeUndefined()

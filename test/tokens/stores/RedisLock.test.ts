@@ -57,7 +57,7 @@ describe.each<ClientKind>(['node-redis', 'ioredis'])('RedisLock via %s (real Red
     await b.release()
   })
 
-  test('TTL expiry lets another take it; the expired holder can neither release nor extend the new holder\'s lock', async () => {
+  test("TTL expiry lets another take it; the expired holder can neither release nor extend the new holder's lock", async () => {
     const a = (await lockA.tryAcquire('k4', 100))!
     expect(a).toBeDefined()
     let b: Awaited<ReturnType<RedisLock['tryAcquire']>>

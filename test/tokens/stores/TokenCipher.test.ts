@@ -86,7 +86,15 @@ describe('TokenCipher', () => {
     const c = new TokenCipher({ keys: { k: k1 }, currentKeyId: 'k' })
     expect(b.decrypt(a.encrypt('x', 'r'), 'r')).toBe('x')
     expect(c.decrypt(b.encrypt('y', 'r'), 'r')).toBe('y')
-    const bad: unknown[] = [randomBytes(16), randomBytes(33), randomBytes(31).toString('base64'), 'not base64 at all!', 'short', 42, undefined]
+    const bad: unknown[] = [
+      randomBytes(16),
+      randomBytes(33),
+      randomBytes(31).toString('base64'),
+      'not base64 at all!',
+      'short',
+      42,
+      undefined,
+    ]
     for (const key of bad) expect(() => new TokenCipher({ keys: { k: key as string }, currentKeyId: 'k' })).toThrow(TypeError)
     expect(() => new TokenCipher({ keys: { k1 }, currentKeyId: 'k2' })).toThrow(/currentKeyId/)
     expect(() => new TokenCipher({ keys: { 'a.b': k1 }, currentKeyId: 'a.b' })).toThrow(/key id/)

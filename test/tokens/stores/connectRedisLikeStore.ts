@@ -41,7 +41,10 @@ export class ConnectRedisLikeStore extends session.Store {
   }
 
   override destroy(sid: string, cb?: Cb): void {
-    this.client.del(this.prefix + sid).then(() => cb?.(), (err: unknown) => cb?.(err))
+    this.client.del(this.prefix + sid).then(
+      () => cb?.(),
+      (err: unknown) => cb?.(err),
+    )
   }
 
   private ttlOf(sess: session.SessionData): number {

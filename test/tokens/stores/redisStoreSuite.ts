@@ -9,7 +9,16 @@ import { RedisTokenStore } from '../../../lib/tokens/stores/RedisTokenStore'
 import { TokenCipher } from '../../../lib/tokens/crypto/TokenCipher'
 import type { TokenStore } from '../../../lib/tokens/TokenStore'
 import { describeTokenStore, makeRecord, makeTokens } from '../../contract/tokenStore.contract'
-import { connectClient, deletePrefix, startRedisProxy, uniquePrefix, unreachableClient, waitFor, type ClientKind, type TestClient } from './redisTestUtils'
+import {
+  connectClient,
+  deletePrefix,
+  startRedisProxy,
+  uniquePrefix,
+  unreachableClient,
+  waitFor,
+  type ClientKind,
+  type TestClient,
+} from './redisTestUtils'
 
 export function describeRedisTokenStore(kind: ClientKind): void {
   const runPrefix = uniquePrefix(kind)
@@ -128,7 +137,10 @@ export function describeRedisTokenStore(kind: ClientKind): void {
         down.destroy('down').catch((e: unknown) => e),
         down.listDue(Date.now()).catch((e: unknown) => e),
         down.list().catch((e: unknown) => e),
-        down.createLock().tryAcquire('down', 1000).catch((e: unknown) => e),
+        down
+          .createLock()
+          .tryAcquire('down', 1000)
+          .catch((e: unknown) => e),
       ])
       expect(Date.now() - started).toBeLessThan(1000)
       for (const err of failures) {

@@ -87,17 +87,28 @@ export async function connectClient(kind: ClientKind, url: string = REDIS_URL, k
 export async function unreachableClient(kind: ClientKind): Promise<{ client: RedisClientLike; close: () => void }> {
   const port = await closedPort()
   if (kind === 'node-redis') {
-    const client = createClient({ socket: { host: '127.0.0.1', port, connectTimeout: 500, reconnectStrategy: false }, disableOfflineQueue: true })
+    const client = createClient({
+      socket: { host: '127.0.0.1', port, connectTimeout: 500, reconnectStrategy: false },
+      disableOfflineQueue: true,
+    })
     client.on('error', noop)
     await client.connect().catch(noop)
     return { client, close: () => void (client.isOpen && client.destroy()) }
   }
-  const client = new IORedis(port, '127.0.0.1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null })
+  const client = new IORedis(port, '127.0.0.1', {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  })
   client.on('error', noop)
   await client.connect().catch(noop)
   // ioredis arms a 2 s timer in disconnect() even when the stream is already closed; only
   // disconnect a client whose connection is (still) open. retryStrategy null: no reconnects.
-  return { client, close: () => void ((client.status === 'ready' || client.status === 'connect' || client.status === 'connecting') && client.disconnect()) }
+  return {
+    client,
+    close: () => void ((client.status === 'ready' || client.status === 'connect' || client.status === 'connecting') && client.disconnect()),
+  }
 }
 
 /** A loopback port nobody listens on: bind port 0, note it, close. */

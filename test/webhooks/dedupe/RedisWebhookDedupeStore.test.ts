@@ -142,7 +142,9 @@ describe.each<ClientKind>(['node-redis', 'ioredis'])('RedisWebhookDedupeStore wi
     expect(() => new RedisWebhookDedupeStore({} as never)).toThrow(/"client" must be a node-redis or ioredis client/)
     expect(() => new RedisWebhookDedupeStore({ client: a.client, prefix: '' })).toThrow(/"prefix" must not be empty/)
     expect(() => new RedisWebhookDedupeStore({ client: a.client, commandTimeoutMs: 0 })).toThrow(/"commandTimeoutMs"/)
-    expect(() => new RedisWebhookDedupeStore({ client: a.client, ttlMs: 5 } as never)).toThrow(/unknown RedisWebhookDedupeStore option "ttlMs"/)
+    expect(() => new RedisWebhookDedupeStore({ client: a.client, ttlMs: 5 } as never)).toThrow(
+      /unknown RedisWebhookDedupeStore option "ttlMs"/,
+    )
     const store = new RedisWebhookDedupeStore({ client: a.client, prefix })
     await expect(store.claim('', 1000)).rejects.toThrow(/"eventId" must not be empty/)
     await expect(store.claim('e', 0)).rejects.toThrow(/"ttlMs"/)

@@ -76,7 +76,13 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
   const onError = new Calls<[unknown, LexofficeWebhookErrorInfo]>()
   const onTokenRevoked = new Calls<[unknown]>()
   const app = express()
-  const merged: Record<string, unknown> = { publicKey: TEST_PUBLIC_KEY, onEvent: onEvent.fn, onError: onError.fn, onTokenRevoked: onTokenRevoked.fn, ...options }
+  const merged: Record<string, unknown> = {
+    publicKey: TEST_PUBLIC_KEY,
+    onEvent: onEvent.fn,
+    onError: onError.fn,
+    onTokenRevoked: onTokenRevoked.fn,
+    ...options,
+  }
   for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key]
   app.post(PATH, lexofficeWebhooks(merged as unknown as LexofficeWebhooksOptions))
   const server = app.listen(0, '127.0.0.1')
@@ -94,7 +100,11 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
           method: 'POST',
           path: PATH,
           agent: false,
-          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(delivery.body), 'X-Lxo-Signature': delivery.signature },
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(delivery.body),
+            'X-Lxo-Signature': delivery.signature,
+          },
         },
         (res) => {
           res.resume()

@@ -136,7 +136,10 @@ test('resolveConnection or onUnknownOrganization failed: released; an unknown or
 
 test('a store that rejects: the handler still runs (fail open) and onError gets STORE_UNAVAILABLE without the secret', async () => {
   const failing: WebhookDedupeStore = {
-    claim: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED\nredis://:hunter2@db:6379'), { code: 'ECONNREFUSED', password: 'hunter2' })),
+    claim: () =>
+      Promise.reject(
+        Object.assign(new Error('connect ECONNREFUSED\nredis://:hunter2@db:6379'), { code: 'ECONNREFUSED', password: 'hunter2' }),
+      ),
   }
   instance = await startInstance({ dedupe: failing })
   const delivery = makeDelivery()
@@ -167,7 +170,10 @@ test('a store whose claim throws synchronously, or whose release rejects: handle
     })
     await instance.deliver(makeDelivery())
     await instance.onEvent.call(1)
-    expect(await instance.onError.call(1)).toEqual([expect.objectContaining({ code: 'STORE_UNAVAILABLE' }), expect.objectContaining({ stage: 'dedupe' })])
+    expect(await instance.onError.call(1)).toEqual([
+      expect.objectContaining({ code: 'STORE_UNAVAILABLE' }),
+      expect.objectContaining({ stage: 'dedupe' }),
+    ])
     await instance.close()
 
     instance = await startInstance({ dedupe: { claim: async () => ({ release: () => Promise.reject(new Error('release failed')) }) } })
@@ -214,7 +220,12 @@ test('dedupe: <number> remembers that many events in this process', async () => 
 describe('option checks (in the one place, at start-up)', () => {
   const onEvent = (): void => undefined
   it.each<[string, Record<string, unknown>, string, RegExp]>([
-    ['a store without claim()', { dedupe: { release: () => undefined } }, 'ERR_INVALID_ARG_TYPE', /"dedupe" must be a boolean, an integer or a store/],
+    [
+      'a store without claim()',
+      { dedupe: { release: () => undefined } },
+      'ERR_INVALID_ARG_TYPE',
+      /"dedupe" must be a boolean, an integer or a store/,
+    ],
     ['a string', { dedupe: 'redis' }, 'ERR_INVALID_ARG_TYPE', /"dedupe"/],
     ['0 entries', { dedupe: 0 }, 'ERR_INVALID_ARG_VALUE', /"dedupe" must be between 1 and 1000000/],
     ['dedupeTtlMs 0', { dedupeTtlMs: 0 }, 'ERR_INVALID_ARG_VALUE', /"dedupeTtlMs" must be between 1 and 2592000000/],

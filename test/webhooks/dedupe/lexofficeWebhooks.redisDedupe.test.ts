@@ -6,7 +6,15 @@
 import { inspect } from 'node:util'
 import { createClient } from 'redis'
 import { RedisWebhookDedupeStore } from '../../../lib/redis'
-import { closedPort, connectClient, deletePrefix, startRedisProxy, uniquePrefix, waitFor, type TestClient } from '../../tokens/stores/redisTestUtils'
+import {
+  closedPort,
+  connectClient,
+  deletePrefix,
+  startRedisProxy,
+  uniquePrefix,
+  waitFor,
+  type TestClient,
+} from '../../tokens/stores/redisTestUtils'
 import { makeDelivery, startInstance, type Instance } from './helpers'
 
 let nodeRedis: TestClient
@@ -113,7 +121,12 @@ describe('Redis down: the handler still runs, onError gets STORE_UNAVAILABLE wit
     const [event] = await instance.onEvent.call(1)
     expect(event.resourceId).toBe(delivery.resourceId)
     const [err, info] = await instance.onError.call(1)
-    expect(err).toMatchObject({ name: 'LexofficeStoreError', code: 'STORE_UNAVAILABLE', status: 503, message: 'The webhook dedupe store (Redis) is unavailable.' })
+    expect(err).toMatchObject({
+      name: 'LexofficeStoreError',
+      code: 'STORE_UNAVAILABLE',
+      status: 503,
+      message: 'The webhook dedupe store (Redis) is unavailable.',
+    })
     expect(info).toEqual({ stage: 'dedupe', event: expect.objectContaining({ resourceId: delivery.resourceId }) })
     for (const text of [JSON.stringify(err), inspect(err, { depth: 10, showHidden: true }), String((err as Error).cause)]) {
       expect(text).not.toContain(SECRET)

@@ -8,7 +8,12 @@ import { createSandbox } from '../../../lib/sandbox/createSandbox'
 import type { Sandbox } from '../../../lib/sandbox/Sandbox'
 import { TokenManager } from '../../../lib/tokens/TokenManager'
 import { MemoryTokenStore } from '../../../lib/tokens/stores/MemoryTokenStore'
-import { autoSubscribe, type AutoSubscribeErrorInfo, type AutoSubscribeInfo, type AutoSubscription } from '../../../lib/webhooks/autoSubscribe'
+import {
+  autoSubscribe,
+  type AutoSubscribeErrorInfo,
+  type AutoSubscribeInfo,
+  type AutoSubscription,
+} from '../../../lib/webhooks/autoSubscribe'
 import type { EnsureSubscriptionsResult, WantedSubscription } from '../../../lib/webhooks/ensureSubscriptions'
 import { connectViaSandbox, oauthClientFor } from '../../helpers/connect'
 
@@ -79,7 +84,12 @@ it('subscribes after connect, in the background: connect resolves before the run
   const key = connectionId
   await auto.idle()
   expect(order).toEqual(['connect resolved', 'createClient'])
-  expect(sb.api.subscriptions(connectionId).map((s) => s.eventType).sort()).toEqual(['contact.changed', 'token.revoked'])
+  expect(
+    sb.api
+      .subscriptions(connectionId)
+      .map((s) => s.eventType)
+      .sort(),
+  ).toEqual(['contact.changed', 'token.revoked'])
   expect(results).toHaveLength(1)
   expect(results[0]![1]).toEqual({ key, connectionId, organizationId: sb.organization.organizationId })
   expect(results[0]![0].created).toHaveLength(2)
@@ -97,7 +107,12 @@ it('a reconnect after an auth loss restores the subscriptions of the new connect
   const second = await login('user-1')
   await auto.idle()
   expect(second.connectionId).not.toBe(first.connectionId)
-  expect(sb.api.subscriptions(second.connectionId).map((s) => s.eventType).sort()).toEqual(['contact.changed', 'token.revoked'])
+  expect(
+    sb.api
+      .subscriptions(second.connectionId)
+      .map((s) => s.eventType)
+      .sort(),
+  ).toEqual(['contact.changed', 'token.revoked'])
   expect(results.map(([r, info]) => [info.connectionId, r.created.length])).toEqual([
     [first.connectionId, 2],
     [second.connectionId, 2],
@@ -120,7 +135,11 @@ it('a function gives per-connection subscriptions; a repeated connect of the sam
 
 it('failures never reach the app: onError gets them with a stage; connect still succeeds', async () => {
   // 1. createClient throws
-  let auto = start({ createClient: () => { throw new Error('no client') } })
+  let auto = start({
+    createClient: () => {
+      throw new Error('no client')
+    },
+  })
   await login()
   await auto.idle()
   expect(errors.map(([e, i]) => [i.stage, (e as Error).message])).toEqual([['createClient', 'no client']])
@@ -131,7 +150,9 @@ it('failures never reach the app: onError gets them with a stage; connect still 
   auto = start({ subscriptions: [{ eventType: 'contact.changed', callbackUrl: 'http://hooks.example.com/x' }, wanted[1]!] })
   await login()
   await auto.idle()
-  expect(errors.map(([e, i]) => [i.stage, i.subscription?.eventType, (e as { code: string }).code])).toEqual([['create', 'contact.changed', 'API_VALIDATION']])
+  expect(errors.map(([e, i]) => [i.stage, i.subscription?.eventType, (e as { code: string }).code])).toEqual([
+    ['create', 'contact.changed', 'API_VALIDATION'],
+  ])
   expect(results.at(-1)![0].created.map((s) => s.eventType)).toEqual(['token.revoked'])
   auto()
 
@@ -154,7 +175,14 @@ it('failures never reach the app: onError gets them with a stage; connect still 
   await auto.idle()
   expect(errors.map(([, i]) => i.stage)).toEqual(['onResult'])
   auto()
-  auto = start({ createClient: () => { throw new Error('x') }, onError: () => { throw new Error('onError broke') } })
+  auto = start({
+    createClient: () => {
+      throw new Error('x')
+    },
+    onError: () => {
+      throw new Error('onError broke')
+    },
+  })
   await login()
   await expect(auto.idle()).resolves.toBeUndefined()
 })
@@ -186,7 +214,9 @@ it('stop() stops listening; options are checked at once', async () => {
   await login()
   await auto.idle()
   expect(subscriptionCalls()).toBe(0)
-  expect(() => autoSubscribe({ manager, subscriptions: [{ eventType: 'nope' as never, callbackUrl: hook }], createClient: () => ({}) as never })).toThrow(TypeError)
+  expect(() =>
+    autoSubscribe({ manager, subscriptions: [{ eventType: 'nope' as never, callbackUrl: hook }], createClient: () => ({}) as never }),
+  ).toThrow(TypeError)
   expect(() => autoSubscribe({ manager: {} as never, subscriptions: wanted, createClient: () => ({}) as never })).toThrow(/manager/)
   expect(() => autoSubscribe({ manager, subscriptions: wanted, createClient: 'x' as never })).toThrow(/createClient/)
   expect(() => autoSubscribe({ manager, subscriptions: wanted, createClient: () => ({}) as never, extra: 1 } as never)).toThrow(TypeError)

@@ -60,9 +60,15 @@ it('a 409 (created meanwhile, e.g. by another process) counts as existing, with 
     },
   }
   const result = await ensureSubscriptions(staleFirstList, wanted)
-  expect(sb.requests.filter((r) => r.path === '/v1/event-subscriptions' && r.method === 'POST').map((r) => r.status)).toEqual([201, 409, 201])
+  expect(sb.requests.filter((r) => r.path === '/v1/event-subscriptions' && r.method === 'POST').map((r) => r.status)).toEqual([
+    201, 409, 201,
+  ])
   expect(result.existing).toEqual([
-    { eventType: 'contact.changed', callbackUrl: hook, subscriptionId: sb.api.subscriptions().find((s) => s.eventType === 'contact.changed')!.subscriptionId },
+    {
+      eventType: 'contact.changed',
+      callbackUrl: hook,
+      subscriptionId: sb.api.subscriptions().find((s) => s.eventType === 'contact.changed')!.subscriptionId,
+    },
   ])
   expect(result.created.map((s) => s.eventType)).toEqual(['token.revoked'])
   expect(result.failed).toEqual([])
@@ -85,7 +91,9 @@ it('partial failure: the rejected one is reported with a typed error, the others
 
 it('a failing listing rejects with the typed error and creates nothing; AUTH_LOST stops further creates', async () => {
   const lost = new LexofficeAuthLostError('token.revoked')
-  await expect(ensureSubscriptions(createLexofficeClient({ getAccessToken: () => Promise.reject(lost) }, { apiURL: sb.url }), wanted)).rejects.toBe(lost)
+  await expect(
+    ensureSubscriptions(createLexofficeClient({ getAccessToken: () => Promise.reject(lost) }, { apiURL: sb.url }), wanted),
+  ).rejects.toBe(lost)
 
   let creates = 0
   const result = await ensureSubscriptions(
@@ -106,7 +114,10 @@ it('a failing listing rejects with the typed error and creates nothing; AUTH_LOS
     ['token.revoked', 'AUTH_LOST'],
   ])
   // A non-lexoffice error is wrapped (its message is not repeated), original kept as cause.
-  const odd = await ensureSubscriptions({ eventSubscriptions: { list: async () => [], create: async () => Promise.reject(new Error('secret-ish detail')) } }, wanted.slice(0, 1))
+  const odd = await ensureSubscriptions(
+    { eventSubscriptions: { list: async () => [], create: async () => Promise.reject(new Error('secret-ish detail')) } },
+    wanted.slice(0, 1),
+  )
   expect(odd.failed[0]!.error).toMatchObject({ code: 'API_ERROR' })
   expect(odd.failed[0]!.error.message).not.toContain('secret-ish')
   expect((odd.failed[0]!.error as Error & { cause: Error }).cause.message).toBe('secret-ish detail')
@@ -114,7 +125,9 @@ it('a failing listing rejects with the typed error and creates nothing; AUTH_LOS
 
 it('bad input is a TypeError before any request', async () => {
   const count = sb.requests.length
-  await expect(ensureSubscriptions(client, [{ eventType: 'contact.exploded' as never, callbackUrl: hook }])).rejects.toThrow(/wanted\[0\]\.eventType/)
+  await expect(ensureSubscriptions(client, [{ eventType: 'contact.exploded' as never, callbackUrl: hook }])).rejects.toThrow(
+    /wanted\[0\]\.eventType/,
+  )
   await expect(ensureSubscriptions(client, [{ eventType: 'token.revoked', callbackUrl: 'ftp://x' }])).rejects.toThrow(TypeError)
   await expect(ensureSubscriptions(client, 'token.revoked' as never)).rejects.toThrow(TypeError)
   await expect(ensureSubscriptions({} as never, wanted)).rejects.toThrow(/client/)

@@ -94,7 +94,13 @@ export async function sandboxUser(sb: Sandbox): Promise<SandboxUser> {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     })
   const profile = (await (await api('GET', '/v1/profile')).json()) as { connectionId: string; organizationId: string }
-  return { connectionId: profile.connectionId, organizationId: profile.organizationId, accessToken: tokens.access_token, refreshToken: tokens.refresh_token!, api }
+  return {
+    connectionId: profile.connectionId,
+    organizationId: profile.organizationId,
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token!,
+    api,
+  }
 }
 
 /** Creates an event subscription through the API; resolves its id. */

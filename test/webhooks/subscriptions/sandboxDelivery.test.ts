@@ -52,7 +52,11 @@ describe('payload and signature', () => {
     const text = got!.raw.toString('utf8')
     expect(text).not.toMatch(/\s/)
     expect(Object.keys(JSON.parse(text))).toEqual(['organizationId', 'eventType', 'resourceId', 'eventDate'])
-    expect(parseLexofficeEvent(got!.raw)).toMatchObject({ organizationId: user.organizationId, eventType: 'contact.changed', resourceId: contactId })
+    expect(parseLexofficeEvent(got!.raw)).toMatchObject({
+      organizationId: user.organizationId,
+      eventType: 'contact.changed',
+      resourceId: contactId,
+    })
 
     const signature = got!.headers['x-lxo-signature'] as string
     expect(verifyLexofficeSignature(got!.raw, signature, sb.webhookPublicKey)).toBe(true)
@@ -196,7 +200,9 @@ describe('status rules and retries', () => {
     await sb.webhooksIdle()
     expect(receiver.received.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /hooks', 'POST /hop1', 'POST /hop2'])
     expect(outcomes()).toEqual(['1:204:delivered'])
-    expect(verifyLexofficeSignature(receiver.received[2]!.raw, receiver.received[2]!.headers['x-lxo-signature'] as string, sb.webhookPublicKey)).toBe(true)
+    expect(
+      verifyLexofficeSignature(receiver.received[2]!.raw, receiver.received[2]!.headers['x-lxo-signature'] as string, sb.webhookPublicKey),
+    ).toBe(true)
   })
 
   it('more than 3 redirects: failed, not retried', async () => {
@@ -250,7 +256,11 @@ describe('token.revoked', () => {
     expect(receiver.received.map((r) => r.path).sort()).toEqual(['/mine', '/other'])
     for (const r of receiver.received) {
       expect(verifyLexofficeSignature(r.raw, r.headers['x-lxo-signature'] as string, sb.webhookPublicKey)).toBe(true)
-      expect(parseLexofficeEvent(r.raw)).toMatchObject({ eventType: 'token.revoked', resourceId: user.connectionId, organizationId: user.organizationId })
+      expect(parseLexofficeEvent(r.raw)).toMatchObject({
+        eventType: 'token.revoked',
+        resourceId: user.connectionId,
+        organizationId: user.organizationId,
+      })
     }
     expect(sb.webhookDeliveries.map((d) => d.subscriptionId).sort()).toEqual([revokedSub, otherSub].sort())
     expect(sb.api.subscriptions(other.connectionId)).toHaveLength(1)
