@@ -32,6 +32,12 @@ export const ErrorCodes = {
   SESSION_MISSING: 'SESSION_MISSING',
   /** Assigned to {@link LexofficeAuthorizationError}: an `iss` parameter named another authorization server (RFC 9207). */
   ISSUER_MISMATCH: 'ISSUER_MISMATCH',
+  /** Assigned to {@link LexofficeAuthorizationError}: a connect-mode callback arrived for another app user than the one who started it. */
+  OWNER_MISMATCH: 'OWNER_MISMATCH',
+  /** Assigned to {@link LexofficeAuthorizationError}: your `verify` refused the new connection; it was revoked. */
+  CONNECTION_REFUSED: 'CONNECTION_REFUSED',
+  /** Assigned to {@link LexofficeError}: a token request through the strategy's `_oauth2` (e.g. passport-oauth2-refresh); use the token manager. */
+  UNMANAGED_REFRESH: 'UNMANAGED_REFRESH',
 
   /** Assigned to {@link LexofficeOAuthError}: the token endpoint rejected the grant (expired/used code, rotated refresh token). */
   INVALID_GRANT: 'INVALID_GRANT',

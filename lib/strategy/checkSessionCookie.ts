@@ -1,4 +1,3 @@
-import type { StrategyLogger } from './resolveStrategyOptions'
 
 /**
  * Warns once per strategy (via `logger`) about session cookie settings that make the callback
@@ -14,7 +13,7 @@ import type { StrategyLogger } from './resolveStrategyOptions'
  */
 export function checkSessionCookie(
   req: { session?: unknown; secure?: boolean },
-  logger: StrategyLogger | undefined,
+  logger: { warn(message: string): void } | undefined,
   warned: Set<string>,
 ): void {
   const cookie = (req.session as { cookie?: { sameSite?: unknown; secure?: unknown } } | undefined)?.cookie

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { TokenInfo } from './TokenSet'
+import type { ConnectionDetails, TokenInfo } from './TokenSet'
 import type { TokenManager } from './TokenManager'
 
 /**
@@ -40,6 +40,8 @@ export interface ConnectionBookkeeping {
   connectedAt: number
   /** The last refresh failure (code and time), cleared by the next success. */
   lastError: { code: string; at: number } | undefined
+  /** Who connected what, when the connection was stored with details (the ready-made routes do). */
+  details: ConnectionDetails | undefined
 }
 
 /**

@@ -200,6 +200,7 @@ export class Refresher {
       lastRefreshAt: now,
       connectedAt: record.connectedAt,
     }
+    if (record.details !== undefined) rotated.details = record.details
     try {
       const written = await this.writeRotated(key, rotated, marked.version, record.tokens.refreshToken)
       this.#ctx.memory.remember(key, written.tokens)

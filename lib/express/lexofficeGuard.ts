@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { LexofficeInternals } from '../config/internals'
+import type { Handler } from './loadExpress'
+import { type ProblemContext, answerProblem } from './problemAnswer'
+
+/**
+ * A middleware that lets a request through only with a live lexoffice connection, typed
+ * structurally for Express 4 and 5.
+ *
+ * @example
+ * ```ts
+ * const guard: LexofficeGuard = lexoffice.required()
+ * app.get('/contacts', guard, listContacts)
+ * ```
+ */
+export type LexofficeGuard = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void
+
+/**
+ * The guard: attaches `req.lexoffice` when no router did, then checks the stored connection (not
+ * only the session): connect mode first needs a signed-in owner. A missing or lost connection gets
+ * the package's answer ({@link answerProblem}); a store outage goes to `next(err)` (503). @internal
+ */
+export function createGuard(config: LexofficeInternals, attach: Handler, context: () => ProblemContext): LexofficeGuard {
+  return function lexofficeRequired(req, res, next) {
+    const r = req as Express.Request & IncomingMessage
+    if (r.lexoffice === undefined) attach(req, res, () => undefined)
+    const ctx = r.lexoffice
+    const check = async (): Promise<void> => {
+      const owner = config.routing.owner
+      if (owner !== undefined) {
+        const id = await owner(r)
+        if (typeof id !== 'string' || id === '') return answerProblem(req, res, { kind: 'unauthenticated' }, context())
+      }
+      const key = await ctx.key()
+      const info = key === undefined ? undefined : await config.manager.tokenInfo(key)
+      if (info === undefined) return answerProblem(req, res, { kind: 'not_connected' }, context())
+      if (info.state === 'lost') return answerProblem(req, res, { kind: 'auth_lost', reason: info.reason }, context())
+      next()
+    }
+    check().catch(next)
+  }
+}

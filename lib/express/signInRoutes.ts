@@ -1,0 +1,164 @@
+import type { ServerResponse } from 'node:http'
+import type { LexofficeInternals } from '../config/internals'
+import { assertKnownKeys, invalidArg } from '../options/assert'
+import type { LexofficeStrategy } from '../strategy/LexofficeStrategy'
+import { rawQuery } from '../strategy/callbackParams'
+import { sanitizeReturnTo } from '../strategy/returnTo'
+import { type LexofficeRender, acceptsHtml, redirect } from './answers'
+import { type LexofficeErrorHandler, installErrorHandlerOnce } from './lexofficeErrorHandler'
+import { type Handler, type RouterLike, loadExpress } from './loadExpress'
+import {
+  type PassportLike,
+  type RouteReq,
+  answerFailure,
+  authInfo,
+  authenticateWith,
+  checkLocalPath,
+  checkPath,
+  checkSameOrigin,
+  defaultRender,
+  passportCall,
+  reconnectView,
+  redirectUriFor,
+  resolvePassport,
+} from './routeKit'
+
+/**
+ * Options of {@link Lexoffice.routes}: "sign in with lexoffice".
+ *
+ * @example
+ * ```ts
+ * app.use(lexoffice.routes({ path: '/login/lexoffice', afterLogout: '/goodbye' }))
+ * ```
+ */
+export interface LexofficeRoutesOptions {
+  /** Where the routes live below the mount point. Default `/auth/lexoffice` (login), with `/callback`, `/logout`, `/disconnect` below it. */
+  path?: string
+  /** The passport `Authenticator` whose `session()` your app uses. Default: the `passport` module. */
+  passport?: PassportLike
+  /** Where `POST <path>/logout` sends the browser. Default `/`. */
+  afterLogout?: string
+  /** Where `POST <path>/disconnect` sends the browser. Default `/`. */
+  afterDisconnect?: string
+  /** Send failed logins here (with `?lexoffice_error=<CODE>`) instead of answering with the package's page. */
+  failureRedirect?: string
+  /** Renders the package's answers (failed logins, guard, errors); default: a short page for browsers, JSON otherwise. */
+  render?: LexofficeRender
+  /** `false` leaves out a route, to replace it with your own at the same path. */
+  login?: false
+  callback?: false
+  logout?: false
+  disconnect?: false
+}
+
+/** What the routers share with the configuration they come from. @internal */
+export interface RouterDeps {
+  config: LexofficeInternals
+  strategy: LexofficeStrategy
+  /** Puts `req.lexoffice` on the request. */
+  attach: Handler
+  errorHandler: LexofficeErrorHandler
+  /** Remembers how answers are rendered (the guard and error handler use it). */
+  setRender(render: LexofficeRender): void
+}
+
+const KEYS = [
+  'path',
+  'passport',
+  'afterLogout',
+  'afterDisconnect',
+  'failureRedirect',
+  'render',
+  'login',
+  'callback',
+  'logout',
+  'disconnect',
+] as const satisfies readonly (keyof LexofficeRoutesOptions)[]
+
+/**
+ * The sign-in routes: `GET <path>` (login, with a safe `?returnTo=`), `GET <path>/callback`,
+ * `POST <path>/logout` (ends the session) and `POST <path>/disconnect` (revokes the connection at
+ * lexoffice and removes its tokens; the session stays). Every request through the router gets
+ * `req.lexoffice`; the package's error handler is appended to the app once. @internal
+ */
+export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOptions = {}): RouterLike {
+  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  assertKnownKeys(options, KEYS, 'routes()')
+  const path = checkPath(options.path, 'path', '/auth/lexoffice')
+  const afterLogout = checkLocalPath(options.afterLogout, 'afterLogout')
+  const afterDisconnect = checkLocalPath(options.afterDisconnect, 'afterDisconnect')
+  const failureRedirect = options.failureRedirect === undefined ? undefined : checkLocalPath(options.failureRedirect, 'failureRedirect')
+  const render = options.render ?? defaultRender
+  if (typeof render !== 'function') throw invalidArg('ERR_INVALID_ARG_TYPE', '"render" must be a function')
+  for (const name of ['login', 'callback', 'logout', 'disconnect'] as const) {
+    if (options[name] !== undefined && options[name] !== false) throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" can only be false`)
+  }
+  const passport = resolvePassport(options.passport)
+  const { config, strategy, attach, errorHandler } = deps
+  deps.setRender(render)
+  const router = loadExpress().Router()
+  const loginPathOf = (req: RouteReq): string => `${req.baseUrl ?? ''}${path}` || '/'
+
+  router.use((req: RouteReq, res, next) => {
+    config.routing.signInPath = loginPathOf(req)
+    installErrorHandlerOnce(req, errorHandler)
+    attach(req, res, next)
+  })
+
+  if (options.login !== false) {
+    router.get(path || '/', (req: RouteReq, res: ServerResponse, next) => {
+      const query = rawQuery(req)
+      const reasons = query.getAll('reason')
+      if (reasons.length > 0) {
+        // The guard found the connection lost: say so before sending the user to lexoffice again.
+        const returnTo = query.getAll('returnTo').length === 1 ? sanitizeReturnTo(query.get('returnTo')) : undefined
+        render(req, res, { ...reconnectView(loginPathOf(req), reasons[0] ?? '', returnTo), status: acceptsHtml(req) ? 200 : 401 })
+        return
+      }
+      authenticateWith(passport, strategy, { mode: 'signIn', redirectUri: redirectUriFor(config, req, path) }, req, res, next, (err) => {
+        next(err)
+      })
+    })
+  }
+
+  if (options.callback !== false) {
+    router.get(`${path}/callback`, (req: RouteReq, res: ServerResponse, next) => {
+      const route = { mode: 'signIn' as const, redirectUri: redirectUriFor(config, req, path) }
+      authenticateWith(passport, strategy, route, req, res, next, (err, user, info, status) => {
+        if (err) return next(err)
+        if (!user) return answerFailure(req, res, info, status, loginPathOf(req), failureRedirect, render)
+        passportCall(req, 'logIn', user).then(() => {
+          redirect(req, res, authInfo(info)?.returnTo ?? '/')
+        }, next)
+      })
+    })
+  }
+
+  if (options.logout !== false) {
+    router.post(`${path}/logout`, (req: RouteReq, res: ServerResponse, next) => {
+      if (!checkSameOrigin(config, req, res, render)) return
+      passportCall(req, 'logout').then(() => {
+        if (acceptsHtml(req)) redirect(req, res, afterLogout)
+        else res.writeHead(204, { 'cache-control': 'no-store' }).end()
+      }, next)
+    })
+  }
+
+  if (options.disconnect !== false) {
+    router.post(`${path}/disconnect`, (req: RouteReq, res: ServerResponse, next) => {
+      if (!checkSameOrigin(config, req, res, render)) return
+      const session = req.session
+      const key = session ? strategy.connectionOf(session) : undefined
+      const done = (revoked: boolean): void => {
+        if (acceptsHtml(req)) redirect(req, res, afterDisconnect)
+        else res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify({ revoked }))
+      }
+      if (key === undefined) return done(false)
+      config.manager.disconnect(key).then(({ revoked }) => {
+        done(revoked)
+      }, next)
+    })
+  }
+
+  return router
+}
