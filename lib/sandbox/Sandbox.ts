@@ -79,6 +79,33 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
   }
 
   /**
+   * Every organisation the demo user belongs to (the demo one first).
+   *
+   * @example
+   * ```ts
+   * const [first, second] = sandbox.organizations()
+   * ```
+   */
+  organizations(): Array<{ organizationId: string; companyName: string }> {
+    return [...this.#state.organizations.values()].map((o) => ({ organizationId: o.organizationId, companyName: o.companyName }))
+  }
+
+  /**
+   * Picks the organisation the next approvals connect, as a user who belongs to several would on
+   * lexoffice's consent page (with `autoApprove`; the consent page preselects it).
+   *
+   * @throws TypeError when the organisation is not one of {@link Sandbox.organizations}.
+   * @example
+   * ```ts
+   * sandbox.useOrganization(sandbox.organizations()[1]!.organizationId)
+   * ```
+   */
+  useOrganization(organizationId: string): void {
+    if (!this.#state.organizations.has(organizationId)) throw new TypeError(`the sandbox has no organisation ${String(organizationId)}`)
+    this.#state.approvingOrganizationId = organizationId
+  }
+
+  /**
    * The demo user who approves authorizations.
    *
    * @example

@@ -63,6 +63,8 @@ export class SandboxState {
   /** Users by userId (the demo one is {@link defaultUserId}). */
   readonly users = new Map<string, ResolvedSandboxUser>()
   readonly defaultOrganizationId: string
+  /** The organisation approvals without a choice on the consent page connect (autoApprove). */
+  approvingOrganizationId: string
   readonly defaultUserId: string
   autoApprove: boolean
   accessTokenTtlSeconds: number
@@ -89,9 +91,10 @@ export class SandboxState {
 
   constructor(options: ResolvedSandboxOptions, emit: SandboxEmit) {
     for (const client of options.clients) this.clients.set(client.clientID, client)
-    this.organizations.set(options.organization.organizationId, options.organization)
+    for (const organization of options.organizations) this.organizations.set(organization.organizationId, organization)
     this.users.set(options.user.userId, options.user)
     this.defaultOrganizationId = options.organization.organizationId
+    this.approvingOrganizationId = this.defaultOrganizationId
     this.defaultUserId = options.user.userId
     this.autoApprove = options.autoApprove
     this.accessTokenTtlSeconds = options.accessTokenTtlSeconds
@@ -155,6 +158,7 @@ export class SandboxState {
       scopes: auth.scopes,
       connectionName: auth.connectionName,
       expiresAt: now + this.codeTtlSeconds * 1000,
+      organizationId: auth.organizationId ?? this.approvingOrganizationId,
       used: false,
       connectionId: undefined,
     })
@@ -172,7 +176,7 @@ export class SandboxState {
   createConnection(code: AuthorizationCodeRecord): { connection: ConnectionRecord; tokens: IssuedTokens } {
     const connection: ConnectionRecord = {
       connectionId: randomUUID(),
-      organizationId: this.defaultOrganizationId,
+      organizationId: code.organizationId,
       userId: this.defaultUserId,
       clientID: code.clientID,
       connectionName: code.connectionName,

@@ -14,6 +14,8 @@ export interface PendingAuthorization {
   scopes: readonly string[]
   connectionName: string
   expiresAt: number
+  /** The organisation the user picked on the consent page (default: the sandbox's current choice). */
+  organizationId?: string
 }
 
 /** An issued authorization code. @internal */
@@ -24,6 +26,8 @@ export interface AuthorizationCodeRecord {
   scopes: readonly string[]
   connectionName: string
   expiresAt: number
+  /** The organisation the connection will belong to. */
+  organizationId: string
   /** Set on the first redemption attempt: every later one is a reuse. */
   used: boolean
   /** The connection created when the code was redeemed (revoked if the code is reused). */

@@ -66,11 +66,22 @@ export interface ConsentPageData {
   clientName: string
   connectionName: string
   companyName: string
+  /** Every organisation the user may pick, when there is more than one. */
+  organizations: ReadonlyArray<{ organizationId: string; companyName: string }>
   userName: string
   userEmail: string
   scopes: readonly string[]
   /** Origin of the redirect URI: the decision's 302 goes there, so the CSP must allow it. */
   redirectOrigin: string
+}
+
+/** A choice of organisation, as lexoffice offers users who belong to several. */
+function organizationChoice(data: ConsentPageData): string {
+  if (data.organizations.length < 2) return ''
+  const options = data.organizations
+    .map((o) => `<option value="${escapeHtml(o.organizationId)}"${o.companyName === data.companyName ? ' selected' : ''}>${escapeHtml(o.companyName)}</option>`)
+    .join('')
+  return `\n<p><label>Organisation <select name="organization" id="organization">${options}</select></label></p>`
 }
 
 /**
@@ -86,7 +97,7 @@ export function consentPage(data: ConsentPageData): SandboxResponse {
 <ul id="scopes">${scopes}</ul>
 <p class="meta">Signed in as ${escapeHtml(data.userName)} &lt;${escapeHtml(data.userEmail)}&gt;</p>
 <form method="post" action="/oauth2/authorize/decision">
-<input type="hidden" name="pending" value="${escapeHtml(data.pendingId)}">
+<input type="hidden" name="pending" value="${escapeHtml(data.pendingId)}">${organizationChoice(data)}
 <div class="actions">
 <button type="submit" name="decision" value="deny" id="deny">Deny</button>
 <button type="submit" name="decision" value="allow" id="allow" class="allow">Allow</button>
