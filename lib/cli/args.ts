@@ -78,6 +78,8 @@ Commands:
             from cron every 1-5 minutes to keep idle connections alive.
   status    List the stored connections: key, state, expiry, last refresh,
             refresh count, last error. Never shows a token.
+  sandbox   Run the built-in lexoffice sandbox and print the environment that
+            points your app at it (see passport-lexoffice sandbox --help).
 
 Options:
   --redis <url>         Redis holding the tokens (default: $REDIS_URL). Prefer

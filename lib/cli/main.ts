@@ -23,6 +23,7 @@ import { HELP, UsageError, parseCommandLine, redactURL, type ParsedArgs } from '
 import { ExitCode, refreshCommand, statusCommand, type CommandIO } from './commands'
 import { encryptionFromEnv, oauthFromEnv } from './env'
 import { printable } from './format'
+import { sandboxCommand } from './sandboxCommand'
 
 export { HELP } from './args'
 
@@ -50,6 +51,18 @@ export interface CliIO extends CommandIO {
  * ```
  */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, io: CliIO = processIO()): Promise<number> {
+  if (argv[0] === 'sandbox') {
+    return sandboxCommand(argv.slice(1), {
+      ...io,
+      untilStopped: () =>
+        new Promise<void>((resolve) => {
+          const unlisten = io.onSignal?.(() => {
+            unlisten?.()
+            resolve()
+          })
+        }),
+    })
+  }
   let args: ParsedArgs
   let oauth: ReturnType<typeof oauthFromEnv> | undefined
   let encryption: ReturnType<typeof encryptionFromEnv>
