@@ -244,6 +244,28 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
   }
 
   /**
+   * Scripts the answers of the next calls to one API path (exact, without query string, e.g.
+   * `/v1/profile`), one fault per call, in order, before authentication and rate limiting. The
+   * kinds are those of {@link Sandbox.failNextTokenCalls} except `invalid_grant`; `status`
+   * without `body` answers `{"message":null}`.
+   *
+   * @throws TypeError on a path outside `/v1/`, an unknown fault kind or bad values.
+   * @example
+   * ```ts
+   * sandbox.failNextApiCalls('/v1/profile', [{ kind: 'status', status: 503 }, { kind: 'json', body: [] }])
+   * ```
+   */
+  failNextApiCalls(path: string, faults: SandboxFault[]): void {
+    assertString(path, 'path', { max: 256 })
+    if (!/^\/v1\/[^?#\s]*$/.test(path)) throw invalidArg('ERR_INVALID_ARG_VALUE', '"path" must be an API path such as /v1/profile')
+    assertFaults(faults, 'api')
+    this.#state.queueApiFaults(
+      path,
+      faults.map((f) => ({ ...f })),
+    )
+  }
+
+  /**
    * Revokes a connection as lexoffice would (user disconnects the app, security measure): both
    * tokens die and `connection.revoked` is emitted.
    *

@@ -83,6 +83,8 @@ export class SandboxState {
   readonly #rotatedRefreshTokens = new Map<string, string>()
   readonly #log: SandboxRequestLogEntry[] = []
   readonly #faults: SandboxFault[] = []
+  /** Faults for API calls, by exact path. */
+  readonly #apiFaults = new Map<string, SandboxFault[]>()
   readonly #orgData = new Map<string, Map<string, unknown>>()
   readonly #logByRequest = new WeakMap<object, SandboxRequestLogEntry>()
   readonly #sleeps = new Set<{ timer: NodeJS.Timeout; resolve: (completed: boolean) => void }>()
@@ -354,6 +356,21 @@ export class SandboxState {
   /** Takes the fault for this token call, if one is queued. */
   takeFault(): SandboxFault | undefined {
     return this.#faults.shift()
+  }
+
+  /** Queues faults for the next calls to one API path. */
+  queueApiFaults(path: string, faults: readonly SandboxFault[]): void {
+    const queue = this.#apiFaults.get(path) ?? []
+    queue.push(...faults)
+    this.#apiFaults.set(path, queue)
+  }
+
+  /** Takes the fault for this call to `path`, if one is queued. */
+  takeApiFault(path: string): SandboxFault | undefined {
+    const queue = this.#apiFaults.get(path)
+    const fault = queue?.shift()
+    if (queue?.length === 0) this.#apiFaults.delete(path)
+    return fault
   }
 
   /**

@@ -99,19 +99,24 @@ export interface SandboxRequestLogEntry {
   time: number
   /** `grant_type` of token endpoint calls. */
   grantType?: string
-  /** The injected fault that answered this token call, if any. */
+  /** The injected fault that answered this token or API call, if any. */
   fault?: SandboxFault['kind']
 }
 
 /**
- * A scripted answer for one upcoming token endpoint call (see `sandbox.failNextTokenCalls`).
+ * A scripted answer for one upcoming token endpoint call (see `sandbox.failNextTokenCalls`) or
+ * API call (see `sandbox.failNextApiCalls`).
  *
- * - `status`: answer `status` with an RFC 6749 error body (or `body`); nothing is processed.
+ * - `status`: answer `status` with an RFC 6749 error body (API calls: `{"message":null}`), or
+ *   with `body`; nothing is processed.
  * - `html`: answer `status` (default 200) with an HTML page, as a misconfigured proxy would.
  * - `delay`: wait `ms`, then process the call normally (`thenProcess`, default `true`) or answer
  *   504 `{"message":"Endpoint request timed out"}` without processing. `close()` cancels the wait.
- * - `invalid_grant`: answer 400 `invalid_grant` without processing (the grant stays valid).
+ * - `invalid_grant`: answer 400 `invalid_grant` without processing (the grant stays valid); token
+ *   calls only.
  * - `json`: answer `status` (default 200) with `body` as JSON, e.g. `{}` or `null`.
+ * - `text`: answer `status` (default 200) with `body` as it is, under `contentType` (default
+ *   `text/plain; charset=utf-8`), e.g. a body that is not JSON under a JSON content type.
  *
  * @example
  * ```ts
@@ -124,6 +129,7 @@ export type SandboxFault =
   | { kind: 'delay'; ms: number; thenProcess?: boolean }
   | { kind: 'invalid_grant' }
   | { kind: 'json'; body: unknown; status?: number }
+  | { kind: 'text'; body: string; status?: number; contentType?: string }
 
 /**
  * Payload of `connection.created`: an authorization code was redeemed and a connection with

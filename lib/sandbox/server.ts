@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { gatewayError, json, regularError } from './http'
+import { applyFault } from './oauth/faults'
 import type { SandboxRouter } from './router'
 import type { SandboxRequestLogEntry, SandboxState } from './SandboxState'
 import type { SandboxRequest, SandboxResponse } from './types'
@@ -131,6 +132,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Sandbox
   if (path === '/oauth2/token' && method === 'POST') {
     const grantType = new URLSearchParams(body.toString('utf8')).get('grant_type')
     if (grantType !== null && GRANT_TYPE.test(grantType)) entry.grantType = grantType
+  }
+
+  const fault = path.startsWith('/v1/') ? ctx.takeApiFault(path) : undefined
+  if (fault) {
+    entry.fault = fault.kind
+    const outcome = await applyFault(fault, ctx, 'api')
+    if (outcome !== 'process' || ctx.closed) {
+      send(res, outcome === 'process' ? json(503, { message: 'Sandbox is shutting down' }) : outcome)
+      return
+    }
   }
 
   const match = router.match(method, path)
