@@ -89,12 +89,17 @@ export class Lexoffice {
     }
     this.manager = new TokenManager({ store, oauth, apiURL: o.endpoints.apiURL, now })
     const rateLimit: RateLimitOptions = shared?.rateLimit ?? { limiter: new MemoryRateLimiter() }
-    const newClient = (tokenProvider: { getAccessToken(): Promise<string> }, connectionKey: string | (() => Promise<string>)): LexofficeClient =>
+    const newClient = (
+      tokenProvider: { getAccessToken(): Promise<string> },
+      connectionKey: string | (() => Promise<string>),
+      timeoutMs?: number,
+    ): LexofficeClient =>
       new LexofficeClient({
         apiURL: o.endpoints.apiURL,
         tokenProvider,
         connectionKey,
         rateLimit,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
         ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
       })
     const manager = this.manager
@@ -104,7 +109,9 @@ export class Lexoffice {
       manager,
       now,
       clientFor: (key) => newClient(manager.providerFor(key), key),
-      clientForToken: (accessToken) => newClient({ getAccessToken: () => Promise.resolve(accessToken) }, `login:${randomUUID()}`),
+      // The login's profile call: `timeoutMs` covers it like the token calls (see LexofficeOptions).
+      clientForToken: (accessToken) =>
+        newClient({ getAccessToken: () => Promise.resolve(accessToken) }, `login:${randomUUID()}`, o.timeoutMs),
       routing: { signInPath: undefined, connectPath: undefined, owner: undefined },
     }
     setInternals(this, internals)
@@ -288,7 +295,8 @@ export class Lexoffice {
 
   #problemContext(): ProblemContext {
     const routing = internalsOf(this).routing
-    const loginPath = routing.owner !== undefined ? (routing.connectPath ?? '/lexoffice/connect') : (routing.signInPath ?? '/auth/lexoffice')
+    const loginPath =
+      routing.owner !== undefined ? (routing.connectPath ?? '/lexoffice/connect') : (routing.signInPath ?? '/auth/lexoffice')
     return { loginPath, render: this.#render }
   }
 
@@ -358,7 +366,9 @@ function sharedStores(
   // Loaded only here, so that apps without Redis never load the Redis code.
   const load = createRequire(__filename)
   const { RedisTokenStore } = load('../tokens/stores/RedisTokenStore') as typeof import('../tokens/stores/RedisTokenStore')
-  const { RedisWebhookDedupeStore } = load('../webhooks/dedupe/RedisWebhookDedupeStore') as typeof import('../webhooks/dedupe/RedisWebhookDedupeStore')
+  const { RedisWebhookDedupeStore } = load(
+    '../webhooks/dedupe/RedisWebhookDedupeStore',
+  ) as typeof import('../webhooks/dedupe/RedisWebhookDedupeStore')
   const client = redis as import('../tokens/stores/redisAdapter').RedisClientLike
   return {
     store: new RedisTokenStore({ client, prefix, ...(encryption ? { encryption } : {}) }),

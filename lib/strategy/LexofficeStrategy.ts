@@ -60,6 +60,8 @@ interface Actions {
   error(err: unknown): void
 }
 
+const ACTIONS = ['success', 'fail', 'redirect', 'pass', 'error'] as const
+
 /** Per-instance state, kept off the object so that nothing of it is enumerable or inspectable. */
 interface Internals {
   config: LexofficeInternals
@@ -122,7 +124,12 @@ export class LexofficeStrategy extends StrategyBase {
       config,
       verify: verify ?? o.verify,
       warned: new Set(),
-      store: new PendingLoginStore({ sessionKey: o.sessionKey, ttlMs: o.pendingLoginTtlMs, maxPending: o.maxPendingLogins, now: config.now }),
+      store: new PendingLoginStore({
+        sessionKey: o.sessionKey,
+        ttlMs: o.pendingLoginTtlMs,
+        maxPending: o.maxPendingLogins,
+        now: config.now,
+      }),
     })
   }
 
@@ -147,6 +154,17 @@ export class LexofficeStrategy extends StrategyBase {
    * Called by passport; do not call it yourself.
    */
   override authenticate(req: IncomingMessage, options?: LexofficeAuthenticateOptions): void {
+    if (INTERNALS.has(this)) {
+      // passport.authenticate(strategy) with the instance itself (not its name) puts this
+      // request's success/fail/... on the shared instance, and the next request replaces them
+      // while this login still awaits lexoffice: run on a per-request copy that keeps this
+      // request's actions, so a login can never complete into another browser's request.
+      const shared = this as unknown as Record<string, unknown>
+      const own = Object.create(this) as Record<string, unknown> & { authenticate: LexofficeStrategy['authenticate'] }
+      for (const action of ACTIONS) own[action] = shared[action]
+      own.authenticate(req, options)
+      return
+    }
     const opts = options ?? {}
     try {
       noStore(req)
@@ -160,7 +178,9 @@ export class LexofficeStrategy extends StrategyBase {
         return
       }
       if (opts.callbackURL !== undefined) {
-        this._error(invalidArg('ERR_INVALID_ARG_VALUE', 'the callback URL comes from the configuration (baseURL or callbackURL), not per request'))
+        this._error(
+          invalidArg('ERR_INVALID_ARG_VALUE', 'the callback URL comes from the configuration (baseURL or callbackURL), not per request'),
+        )
         return
       }
       const route = (opts as { [ROUTE]?: RouteOptions })[ROUTE] ?? this._defaultRoute()
@@ -203,9 +223,23 @@ export class LexofficeStrategy extends StrategyBase {
     this._internals.config
       .clientForToken(accessToken)
       .profile.get()
+      .then((json: unknown) => {
+        if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+          throw new LexofficeApiError(ErrorCodes.API_ERROR, 'lexoffice answered GET /v1/profile with a body that is not a JSON object.', {
+            status: 502,
+            upstreamStatus: 200,
+            request: { method: 'GET', path: '/v1/profile' },
+          })
+        }
+        return mapLexofficeProfile(json as LexofficeProfileJson, JSON.stringify(json))
+      })
       .then(
-        (json) => done(null, mapLexofficeProfile(json as LexofficeProfileJson, JSON.stringify(json))),
-        (err: unknown) => done(err),
+        (profile) => {
+          done(null, profile)
+        },
+        (err: unknown) => {
+          done(asUpstreamFailure(err))
+        },
       )
   }
 
@@ -256,7 +290,8 @@ export class LexofficeStrategy extends StrategyBase {
   }
 
   private _error(err: unknown): void {
-    if (err instanceof LexofficeError) this._internals.config.options.logger.warn(`passport-lexoffice: login failed (${err.code}): ${err.message}`)
+    if (err instanceof LexofficeError)
+      this._internals.config.options.logger.warn(`passport-lexoffice: login failed (${err.code}): ${err.message}`)
     this._actions.error(err)
   }
 
@@ -349,7 +384,11 @@ export class LexofficeStrategy extends StrategyBase {
       tokens = await config.oauth.exchangeCode({ code, redirectUri: login.redirectUri, codeVerifier: login.codeVerifier })
     } catch (err) {
       if (err instanceof LexofficeError && err.code === ErrorCodes.INVALID_GRANT) {
-        this._fail({ code: ErrorCodes.INVALID_GRANT, status: 400, message: 'The lexoffice login expired or was already used; start the login again.' })
+        this._fail({
+          code: ErrorCodes.INVALID_GRANT,
+          status: 400,
+          message: 'The lexoffice login expired or was already used; start the login again.',
+        })
         return
       }
       throw err
@@ -419,6 +458,23 @@ export function ownerPrefix(owner: string): string {
 /** The token store key of a connect: one connection per owner and organisation. @internal */
 export function connectKey(owner: string, organizationId: string): string {
   return `${ownerPrefix(owner)}${organizationId}`
+}
+
+/**
+ * A refusal of the login's profile call is lexoffice's failure, not the browser's: a 4xx answer
+ * (401, 403, 404...) becomes the same error with status 502, as every other upstream failure of
+ * the login. Network errors (502/504) and other errors stay as they are.
+ */
+function asUpstreamFailure(err: unknown): unknown {
+  if (!(err instanceof LexofficeApiError) || err.status >= 500) return err
+  return new LexofficeApiError(err.code, err.message, {
+    status: 502,
+    upstreamStatus: err.upstreamStatus,
+    traceId: err.traceId,
+    details: err.details,
+    request: err.request,
+    cause: err,
+  })
 }
 
 function noStore(req: IncomingMessage): void {
