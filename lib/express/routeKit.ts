@@ -166,6 +166,16 @@ export function passportCall(req: RouteReq, method: 'logIn' | 'logout', ...args:
   })
 }
 
+/**
+ * The `returnTo` of a successful callback, taken out of the session: the strategy puts it there for
+ * passport's `successReturnToOrRedirect` (which deletes it too); left behind, it would send a later
+ * login without `returnTo` to this one's page. @internal
+ */
+export function takeReturnTo(req: RouteReq, info: unknown): string | undefined {
+  if (req.session) delete req.session.returnTo
+  return authInfo(info)?.returnTo
+}
+
 /** The info a successful callback carries. @internal */
 export function authInfo(info: unknown): LexofficeAuthInfo | undefined {
   const i = info as Partial<LexofficeAuthInfo> | undefined

@@ -11,7 +11,6 @@ import {
   type PassportLike,
   type RouteReq,
   answerFailure,
-  authInfo,
   authenticateWith,
   checkLocalPath,
   checkPath,
@@ -21,6 +20,7 @@ import {
   reconnectView,
   redirectUriFor,
   resolvePassport,
+  takeReturnTo,
 } from './routeKit'
 
 /**
@@ -128,7 +128,7 @@ export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOpt
         if (err) return next(err)
         if (!user) return answerFailure(req, res, info, status, loginPathOf(req), failureRedirect, render)
         passportCall(req, 'logIn', user).then(() => {
-          redirect(req, res, authInfo(info)?.returnTo ?? '/')
+          redirect(req, res, takeReturnTo(req, info) ?? '/')
         }, next)
       })
     })
@@ -151,7 +151,10 @@ export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOpt
       const key = session ? strategy.connectionOf(session) : undefined
       const done = (revoked: boolean): void => {
         if (acceptsHtml(req)) redirect(req, res, afterDisconnect)
-        else res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify({ revoked }))
+        else
+          res
+            .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+            .end(JSON.stringify({ revoked }))
       }
       if (key === undefined) return done(false)
       config.manager.disconnect(key).then(({ revoked }) => {
