@@ -6,15 +6,22 @@
  */
 import refresh from 'passport-oauth2-refresh'
 import { isLexofficeError } from '../../lib/errors'
-import type { Lexoffice } from '../../lib/config/Lexoffice'
-import { type TestApp, logIn, startTestApp } from '../helpers/lexofficeApp'
+import type { LexofficeUser } from '../../lib/strategy/LexofficeConnection'
+import { type TestApp, logIn, mountSessionView, sessionOf, startTestApp } from '../helpers/lexofficeApp'
+
+/** passport-oauth2-refresh's registry class (exported at runtime, missing from its types). */
+interface RefreshRegistry {
+  use(strategy: unknown): void
+  requestNewAccessToken(name: string, refreshToken: string, done: (err: unknown, accessToken?: string) => void): void
+}
+const { AuthTokenRefresh } = refresh as unknown as { AuthTokenRefresh: new () => RefreshRegistry }
 
 let t: TestApp
 beforeEach(async () => {
   t = await startTestApp({
-    setup(app, lexoffice: Lexoffice, passport) {
+    setup(app, lexoffice, passport) {
       app.use(lexoffice.routes({ passport }))
-      app.get('/me', (req: any, res: any) => res.json({ user: req.user ?? null }))
+      mountSessionView(app, lexoffice)
     },
   })
 })
@@ -23,14 +30,16 @@ afterEach(() => t.close())
 it('a refresh through passport-oauth2-refresh is refused with UNMANAGED_REFRESH and the connection survives', async () => {
   const agent = t.agent()
   await logIn(agent)
-  const { user } = (await agent.get('/me')).body
+  const user = (await sessionOf(agent)).user as unknown as LexofficeUser
   const record = await t.lexoffice.manager.store.get(user.connectionKey)
   const refreshToken = record!.tokens!.refreshToken
 
-  const registry = new refresh.AuthTokenRefresh()
+  const registry = new AuthTokenRefresh()
   registry.use(t.lexoffice.strategy)
   const outcome = await new Promise<{ err: unknown; accessToken: unknown }>((resolve) => {
-    registry.requestNewAccessToken('lexoffice', refreshToken, (err: unknown, accessToken: unknown) => resolve({ err, accessToken }))
+    registry.requestNewAccessToken('lexoffice', refreshToken, (err, accessToken) => {
+      resolve({ err, accessToken })
+    })
   })
   expect(isLexofficeError(outcome.err, 'UNMANAGED_REFRESH')).toBe(true)
   expect((outcome.err as Error).message).toMatch(/lexoffice.manager.getAccessToken/)
