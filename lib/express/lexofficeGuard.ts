@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { LexofficeInternals } from '../config/internals'
+import './augment'
 import type { Handler } from './loadExpress'
 import { type ProblemContext, answerProblem } from './problemAnswer'
 
