@@ -2,11 +2,13 @@ import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, req
 import { Agent as HttpsAgent, request as httpsRequestRaw } from 'node:https'
 
 /**
- * Response headers with the one method the package reads (`get`, case-insensitive), as on a
- * WHATWG `Headers` object. @internal
+ * Response headers with the two methods the package uses (`get`, case-insensitive, and
+ * `forEach`), as on a WHATWG `Headers` object. @internal
  */
 export interface HeaderReader {
   get(name: string): string | null
+  /** Calls `callback` once per header (lower-case name; repeated headers joined with `, `). */
+  forEach(callback: (value: string, name: string) => void): void
 }
 
 /** What {@link nodeHttpRequest} resolves: status, headers and the whole (size-capped) body. @internal */
@@ -124,6 +126,11 @@ function headerReader(raw: IncomingHttpHeaders): HeaderReader {
       const value = raw[name.toLowerCase()]
       if (value === undefined) return null
       return Array.isArray(value) ? value.join(', ') : value
+    },
+    forEach(callback: (value: string, name: string) => void): void {
+      for (const [name, value] of Object.entries(raw)) {
+        if (value !== undefined) callback(Array.isArray(value) ? value.join(', ') : value, name)
+      }
     },
   }
 }

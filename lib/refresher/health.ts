@@ -1,6 +1,6 @@
 import type { TokenStore } from '../tokens/TokenStore'
 import { assertFunction, assertInteger, invalidArg } from '../options/assert'
-import { listConnectionStatus } from './connectionStatus'
+import { listConnectionStatus } from './listConnectionStatus'
 
 /**
  * Options of {@link lexofficeHealth} and {@link lexofficeHealthRoute}.

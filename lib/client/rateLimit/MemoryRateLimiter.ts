@@ -1,4 +1,5 @@
-import { delay, gcraParameters, type RateLimiter, type RateLimitSettings } from './RateLimiter'
+import { delay } from '../../timing/delay'
+import { gcraParameters, type RateLimiter, type RateLimitSettings } from './RateLimiter'
 
 /**
  * In-process {@link RateLimiter}: a GCRA (generic cell rate algorithm) schedule per key.

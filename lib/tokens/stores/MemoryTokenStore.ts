@@ -65,6 +65,8 @@ interface Entry {
  * ```
  */
 export class MemoryTokenStore implements TokenStore {
+  /** Answers from this process's memory and never hangs: the manager reads it without a timeout. */
+  readonly inProcess = true
   readonly #entries: Map<string, Entry>
   readonly #cipher: TokenCipher | undefined
 

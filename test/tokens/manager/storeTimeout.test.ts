@@ -1,5 +1,5 @@
 import { isLexofficeError } from '../../../lib/errors'
-import { DeadlineTicker } from '../../../lib/tokens/DeadlineTicker'
+import { DeadlineTicker } from '../../../lib/timing/DeadlineTicker'
 import { GuardedStore } from '../../../lib/tokens/records'
 import { MemoryTokenStore } from '../../../lib/tokens/stores/MemoryTokenStore'
 import { freezeRecord } from '../../../lib/tokens/stores/recordCodec'

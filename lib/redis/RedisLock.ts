@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import type { LockHandle, RefreshLock } from '../TokenStore'
-import { assertInteger, assertString, invalidArg } from '../../options/assert'
-import { assertKey } from '../stores/recordCodec'
-import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from '../stores/redisAdapter'
+import type { LockHandle, RefreshLock } from '../tokens/TokenStore'
+import { assertInteger, assertString, invalidArg } from '../options/assert'
+import { assertKey } from '../tokens/stores/recordCodec'
+import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
 
 /**
  * Options of {@link RedisLock}.
@@ -68,7 +68,7 @@ export class RedisLock implements RefreshLock {
    * The handle's `release()` never rejects (an unreleased lock expires after its TTL); `extend()`
    * resolves `false` when the lock was lost and rejects with `STORE_UNAVAILABLE` when Redis is down.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached (do not refresh then).
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached (do not refresh then).
    * @example
    * ```ts
    * const handle = await lock.tryAcquire('user-42', 30_000)

@@ -1,8 +1,8 @@
-import type { TokenStore } from '../TokenStore'
-import type { TokenRecord } from '../TokenSet'
-import type { TokenCipher } from '../crypto/TokenCipher'
-import { assertInteger, assertString, invalidArg } from '../../options/assert'
-import { RedisLock } from '../locks/RedisLock'
+import type { TokenStore } from '../tokens/TokenStore'
+import type { TokenRecord } from '../tokens/TokenSet'
+import type { TokenCipher } from '../tokens/crypto/TokenCipher'
+import { assertInteger, assertString, invalidArg } from '../options/assert'
+import { RedisLock } from './RedisLock'
 import {
   assertKey,
   assertSetArgs,
@@ -12,7 +12,7 @@ import {
   encodeRecord,
   resolveCipher,
   type EncryptionOption,
-} from './recordCodec'
+} from '../tokens/stores/recordCodec'
 import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
 
 /**
@@ -87,7 +87,7 @@ return 1
  *
  * Compare-and-set runs inside one Lua script (version check, record, due-set entry), so a stale
  * writer can never roll back a rotated refresh token. Errors of the client (connection refused,
- * timeout...) become `LexofficeStoreError` with code `STORE_UNAVAILABLE` (status 503) and a
+ * timeout...) become `LexofficeError` with code `STORE_UNAVAILABLE` (status 503) and a
  * secret-free `cause`; a failed write's outcome is then unknown (re-read before deciding).
  * The store never logs.
  *
@@ -134,7 +134,7 @@ export class RedisTokenStore implements TokenStore {
   /**
    * The record under `key`, or `undefined` (missing or unreadable).
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
    * ```ts
    * const record = await store.get('user-42')
@@ -156,7 +156,7 @@ export class RedisTokenStore implements TokenStore {
    * `false` on a lost race.
    *
    * @throws TypeError when `record.version !== expectedVersion + 1`.
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached (outcome unknown).
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached (outcome unknown).
    * @example
    * ```ts
    * const ok = await store.set('user-42', { ...record, version: record.version + 1, tokens }, record.version)
@@ -198,7 +198,7 @@ export class RedisTokenStore implements TokenStore {
   /**
    * Removes the record and its due-set entry.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
    * ```ts
    * await store.destroy('user-42')
@@ -212,7 +212,7 @@ export class RedisTokenStore implements TokenStore {
   /**
    * Keys of active records whose access token expires before `dueBefore`, soonest first.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
    * ```ts
    * const due = await store.listDue(Date.now() + 5 * 60_000)
@@ -228,7 +228,7 @@ export class RedisTokenStore implements TokenStore {
   /**
    * All keys (active and lost), found with `SCAN` (no extra bookkeeping; fine for status output).
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
    * ```ts
    * const keys = await store.list()

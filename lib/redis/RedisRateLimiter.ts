@@ -1,7 +1,8 @@
-import { invalidArg } from '../../options/assert'
-import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from '../../tokens/stores/redisAdapter'
-import { MemoryRateLimiter } from './MemoryRateLimiter'
-import { delay, gcraParameters, type RateLimiter, type RateLimitSettings } from './RateLimiter'
+import { invalidArg } from '../options/assert'
+import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
+import { MemoryRateLimiter } from '../client/rateLimit/MemoryRateLimiter'
+import { gcraParameters, type RateLimiter, type RateLimitSettings } from '../client/rateLimit/RateLimiter'
+import { delay } from '../timing/delay'
 
 /**
  * Options of {@link RedisRateLimiter}.
