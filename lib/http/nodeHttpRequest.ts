@@ -52,6 +52,11 @@ export function nodeHttpRequest(options: {
 }): Promise<RawHttpResponse> {
   return new Promise<RawHttpResponse>((resolve, reject) => {
     const { url, signal } = options
+    // Before a request exists: destroying one that has no 'error' listener yet would crash the process.
+    if (signal?.aborted) {
+      reject({ kind: 'aborted', error: signal.reason instanceof Error ? signal.reason : new Error('aborted') } satisfies NodeHttpFailure)
+      return
+    }
     let done = false
     const headers: Record<string, string | number> = { ...options.headers }
     if (options.body !== undefined)
@@ -78,14 +83,8 @@ export function nodeHttpRequest(options: {
       options.timeoutMs,
     )
     const onAbort = (): void => finish({ kind: 'aborted', error: signal?.reason instanceof Error ? signal.reason : new Error('aborted') })
-    if (signal) {
-      if (signal.aborted) {
-        onAbort()
-        return
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
-    }
     req.on('error', (error) => finish({ kind: 'network', error }))
+    signal?.addEventListener('abort', onAbort, { once: true })
     req.on('response', (res: IncomingMessage) => {
       const declared = Number(res.headers['content-length'])
       if (Number.isFinite(declared) && declared > options.maxBodyBytes) return finish({ kind: 'too-large' })

@@ -144,7 +144,7 @@ export function describeRedisTokenStore(kind: ClientKind): void {
       ])
       expect(Date.now() - started).toBeLessThan(1000)
       for (const err of failures) {
-        expect(err).toMatchObject({ name: 'LexofficeStoreError', code: 'STORE_UNAVAILABLE', status: 503 })
+        expect(err).toMatchObject({ name: 'LexofficeError', code: 'STORE_UNAVAILABLE', status: 503 })
         expect((err as Error).cause).toBeInstanceOf(Error)
         const text = `${inspect(err, { depth: 5, showHidden: true })} ${JSON.stringify(err)} ${(err as Error).stack}`
         expect(text).not.toContain('RT-secret')
