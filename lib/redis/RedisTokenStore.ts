@@ -1,7 +1,8 @@
 import type { TokenStore } from '../tokens/TokenStore'
 import type { TokenRecord } from '../tokens/TokenSet'
 import type { TokenCipher } from '../tokens/crypto/TokenCipher'
-import { assertInteger, assertString, invalidArg } from '../options/assert'
+import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import { RedisLock } from './RedisLock'
 import {
   assertKey,
@@ -58,6 +59,8 @@ export interface RedisTokenStoreOptions {
  * - `P` + `lock:` + key: the refresh locks of {@link RedisLock}.
  * Record and due set change together inside one Lua script.
  */
+const OPTION_KEYS = optionKeys<RedisTokenStoreOptions>()(['client', 'prefix', 'tombstoneTtlMs', 'commandTimeoutMs', 'encryption'])
+
 const SET_SCRIPT = new RedisScript(`
 local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if current ~= tonumber(ARGV[1]) then return 0 end
@@ -118,6 +121,7 @@ export class RedisTokenStore implements TokenStore {
   /** @throws TypeError for a missing or unsupported client, a bad option, or an invalid encryption key. */
   constructor(options: RedisTokenStoreOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertKnownKeys(options, OPTION_KEYS, 'RedisTokenStore')
     const prefix = options.prefix ?? 'lexoffice:'
     assertString(prefix, 'prefix', { max: 256 })
     if (options.tombstoneTtlMs !== undefined) assertInteger(options.tombstoneTtlMs, 'tombstoneTtlMs', 1)

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { LexofficeError } from '../errors'
 import { storeUnavailable } from '../failures/storeUnavailable'
 import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
 import { assertClaimArguments, type WebhookDedupeClaim, type WebhookDedupeStore } from '../webhooks/dedupe/WebhookDedupeStore'
 
@@ -29,6 +30,8 @@ export interface RedisWebhookDedupeStoreOptions {
   /** Deadline of each Redis command, ms (default 5000). */
   commandTimeoutMs?: number
 }
+
+const OPTION_KEYS = optionKeys<RedisWebhookDedupeStoreOptions>()(['client', 'prefix', 'commandTimeoutMs'])
 
 /** Default of {@link RedisWebhookDedupeStoreOptions.prefix}. @internal */
 export const DEFAULT_WEBHOOK_DEDUPE_PREFIX = 'lexoffice:webhook:'
@@ -68,7 +71,7 @@ export class RedisWebhookDedupeStore implements WebhookDedupeStore {
   /** @throws TypeError (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for a missing or unsupported client or a bad option. */
   constructor(options: RedisWebhookDedupeStoreOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
-    assertKnownKeys(options, ['client', 'prefix', 'commandTimeoutMs'], 'RedisWebhookDedupeStore')
+    assertKnownKeys(options, OPTION_KEYS, 'RedisWebhookDedupeStore')
     const prefix = options.prefix ?? DEFAULT_WEBHOOK_DEDUPE_PREFIX
     assertString(prefix, 'prefix', { max: 256 })
     const timeoutMs = options.commandTimeoutMs ?? 5000

@@ -151,7 +151,7 @@ describe('req.lexoffice.fetch: retries, size cap, timeouts and bodies (a stand-i
   })
 
   it('sends re-sendable bodies with their headers, refuses streams, and rethrows the abort reason of its signal', async () => {
-    const got: Array<{ method?: string; type?: string; body: string; auth?: string }> = []
+    const got: Array<{ method: string | undefined; type: string | undefined; body: string; auth: string | undefined }> = []
     const result = await withApi(
       (req, res, body) => {
         got.push({ method: req.method, type: req.headers['content-type'], body, auth: req.headers.authorization })

@@ -1,7 +1,8 @@
 import type { TokenStore } from '../TokenStore'
 import type { TokenRecord } from '../TokenSet'
 import type { TokenCipher } from '../crypto/TokenCipher'
-import { assertInteger, assertString, invalidArg } from '../../options/assert'
+import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../../options/assert'
+import { optionKeys } from '../../options/optionKeys'
 import { KeyedMutex } from './KeyedMutex'
 import {
   assertKey,
@@ -70,6 +71,7 @@ interface StoredIndex {
 }
 
 const DAY = 86_400_000
+const OPTION_KEYS = optionKeys<ExpressSessionTokenStoreOptions>()(['store', 'prefix', 'ttlMs', 'tombstoneTtlMs', 'operationTimeoutMs', 'encryption'])
 
 /**
  * A {@link TokenStore} on top of your app's express-session store, for **single-instance apps**
@@ -112,6 +114,7 @@ export class ExpressSessionTokenStore implements TokenStore {
   /** @throws TypeError when `store` lacks get/set/destroy or an option is invalid. */
   constructor(options: ExpressSessionTokenStoreOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertKnownKeys(options, OPTION_KEYS, 'ExpressSessionTokenStore')
     const { store } = options
     if (
       store === null ||
