@@ -93,7 +93,13 @@ export function lexoffice<C = LexofficeClient>(options: LexofficeMiddlewareOptio
   const resolveKey = options.key.bind(options)
   return function lexofficeMiddleware(req, _res, next) {
     // Typed as the default context; a custom `createClient` changes only the type of `client`.
-    req.lexoffice = new LexofficeRequestContext<C>({ manager, req, resolveKey, createClient, transport }) as unknown as LexofficeRequestContext
+    req.lexoffice = new LexofficeRequestContext<C>({
+      manager,
+      req,
+      resolveKey,
+      createClient,
+      transport,
+    }) as unknown as LexofficeRequestContext
     next()
   }
 }

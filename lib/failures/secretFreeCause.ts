@@ -38,5 +38,7 @@ function codeOf(value: unknown): string | undefined {
 }
 
 function isErrorLike(value: unknown): value is Error {
-  return value instanceof Error || (value !== null && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string')
+  return (
+    value instanceof Error || (value !== null && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string')
+  )
 }

@@ -39,7 +39,15 @@ export interface LexofficeOAuthClientOptions {
 }
 
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024
-const OPTION_KEYS = optionKeys<LexofficeOAuthClientOptions>()(['clientID', 'clientSecret', 'tokenURL', 'revokeURL', 'timeoutMs', 'fetch', 'now'])
+const OPTION_KEYS = optionKeys<LexofficeOAuthClientOptions>()([
+  'clientID',
+  'clientSecret',
+  'tokenURL',
+  'revokeURL',
+  'timeoutMs',
+  'fetch',
+  'now',
+])
 
 /**
  * The confidential client's calls to lexoffice's token and revoke endpoints.

@@ -263,7 +263,8 @@ export class RefreshPath {
       key,
       (current) => {
         if (current === undefined) throw notConnected()
-        if (current.state === 'lost' || current.tokens === undefined) throw new LexofficeAuthLostError(current.lost?.reason ?? reason, { cause })
+        if (current.state === 'lost' || current.tokens === undefined)
+          throw new LexofficeAuthLostError(current.lost?.reason ?? reason, { cause })
         if (current.tokens.refreshToken !== used.refreshToken) return { done: current.tokens }
         return { write: tombstone(current, reason, options.now()), then: undefined }
       },

@@ -305,7 +305,9 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       this.#store,
       key,
       (current) =>
-        current === undefined || current.state === 'lost' ? { done: false } : { write: tombstone(current, reason, this.#o.now()), then: true },
+        current === undefined || current.state === 'lost'
+          ? { done: false }
+          : { write: tombstone(current, reason, this.#o.now()), then: true },
       { conflict: 'The token record kept changing; the connection was not marked lost.' },
     )
     this.#memory.forget(key)

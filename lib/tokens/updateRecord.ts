@@ -45,7 +45,7 @@ export async function updateRecord<T>(
 ): Promise<T> {
   const attempts = options.attempts ?? 5
   let known = options.known
-  for (let conflicts = 0; ; ) {
+  for (let conflicts = 0; ;) {
     const current = known === undefined ? await store.get(key) : known.record
     known = undefined
     const step = await decide(current)

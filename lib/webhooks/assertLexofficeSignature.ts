@@ -42,10 +42,8 @@ export function assertLexofficeSignature(
     })
   }
   if (signature === null || !verifyBytes(bytes, signature, key)) {
-    throw new LexofficeError(
-      ErrorCodes.WEBHOOK_SIGNATURE_INVALID,
-      'The X-Lxo-Signature header does not verify over the request body.',
-      { status: 401 },
-    )
+    throw new LexofficeError(ErrorCodes.WEBHOOK_SIGNATURE_INVALID, 'The X-Lxo-Signature header does not verify over the request body.', {
+      status: 401,
+    })
   }
 }

@@ -135,7 +135,11 @@ describe('documented error codes and statuses', () => {
       await memory.connect('lost', expired)
       await memory.markLost('lost', 'token.revoked')
       add(await thrown(() => memory.getAccessToken('lost')))
-      const racing: TokenStore = { get: () => Promise.resolve(undefined), set: () => Promise.resolve(false), destroy: () => Promise.resolve() }
+      const racing: TokenStore = {
+        get: () => Promise.resolve(undefined),
+        set: () => Promise.resolve(false),
+        destroy: () => Promise.resolve(),
+      }
       add(await thrown(() => new TokenManager({ store: racing, oauth: oauth(`${endpoint.url}/token`) }).connect('k', expired)))
       const down: TokenStore = { get: () => Promise.reject(new Error('ECONNREFUSED')), set: racing.set, destroy: racing.destroy }
       add(await thrown(() => new TokenManager({ store: down, oauth: oauth(`${endpoint.url}/token`) }).tokenInfo('k')))

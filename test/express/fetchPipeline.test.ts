@@ -130,8 +130,7 @@ describe('req.lexoffice.fetch: retries, size cap, timeouts and bodies (a stand-i
         calls++
         res.writeHead(502).end()
       },
-      (manager) =>
-        inRequest(manager, async (ctx) => (await ctx.fetch('/v1/contacts', { method: 'POST', body: '{}' })).status, fast),
+      (manager) => inRequest(manager, async (ctx) => (await ctx.fetch('/v1/contacts', { method: 'POST', body: '{}' })).status, fast),
     )
     expect(result).toEqual({ value: 502 })
     expect(calls).toBe(1)
@@ -161,7 +160,11 @@ describe('req.lexoffice.fetch: retries, size cap, timeouts and bodies (a stand-i
         inRequest(
           manager,
           async (ctx) => {
-            const form = await ctx.fetch('/v1/x', { method: 'put', body: new URLSearchParams({ a: '1' }), headers: { authorization: 'mine' } })
+            const form = await ctx.fetch('/v1/x', {
+              method: 'put',
+              body: new URLSearchParams({ a: '1' }),
+              headers: { authorization: 'mine' },
+            })
             const bytes = await ctx.fetch('/v1/x', { method: 'POST', body: Buffer.from('raw'), headers: { 'content-type': 'text/plain' } })
             const stream = await ctx
               .fetch('/v1/x', { method: 'POST', body: new ReadableStream(), duplex: 'half' } as RequestInit)

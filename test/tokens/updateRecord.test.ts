@@ -3,7 +3,13 @@ import { MemoryTokenStore } from '../../lib/tokens/stores/MemoryTokenStore'
 import type { TokenRecord } from '../../lib/tokens/TokenSet'
 import { updateRecord } from '../../lib/tokens/updateRecord'
 
-const lost = (version: number, reason: string): TokenRecord => ({ version, state: 'lost', lost: { reason, at: 0 }, refreshCount: 0, connectedAt: 0 })
+const lost = (version: number, reason: string): TokenRecord => ({
+  version,
+  state: 'lost',
+  lost: { reason, at: 0 },
+  refreshCount: 0,
+  connectedAt: 0,
+})
 
 describe('updateRecord (the compare-and-set loop)', () => {
   it('writes with the version it read; after a lost race it reads and decides again', async () => {

@@ -47,7 +47,12 @@ export interface ResolvedSandboxApiOptions extends ResolvedApiOptions {
   seedDemoData: boolean
 }
 
-const KEYS: readonly string[] = optionKeys<SandboxApiOptions>()(['rateLimit', 'subscriptionsFollowConnection', 'allowLoopbackHttpCallbacks', 'seedDemoData'])
+const KEYS: readonly string[] = optionKeys<SandboxApiOptions>()([
+  'rateLimit',
+  'subscriptionsFollowConnection',
+  'allowLoopbackHttpCallbacks',
+  'seedDemoData',
+])
 
 /**
  * Validates the `api` option once; throws a `TypeError` naming the bad option.

@@ -71,7 +71,14 @@ interface StoredIndex {
 }
 
 const DAY = 86_400_000
-const OPTION_KEYS = optionKeys<ExpressSessionTokenStoreOptions>()(['store', 'prefix', 'ttlMs', 'tombstoneTtlMs', 'operationTimeoutMs', 'encryption'])
+const OPTION_KEYS = optionKeys<ExpressSessionTokenStoreOptions>()([
+  'store',
+  'prefix',
+  'ttlMs',
+  'tombstoneTtlMs',
+  'operationTimeoutMs',
+  'encryption',
+])
 
 /**
  * A {@link TokenStore} on top of your app's express-session store, for **single-instance apps**
