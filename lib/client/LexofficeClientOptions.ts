@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { LexofficeEnvironment } from '../endpoints'
 import { resolveEndpoints } from '../endpoints'
 import type { FetchLike } from '../http/httpRequest'
-import { assertFunction, assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { assertFunction, assertInteger, assertKnownKeys, assertObject, assertString, invalidArg, isObject } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import type { AccessTokenProvider } from './AccessTokenProvider'
 import { MemoryRateLimiter } from './rateLimit/MemoryRateLimiter'
@@ -210,7 +210,7 @@ const sharedMemoryLimiters = new Map<string, MemoryRateLimiter>()
 
 /** @internal Checks options and applies defaults. Throws `TypeError`s naming the option. */
 export function resolveClientOptions(options: LexofficeClientOptions): ResolvedClientOptions {
-  if (typeof options !== 'object' || options === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  assertObject(options, 'options')
   assertKnownKeys(options, CLIENT_OPTION_KEYS, 'LexofficeClient')
   const hasKey = options.apiKey !== undefined
   const hasProvider = options.tokenProvider !== undefined
@@ -224,15 +224,16 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
     provider = { getAccessToken: () => Promise.resolve(apiKey) }
     defaultKey = `apikey:${createHash('sha256').update(apiKey).digest('hex').slice(0, 32)}`
   } else {
-    const tp = options.tokenProvider as AccessTokenProvider
-    if (typeof tp !== 'object' || tp === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"tokenProvider" must be an object')
-    assertFunction(tp.getAccessToken, 'tokenProvider.getAccessToken')
-    if (tp.refreshAfterUnauthorized !== undefined) assertFunction(tp.refreshAfterUnauthorized, 'tokenProvider.refreshAfterUnauthorized')
-    provider = tp
+    const tp: unknown = options.tokenProvider
+    assertObject(tp, 'tokenProvider')
+    assertFunction(tp['getAccessToken'], 'tokenProvider.getAccessToken')
+    if (tp['refreshAfterUnauthorized'] !== undefined)
+      assertFunction(tp['refreshAfterUnauthorized'], 'tokenProvider.refreshAfterUnauthorized')
+    provider = tp as unknown as AccessTokenProvider
     defaultKey = `client:${randomUUID()}`
   }
-  const { tokenProvider: _tp, apiKey: _ak, connectionKey, ...common } = options
-  const settings = resolveTransportSettings(common)
+  const { connectionKey } = options
+  const settings = resolveTransportSettings(options)
   if (connectionKey !== undefined && typeof connectionKey !== 'function') assertString(connectionKey, 'connectionKey', { max: 512 })
   if (settings.sharedLimiter && hasProvider && connectionKey === undefined) {
     throw invalidArg('ERR_INVALID_ARG_VALUE', '"connectionKey" is required with a shared rate limiter and a token provider')
@@ -256,19 +257,23 @@ export function resolveTransportSettings(options: Omit<LexofficeClientCommonOpti
   assertInteger(maxResponseBytes, 'maxResponseBytes', 1024)
   if (options.fetch !== undefined) assertFunction(options.fetch, 'fetch')
   const hooks = options.hooks ?? {}
-  if (hooks === null || typeof hooks !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"hooks" must be an object')
-  assertKnownKeys(hooks, HOOK_KEYS, 'hooks')
-  if (hooks.onRequest !== undefined) assertFunction(hooks.onRequest, 'hooks.onRequest')
-  if (hooks.onResponse !== undefined) assertFunction(hooks.onResponse, 'hooks.onResponse')
+  const hookFns: unknown = hooks
+  assertObject(hookFns, 'hooks')
+  assertKnownKeys(hookFns, HOOK_KEYS, 'hooks')
+  if (hookFns['onRequest'] !== undefined) assertFunction(hookFns['onRequest'], 'hooks.onRequest')
+  if (hookFns['onResponse'] !== undefined) assertFunction(hookFns['onResponse'], 'hooks.onResponse')
 
   let limiter: RateLimiter | undefined
   let sharedLimiter = false
   const rl = options.rateLimit ?? {}
   if (rl !== false) {
-    if (typeof rl !== 'object' || rl === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"rateLimit" must be an object or false')
+    const givenRateLimit: unknown = rl
+    if (!isObject(givenRateLimit)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"rateLimit" must be an object or false')
     assertKnownKeys(rl, RATE_LIMIT_KEYS, 'rateLimit')
     if (rl.limiter !== undefined) {
-      assertFunction(rl.limiter.acquire, 'rateLimit.limiter.acquire')
+      const given: unknown = rl.limiter
+      assertObject(given, 'rateLimit.limiter')
+      assertFunction(given['acquire'], 'rateLimit.limiter.acquire')
       limiter = rl.limiter
       sharedLimiter = true
     } else if (rl.redis !== undefined) {
@@ -292,7 +297,8 @@ export function resolveTransportSettings(options: Omit<LexofficeClientCommonOpti
   }
 
   const retry = options.retry === false ? { retries: 0, rateLimitRetries: 0 } : (options.retry ?? {})
-  if (retry === null || typeof retry !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"retry" must be an object or false')
+  const givenRetry: unknown = retry
+  if (!isObject(givenRetry)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"retry" must be an object or false')
   assertKnownKeys(retry, RETRY_KEYS, 'retry')
   const retries = retry.retries ?? 2
   const rateLimitRetries = retry.rateLimitRetries ?? 4

@@ -4,7 +4,7 @@ import { type LexofficeClient, lexofficeClientOn } from '../client/LexofficeClie
 import type { TransportSettings } from '../client/LexofficeClientOptions'
 import { ErrorCodes, LexofficeError } from '../errors'
 import type { HttpMethod, HttpResponse } from '../http/httpRequest'
-import { invalidArg } from '../options/assert'
+import { invalidArg, isObject } from '../options/assert'
 import type { ConnectionTokenProvider } from '../tokens/ConnectionTokenProvider'
 import type { ConnectionStatus, DisconnectResult, TokenManager } from '../tokens/TokenManager'
 
@@ -102,6 +102,7 @@ export class LexofficeRequestContext<C = LexofficeClient> {
     try {
       raw = this.#resolveKey(this.#req)
     } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the resolver's own error, unchanged
       return Promise.reject(err)
     }
     if (raw !== null && typeof raw === 'object' && typeof (raw as PromiseLike<unknown>).then === 'function') {
@@ -110,6 +111,7 @@ export class LexofficeRequestContext<C = LexofficeClient> {
     try {
       this.#syncKey = checkKey(raw)
     } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the resolver's own error, unchanged
       return Promise.reject(err)
     }
     return Promise.resolve(this.#syncKey)
@@ -284,7 +286,8 @@ function checkKey(key: unknown): string | undefined {
 
 /** A `fetch(path, init)` as a transport call: method, path and query, headers, a re-sendable body, the signal. */
 function toApiCall(path: string, init: RequestInit): ApiCall {
-  if (init === null || typeof init !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"init" must be an object')
+  const given: unknown = init
+  if (!isObject(given)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"init" must be an object')
   const method = (init.method ?? 'GET').toUpperCase()
   if (!METHODS.has(method)) throw invalidArg('ERR_INVALID_ARG_VALUE', `"init.method" must be one of ${[...METHODS].join(', ')}`)
   const headers: Record<string, string> = {}

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { LexofficeClient } from '../client/LexofficeClient'
 import { type LexofficeClientCommonOptions, resolveTransportSettings } from '../client/LexofficeClientOptions'
-import { assertFunction, assertKnownKeys, invalidArg } from '../options/assert'
+import { assertFunction, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import type { TokenManager } from '../tokens/TokenManager'
 import './augment'
@@ -62,8 +62,9 @@ export type LexofficeHandler = (req: Express.Request & IncomingMessage, res: Ser
  * ```
  */
 export function lexoffice<C = LexofficeClient>(options: LexofficeMiddlewareOptions<C>): LexofficeHandler {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
-  assertKnownKeys(options, MIDDLEWARE_OPTION_KEYS, 'lexoffice()')
+  const given: unknown = options
+  assertObject(given, 'options')
+  assertKnownKeys(given, MIDDLEWARE_OPTION_KEYS, 'lexoffice()')
   const m = options.manager as Partial<TokenManager> | null
   if (
     m === null ||
@@ -74,11 +75,9 @@ export function lexoffice<C = LexofficeClient>(options: LexofficeMiddlewareOptio
   ) {
     throw invalidArg('ERR_INVALID_ARG_TYPE', '"manager" must be a TokenManager')
   }
-  assertFunction(options.key, 'key')
-  if (options.createClient !== undefined) assertFunction(options.createClient, 'createClient')
-  if (options.client !== undefined && (options.client === null || typeof options.client !== 'object')) {
-    throw invalidArg('ERR_INVALID_ARG_TYPE', '"client" must be an object of LexofficeClient options')
-  }
+  assertFunction(given['key'], 'key')
+  if (given['createClient'] !== undefined) assertFunction(given['createClient'], 'createClient')
+  if (given['client'] !== undefined) assertObject(given['client'], 'client', 'an object of LexofficeClient options')
   const { manager, createClient } = options
   const clientOptions = options.client ?? {}
   if ('apiKey' in clientOptions || 'tokenProvider' in clientOptions || 'connectionKey' in clientOptions) {

@@ -79,7 +79,7 @@ export function toCommandFn(client: unknown, name: string): RedisCommandFn {
     throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" is a Redis Cluster client; use a single-node (or Sentinel) client`)
   if (typeof c.call === 'function') {
     const call = c.call
-    return (args) => call.call(client, args[0]!, ...args.slice(1))
+    return ([command = '', ...rest]) => call.call(client, command, ...rest)
   }
   if (typeof c.sendCommand === 'function') {
     const send = c.sendCommand

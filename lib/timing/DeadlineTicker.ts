@@ -35,6 +35,7 @@ export class DeadlineTicker {
       const deadline = this.track(() => {
         if (settled) return
         settled = true
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the caller's own timeout error
         reject(timeoutError())
       })
       const finish = (ok: boolean, value: unknown): void => {
@@ -42,6 +43,7 @@ export class DeadlineTicker {
         settled = true
         this.done(deadline)
         if (ok) resolve(value as T)
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the call's own rejection, unchanged
         else reject(value)
       }
       let result: PromiseLike<T>

@@ -150,7 +150,7 @@ export class RefreshPath {
       async (current) => {
         const tokens = activeTokens(current)
         if (!this.needsRefresh(tokens, want)) return { done: { fresh: tokens } }
-        const lease = current!.refreshing
+        const lease = current?.refreshing
         if (!handle && lease && lease.owner !== owner && Date.now() - lease.startedAt < options.lockTtlMs) {
           if (Date.now() >= deadline) {
             throw new LexofficeError(
@@ -343,6 +343,7 @@ export class RefreshPath {
       try {
         written = await this.writeRotated(key, rotated, marked, oldRefreshToken)
       } catch (err) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- finishPending may stop it during the await
         if (entry.stopped) return
         if (isLexofficeError(err, ErrorCodes.STORE_UNAVAILABLE) || isLexofficeError(err, ErrorCodes.STORE_CONFLICT)) {
           this.#ctx.emit('persistFailed', { key, code: err.code, attempt: entry.attempts })
@@ -352,6 +353,7 @@ export class RefreshPath {
         memory.finishPending(key, entry) // removed or lost meanwhile: nothing left to write
         return
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- finishPending may stop it during the await
       if (entry.stopped) return
       memory.finishPending(key, entry)
       memory.remember(key, written.tokens)

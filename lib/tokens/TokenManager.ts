@@ -151,8 +151,9 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     assertKey(key)
     const now = this.#o.now()
     const ids: ConnectionIds = {}
-    if (typeof extra?.organizationId === 'string') ids.organizationId = extra.organizationId
-    if (typeof extra?.connectionId === 'string') ids.connectionId = extra.connectionId
+    const given = extra as ConnectionIds | null // a profile from JS code may be anything
+    if (typeof given?.organizationId === 'string') ids.organizationId = given.organizationId
+    if (typeof given?.connectionId === 'string') ids.connectionId = given.connectionId
     const tokens = toTokenSet(tokenResponse, undefined, now, this.#o.assumedLifetimeMs, ids)
     await updateRecord(
       this.#store,
@@ -433,7 +434,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       ;(this.emit as (n: K, ...a: TokenManagerEvents[K]) => boolean)(name, ...args)
     } catch (err) {
       const what = err instanceof Error ? `${err.name}: ${err.message}` : 'a non-error value'
-      process.emitWarning(`A TokenManager "${String(name)}" listener threw (${what}); the token lifecycle went on.`, {
+      process.emitWarning(`A TokenManager "${name}" listener threw (${what}); the token lifecycle went on.`, {
         code: 'LEXOFFICE_LISTENER_ERROR',
       })
     }

@@ -7,7 +7,7 @@
 import { ErrorCodes, LexofficeAuthLostError, LexofficeError, isLexofficeError } from '../errors'
 import { storeUnavailable } from '../failures/storeUnavailable'
 import type { LexofficeTokenResponse } from '../oauth/LexofficeOAuthClient'
-import { invalidArg } from '../options/assert'
+import { invalidArg, isObject } from '../options/assert'
 import { DeadlineTicker } from '../timing/DeadlineTicker'
 import type { TokenRecord, TokenSet } from './TokenSet'
 import type { TokenStore } from './TokenStore'
@@ -37,7 +37,8 @@ export function toTokenSet(
   assumedLifetimeMs: number,
   ids: ConnectionIds = {},
 ): TokenSet {
-  if (res === null || typeof res !== 'object' || typeof res.access_token !== 'string' || res.access_token.length === 0) {
+  const given: unknown = res
+  if (!isObject(given) || typeof given['access_token'] !== 'string' || given['access_token'].length === 0) {
     throw invalidArg('ERR_INVALID_ARG_VALUE', 'the token response has no access_token')
   }
   const refreshToken = typeof res.refresh_token === 'string' && res.refresh_token.length > 0 ? res.refresh_token : previous?.refreshToken

@@ -71,10 +71,10 @@ describe('req.lexoffice.fetch goes through the one request pipeline', () => {
   it('resolves a standard Response for a final non-401 status (a 404 here), with headers and body', async () => {
     const { value } = await inRequest(manager, async (ctx) => {
       const res = await ctx.fetch('/v1/contacts/00000000-0000-4000-8000-000000000000')
-      return { ok: res.ok, status: res.status, type: res.headers.get('content-type'), body: await res.json() }
+      const body: unknown = await res.json()
+      return { ok: res.ok, status: res.status, json: res.headers.get('content-type')?.startsWith('application/json'), body: typeof body }
     })
-    expect(value).toMatchObject({ ok: false, status: 404, type: expect.stringContaining('application/json') })
-    expect(value!.body).toEqual(expect.any(Object))
+    expect(value).toEqual({ ok: false, status: 404, json: true, body: 'object' })
   })
 })
 
@@ -168,7 +168,7 @@ describe('req.lexoffice.fetch: retries, size cap, timeouts and bodies (a stand-i
             const bytes = await ctx.fetch('/v1/x', { method: 'POST', body: Buffer.from('raw'), headers: { 'content-type': 'text/plain' } })
             const stream = await ctx
               .fetch('/v1/x', { method: 'POST', body: new ReadableStream(), duplex: 'half' } as RequestInit)
-              .catch((err: { code?: string }) => err.code)
+              .catch((err: unknown) => (err as { code?: string }).code)
             const reason = new Error('client went away')
             const aborted = await ctx.fetch('/v1/x', { signal: AbortSignal.abort(reason) }).catch((err: unknown) => err === reason)
             return { statuses: [form.status, bytes.status], stream, aborted }

@@ -12,9 +12,8 @@ describe('optionKeys', () => {
     const keys = optionKeys<Sample>()(['client', 'prefix', 'timeoutMs'])
     expect(keys).toEqual(['client', 'prefix', 'timeoutMs'])
     expect(() => assertKnownKeys({ client: {}, prefix: 'p' }, keys, 'Sample')).not.toThrow()
-    expect(() => assertKnownKeys({ client: {}, prefx: 'p' }, keys, 'Sample')).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', message: 'unknown Sample option "prefx"' }),
-    )
+    expect(() => assertKnownKeys({ client: {}, prefx: 'p' }, keys, 'Sample')).toThrow('unknown Sample option "prefx"')
+    expect(() => assertKnownKeys({ prefx: 'p' }, keys, 'Sample')).toThrow(TypeError)
   })
 
   it('does not compile when the list and the interface disagree (the directives fail npm run typecheck otherwise)', () => {

@@ -6,7 +6,12 @@ describe('DeadlineTicker', () => {
     const fired: string[] = []
     const finished = ticker.track(() => fired.push('finished'))
     ticker.done(finished)
-    await new Promise<void>((resolve) => ticker.track(() => (fired.push('late'), resolve())))
+    await new Promise<void>((resolve) => {
+      ticker.track(() => {
+        fired.push('late')
+        resolve()
+      })
+    })
     expect(fired).toEqual(['late'])
     expect(ticker.size).toBe(0)
   })
