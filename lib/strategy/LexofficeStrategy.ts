@@ -76,7 +76,7 @@ const INTERNALS = new WeakMap<object, Internals>()
  * - **The code exchange** goes through {@link LexofficeOAuthClient}: Basic auth only (the
  *   secret never enters a request body; node-oauth's `getOAuthAccessToken` is replaced too),
  *   a timeout, and a validated response. Upstream failures reach `next(err)` as typed
- *   `LexofficeOAuthError`/`LexofficeError` (502/504); `invalid_grant` fails with 400
+ *   `LexofficeOAuthError`/`LexofficeNetworkError` (502/504); `invalid_grant` fails with 400
  *   ("login expired, start again").
  * - **Session fixation**: passport ≥ 0.6 regenerates the session in `req.logIn`, which would drop
  *   other tabs' pending logins. For the login request only, the strategy wraps
@@ -256,7 +256,7 @@ export class LexofficeStrategy extends OAuth2Strategy {
 
   /**
    * Loads the user's identity: `GET {apiURL}/v1/profile` with the access token, mapped to a
-   * {@link LexofficeProfile}. Failures are typed `LexofficeApiError`/`LexofficeError`.
+   * {@link LexofficeProfile}. Failures are typed `LexofficeApiError`/`LexofficeNetworkError`.
    *
    * @example
    * ```ts

@@ -82,7 +82,7 @@ const STATUS_CODES: Record<number, LexofficeErrorCode> = {
  * {@link LexofficeApiError} (status 502) that names the HTTP status, never the token.
  *
  * @throws LexofficeApiError (`API_UNAUTHORIZED`, `API_FORBIDDEN`, `API_SERVER_ERROR`, `API_ERROR`...)
- * @throws LexofficeError (`TIMEOUT`, `NETWORK_ERROR`, `RESPONSE_TOO_LARGE`)
+ * @throws LexofficeNetworkError (`TIMEOUT`, `NETWORK_ERROR`, `RESPONSE_TOO_LARGE`)
  * @example
  * ```ts
  * const profile = await fetchLexofficeProfile({ apiURL: 'https://api.lexware.io', accessToken, timeoutMs: 10_000 })
