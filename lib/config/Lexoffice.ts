@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 import { LexofficeClient } from '../client/LexofficeClient'
-import type { RateLimitOptions } from '../client/LexofficeClientOptions'
+import { type RateLimitOptions, resolveTransportSettings } from '../client/LexofficeClientOptions'
 import { MemoryRateLimiter } from '../client/rateLimit/MemoryRateLimiter'
 import { type LexofficeRender, defaultRender } from '../express/answers'
 import { type LexofficeConnectRoutesOptions, createConnectRoutes } from '../express/connectRoutes'
@@ -18,7 +18,7 @@ import { LexofficeOAuthClient } from '../oauth/LexofficeOAuthClient'
 import { assertKey } from '../tokens/resolveTokenManagerOptions'
 import { LexofficeStrategy, ownerPrefix } from '../strategy/LexofficeStrategy'
 import { BackgroundRefresher, type BackgroundRefresherOptions } from '../refresher/BackgroundRefresher'
-import type { ConnectionStatus } from '../tokens/connectionStatus'
+import type { ConnectionStatus } from '../tokens/ConnectionStatus'
 import { MemoryTokenStore } from '../tokens/stores/MemoryTokenStore'
 import { TokenManager } from '../tokens/TokenManager'
 import type { TokenStore } from '../tokens/TokenStore'
@@ -88,8 +88,14 @@ export class Lexoffice {
       )
     }
     this.manager = new TokenManager({ store, oauth, apiURL: o.endpoints.apiURL, now })
-    const rateLimit: RateLimitOptions = shared?.rateLimit ?? { limiter: new MemoryRateLimiter() }
-    const newClient = (tokenProvider: { getAccessToken(): Promise<string> }, connectionKey: string | (() => Promise<string>)): LexofficeClient =>
+    // One rate budget for every API call of this configuration: request contexts, clients for jobs, the login's profile call.
+    const transport = resolveTransportSettings({
+      apiURL: o.endpoints.apiURL,
+      rateLimit: shared?.rateLimit ?? { limiter: new MemoryRateLimiter() },
+      ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
+    })
+    const rateLimit: RateLimitOptions | false = transport.limiter ? { limiter: transport.limiter } : false
+    const newClient = (tokenProvider: { getAccessToken(): Promise<string> }, connectionKey: string): LexofficeClient =>
       new LexofficeClient({
         apiURL: o.endpoints.apiURL,
         tokenProvider,
@@ -115,7 +121,8 @@ export class Lexoffice {
         manager,
         req: r,
         resolveKey: (q) => this.#resolveKey(q),
-        createClient: (provider, ctx) => newClient(provider, async () => (await ctx.key()) ?? 'lexoffice:no-connection'),
+        createClient: undefined,
+        transport,
         listConnections: async (q) => this.#connectionsOf(q),
         selectConnection: async (q, name) => this.#select(q, name),
       })
@@ -357,9 +364,9 @@ function sharedStores(
   if (redis === undefined) return undefined
   // Loaded only here, so that apps without Redis never load the Redis code.
   const load = createRequire(__filename)
-  const { RedisTokenStore } = load('../tokens/stores/RedisTokenStore') as typeof import('../tokens/stores/RedisTokenStore')
-  const { RedisWebhookDedupeStore } = load('../webhooks/dedupe/RedisWebhookDedupeStore') as typeof import('../webhooks/dedupe/RedisWebhookDedupeStore')
-  const client = redis as import('../tokens/stores/redisAdapter').RedisClientLike
+  const { RedisTokenStore } = load('../redis/RedisTokenStore') as typeof import('../redis/RedisTokenStore')
+  const { RedisWebhookDedupeStore } = load('../redis/RedisWebhookDedupeStore') as typeof import('../redis/RedisWebhookDedupeStore')
+  const client = redis as import('../redis/redisAdapter').RedisClientLike
   return {
     store: new RedisTokenStore({ client, prefix, ...(encryption ? { encryption } : {}) }),
     rateLimit: { redis: client, keyPrefix: `${prefix}rate:` },
