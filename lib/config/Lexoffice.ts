@@ -295,7 +295,8 @@ export class Lexoffice {
 
   #problemContext(): ProblemContext {
     const routing = internalsOf(this).routing
-    const loginPath = routing.owner !== undefined ? (routing.connectPath ?? '/lexoffice/connect') : (routing.signInPath ?? '/auth/lexoffice')
+    const loginPath =
+      routing.owner !== undefined ? (routing.connectPath ?? '/lexoffice/connect') : (routing.signInPath ?? '/auth/lexoffice')
     return { loginPath, render: this.#render }
   }
 

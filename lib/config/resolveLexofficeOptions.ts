@@ -103,7 +103,8 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
   if (baseURL !== undefined) {
     assertUrl(baseURL, 'baseURL (BASE_URL)')
     const url = new URL(baseURL)
-    if (url.search !== '' || url.hash !== '') throw invalidArg('ERR_INVALID_ARG_VALUE', '"baseURL" (BASE_URL) must not have a query or fragment')
+    if (url.search !== '' || url.hash !== '')
+      throw invalidArg('ERR_INVALID_ARG_VALUE', '"baseURL" (BASE_URL) must not have a query or fragment')
   }
   const callbackURL = options.callbackURL ?? fromEnv('LEXOFFICE_CALLBACK_URL')
   if (callbackURL !== undefined) {
@@ -116,7 +117,11 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
 
   const rawScope = options.scope ?? fromEnv('LEXOFFICE_SCOPE')
   if (rawScope === undefined) {
-    throw missing('scope', 'LEXOFFICE_SCOPE', 'the scopes to request, e.g. ["profile.read", "contacts.read"] (lexoffice grants all of them otherwise)')
+    throw missing(
+      'scope',
+      'LEXOFFICE_SCOPE',
+      'the scopes to request, e.g. ["profile.read", "contacts.read"] (lexoffice grants all of them otherwise)',
+    )
   }
   const scope = resolveScope(rawScope) as string
   if (!scope.split(' ').includes('profile.read')) {
@@ -159,7 +164,8 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
     const keys = fromEnv('LEXOFFICE_ENCRYPTION_KEYS')
     if (keys !== undefined) encryption = parseEncryptionKeys(keys, 'LEXOFFICE_ENCRYPTION_KEYS')
   } else if (encryption !== false) {
-    if (encryption === null || typeof encryption !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"encryption" must be { keys, currentKeyId } or false')
+    if (encryption === null || typeof encryption !== 'object')
+      throw invalidArg('ERR_INVALID_ARG_TYPE', '"encryption" must be { keys, currentKeyId } or false')
     assertKnownKeys(encryption, ['keys', 'currentKeyId'], 'encryption')
     new TokenCipher(encryption) // checks the keys now, with messages that name no key material
   }
@@ -184,7 +190,8 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
   const timeoutMs = options.timeoutMs ?? 10_000
   assertInteger(timeoutMs, 'timeoutMs', 1, 120_000)
   const logger = options.logger ?? console
-  if (logger === null || typeof logger !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"logger" must be an object with a warn() method')
+  if (logger === null || typeof logger !== 'object')
+    throw invalidArg('ERR_INVALID_ARG_TYPE', '"logger" must be an object with a warn() method')
   assertFunction(logger.warn, 'logger.warn')
 
   return {

@@ -120,7 +120,8 @@ export class LexofficeRequestContext<C = LexofficeClient> {
    * ```
    */
   use(connection: string): LexofficeRequestContext<C> {
-    if (typeof connection !== 'string' || connection === '') throw invalidArg('ERR_INVALID_ARG_TYPE', '"connection" must be a non-empty string')
+    if (typeof connection !== 'string' || connection === '')
+      throw invalidArg('ERR_INVALID_ARG_TYPE', '"connection" must be a non-empty string')
     const select = this.#init.selectConnection
     const current = this.key()
     return new LexofficeRequestContext<C>({

@@ -51,7 +51,14 @@ export interface LexofficeConnectRoutesOptions {
   render?: LexofficeRender
 }
 
-const KEYS = ['owner', 'path', 'passport', 'afterConnect', 'failureRedirect', 'render'] as const satisfies readonly (keyof LexofficeConnectRoutesOptions)[]
+const KEYS = [
+  'owner',
+  'path',
+  'passport',
+  'afterConnect',
+  'failureRedirect',
+  'render',
+] as const satisfies readonly (keyof LexofficeConnectRoutesOptions)[]
 
 /**
  * Connect mode: a signed-in user of the app connects one or several lexoffice organisations
@@ -95,9 +102,17 @@ export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectR
 
   router.get(`${path}/connect`, (req: RouteReq, res: ServerResponse, next) => {
     withOwner(req, res, next, (id) => {
-      authenticateWith(passport, strategy, { mode: 'connect', owner: id, redirectUri: redirectUriFor(config, req, path) }, req, res, next, (err) => {
-        next(err)
-      })
+      authenticateWith(
+        passport,
+        strategy,
+        { mode: 'connect', owner: id, redirectUri: redirectUriFor(config, req, path) },
+        req,
+        res,
+        next,
+        (err) => {
+          next(err)
+        },
+      )
     })
   })
 
@@ -133,7 +148,10 @@ export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectR
       config.manager.disconnect(key).then(({ revoked }) => {
         if (req.session && strategy.connectionOf(req.session) === key) strategy.setConnectionOf(req.session, undefined)
         if (acceptsHtml(req)) redirect(req, res, afterConnect)
-        else res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify({ revoked }))
+        else
+          res
+            .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+            .end(JSON.stringify({ revoked }))
       }, next)
     })
   })
@@ -149,7 +167,9 @@ export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectR
           ...(c.state === 'lost' ? { reason: c.reason } : {}),
           connectedAt: new Date(c.connectedAt).toISOString(),
         }))
-        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify({ connections }))
+        res
+          .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+          .end(JSON.stringify({ connections }))
       }, next)
     })
   })

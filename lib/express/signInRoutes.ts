@@ -151,7 +151,10 @@ export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOpt
       const key = session ? strategy.connectionOf(session) : undefined
       const done = (revoked: boolean): void => {
         if (acceptsHtml(req)) redirect(req, res, afterDisconnect)
-        else res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify({ revoked }))
+        else
+          res
+            .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+            .end(JSON.stringify({ revoked }))
       }
       if (key === undefined) return done(false)
       config.manager.disconnect(key).then(({ revoked }) => {

@@ -122,7 +122,12 @@ export class LexofficeStrategy extends StrategyBase {
       config,
       verify: verify ?? o.verify,
       warned: new Set(),
-      store: new PendingLoginStore({ sessionKey: o.sessionKey, ttlMs: o.pendingLoginTtlMs, maxPending: o.maxPendingLogins, now: config.now }),
+      store: new PendingLoginStore({
+        sessionKey: o.sessionKey,
+        ttlMs: o.pendingLoginTtlMs,
+        maxPending: o.maxPendingLogins,
+        now: config.now,
+      }),
     })
   }
 
@@ -160,7 +165,9 @@ export class LexofficeStrategy extends StrategyBase {
         return
       }
       if (opts.callbackURL !== undefined) {
-        this._error(invalidArg('ERR_INVALID_ARG_VALUE', 'the callback URL comes from the configuration (baseURL or callbackURL), not per request'))
+        this._error(
+          invalidArg('ERR_INVALID_ARG_VALUE', 'the callback URL comes from the configuration (baseURL or callbackURL), not per request'),
+        )
         return
       }
       const route = (opts as { [ROUTE]?: RouteOptions })[ROUTE] ?? this._defaultRoute()
@@ -256,7 +263,8 @@ export class LexofficeStrategy extends StrategyBase {
   }
 
   private _error(err: unknown): void {
-    if (err instanceof LexofficeError) this._internals.config.options.logger.warn(`passport-lexoffice: login failed (${err.code}): ${err.message}`)
+    if (err instanceof LexofficeError)
+      this._internals.config.options.logger.warn(`passport-lexoffice: login failed (${err.code}): ${err.message}`)
     this._actions.error(err)
   }
 
@@ -349,7 +357,11 @@ export class LexofficeStrategy extends StrategyBase {
       tokens = await config.oauth.exchangeCode({ code, redirectUri: login.redirectUri, codeVerifier: login.codeVerifier })
     } catch (err) {
       if (err instanceof LexofficeError && err.code === ErrorCodes.INVALID_GRANT) {
-        this._fail({ code: ErrorCodes.INVALID_GRANT, status: 400, message: 'The lexoffice login expired or was already used; start the login again.' })
+        this._fail({
+          code: ErrorCodes.INVALID_GRANT,
+          status: 400,
+          message: 'The lexoffice login expired or was already used; start the login again.',
+        })
         return
       }
       throw err

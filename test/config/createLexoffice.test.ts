@@ -56,7 +56,9 @@ describe('createLexoffice', () => {
   })
 
   it('LEXOFFICE_AUTH_URL and LEXOFFICE_API_URL name a custom lexoffice', () => {
-    const lexoffice = createLexoffice({ env: { ...env, LEXOFFICE_AUTH_URL: 'http://localhost:4010', LEXOFFICE_API_URL: 'http://localhost:4010/v1' } })
+    const lexoffice = createLexoffice({
+      env: { ...env, LEXOFFICE_AUTH_URL: 'http://localhost:4010', LEXOFFICE_API_URL: 'http://localhost:4010/v1' },
+    })
     expect(lexoffice.manager.apiURL).toBe('http://localhost:4010')
   })
 
@@ -85,7 +87,11 @@ describe('createLexoffice', () => {
 
   it('shows no secret in JSON.stringify or util.inspect', () => {
     const lexoffice = createLexoffice({ env })
-    for (const text of [JSON.stringify(lexoffice), inspect(lexoffice, { depth: 10, showHidden: true }), inspect(lexoffice.strategy, { depth: 10 })]) {
+    for (const text of [
+      JSON.stringify(lexoffice),
+      inspect(lexoffice, { depth: 10, showHidden: true }),
+      inspect(lexoffice.strategy, { depth: 10 }),
+    ]) {
       expect(text).not.toContain(SECRET)
     }
     expect(Object.keys(lexoffice)).toEqual(['manager'])

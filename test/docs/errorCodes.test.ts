@@ -13,6 +13,7 @@ import { TokenManager } from '../../lib/tokens/TokenManager'
 import type { TokenStore } from '../../lib/tokens/TokenStore'
 import { assertLexofficeSignature } from '../../lib/webhooks/assertLexofficeSignature'
 import { parseLexofficeEvent } from '../../lib/webhooks/parseLexofficeEvent'
+import { UnmanagedOAuth2 } from '../../lib/strategy/UnmanagedOAuth2'
 
 /** Codes thrown only by the login (the strategy, being rewritten): checked against the docs, not triggered here. */
 const LOGIN_ONLY: readonly LexofficeErrorCode[] = [
@@ -24,6 +25,8 @@ const LOGIN_ONLY: readonly LexofficeErrorCode[] = [
   'ACCESS_DENIED',
   'AUTHORIZATION_ERROR',
   'SESSION_MISSING',
+  'OWNER_MISMATCH',
+  'CONNECTION_REFUSED',
   'ISSUER_MISMATCH',
 ]
 
@@ -169,6 +172,13 @@ describe('documented error codes and statuses', () => {
       add(parseApiError(status, '{}', { method: 'GET', path: '/v1/x' }))
     }
     add(new LexofficeSearchWindowError('/v1/voucherlist', 10_000, 12_000))
+
+    // The strategy's stand-in for node-oauth refuses every token request.
+    add(
+      await new Promise<unknown>((resolve) => {
+        new UnmanagedOAuth2('id', '', '', 'https://a.example/authorize', 'https://a.example/token').getOAuthAccessToken('rt', {}, resolve)
+      }),
+    )
 
     // Webhooks.
     add(await thrown(() => assertLexofficeSignature('{}', undefined)))
