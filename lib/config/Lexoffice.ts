@@ -310,8 +310,11 @@ export class Lexoffice {
       if (typeof id !== 'string' || id === '') return undefined
       if (fromSession?.startsWith(ownerPrefix(id))) return fromSession
       const list = await this.manager.listConnections(ownerPrefix(id))
-      const newest = [...list].sort((a, b) => rank(b) - rank(a))[0]
-      return newest?.key
+      const best = list.reduce<ConnectionStatus | undefined>(
+        (found, c) => (found === undefined || rank(c) > rank(found) ? c : found),
+        undefined,
+      )
+      return best?.key
     })
   }
 

@@ -1,5 +1,14 @@
 import { LEXOFFICE_ENDPOINTS, type LexofficeEndpoints, resolveEndpoints } from '../endpoints'
-import { assertFunction, assertInteger, assertKnownKeys, assertString, assertUrl, invalidArg } from '../options/assert'
+import {
+  assertFunction,
+  assertInteger,
+  assertKnownKeys,
+  assertObject,
+  assertString,
+  assertUrl,
+  invalidArg,
+  isObject,
+} from '../options/assert'
 import type { LexofficeVerify } from '../strategy/LexofficeConnection'
 import { resolveScope } from '../strategy/resolveScope'
 import { TokenCipher } from '../tokens/crypto/TokenCipher'
@@ -81,10 +90,12 @@ const SESSION_MEMBERS = new Set([
  * @internal
  */
 export function resolveLexofficeOptions(options: LexofficeOptions = {}): ResolvedLexofficeOptions {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', 'createLexoffice options must be an object')
+  const givenOptions: unknown = options
+  assertObject(givenOptions, 'options', 'an object of createLexoffice options')
   assertKnownKeys(options, KEYS, 'createLexoffice')
   const env = options.env ?? process.env
-  if (env === null || typeof env !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"env" must be an object of environment variables')
+  const givenEnv: unknown = env
+  assertObject(givenEnv, 'env', 'an object of environment variables')
   const fromEnv = (name: string): string | undefined => {
     const value = env[name]
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
@@ -141,17 +152,18 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
 
   const store = options.store
   if (store !== undefined) {
-    if (store === null || typeof store !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"store" must be a TokenStore')
+    const given: unknown = store
+    assertObject(given, 'store', 'a TokenStore')
     for (const method of ['get', 'set', 'destroy'] as const) {
-      if (typeof store[method] !== 'function') {
+      if (typeof given[method] !== 'function') {
         throw invalidArg('ERR_INVALID_ARG_TYPE', `"store" must be a TokenStore: it has no ${method}() method`)
       }
     }
   }
   const redis = options.redis
   if (redis !== undefined) {
-    const r = redis as { sendCommand?: unknown; call?: unknown } | null
-    if (r === null || typeof r !== 'object' || (typeof r.sendCommand !== 'function' && typeof r.call !== 'function')) {
+    const r: unknown = redis
+    if (!isObject(r) || (typeof r.sendCommand !== 'function' && typeof r.call !== 'function')) {
       throw invalidArg('ERR_INVALID_ARG_TYPE', '"redis" must be a connected node-redis or ioredis client')
     }
     if (store !== undefined) throw invalidArg('ERR_INVALID_ARG_VALUE', 'give either "store" or "redis", not both')
@@ -164,8 +176,8 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
     const keys = fromEnv('LEXOFFICE_ENCRYPTION_KEYS')
     if (keys !== undefined) encryption = parseEncryptionKeys(keys, 'LEXOFFICE_ENCRYPTION_KEYS')
   } else if (encryption !== false) {
-    if (encryption === null || typeof encryption !== 'object')
-      throw invalidArg('ERR_INVALID_ARG_TYPE', '"encryption" must be { keys, currentKeyId } or false')
+    const givenEncryption: unknown = encryption
+    assertObject(givenEncryption, 'encryption', '{ keys, currentKeyId } or false')
     assertKnownKeys(encryption, ['keys', 'currentKeyId'], 'encryption')
     new TokenCipher(encryption) // checks the keys now, with messages that name no key material
   }
@@ -190,9 +202,9 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
   const timeoutMs = options.timeoutMs ?? 10_000
   assertInteger(timeoutMs, 'timeoutMs', 1, 120_000)
   const logger = options.logger ?? console
-  if (logger === null || typeof logger !== 'object')
-    throw invalidArg('ERR_INVALID_ARG_TYPE', '"logger" must be an object with a warn() method')
-  assertFunction(logger.warn, 'logger.warn')
+  const givenLogger: unknown = logger
+  assertObject(givenLogger, 'logger', 'an object with a warn() method')
+  assertFunction(givenLogger.warn, 'logger.warn')
 
   return {
     clientID,

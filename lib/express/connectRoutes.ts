@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import type { OwnerResolver } from '../config/internals'
-import { assertFunction, assertKnownKeys, invalidArg } from '../options/assert'
+import { assertFunction, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
 import { connectKey, ownerPrefix } from '../strategy/LexofficeStrategy'
 import { rawQuery } from '../strategy/callbackParams'
 import { type LexofficeRender, acceptsHtml, redirect } from './answers'
@@ -67,17 +66,18 @@ const KEYS = [
  * the older one. @internal
  */
 export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectRoutesOptions): RouterLike {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  const givenOptions: unknown = options
+  assertObject(givenOptions, 'options')
   assertKnownKeys(options, KEYS, 'connectRoutes()')
   assertFunction(options.owner, 'owner')
   const path = checkPath(options.path, 'path', '/lexoffice')
   const afterConnect = checkLocalPath(options.afterConnect, 'afterConnect')
   const failureRedirect = options.failureRedirect === undefined ? undefined : checkLocalPath(options.failureRedirect, 'failureRedirect')
   const render = options.render ?? defaultRender
-  if (typeof render !== 'function') throw invalidArg('ERR_INVALID_ARG_TYPE', '"render" must be a function')
+  assertFunction(render, 'render')
   const passport = resolvePassport(options.passport)
   const { config, strategy, attach, errorHandler } = deps
-  const owner = options.owner as OwnerResolver
+  const owner = options.owner
   if (config.routing.owner !== undefined && config.routing.owner !== owner) {
     throw invalidArg('ERR_INVALID_ARG_VALUE', 'connectRoutes() was already created with another "owner" for this configuration')
   }
@@ -120,8 +120,14 @@ export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectR
     withOwner(req, res, next, (id) => {
       const route = { mode: 'connect' as const, owner: id, redirectUri: redirectUriFor(config, req, path) }
       authenticateWith(passport, strategy, route, req, res, next, (err, account, info, status) => {
-        if (err) return next(err)
-        if (!account) return answerFailure(req, res, info, status, connectPathOf(req), failureRedirect, render)
+        if (err) {
+          next(err)
+          return
+        }
+        if (!account) {
+          answerFailure(req, res, info, status, connectPathOf(req), failureRedirect, render)
+          return
+        }
         const returnTo = authInfo(info)?.returnTo
         redirect(req, res, returnTo === undefined || returnTo === '/' ? afterConnect : returnTo)
       })

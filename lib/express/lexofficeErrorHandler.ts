@@ -46,7 +46,7 @@ export function createErrorHandler(context: () => ProblemContext): LexofficeErro
 }
 
 /** Apps this package has already appended its error handler to. */
-const INSTALLED = new WeakSet<object>()
+const INSTALLED = new WeakSet()
 
 /**
  * Appends `handler` once to the end of the app that routes `req`, so that a `LexofficeError`

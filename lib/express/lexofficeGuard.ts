@@ -23,18 +23,28 @@ export type LexofficeGuard = (req: IncomingMessage, res: ServerResponse, next: (
 export function createGuard(config: LexofficeInternals, attach: Handler, context: () => ProblemContext): LexofficeGuard {
   return function lexofficeRequired(req, res, next) {
     const r = req as Express.Request & IncomingMessage
-    if (r.lexoffice === undefined) attach(req, res, () => undefined)
+    // Routes that no lexoffice router saw (mounted elsewhere) have no context yet.
+    if ((r as { lexoffice?: unknown }).lexoffice === undefined) attach(req, res, () => undefined)
     const ctx = r.lexoffice
     const check = async (): Promise<void> => {
       const owner = config.routing.owner
       if (owner !== undefined) {
         const id = await owner(r)
-        if (typeof id !== 'string' || id === '') return answerProblem(req, res, { kind: 'unauthenticated' }, context())
+        if (typeof id !== 'string' || id === '') {
+          answerProblem(req, res, { kind: 'unauthenticated' }, context())
+          return
+        }
       }
       const key = await ctx.key()
       const info = key === undefined ? undefined : await config.manager.tokenInfo(key)
-      if (info === undefined) return answerProblem(req, res, { kind: 'not_connected' }, context())
-      if (info.state === 'lost') return answerProblem(req, res, { kind: 'auth_lost', reason: info.reason }, context())
+      if (info === undefined) {
+        answerProblem(req, res, { kind: 'not_connected' }, context())
+        return
+      }
+      if (info.state === 'lost') {
+        answerProblem(req, res, { kind: 'auth_lost', reason: info.reason }, context())
+        return
+      }
       next()
     }
     check().catch(next)

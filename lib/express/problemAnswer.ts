@@ -59,7 +59,10 @@ export function answerProblem(
     return
   }
   if (problem.kind === 'not_connected') {
-    if (navigating) return redirect(req, res, withQuery(ctx.loginPath, { returnTo: here }))
+    if (navigating) {
+      redirect(req, res, withQuery(ctx.loginPath, { returnTo: here }))
+      return
+    }
     ctx.render(req, res, {
       status: 401,
       error: 'lexoffice_not_connected',
@@ -71,7 +74,10 @@ export function answerProblem(
     return
   }
   const reason = safeReason(problem.reason)
-  if (navigating) return redirect(req, res, withQuery(ctx.loginPath, { reason, returnTo: here }))
+  if (navigating) {
+    redirect(req, res, withQuery(ctx.loginPath, { reason, returnTo: here }))
+    return
+  }
   ctx.render(req, res, {
     status: 401,
     error: 'lexoffice_auth_lost',

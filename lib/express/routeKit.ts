@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { LexofficeInternals } from '../config/internals'
 import { ErrorCodes, LexofficeError } from '../errors'
-import { invalidArg } from '../options/assert'
+import { invalidArg, isObject } from '../options/assert'
 import type { LexofficeAuthInfo, LexofficeStrategy } from '../strategy/LexofficeStrategy'
 import { ROUTE, type RouteOptions } from '../strategy/routeOptions'
 import { type LexofficeRender, type LexofficeView, defaultRender, withQuery } from './answers'
@@ -36,7 +36,8 @@ export type RouteReq = IncomingMessage & {
 /** The app's passport (a peer dependency), unless the routes were given one. @internal */
 export function resolvePassport(given: PassportLike | undefined): PassportLike {
   if (given !== undefined) {
-    if (given === null || typeof given !== 'object' || typeof given.authenticate !== 'function') {
+    const candidate: unknown = given
+    if (!isObject(candidate) || typeof candidate.authenticate !== 'function') {
       throw invalidArg('ERR_INVALID_ARG_TYPE', '"passport" must be a passport Authenticator')
     }
     return given

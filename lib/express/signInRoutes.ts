@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { LexofficeInternals } from '../config/internals'
-import { assertKnownKeys, invalidArg } from '../options/assert'
+import { assertFunction, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
 import type { LexofficeStrategy } from '../strategy/LexofficeStrategy'
 import { rawQuery } from '../strategy/callbackParams'
 import { sanitizeReturnTo } from '../strategy/returnTo'
@@ -82,16 +82,18 @@ const KEYS = [
  * `req.lexoffice`; the package's error handler is appended to the app once. @internal
  */
 export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOptions = {}): RouterLike {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  const givenOptions: unknown = options
+  assertObject(givenOptions, 'options')
   assertKnownKeys(options, KEYS, 'routes()')
   const path = checkPath(options.path, 'path', '/auth/lexoffice')
   const afterLogout = checkLocalPath(options.afterLogout, 'afterLogout')
   const afterDisconnect = checkLocalPath(options.afterDisconnect, 'afterDisconnect')
   const failureRedirect = options.failureRedirect === undefined ? undefined : checkLocalPath(options.failureRedirect, 'failureRedirect')
   const render = options.render ?? defaultRender
-  if (typeof render !== 'function') throw invalidArg('ERR_INVALID_ARG_TYPE', '"render" must be a function')
+  assertFunction(render, 'render')
   for (const name of ['login', 'callback', 'logout', 'disconnect'] as const) {
-    if (options[name] !== undefined && options[name] !== false) throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" can only be false`)
+    const given: unknown = options[name]
+    if (given !== undefined && given !== false) throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" can only be false`)
   }
   const passport = resolvePassport(options.passport)
   const { config, strategy, attach, errorHandler } = deps
@@ -125,8 +127,14 @@ export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOpt
     router.get(`${path}/callback`, (req: RouteReq, res: ServerResponse, next) => {
       const route = { mode: 'signIn' as const, redirectUri: redirectUriFor(config, req, path) }
       authenticateWith(passport, strategy, route, req, res, next, (err, user, info, status) => {
-        if (err) return next(err)
-        if (!user) return answerFailure(req, res, info, status, loginPathOf(req), failureRedirect, render)
+        if (err) {
+          next(err)
+          return
+        }
+        if (!user) {
+          answerFailure(req, res, info, status, loginPathOf(req), failureRedirect, render)
+          return
+        }
         passportCall(req, 'logIn', user).then(() => {
           redirect(req, res, authInfo(info)?.returnTo ?? '/')
         }, next)
@@ -156,7 +164,10 @@ export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOpt
             .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
             .end(JSON.stringify({ revoked }))
       }
-      if (key === undefined) return done(false)
+      if (key === undefined) {
+        done(false)
+        return
+      }
       config.manager.disconnect(key).then(({ revoked }) => {
         done(revoked)
       }, next)

@@ -171,8 +171,8 @@ export class LexofficeStrategy extends StrategyBase {
         return
       }
       const route = (opts as { [ROUTE]?: RouteOptions })[ROUTE] ?? this._defaultRoute()
-      if (isCallbackRequest(req)) this._callback(req as Req, route)
-      else this._login(req as Req, opts, route)
+      if (isCallbackRequest(req)) this._callback(req, route)
+      else this._login(req, opts, route)
     } catch (err) {
       this._error(err)
     }
@@ -192,8 +192,7 @@ export class LexofficeStrategy extends StrategyBase {
    * }
    * ```
    */
-  authorizationParams(options: LexofficeAuthenticateOptions): Record<string, string> {
-    void options
+  authorizationParams(_options: LexofficeAuthenticateOptions): Record<string, string> {
     return {}
   }
 
@@ -243,6 +242,7 @@ export class LexofficeStrategy extends StrategyBase {
    * `#private` fields would fail their brand check; walk the prototype chain to the real instance.
    */
   private get _internals(): Internals {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the walk starts at this object
     let o: object | null = this
     while (o !== null) {
       const found = INTERNALS.get(o)
@@ -309,7 +309,7 @@ export class LexofficeStrategy extends StrategyBase {
       codeChallenge: computeCodeChallenge(codeVerifier),
       scope,
       connectionName: o.connectionName,
-      extra: this.authorizationParams(options) as unknown,
+      extra: this.authorizationParams(options),
     })
 
     // Save before redirecting (passport #703): a fast callback must find the pending login.
