@@ -6,7 +6,8 @@ import { POSTING_CATEGORIES, TAX_RATES } from './referenceData'
 import type { BookkeepingVoucher } from './store'
 
 /**
- * `/v1/vouchers` (bookkeeping vouchers): create, read, update (current `version`, else 409).
+ * `/v1/vouchers` (bookkeeping vouchers): create, read, update (current `version`; a stale one
+ * answers 409, or 406 with the variant `vouchersStaleVersionStatus`).
  * Legacy error shape (`IssueList`).
  *
  * @internal
@@ -112,8 +113,14 @@ function update(req: SandboxRequest, call: ApiCall) {
   const body = readJsonObject(req, call.errors)
   if (!isNumber(body['version']))
     return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
-  if (body['version'] !== existing.version)
-    return fail(call.errors.conflict(`stale version ${body['version']}, current is ${existing.version}`))
+  if (body['version'] !== existing.version) {
+    return fail(
+      call.errors.staleVersion(
+        call.options.variants.vouchersStaleVersionStatus,
+        `stale version ${body['version']}, current is ${existing.version}`,
+      ),
+    )
+  }
   const { violations, fields } = validate(body, call, existing)
   if (violations.length > 0) return fail(call.errors.validation(violations))
   const updated: BookkeepingVoucher = {
