@@ -2,6 +2,8 @@ import { authenticateBearer, type SandboxAuth } from '../auth'
 import type { SandboxState } from '../SandboxState'
 import type { SandboxRequest, SandboxResponse, SandboxRoute } from '../types'
 import { articleRoutes } from './articles'
+import { cashBoxRoutes } from './cashBoxes'
+import { contactBankAccountRoutes } from './contactBankAccounts'
 import { contactRoutes } from './contacts'
 import { newRandomId, type ApiCall, type ApiRouteDef } from './context'
 import { downPaymentInvoiceRoutes } from './downPaymentInvoices'
@@ -9,7 +11,10 @@ import { dunningRoutes } from './dunnings'
 import { errorsFor, gatewayError, legacyError, regularError } from './errors'
 import { eventSubscriptionRoutes } from './eventSubscriptions'
 import { fileRoutes } from './files'
+import { financeRoutes } from './finance'
 import { ApiFailure } from './http'
+import { interactionStatusRoutes } from './interactionStatus'
+import { organizationRoutes } from './organization'
 import type { RateLimitScope } from './rateLimit'
 import { describeScopeRule, scopeRuleFor, scopesAllow, type ScopeRule } from './scopes'
 import { paymentRoutes } from './payments'
@@ -17,6 +22,7 @@ import { profileRoutes } from './profile'
 import { recurringTemplateRoutes } from './recurringTemplates'
 import { referenceRoutes } from './reference'
 import { salesVoucherRoutes } from './salesVouchers'
+import { sendMailRoutes } from './sendMail'
 import { voucherlistRoutes } from './voucherlist'
 import { voucherRoutes } from './vouchers'
 
@@ -100,6 +106,12 @@ export const resourceRouteDefs: readonly ApiRouteDef[] = [
   ...eventSubscriptionRoutes,
   ...fileRoutes,
   ...referenceRoutes,
+  ...sendMailRoutes,
+  ...interactionStatusRoutes,
+  ...contactBankAccountRoutes,
+  ...organizationRoutes,
+  ...cashBoxRoutes,
+  ...financeRoutes,
 ]
 
 /** The lexoffice API resources, ready to be mounted (spread into `apiRoutes`). @internal */
