@@ -66,15 +66,49 @@ export interface LexofficeClientHooks {
 }
 
 /**
- * Client-side pacing. Default: 1.9 requests per second, burst 1, per connection key, in this
- * process. Give `redis` (or a `limiter`) to share the budget across processes.
+ * Who shares one pacing budget (see {@link RateLimitOptions.scope}).
  *
  * @example
  * ```ts
- * const rateLimit: RateLimitOptions = { redis: ioredisClient, keyPrefix: 'myapp:lexoffice:rl:' }
+ * const scope: RateLimitScope = 'connection' // one budget per connection key
+ * ```
+ */
+export type RateLimitScope = 'client' | 'connection'
+
+/**
+ * Client-side pacing. Default: 1.9 requests per second, burst 1, one budget for the whole app
+ * (scope `client`), in this process. Give `redis` (or a `limiter`) to share the budget across
+ * processes.
+ *
+ * @example
+ * ```ts
+ * const rateLimit: RateLimitOptions = { redis: ioredisClient, keyPrefix: 'myapp:lexoffice:rl:', clientId: process.env.LEXOFFICE_CLIENT_ID! }
  * ```
  */
 export interface RateLimitOptions extends RateLimitSettings {
+  /**
+   * Who shares one budget. lexoffice allows "a client" 2 requests per second and does not say
+   * whether that client is a connection (an access token or API key), the partner app (its OAuth
+   * client id) or the company: the limit's scope is undocumented.
+   *
+   * - `'client'` (default): every connection of this app shares one budget, keyed by `clientId`
+   *   (in this process, or across processes with `redis`). Safe whichever way lexoffice counts:
+   *   the app as a whole never exceeds the limit, so no connection is refused because another
+   *   one was busy. The cost: all connections together get ~1.9 requests per second.
+   * - `'connection'`: each connection (its `connectionKey`) has its own budget. N busy
+   *   connections send up to N x 1.9 requests per second, which is right only if lexoffice
+   *   counts per connection; choose it when you have verified that (e.g. with `npm run
+   *   test:live`) and need the throughput.
+   *
+   * With an API key both scopes mean the key: a key is its own client and connection.
+   */
+  scope?: RateLimitScope
+  /**
+   * The OAuth client id the shared budget of scope `client` is keyed by (so that apps sharing a
+   * Redis keep apart). Default: one budget for every token-provider client of this process (and,
+   * with `redis`, of every process using the same `keyPrefix`).
+   */
+  clientId?: string
   /** Your own limiter (overrides `redis`, `ratePerSecond`, `burst`). */
   limiter?: RateLimiter
   /** A node-redis or ioredis client: use a {@link RedisRateLimiter} shared by all processes. */
@@ -130,10 +164,11 @@ export interface LexofficeClientCommonOptions {
   /** Largest accepted answer in bytes. Default 25 MiB (PDF documents). */
   maxResponseBytes?: number
   /**
-   * The connection this client acts for, as the rate limiter's key: requests with the same key
-   * share one budget. Default: derived from a hash of the API key, or a random per-client id for
-   * a token provider. Required with a shared (Redis) limiter and a token provider. A function is
-   * called once per request (the `lexoffice()` middleware passes the request's connection key).
+   * The connection this client acts for, as the rate limiter's key when `rateLimit.scope` is
+   * `connection`: requests with the same key share one budget. Default: derived from a hash of
+   * the API key, or a random per-client id for a token provider. Required with a shared (Redis)
+   * limiter, a token provider and scope `connection`. A function is called once per request (the
+   * `lexoffice()` middleware passes the request's connection key). Unused in scope `client`.
    */
   connectionKey?: string | (() => string | Promise<string>)
   /** Client-side pacing; `false` turns it off. */
@@ -164,7 +199,7 @@ export interface ResolvedClientOptions {
   apiURL: string
   timeoutMs: number
   maxResponseBytes: number
-  /** Resolves the rate limiter's key for one request. */
+  /** Resolves the rate limiter's key for one request (by the rate-limit scope). */
   connectionKey: () => Promise<string>
   limiter: RateLimiter | undefined
   retries: number
@@ -234,6 +269,8 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
   if (hooks.onResponse !== undefined) assertFunction(hooks.onResponse, 'hooks.onResponse')
 
   let limiter: RateLimiter | undefined
+  let scope: RateLimitScope = 'client'
+  let clientId: string | undefined
   const rl = options.rateLimit ?? {}
   if (rl !== false) {
     if (typeof rl !== 'object' || rl === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"rateLimit" must be an object or false')
@@ -257,8 +294,14 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
         limiter = created
       }
     }
-    if ((rl.limiter !== undefined || rl.redis !== undefined) && hasProvider && options.connectionKey === undefined) {
-      throw invalidArg('ERR_INVALID_ARG_VALUE', '"connectionKey" is required with a shared rate limiter and a token provider')
+    if (rl.scope !== undefined && rl.scope !== 'client' && rl.scope !== 'connection') {
+      throw invalidArg('ERR_INVALID_ARG_VALUE', '"rateLimit.scope" must be "client" or "connection"')
+    }
+    scope = rl.scope ?? 'client'
+    if (rl.clientId !== undefined) assertString(rl.clientId, 'rateLimit.clientId', { max: 200 })
+    clientId = rl.clientId
+    if (scope === 'connection' && (rl.limiter !== undefined || rl.redis !== undefined) && hasProvider && options.connectionKey === undefined) {
+      throw invalidArg('ERR_INVALID_ARG_VALUE', '"connectionKey" is required with a shared rate limiter, a token provider and scope "connection"')
     }
   }
 
@@ -277,7 +320,7 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
     apiURL,
     timeoutMs,
     maxResponseBytes,
-    connectionKey: resolveConnectionKey(options.connectionKey ?? defaultKey),
+    connectionKey: resolveConnectionKey(bucketKey(scope, hasKey, defaultKey, clientId, options.connectionKey)),
     limiter,
     retries,
     rateLimitRetries,
@@ -286,6 +329,22 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
     hooks,
     fetch: options.fetch,
   }
+}
+
+/**
+ * The rate limiter's key: the API key's hash for an API key (in either scope, unless an explicit
+ * `connectionKey` is given with scope `connection`); for a token provider the app's client id in
+ * scope `client`, the connection key in scope `connection`.
+ */
+function bucketKey(
+  scope: RateLimitScope,
+  apiKey: boolean,
+  defaultKey: string,
+  clientId: string | undefined,
+  connectionKey: LexofficeClientCommonOptions['connectionKey'],
+): string | (() => string | Promise<string>) {
+  if (scope === 'connection') return connectionKey ?? defaultKey
+  return apiKey ? defaultKey : `client:${clientId ?? 'default'}`
 }
 
 /** Turns the `connectionKey` option into a per-request resolver that checks what it gets. */
