@@ -43,7 +43,7 @@ export function uploadForm(
   if (size > maxBytes) throw invalidArg('ERR_INVALID_ARG_VALUE', `"file" has ${size} bytes; lexoffice accepts at most ${maxBytes}`)
   const ext = filename.split('.').pop()?.toLowerCase() ?? ''
   const type = contentType ?? (file instanceof Blob && file.type !== '' ? file.type : (TYPES[ext] ?? 'application/octet-stream'))
-  const blob = file instanceof Blob && contentType === undefined ? file : new Blob([file instanceof Blob ? file : new Uint8Array(file)], { type })
+  const blob = file instanceof Blob && file.type === type ? file : new Blob([file instanceof Blob ? file : new Uint8Array(file)], { type })
   const form = new FormData()
   form.append('file', blob, filename)
   for (const [name, value] of Object.entries(fields)) form.append(name, value)
