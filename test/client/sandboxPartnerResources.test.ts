@@ -49,7 +49,7 @@ describe('uploads', () => {
   })
 
   test('files.upload: a voucher document makes a voucher, an attachment does not', async () => {
-    const asVoucher = await client.files.upload(new Blob([pdf()], { type: 'application/pdf' }), {
+    const asVoucher = await client.files.upload(new Blob([new Uint8Array(pdf())], { type: 'application/pdf' }), {
       filename: 'eingang.pdf',
       type: 'voucher',
     })
@@ -95,7 +95,12 @@ describe('sendMail and interaction status', () => {
     const open = [...data().salesVouchers.values()].find((v) => v.voucherType === 'invoice' && v.voucherStatus === 'open')!
     const full = await client.invoices.get(open.id)
     const dunning = await client.dunnings.create(
-      { ...invoice(), address: { contactId: full.address.contactId! }, taxConditions: { taxType: full.taxConditions.taxType } },
+      {
+        ...invoice(),
+        address: { contactId: full.address.contactId! },
+        taxConditions: { taxType: full.taxConditions.taxType },
+        shippingConditions: { shippingType: 'none' },
+      },
       { precedingSalesVoucherId: open.id },
     )
     await client.dunnings.sendMail(dunning.id, { recipients: ['a@b.de'] })
