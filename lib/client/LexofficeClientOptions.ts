@@ -294,14 +294,23 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
         limiter = created
       }
     }
-    if (rl.scope !== undefined && rl.scope !== 'client' && rl.scope !== 'connection') {
+    const scopeOption: unknown = rl.scope
+    if (scopeOption !== undefined && scopeOption !== 'client' && scopeOption !== 'connection') {
       throw invalidArg('ERR_INVALID_ARG_VALUE', '"rateLimit.scope" must be "client" or "connection"')
     }
     scope = rl.scope ?? 'client'
     if (rl.clientId !== undefined) assertString(rl.clientId, 'rateLimit.clientId', { max: 200 })
     clientId = rl.clientId
-    if (scope === 'connection' && (rl.limiter !== undefined || rl.redis !== undefined) && hasProvider && options.connectionKey === undefined) {
-      throw invalidArg('ERR_INVALID_ARG_VALUE', '"connectionKey" is required with a shared rate limiter, a token provider and scope "connection"')
+    if (
+      scope === 'connection' &&
+      (rl.limiter !== undefined || rl.redis !== undefined) &&
+      hasProvider &&
+      options.connectionKey === undefined
+    ) {
+      throw invalidArg(
+        'ERR_INVALID_ARG_VALUE',
+        '"connectionKey" is required with a shared rate limiter, a token provider and scope "connection"',
+      )
     }
   }
 

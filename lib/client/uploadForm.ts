@@ -29,11 +29,16 @@ export function uploadForm(
   maxBytes: number,
   fields: Record<string, string> = {},
 ): FormData {
-  if (!(file instanceof Uint8Array) && !(file instanceof Blob)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"file" must be a Uint8Array, Buffer or Blob')
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  if (!(file instanceof Uint8Array) && !(file instanceof Blob))
+    throw invalidArg('ERR_INVALID_ARG_TYPE', '"file" must be a Uint8Array, Buffer or Blob')
+  const given: unknown = options
+  if (given === null || typeof given !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
   const { filename, contentType } = options
   if (typeof filename !== 'string' || filename.length === 0 || filename.length > 255 || /[\r\n"\\]/.test(filename)) {
-    throw invalidArg('ERR_INVALID_ARG_VALUE', '"filename" must be a file name of 1 to 255 characters without quotes, backslashes or line breaks')
+    throw invalidArg(
+      'ERR_INVALID_ARG_VALUE',
+      '"filename" must be a file name of 1 to 255 characters without quotes, backslashes or line breaks',
+    )
   }
   if (contentType !== undefined && (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+$/.test(contentType))) {
     throw invalidArg('ERR_INVALID_ARG_VALUE', '"contentType" must be a media type such as application/pdf')

@@ -125,7 +125,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Sandbox
     return send(res, gatewayError(400, 'Bad Request'))
   }
   // A file upload may carry lexoffice's 5 MiB: the cap of multipart bodies is at least that much.
-  const multipart = /^multipart\/form-data\b/i.test(String(req.headers['content-type'] ?? ''))
+  const multipart = /^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')
   const cap = multipart ? Math.max(ctx.maxBodyBytes, MAX_UPLOAD_BODY_BYTES) : ctx.maxBodyBytes
   const declared = Number(req.headers['content-length'] ?? 0)
   const body = Number.isFinite(declared) && declared > cap ? undefined : await readBody(req, cap)

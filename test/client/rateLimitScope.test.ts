@@ -36,7 +36,7 @@ async function fire(connections: string[], rateLimit: RateLimitOptions, calls = 
   const clients = connections.map(
     (key) =>
       new LexofficeClient({
-        tokenProvider: { getAccessToken: async () => `token-${key}` },
+        tokenProvider: { getAccessToken: () => Promise.resolve(`token-${key}`) },
         connectionKey: key,
         apiURL: server.url,
         rateLimit: { ratePerSecond: CLIENT_RATE, ...rateLimit },
@@ -59,13 +59,13 @@ test("scope 'connection' (control): each connection has its own budget, and toge
 
 test("scope 'client' keys the budget by clientId: two apps have two budgets", async () => {
   const one = new LexofficeClient({
-    tokenProvider: { getAccessToken: async () => 't1' },
+    tokenProvider: { getAccessToken: () => Promise.resolve('t1') },
     apiURL: server.url,
     rateLimit: { ratePerSecond: CLIENT_RATE, clientId: `one-${randomUUID()}` },
     retry: { retries: 0, rateLimitRetries: 0 },
   })
   const two = new LexofficeClient({
-    tokenProvider: { getAccessToken: async () => 't2' },
+    tokenProvider: { getAccessToken: () => Promise.resolve('t2') },
     apiURL: server.url,
     rateLimit: { ratePerSecond: CLIENT_RATE, clientId: `two-${randomUUID()}` },
     retry: { retries: 0, rateLimitRetries: 0 },

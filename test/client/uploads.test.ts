@@ -28,14 +28,19 @@ const client = (timeoutMs = 5000): LexofficeClient =>
     retry: { retries: 3, rateLimitRetries: 2, baseDelayMs: 1, maxDelayMs: 5 },
   })
 const receipt = Buffer.from('%PDF-1.4 receipt')
+function first<T>(items: readonly T[]): T {
+  const [item] = items
+  if (item === undefined) throw new Error('expected a request')
+  return item
+}
 
 test('sends multipart/form-data with the file (and type for /v1/files) and a Bearer token', async () => {
   expect(await client().vouchers.uploadFile(ID, receipt, { filename: 'beleg.pdf' })).toEqual({ id: 'file-1' })
-  const [req] = server.seen
-  expect([req?.method, req?.path]).toEqual(['POST', `/v1/vouchers/${ID}/files`])
-  expect(req?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/)
-  expect(req?.headers.authorization).toBe('Bearer upload-key')
-  const body = req?.body.toString('latin1') ?? ''
+  const req = first(server.seen)
+  expect([req.method, req.path]).toEqual(['POST', `/v1/vouchers/${ID}/files`])
+  expect(req.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/)
+  expect(req.headers.authorization).toBe('Bearer upload-key')
+  const body = req.body.toString('latin1')
   expect(body).toContain('name="file"; filename="beleg.pdf"')
   expect(body).toContain('Content-Type: application/pdf')
   expect(body).toContain('%PDF-1.4 receipt')
@@ -78,8 +83,8 @@ test('a 401 refreshes the token once and sends the upload again with the new one
   let token = 'old-token'
   const refreshing = new LexofficeClient({
     tokenProvider: {
-      getAccessToken: async () => token,
-      refreshAfterUnauthorized: async () => (token = 'new-token'),
+      getAccessToken: () => Promise.resolve(token),
+      refreshAfterUnauthorized: () => Promise.resolve((token = 'new-token')),
     },
     apiURL: server.url,
     rateLimit: false,

@@ -53,11 +53,11 @@ export function describeApiContract(name: string, info: ApiContractInfo, setup: 
   const withCallback = info.callbackUrl !== undefined ? test : test.skip
 
   describe(name, () => {
-    let target: ApiContractTarget
+    let target: ApiContractTarget | undefined
     let client: LexofficeClient
     const notChecked: string[] = []
     const voucherlist = (voucherType: 'invoice', voucherStatus: 'draft' | 'open' | 'paid'): Promise<VoucherlistEntry | undefined> =>
-      client.voucherlist.list({ voucherType, voucherStatus, size: 1 }).then((p) => p.content[0])
+      client.voucherlist.list({ voucherType, voucherStatus, size: 1 }).then((p) => p.content.at(0))
 
     beforeAll(async () => {
       target = await setup()
@@ -81,7 +81,7 @@ export function describeApiContract(name: string, info: ApiContractInfo, setup: 
       expect(countries.some((c) => c.countryCode === 'DE' && c.taxClassification === 'de')).toBe(true)
       const categories = await client.postingCategories.list()
       expect(categories.length).toBeGreaterThan(0)
-      expect(categories.every((c) => c.type === 'income' || c.type === 'outgo')).toBe(true)
+      expect(categories.every((c) => ['income', 'outgo'].includes(c.type))).toBe(true)
       expect(Array.isArray(await client.paymentConditions.list())).toBe(true)
     })
 
@@ -232,8 +232,7 @@ export function describeApiContract(name: string, info: ApiContractInfo, setup: 
     })
 
     partnerOnly('partner API: cash boxes and their balances (pages of at most 100)', async () => {
-      const boxes = await client.cashBoxes.list()
-      const box = boxes[0]
+      const box = (await client.cashBoxes.list()).at(0)
       if (box === undefined) {
         notChecked.push('cash boxes')
         return
@@ -244,8 +243,7 @@ export function describeApiContract(name: string, info: ApiContractInfo, setup: 
     })
 
     partnerOnly('partner API: financial accounts and the latest transaction', async () => {
-      const accounts = await client.financeAccounts.list()
-      const account = accounts[0]
+      const account = (await client.financeAccounts.list()).at(0)
       if (account === undefined) {
         notChecked.push('financial accounts')
         return
@@ -264,7 +262,7 @@ export function describeApiContract(name: string, info: ApiContractInfo, setup: 
     })
 
     partnerOnly("partner API: a contact's bank account is created and deleted again (own record)", async () => {
-      const contact = (await client.contacts.list({ size: 1 })).content[0]
+      const contact = (await client.contacts.list({ size: 1 })).content.at(0)
       if (contact?.id === undefined) {
         notChecked.push('contact bank accounts')
         return

@@ -26,7 +26,8 @@ export class CashBoxesResource {
   }
   /** `GET /v1/cash-boxes`: all cash boxes (the `content` of lexoffice's answer). */
   async list(): Promise<CashBox[]> {
-    const res = await this.#t.json<{ content?: CashBox[] }>({ method: 'GET', path: '/v1/cash-boxes' })
+    // An empty answer parses as undefined.
+    const res = await this.#t.json<{ content?: CashBox[] } | undefined>({ method: 'GET', path: '/v1/cash-boxes' })
     return res?.content ?? []
   }
   /** `GET /v1/cash-boxes/{id}`. */
@@ -46,7 +47,11 @@ export class CashBoxesResource {
     return this.#t.json<Page<CashBoxBalance>>({ method: 'GET', path: `/v1/cash-boxes/${pathId(cashBoxId, 'cashBoxId')}/balances`, query })
   }
   /** Every matching balance, page after page (pages of at most 100). */
-  iterateBalances(cashBoxId: string, filter: CashBoxBalanceFilter = {}, options: IterateOptions = {}): AsyncGenerator<CashBoxBalance, void, undefined> {
+  iterateBalances(
+    cashBoxId: string,
+    filter: CashBoxBalanceFilter = {},
+    options: IterateOptions = {},
+  ): AsyncGenerator<CashBoxBalance, void, undefined> {
     const path = `/v1/cash-boxes/${pathId(cashBoxId, 'cashBoxId')}/balances`
     return iteratePages(path, (page, size) => this.listBalances(cashBoxId, { ...filter, page, size }), options, BALANCES_MAX_PAGE)
   }

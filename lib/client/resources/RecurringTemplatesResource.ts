@@ -39,7 +39,12 @@ export class RecurringTemplatesResource {
   }
   /** Every template (summaries), page after page, in the given order (see {@link IterateOptions} for the 10,000-entry window). */
   iterate(filter: RecurringTemplateFilter = {}, options: IterateOptions = {}): AsyncGenerator<RecurringTemplateSummary, void, undefined> {
-    return iteratePages('/v1/recurring-templates', (page, size) => this.list({ ...filter, page, size }), options, RECURRING_TEMPLATES_MAX_PAGE)
+    return iteratePages(
+      '/v1/recurring-templates',
+      (page, size) => this.list({ ...filter, page, size }),
+      options,
+      RECURRING_TEMPLATES_MAX_PAGE,
+    )
   }
   /** {@link RecurringTemplatesResource.iterate} collected into an array. */
   async listAll(filter: RecurringTemplateFilter = {}, options: IterateOptions = {}): Promise<RecurringTemplateSummary[]> {

@@ -55,8 +55,10 @@ const VARIANT_KEYS = ['contactsStaleVersionStatus', 'vouchersStaleVersionStatus'
 const RATE_LIMIT_SCOPES = ['connection', 'client', 'organization']
 
 function resolveVariants(input: unknown): Required<SandboxApiVariants> {
-  const v = (input ?? {}) as Record<string, unknown>
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"api.variants" must be an object')
+  const given = input === undefined ? {} : input
+  if (given === null || typeof given !== 'object' || Array.isArray(given))
+    throw invalidArg('ERR_INVALID_ARG_TYPE', '"api.variants" must be an object')
+  const v = given as Record<string, unknown>
   for (const key of Object.keys(v))
     if (!VARIANT_KEYS.includes(key)) throw invalidArg('ERR_INVALID_ARG_VALUE', `"api.variants.${key}" is not a sandbox API variant`)
   const status = (key: string, fallback: 406 | 409): 406 | 409 => {

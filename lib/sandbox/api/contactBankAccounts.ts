@@ -49,7 +49,12 @@ function validate(body: Record<string, unknown>): { violations: Violation[]; acc
   if (bic !== '' && !BIC.test(bic)) v.push({ field: 'bic', violation: 'PATTERN', message: 'not a BIC' })
   return {
     violations: v,
-    account: { accountHolder: String(body['accountHolder'] ?? ''), bankName: String(body['bankName'] ?? ''), iban, bic },
+    account: {
+      accountHolder: typeof body['accountHolder'] === 'string' ? body['accountHolder'] : '',
+      bankName: typeof body['bankName'] === 'string' ? body['bankName'] : '',
+      iban,
+      bic,
+    },
   }
 }
 
@@ -83,7 +88,10 @@ function update(req: SandboxRequest, call: ApiCall): SandboxResponse {
     return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
   if (body['version'] !== contact.version) {
     return fail(
-      call.errors.staleVersion(call.options.variants.contactsStaleVersionStatus, `stale version ${body['version']}, current is ${contact.version}`),
+      call.errors.staleVersion(
+        call.options.variants.contactsStaleVersionStatus,
+        `stale version ${body['version']}, current is ${contact.version}`,
+      ),
     )
   }
   const { violations, account } = validate(body)

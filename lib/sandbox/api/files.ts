@@ -28,7 +28,7 @@ import { voucherPdfResponse } from './voucherPdf'
  */
 
 const MiB = 1024 * 1024
-const TYPES_BY_EXTENSION: Record<string, string> = {
+const TYPES_BY_EXTENSION: Partial<Record<string, string>> = {
   pdf: 'application/pdf',
   jpg: 'image/jpeg',
   jpeg: 'image/jpeg',

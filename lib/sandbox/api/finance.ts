@@ -50,7 +50,8 @@ function latest(req: SandboxRequest, call: ApiCall): SandboxResponse {
   if (!call.org.financialAccounts.has(accountId)) return fail(call.errors.notFound('financial account'))
   const newest = [...call.org.financialTransactions.values()]
     .filter((t) => t['financialAccountId'] === accountId)
-    .sort((a, b) => (String(a['transactionDate']) < String(b['transactionDate']) ? 1 : -1))[0]
+    .sort((a, b) => (String(a['transactionDate']) < String(b['transactionDate']) ? 1 : -1))
+    .at(0)
   return newest === undefined ? fail(call.errors.notFound('financial transaction')) : ok(structuredClone(newest))
 }
 
@@ -65,7 +66,12 @@ export const financeRoutes: ApiRouteDef[] = [
       ok(structuredClone(call.org.financialAccounts.get(req.params['id'] ?? '') ?? fail(call.errors.notFound('financial account')))),
   },
   { method: 'GET', pattern: '/v1/finance/transactions/latest-transaction', style: 'regular', handler: latest },
-  { method: 'GET', pattern: '/v1/finance/transactions/:id', style: 'regular', handler: (req, call) => ok(structuredClone(transactionOf(req, call))) },
+  {
+    method: 'GET',
+    pattern: '/v1/finance/transactions/:id',
+    style: 'regular',
+    handler: (req, call) => ok(structuredClone(transactionOf(req, call))),
+  },
   {
     method: 'GET',
     pattern: '/v1/finance/transactions/:id/assignments',

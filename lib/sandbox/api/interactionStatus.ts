@@ -53,7 +53,13 @@ function update(req: SandboxRequest, call: ApiCall): SandboxResponse {
   return {
     status: 200,
     headers: { 'content-type': 'application/json', location: resourceUri },
-    body: { id: updated.resourceId, resourceUri, createdDate: updated.createdDate, updatedDate: updated.updatedDate, version: updated.version },
+    body: {
+      id: updated.resourceId,
+      resourceUri,
+      createdDate: updated.createdDate,
+      updatedDate: updated.updatedDate,
+      version: updated.version,
+    },
   }
 }
 

@@ -30,7 +30,7 @@ const SALES_READ: ScopeRule = [
 /** The sales-voucher endpoints with their own scope names (`invoices.read`, `quotations.write`, ...). */
 const SALES = ['invoices', 'quotations', 'credit-notes', 'order-confirmations', 'delivery-notes', 'dunnings']
 
-const RULES: Record<string, ScopeRule> = {
+const RULES: Partial<Record<string, ScopeRule>> = {
   'GET /v1/profile': one('profile.read'),
   'GET /v1/organization': one('organization.read'),
   'GET /v1/partner-integrations': [],

@@ -41,8 +41,9 @@ function seedBankAccounts(org: OrganizationData, ctx: BillingSeedContext): void 
     ['Deutsche Kreditbank Berlin', 'DE02120300000000202051', 'BYLADEM1001'],
     ['Commerzbank', 'DE89370400440532013000', 'COBADEFFXXX'],
   ]
-  ctx.customers.slice(0, 2).forEach((contact, i) => {
-    const [bankName, iban, bic] = banks[i]!
+  banks.forEach(([bankName, iban, bic], i) => {
+    const contact = ctx.customers.at(i)
+    if (contact === undefined) return
     const company = contact['company'] as { name?: string } | undefined
     org.bankAccounts.set(contact.id, [{ id: ctx.newId(), accountHolder: company?.name ?? 'Kontoinhaber', bankName, iban, bic }])
   })

@@ -94,21 +94,19 @@ function sendMail(resource: string, find: (call: ApiCall, id: string) => SalesDo
 
 /** The sendmail routes of the five sales-voucher resources and of dunnings. @internal */
 export const sendMailRoutes: ApiRouteDef[] = [
-  ...SALES_KINDS.map(
-    (kind): ApiRouteDef => ({
-      method: 'POST',
-      pattern: `/v1/${kind.resource}/:id/sendmail`,
-      style: 'regular',
-      handler: sendMail(
-        kind.resource,
-        (call, id) => {
-          const voucher = call.org.salesVouchers.get(id)
-          return voucher?.voucherType === kind.type ? voucher : undefined
-        },
-        false,
-      ),
-    }),
-  ),
+  ...SALES_KINDS.map((kind): ApiRouteDef => ({
+    method: 'POST',
+    pattern: `/v1/${kind.resource}/:id/sendmail`,
+    style: 'regular',
+    handler: sendMail(
+      kind.resource,
+      (call, id) => {
+        const voucher = call.org.salesVouchers.get(id)
+        return voucher?.voucherType === kind.type ? voucher : undefined
+      },
+      false,
+    ),
+  })),
   {
     method: 'POST',
     pattern: '/v1/dunnings/:id/sendmail',

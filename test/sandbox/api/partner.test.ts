@@ -3,7 +3,11 @@ import { resourceRouteDefs } from '../../../lib/sandbox/api/routes'
 import { scopeRuleFor } from '../../../lib/sandbox/api/scopes'
 import { type ApiClient, connect, expectLegacy, expectRegular, invoiceBody, startApi } from './helpers'
 
-/** The partner-API resources of the sandbox, the scope table, and the rate limit's scopes. */
+/*
+ * The partner-API resources of the sandbox, the scope table, and the rate limit's scopes. Answers
+ * are read through the helpers' untyped `json`, as in the other sandbox API tests.
+ */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call */
 
 let sandbox: Sandbox
 let api: ApiClient
@@ -14,6 +18,10 @@ afterAll(() => sandbox.close())
 
 const data = () => sandbox.api.organization(sandbox.organization.organizationId)
 const UNKNOWN = '00000000-0000-4000-8000-000000000000'
+function firstOf<T>(items: Iterable<T>): T {
+  for (const item of items) return item
+  throw new Error('expected at least one item')
+}
 
 async function uploadAttachment(client: ApiClient, name: string, bytes = Buffer.from('%PDF-1.4 AGB')): Promise<string> {
   const form = new FormData()
@@ -68,9 +76,9 @@ describe('rate-limit scope', () => {
     const [a, b] = [await connect(limited), await connect(limited)]
     expect((await a.get('/v1/countries')).status).toBe(200)
     expect((await b.get('/v1/countries')).status).toBe(429)
-    const [first, second] = limited.connections()
-    expect(limited.api.rateLimitStats(first!.connectionId)).toEqual({ allowed: 1, limited: 0 })
-    expect(limited.api.rateLimitStats(second!.connectionId)).toEqual({ allowed: 0, limited: 1 })
+    const [first, second] = limited.connections().map((c) => c.connectionId)
+    expect(limited.api.rateLimitStats(first)).toEqual({ allowed: 1, limited: 0 })
+    expect(limited.api.rateLimitStats(second)).toEqual({ allowed: 0, limited: 1 })
   })
 
   it("'organization' shares one bucket among every connection of the company", async () => {
@@ -216,7 +224,7 @@ describe('/v1/contacts/{id}/bankaccounts', () => {
   const account = { accountHolder: 'Liese Meyer', bankName: 'DKB', iban: 'DE02 1203 0000 0000 2020 51', bic: 'BYLADEM1001' }
 
   it('lists the seeded accounts with the contact version; creates, updates and deletes, each raising that version', async () => {
-    const [contactId, seeded] = [...data().bankAccounts.entries()][0]!
+    const [contactId, seeded] = firstOf(data().bankAccounts.entries())
     const base = `/v1/contacts/${contactId}/bankaccounts`
     const version = () => data().contacts.get(contactId)!.version
     const listed = await api.get(base)
@@ -301,7 +309,7 @@ describe('/v1/finance', () => {
 
 describe('/v1/vouchers?voucherNumber=', () => {
   it('finds bookkeeping vouchers by number (a page)', async () => {
-    const first = [...data().vouchers.values()][0]!
+    const first = firstOf(data().vouchers.values())
     const res = await api.get(`/v1/vouchers?voucherNumber=${encodeURIComponent(String(first['voucherNumber']))}`)
     expect(res.json).toMatchObject({ totalElements: 1, content: [{ id: first.id }] })
     expect((await api.get('/v1/vouchers?voucherNumber=none')).json.totalElements).toBe(0)
