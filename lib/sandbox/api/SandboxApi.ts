@@ -1,4 +1,5 @@
 import { invalidArg } from '../../options/assert'
+import { optionKeys } from '../../options/optionKeys'
 import type { ResolvedApiOptions, SandboxApiVariants } from './context'
 import { RateLimiter, type RateLimitCounters, type RateLimitOptions } from './rateLimit'
 import { ApiStore, type EventSubscription, type OrganizationData, type ResourceEventListener } from './store'
@@ -50,8 +51,19 @@ export interface ResolvedSandboxApiOptions extends ResolvedApiOptions {
   seedDemoData: boolean
 }
 
-const KEYS = ['rateLimit', 'subscriptionsFollowConnection', 'allowLoopbackHttpCallbacks', 'seedDemoData', 'variants']
-const VARIANT_KEYS = ['contactsStaleVersionStatus', 'vouchersStaleVersionStatus', 'draftDocumentStatus', 'recurringTemplatesMaxPageSize']
+const KEYS: readonly string[] = optionKeys<SandboxApiOptions>()([
+  'rateLimit',
+  'subscriptionsFollowConnection',
+  'allowLoopbackHttpCallbacks',
+  'seedDemoData',
+  'variants',
+])
+const VARIANT_KEYS: readonly string[] = optionKeys<SandboxApiVariants>()([
+  'contactsStaleVersionStatus',
+  'vouchersStaleVersionStatus',
+  'draftDocumentStatus',
+  'recurringTemplatesMaxPageSize',
+])
 const RATE_LIMIT_SCOPES = ['connection', 'client', 'organization']
 
 function resolveVariants(input: unknown): Required<SandboxApiVariants> {

@@ -3,8 +3,8 @@ import type { JsonObject } from './http'
 import { POSTING_CATEGORIES } from './referenceData'
 import { contactName, createSalesVoucher, salesKind } from './salesModel'
 import { seedBilling } from './seedBilling'
+import type { BookkeepingVoucher, Entity, OrganizationData, SalesVoucherType } from './OrganizationData'
 import { seedPartner } from './seedPartner'
-import type { BookkeepingVoucher, Entity, OrganizationData, SalesVoucherType } from './store'
 
 /**
  * The demo organisation's data the sandbox API starts with: fixed names and amounts, and ids from a

@@ -1,5 +1,5 @@
 import type { BillingSeedContext } from './seedBilling'
-import type { OrganizationData } from './store'
+import type { OrganizationData } from './OrganizationData'
 
 /**
  * The demo data of the partner-API resources, seeded last (so the ids of everything before never
