@@ -98,8 +98,7 @@ export interface RateLimitOptions extends RateLimitSettings {
    *   one was busy. The cost: all connections together get ~1.9 requests per second.
    * - `'connection'`: each connection (its `connectionKey`) has its own budget. N busy
    *   connections send up to N x 1.9 requests per second, which is right only if lexoffice
-   *   counts per connection; choose it when you have verified that (e.g. with `npm run
-   *   test:live`) and need the throughput.
+   *   counts per connection; choose it only when you know that and need the throughput.
    *
    * With an API key both scopes mean the key: a key is its own client and connection.
    */
