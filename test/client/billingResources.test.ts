@@ -193,9 +193,11 @@ describe('recurring templates', () => {
     endless = 600
     await client.recurringTemplates.listAll({ sort: 'createdDate,DESC' }, { searchWindow: 'stop' }).catch(() => undefined)
     const first = server.seen[0]
-    expect([first?.query.get('page'), first?.query.get('size'), first?.query.get('sort')]).toEqual(['0', '100', 'createdDate,DESC'])
+    expect([first.query.get('page'), first.query.get('size'), first.query.get('sort')]).toEqual(['0', '100', 'createdDate,DESC'])
     expect(server.seen.every((s) => s.query.get('sort') === 'createdDate,DESC')).toBe(true)
-    await expect(client.recurringTemplates.listAll({}, { pageSize: 101 })).rejects.toThrow(/"pageSize" must be an integer between 1 and 100/)
+    await expect(client.recurringTemplates.listAll({}, { pageSize: 101 })).rejects.toThrow(
+      /"pageSize" must be an integer between 1 and 100/,
+    )
   })
 
   test('iteration stops at the 10,000-entry search window: a typed error by default, quietly with searchWindow stop', async () => {

@@ -234,7 +234,7 @@ describe('/v1/down-payment-invoices', () => {
     expect(file.body.subarray(0, 8).toString('latin1')).toBe('%PDF-1.4')
     expect(file.body.subarray(-6).toString('latin1')).toBe('%%EOF\n')
     const documentFileId = (open['files'] as { documentFileId: string }).documentFileId
-    const viaFiles = await api.get(`/v1/files/${documentFileId}`, { headers: { accept: "*/*" } })
+    const viaFiles = await api.get(`/v1/files/${documentFileId}`, { headers: { accept: '*/*' } })
     expect([viaFiles.status, viaFiles.headers.get('content-type')]).toEqual([200, 'application/pdf'])
     const draft = byStatus('draft')
     expectRegular(
