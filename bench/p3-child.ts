@@ -52,7 +52,7 @@ async function handle(m: P3ParentMessage): Promise<void> {
       tokenProvider: manager.providerFor(c.key),
       apiURL: c.apiURL,
       connectionKey: c.key,
-      rateLimit: { redis, keyPrefix: c.limiterPrefix, ratePerSecond: c.ratePerSecond },
+      rateLimit: { redis, keyPrefix: c.limiterPrefix, ratePerSecond: c.ratePerSecond, scope: 'connection' },
       hooks: { onResponse: (i) => void (i.status === 429 && saw429++) },
     })
     send({ type: 'ready' })

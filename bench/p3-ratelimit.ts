@@ -111,7 +111,7 @@ export async function runP3(): Promise<P3Result> {
         tokenProvider: manager.providerFor(key),
         apiURL: sb.url,
         connectionKey: key,
-        rateLimit: { ratePerSecond: clientRate },
+        rateLimit: { ratePerSecond: clientRate, scope: 'connection' },
       })
       await local('1 process, in-memory limiter', client, connectionId)
     }
@@ -121,7 +121,7 @@ export async function runP3(): Promise<P3Result> {
         tokenProvider: manager.providerFor(key),
         apiURL: sb.url,
         connectionKey: key,
-        rateLimit: { redis, keyPrefix: `bench:p3:${run}:rl1:`, ratePerSecond: clientRate },
+        rateLimit: { redis, keyPrefix: `bench:p3:${run}:rl1:`, ratePerSecond: clientRate, scope: 'connection' },
       })
       await local('1 process, RedisRateLimiter', client, connectionId)
     }

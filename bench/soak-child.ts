@@ -190,7 +190,7 @@ async function handle(m: SoakParentMessage): Promise<void> {
           tokenProvider: manager.providerFor(key),
           apiURL: c.apiURL,
           connectionKey: key,
-          rateLimit: { limiter },
+          rateLimit: { limiter, scope: 'connection' },
           timeoutMs: 5000,
           fetch: tracingFetch,
         }),

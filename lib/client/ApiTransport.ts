@@ -108,7 +108,8 @@ export class ApiTransport {
     const request = { method: call.method, path: call.path }
     const url = `${o.apiURL}${call.path}${call.query ? `?${call.query}` : ''}`
     const seenTokens: string[] = []
-    const connectionKey = o.limiter ? await this.#c.connectionKey() : ''
+    // The rate-limit key: the app's one key (rateLimit.scope 'client') or this connection's.
+    const connectionKey = o.limiter ? (o.rateLimitKey ?? (await this.#c.connectionKey())) : ''
     // Every attempt reads its token AFTER its rate-limit slot came, the retry after a 401 too (it
     // refreshes then): a call queued behind others for a while must not go out with a token that
     // expired, or was rotated away, while it waited.

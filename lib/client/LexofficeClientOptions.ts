@@ -67,15 +67,48 @@ export interface LexofficeClientHooks {
 }
 
 /**
- * Client-side pacing. Default: 1.9 requests per second, burst 1, per connection key, in this
- * process. Give `redis` (or a `limiter`) to share the budget across processes.
+ * Who shares one pacing budget (see {@link RateLimitOptions.scope}).
  *
  * @example
  * ```ts
- * const rateLimit: RateLimitOptions = { redis: ioredisClient, keyPrefix: 'myapp:lexoffice:rl:' }
+ * const scope: RateLimitScope = 'connection' // one budget per connection key
+ * ```
+ */
+export type RateLimitScope = 'client' | 'connection'
+
+/**
+ * Client-side pacing. Default: 1.9 requests per second, burst 1, one budget for the whole app
+ * (scope `client`), in this process. Give `redis` (or a `limiter`) to share the budget across
+ * processes.
+ *
+ * @example
+ * ```ts
+ * const rateLimit: RateLimitOptions = { redis: ioredisClient, keyPrefix: 'myapp:lexoffice:rl:', clientId: process.env.LEXOFFICE_CLIENT_ID! }
  * ```
  */
 export interface RateLimitOptions extends RateLimitSettings {
+  /**
+   * Who shares one budget. lexoffice allows "a client" 2 requests per second and does not say
+   * whether that client is a connection (an access token or API key), the partner app (its OAuth
+   * client id) or the company: the limit's scope is undocumented.
+   *
+   * - `'client'` (default): every connection of this app shares one budget, keyed by `clientId`
+   *   (in this process, or across processes with `redis`). Safe whichever way lexoffice counts:
+   *   the app as a whole never exceeds the limit, so no connection is refused because another
+   *   one was busy. The cost: all connections together get ~1.9 requests per second.
+   * - `'connection'`: each connection (its `connectionKey`) has its own budget. N busy
+   *   connections send up to N x 1.9 requests per second, which is right only if lexoffice
+   *   counts per connection; choose it only when you know that and need the throughput.
+   *
+   * With an API key both scopes mean the key: a key is its own client and connection.
+   */
+  scope?: RateLimitScope
+  /**
+   * The OAuth client id the shared budget of scope `client` is keyed by (so that apps sharing a
+   * Redis keep apart). Default: one budget for every token-provider client of this process (and,
+   * with `redis`, of every process using the same `keyPrefix`).
+   */
+  clientId?: string
   /** Your own limiter (overrides `redis`, `ratePerSecond`, `burst`). */
   limiter?: RateLimiter
   /** A node-redis or ioredis client: use a {@link RedisRateLimiter} shared by all processes. */
@@ -131,10 +164,11 @@ export interface LexofficeClientCommonOptions {
   /** Largest accepted answer in bytes. Default 25 MiB (PDF documents). */
   maxResponseBytes?: number
   /**
-   * The connection this client acts for, as the rate limiter's key: requests with the same key
-   * share one budget. Default: derived from a hash of the API key, or a random per-client id for
-   * a token provider. Required with a shared (Redis) limiter and a token provider. A function is
-   * called once per request (the `lexoffice()` middleware passes the request's connection key).
+   * The connection this client acts for, as the rate limiter's key when `rateLimit.scope` is
+   * `connection`: requests with the same key share one budget. Default: derived from a hash of
+   * the API key, or a random per-client id for a token provider. Required with a shared (Redis)
+   * limiter, a token provider and scope `connection`. A function is called once per request (the
+   * `lexoffice()` middleware passes the request's connection key). Unused in scope `client`.
    */
   connectionKey?: string | (() => string | Promise<string>)
   /** Client-side pacing; `false` turns it off. */
@@ -170,6 +204,11 @@ export interface TransportSettings {
   limiter: RateLimiter | undefined
   /** `true` when the limiter is shared beyond this client (Redis or a given one): it needs a real connection key. */
   sharedLimiter: boolean
+  /**
+   * The one rate-limit key of every connection (scope `client`: `client:<clientId>`), or
+   * `undefined` when each connection paces under its own key (scope `connection`).
+   */
+  rateLimitKey: string | undefined
   retries: number
   rateLimitRetries: number
   baseDelayMs: number
@@ -201,7 +240,7 @@ const CLIENT_OPTION_KEYS = optionKeys<LexofficeClientOptions>()([
   'hooks',
   'fetch',
 ])
-const RATE_LIMIT_KEYS = optionKeys<RateLimitOptions>()(['limiter', 'redis', 'keyPrefix', 'ratePerSecond', 'burst'])
+const RATE_LIMIT_KEYS = optionKeys<RateLimitOptions>()(['limiter', 'redis', 'keyPrefix', 'ratePerSecond', 'burst', 'scope', 'clientId'])
 const RETRY_KEYS = optionKeys<RetryOptions>()(['retries', 'rateLimitRetries', 'baseDelayMs', 'maxDelayMs'])
 const HOOK_KEYS = optionKeys<LexofficeClientHooks>()(['onRequest', 'onResponse'])
 
@@ -235,8 +274,15 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
   const { connectionKey } = options
   const settings = resolveTransportSettings(options)
   if (connectionKey !== undefined && typeof connectionKey !== 'function') assertString(connectionKey, 'connectionKey', { max: 512 })
-  if (settings.sharedLimiter && hasProvider && connectionKey === undefined) {
-    throw invalidArg('ERR_INVALID_ARG_VALUE', '"connectionKey" is required with a shared rate limiter and a token provider')
+  if (hasKey && settings.rateLimitKey !== undefined) {
+    // An API key is its own client: its budget is the key's, in either scope.
+    return { ...settings, rateLimitKey: undefined, provider, connectionKey: resolveConnectionKey(defaultKey) }
+  }
+  if (settings.rateLimitKey === undefined && settings.sharedLimiter && hasProvider && connectionKey === undefined) {
+    throw invalidArg(
+      'ERR_INVALID_ARG_VALUE',
+      '"connectionKey" is required with a shared rate limiter, a token provider and rateLimit.scope "connection"',
+    )
   }
   return { ...settings, provider, connectionKey: resolveConnectionKey(connectionKey ?? defaultKey) }
 }
@@ -265,11 +311,18 @@ export function resolveTransportSettings(options: Omit<LexofficeClientCommonOpti
 
   let limiter: RateLimiter | undefined
   let sharedLimiter = false
+  let rateLimitKey: string | undefined
   const rl = options.rateLimit ?? {}
   if (rl !== false) {
     const givenRateLimit: unknown = rl
     if (!isObject(givenRateLimit)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"rateLimit" must be an object or false')
     assertKnownKeys(rl, RATE_LIMIT_KEYS, 'rateLimit')
+    const scope: unknown = rl.scope ?? 'client'
+    if (scope !== 'client' && scope !== 'connection') {
+      throw invalidArg('ERR_INVALID_ARG_VALUE', '"rateLimit.scope" must be "client" or "connection"')
+    }
+    if (rl.clientId !== undefined) assertString(rl.clientId, 'rateLimit.clientId', { max: 200 })
+    if (scope === 'client') rateLimitKey = `client:${rl.clientId ?? 'default'}`
     if (rl.limiter !== undefined) {
       const given: unknown = rl.limiter
       assertObject(given, 'rateLimit.limiter')
@@ -315,6 +368,7 @@ export function resolveTransportSettings(options: Omit<LexofficeClientCommonOpti
     maxResponseBytes,
     limiter,
     sharedLimiter,
+    rateLimitKey,
     retries,
     rateLimitRetries,
     baseDelayMs,

@@ -13,6 +13,7 @@ export type {
   LexofficeRequestInfo,
   LexofficeResponseInfo,
   RateLimitOptions,
+  RateLimitScope,
   RetryOptions,
 } from './LexofficeClientOptions'
 export { LexofficeSearchWindowError, SEARCH_WINDOW } from './LexofficeSearchWindowError'
@@ -37,6 +38,13 @@ export { DownPaymentInvoicesResource } from './resources/DownPaymentInvoicesReso
 export { DunningsResource } from './resources/DunningsResource'
 export { RecurringTemplatesResource } from './resources/RecurringTemplatesResource'
 export { PaymentsResource } from './resources/PaymentsResource'
+export { InvoicesResource } from './resources/InvoicesResource'
+export { ContactBankAccountsResource } from './resources/ContactBankAccountsResource'
+export { OrganizationResource } from './resources/OrganizationResource'
+export { PartnerIntegrationsResource } from './resources/PartnerIntegrationsResource'
+export { CashBoxesResource } from './resources/CashBoxesResource'
+export { FinanceAccountsResource } from './resources/FinanceAccountsResource'
+export { FinanceTransactionsResource } from './resources/FinanceTransactionsResource'
 export type * from './types/common'
 export type * from './types/profile'
 export type * from './types/contacts'
@@ -49,3 +57,7 @@ export type * from './types/payments'
 export type * from './types/dunnings'
 export type * from './types/downPaymentInvoices'
 export type * from './types/recurringTemplates'
+export type * from './types/contactBankAccounts'
+export type * from './types/organization'
+export type * from './types/cashBoxes'
+export type * from './types/finance'

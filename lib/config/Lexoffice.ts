@@ -91,10 +91,12 @@ export class Lexoffice {
     // One rate budget for every API call of this configuration: request contexts, clients for jobs, the login's profile call.
     const transport = resolveTransportSettings({
       apiURL: o.endpoints.apiURL,
-      rateLimit: shared?.rateLimit ?? { limiter: new MemoryRateLimiter() },
+      rateLimit: { ...(shared?.rateLimit ?? { limiter: new MemoryRateLimiter() }), scope: o.rateLimitScope, clientId: o.clientID },
       ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
     })
-    const rateLimit: RateLimitOptions | false = transport.limiter ? { limiter: transport.limiter } : false
+    const rateLimit: RateLimitOptions | false = transport.limiter
+      ? { limiter: transport.limiter, scope: o.rateLimitScope, clientId: o.clientID }
+      : false
     const newClient = (tokenProvider: { getAccessToken(): Promise<string> }, connectionKey: string): LexofficeClient =>
       new LexofficeClient({
         apiURL: o.endpoints.apiURL,

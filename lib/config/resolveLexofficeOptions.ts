@@ -9,10 +9,12 @@ import {
   invalidArg,
   isObject,
 } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import type { LexofficeVerify } from '../strategy/LexofficeConnection'
 import { resolveScope } from '../strategy/resolveScope'
 import { TokenCipher } from '../tokens/crypto/TokenCipher'
 import type { TokenStore } from '../tokens/TokenStore'
+import type { RateLimitScope } from '../client/LexofficeClientOptions'
 import type { LexofficeEncryptionOption, LexofficeOptions, LexofficeRedisClient } from './LexofficeOptions'
 import { parseEncryptionKeys } from './parseEncryptionKeys'
 
@@ -31,6 +33,7 @@ export interface ResolvedLexofficeOptions {
   redis: LexofficeRedisClient | undefined
   redisPrefix: string
   encryption: LexofficeEncryptionOption | false | undefined
+  rateLimitScope: RateLimitScope
   verify: LexofficeVerify | undefined
   pendingLoginTtlMs: number
   maxPendingLogins: number
@@ -39,7 +42,7 @@ export interface ResolvedLexofficeOptions {
   logger: { warn(message: string): void }
 }
 
-const KEYS = [
+const KEYS = optionKeys<LexofficeOptions>()([
   'clientID',
   'clientSecret',
   'environment',
@@ -51,6 +54,7 @@ const KEYS = [
   'redis',
   'redisPrefix',
   'encryption',
+  'rateLimitScope',
   'verify',
   'pendingLoginTtlMs',
   'maxPendingLogins',
@@ -58,7 +62,7 @@ const KEYS = [
   'timeoutMs',
   'logger',
   'env',
-] as const satisfies readonly (keyof LexofficeOptions)[]
+])
 
 /** lexoffice's allowed `connection_name` characters (partner docs) plus space. */
 const CONNECTION_NAME = /^[/?äöüÄÖÜßa-zA-Z0-9.\-{}"_\\:=,() ]+$/
@@ -189,6 +193,10 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
     )
   }
 
+  const rateLimitScope: unknown = options.rateLimitScope ?? 'client'
+  if (rateLimitScope !== 'client' && rateLimitScope !== 'connection') {
+    throw invalidArg('ERR_INVALID_ARG_VALUE', '"rateLimitScope" must be "client" or "connection"')
+  }
   if (options.verify !== undefined) assertFunction(options.verify, 'verify')
   const pendingLoginTtlMs = options.pendingLoginTtlMs ?? 10 * 60_000
   assertInteger(pendingLoginTtlMs, 'pendingLoginTtlMs', 1_000, 60 * 60_000)
@@ -219,6 +227,7 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
     redis,
     redisPrefix,
     encryption,
+    rateLimitScope,
     verify: options.verify,
     pendingLoginTtlMs,
     maxPendingLogins,

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { assertFunction, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import { connectKey, ownerPrefix } from '../strategy/LexofficeStrategy'
 import { rawQuery } from '../strategy/callbackParams'
 import { type LexofficeRender, acceptsHtml, redirect } from './answers'
@@ -50,14 +51,7 @@ export interface LexofficeConnectRoutesOptions {
   render?: LexofficeRender
 }
 
-const KEYS = [
-  'owner',
-  'path',
-  'passport',
-  'afterConnect',
-  'failureRedirect',
-  'render',
-] as const satisfies readonly (keyof LexofficeConnectRoutesOptions)[]
+const KEYS = optionKeys<LexofficeConnectRoutesOptions>()(['owner', 'path', 'passport', 'afterConnect', 'failureRedirect', 'render'])
 
 /**
  * Connect mode: a signed-in user of the app connects one or several lexoffice organisations

@@ -22,8 +22,9 @@ export interface LexofficeMiddlewareOptions<C = LexofficeClient> {
   key(req: Express.Request & IncomingMessage): string | undefined | Promise<string | undefined>
   /**
    * Options of the request pipeline behind `req.lexoffice.fetch` and the default
-   * `req.lexoffice.client` (a {@link LexofficeClient} on the manager's API URL), both paced per
-   * connection key with one shared budget, e.g. `{ rateLimit: { redis }, hooks, timeoutMs }`.
+   * `req.lexoffice.client` (a {@link LexofficeClient} on the manager's API URL), both sharing one
+   * pacing budget: one for the whole app by default, one per connection key with
+   * `{ rateLimit: { scope: 'connection' } }`; e.g. `{ rateLimit: { redis }, hooks, timeoutMs }`.
    * The connection key is the request's `key`.
    */
   client?: Omit<LexofficeClientCommonOptions, 'connectionKey'>
@@ -86,8 +87,8 @@ export function lexoffice<C = LexofficeClient>(options: LexofficeMiddlewareOptio
       '"client" must not contain apiKey, tokenProvider or connectionKey: the middleware provides the tokens and the key',
     )
   }
-  // Resolved once: every request of this middleware shares the limiter (per connection key, and
-  // across processes with `client.rateLimit.redis`), the timeouts, retries and hooks.
+  // Resolved once: every request of this middleware shares the limiter (one budget per app or per
+  // connection key, across processes with `client.rateLimit.redis`), the timeouts, retries and hooks.
   const transport = resolveTransportSettings({ apiURL: manager.apiURL, ...clientOptions })
   const resolveKey = options.key.bind(options)
   return function lexofficeMiddleware(req, _res, next) {

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { LexofficeInternals } from '../config/internals'
 import { assertFunction, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import type { LexofficeStrategy } from '../strategy/LexofficeStrategy'
 import { rawQuery } from '../strategy/callbackParams'
 import { sanitizeReturnTo } from '../strategy/returnTo'
@@ -62,7 +63,7 @@ export interface RouterDeps {
   setRender(render: LexofficeRender): void
 }
 
-const KEYS = [
+const KEYS = optionKeys<LexofficeRoutesOptions>()([
   'path',
   'passport',
   'afterLogout',
@@ -73,7 +74,7 @@ const KEYS = [
   'callback',
   'logout',
   'disconnect',
-] as const satisfies readonly (keyof LexofficeRoutesOptions)[]
+])
 
 /**
  * The sign-in routes: `GET <path>` (login, with a safe `?returnTo=`), `GET <path>/callback`,

@@ -11,7 +11,8 @@ import { resolveSandboxWebhookOptions, type ResolvedSandboxWebhookOptions, type 
  */
 
 /**
- * The scopes a sandbox client may request when its `scopes` option is not given (lexoffice-api.md §2d).
+ * The scopes a sandbox client may request when its `scopes` option is not given: every scope a
+ * sandbox route checks (the partner docs' "Required OAuth scopes"; `lib/sandbox/api/scopes.ts`).
  *
  * @example
  * ```ts
@@ -20,14 +21,26 @@ import { resolveSandboxWebhookOptions, type ResolvedSandboxWebhookOptions, type 
  */
 export const DEFAULT_SANDBOX_SCOPES: readonly string[] = Object.freeze([
   'profile.read',
+  'organization.read',
   'contacts.read',
   'contacts.write',
+  'contacts.bankaccounts.read',
+  'contacts.bankaccounts.write',
   'articles.read',
   'articles.write',
   'invoices.read',
   'invoices.write',
+  'quotations.read',
+  'quotations.write',
+  'credit-notes.read',
+  'credit-notes.write',
+  'order-confirmations.read',
+  'order-confirmations.write',
+  'delivery-notes.read',
+  'delivery-notes.write',
   'vouchers.read',
   'vouchers.write',
+  'vouchers.sendmail',
   'voucherlist.read',
   'payments.read',
   'dunnings.read',
@@ -35,6 +48,9 @@ export const DEFAULT_SANDBOX_SCOPES: readonly string[] = Object.freeze([
   'recurring-templates.read',
   'files.read',
   'files.write',
+  'files.status',
+  'cashbox.read',
+  'finance.read',
 ])
 
 /**

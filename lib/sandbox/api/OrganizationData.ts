@@ -61,16 +61,89 @@ export interface BookkeepingVoucher extends Entity {
   voucherDate: string
 }
 
-/** An uploaded file (`/v1/files`). */
+/** An uploaded file (`/v1/files`, `/v1/vouchers/{id}/files`). */
 export interface StoredFile {
   id: string
   organizationId: string
+  /** The upload type: a voucher document, or an e-mail attachment (partner API). */
+  type: 'voucher' | 'attachment'
   fileName: string
   contentType: string
   content: Buffer
-  /** The bookkeeping voucher created for the upload. */
-  voucherId: string
+  /** The bookkeeping voucher the file belongs to (none for attachments). */
+  voucherId?: string
   createdDate: string
+  /** What `GET /v1/files/{id}/status` answers; a test may change it. */
+  status: 'upload_processing' | 'upload_success' | 'upload_failed'
+}
+
+/** A bank account of a contact (`/v1/contacts/{id}/bankaccounts`, partner API). Its version is the contact's. */
+export interface ContactBankAccount {
+  id: string
+  accountHolder: string
+  bankName: string
+  iban: string
+  bic: string
+}
+
+/**
+ * The interaction status of an invoice (`/v1/invoices/{id}/interaction-status`, partner API):
+ * lexoffice sets `TRANSMITTED` when the user asks an external system to act; the system answers
+ * `ACCEPTED` or `REJECTED`.
+ *
+ * @example
+ * ```ts
+ * // Let an invoice wait for the external system's answer:
+ * sandbox.api.organization(orgId).interactionStatuses.set(invoiceId, {
+ *   resourceId: invoiceId, organizationId: orgId, createdDate: now, updatedDate: now, status: 'TRANSMITTED', version: 1,
+ * })
+ * ```
+ */
+export interface InvoiceInteractionStatus {
+  resourceId: string
+  organizationId: string
+  createdDate: string
+  updatedDate: string
+  status: 'TRANSMITTED' | 'ACCEPTED' | 'REJECTED'
+  version: number
+}
+
+/** A mail lexoffice would have sent (`POST /v1/{sales-voucher}/{id}/sendmail`); the sandbox only records it. */
+export interface SentMail {
+  /** e.g. `invoices`, `dunnings`. */
+  resource: string
+  voucherId: string
+  recipients: string[]
+  subject?: string
+  message?: string
+  signature?: string
+  /** Ids of uploaded files of type `attachment`. */
+  attachmentIds: string[]
+  /** The connection that asked for it. */
+  connectionId: string
+  sentDate: string
+}
+
+/** The partner-integration record of one connection (`/v1/partner-integrations`). */
+export interface PartnerIntegration {
+  organizationId: string
+  createdDate: string
+  updatedDate: string
+  version: number
+  status: string
+}
+
+/** The company master data `GET /v1/organization` shows (partner API). */
+export interface OrganizationDetails {
+  companyName?: string
+  branchOfIndustryName: string
+  branchOfIndustryWzCode: string
+  address: { street: string; zip: string; city: string; countryCode: string }
+  organizationType: string
+  organizationTypeKey: string
+  vatIdentificationNumber: string
+  taxNumber: string
+  website: string
 }
 
 /** The resources of one organisation. */
@@ -99,6 +172,35 @@ export class OrganizationData {
   readonly paymentItems = new Map<string, PaymentItem[]>()
   /** Rendered documents of finalized sales vouchers and down-payment invoices: `files.documentFileId` → voucher id. */
   readonly documentFiles = new Map<string, string>()
+  /** Bank accounts by contact id (partner API). */
+  readonly bankAccounts = new Map<string, ContactBankAccount[]>()
+  /** Interaction statuses by invoice id (partner API); an invoice without one answers 404. */
+  readonly interactionStatuses = new Map<string, InvoiceInteractionStatus>()
+  /** Mails sent through `sendmail`, oldest first (the sandbox sends none). */
+  readonly sentMails: SentMail[] = []
+  /** Partner-integration records by connection id. */
+  readonly partnerIntegrations = new Map<string, PartnerIntegration>()
+  /** Cash boxes by `cashBoxId` (partner API). */
+  readonly cashBoxes = new Map<string, Record<string, unknown>>()
+  /** The balances (Z-Bons) of each cash box, by `cashBoxId`. */
+  readonly cashBoxBalances = new Map<string, Array<Record<string, unknown>>>()
+  /** Financial accounts by `financialAccountId` (partner API). */
+  readonly financialAccounts = new Map<string, Record<string, unknown>>()
+  /** Financial transactions by `financialTransactionId`. */
+  readonly financialTransactions = new Map<string, Record<string, unknown>>()
+  /** The vouchers assigned to a financial transaction: `{ id, type: 'invoice' | 'voucher' }`. */
+  readonly transactionAssignments = new Map<string, Array<{ id: string; type: string }>>()
+  /** What `GET /v1/organization` answers besides the company name (which comes from the sandbox's organisation). */
+  readonly details: OrganizationDetails = {
+    branchOfIndustryName: 'Sonstige Softwareentwicklung',
+    branchOfIndustryWzCode: '62.01.9',
+    address: { street: 'Musterstraße 1', zip: '10115', city: 'Berlin', countryCode: 'DE' },
+    organizationType: 'GmbH',
+    organizationTypeKey: 'LIMITED_LIABILITY_COMPANY',
+    vatIdentificationNumber: 'DE123456789',
+    taxNumber: '30/123/45678',
+    website: 'https://sandbox.example/',
+  }
   private readonly counters = new Map<string, number>()
 
   constructor(readonly organizationId: string) {}

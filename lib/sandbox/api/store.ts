@@ -13,7 +13,20 @@ import { seedOrganization } from './seed'
  */
 
 export { OrganizationData } from './OrganizationData'
-export type { BookkeepingVoucher, Entity, PaymentItem, SalesDocument, SalesVoucher, SalesVoucherType, StoredFile } from './OrganizationData'
+export type {
+  BookkeepingVoucher,
+  ContactBankAccount,
+  Entity,
+  InvoiceInteractionStatus,
+  OrganizationDetails,
+  PartnerIntegration,
+  PaymentItem,
+  SalesDocument,
+  SalesVoucher,
+  SalesVoucherType,
+  SentMail,
+  StoredFile,
+} from './OrganizationData'
 
 /** An event subscription, as `GET /v1/event-subscriptions` shows it, plus its owning connection. */
 export interface EventSubscription {
