@@ -11,6 +11,7 @@ import {
   type PassportLike,
   type RouteReq,
   answerFailure,
+  answerReconnect,
   authInfo,
   authenticateWith,
   checkLocalPath,
@@ -95,6 +96,8 @@ export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectR
 
   router.get(`${path}/connect`, (req: RouteReq, res: ServerResponse, next) => {
     withOwner(req, res, next, (id) => {
+      // The guard found the connection lost: say so before sending the user to lexoffice again.
+      if (answerReconnect(req, res, connectPathOf(req), render)) return
       authenticateWith(passport, strategy, { mode: 'connect', owner: id, redirectUri: redirectUriFor(config, req, path) }, req, res, next, (err) => {
         next(err)
       })
