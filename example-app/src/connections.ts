@@ -64,13 +64,17 @@ export interface CurrentLexoffice {
 
 /**
  * A lexoffice user's pages use the connection of their sign-in. A user of the own login works
- * with the organisation they picked (while it is still connected), else with the package's
- * default (the one connected last in this session, or their newest).
+ * with the organisation they picked (while its connection is active), else with the package's
+ * default (the one connected last in this session, or their newest active one).
  */
 export async function currentLexoffice(req: Request): Promise<CurrentLexoffice> {
   const connections = await req.lexoffice.connections()
   const chosen = req.session.organization
-  if (isDemoUser(userOf(req)) && chosen !== undefined && connections.some((c) => c.details?.organizationId === chosen)) {
+  if (
+    isDemoUser(userOf(req)) &&
+    chosen !== undefined &&
+    connections.some((c) => c.state === 'active' && c.details?.organizationId === chosen)
+  ) {
     const lexoffice = req.lexoffice.use(chosen)
     return { lexoffice, connections, key: await lexoffice.key() }
   }

@@ -23,18 +23,24 @@ export function sandboxRoutes(sandbox: Sandbox): Router {
         nothingToDo(req, res)
         return
       }
-      const hasWebhook = sandbox.api.subscriptions(target.connectionId).some((s) => s.eventType === 'token.revoked')
       sandbox.revokeConnection(target.connectionId, 'revoked by the user at the sandbox')
-      if (hasWebhook) {
-        // lexoffice sends token.revoked right away; the page after the redirect should already know.
-        await Promise.race([sandbox.webhooksIdle(), new Promise((resolve) => setTimeout(resolve, WEBHOOK_WAIT_MS).unref())])
-      }
-      const noticed = (await target.lexoffice.tokenInfo())?.state === 'lost'
+      // lexoffice sends token.revoked at once (to a connection subscribed to it); the app answers
+      // 204 and then marks the connection lost, on whichever instance got it. The page after the
+      // redirect should already know.
+      await Promise.race([sandbox.webhooksIdle(), delay(WEBHOOK_WAIT_MS)])
+      const hasWebhook = sandbox.webhookDeliveries.some(
+        (d) => d.eventType === 'token.revoked' && d.resourceId === target.connectionId && d.outcome === 'delivered',
+      )
+      const noticed = hasWebhook && (await lostWithin(target.lexoffice, WEBHOOK_WAIT_MS))
       req.session.flash = {
         kind: 'bad',
-        text: noticed
-          ? `${target.name}: the sandbox revoked the connection, as a user can in lexoffice. Its token.revoked webhook told the app at once.`
-          : `${target.name}: the sandbox revoked the connection, as a user can in lexoffice. The app has no webhook for it, so it finds out at its next API call.`,
+        text: `${target.name}: the sandbox revoked the connection, as a user can in lexoffice. ${
+          noticed
+            ? 'Its token.revoked webhook told the app at once.'
+            : hasWebhook
+              ? 'Its token.revoked webhook has not been processed yet: reload in a moment.'
+              : 'The app has no webhook for it, so it finds out at its next API call.'
+        }`,
       }
       res.redirect(303, '/')
     } catch (err) {
@@ -69,6 +75,20 @@ export function sandboxRoutes(sandbox: Sandbox): Router {
   })
 
   return router
+}
+
+/** Waits (up to `ms`) until the stored connection is marked lost; `true` when it was. */
+async function lostWithin(lexoffice: LexofficeRequestContext, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    if ((await lexoffice.tokenInfo())?.state === 'lost') return true
+    if (Date.now() >= deadline) return false
+    await delay(25)
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }
 
 interface Target {
