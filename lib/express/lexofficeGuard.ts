@@ -31,13 +31,14 @@ export function createGuard(config: LexofficeInternals, attach: Handler, context
       // With both kinds of routes in one app, a request without an owner is a sign-in.
       const connect = owner !== undefined && (await ownerOf(owner, r)) !== undefined
       if (owner !== undefined && !connect && !config.routing.signIn) {
-        return answerProblem(req, res, { kind: 'unauthenticated' }, context(true))
+        answerProblem(req, res, { kind: 'unauthenticated' }, context(true))
+        return
       }
       const key = await ctx.key()
       const info = key === undefined ? undefined : await config.manager.tokenInfo(key)
-      if (info === undefined) return answerProblem(req, res, { kind: 'not_connected' }, context(connect))
-      if (info.state === 'lost') return answerProblem(req, res, { kind: 'auth_lost', reason: info.reason }, context(connect))
-      next()
+      if (info === undefined) answerProblem(req, res, { kind: 'not_connected' }, context(connect))
+      else if (info.state === 'lost') answerProblem(req, res, { kind: 'auth_lost', reason: info.reason }, context(connect))
+      else next()
     }
     check().catch(next)
   }
