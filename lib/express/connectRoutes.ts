@@ -11,6 +11,7 @@ import {
   type PassportLike,
   type RouteReq,
   answerFailure,
+  answerReconnect,
   authInfo,
   authenticateWith,
   checkLocalPath,
@@ -96,6 +97,8 @@ export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectR
 
   router.get(`${path}/connect`, (req: RouteReq, res: ServerResponse, next) => {
     withOwner(req, res, next, (id) => {
+      // The guard found the connection lost: say so before sending the user to lexoffice again.
+      if (answerReconnect(req, res, connectPathOf(req), render)) return
       authenticateWith(
         passport,
         strategy,

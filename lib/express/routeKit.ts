@@ -4,8 +4,10 @@ import type { LexofficeInternals } from '../config/internals'
 import { ErrorCodes, LexofficeError } from '../errors'
 import { invalidArg, isObject } from '../options/assert'
 import type { LexofficeAuthInfo, LexofficeStrategy } from '../strategy/LexofficeStrategy'
+import { rawQuery } from '../strategy/callbackParams'
+import { sanitizeReturnTo } from '../strategy/returnTo'
 import { ROUTE, type RouteOptions } from '../strategy/routeOptions'
-import { type LexofficeRender, type LexofficeView, defaultRender, withQuery } from './answers'
+import { type LexofficeRender, type LexofficeView, acceptsHtml, defaultRender, withQuery } from './answers'
 import { isSameOrigin } from './isSameOrigin'
 import type { Handler } from './loadExpress'
 import { lostMessage, safeReason } from './problemAnswer'
@@ -150,6 +152,20 @@ export function reconnectView(loginPath: string, reason: string, returnTo: strin
     link: { href: withQuery(loginPath, { returnTo }), text: 'Connect lexoffice again' },
     extra: { reason: safeReason(reason) },
   }
+}
+
+/**
+ * `GET <login path>?reason=…` (the guard found the connection lost): answers the page that says
+ * why before the user goes to lexoffice again, and returns `true`; `false` for a plain login.
+ * @internal
+ */
+export function answerReconnect(req: RouteReq, res: ServerResponse, loginPath: string, render: LexofficeRender): boolean {
+  const query = rawQuery(req)
+  const reasons = query.getAll('reason')
+  if (reasons.length === 0) return false
+  const returnTo = query.getAll('returnTo').length === 1 ? sanitizeReturnTo(query.get('returnTo')) : undefined
+  render(req, res, { ...reconnectView(loginPath, reasons[0] ?? '', returnTo), status: acceptsHtml(req) ? 200 : 401 })
+  return true
 }
 
 /** Promise form of passport's `req.logIn`/`req.logout`, with a clear error when passport is missing. @internal */

@@ -3,8 +3,6 @@ import type { LexofficeInternals } from '../config/internals'
 import { assertFunction, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import type { LexofficeStrategy } from '../strategy/LexofficeStrategy'
-import { rawQuery } from '../strategy/callbackParams'
-import { sanitizeReturnTo } from '../strategy/returnTo'
 import { type LexofficeRender, acceptsHtml, redirect } from './answers'
 import { type LexofficeErrorHandler, installErrorHandlerOnce } from './lexofficeErrorHandler'
 import { type Handler, type RouterLike, loadExpress } from './loadExpress'
@@ -12,6 +10,7 @@ import {
   type PassportLike,
   type RouteReq,
   answerFailure,
+  answerReconnect,
   authInfo,
   authenticateWith,
   checkLocalPath,
@@ -19,7 +18,6 @@ import {
   checkSameOrigin,
   defaultRender,
   passportCall,
-  reconnectView,
   redirectUriFor,
   resolvePassport,
 } from './routeKit'
@@ -99,6 +97,7 @@ export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOpt
   const passport = resolvePassport(options.passport)
   const { config, strategy, attach, errorHandler } = deps
   deps.setRender(render)
+  config.routing.signIn = true
   const router = loadExpress().Router()
   const loginPathOf = (req: RouteReq): string => `${req.baseUrl ?? ''}${path}` || '/'
 
@@ -110,14 +109,8 @@ export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOpt
 
   if (options.login !== false) {
     router.get(path || '/', (req: RouteReq, res: ServerResponse, next) => {
-      const query = rawQuery(req)
-      const reasons = query.getAll('reason')
-      if (reasons.length > 0) {
-        // The guard found the connection lost: say so before sending the user to lexoffice again.
-        const returnTo = query.getAll('returnTo').length === 1 ? sanitizeReturnTo(query.get('returnTo')) : undefined
-        render(req, res, { ...reconnectView(loginPathOf(req), reasons[0] ?? '', returnTo), status: acceptsHtml(req) ? 200 : 401 })
-        return
-      }
+      // The guard found the connection lost: say so before sending the user to lexoffice again.
+      if (answerReconnect(req, res, loginPathOf(req), render)) return
       authenticateWith(passport, strategy, { mode: 'signIn', redirectUri: redirectUriFor(config, req, path) }, req, res, next, (err) => {
         next(err)
       })

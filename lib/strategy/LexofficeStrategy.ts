@@ -428,6 +428,11 @@ export function ownerPrefix(owner: string): string {
   return `owner:${encodeURIComponent(owner)}:`
 }
 
+/** Whether a token store key is a connect mode key (of some owner). @internal */
+export function isOwnerKey(key: string): boolean {
+  return key.startsWith('owner:')
+}
+
 /** The token store key of a connect: one connection per owner and organisation. @internal */
 export function connectKey(owner: string, organizationId: string): string {
   return `${ownerPrefix(owner)}${organizationId}`
