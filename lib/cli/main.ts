@@ -17,7 +17,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { RedisTokenStore } from '../tokens/stores/RedisTokenStore'
+import { RedisTokenStore } from '../redis/RedisTokenStore'
 import { TokenManager } from '../tokens/TokenManager'
 import { HELP, UsageError, parseCommandLine, redactURL, type ParsedArgs } from './args'
 import { ExitCode, refreshCommand, statusCommand, type CommandIO } from './commands'

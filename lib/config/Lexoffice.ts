@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 import { LexofficeClient } from '../client/LexofficeClient'
-import type { RateLimitOptions } from '../client/LexofficeClientOptions'
+import { type RateLimitOptions, resolveTransportSettings } from '../client/LexofficeClientOptions'
 import { MemoryRateLimiter } from '../client/rateLimit/MemoryRateLimiter'
 import '../express/augment'
 import { type LexofficeRender, defaultRender } from '../express/answers'
@@ -17,16 +17,16 @@ import { type LexofficeRoutesOptions, type RouterDeps, createSignInRoutes } from
 import type { FetchLike } from '../http/httpRequest'
 import { LexofficeOAuthClient } from '../oauth/LexofficeOAuthClient'
 import { assertKey } from '../tokens/resolveTokenManagerOptions'
-import { LexofficeStrategy, ownerPrefix } from '../strategy/LexofficeStrategy'
+import { LexofficeStrategy, isOwnerKey, ownerPrefix } from '../strategy/LexofficeStrategy'
 import { BackgroundRefresher, type BackgroundRefresherOptions } from '../refresher/BackgroundRefresher'
-import type { ConnectionStatus } from '../tokens/connectionStatus'
+import type { ConnectionStatus } from '../tokens/ConnectionStatus'
 import { MemoryTokenStore } from '../tokens/stores/MemoryTokenStore'
 import { TokenManager } from '../tokens/TokenManager'
 import type { TokenStore } from '../tokens/TokenStore'
 import { lexofficeWebhooks } from '../webhooks/lexofficeWebhooks'
 import type { LexofficeWebhookHandler, LexofficeWebhooksOptions } from '../webhooks/LexofficeWebhooksOptions'
 import type { LexofficeOptions } from './LexofficeOptions'
-import { type LexofficeInternals, internalsOf, setInternals } from './internals'
+import { type LexofficeInternals, internalsOf, ownerOf, setInternals } from './internals'
 import { resolveLexofficeOptions } from './resolveLexofficeOptions'
 
 /** Test seams, not options: injected by the package's own tests through {@link buildLexoffice}. @internal */
@@ -89,12 +89,16 @@ export class Lexoffice {
       )
     }
     this.manager = new TokenManager({ store, oauth, apiURL: o.endpoints.apiURL, now })
-    const rateLimit: RateLimitOptions = shared?.rateLimit ?? { limiter: new MemoryRateLimiter() }
-    const newClient = (
-      tokenProvider: { getAccessToken(): Promise<string> },
-      connectionKey: string | (() => Promise<string>),
-      timeoutMs?: number,
-    ): LexofficeClient =>
+    // One rate budget for every API call of this configuration: request contexts, clients for jobs, the login's profile call.
+    const transport = resolveTransportSettings({
+      apiURL: o.endpoints.apiURL,
+      rateLimit: { ...(shared?.rateLimit ?? { limiter: new MemoryRateLimiter() }), scope: o.rateLimitScope, clientId: o.clientID },
+      ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
+    })
+    const rateLimit: RateLimitOptions | false = transport.limiter
+      ? { limiter: transport.limiter, scope: o.rateLimitScope, clientId: o.clientID }
+      : false
+    const newClient = (tokenProvider: { getAccessToken(): Promise<string> }, connectionKey: string, timeoutMs?: number): LexofficeClient =>
       new LexofficeClient({
         apiURL: o.endpoints.apiURL,
         tokenProvider,
@@ -113,17 +117,18 @@ export class Lexoffice {
       // The login's profile call: `timeoutMs` covers it like the token calls (see LexofficeOptions).
       clientForToken: (accessToken) =>
         newClient({ getAccessToken: () => Promise.resolve(accessToken) }, `login:${randomUUID()}`, o.timeoutMs),
-      routing: { signInPath: undefined, connectPath: undefined, owner: undefined },
+      routing: { signIn: false, signInPath: undefined, connectPath: undefined, owner: undefined },
     }
     setInternals(this, internals)
-    this.#errorHandler = createErrorHandler(() => this.#problemContext())
+    this.#errorHandler = createErrorHandler((req) => this.#problemContextFor(req))
     this.#attach = (req, _res, next) => {
       const r = req as Express.Request & IncomingMessage
       r.lexoffice = new LexofficeRequestContext({
         manager,
         req: r,
         resolveKey: (q) => this.#resolveKey(q),
-        createClient: (provider, ctx) => newClient(provider, async () => (await ctx.key()) ?? 'lexoffice:no-connection'),
+        createClient: undefined,
+        transport,
         listConnections: async (q) => this.#connectionsOf(q),
         selectConnection: async (q, name) => this.#select(q, name),
       })
@@ -189,7 +194,7 @@ export class Lexoffice {
    * ```
    */
   required(): LexofficeGuard {
-    return createGuard(internalsOf(this), this.#attach, () => this.#problemContext())
+    return createGuard(internalsOf(this), this.#attach, (connect) => this.#problemContext(connect))
   }
 
   /**
@@ -294,47 +299,57 @@ export class Lexoffice {
     }
   }
 
-  #problemContext(): ProblemContext {
+  /** Where the answers send people: the connect routes for a request with an owner, else the sign-in routes. */
+  #problemContext(connect: boolean): ProblemContext {
     const routing = internalsOf(this).routing
-    const loginPath =
-      routing.owner !== undefined ? (routing.connectPath ?? '/lexoffice/connect') : (routing.signInPath ?? '/auth/lexoffice')
+    const loginPath = connect ? (routing.connectPath ?? '/lexoffice/connect') : (routing.signInPath ?? '/auth/lexoffice')
     return { loginPath, render: this.#render }
   }
 
-  /** The connection key of a request: the session's (sign-in), or the owner's chosen or newest one (connect). */
+  /** The answers' context for a request: with both kinds of routes, its owner decides. */
+  async #problemContextFor(req: IncomingMessage): Promise<ProblemContext> {
+    const routing = internalsOf(this).routing
+    if (routing.owner === undefined || !routing.signIn) return this.#problemContext(routing.owner !== undefined)
+    return this.#problemContext((await ownerOf(routing.owner, req as unknown as Express.Request)) !== undefined)
+  }
+
+  /**
+   * The connection key of a request: the session's (sign-in), or the owner's chosen or newest one
+   * (connect). With both kinds of routes, a request without an owner is a sign-in.
+   */
   #resolveKey(req: Express.Request & IncomingMessage): string | undefined | Promise<string | undefined> {
     const session = (req as unknown as { session?: Record<string, unknown> }).session
     const fromSession = session ? this.strategy.connectionOf(session) : undefined
-    const owner = internalsOf(this).routing.owner
+    const routing = internalsOf(this).routing
+    const owner = routing.owner
     if (owner === undefined) return fromSession
-    return Promise.resolve(owner(req)).then(async (id) => {
-      if (typeof id !== 'string' || id === '') return undefined
+    return ownerOf(owner, req).then(async (id) => {
+      if (id === undefined) return routing.signIn && fromSession !== undefined && !isOwnerKey(fromSession) ? fromSession : undefined
       if (fromSession?.startsWith(ownerPrefix(id))) return fromSession
       const list = await this.manager.listConnections(ownerPrefix(id))
-      const newest = [...list].sort((a, b) => rank(b) - rank(a))[0]
-      return newest?.key
+      const best = list.reduce<ConnectionStatus | undefined>(
+        (found, c) => (found === undefined || rank(c) > rank(found) ? c : found),
+        undefined,
+      )
+      return best?.key
     })
   }
 
   async #connectionsOf(req: Express.Request & IncomingMessage): Promise<ConnectionStatus[]> {
     const owner = internalsOf(this).routing.owner
-    if (owner === undefined) {
-      const key = await req.lexoffice.key()
-      const info = key === undefined ? undefined : await this.manager.tokenInfo(key)
-      return info === undefined ? [] : [info]
-    }
-    const id = await owner(req)
-    return typeof id === 'string' && id !== '' ? this.manager.listConnections(ownerPrefix(id)) : []
+    const id = owner === undefined ? undefined : await ownerOf(owner, req)
+    if (id !== undefined) return this.manager.listConnections(ownerPrefix(id))
+    const key = await req.lexoffice.key()
+    const info = key === undefined ? undefined : await this.manager.tokenInfo(key)
+    return info === undefined ? [] : [info]
   }
 
   async #select(req: Express.Request & IncomingMessage, name: string): Promise<string | undefined> {
     const owner = internalsOf(this).routing.owner
-    if (owner === undefined) {
-      const key = await req.lexoffice.key()
-      return key === name ? key : undefined
-    }
-    const id = await owner(req)
-    return typeof id === 'string' && id !== '' ? keyOfOwner(id, name) : undefined
+    const id = owner === undefined ? undefined : await ownerOf(owner, req)
+    if (id !== undefined) return keyOfOwner(id, name)
+    const key = await req.lexoffice.key()
+    return key === name ? key : undefined
   }
 
   /** `token.revoked`: every stored connection with that connection id is marked lost (keys contain the organization id). */
@@ -366,11 +381,9 @@ function sharedStores(
   if (redis === undefined) return undefined
   // Loaded only here, so that apps without Redis never load the Redis code.
   const load = createRequire(__filename)
-  const { RedisTokenStore } = load('../tokens/stores/RedisTokenStore') as typeof import('../tokens/stores/RedisTokenStore')
-  const { RedisWebhookDedupeStore } = load(
-    '../webhooks/dedupe/RedisWebhookDedupeStore',
-  ) as typeof import('../webhooks/dedupe/RedisWebhookDedupeStore')
-  const client = redis as import('../tokens/stores/redisAdapter').RedisClientLike
+  const { RedisTokenStore } = load('../redis/RedisTokenStore') as typeof import('../redis/RedisTokenStore')
+  const { RedisWebhookDedupeStore } = load('../redis/RedisWebhookDedupeStore') as typeof import('../redis/RedisWebhookDedupeStore')
+  const client = redis as import('../redis/redisAdapter').RedisClientLike
   return {
     store: new RedisTokenStore({ client, prefix, ...(encryption ? { encryption } : {}) }),
     rateLimit: { redis: client, keyPrefix: `${prefix}rate:` },

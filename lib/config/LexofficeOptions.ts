@@ -2,6 +2,7 @@ import type { LexofficeEnvironment } from '../endpoints'
 import type { LexofficeConnection, LexofficeVerify } from '../strategy/LexofficeConnection'
 import type { TokenCipherOptions } from '../tokens/crypto/TokenCipher'
 import type { TokenStore } from '../tokens/TokenStore'
+import type { RateLimitScope } from '../client/LexofficeClientOptions'
 
 /**
  * A lexoffice that is neither production nor lexoffice's partner sandbox, e.g. the package's own
@@ -110,6 +111,12 @@ export interface LexofficeOptions {
    * Default: the connection itself is the user (a small serialisable {@link LexofficeUser}).
    */
   verify?: LexofficeVerify
+  /**
+   * Who shares the API's pacing budget (lexoffice allows 2 requests per second, without saying
+   * per what): `'client'` (default), one budget for every connection of this app, safe however
+   * lexoffice counts; `'connection'`, one per connection, only if you know lexoffice counts so.
+   */
+  rateLimitScope?: RateLimitScope
   /** How long a started login may take before its callback is refused, ms. Default 600 000 (10 min). */
   pendingLoginTtlMs?: number
   /** Pending logins (browser tabs) kept per session. Default 5. */

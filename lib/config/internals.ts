@@ -22,6 +22,8 @@ export interface LexofficeInternals {
   clientForToken(accessToken: string): LexofficeClient
   /** Where the ready-made routes are, once created: used by the guard and the error answers. */
   readonly routing: {
+    /** `true` once `routes()` was created: requests without an owner are sign-ins (both modes in one app). */
+    signIn: boolean
     /** Full path of the sign-in routes (e.g. `/auth/lexoffice`), learned from the first request through them. */
     signInPath: string | undefined
     /** Full path of the connect routes, learned likewise. */
@@ -29,6 +31,12 @@ export interface LexofficeInternals {
     /** The owner of a request, in connect mode. */
     owner: OwnerResolver | undefined
   }
+}
+
+/** The owner of a request in connect mode: a non-empty id, else `undefined` (nobody signed in to the app). @internal */
+export async function ownerOf(owner: OwnerResolver, req: Express.Request): Promise<string | undefined> {
+  const id = await owner(req)
+  return typeof id === 'string' && id !== '' ? id : undefined
 }
 
 const INTERNALS = new WeakMap<object, LexofficeInternals>()

@@ -1,9 +1,20 @@
 import { LEXOFFICE_ENDPOINTS, type LexofficeEndpoints, resolveEndpoints } from '../endpoints'
-import { assertFunction, assertInteger, assertKnownKeys, assertString, assertUrl, invalidArg } from '../options/assert'
+import {
+  assertFunction,
+  assertInteger,
+  assertKnownKeys,
+  assertObject,
+  assertString,
+  assertUrl,
+  invalidArg,
+  isObject,
+} from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import type { LexofficeVerify } from '../strategy/LexofficeConnection'
 import { resolveScope } from '../strategy/resolveScope'
 import { TokenCipher } from '../tokens/crypto/TokenCipher'
 import type { TokenStore } from '../tokens/TokenStore'
+import type { RateLimitScope } from '../client/LexofficeClientOptions'
 import type { LexofficeEncryptionOption, LexofficeOptions, LexofficeRedisClient } from './LexofficeOptions'
 import { parseEncryptionKeys } from './parseEncryptionKeys'
 
@@ -22,6 +33,7 @@ export interface ResolvedLexofficeOptions {
   redis: LexofficeRedisClient | undefined
   redisPrefix: string
   encryption: LexofficeEncryptionOption | false | undefined
+  rateLimitScope: RateLimitScope
   verify: LexofficeVerify | undefined
   pendingLoginTtlMs: number
   maxPendingLogins: number
@@ -30,7 +42,7 @@ export interface ResolvedLexofficeOptions {
   logger: { warn(message: string): void }
 }
 
-const KEYS = [
+const KEYS = optionKeys<LexofficeOptions>()([
   'clientID',
   'clientSecret',
   'environment',
@@ -42,6 +54,7 @@ const KEYS = [
   'redis',
   'redisPrefix',
   'encryption',
+  'rateLimitScope',
   'verify',
   'pendingLoginTtlMs',
   'maxPendingLogins',
@@ -49,7 +62,7 @@ const KEYS = [
   'timeoutMs',
   'logger',
   'env',
-] as const satisfies readonly (keyof LexofficeOptions)[]
+])
 
 /** lexoffice's allowed `connection_name` characters (partner docs) plus space. */
 const CONNECTION_NAME = /^[/?äöüÄÖÜßa-zA-Z0-9.\-{}"_\\:=,() ]+$/
@@ -81,10 +94,12 @@ const SESSION_MEMBERS = new Set([
  * @internal
  */
 export function resolveLexofficeOptions(options: LexofficeOptions = {}): ResolvedLexofficeOptions {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', 'createLexoffice options must be an object')
+  const givenOptions: unknown = options
+  assertObject(givenOptions, 'options', 'an object of createLexoffice options')
   assertKnownKeys(options, KEYS, 'createLexoffice')
   const env = options.env ?? process.env
-  if (env === null || typeof env !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"env" must be an object of environment variables')
+  const givenEnv: unknown = env
+  assertObject(givenEnv, 'env', 'an object of environment variables')
   const fromEnv = (name: string): string | undefined => {
     const value = env[name]
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
@@ -103,7 +118,8 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
   if (baseURL !== undefined) {
     assertUrl(baseURL, 'baseURL (BASE_URL)')
     const url = new URL(baseURL)
-    if (url.search !== '' || url.hash !== '') throw invalidArg('ERR_INVALID_ARG_VALUE', '"baseURL" (BASE_URL) must not have a query or fragment')
+    if (url.search !== '' || url.hash !== '')
+      throw invalidArg('ERR_INVALID_ARG_VALUE', '"baseURL" (BASE_URL) must not have a query or fragment')
   }
   const callbackURL = options.callbackURL ?? fromEnv('LEXOFFICE_CALLBACK_URL')
   if (callbackURL !== undefined) {
@@ -116,7 +132,11 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
 
   const rawScope = options.scope ?? fromEnv('LEXOFFICE_SCOPE')
   if (rawScope === undefined) {
-    throw missing('scope', 'LEXOFFICE_SCOPE', 'the scopes to request, e.g. ["profile.read", "contacts.read"] (lexoffice grants all of them otherwise)')
+    throw missing(
+      'scope',
+      'LEXOFFICE_SCOPE',
+      'the scopes to request, e.g. ["profile.read", "contacts.read"] (lexoffice grants all of them otherwise)',
+    )
   }
   const scope = resolveScope(rawScope) as string
   if (!scope.split(' ').includes('profile.read')) {
@@ -136,17 +156,18 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
 
   const store = options.store
   if (store !== undefined) {
-    if (store === null || typeof store !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"store" must be a TokenStore')
+    const given: unknown = store
+    assertObject(given, 'store', 'a TokenStore')
     for (const method of ['get', 'set', 'destroy'] as const) {
-      if (typeof store[method] !== 'function') {
+      if (typeof given[method] !== 'function') {
         throw invalidArg('ERR_INVALID_ARG_TYPE', `"store" must be a TokenStore: it has no ${method}() method`)
       }
     }
   }
   const redis = options.redis
   if (redis !== undefined) {
-    const r = redis as { sendCommand?: unknown; call?: unknown } | null
-    if (r === null || typeof r !== 'object' || (typeof r.sendCommand !== 'function' && typeof r.call !== 'function')) {
+    const r: unknown = redis
+    if (!isObject(r) || (typeof r.sendCommand !== 'function' && typeof r.call !== 'function')) {
       throw invalidArg('ERR_INVALID_ARG_TYPE', '"redis" must be a connected node-redis or ioredis client')
     }
     if (store !== undefined) throw invalidArg('ERR_INVALID_ARG_VALUE', 'give either "store" or "redis", not both')
@@ -159,7 +180,8 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
     const keys = fromEnv('LEXOFFICE_ENCRYPTION_KEYS')
     if (keys !== undefined) encryption = parseEncryptionKeys(keys, 'LEXOFFICE_ENCRYPTION_KEYS')
   } else if (encryption !== false) {
-    if (encryption === null || typeof encryption !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"encryption" must be { keys, currentKeyId } or false')
+    const givenEncryption: unknown = encryption
+    assertObject(givenEncryption, 'encryption', '{ keys, currentKeyId } or false')
     assertKnownKeys(encryption, ['keys', 'currentKeyId'], 'encryption')
     new TokenCipher(encryption) // checks the keys now, with messages that name no key material
   }
@@ -171,6 +193,10 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
     )
   }
 
+  const rateLimitScope: unknown = options.rateLimitScope ?? 'client'
+  if (rateLimitScope !== 'client' && rateLimitScope !== 'connection') {
+    throw invalidArg('ERR_INVALID_ARG_VALUE', '"rateLimitScope" must be "client" or "connection"')
+  }
   if (options.verify !== undefined) assertFunction(options.verify, 'verify')
   const pendingLoginTtlMs = options.pendingLoginTtlMs ?? 10 * 60_000
   assertInteger(pendingLoginTtlMs, 'pendingLoginTtlMs', 1_000, 60 * 60_000)
@@ -184,8 +210,9 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
   const timeoutMs = options.timeoutMs ?? 10_000
   assertInteger(timeoutMs, 'timeoutMs', 1, 120_000)
   const logger = options.logger ?? console
-  if (logger === null || typeof logger !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"logger" must be an object with a warn() method')
-  assertFunction(logger.warn, 'logger.warn')
+  const givenLogger: unknown = logger
+  assertObject(givenLogger, 'logger', 'an object with a warn() method')
+  assertFunction(givenLogger.warn, 'logger.warn')
 
   return {
     clientID,
@@ -200,6 +227,7 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
     redis,
     redisPrefix,
     encryption,
+    rateLimitScope,
     verify: options.verify,
     pendingLoginTtlMs,
     maxPendingLogins,

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
-import type { OwnerResolver } from '../config/internals'
-import { assertFunction, assertKnownKeys, invalidArg } from '../options/assert'
+import { assertFunction, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import { connectKey, ownerPrefix } from '../strategy/LexofficeStrategy'
 import { rawQuery } from '../strategy/callbackParams'
 import { type LexofficeRender, acceptsHtml, redirect } from './answers'
@@ -11,6 +11,7 @@ import {
   type PassportLike,
   type RouteReq,
   answerFailure,
+  answerReconnect,
   authenticateWith,
   checkLocalPath,
   checkPath,
@@ -51,14 +52,7 @@ export interface LexofficeConnectRoutesOptions {
   render?: LexofficeRender
 }
 
-const KEYS = [
-  'owner',
-  'path',
-  'passport',
-  'afterConnect',
-  'failureRedirect',
-  'render',
-] as const satisfies readonly (keyof LexofficeConnectRoutesOptions)[]
+const KEYS = optionKeys<LexofficeConnectRoutesOptions>()(['owner', 'path', 'passport', 'afterConnect', 'failureRedirect', 'render'])
 
 /**
  * Connect mode: a signed-in user of the app connects one or several lexoffice organisations
@@ -67,17 +61,18 @@ const KEYS = [
  * the older one. @internal
  */
 export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectRoutesOptions): RouterLike {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  const givenOptions: unknown = options
+  assertObject(givenOptions, 'options')
   assertKnownKeys(options, KEYS, 'connectRoutes()')
   assertFunction(options.owner, 'owner')
   const path = checkPath(options.path, 'path', '/lexoffice')
   const afterConnect = checkLocalPath(options.afterConnect, 'afterConnect')
   const failureRedirect = options.failureRedirect === undefined ? undefined : checkLocalPath(options.failureRedirect, 'failureRedirect')
   const render = options.render ?? defaultRender
-  if (typeof render !== 'function') throw invalidArg('ERR_INVALID_ARG_TYPE', '"render" must be a function')
+  assertFunction(render, 'render')
   const passport = resolvePassport(options.passport)
   const { config, strategy, attach, errorHandler } = deps
-  const owner = options.owner as OwnerResolver
+  const owner = options.owner
   if (config.routing.owner !== undefined && config.routing.owner !== owner) {
     throw invalidArg('ERR_INVALID_ARG_VALUE', 'connectRoutes() was already created with another "owner" for this configuration')
   }
@@ -102,6 +97,8 @@ export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectR
 
   router.get(`${path}/connect`, (req: RouteReq, res: ServerResponse, next) => {
     withOwner(req, res, next, (id) => {
+      // The guard found the connection lost: say so before sending the user to lexoffice again.
+      if (answerReconnect(req, res, connectPathOf(req), render)) return
       authenticateWith(
         passport,
         strategy,
@@ -120,8 +117,14 @@ export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectR
     withOwner(req, res, next, (id) => {
       const route = { mode: 'connect' as const, owner: id, redirectUri: redirectUriFor(config, req, path) }
       authenticateWith(passport, strategy, route, req, res, next, (err, account, info, status) => {
-        if (err) return next(err)
-        if (!account) return answerFailure(req, res, info, status, connectPathOf(req), failureRedirect, render)
+        if (err) {
+          next(err)
+          return
+        }
+        if (!account) {
+          answerFailure(req, res, info, status, connectPathOf(req), failureRedirect, render)
+          return
+        }
         const returnTo = takeReturnTo(req, info)
         redirect(req, res, returnTo === undefined || returnTo === '/' ? afterConnect : returnTo)
       })

@@ -18,35 +18,36 @@ export type LexofficeErrorHandler = (err: unknown, req: IncomingMessage, res: Se
  * with their status and code, never a stack trace); any other error goes on to the next handler.
  * @internal
  */
-export function createErrorHandler(context: () => ProblemContext): LexofficeErrorHandler {
+export function createErrorHandler(context: (req: IncomingMessage) => ProblemContext | Promise<ProblemContext>): LexofficeErrorHandler {
   return function lexofficeErrorHandler(err, req, res, next) {
     if (!isLexofficeError(err) || res.headersSent) {
       next(err)
       return
     }
-    const ctx = context()
-    if (err.code === 'AUTH_LOST') {
-      answerProblem(req, res, { kind: 'auth_lost', reason: (err as { reason?: string }).reason ?? 'unknown' }, ctx)
-      return
-    }
-    if (err.code === 'NOT_CONNECTED') {
-      answerProblem(req, res, { kind: 'not_connected' }, ctx)
-      return
-    }
-    const status = err.status >= 400 && err.status <= 599 ? err.status : 500
-    const upstream = status >= 500
-    ctx.render(req, res, {
-      status,
-      error: 'lexoffice_error',
-      code: err.code,
-      title: upstream ? 'lexoffice is not available' : 'The request to lexoffice failed',
-      message: upstream ? 'lexoffice could not be reached or answered with an error. Please try again in a moment.' : err.message,
-    })
+    Promise.resolve(context(req)).then((ctx) => {
+      if (err.code === 'AUTH_LOST') {
+        answerProblem(req, res, { kind: 'auth_lost', reason: (err as { reason?: string }).reason ?? 'unknown' }, ctx)
+        return
+      }
+      if (err.code === 'NOT_CONNECTED') {
+        answerProblem(req, res, { kind: 'not_connected' }, ctx)
+        return
+      }
+      const status = err.status >= 400 && err.status <= 599 ? err.status : 500
+      const upstream = status >= 500
+      ctx.render(req, res, {
+        status,
+        error: 'lexoffice_error',
+        code: err.code,
+        title: upstream ? 'lexoffice is not available' : 'The request to lexoffice failed',
+        message: upstream ? 'lexoffice could not be reached or answered with an error. Please try again in a moment.' : err.message,
+      })
+    }, next)
   }
 }
 
 /** Apps this package has already appended its error handler to. */
-const INSTALLED = new WeakSet<object>()
+const INSTALLED = new WeakSet()
 
 /**
  * Appends `handler` once to the end of the app that routes `req`, so that a `LexofficeError`

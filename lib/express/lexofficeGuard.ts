@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { LexofficeInternals } from '../config/internals'
+import { type LexofficeInternals, ownerOf } from '../config/internals'
 import './augment'
 import type { Handler } from './loadExpress'
 import { type ProblemContext, answerProblem } from './problemAnswer'
@@ -18,25 +18,29 @@ export type LexofficeGuard = (req: IncomingMessage, res: ServerResponse, next: (
 
 /**
  * The guard: attaches `req.lexoffice` when no router did, then checks the stored connection (not
- * only the session): connect mode first needs a signed-in owner. A missing or lost connection gets
+ * only the session): connect mode first needs a signed-in owner (unless the app also signs in
+ * with lexoffice: then a request without an owner is a sign-in). A missing or lost connection gets
  * the package's answer ({@link answerProblem}); a store outage goes to `next(err)` (503). @internal
  */
-export function createGuard(config: LexofficeInternals, attach: Handler, context: () => ProblemContext): LexofficeGuard {
+export function createGuard(config: LexofficeInternals, attach: Handler, context: (connect: boolean) => ProblemContext): LexofficeGuard {
   return function lexofficeRequired(req, res, next) {
     const r = req as Express.Request & IncomingMessage
-    if (r.lexoffice === undefined) attach(req, res, () => undefined)
+    // Routes that no lexoffice router saw (mounted elsewhere) have no context yet.
+    if ((r as { lexoffice?: unknown }).lexoffice === undefined) attach(req, res, () => undefined)
     const ctx = r.lexoffice
     const check = async (): Promise<void> => {
       const owner = config.routing.owner
-      if (owner !== undefined) {
-        const id = await owner(r)
-        if (typeof id !== 'string' || id === '') return answerProblem(req, res, { kind: 'unauthenticated' }, context())
+      // With both kinds of routes in one app, a request without an owner is a sign-in.
+      const connect = owner !== undefined && (await ownerOf(owner, r)) !== undefined
+      if (owner !== undefined && !connect && !config.routing.signIn) {
+        answerProblem(req, res, { kind: 'unauthenticated' }, context(true))
+        return
       }
       const key = await ctx.key()
       const info = key === undefined ? undefined : await config.manager.tokenInfo(key)
-      if (info === undefined) return answerProblem(req, res, { kind: 'not_connected' }, context())
-      if (info.state === 'lost') return answerProblem(req, res, { kind: 'auth_lost', reason: info.reason }, context())
-      next()
+      if (info === undefined) answerProblem(req, res, { kind: 'not_connected' }, context(connect))
+      else if (info.state === 'lost') answerProblem(req, res, { kind: 'auth_lost', reason: info.reason }, context(connect))
+      else next()
     }
     check().catch(next)
   }

@@ -38,7 +38,12 @@ export function safeReason(reason: string): string {
  * navigating (GET/HEAD, `text/html`) go to the login path, which for a lost connection first
  * shows why; everything else gets 401 JSON. Never a redirect from the login path to itself. @internal
  */
-export function answerProblem(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, problem: ConnectionProblem, ctx: ProblemContext): void {
+export function answerProblem(
+  req: IncomingMessage & { originalUrl?: string },
+  res: ServerResponse,
+  problem: ConnectionProblem,
+  ctx: ProblemContext,
+): void {
   const here = currentPath(req)
   const pathname = (here ?? '').split(/[?#]/)[0] ?? ''
   const atLogin = pathname === ctx.loginPath || pathname.startsWith(`${ctx.loginPath}/`)
@@ -54,7 +59,10 @@ export function answerProblem(req: IncomingMessage & { originalUrl?: string }, r
     return
   }
   if (problem.kind === 'not_connected') {
-    if (navigating) return redirect(req, res, withQuery(ctx.loginPath, { returnTo: here }))
+    if (navigating) {
+      redirect(req, res, withQuery(ctx.loginPath, { returnTo: here }))
+      return
+    }
     ctx.render(req, res, {
       status: 401,
       error: 'lexoffice_not_connected',
@@ -66,7 +74,10 @@ export function answerProblem(req: IncomingMessage & { originalUrl?: string }, r
     return
   }
   const reason = safeReason(problem.reason)
-  if (navigating) return redirect(req, res, withQuery(ctx.loginPath, { reason, returnTo: here }))
+  if (navigating) {
+    redirect(req, res, withQuery(ctx.loginPath, { reason, returnTo: here }))
+    return
+  }
   ctx.render(req, res, {
     status: 401,
     error: 'lexoffice_auth_lost',

@@ -2,10 +2,12 @@ import { createRequire } from 'node:module'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { LexofficeInternals } from '../config/internals'
 import { ErrorCodes, LexofficeError } from '../errors'
-import { invalidArg } from '../options/assert'
+import { invalidArg, isObject } from '../options/assert'
 import type { LexofficeAuthInfo, LexofficeStrategy } from '../strategy/LexofficeStrategy'
+import { rawQuery } from '../strategy/callbackParams'
+import { sanitizeReturnTo } from '../strategy/returnTo'
 import { ROUTE, type RouteOptions } from '../strategy/routeOptions'
-import { type LexofficeRender, type LexofficeView, defaultRender, withQuery } from './answers'
+import { type LexofficeRender, type LexofficeView, acceptsHtml, defaultRender, withQuery } from './answers'
 import { isSameOrigin } from './isSameOrigin'
 import type { Handler } from './loadExpress'
 import { lostMessage, safeReason } from './problemAnswer'
@@ -36,7 +38,8 @@ export type RouteReq = IncomingMessage & {
 /** The app's passport (a peer dependency), unless the routes were given one. @internal */
 export function resolvePassport(given: PassportLike | undefined): PassportLike {
   if (given !== undefined) {
-    if (given === null || typeof given !== 'object' || typeof given.authenticate !== 'function') {
+    const candidate: unknown = given
+    if (!isObject(candidate) || typeof candidate.authenticate !== 'function') {
       throw invalidArg('ERR_INVALID_ARG_TYPE', '"passport" must be a passport Authenticator')
     }
     return given
@@ -149,6 +152,20 @@ export function reconnectView(loginPath: string, reason: string, returnTo: strin
     link: { href: withQuery(loginPath, { returnTo }), text: 'Connect lexoffice again' },
     extra: { reason: safeReason(reason) },
   }
+}
+
+/**
+ * `GET <login path>?reason=…` (the guard found the connection lost): answers the page that says
+ * why before the user goes to lexoffice again, and returns `true`; `false` for a plain login.
+ * @internal
+ */
+export function answerReconnect(req: RouteReq, res: ServerResponse, loginPath: string, render: LexofficeRender): boolean {
+  const query = rawQuery(req)
+  const reasons = query.getAll('reason')
+  if (reasons.length === 0) return false
+  const returnTo = query.getAll('returnTo').length === 1 ? sanitizeReturnTo(query.get('returnTo')) : undefined
+  render(req, res, { ...reconnectView(loginPath, reasons[0] ?? '', returnTo), status: acceptsHtml(req) ? 200 : 401 })
+  return true
 }
 
 /** Promise form of passport's `req.logIn`/`req.logout`, with a clear error when passport is missing. @internal */

@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http'
 import type { LexofficeInternals } from '../config/internals'
-import { assertKnownKeys, invalidArg } from '../options/assert'
+import { assertFunction, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import type { LexofficeStrategy } from '../strategy/LexofficeStrategy'
-import { rawQuery } from '../strategy/callbackParams'
-import { sanitizeReturnTo } from '../strategy/returnTo'
 import { type LexofficeRender, acceptsHtml, redirect } from './answers'
 import { type LexofficeErrorHandler, installErrorHandlerOnce } from './lexofficeErrorHandler'
 import { type Handler, type RouterLike, loadExpress } from './loadExpress'
@@ -11,13 +10,13 @@ import {
   type PassportLike,
   type RouteReq,
   answerFailure,
+  answerReconnect,
   authenticateWith,
   checkLocalPath,
   checkPath,
   checkSameOrigin,
   defaultRender,
   passportCall,
-  reconnectView,
   redirectUriFor,
   resolvePassport,
   takeReturnTo,
@@ -62,7 +61,7 @@ export interface RouterDeps {
   setRender(render: LexofficeRender): void
 }
 
-const KEYS = [
+const KEYS = optionKeys<LexofficeRoutesOptions>()([
   'path',
   'passport',
   'afterLogout',
@@ -73,7 +72,7 @@ const KEYS = [
   'callback',
   'logout',
   'disconnect',
-] as const satisfies readonly (keyof LexofficeRoutesOptions)[]
+])
 
 /**
  * The sign-in routes: `GET <path>` (login, with a safe `?returnTo=`), `GET <path>/callback`,
@@ -82,20 +81,23 @@ const KEYS = [
  * `req.lexoffice`; the package's error handler is appended to the app once. @internal
  */
 export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOptions = {}): RouterLike {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  const givenOptions: unknown = options
+  assertObject(givenOptions, 'options')
   assertKnownKeys(options, KEYS, 'routes()')
   const path = checkPath(options.path, 'path', '/auth/lexoffice')
   const afterLogout = checkLocalPath(options.afterLogout, 'afterLogout')
   const afterDisconnect = checkLocalPath(options.afterDisconnect, 'afterDisconnect')
   const failureRedirect = options.failureRedirect === undefined ? undefined : checkLocalPath(options.failureRedirect, 'failureRedirect')
   const render = options.render ?? defaultRender
-  if (typeof render !== 'function') throw invalidArg('ERR_INVALID_ARG_TYPE', '"render" must be a function')
+  assertFunction(render, 'render')
   for (const name of ['login', 'callback', 'logout', 'disconnect'] as const) {
-    if (options[name] !== undefined && options[name] !== false) throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" can only be false`)
+    const given: unknown = options[name]
+    if (given !== undefined && given !== false) throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" can only be false`)
   }
   const passport = resolvePassport(options.passport)
   const { config, strategy, attach, errorHandler } = deps
   deps.setRender(render)
+  config.routing.signIn = true
   const router = loadExpress().Router()
   const loginPathOf = (req: RouteReq): string => `${req.baseUrl ?? ''}${path}` || '/'
 
@@ -107,14 +109,8 @@ export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOpt
 
   if (options.login !== false) {
     router.get(path || '/', (req: RouteReq, res: ServerResponse, next) => {
-      const query = rawQuery(req)
-      const reasons = query.getAll('reason')
-      if (reasons.length > 0) {
-        // The guard found the connection lost: say so before sending the user to lexoffice again.
-        const returnTo = query.getAll('returnTo').length === 1 ? sanitizeReturnTo(query.get('returnTo')) : undefined
-        render(req, res, { ...reconnectView(loginPathOf(req), reasons[0] ?? '', returnTo), status: acceptsHtml(req) ? 200 : 401 })
-        return
-      }
+      // The guard found the connection lost: say so before sending the user to lexoffice again.
+      if (answerReconnect(req, res, loginPathOf(req), render)) return
       authenticateWith(passport, strategy, { mode: 'signIn', redirectUri: redirectUriFor(config, req, path) }, req, res, next, (err) => {
         next(err)
       })
@@ -125,8 +121,14 @@ export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOpt
     router.get(`${path}/callback`, (req: RouteReq, res: ServerResponse, next) => {
       const route = { mode: 'signIn' as const, redirectUri: redirectUriFor(config, req, path) }
       authenticateWith(passport, strategy, route, req, res, next, (err, user, info, status) => {
-        if (err) return next(err)
-        if (!user) return answerFailure(req, res, info, status, loginPathOf(req), failureRedirect, render)
+        if (err) {
+          next(err)
+          return
+        }
+        if (!user) {
+          answerFailure(req, res, info, status, loginPathOf(req), failureRedirect, render)
+          return
+        }
         passportCall(req, 'logIn', user).then(() => {
           redirect(req, res, takeReturnTo(req, info) ?? '/')
         }, next)
@@ -156,7 +158,10 @@ export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOpt
             .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
             .end(JSON.stringify({ revoked }))
       }
-      if (key === undefined) return done(false)
+      if (key === undefined) {
+        done(false)
+        return
+      }
       config.manager.disconnect(key).then(({ revoked }) => {
         done(revoked)
       }, next)

@@ -184,8 +184,8 @@ export class LexofficeStrategy extends StrategyBase {
         return
       }
       const route = (opts as { [ROUTE]?: RouteOptions })[ROUTE] ?? this._defaultRoute()
-      if (isCallbackRequest(req)) this._callback(req as Req, route)
-      else this._login(req as Req, opts, route)
+      if (isCallbackRequest(req)) this._callback(req, route)
+      else this._login(req, opts, route)
     } catch (err) {
       this._error(err)
     }
@@ -205,8 +205,7 @@ export class LexofficeStrategy extends StrategyBase {
    * }
    * ```
    */
-  authorizationParams(options: LexofficeAuthenticateOptions): Record<string, string> {
-    void options
+  authorizationParams(_options: LexofficeAuthenticateOptions): Record<string, string> {
     return {}
   }
 
@@ -270,6 +269,7 @@ export class LexofficeStrategy extends StrategyBase {
    * `#private` fields would fail their brand check; walk the prototype chain to the real instance.
    */
   private get _internals(): Internals {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the walk starts at this object
     let o: object | null = this
     while (o !== null) {
       const found = INTERNALS.get(o)
@@ -336,7 +336,7 @@ export class LexofficeStrategy extends StrategyBase {
       codeChallenge: computeCodeChallenge(codeVerifier),
       scope,
       connectionName: o.connectionName,
-      extra: this.authorizationParams(options) as unknown,
+      extra: this.authorizationParams(options),
     })
 
     // Save before redirecting (passport #703): a fast callback must find the pending login.
@@ -453,6 +453,11 @@ export function signInKey(organizationId: string, userId: string): string {
 /** The token store key prefix of one owner's connections (connect mode). @internal */
 export function ownerPrefix(owner: string): string {
   return `owner:${encodeURIComponent(owner)}:`
+}
+
+/** Whether a token store key is a connect mode key (of some owner). @internal */
+export function isOwnerKey(key: string): boolean {
+  return key.startsWith('owner:')
 }
 
 /** The token store key of a connect: one connection per owner and organisation. @internal */

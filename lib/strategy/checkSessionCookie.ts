@@ -1,4 +1,3 @@
-
 /**
  * Warns once per strategy (via `logger`) about session cookie settings that make the callback
  * lose the session: `SameSite=Strict` (not sent on lexoffice's cross-site redirect back) and a

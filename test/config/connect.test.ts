@@ -19,7 +19,11 @@ function ownLogin(app: any): void {
 let sandbox: Sandbox
 let t: TestApp
 beforeAll(async () => {
-  sandbox = await createSandbox({ autoApprove: true, organization: { companyName: 'Alpha GmbH' }, organizations: [{ companyName: 'Beta AG' }] })
+  sandbox = await createSandbox({
+    autoApprove: true,
+    organization: { companyName: 'Alpha GmbH' },
+    organizations: [{ companyName: 'Beta AG' }],
+  })
 })
 afterAll(() => sandbox.close())
 
@@ -31,7 +35,10 @@ beforeEach(async () => {
       app.use(lexoffice.connectRoutes({ owner: (req: any) => req.user?.id, passport, path: '/settings/lexoffice' }))
       app.get('/contacts', lexoffice.required(), (req: any, res: any, next: any) => {
         const ctx = req.query.org ? req.lexoffice.use(String(req.query.org)) : req.lexoffice
-        Promise.all([ctx.client.profile.get(), ctx.key()]).then(([profile, key]: any[]) => res.json({ companyName: profile.companyName, key }), next)
+        Promise.all([ctx.client.profile.get(), ctx.key()]).then(
+          ([profile, key]: any[]) => res.json({ companyName: profile.companyName, key }),
+          next,
+        )
       })
       app.get('/me', (req: any, res: any) => res.json({ user: req.user ?? null }))
     },
@@ -78,7 +85,9 @@ it("one app user connects several organisations, chooses one per request, discon
   expect(orgs.length).toBeGreaterThanOrEqual(2)
   await connect(agent, orgs[0])
   await connect(agent, orgs[1])
-  const listed = (await agent.get('/settings/lexoffice/connections')).body.connections.map((c: { organizationId: string }) => c.organizationId)
+  const listed = (await agent.get('/settings/lexoffice/connections')).body.connections.map(
+    (c: { organizationId: string }) => c.organizationId,
+  )
   expect(listed.sort()).toEqual([orgs[0], orgs[1]].sort())
   const chosen = await agent.get(`/contacts?org=${orgs[0]}`)
   expect(chosen.status).toBe(200)
@@ -90,11 +99,19 @@ it("one app user connects several organisations, chooses one per request, discon
   expect((await other.get('/settings/lexoffice/connections')).body.connections).toEqual([])
   const stolen = await other.get(`/contacts?org=${orgs[0]}`).set('accept', 'application/json')
   expect(stolen.status).toBe(401)
-  const theirDisconnect = await other.post('/settings/lexoffice/disconnect').type('form').send({ connection: orgs[0] }).set('origin', t.origin)
+  const theirDisconnect = await other
+    .post('/settings/lexoffice/disconnect')
+    .type('form')
+    .send({ connection: orgs[0] })
+    .set('origin', t.origin)
   expect(theirDisconnect.status).toBe(200)
   expect(await t.lexoffice.manager.tokenInfo(`owner:u1:${orgs[0]}`)).toMatchObject({ state: 'active' })
 
-  const gone = await agent.post('/settings/lexoffice/disconnect').type('form').send({ connection: orgs[0] }).set({ ...html, origin: t.origin })
+  const gone = await agent
+    .post('/settings/lexoffice/disconnect')
+    .type('form')
+    .send({ connection: orgs[0] })
+    .set({ ...html, origin: t.origin })
   expect(gone.status).toBe(303)
   expect(await t.lexoffice.manager.tokenInfo(`owner:u1:${orgs[0]}`)).toBeUndefined()
   expect((await agent.get('/settings/lexoffice/connections')).body.connections).toHaveLength(1)

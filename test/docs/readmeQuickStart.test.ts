@@ -31,6 +31,9 @@ async function freePort(): Promise<number> {
   return port
 }
 
+/** Every program started, killed after the tests even when a start failed half-way. */
+const children: ChildProcess[] = []
+
 interface Running {
   url: string
   child: ChildProcess
@@ -60,17 +63,19 @@ async function run(code: string, sandbox: Sandbox, name: string): Promise<Runnin
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  children.push(child)
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-  // Wait until the app accepts connections (or exits).
-  for (let i = 0; ; i++) {
+  // Wait until the app accepts connections (or exits); ts-node compiles the package first.
+  const deadline = Date.now() + 90_000
+  for (;;) {
     if (child.exitCode !== null) throw new Error(`the ${name} program exited: ${out}`)
     const up = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => socket.end(() => resolve(true)))
       socket.on('error', () => resolve(false))
     })
     if (up) break
-    if (i > 400) throw new Error(`the ${name} program did not listen: ${out}`)
+    if (Date.now() > deadline) throw new Error(`the ${name} program did not listen: ${out}`)
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
   return { url, child, output: () => out }
@@ -95,7 +100,10 @@ let sandbox: Sandbox
 beforeAll(async () => {
   sandbox = await createSandbox({ autoApprove: true })
 })
-afterAll(() => sandbox.close())
+afterAll(async () => {
+  for (const child of children) child.kill()
+  await sandbox.close()
+})
 
 describe('README Quick start, verbatim', () => {
   const code = blockAfter('## Quick start')
@@ -139,7 +147,7 @@ describe('README Quick start, verbatim', () => {
     await login(agent, '/auth/lexoffice?returnTo=/')
     expect((await agent.get('/')).status).toBe(200)
     expect(app.output()).not.toContain(sandbox.client.clientSecret)
-  })
+  }, 120_000)
 })
 
 describe('README connect mode, verbatim', () => {
@@ -165,9 +173,13 @@ describe('README connect mode, verbatim', () => {
     expect(Array.isArray(invoices.body.content)).toBe(true)
     const { connections } = (await agent.get('/lexoffice/connections')).body
     expect(connections).toEqual([expect.objectContaining({ organizationId: sandbox.organization.organizationId, state: 'active' })])
-    const gone = await agent.post('/lexoffice/disconnect').type('form').send({ connection: sandbox.organization.organizationId }).set('origin', app.url)
+    const gone = await agent
+      .post('/lexoffice/disconnect')
+      .type('form')
+      .send({ connection: sandbox.organization.organizationId })
+      .set('origin', app.url)
     expect(gone.status).toBe(200)
     expect(gone.body).toEqual({ revoked: true })
     expect((await agent.get('/lexoffice/connections')).body.connections).toEqual([])
-  })
+  }, 120_000)
 })

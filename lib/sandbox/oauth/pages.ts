@@ -79,7 +79,10 @@ export interface ConsentPageData {
 function organizationChoice(data: ConsentPageData): string {
   if (data.organizations.length < 2) return ''
   const options = data.organizations
-    .map((o) => `<option value="${escapeHtml(o.organizationId)}"${o.companyName === data.companyName ? ' selected' : ''}>${escapeHtml(o.companyName)}</option>`)
+    .map(
+      (o) =>
+        `<option value="${escapeHtml(o.organizationId)}"${o.companyName === data.companyName ? ' selected' : ''}>${escapeHtml(o.companyName)}</option>`,
+    )
     .join('')
   return `\n<p><label>Organisation <select name="organization" id="organization">${options}</select></label></p>`
 }
@@ -91,8 +94,14 @@ function organizationChoice(data: ConsentPageData): string {
  */
 export function consentPage(data: ConsentPageData): SandboxResponse {
   const scopes = data.scopes.map((s) => `<li>${escapeHtml(s)}</li>`).join('')
-  const body = `<h1>Allow <strong>${escapeHtml(data.connectionName)}</strong> to access your lexoffice?</h1>
-<p>The app <strong>${escapeHtml(data.clientName)}</strong> asks for access to the organisation <strong>${escapeHtml(data.companyName)}</strong>.</p>
+  // One app name: the client's. connection_name only labels the connection in lexoffice (its
+  // extensions page), so it is shown as that, and only when it differs.
+  const label =
+    data.connectionName === data.clientName
+      ? ''
+      : `\n<p class="meta" id="connection-name">lexoffice lists this connection as <strong>${escapeHtml(data.connectionName)}</strong>.</p>`
+  const body = `<h1>Allow <strong>${escapeHtml(data.clientName)}</strong> to access your lexoffice?</h1>
+<p>The app asks for access to the organisation <strong>${escapeHtml(data.companyName)}</strong>.</p>${label}
 <p>Requested permissions:</p>
 <ul id="scopes">${scopes}</ul>
 <p class="meta">Signed in as ${escapeHtml(data.userName)} &lt;${escapeHtml(data.userEmail)}&gt;</p>

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto'
 import { createClient } from 'redis'
-import { RedisTokenStore } from '../../../lib/tokens/stores/RedisTokenStore'
+import { RedisTokenStore } from '../../../lib/redis/RedisTokenStore'
 import { TokenManager } from '../../../lib/tokens/TokenManager'
 
 export interface ChildConfig {
