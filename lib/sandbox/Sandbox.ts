@@ -57,11 +57,11 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
    *
    * @example
    * ```ts
-   * new LexofficeStrategy({ ...sandbox.client, ...sandbox.endpoints, callbackURL }, verify)
+   * const lexoffice = createLexoffice({ ...sandbox.client, environment: { authURL: sandbox.url, apiURL: sandbox.url }, baseURL, scope })
    * ```
    */
   get client(): { clientID: string; clientSecret: string } {
-    const c = this.#state.clients.get(this.#defaultClientID)!
+    const c = present(this.#state.clients.get(this.#defaultClientID), 'default client')
     return { clientID: c.clientID, clientSecret: c.clientSecret }
   }
 
@@ -74,7 +74,7 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
    * ```
    */
   get organization(): { organizationId: string; companyName: string } {
-    const o = this.#state.organizations.get(this.#state.defaultOrganizationId)!
+    const o = present(this.#state.organizations.get(this.#state.defaultOrganizationId), 'default organisation')
     return { organizationId: o.organizationId, companyName: o.companyName }
   }
 
@@ -101,7 +101,7 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
    * ```
    */
   useOrganization(organizationId: string): void {
-    if (!this.#state.organizations.has(organizationId)) throw new TypeError(`the sandbox has no organisation ${String(organizationId)}`)
+    if (!this.#state.organizations.has(organizationId)) throw new TypeError(`the sandbox has no organisation ${organizationId}`)
     this.#state.approvingOrganizationId = organizationId
   }
 
@@ -114,7 +114,7 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
    * ```
    */
   get user(): { userId: string; userName: string; userEmail: string } {
-    const u = this.#state.users.get(this.#state.defaultUserId)!
+    const u = present(this.#state.users.get(this.#state.defaultUserId), 'default user')
     return { userId: u.userId, userName: u.userName, userEmail: u.userEmail }
   }
 
@@ -407,4 +407,10 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `Sandbox { url: '${this.url}', clientID: '${this.#defaultClientID}' }`
   }
+}
+
+/** A record the sandbox creates at start and never removes. */
+function present<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`sandbox: the ${what} is missing`)
+  return value
 }

@@ -123,7 +123,7 @@ export class SandboxState {
    */
   organizationData<T>(organizationId: string, key: string, init: () => T): T {
     let data = this.#orgData.get(organizationId)
-    if (!data) this.#orgData.set(organizationId, (data = new Map()))
+    if (!data) this.#orgData.set(organizationId, (data = new Map<string, unknown>()))
     if (!data.has(key)) data.set(key, init())
     return data.get(key) as T
   }
@@ -237,9 +237,11 @@ export class SandboxState {
    */
   findRefreshToken(token: string): { connection: ConnectionRecord; rotated: boolean } | undefined {
     const current = this.#refreshTokens.get(token)
-    if (current !== undefined) return { connection: this.#connections.get(current)!, rotated: false }
+    const connection = current === undefined ? undefined : this.#connections.get(current)
+    if (connection !== undefined) return { connection, rotated: false }
     const old = this.#rotatedRefreshTokens.get(token)
-    if (old !== undefined) return { connection: this.#connections.get(old)!, rotated: true }
+    const previous = old === undefined ? undefined : this.#connections.get(old)
+    if (previous !== undefined) return { connection: previous, rotated: true }
     return undefined
   }
 

@@ -99,7 +99,7 @@ describe('sandbox: fault injection on the token endpoint', () => {
       signal: AbortSignal.timeout(20),
     }).then(
       () => 'answered',
-      (err: Error) => err.name,
+      (err: unknown) => (err as Error).name,
     )
     expect(aborted).toBe('TimeoutError')
     await refreshed
@@ -127,8 +127,15 @@ describe('sandbox: fault injection on the token endpoint', () => {
     expect(res.status).toBe(502)
     await refresh(sandbox, tokens.refresh_token)
     expect(sandbox.requests).toEqual([
-      { method: 'POST', path: '/oauth2/token', status: 502, time: expect.any(Number), grantType: 'refresh_token', fault: 'status' },
-      { method: 'POST', path: '/oauth2/token', status: 200, time: expect.any(Number), grantType: 'refresh_token' },
+      {
+        method: 'POST',
+        path: '/oauth2/token',
+        status: 502,
+        time: expect.any(Number) as unknown,
+        grantType: 'refresh_token',
+        fault: 'status',
+      },
+      { method: 'POST', path: '/oauth2/token', status: 200, time: expect.any(Number) as unknown, grantType: 'refresh_token' },
     ])
   })
 
