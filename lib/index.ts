@@ -16,7 +16,7 @@ export type { EndpointOptions, LexofficeEndpoints, LexofficeEnvironment } from '
 export type { FetchLike } from './http/httpRequest'
 
 // OAuth client (token and revoke endpoints)
-export { LexofficeOAuthClient } from './oauth/LexofficeOAuthClient'
+export { LexofficeOAuthClient, MAX_TOKEN_LIFETIME_SECONDS } from './oauth/LexofficeOAuthClient'
 export type { LexofficeOAuthClientOptions, LexofficeTokenResponse } from './oauth/LexofficeOAuthClient'
 
 // Strategy
