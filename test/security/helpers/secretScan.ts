@@ -64,13 +64,13 @@ export class SecretScan {
    * Secrets shorter than 12 characters are ignored (they would match by chance).
    */
   findLeaks(): string[] {
-    const leaks: string[] = []
+    const leaks = new Set<string>()
     for (const secret of this.#secretForms()) {
       for (const { label, text } of this.#recorded) {
-        if (text.includes(secret.form)) leaks.push(`${secret.what} (sha256 ${secret.hash}) in ${label}`)
+        if (text.includes(secret.form)) leaks.add(`${secret.what} (sha256 ${secret.hash}) in ${label}`)
       }
     }
-    return leaks
+    return [...leaks]
   }
 
   /** How many distinct secret forms the scan searches for (0 means the scan would prove nothing). */
