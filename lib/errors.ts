@@ -91,6 +91,8 @@ export const ErrorCodes = {
   WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
   /** Assigned to {@link LexofficeWebhookError}: the signed body is not a valid event payload. */
   WEBHOOK_PAYLOAD_INVALID: 'WEBHOOK_PAYLOAD_INVALID',
+  /** Assigned to {@link LexofficeWebhookError}: the verified event's `eventDate` lies outside the accepted window (too old, or in the future). */
+  WEBHOOK_EVENT_STALE: 'WEBHOOK_EVENT_STALE',
 } as const
 
 /** Union of every {@link ErrorCodes} value. */
@@ -351,8 +353,8 @@ export class LexofficeApiError extends LexofficeError {
 export class LexofficeRateLimitError extends LexofficeApiError {}
 
 /**
- * A webhook request failed verification (missing or bad `X-Lxo-Signature`, status 401) or its
- * verified body is not a valid event (status 400). No handler ran.
+ * A webhook request failed verification (missing or bad `X-Lxo-Signature`, status 401), or its
+ * verified body is not a valid event or is dated outside the accepted window (status 400). No handler ran.
  *
  * @example
  * ```ts

@@ -7,8 +7,9 @@ import type { ReceivedEvent } from './eventLog'
 import { client, signedIn } from './routeGuards'
 
 /**
- * The handler for POST /webhooks/lexoffice: verifies and logs events, marks a connection lost on
- * token.revoked. It reads the raw body itself, so it must be mounted before any body parser.
+ * The handler for /webhooks/lexoffice: verifies and logs events, marks a connection lost on
+ * token.revoked, answers lexoffice's HEAD check. It reads the raw body itself, so it must be
+ * mounted (with app.use) before any body parser.
  */
 export function webhookReceiver(
   deps: Pick<AppDependencies, 'webhookPublicKey' | 'webhookDedupe' | 'events' | 'manager'>,

@@ -197,7 +197,7 @@ describe('webhook events', () => {
         organizationId,
         eventType: 'contact.changed',
         resourceId: randomUUID(),
-        eventDate: '2026-01-01T12:00:00.000+01:00',
+        eventDate: new Date().toISOString(),
       })
       await request(app.listenURL)
         .post('/webhooks/lexoffice')

@@ -6,6 +6,7 @@
  */
 import session from 'express-session'
 import { LexofficeStrategy } from '../../lib/strategy/LexofficeStrategy'
+import { thrown } from './helpers/thrown'
 
 const base = {
   clientID: 'client',
@@ -14,16 +15,6 @@ const base = {
   scope: ['profile.read'],
 }
 const verify = (_accessToken: string, _refreshToken: string | undefined, _profile: unknown, done: (err: null) => void): void => done(null)
-
-/** What `fn` throws (`undefined` when it does not). */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (err) {
-    return err
-  }
-  return undefined
-}
 
 /** Every member a session object has: its own (id, cookie, req) and express-session's methods. */
 function sessionMembers(): string[] {
