@@ -60,6 +60,7 @@ export type { ExpressSessionTokenStoreOptions, SessionStoreLike } from './tokens
 export { MemoryLock } from './tokens/locks/MemoryLock'
 export type { MemoryLockOptions } from './tokens/locks/MemoryLock'
 export { TokenCipher } from './tokens/crypto/TokenCipher'
+export { ENCRYPTION_KEYS_ENV, encryptionKeysFromEnv } from './tokens/crypto/encryptionKeysFromEnv'
 export type { DecryptErrorEvent, DecryptErrorReason, TokenCipherOptions } from './tokens/crypto/TokenCipher'
 export type { EncryptionOption } from './tokens/stores/recordCodec'
 

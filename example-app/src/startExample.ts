@@ -92,7 +92,14 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
     redis.on('error', (err: Error) => console.error('redis:', err.message))
     await redis.connect()
     closers.push(() => redis.quit())
-    tokenStore = new RedisTokenStore({ client: redis, prefix: `${config.redisPrefix}tokens:` })
+    // Tokens are credentials to a company's books: encrypted in Redis (AES-256-GCM).
+    tokenStore = new RedisTokenStore({ client: redis, prefix: `${config.redisPrefix}tokens:`, encryption: config.encryption })
+    if (config.encryptionKeyGenerated) {
+      console.warn(
+        'LEXOFFICE_ENCRYPTION_KEYS is not set: the tokens in Redis are encrypted with a key generated for this run and ' +
+          'cannot be read after a restart (users then connect again). To keep them, set LEXOFFICE_ENCRYPTION_KEYS="k1:<32 random bytes, base64>".',
+      )
+    }
     sessionStore = new RedisStore({ client: redis, prefix: `${config.redisPrefix}sess:` })
     // A delivery lexoffice repeats may land on another instance: one claim per event in Redis.
     webhookDedupe = new RedisWebhookDedupeStore({ client: redis, prefix: `${config.redisPrefix}webhook:` })
@@ -107,6 +114,7 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
       },
     }
   } else {
+    // In this process's memory only: nothing to encrypt against.
     tokenStore = new MemoryTokenStore()
     events = memoryEventLog()
   }
@@ -160,6 +168,7 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
     manager,
     oauth,
     scope: config.scope,
+    pendingLoginTtlMs: config.pendingLoginTtlMs,
     ...(sandbox ? { sandbox, webhookPublicKey: sandbox.webhookPublicKey } : {}),
     webhookURL,
     events,

@@ -36,6 +36,8 @@ export interface RefreshArgs {
   concurrency: number
   json: boolean
   progress: boolean
+  /** `--plaintext`: the store's records are not encrypted (the app passes `encryption: false`). */
+  plaintext: boolean
 }
 
 /**
@@ -51,6 +53,8 @@ export interface StatusArgs {
   redisURL: string
   prefix: string
   json: boolean
+  /** `--plaintext`: the store's records are not encrypted (the app passes `encryption: false`). */
+  plaintext: boolean
 }
 
 /**
@@ -88,6 +92,8 @@ Options:
                         longer than the cron interval.
   --concurrency <n>     refresh: connections refreshed at once (default: 4)
   --progress            refresh: progress on stderr even when it is not a terminal
+  --plaintext           the store's records are not encrypted (your app passes
+                        encryption: false); otherwise LEXOFFICE_ENCRYPTION_KEYS is required
   --json                machine-readable output on stdout
   -h, --help            show this help
   -v, --version         show the version
@@ -96,7 +102,7 @@ Environment (credentials are never read from the command line):
   LEXOFFICE_CLIENT_ID, LEXOFFICE_CLIENT_SECRET   partner client credentials (refresh)
   LEXOFFICE_ENV            production (default) or sandbox
   LEXOFFICE_TOKEN_URL, LEXOFFICE_REVOKE_URL      override the OAuth endpoints
-  LEXOFFICE_ENCRYPTION_KEYS  the store's encryption keys, if records are encrypted:
+  LEXOFFICE_ENCRYPTION_KEYS  the store's encryption keys (required unless --plaintext):
                            "<keyId>:<base64 key>[,<keyId>:<base64 key>...]";
                            the first one is the current key
   REDIS_URL                Redis URL when --redis is not given
@@ -152,6 +158,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         concurrency: { type: 'string' },
         json: { type: 'boolean' },
         progress: { type: 'boolean' },
+        plaintext: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -180,19 +187,28 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const prefix = values.prefix ?? 'lexoffice:'
   if (prefix.length > 200) throw new UsageError('--prefix is too long')
   const json = values.json === true
+  const plaintext = values.plaintext === true
+  // Tokens in Redis are encrypted unless the app opted out; the command must be told which.
+  if (plaintext && env.LEXOFFICE_ENCRYPTION_KEYS?.trim())
+    throw new UsageError('--plaintext and LEXOFFICE_ENCRYPTION_KEYS exclude each other')
+  if (!plaintext && !env.LEXOFFICE_ENCRYPTION_KEYS?.trim()) {
+    throw new UsageError(
+      'LEXOFFICE_ENCRYPTION_KEYS must be set to the keys your app encrypts tokens with, or --plaintext given for a store written with encryption: false',
+    )
+  }
 
   if (command === 'status') {
     for (const opt of ['window', 'concurrency', 'progress'] as const) {
       if (values[opt] !== undefined) throw new UsageError(`--${opt} applies to refresh, not status`)
     }
-    return { command, redisURL, prefix, json }
+    return { command, redisURL, prefix, json, plaintext }
   }
   const windowMs = parseDuration(values.window ?? '15m', '--window')
   if (windowMs > 2 * 3_600_000) throw new UsageError('--window must be at most 2h (half the lifetime of a lexoffice access token)')
   const concurrencyText = values.concurrency ?? '4'
   if (!/^\d+$/.test(concurrencyText) || Number(concurrencyText) < 1 || Number(concurrencyText) > 100)
     throw new UsageError('--concurrency must be an integer between 1 and 100')
-  return { command, redisURL, prefix, windowMs, concurrency: Number(concurrencyText), json, progress: values.progress === true }
+  return { command, redisURL, prefix, windowMs, concurrency: Number(concurrencyText), json, progress: values.progress === true, plaintext }
 }
 
 /**

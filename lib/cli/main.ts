@@ -82,11 +82,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     return ExitCode.REDIS_UNREACHABLE
   }
   try {
-    const store = new RedisTokenStore({
-      client,
-      prefix: args.prefix,
-      ...(encryption !== undefined && { encryption }),
-    })
+    const store = new RedisTokenStore({ client, prefix: args.prefix, encryption: encryption ?? false })
     if (args.command === 'status') return await statusCommand({ store }, args, io)
 
     let stopping = false

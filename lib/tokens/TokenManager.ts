@@ -46,11 +46,11 @@ export type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAcce
  *
  * @example
  * ```ts
- * import { TokenManager, LexofficeStrategy } from 'passport-lexoffice'
+ * import { TokenManager, LexofficeStrategy, encryptionKeysFromEnv } from 'passport-lexoffice'
  * import { RedisTokenStore } from 'passport-lexoffice/redis'
  *
  * const manager = new TokenManager({
- *   store: new RedisTokenStore({ client: redis, prefix: 'lexoffice:' }),
+ *   store: new RedisTokenStore({ client: redis, prefix: 'lexoffice:', encryption: encryptionKeysFromEnv()! }),
  *   oauth: { clientID: process.env.LEXOFFICE_CLIENT_ID!, clientSecret: process.env.LEXOFFICE_CLIENT_SECRET! },
  * })
  *

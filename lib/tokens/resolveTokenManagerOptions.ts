@@ -54,7 +54,7 @@ export interface TokenManagerRetryOptions {
  * @example
  * ```ts
  * const options: TokenManagerOptions = {
- *   store: new RedisTokenStore({ client: redis }),
+ *   store: new RedisTokenStore({ client: redis, encryption: encryptionKeysFromEnv()! }),
  *   oauth: { clientID: process.env.LEXOFFICE_CLIENT_ID!, clientSecret: process.env.LEXOFFICE_CLIENT_SECRET! },
  *   refreshAheadMs: 15 * 60_000,
  * }

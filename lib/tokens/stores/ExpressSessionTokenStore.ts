@@ -53,8 +53,12 @@ export interface ExpressSessionTokenStoreOptions {
   tombstoneTtlMs?: number
   /** Deadline of each store call, ms; past it the call rejects with `STORE_UNAVAILABLE`. Default 5000. */
   operationTimeoutMs?: number
-  /** Encrypt records at rest (a {@link TokenCipher} or its options). Off by default. */
-  encryption?: EncryptionOption
+  /**
+   * Encryption at rest (AES-256-GCM): a {@link TokenCipher} or its options, e.g.
+   * `encryptionKeysFromEnv()` (`LEXOFFICE_ENCRYPTION_KEYS`). Required: leaving it out throws a
+   * TypeError. `false` stores tokens as plaintext in the session store.
+   */
+  encryption: EncryptionOption | false
 }
 
 /** What this store writes under one store id (shaped like a session so every store accepts it). */
@@ -90,11 +94,11 @@ const DAY = 86_400_000
  * @example
  * ```ts
  * import session from 'express-session'
- * import { ExpressSessionTokenStore } from 'passport-lexoffice'
+ * import { ExpressSessionTokenStore, encryptionKeysFromEnv } from 'passport-lexoffice'
  *
  * const sessionStore = new session.MemoryStore()
  * app.use(session({ store: sessionStore, secret, resave: false, saveUninitialized: false }))
- * const tokenStore = new ExpressSessionTokenStore({ store: sessionStore })
+ * const tokenStore = new ExpressSessionTokenStore({ store: sessionStore, encryption: encryptionKeysFromEnv()! })
  * ```
  */
 export class ExpressSessionTokenStore implements TokenStore {
@@ -107,7 +111,7 @@ export class ExpressSessionTokenStore implements TokenStore {
   readonly #mutex = new KeyedMutex()
   #index: Promise<Map<string, number | null>> | undefined
 
-  /** @throws TypeError when `store` lacks get/set/destroy or an option is invalid. */
+  /** @throws TypeError when `store` lacks get/set/destroy, `encryption` is missing or an option is invalid. */
   constructor(options: ExpressSessionTokenStoreOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
     const { store } = options
@@ -130,7 +134,7 @@ export class ExpressSessionTokenStore implements TokenStore {
     this.#ttlMs = ttlMs
     this.#tombstoneTtlMs = tombstoneTtlMs
     this.#timeoutMs = timeoutMs
-    this.#cipher = resolveCipher(options.encryption)
+    this.#cipher = resolveCipher(options.encryption, 'ExpressSessionTokenStore')
   }
 
   /**

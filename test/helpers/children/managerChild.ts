@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto'
 import { createClient } from 'redis'
 import { RedisTokenStore } from '../../../lib/tokens/stores/RedisTokenStore'
 import { TokenManager } from '../../../lib/tokens/TokenManager'
+import { encryptionKeysFromEnv } from '../../../lib/tokens/crypto/encryptionKeysFromEnv'
 
 export interface ChildConfig {
   redisUrl: string
@@ -58,7 +59,8 @@ async function handle(msg: ParentMessage): Promise<void> {
     await redis.connect()
     key = msg.key
     manager = new TokenManager({
-      store: new RedisTokenStore({ client: redis, prefix: msg.prefix }),
+      // Encrypted with the parent's key (LEXOFFICE_ENCRYPTION_KEYS in this process's environment).
+      store: new RedisTokenStore({ client: redis, prefix: msg.prefix, encryption: encryptionKeysFromEnv()! }),
       oauth: {
         clientID: msg.clientID,
         clientSecret: msg.clientSecret,

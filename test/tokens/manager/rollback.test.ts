@@ -5,6 +5,7 @@ import { MemoryTokenStore } from '../../../lib/tokens/stores/MemoryTokenStore'
 import type { TokenRecord } from '../../../lib/tokens/TokenSet'
 import { connectViaSandbox, expiring } from '../../helpers/connect'
 import { setup } from './helpers'
+import { TEST_ENCRYPTION } from '../../helpers/encryption'
 
 const KEY = 'user-1'
 
@@ -20,7 +21,7 @@ describe('stale writers cannot roll back a rotated refresh token', () => {
   afterEach(() => sb?.close())
 
   it('express-session store: a request that loaded the old record loses its write', async () => {
-    const store = new ExpressSessionTokenStore({ store: new session.MemoryStore() })
+    const store = new ExpressSessionTokenStore({ store: new session.MemoryStore(), encryption: TEST_ENCRYPTION })
     const { sb: sandbox, manager } = await setup({ store })
     sb = sandbox
     await manager.connect(KEY, await connectViaSandbox(sb))
