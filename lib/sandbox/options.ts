@@ -10,7 +10,7 @@ import { resolveSandboxWebhookOptions, type ResolvedSandboxWebhookOptions, type 
  */
 
 /**
- * The scopes a sandbox client may request when its `scopes` option is not given (lexoffice-api.md §2d).
+ * The scopes a sandbox client may request when its `scopes` option is not given (docs/lexoffice.md §2d).
  *
  * @example
  * ```ts

@@ -30,7 +30,7 @@ export type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAcce
  *
  * lexoffice rotates the refresh token on every refresh and keeps exactly one per connection, so
  * two refreshes at once, or a rotated token that is not saved, end the connection. The manager
- * therefore refreshes through one path (security.md §6): refresh ahead of expiry (with per-instance
+ * therefore refreshes through one path (docs/security.md §6): refresh ahead of expiry (with per-instance
  * jitter) → in-process single-flight per key → cross-process lock (`store.createLock()`, e.g.
  * Redis `SET NX PX`) → re-read the store → refresh only if still due → compare-and-set write of
  * the rotated set before the lock is released → `refreshed`.

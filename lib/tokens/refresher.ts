@@ -1,7 +1,7 @@
 /**
  * The refresh path behind {@link TokenManager.getAccessToken}: cross-process lock, re-read,
  * "refresh in flight" marker, token endpoint call with bounded retries, compare-and-set write of
- * the rotated set before the lock is released, and the recovery paths of security.md §6
+ * the rotated set before the lock is released, and the recovery paths of docs/security.md §6
  * (invalid_grant re-read and tombstone, persist retry from memory). In-process coalescing
  * (single-flight) happens one level up, in the manager.
  *

@@ -4,7 +4,7 @@ import type { SandboxState } from '../SandboxState'
 import type { SandboxRoute } from '../types'
 
 /**
- * `GET /v1/profile` (lexoffice-api.md §3): the organisation of the connection, the user who
+ * `GET /v1/profile` (docs/lexoffice.md §3): the organisation of the connection, the user who
  * established it and when, and the `connectionId`. Needs a valid Bearer token; like lexoffice,
  * the sandbox does not require the `profile.read` scope for it (UNVERIFIED at lexoffice).
  *

@@ -39,9 +39,9 @@ const SALES_READ_SCOPES = [
 ]
 
 /**
- * Scopes a route needs (any one of them), following lexoffice-api.md §2d and the partner docs'
+ * Scopes a route needs (any one of them), following docs/lexoffice.md §2d and the partner docs'
  * per-endpoint "Required OAuth scopes" (down-payment invoices share `invoices.read`). Resources
- * whose scope names are not in lexoffice-api.md (quotations, credit notes, order confirmations,
+ * whose scope names are not in docs/lexoffice.md (quotations, credit notes, order confirmations,
  * delivery notes, countries, payment conditions) and those documented as scope-free (posting
  * categories, event subscriptions) need none.
  */

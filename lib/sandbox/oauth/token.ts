@@ -7,8 +7,8 @@ import { authenticatedForm } from './clientAuth'
 import { alterAnswer, applyFault } from './faults'
 
 /**
- * `POST /oauth2/token`, as lexoffice's partner OAuth server behaves (lexoffice-api.md §2b,
- * security.md §2):
+ * `POST /oauth2/token`, as lexoffice's partner OAuth server behaves (docs/lexoffice.md §2b,
+ * docs/security.md §2):
  *
  * - client authentication by HTTP Basic only (credentials in the body as well: `invalid_request`);
  * - `authorization_code`: the code is single use and expires after `codeTtlSeconds`; every

@@ -11,7 +11,7 @@ const KEY = 'user-1'
 
 /**
  * express-session is last-write-wins: a request that loaded the session before a refresh can
- * save it afterwards and roll the rotated refresh token back (security.md §5 item 8). With the
+ * save it afterwards and roll the rotated refresh token back (docs/security.md §5 item 8). With the
  * tokens under their own key and compare-and-set, the stale writer loses and the stored refresh
  * token stays the newest, which the sandbox proves by accepting it (a rolled-back token would be
  * a reuse and revoke the connection).
