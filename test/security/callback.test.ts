@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import request from 'supertest'
 import { readConfig } from '../../example-app/src/config'
 import { type StartedExample, startExample } from '../../example-app/src/startExample'
-import { createSandbox, type Sandbox } from '../../lib/sandbox'
+import { createSandbox, type Sandbox, type SandboxFault } from '../../lib/sandbox'
 import { type Agent, expectNoInternals } from '../exampleApp/helpers'
 import { useSecretScan } from './helpers/secretScan'
 
@@ -91,26 +91,27 @@ describe('callback tampering (no code is redeemed, nobody is signed in)', () => 
 
   test('error= from "lexoffice" with markup and line breaks is refused and never reflected', async () => {
     const agent = request.agent(app.listenURL)
-    const { state } = Object.fromEntries(await approvedCallback(agent))
+    const state = (await approvedCallback(agent)).get('state') ?? ''
     const description = '<script>alert(1)</script>\r\nX-Injected: 1'
     const res = await agent.get(
-      `/auth/lexoffice/callback?error=server_error&error_description=${encodeURIComponent(description)}&state=${state ?? ''}`,
+      `/auth/lexoffice/callback?error=server_error&error_description=${encodeURIComponent(description)}&state=${state}`,
     )
     expectRefused(res)
-    const page = await agent.get(res.status === 302 ? (res.headers.location as string) : '/').expect(200)
+    const page = await agent.get(res.status === 302 ? res.headers.location : '/').expect(200)
     expect(page.text).not.toContain('<script>alert(1)</script>')
     expect(res.headers['x-injected']).toBeUndefined()
   })
 })
 
 describe('token answers during a login', () => {
-  test.each([
+  const faults: Array<[string, SandboxFault]> = [
     ['without refresh_token', { kind: 'alter', omit: ['refresh_token'] }],
     ['without access_token', { kind: 'alter', omit: ['access_token'] }],
     ['with token_type mac', { kind: 'alter', set: { token_type: 'mac' } }],
     ['as an HTML page', { kind: 'html' }],
     ['as HTTP 500', { kind: 'status', status: 500 }],
-  ] as const)('an answer %s fails the login with 502, never a 500; nothing is stored', async (_what, fault) => {
+  ]
+  test.each(faults)('an answer %s fails the login with 502, never a 500; nothing is stored', async (_what, fault) => {
     const agent = request.agent(app.listenURL)
     const callback = await approvedCallback(agent)
     const stored = (await app.tokenStore.list?.())?.length
