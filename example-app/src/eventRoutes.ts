@@ -26,6 +26,10 @@ export function webhookReceiver(
       }),
     onTokenRevoked: ({ connectionId }) => deps.manager.markLost(connectionId, 'token.revoked'),
     onError: (err) => console.error('webhook handler failed:', isLexofficeError(err) ? err.code : err),
+    // A signed event refused for its date is a replay, or this machine's clock is off (NTP).
+    onRejected: ({ reason, error }) => {
+      if (reason === 'WEBHOOK_EVENT_STALE') console.warn('webhook refused:', error?.message)
+    },
   })
 }
 

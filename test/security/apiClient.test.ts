@@ -4,17 +4,21 @@
  * `DELETE /v1/`), so every id is checked to be a UUID before any request is made.
  */
 import { randomUUID } from 'node:crypto'
+import { inspect } from 'node:util'
 import { createLexofficeClient } from '../../lib/client/createLexofficeClient'
 import type { LexofficeClient } from '../../lib/client/LexofficeClient'
 import type { Contact } from '../../lib/client/types/contacts'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { sandboxProvider } from '../client/helpers/sandboxProvider'
+import { useSecretScan } from './helpers/secretScan'
 
+const scan = useSecretScan()
 let sandbox: Sandbox
 let client: LexofficeClient
 
 beforeAll(async () => {
   sandbox = await createSandbox({ autoApprove: true, api: { rateLimit: false } })
+  scan.secrets(() => sandbox.knownSecrets())
   client = createLexofficeClient(await sandboxProvider(sandbox), {
     apiURL: sandbox.endpoints.apiURL,
     connectionKey: 'ids',
@@ -57,13 +61,19 @@ const BAD_IDS = ['.', '..', '../..', '%2e%2e', '../profile', 'a/b', 'c-1', `${ra
 describe.each(CALLS)('%s', (_name, call) => {
   test.each(BAD_IDS)('refuses the id %p with a TypeError before any request', async (id) => {
     sandbox.resetLog()
-    await expect(call(client, id)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+    const err = await call(client, id).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
     expect(sandbox.requests).toEqual([])
+    scan.record('error', inspect(err))
   })
 
   test('passes a lexoffice id (a UUID, any case) on to lexoffice', async () => {
     sandbox.resetLog()
-    await call(client, randomUUID().toUpperCase()).catch(() => undefined)
+    const err: unknown = await call(client, randomUUID().toUpperCase()).catch((e: unknown) => e)
     expect(sandbox.requests.length).toBeGreaterThan(0)
+    scan.record('error', `${JSON.stringify(err)} ${inspect(err, { depth: 5 })}`)
   })
 })

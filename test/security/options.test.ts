@@ -6,6 +6,7 @@
  */
 import session from 'express-session'
 import { LexofficeStrategy } from '../../lib/strategy/LexofficeStrategy'
+import { useSecretScan } from './helpers/secretScan'
 import { thrown } from './helpers/thrown'
 
 const base = {
@@ -14,6 +15,7 @@ const base = {
   callbackURL: 'https://app.example.com/auth/lexoffice/callback',
   scope: ['profile.read'],
 }
+const scan = useSecretScan().secrets(base.clientSecret)
 const verify = (_accessToken: string, _refreshToken: string | undefined, _profile: unknown, done: (err: null) => void): void => done(null)
 
 /** Every member a session object has: its own (id, cookie, req) and express-session's methods. */
@@ -26,7 +28,9 @@ describe('sessionKey', () => {
   test.each([...new Set([...sessionMembers(), ...Object.getOwnPropertyNames(Object.prototype), 'passport', 'returnTo', 'messages'])])(
     'refuses %p with a TypeError naming the option',
     (sessionKey) => {
-      expect(thrown(() => new LexofficeStrategy({ ...base, sessionKey }, verify))).toMatchObject({
+      const err = thrown(() => new LexofficeStrategy({ ...base, sessionKey }, verify))
+      scan.record('error', `${JSON.stringify(err)} ${String(err)}`)
+      expect(err).toMatchObject({
         name: 'TypeError',
         code: 'ERR_INVALID_ARG_VALUE',
         message: expect.stringContaining('sessionKey') as unknown,
