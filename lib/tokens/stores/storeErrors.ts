@@ -33,7 +33,9 @@ export function toStoreError(err: unknown, backend: string): LexofficeStoreError
  * @internal
  */
 export function boundedCause(err: unknown): Error {
-  const source = err instanceof Error ? err : new Error(typeof err === 'string' ? err : 'unknown store failure')
+  // Duck-typed: errors of Node's own sockets may come from another realm (vm contexts, test runners).
+  const errorLike = err instanceof Error || (typeof err === 'object' && err !== null && typeof (err as Error).message === 'string')
+  const source = errorLike ? (err as Error) : new Error(typeof err === 'string' ? err : 'unknown store failure')
   const cause = new Error(
     String(source.message)
       .replace(/[\r\n]+/g, ' ')
