@@ -18,6 +18,6 @@
  */
 export { RedisTokenStore, type RedisTokenStoreOptions } from './tokens/stores/RedisTokenStore'
 export { RedisLock, type RedisLockOptions } from './tokens/locks/RedisLock'
-export type { RedisClientLike, NodeRedisClientLike, IoRedisClientLike } from './tokens/stores/redisAdapter'
+export type { RedisClientLike, NodeRedisClientLike, NodeRedisClusterLike, IoRedisClientLike } from './tokens/stores/redisAdapter'
 export { TokenCipher, type TokenCipherOptions, type DecryptErrorEvent, type DecryptErrorReason } from './tokens/crypto/TokenCipher'
 export { RedisWebhookDedupeStore, type RedisWebhookDedupeStoreOptions } from './webhooks/dedupe/RedisWebhookDedupeStore'
