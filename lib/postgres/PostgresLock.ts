@@ -37,7 +37,8 @@ export interface PostgresLockOptions {
  * many minutes; and `extend` would mean nothing. The `TokenManager` expects exactly the
  * semantics of the lease: taken for `lockTtlMs`, extended while the refresh runs, free after the
  * TTL when its holder died (SIGKILL included), never released or extended by a former holder.
- * Each call is one autocommit statement on any pooled connection.
+ * Each call is one autocommit statement on any pooled connection. Sources of these facts:
+ * docs/postgres-and-redis-cluster.md.
  *
  * Like `RedisLock` it is an approximate lock: after its TTL another process may take it, so the
  * store's compare-and-set remains the final fence. Usually created by `PostgresTokenStore.createLock()`.

@@ -80,7 +80,7 @@ export async function migratePostgres(pool: PostgresPoolLike, options: PostgresM
   const db = toPostgresPool(pool)
   // Without parameters, pg sends one simple query: PostgreSQL runs its statements as one
   // implicit transaction (rolled back as a whole on error, leaving the connection clean), so the
-  // file's BEGIN/COMMIT, written for psql, are dropped here.
+  // file's BEGIN/COMMIT, written for psql, are dropped here (docs/postgres-and-redis-cluster.md).
   const sql = postgresMigrationSQL(options).replace(/^(BEGIN|COMMIT);$/gm, '')
   try {
     await db.query(sql)

@@ -98,7 +98,7 @@ export function postgresStoreError(err: unknown, what: string): LexofficeStoreEr
   })
 }
 
-/** PostgreSQL btree entries hold at most ~2700 bytes; stay well below. */
+/** PostgreSQL btree entries hold at most 2704 bytes; stay well below (docs/postgres-and-redis-cluster.md). */
 const MAX_KEY_BYTES = 2048
 
 /**
