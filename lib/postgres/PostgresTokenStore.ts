@@ -45,7 +45,8 @@ export interface PostgresTokenStoreOptions {
  * version = expected`, or an `INSERT ... ON CONFLICT DO NOTHING` for a new key, so a stale
  * writer can never roll back a rotated refresh token), `data` (the record, encrypted unless
  * `encryption: false`) and `due_at` (the access-token expiry of active records, indexed, so
- * `listDue` reads only what is due). Every value travels as a query parameter.
+ * `listDue` reads only what is due). Every value travels as a query parameter. Tombstones (lost
+ * connections) stay until they are destroyed or overwritten by a new connection.
  *
  * Errors of PostgreSQL (connection refused, timeout, missing table...) become
  * `LexofficeStoreError` with code `STORE_UNAVAILABLE` (status 503) and a secret-free `cause`; a
