@@ -59,7 +59,8 @@ async function handle(msg: ParentMessage): Promise<void> {
   if (msg.type === 'init') {
     let store: TokenStore
     if (msg.postgres) {
-      pool = new Pool({ connectionString: msg.postgres.url, connectionTimeoutMillis: 2000 })
+      // Two connections: 50 concurrent calls queue in the pool instead of forking 10 server processes per child.
+      pool = new Pool({ connectionString: msg.postgres.url, connectionTimeoutMillis: 2000, max: 2 })
       pool.on('error', () => undefined)
       store = new PostgresTokenStore({ pool, tables: msg.postgres.tables, encryption: false })
     } else {
