@@ -11,7 +11,7 @@ import { createClient } from 'redis'
 import { createSandbox } from '../lib/sandbox/createSandbox'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import { MemoryTokenStore } from '../lib/tokens/stores/MemoryTokenStore'
-import { RedisTokenStore } from '../lib/tokens/stores/RedisTokenStore'
+import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { startApp } from './lib/apps'
 import { CookieJar, driveLogin } from './lib/util'
 

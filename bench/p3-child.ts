@@ -6,7 +6,7 @@
 import { createClient } from 'redis'
 import { LexofficeClient } from '../lib/client/LexofficeClient'
 import { isLexofficeError } from '../lib/errors'
-import { RedisTokenStore } from '../lib/tokens/stores/RedisTokenStore'
+import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
 
 export interface P3ChildConfig {

@@ -6,7 +6,7 @@
  */
 import type { TokenStore } from '../tokens/TokenStore'
 import { type RefresherManager, type RefreshRunSummary, runRefreshOnce } from '../refresher/runRefreshOnce'
-import { listConnectionStatus } from '../refresher/connectionStatus'
+import { listConnectionStatus } from '../refresher/listConnectionStatus'
 import { formatRefreshSummary, formatStatusTable, printable } from './format'
 
 /**

@@ -55,7 +55,7 @@ export function whereIs(args: StoreArgs | { postgresURL: string }): string {
 async function openRedis(args: { redisURL: string; prefix: string }, encryption: TokenCipher | undefined): Promise<OpenedStore> {
   /* eslint-disable @typescript-eslint/no-require-imports -- optional peer dependencies, loaded only by the command that needs them */
   const { createClient } = require('redis') as typeof import('redis')
-  const { RedisTokenStore } = require('../tokens/stores/RedisTokenStore') as typeof import('../tokens/stores/RedisTokenStore')
+  const { RedisTokenStore } = require('../redis/RedisTokenStore') as typeof import('../redis/RedisTokenStore')
   /* eslint-enable @typescript-eslint/no-require-imports */
   // Fails fast instead of queueing while Redis is down.
   const client = createClient({ url: args.redisURL, disableOfflineQueue: true, socket: { connectTimeout: 5000, reconnectStrategy: false } })

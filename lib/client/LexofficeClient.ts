@@ -20,13 +20,13 @@ import type { CreditNote, DeliveryNote, Invoice, OrderConfirmation, Quotation } 
 /**
  * Typed lexoffice (Lexware Office) API client over node:http(s) (keep-alive).
  *
- * Every call goes through one pipeline: client-side pacing per connection (default 1.9 req/s,
+ * Every call goes through the package's one request pipeline (the same as `req.lexoffice.fetch`): client-side pacing per connection (default 1.9 req/s,
  * optionally shared across processes through Redis) -> `Authorization: Bearer` from the token
  * provider -> a timeout (default 30 s) -> on 401 exactly one `refreshAfterUnauthorized()` and
- * one retry -> on 429 bounded backoff with jitter (then `LexofficeRateLimitError`) -> GET/PUT/DELETE
+ * one retry -> on 429 bounded backoff with jitter (then `LexofficeApiError`) -> GET/PUT/DELETE
  * retried on 5xx and network errors; POST never retried once it may have reached lexoffice (timeout,
  * 5xx, reset), only when the connection was refused before sending -> errors as
- * `LexofficeApiError` (all three lexoffice error formats) or `LexofficeNetworkError`.
+ * `LexofficeApiError` (all three lexoffice error formats) or `LexofficeError`.
  *
  * The token, API key and provider live in private fields: `JSON.stringify`, `util.inspect`,
  * errors and hooks never show them.
@@ -87,7 +87,7 @@ export class LexofficeClient {
    * @throws TypeError (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for bad options.
    */
   constructor(options: LexofficeClientOptions) {
-    const t = new ApiTransport(resolveClientOptions(options))
+    const t = options instanceof ApiTransport ? options : transportFor(options)
     this.#transport = t
     this.profile = new ProfileResource(t)
     this.contacts = new ContactsResource(t)
@@ -125,4 +125,14 @@ export class LexofficeClient {
   [inspect.custom](): string {
     return `LexofficeClient { apiURL: '${this.apiURL}' }`
   }
+}
+
+function transportFor(options: LexofficeClientOptions): ApiTransport {
+  const resolved = resolveClientOptions(options)
+  return new ApiTransport(resolved, resolved)
+}
+
+/** A client on an existing transport (the `lexoffice()` middleware shares one per request with `req.lexoffice.fetch`). @internal */
+export function lexofficeClientOn(transport: ApiTransport): LexofficeClient {
+  return new LexofficeClient(transport as unknown as LexofficeClientOptions)
 }

@@ -2,12 +2,13 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { LexofficeEnvironment } from '../endpoints'
 import { resolveEndpoints } from '../endpoints'
 import type { FetchLike } from '../http/httpRequest'
-import { assertFunction, assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { assertFunction, assertInteger, assertKnownKeys, assertObject, assertString, invalidArg, isObject } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import type { AccessTokenProvider } from './AccessTokenProvider'
 import { MemoryRateLimiter } from './rateLimit/MemoryRateLimiter'
 import { DEFAULT_RATE_PER_SECOND, type RateLimiter, type RateLimitSettings } from './rateLimit/RateLimiter'
-import type { RedisClientLike } from '../tokens/stores/redisAdapter'
-import { RedisRateLimiter } from './rateLimit/RedisRateLimiter'
+import type { RedisClientLike } from '../redis/redisAdapter'
+import { RedisRateLimiter } from '../redis/RedisRateLimiter'
 
 /**
  * What {@link LexofficeClientHooks.onRequest} receives. Never contains a token, a query string or a body.
@@ -158,15 +159,17 @@ export interface LexofficeClientCommonOptions {
 export type LexofficeClientOptions = LexofficeClientCommonOptions &
   ({ tokenProvider: AccessTokenProvider; apiKey?: never } | { apiKey: string; tokenProvider?: never })
 
-/** @internal */
-export interface ResolvedClientOptions {
-  provider: AccessTokenProvider
+/**
+ * What every request of one client (or of one `lexoffice()` middleware) shares: resolved once,
+ * so that all transports built from it share one limiter. @internal
+ */
+export interface TransportSettings {
   apiURL: string
   timeoutMs: number
   maxResponseBytes: number
-  /** Resolves the rate limiter's key for one request. */
-  connectionKey: () => Promise<string>
   limiter: RateLimiter | undefined
+  /** `true` when the limiter is shared beyond this client (Redis or a given one): it needs a real connection key. */
+  sharedLimiter: boolean
   retries: number
   rateLimitRetries: number
   baseDelayMs: number
@@ -175,7 +178,17 @@ export interface ResolvedClientOptions {
   fetch: FetchLike | undefined
 }
 
-const KNOWN = [
+/** The connection one transport sends for: where its tokens come from, and its rate-limit key. @internal */
+export interface TransportConnection {
+  provider: AccessTokenProvider
+  /** Resolves the rate limiter's key for one request. */
+  connectionKey: () => Promise<string>
+}
+
+/** @internal */
+export type ResolvedClientOptions = TransportSettings & TransportConnection
+
+const CLIENT_OPTION_KEYS = optionKeys<LexofficeClientOptions>()([
   'tokenProvider',
   'apiKey',
   'environment',
@@ -187,15 +200,18 @@ const KNOWN = [
   'retry',
   'hooks',
   'fetch',
-]
+])
+const RATE_LIMIT_KEYS = optionKeys<RateLimitOptions>()(['limiter', 'redis', 'keyPrefix', 'ratePerSecond', 'burst'])
+const RETRY_KEYS = optionKeys<RetryOptions>()(['retries', 'rateLimitRetries', 'baseDelayMs', 'maxDelayMs'])
+const HOOK_KEYS = optionKeys<LexofficeClientHooks>()(['onRequest', 'onResponse'])
 
 /** One shared in-memory limiter per rate setting, so per-request clients of one connection share a budget. */
 const sharedMemoryLimiters = new Map<string, MemoryRateLimiter>()
 
 /** @internal Checks options and applies defaults. Throws `TypeError`s naming the option. */
 export function resolveClientOptions(options: LexofficeClientOptions): ResolvedClientOptions {
-  if (typeof options !== 'object' || options === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
-  assertKnownKeys(options, KNOWN, 'LexofficeClient')
+  assertObject(options, 'options')
+  assertKnownKeys(options, CLIENT_OPTION_KEYS, 'LexofficeClient')
   const hasKey = options.apiKey !== undefined
   const hasProvider = options.tokenProvider !== undefined
   if (hasKey === hasProvider) throw invalidArg('ERR_INVALID_ARG_VALUE', 'give exactly one of "apiKey" and "tokenProvider"')
@@ -208,14 +224,28 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
     provider = { getAccessToken: () => Promise.resolve(apiKey) }
     defaultKey = `apikey:${createHash('sha256').update(apiKey).digest('hex').slice(0, 32)}`
   } else {
-    const tp = options.tokenProvider as AccessTokenProvider
-    if (typeof tp !== 'object' || tp === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"tokenProvider" must be an object')
-    assertFunction(tp.getAccessToken, 'tokenProvider.getAccessToken')
-    if (tp.refreshAfterUnauthorized !== undefined) assertFunction(tp.refreshAfterUnauthorized, 'tokenProvider.refreshAfterUnauthorized')
-    provider = tp
+    const tp: unknown = options.tokenProvider
+    assertObject(tp, 'tokenProvider')
+    assertFunction(tp['getAccessToken'], 'tokenProvider.getAccessToken')
+    if (tp['refreshAfterUnauthorized'] !== undefined)
+      assertFunction(tp['refreshAfterUnauthorized'], 'tokenProvider.refreshAfterUnauthorized')
+    provider = tp as unknown as AccessTokenProvider
     defaultKey = `client:${randomUUID()}`
   }
+  const { connectionKey } = options
+  const settings = resolveTransportSettings(options)
+  if (connectionKey !== undefined && typeof connectionKey !== 'function') assertString(connectionKey, 'connectionKey', { max: 512 })
+  if (settings.sharedLimiter && hasProvider && connectionKey === undefined) {
+    throw invalidArg('ERR_INVALID_ARG_VALUE', '"connectionKey" is required with a shared rate limiter and a token provider')
+  }
+  return { ...settings, provider, connectionKey: resolveConnectionKey(connectionKey ?? defaultKey) }
+}
 
+/**
+ * @internal Checks the options every request of a client shares and applies defaults (the
+ * `lexoffice()` middleware calls it once for all requests). Throws `TypeError`s naming the option.
+ */
+export function resolveTransportSettings(options: Omit<LexofficeClientCommonOptions, 'connectionKey'>): TransportSettings {
   const endpointInput: { environment?: LexofficeEnvironment; apiURL?: string } = {}
   if (options.environment !== undefined) endpointInput.environment = options.environment
   if (options.apiURL !== undefined) endpointInput.apiURL = options.apiURL
@@ -225,27 +255,34 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
   assertInteger(timeoutMs, 'timeoutMs', 1, 300_000)
   const maxResponseBytes = options.maxResponseBytes ?? 25 * 1024 * 1024
   assertInteger(maxResponseBytes, 'maxResponseBytes', 1024)
-  if (options.connectionKey !== undefined && typeof options.connectionKey !== 'function') {
-    assertString(options.connectionKey, 'connectionKey', { max: 512 })
-  }
   if (options.fetch !== undefined) assertFunction(options.fetch, 'fetch')
   const hooks = options.hooks ?? {}
-  if (hooks.onRequest !== undefined) assertFunction(hooks.onRequest, 'hooks.onRequest')
-  if (hooks.onResponse !== undefined) assertFunction(hooks.onResponse, 'hooks.onResponse')
+  const hookFns: unknown = hooks
+  assertObject(hookFns, 'hooks')
+  assertKnownKeys(hookFns, HOOK_KEYS, 'hooks')
+  if (hookFns['onRequest'] !== undefined) assertFunction(hookFns['onRequest'], 'hooks.onRequest')
+  if (hookFns['onResponse'] !== undefined) assertFunction(hookFns['onResponse'], 'hooks.onResponse')
 
   let limiter: RateLimiter | undefined
+  let sharedLimiter = false
   const rl = options.rateLimit ?? {}
   if (rl !== false) {
-    if (typeof rl !== 'object' || rl === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"rateLimit" must be an object or false')
+    const givenRateLimit: unknown = rl
+    if (!isObject(givenRateLimit)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"rateLimit" must be an object or false')
+    assertKnownKeys(rl, RATE_LIMIT_KEYS, 'rateLimit')
     if (rl.limiter !== undefined) {
-      assertFunction(rl.limiter.acquire, 'rateLimit.limiter.acquire')
+      const given: unknown = rl.limiter
+      assertObject(given, 'rateLimit.limiter')
+      assertFunction(given['acquire'], 'rateLimit.limiter.acquire')
       limiter = rl.limiter
+      sharedLimiter = true
     } else if (rl.redis !== undefined) {
       const settings: ConstructorParameters<typeof RedisRateLimiter>[0] = { client: rl.redis }
       if (rl.ratePerSecond !== undefined) settings.ratePerSecond = rl.ratePerSecond
       if (rl.burst !== undefined) settings.burst = rl.burst
       if (rl.keyPrefix !== undefined) settings.keyPrefix = rl.keyPrefix
       limiter = new RedisRateLimiter(settings)
+      sharedLimiter = true
     } else {
       const rate = rl.ratePerSecond ?? DEFAULT_RATE_PER_SECOND
       const burst = rl.burst ?? 1
@@ -257,12 +294,12 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
         limiter = created
       }
     }
-    if ((rl.limiter !== undefined || rl.redis !== undefined) && hasProvider && options.connectionKey === undefined) {
-      throw invalidArg('ERR_INVALID_ARG_VALUE', '"connectionKey" is required with a shared rate limiter and a token provider')
-    }
   }
 
   const retry = options.retry === false ? { retries: 0, rateLimitRetries: 0 } : (options.retry ?? {})
+  const givenRetry: unknown = retry
+  if (!isObject(givenRetry)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"retry" must be an object or false')
+  assertKnownKeys(retry, RETRY_KEYS, 'retry')
   const retries = retry.retries ?? 2
   const rateLimitRetries = retry.rateLimitRetries ?? 4
   const baseDelayMs = retry.baseDelayMs ?? 500
@@ -273,12 +310,11 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
   assertInteger(maxDelayMs, 'retry.maxDelayMs', 0, 300_000)
 
   return {
-    provider,
     apiURL,
     timeoutMs,
     maxResponseBytes,
-    connectionKey: resolveConnectionKey(options.connectionKey ?? defaultKey),
     limiter,
+    sharedLimiter,
     retries,
     rateLimitRetries,
     baseDelayMs,

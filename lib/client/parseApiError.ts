@@ -1,4 +1,4 @@
-import { ErrorCodes, LexofficeApiError, LexofficeRateLimitError, type LexofficeErrorCode, type LexofficeErrorDetail } from '../errors'
+import { ErrorCodes, LexofficeApiError, type LexofficeErrorCode, type LexofficeErrorDetail } from '../errors'
 
 /** Status code -> error code and the status our app should answer with. */
 const BY_STATUS: Record<number, [LexofficeErrorCode, number]> = {
@@ -15,8 +15,7 @@ const BY_STATUS: Record<number, [LexofficeErrorCode, number]> = {
 const MAX_TEXT = 300
 
 /**
- * Turns a lexoffice error answer into a {@link LexofficeApiError} (a
- * {@link LexofficeRateLimitError} for 429). Understands all three of lexoffice's error bodies:
+ * Turns a lexoffice error answer into a {@link LexofficeApiError}. Understands all three of lexoffice's error bodies:
  *
  * 1. gateway/auth: `{ "message": "Unauthorized" }` (also `{ "message": null }`);
  * 2. legacy (contacts, files, vouchers): `{ "IssueList": [{ i18nKey, source, type, ... }] }`;
@@ -77,7 +76,7 @@ export function parseApiError(
     details,
     request: { method: request.method, path: request.path },
   }
-  return status === 429 ? new LexofficeRateLimitError(code, message, options) : new LexofficeApiError(code, message, options)
+  return new LexofficeApiError(code, message, options)
 }
 
 function parseJson(text: string): unknown {

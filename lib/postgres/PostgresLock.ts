@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { LockHandle, RefreshLock } from '../tokens/TokenStore'
 import { assertInteger } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import { assertKey } from '../tokens/stores/recordCodec'
 import { assertPostgresOptions, assertPostgresText, PostgresExecutor, type PostgresPoolLike, toPostgresPool } from './postgresPool'
 import { type PostgresTable, type PostgresTableNames, resolvePostgresTables } from './postgresTables'
@@ -21,6 +22,8 @@ export interface PostgresLockOptions {
   /** Deadline of each query, ms. Default 5000. */
   commandTimeoutMs?: number
 }
+
+const OPTION_KEYS = optionKeys<PostgresLockOptions>()(['pool', 'tables', 'commandTimeoutMs'])
 
 /**
  * A cross-process refresh lock in PostgreSQL: a **lease row** per key (`owner`, `expires_at`),
@@ -59,7 +62,7 @@ export class PostgresLock implements RefreshLock {
 
   /** @throws TypeError for a missing pool or a bad option. */
   constructor(options: PostgresLockOptions) {
-    assertPostgresOptions(options, ['pool', 'tables', 'commandTimeoutMs'], 'PostgresLock')
+    assertPostgresOptions(options, OPTION_KEYS, 'PostgresLock')
     const timeoutMs = options.commandTimeoutMs ?? 5000
     assertInteger(timeoutMs, 'commandTimeoutMs', 1, 600_000)
     this.#table = resolvePostgresTables(options.tables).locks
@@ -71,7 +74,7 @@ export class PostgresLock implements RefreshLock {
    * The handle's `release()` never rejects (an unreleased lease expires after its TTL); `extend()`
    * resolves `false` when the lock was lost and rejects with `STORE_UNAVAILABLE` when PostgreSQL is down.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached (do not refresh then).
+   * @throws LexofficeError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached (do not refresh then).
    * @example
    * ```ts
    * const handle = await lock.tryAcquire('user-42', 30_000)

@@ -2,6 +2,7 @@ import type { TokenStore } from '../tokens/TokenStore'
 import type { TokenRecord } from '../tokens/TokenSet'
 import type { TokenCipher } from '../tokens/crypto/TokenCipher'
 import { assertInteger, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord } from '../tokens/stores/recordCodec'
 import { resolveSharedStoreCipher, type SharedStoreEncryption } from '../tokens/stores/sharedStoreEncryption'
 import { PostgresLock } from './PostgresLock'
@@ -35,6 +36,8 @@ export interface PostgresTokenStoreOptions {
   commandTimeoutMs?: number
 }
 
+const OPTION_KEYS = optionKeys<PostgresTokenStoreOptions>()(['pool', 'tables', 'encryption', 'commandTimeoutMs'])
+
 /**
  * A {@link TokenStore} in PostgreSQL, shared by every instance of your app, with a cross-process
  * refresh lock ({@link PostgresTokenStore.createLock}). Import it from
@@ -49,7 +52,7 @@ export interface PostgresTokenStoreOptions {
  * connections) stay until they are destroyed or overwritten by a new connection.
  *
  * Errors of PostgreSQL (connection refused, timeout, missing table...) become
- * `LexofficeStoreError` with code `STORE_UNAVAILABLE` (status 503) and a secret-free `cause`; a
+ * `LexofficeError` with code `STORE_UNAVAILABLE` (status 503) and a secret-free `cause`; a
  * failed write's outcome is then unknown (re-read before deciding). The store never logs.
  *
  * @example
@@ -72,7 +75,7 @@ export class PostgresTokenStore implements TokenStore {
 
   /** @throws TypeError for a missing pool, a bad option, a missing `encryption` or an invalid key. */
   constructor(options: PostgresTokenStoreOptions) {
-    assertPostgresOptions(options, ['pool', 'tables', 'encryption', 'commandTimeoutMs'], 'PostgresTokenStore')
+    assertPostgresOptions(options, OPTION_KEYS, 'PostgresTokenStore')
     const timeoutMs = options.commandTimeoutMs ?? 5000
     assertInteger(timeoutMs, 'commandTimeoutMs', 1, 600_000)
     this.#pool = toPostgresPool(options.pool)
@@ -86,7 +89,7 @@ export class PostgresTokenStore implements TokenStore {
   /**
    * The record under `key`, or `undefined` (missing or unreadable).
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached.
    * @example
    * ```ts
    * const record = await store.get('user-42')
@@ -107,7 +110,7 @@ export class PostgresTokenStore implements TokenStore {
    * lost race.
    *
    * @throws TypeError when `record.version !== expectedVersion + 1`.
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached (outcome unknown).
+   * @throws LexofficeError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached (outcome unknown).
    * @example
    * ```ts
    * const ok = await store.set('user-42', { ...record, version: record.version + 1, tokens }, record.version)
@@ -142,7 +145,7 @@ export class PostgresTokenStore implements TokenStore {
   /**
    * Removes the record.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached.
    * @example
    * ```ts
    * await store.destroy('user-42')
@@ -158,7 +161,7 @@ export class PostgresTokenStore implements TokenStore {
    * Keys of active records whose access token expires before `dueBefore`, soonest first. Reads
    * the partial index on `due_at` (no scan of all rows).
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached.
    * @example
    * ```ts
    * const due = await store.listDue(Date.now() + 5 * 60_000)
@@ -177,7 +180,7 @@ export class PostgresTokenStore implements TokenStore {
   /**
    * All keys (active and lost), for status output.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached.
    * @example
    * ```ts
    * const keys = await store.list()

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { assertInteger } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import { assertClaimArguments, type WebhookDedupeClaim, type WebhookDedupeStore } from '../webhooks/dedupe/WebhookDedupeStore'
 import { assertPostgresOptions, assertPostgresText, PostgresExecutor, type PostgresPoolLike, toPostgresPool } from './postgresPool'
 import { type PostgresTable, type PostgresTableNames, resolvePostgresTables } from './postgresTables'
@@ -29,6 +30,8 @@ export interface PostgresWebhookDedupeStoreOptions {
   pruneIntervalMs?: number
 }
 
+const OPTION_KEYS = optionKeys<PostgresWebhookDedupeStoreOptions>()(['pool', 'tables', 'commandTimeoutMs', 'pruneIntervalMs'])
+
 /**
  * A {@link WebhookDedupeStore} in PostgreSQL, shared by every process of your app, so a delivery
  * that lexoffice repeats to another process behind the load balancer runs your handlers only once.
@@ -40,7 +43,7 @@ export interface PostgresWebhookDedupeStoreOptions {
  * event date only, never a token or secret. Expired rows are pruned now and then (see
  * `pruneIntervalMs`).
  *
- * When PostgreSQL cannot be reached, `claim` and `release` reject with `LexofficeStoreError`
+ * When PostgreSQL cannot be reached, `claim` and `release` reject with `LexofficeError`
  * (`STORE_UNAVAILABLE`, 503) without secrets; `lexofficeWebhooks` then runs your handlers anyway
  * and reports the error to `onError` (stage `dedupe`).
  *
@@ -60,7 +63,7 @@ export class PostgresWebhookDedupeStore implements WebhookDedupeStore {
 
   /** @throws TypeError (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for a missing pool or a bad option. */
   constructor(options: PostgresWebhookDedupeStoreOptions) {
-    assertPostgresOptions(options, ['pool', 'tables', 'commandTimeoutMs', 'pruneIntervalMs'], 'PostgresWebhookDedupeStore')
+    assertPostgresOptions(options, OPTION_KEYS, 'PostgresWebhookDedupeStore')
     const timeoutMs = options.commandTimeoutMs ?? 5000
     assertInteger(timeoutMs, 'commandTimeoutMs', 1, 600_000)
     const pruneIntervalMs = options.pruneIntervalMs ?? 3_600_000
@@ -72,7 +75,7 @@ export class PostgresWebhookDedupeStore implements WebhookDedupeStore {
 
   /**
    * Claims `eventId` for `ttlMs`; see {@link WebhookDedupeStore.claim}.
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached; TypeError for bad arguments.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached; TypeError for bad arguments.
    * @example
    * ```ts
    * const claim = await store.claim(eventId, 48 * 3600_000)
@@ -103,7 +106,7 @@ export class PostgresWebhookDedupeStore implements WebhookDedupeStore {
    * Deletes every expired claim now; resolves how many. Claims call it by themselves once per
    * `pruneIntervalMs`; call it yourself (e.g. from a cron job) when that is 0.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached.
    * @example
    * ```ts
    * const removed = await store.prune()

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { optionKeys } from '../options/optionKeys'
 import { assertPostgresOptions, type PostgresPoolLike, postgresStoreError, toPostgresPool } from './postgresPool'
 import { DEFAULT_POSTGRES_TABLES, type PostgresTable, type PostgresTableNames, resolvePostgresTables } from './postgresTables'
 
@@ -15,6 +16,8 @@ export interface PostgresMigrationOptions {
   /** The table names, as given to the stores. Default: `lexoffice_tokens`, `lexoffice_locks`, `lexoffice_webhook_claims`. */
   tables?: PostgresTableNames
 }
+
+const OPTION_KEYS = optionKeys<PostgresMigrationOptions>()(['tables'])
 
 /**
  * The shipped migration files, applied in order. Each is idempotent, so running all of them
@@ -38,7 +41,7 @@ const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations', 'postgres')
  * ```
  */
 export function postgresMigrationSQL(options: PostgresMigrationOptions = {}): string {
-  assertPostgresOptions(options, ['tables'], 'migration')
+  assertPostgresOptions(options, OPTION_KEYS, 'migration')
   const tables = resolvePostgresTables(options.tables)
   const byDefault = new Map<string, PostgresTable>(
     (Object.keys(DEFAULT_POSTGRES_TABLES) as Array<keyof typeof DEFAULT_POSTGRES_TABLES>).map((k) => [
@@ -65,7 +68,7 @@ export function postgresMigrationSQL(options: PostgresMigrationOptions = {}): st
  * `passport-lexoffice migrate --postgres <url>`. Needs the right to create tables (and the
  * schema, if you qualify the names, must exist).
  *
- * @throws TypeError for an invalid table name; LexofficeStoreError `STORE_UNAVAILABLE` when
+ * @throws TypeError for an invalid table name; LexofficeError `STORE_UNAVAILABLE` when
  *   PostgreSQL fails (nothing is changed then: the migration is one transaction).
  * @example
  * ```ts

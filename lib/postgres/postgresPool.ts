@@ -4,9 +4,11 @@
  *
  * @internal
  */
-import { ErrorCodes, LexofficeStoreError } from '../errors'
-import { assertKnownKeys, invalidArg } from '../options/assert'
-import { boundedCause, withDeadline } from '../tokens/stores/storeErrors'
+import { ErrorCodes, LexofficeError, isLexofficeError } from '../errors'
+import { secretFreeCause } from '../failures/secretFreeCause'
+import { storeUnavailable } from '../failures/storeUnavailable'
+import { assertKnownKeys, assertObject, invalidArg } from '../options/assert'
+import { DeadlineTicker } from '../timing/DeadlineTicker'
 
 /**
  * What the PostgreSQL stores call: a `pg.Pool` (recommended: queries run side by side), a
@@ -30,7 +32,7 @@ const MISSING_SCHEMA = new Set(['42P01', '42703', '3F000'])
 
 /**
  * Runs parameterised queries with a deadline, and turns every failure into a secret-free
- * `LexofficeStoreError` (`STORE_UNAVAILABLE`, 503). The deadline is a safety net for a pool that
+ * `LexofficeError` `STORE_UNAVAILABLE` (503). The deadline is a safety net for a pool that
  * waits for a free connection without limit (`pg`'s default `connectionTimeoutMillis: 0`).
  * @example
  * ```ts
@@ -40,22 +42,27 @@ const MISSING_SCHEMA = new Set(['42P01', '42703', '3F000'])
  * @internal
  */
 export class PostgresExecutor {
-  constructor(
-    private readonly pool: PostgresPoolLike,
-    private readonly timeoutMs: number,
-    private readonly what: string,
-  ) {}
+  readonly #pool: PostgresPoolLike
+  readonly #timeoutMs: number
+  readonly #what: string
+  readonly #deadlines: DeadlineTicker
+
+  constructor(pool: PostgresPoolLike, timeoutMs: number, what: string) {
+    this.#pool = pool
+    this.#timeoutMs = timeoutMs
+    this.#what = what
+    this.#deadlines = new DeadlineTicker(timeoutMs)
+  }
 
   async query(text: string, values: unknown[]): Promise<{ rows: PostgresRow[]; rowCount: number }> {
     try {
-      const result = await withDeadline(
-        Promise.resolve().then(() => this.pool.query(text, values)),
-        this.timeoutMs,
-        'PostgreSQL',
+      const result = await this.#deadlines.run(
+        () => this.#pool.query(text, values),
+        () => new Error(`PostgreSQL did not answer within ${this.#timeoutMs} ms`),
       )
       return { rows: result.rows as PostgresRow[], rowCount: result.rowCount ?? 0 }
     } catch (err) {
-      throw postgresStoreError(err, this.what)
+      throw postgresStoreError(err, this.#what)
     }
   }
 }
@@ -83,19 +90,16 @@ export function toPostgresPool(pool: unknown): PostgresPoolLike {
  * ```
  * @internal
  */
-export function postgresStoreError(err: unknown, what: string): LexofficeStoreError {
-  if (err instanceof LexofficeStoreError) return err
+export function postgresStoreError(err: unknown, what: string): LexofficeError {
+  if (isLexofficeError(err)) return err
   const code = (err as { code?: unknown } | null)?.code
   if (typeof code === 'string' && MISSING_SCHEMA.has(code))
-    return new LexofficeStoreError(
+    return new LexofficeError(
       ErrorCodes.STORE_UNAVAILABLE,
       `The ${what} (PostgreSQL) has no table to use: run the migration (npx passport-lexoffice migrate --postgres <url>).`,
-      { status: 503, cause: boundedCause(err) },
+      { cause: secretFreeCause(err) },
     )
-  return new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, `The ${what} (PostgreSQL) is unavailable; try again shortly.`, {
-    status: 503,
-    cause: boundedCause(err),
-  })
+  return storeUnavailable(`The ${what} (PostgreSQL)`, err)
 }
 
 /** PostgreSQL btree entries hold at most 2704 bytes; stay well below (docs/postgres-and-redis-cluster.md). */
@@ -127,6 +131,6 @@ export function assertPostgresText(value: string, name: string): void {
  * @internal
  */
 export function assertPostgresOptions(options: unknown, allowed: readonly string[], what: string): void {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  assertObject(options, 'options')
   assertKnownKeys(options, allowed, what)
 }

@@ -4,12 +4,13 @@
  */
 import type { KeyObject } from 'node:crypto'
 import { assertFunction, assertInteger, assertKnownKeys, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import { MemoryWebhookDedupeStore } from './dedupe/MemoryWebhookDedupeStore'
 import type { WebhookDedupeStore } from './dedupe/WebhookDedupeStore'
 import type { LexofficeWebhooksOptions } from './LexofficeWebhooksOptions'
 import { toRsaPublicKey } from './signatureInternals'
 
-const OPTION_KEYS = [
+const OPTION_KEYS = optionKeys<LexofficeWebhooksOptions>()([
   'publicKey',
   'onEvent',
   'onTokenRevoked',
@@ -20,7 +21,7 @@ const OPTION_KEYS = [
   'maxBodyBytes',
   'dedupe',
   'dedupeTtlMs',
-] as const
+])
 const OPTIONAL_CALLBACKS = ['onTokenRevoked', 'resolveConnection', 'onUnknownOrganization', 'onError', 'onRejected'] as const
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024

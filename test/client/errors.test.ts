@@ -1,5 +1,5 @@
 import { inspect } from 'node:util'
-import { LexofficeApiError, LexofficeRateLimitError } from '../../lib/errors'
+import { LexofficeApiError } from '../../lib/errors'
 import { LexofficeClient } from '../../lib/client/LexofficeClient'
 import { parseApiError } from '../../lib/client/parseApiError'
 import { startTestServer, type Reply, type TestServer } from './helpers/testServer'
@@ -105,9 +105,9 @@ describe('lexoffice error shapes', () => {
     expect(err.upstreamStatus).toBe(status)
   })
 
-  test('429 becomes a LexofficeRateLimitError', async () => {
+  test('429 becomes a LexofficeApiError API_RATE_LIMITED', async () => {
     const err = await failWith({ status: 429, body: { message: 'Rate limit exceeded' } })
-    expect(err).toBeInstanceOf(LexofficeRateLimitError)
+    expect(err).toBeInstanceOf(LexofficeApiError)
     expect(err.code).toBe('API_RATE_LIMITED')
   })
 

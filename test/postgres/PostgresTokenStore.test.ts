@@ -169,7 +169,7 @@ describe('PostgresTokenStore: PostgreSQL specifics', () => {
     const { pool, tables } = await getSchema()
     const store = new PostgresTokenStore({ pool, tables: await tables('missing', false), encryption: false })
     const err = await store.get('k').catch((e: unknown) => e)
-    expect(err).toMatchObject({ name: 'LexofficeStoreError', code: 'STORE_UNAVAILABLE', status: 503 })
+    expect(err).toMatchObject({ name: 'LexofficeError', code: 'STORE_UNAVAILABLE', status: 503 })
     expect((err as Error).message).toMatch(/run the migration/)
   })
 
@@ -195,7 +195,7 @@ describe('PostgresTokenStore: PostgreSQL specifics', () => {
       ])
       expect(Date.now() - started).toBeLessThan(1000)
       for (const err of failures) {
-        expect(err).toMatchObject({ name: 'LexofficeStoreError', code: 'STORE_UNAVAILABLE', status: 503 })
+        expect(err).toMatchObject({ name: 'LexofficeError', code: 'STORE_UNAVAILABLE', status: 503 })
         expect((err as Error).cause).toMatchObject({ code: 'ECONNREFUSED' })
         const text = `${inspect(err, { depth: 5, showHidden: true })} ${JSON.stringify(err)} ${(err as Error).stack}`
         expect(text).not.toContain('RT-secret')

@@ -125,7 +125,7 @@ test('PostgreSQL down: claim rejects STORE_UNAVAILABLE fast and secret-free', as
   try {
     const down = new PostgresWebhookDedupeStore({ pool: offline, tables: { webhookClaims: table } })
     const err = await down.claim('e3', 1000).catch((e: unknown) => e)
-    expect(err).toMatchObject({ name: 'LexofficeStoreError', code: 'STORE_UNAVAILABLE', status: 503 })
+    expect(err).toMatchObject({ name: 'LexofficeError', code: 'STORE_UNAVAILABLE', status: 503 })
     expect((err as Error).message).toMatch(/webhook dedupe store \(PostgreSQL\)/)
     expect(`${inspect(err, { depth: 5, showHidden: true })} ${JSON.stringify(err)}`).not.toContain('pw-secret')
   } finally {

@@ -1,4 +1,5 @@
 import { invalidArg } from '../../options/assert'
+import { optionKeys } from '../../options/optionKeys'
 import type { ResolvedApiOptions } from './context'
 import { RateLimiter, type RateLimitCounters, type RateLimitOptions } from './rateLimit'
 import { ApiStore, type EventSubscription, type OrganizationData, type ResourceEventListener } from './store'
@@ -46,7 +47,12 @@ export interface ResolvedSandboxApiOptions extends ResolvedApiOptions {
   seedDemoData: boolean
 }
 
-const KEYS = ['rateLimit', 'subscriptionsFollowConnection', 'allowLoopbackHttpCallbacks', 'seedDemoData']
+const KEYS: readonly string[] = optionKeys<SandboxApiOptions>()([
+  'rateLimit',
+  'subscriptionsFollowConnection',
+  'allowLoopbackHttpCallbacks',
+  'seedDemoData',
+])
 
 /**
  * Validates the `api` option once; throws a `TypeError` naming the bad option.

@@ -3,7 +3,7 @@ import type { JsonObject } from './http'
 import { POSTING_CATEGORIES } from './referenceData'
 import { contactName, createSalesVoucher, salesKind } from './salesModel'
 import { seedBilling } from './seedBilling'
-import type { BookkeepingVoucher, Entity, OrganizationData, SalesVoucherType } from './store'
+import type { BookkeepingVoucher, Entity, OrganizationData, SalesVoucherType } from './OrganizationData'
 
 /**
  * The demo organisation's data the sandbox API starts with: fixed names and amounts, and ids from a

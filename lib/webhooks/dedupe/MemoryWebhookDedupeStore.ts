@@ -1,4 +1,5 @@
 import { assertInteger, assertKnownKeys, invalidArg } from '../../options/assert'
+import { optionKeys } from '../../options/optionKeys'
 import { assertClaimArguments, type WebhookDedupeClaim, type WebhookDedupeStore } from './WebhookDedupeStore'
 
 /**
@@ -13,6 +14,8 @@ export interface MemoryWebhookDedupeStoreOptions {
   /** How many event ids to remember (1 to 1,000,000; default 1000); the oldest is forgotten first. */
   maxEntries?: number
 }
+
+const OPTION_KEYS = optionKeys<MemoryWebhookDedupeStoreOptions>()(['maxEntries'])
 
 /** Default of {@link MemoryWebhookDedupeStoreOptions.maxEntries}. @internal */
 export const DEFAULT_DEDUPE_ENTRIES = 1000
@@ -42,7 +45,7 @@ export class MemoryWebhookDedupeStore implements WebhookDedupeStore {
   /** @throws TypeError (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for a bad option. */
   constructor(options: MemoryWebhookDedupeStoreOptions = {}) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
-    assertKnownKeys(options, ['maxEntries'], 'MemoryWebhookDedupeStore')
+    assertKnownKeys(options, OPTION_KEYS, 'MemoryWebhookDedupeStore')
     const max = options.maxEntries ?? DEFAULT_DEDUPE_ENTRIES
     assertInteger(max, 'maxEntries', 1, 1_000_000)
     this.#max = max

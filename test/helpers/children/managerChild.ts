@@ -15,7 +15,7 @@ import { Pool } from 'pg'
 import { createClient } from 'redis'
 import { PostgresTokenStore } from '../../../lib/postgres/PostgresTokenStore'
 import type { PostgresTableNames } from '../../../lib/postgres/postgresTables'
-import { RedisTokenStore } from '../../../lib/tokens/stores/RedisTokenStore'
+import { RedisTokenStore } from '../../../lib/redis/RedisTokenStore'
 import type { TokenStore } from '../../../lib/tokens/TokenStore'
 import { TokenManager } from '../../../lib/tokens/TokenManager'
 

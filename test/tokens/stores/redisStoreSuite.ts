@@ -5,7 +5,7 @@ import { inspect } from 'node:util'
 import net from 'node:net'
 import { createClient, createCluster } from 'redis'
 import IORedis from 'ioredis'
-import { RedisTokenStore } from '../../../lib/tokens/stores/RedisTokenStore'
+import { RedisTokenStore } from '../../../lib/redis/RedisTokenStore'
 import { TokenCipher } from '../../../lib/tokens/crypto/TokenCipher'
 import type { TokenStore } from '../../../lib/tokens/TokenStore'
 import { describeTokenStore, makeRecord, makeTokens } from '../../contract/tokenStore.contract'
@@ -145,7 +145,7 @@ export function describeRedisTokenStore(kind: ClientKind): void {
       ])
       expect(Date.now() - started).toBeLessThan(1000)
       for (const err of failures) {
-        expect(err).toMatchObject({ name: 'LexofficeStoreError', code: 'STORE_UNAVAILABLE', status: 503 })
+        expect(err).toMatchObject({ name: 'LexofficeError', code: 'STORE_UNAVAILABLE', status: 503 })
         expect((err as Error).cause).toBeInstanceOf(Error)
         const text = `${inspect(err, { depth: 5, showHidden: true })} ${JSON.stringify(err)} ${(err as Error).stack}`
         expect(text).not.toContain('RT-secret')

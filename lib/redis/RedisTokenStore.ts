@@ -1,8 +1,9 @@
-import type { TokenStore } from '../TokenStore'
-import type { TokenRecord } from '../TokenSet'
-import type { TokenCipher } from '../crypto/TokenCipher'
-import { assertInteger, assertString, invalidArg } from '../../options/assert'
-import { RedisLock } from '../locks/RedisLock'
+import type { TokenStore } from '../tokens/TokenStore'
+import type { TokenRecord } from '../tokens/TokenSet'
+import type { TokenCipher } from '../tokens/crypto/TokenCipher'
+import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
+import { RedisLock } from './RedisLock'
 import {
   assertKey,
   assertSetArgs,
@@ -12,7 +13,7 @@ import {
   encodeRecord,
   resolveCipher,
   type EncryptionOption,
-} from './recordCodec'
+} from '../tokens/stores/recordCodec'
 import {
   clusterMasters,
   clusterPrefix,
@@ -74,6 +75,8 @@ export interface RedisTokenStoreOptions {
  * - `P` + `lock:` + key: the refresh locks of {@link RedisLock}.
  * Record and due set change together inside one Lua script.
  */
+const OPTION_KEYS = optionKeys<RedisTokenStoreOptions>()(['client', 'prefix', 'tombstoneTtlMs', 'commandTimeoutMs', 'encryption'])
+
 const SET_SCRIPT = new RedisScript(`
 local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if current ~= tonumber(ARGV[1]) then return 0 end
@@ -103,7 +106,7 @@ return 1
  *
  * Compare-and-set runs inside one Lua script (version check, record, due-set entry), so a stale
  * writer can never roll back a rotated refresh token. Errors of the client (connection refused,
- * timeout...) become `LexofficeStoreError` with code `STORE_UNAVAILABLE` (status 503) and a
+ * timeout...) become `LexofficeError` with code `STORE_UNAVAILABLE` (status 503) and a
  * secret-free `cause`; a failed write's outcome is then unknown (re-read before deciding).
  * The store never logs.
  *
@@ -135,6 +138,7 @@ export class RedisTokenStore implements TokenStore {
   /** @throws TypeError for a missing or unsupported client, a bad option, or an invalid encryption key. */
   constructor(options: RedisTokenStoreOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertKnownKeys(options, OPTION_KEYS, 'RedisTokenStore')
     const prefix = options.prefix ?? 'lexoffice:'
     assertString(prefix, 'prefix', { max: 256 })
     if (options.tombstoneTtlMs !== undefined) assertInteger(options.tombstoneTtlMs, 'tombstoneTtlMs', 1)
@@ -152,7 +156,7 @@ export class RedisTokenStore implements TokenStore {
   /**
    * The record under `key`, or `undefined` (missing or unreadable).
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
    * ```ts
    * const record = await store.get('user-42')
@@ -174,7 +178,7 @@ export class RedisTokenStore implements TokenStore {
    * `false` on a lost race.
    *
    * @throws TypeError when `record.version !== expectedVersion + 1`.
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached (outcome unknown).
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached (outcome unknown).
    * @example
    * ```ts
    * const ok = await store.set('user-42', { ...record, version: record.version + 1, tokens }, record.version)
@@ -216,7 +220,7 @@ export class RedisTokenStore implements TokenStore {
   /**
    * Removes the record and its due-set entry.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
    * ```ts
    * await store.destroy('user-42')
@@ -230,7 +234,7 @@ export class RedisTokenStore implements TokenStore {
   /**
    * Keys of active records whose access token expires before `dueBefore`, soonest first.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
    * ```ts
    * const due = await store.listDue(Date.now() + 5 * 60_000)
@@ -247,7 +251,7 @@ export class RedisTokenStore implements TokenStore {
    * All keys (active and lost), found with `SCAN` (no extra bookkeeping; fine for status output);
    * on a cluster, on every master.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
    * ```ts
    * const keys = await store.list()

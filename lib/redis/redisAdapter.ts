@@ -6,9 +6,10 @@
  * @internal
  */
 import { createHash } from 'node:crypto'
-import type { LexofficeStoreError } from '../../errors'
-import { toStoreError as toBackendError, withDeadline } from './storeErrors'
-import { invalidArg } from '../../options/assert'
+import type { LexofficeError } from '../errors'
+import { storeUnavailable } from '../failures/storeUnavailable'
+import { invalidArg } from '../options/assert'
+import { DeadlineTicker } from '../timing/DeadlineTicker'
 
 /**
  * A node-redis (v4, v5, v6) client: `createClient()` from `redis` / `@redis/client`.
@@ -95,7 +96,7 @@ export function toCommandFn(client: unknown, name: string): RedisCommandFn {
   // ioredis (single node and Cluster) finds the keys of every command, EVALSHA included.
   if (typeof c.call === 'function') {
     const call = c.call
-    return (args) => call.call(client, args[0]!, ...args.slice(1))
+    return ([command = '', ...rest]) => call.call(client, command, ...rest)
   }
   if (typeof c.sendCommand === 'function') {
     const send = c.sendCommand
@@ -194,9 +195,9 @@ export class RedisScript {
 }
 
 /**
- * Sends commands with a deadline and turns every failure into a secret-free
- * `LexofficeStoreError` (`STORE_UNAVAILABLE`, 503). The deadline is a safety net for clients
- * that queue commands while offline; configure the client to fail fast as well.
+ * Sends commands with a deadline and turns every failure into a secret-free `LexofficeError`
+ * (`STORE_UNAVAILABLE`, 503). The deadline is a safety net for clients that queue commands while
+ * offline; configure the client to fail fast as well.
  * @example
  * ```ts
  * const redis = new RedisExecutor(toCommandFn(client, 'client'), 5000)
@@ -205,10 +206,15 @@ export class RedisScript {
  * @internal
  */
 export class RedisExecutor {
-  constructor(
-    private readonly send: RedisCommandFn,
-    private readonly timeoutMs: number,
-  ) {}
+  readonly #send: RedisCommandFn
+  readonly #timeoutMs: number
+  readonly #deadlines: DeadlineTicker
+
+  constructor(send: RedisCommandFn, timeoutMs: number) {
+    this.#send = send
+    this.#timeoutMs = timeoutMs
+    this.#deadlines = new DeadlineTicker(timeoutMs)
+  }
 
   async command(args: string[]): Promise<unknown> {
     return this.#withDeadline(args)
@@ -227,10 +233,9 @@ export class RedisExecutor {
   /** `raw`: let NOSCRIPT through unmapped so `script()` can retry with EVAL. */
   async #withDeadline(args: string[], raw = false): Promise<unknown> {
     try {
-      return await withDeadline(
-        Promise.resolve().then(() => this.send(args)),
-        this.timeoutMs,
-        'Redis',
+      return await this.#deadlines.run(
+        () => this.#send(args),
+        () => new Error(`Redis did not answer within ${this.#timeoutMs} ms`),
       )
     } catch (err) {
       if (raw && isNoScript(err)) throw err
@@ -246,10 +251,10 @@ function isNoScript(err: unknown): boolean {
 /**
  * @example
  * ```ts
- * throw toStoreError(err) // LexofficeStoreError STORE_UNAVAILABLE naming Redis
+ * throw toStoreError(err) // LexofficeError STORE_UNAVAILABLE naming Redis
  * ```
  * @internal
  */
-export function toStoreError(err: unknown): LexofficeStoreError {
-  return toBackendError(err, 'Redis')
+export function toStoreError(err: unknown): LexofficeError {
+  return storeUnavailable('The token store (Redis)', err)
 }
