@@ -18,6 +18,6 @@
  */
 export { RedisTokenStore, type RedisTokenStoreOptions } from './redis/RedisTokenStore'
 export { RedisLock, type RedisLockOptions } from './redis/RedisLock'
-export type { RedisClientLike, NodeRedisClientLike, IoRedisClientLike } from './redis/redisAdapter'
+export type { RedisClientLike, NodeRedisClientLike, NodeRedisClusterLike, IoRedisClientLike } from './redis/redisAdapter'
 export { TokenCipher, type TokenCipherOptions, type DecryptErrorEvent, type DecryptErrorReason } from './tokens/crypto/TokenCipher'
 export { RedisWebhookDedupeStore, type RedisWebhookDedupeStoreOptions } from './redis/RedisWebhookDedupeStore'

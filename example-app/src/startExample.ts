@@ -1,6 +1,7 @@
 /**
  * Builds and starts one instance of the example app: the embedded sandbox (unless real
- * lexoffice credentials are configured), the stores (memory, or Redis with REDIS_URL), the
+ * lexoffice credentials are configured), the stores (memory, Redis with REDIS_URL, or PostgreSQL
+ * with DATABASE_URL), the
  * token manager, the app itself. Used by main.ts and by the tests (which start instances on
  * port 0, one or several sharing Redis).
  */
@@ -24,6 +25,7 @@ import { RedisTokenStore, RedisWebhookDedupeStore } from 'passport-lexoffice/red
 import { type Sandbox, createSandbox } from 'passport-lexoffice/sandbox'
 import type { ExampleConfig } from './config'
 import { type EventLog, type ReceivedEvent, createApp, memoryEventLog } from './createApp'
+import { startPostgresBackend } from './postgresBackend'
 
 /** The webhooks the app subscribes to after every (re)connect. */
 export const WEBHOOK_EVENT_TYPES: readonly LexofficeEventType[] = [
@@ -87,7 +89,11 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
   let sessionStore: import('express-session').Store | undefined
   let events: EventLog
   let webhookDedupe: WebhookDedupeStore | undefined
-  if (config.redisURL) {
+  if (config.databaseURL) {
+    const backend = await startPostgresBackend(config.databaseURL, config.databaseSchema, config.tokenEncryption)
+    closers.push(() => backend.close())
+    ;({ tokenStore, sessionStore, webhookDedupe, events } = backend)
+  } else if (config.redisURL) {
     const redis = createClient({ url: config.redisURL })
     redis.on('error', (err: Error) => console.error('redis:', err.message))
     await redis.connect()

@@ -14,7 +14,17 @@ import {
   resolveCipher,
   type EncryptionOption,
 } from '../tokens/stores/recordCodec'
-import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
+import {
+  clusterMasters,
+  clusterPrefix,
+  isRedisCluster,
+  RedisExecutor,
+  RedisScript,
+  toCommandFn,
+  type RedisClientLike,
+  type RedisCommandFn,
+  toStoreError,
+} from './redisAdapter'
 
 /**
  * Options of {@link RedisTokenStore}.
@@ -31,11 +41,17 @@ export interface RedisTokenStoreOptions {
    * node-redis `disableOfflineQueue: true` (and a `socket.reconnectStrategy` that keeps retrying);
    * ioredis `enableOfflineQueue: false` and `maxRetriesPerRequest: 0` or `1`. Without this, commands
    * wait in the client's queue and only `commandTimeoutMs` ends the wait. Do not set the client's
-   * `keyPrefix`; use `prefix` here. Single node or Sentinel only: Cluster clients are rejected
-   * (the record, due set and lock keys would live in different slots).
+   * `keyPrefix`; use `prefix` here. A Cluster client (node-redis `createCluster`, ioredis
+   * `Cluster`) works too: the store's keys then share one hash slot (see `prefix`).
    */
   client: RedisClientLike
-  /** Prefix of every key this store writes. Default `'lexoffice:'`. */
+  /**
+   * Prefix of every key this store writes. Default `'lexoffice:'`. With a Cluster client it is
+   * made a hash tag (`{lexoffice:}token:<key>`, `{lexoffice:}due`, `{lexoffice:}lock:<key>`) unless
+   * it holds one already, so that every key of the store lives in one slot; single-node clients
+   * keep the plain layout. Moving existing data from a single node to a cluster therefore means
+   * renaming its keys, or choosing a prefix with a hash tag (`lexoffice:{tokens}:`) from the start.
+   */
   prefix?: string
   /**
    * Time to live of tombstones (records with `state: 'lost'`), ms. Default: kept until destroyed
@@ -114,6 +130,7 @@ export class RedisTokenStore implements TokenStore {
   readonly #redis: RedisExecutor
   readonly #client: RedisClientLike
   readonly #prefix: string
+  readonly #cluster: boolean
   readonly #tombstoneTtlMs: number
   readonly #timeoutMs: number
   readonly #cipher: TokenCipher | undefined
@@ -129,7 +146,8 @@ export class RedisTokenStore implements TokenStore {
     assertInteger(timeoutMs, 'commandTimeoutMs', 1, 600_000)
     this.#redis = new RedisExecutor(toCommandFn(options.client, 'client'), timeoutMs)
     this.#client = options.client
-    this.#prefix = prefix
+    this.#cluster = isRedisCluster(options.client)
+    this.#prefix = this.#cluster ? clusterPrefix(prefix) : prefix
     this.#tombstoneTtlMs = options.tombstoneTtlMs ?? 0
     this.#timeoutMs = timeoutMs
     this.#cipher = resolveCipher(options.encryption)
@@ -230,7 +248,8 @@ export class RedisTokenStore implements TokenStore {
   }
 
   /**
-   * All keys (active and lost), found with `SCAN` (no extra bookkeeping; fine for status output).
+   * All keys (active and lost), found with `SCAN` (no extra bookkeeping; fine for status output);
+   * on a cluster, on every master.
    *
    * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
@@ -242,13 +261,26 @@ export class RedisTokenStore implements TokenStore {
     const head = this.#recordKey('')
     const pattern = `${head.replace(/[*?[\]\\]/g, '\\$&')}*`
     const keys = new Set<string>()
-    let cursor = '0'
-    do {
-      const reply = await this.#redis.command(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '500'])
-      const [next, batch] = Array.isArray(reply) ? reply : ['0', []]
-      cursor = String(next)
-      for (const k of Array.isArray(batch) ? batch : []) keys.add(String(k).slice(head.length))
-    } while (cursor !== '0')
+    let nodes = [this.#redis]
+    if (this.#cluster) {
+      let masters: RedisCommandFn[]
+      try {
+        masters = await clusterMasters(this.#client)
+      } catch (err) {
+        throw toStoreError(err)
+      }
+      nodes = masters.map((send) => new RedisExecutor(send, this.#timeoutMs))
+    }
+    for (const node of nodes) {
+      let cursor = '0'
+      do {
+        const reply = await node.command(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '500'])
+        const page = (Array.isArray(reply) ? reply : ['0', []]) as unknown[]
+        cursor = String(page[0])
+        const batch = Array.isArray(page[1]) ? (page[1] as unknown[]) : []
+        for (const k of batch) keys.add(String(k).slice(head.length))
+      } while (cursor !== '0')
+    }
     return [...keys]
   }
 
