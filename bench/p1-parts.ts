@@ -8,6 +8,7 @@
  *   node -r ts-node/register/transpile-only bench/p1-parts.ts [--parts-calls 50000]
  */
 import type { IncomingMessage } from 'node:http'
+import { resolveTransportSettings } from '../lib/client/LexofficeClientOptions'
 import { LexofficeRequestContext } from '../lib/express/LexofficeRequestContext'
 import { createSandbox } from '../lib/sandbox/createSandbox'
 import { GuardedStore } from '../lib/tokens/records'
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   await encryptedManager.connect('k', await connectViaSandbox(sb))
   await sb.close()
   const guarded = new GuardedStore(store, 5000)
+  const transport = resolveTransportSettings({ apiURL: manager.apiURL })
   const req = { user: { id: 'k' } } as unknown as Express.Request & IncomingMessage
   const pieces: Array<[string, () => Promise<unknown>]> = [
     ['empty async call (loop cost)', async () => undefined],
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
           req,
           resolveKey: (r) => (r.user as { id: string }).id,
           createClient: undefined,
+          transport,
         }).getAccessToken(),
     ],
   ]

@@ -6,7 +6,7 @@
  * <- exit
  */
 import { createClient } from 'redis'
-import { RedisTokenStore } from '../lib/tokens/stores/RedisTokenStore'
+import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import { isLexofficeError } from '../lib/errors'
 import { benchEncryption } from './lib/encryption'

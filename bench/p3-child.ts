@@ -6,7 +6,7 @@
 import { createClient } from 'redis'
 import { LexofficeClient } from '../lib/client/LexofficeClient'
 import { isLexofficeError } from '../lib/errors'
-import { RedisTokenStore } from '../lib/tokens/stores/RedisTokenStore'
+import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import { benchEncryption } from './lib/encryption'
 
@@ -53,7 +53,7 @@ async function handle(m: P3ParentMessage): Promise<void> {
       tokenProvider: manager.providerFor(c.key),
       apiURL: c.apiURL,
       connectionKey: c.key,
-      rateLimit: { redis, keyPrefix: c.limiterPrefix, ratePerSecond: c.ratePerSecond },
+      rateLimit: { redis, keyPrefix: c.limiterPrefix, ratePerSecond: c.ratePerSecond, scope: 'connection' },
       hooks: { onResponse: (i) => void (i.status === 429 && saw429++) },
     })
     send({ type: 'ready' })

@@ -17,7 +17,7 @@ import { isLexofficeError } from '../lib/errors'
 import { createSandbox } from '../lib/sandbox/createSandbox'
 import type { Sandbox } from '../lib/sandbox/Sandbox'
 import { TokenManager } from '../lib/tokens/TokenManager'
-import { RedisTokenStore } from '../lib/tokens/stores/RedisTokenStore'
+import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { connectViaSandbox } from '../test/helpers/connect'
 import type { P3ChildMessage, P3ParentMessage } from './p3-child'
 import { fmt, forkTs, nextMessage, numberArg, printTable, stopChild } from './lib/util'
@@ -112,7 +112,7 @@ export async function runP3(): Promise<P3Result> {
         tokenProvider: manager.providerFor(key),
         apiURL: sb.url,
         connectionKey: key,
-        rateLimit: { ratePerSecond: clientRate },
+        rateLimit: { ratePerSecond: clientRate, scope: 'connection' },
       })
       await local('1 process, in-memory limiter', client, connectionId)
     }
@@ -122,7 +122,7 @@ export async function runP3(): Promise<P3Result> {
         tokenProvider: manager.providerFor(key),
         apiURL: sb.url,
         connectionKey: key,
-        rateLimit: { redis, keyPrefix: `bench:p3:${run}:rl1:`, ratePerSecond: clientRate },
+        rateLimit: { redis, keyPrefix: `bench:p3:${run}:rl1:`, ratePerSecond: clientRate, scope: 'connection' },
       })
       await local('1 process, RedisRateLimiter', client, connectionId)
     }

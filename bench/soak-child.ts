@@ -8,12 +8,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { createClient } from 'redis'
 import { LexofficeClient } from '../lib/client/LexofficeClient'
-import { delay, type RateLimiter } from '../lib/client/rateLimit/RateLimiter'
-import { RedisRateLimiter } from '../lib/client/rateLimit/RedisRateLimiter'
+import type { RateLimiter } from '../lib/client/rateLimit/RateLimiter'
+import { delay } from '../lib/timing/delay'
+import { RedisRateLimiter } from '../lib/redis/RedisRateLimiter'
 import type { FetchLike } from '../lib/http/httpRequest'
 import { isLexofficeError } from '../lib/errors'
 import { BackgroundRefresher } from '../lib/refresher/BackgroundRefresher'
-import { RedisTokenStore } from '../lib/tokens/stores/RedisTokenStore'
+import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import { withTimeout } from './lib/util'
 import type { TraceAttempt } from './soak-trace'
@@ -190,7 +191,7 @@ async function handle(m: SoakParentMessage): Promise<void> {
           tokenProvider: manager.providerFor(key),
           apiURL: c.apiURL,
           connectionKey: key,
-          rateLimit: { limiter },
+          rateLimit: { limiter, scope: 'connection' },
           timeoutMs: 5000,
           fetch: tracingFetch,
         }),

@@ -12,110 +12,173 @@
  * @packageDocumentation
  */
 
-/** Machine-readable error codes. Each is assigned to `err.code` of the error class named. */
+/**
+ * Machine-readable error codes, each with the HTTP `status` its errors carry (your app's answer;
+ * Express's error handler reads it). Errors with fields of their own are thrown as the subclass
+ * named; every other code is a plain {@link LexofficeError}.
+ */
 export const ErrorCodes = {
-  /** Assigned to {@link LexofficeAuthorizationError}: the callback carried no `state`. */
+  /** {@link LexofficeAuthorizationError}, status 403: the callback carried no `state`. */
   STATE_MISSING: 'STATE_MISSING',
-  /** Assigned to {@link LexofficeAuthorizationError}: `state` matches no pending login of this session (unknown, reused or from another browser). */
+  /** {@link LexofficeAuthorizationError}, status 403: `state` matches no pending login of this session (unknown, reused or from another browser). */
   STATE_MISMATCH: 'STATE_MISMATCH',
-  /** Assigned to {@link LexofficeAuthorizationError}: the pending login is older than its time to live. */
+  /** {@link LexofficeAuthorizationError}, status 403: the pending login is older than its time to live. */
   TRANSACTION_EXPIRED: 'TRANSACTION_EXPIRED',
-  /** Assigned to {@link LexofficeAuthorizationError}: a callback parameter was given more than once (RFC 6749 §3.1). */
+  /** {@link LexofficeAuthorizationError}, status 400: a callback parameter was given more than once (RFC 6749 §3.1). */
   DUPLICATE_PARAMETER: 'DUPLICATE_PARAMETER',
-  /** Assigned to {@link LexofficeAuthorizationError}: a callback parameter is missing, empty, too long or has bad characters. */
+  /** {@link LexofficeAuthorizationError}, status 400: a callback parameter is missing, empty, too long or has bad characters. */
   INVALID_PARAMETER: 'INVALID_PARAMETER',
-  /** Assigned to {@link LexofficeAuthorizationError}: the user denied access at lexoffice (`error=access_denied`). */
+  /** {@link LexofficeAuthorizationError}, status 401: the user denied access at lexoffice (`error=access_denied`). */
   ACCESS_DENIED: 'ACCESS_DENIED',
-  /** Assigned to {@link LexofficeAuthorizationError}: lexoffice answered the authorization with another RFC 6749 §4.1.2.1 error. */
+  /** {@link LexofficeAuthorizationError}, status 400: lexoffice answered the authorization with another RFC 6749 §4.1.2.1 error. */
   AUTHORIZATION_ERROR: 'AUTHORIZATION_ERROR',
-  /** Assigned to {@link LexofficeAuthorizationError}: the request had no session (express-session missing, or the cookie was not sent). */
+  /** {@link LexofficeAuthorizationError}, status 500: the request had no session (express-session missing, or the cookie was not sent). */
   SESSION_MISSING: 'SESSION_MISSING',
-  /** Assigned to {@link LexofficeAuthorizationError}: an `iss` parameter named another authorization server (RFC 9207). */
+  /** {@link LexofficeAuthorizationError}, status 400: an `iss` parameter named another authorization server (RFC 9207). */
   ISSUER_MISMATCH: 'ISSUER_MISMATCH',
 
-  /** Assigned to {@link LexofficeOAuthError}: the token endpoint rejected the grant (expired/used code, rotated refresh token). */
+  /** {@link LexofficeOAuthError}, status 400: the token endpoint rejected the grant (expired/used code, rotated refresh token). */
   INVALID_GRANT: 'INVALID_GRANT',
-  /** Assigned to {@link LexofficeOAuthError}: the token endpoint rejected the client credentials. */
+  /** {@link LexofficeOAuthError}, status 502: the token endpoint rejected the client credentials. */
   INVALID_CLIENT: 'INVALID_CLIENT',
-  /** Assigned to {@link LexofficeOAuthError}: the token endpoint answered with another RFC 6749 §5.2 error or a non-2xx status. */
+  /** {@link LexofficeOAuthError}, status 502: the token endpoint answered with another RFC 6749 §5.2 error or a non-2xx status. */
   TOKEN_ENDPOINT_ERROR: 'TOKEN_ENDPOINT_ERROR',
-  /** Assigned to {@link LexofficeOAuthError}: the token endpoint's 2xx answer is not a valid token response (HTML, not JSON, no access_token...). */
+  /** {@link LexofficeOAuthError}, status 502: the token endpoint's 2xx answer is not a valid token response (HTML, not JSON, no access_token...). */
   TOKEN_RESPONSE_INVALID: 'TOKEN_RESPONSE_INVALID',
-  /** Assigned to {@link LexofficeOAuthError}: the token endpoint answered 429. Not retried at once: lexoffice may block the client. */
+  /** {@link LexofficeOAuthError}, status 503: the token endpoint answered 429. Not retried at once: lexoffice may block the client. */
   TOKEN_RATE_LIMITED: 'TOKEN_RATE_LIMITED',
-  /** Assigned to {@link LexofficeOAuthError}: revocation at `/oauth2/revoke` failed. */
+  /** {@link LexofficeOAuthError}, status 502: revocation at `/oauth2/revoke` failed. */
   REVOKE_FAILED: 'REVOKE_FAILED',
 
-  /** Assigned to {@link LexofficeNetworkError}: the request did not complete within its timeout. */
+  /** Status 504: a request to lexoffice did not complete within its timeout. */
   TIMEOUT: 'TIMEOUT',
-  /** Assigned to {@link LexofficeNetworkError}: connection refused or reset, DNS or TLS failure. */
+  /** Status 502: connection refused or reset, DNS or TLS failure. */
   NETWORK_ERROR: 'NETWORK_ERROR',
-  /** Assigned to {@link LexofficeNetworkError}: the response body was larger than allowed. */
+  /** Status 502: the response body was larger than allowed. */
   RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
 
-  /** Assigned to {@link LexofficeAuthLostError}: the connection is gone (revoked, `invalid_grant`); the user must connect again. */
+  /** {@link LexofficeAuthLostError}, status 401: the connection is gone (revoked, `invalid_grant`); the user must connect again. */
   AUTH_LOST: 'AUTH_LOST',
-  /** Assigned to {@link LexofficeNotConnectedError}: no token set is stored for this key. */
+  /** Status 401: no token set is stored for this key. */
   NOT_CONNECTED: 'NOT_CONNECTED',
-  /** Assigned to {@link LexofficeStoreError}: the token store or the webhook dedupe store (e.g. Redis) cannot be reached. */
+  /** Status 503: the token store, a lock or the webhook dedupe store (e.g. Redis) cannot be reached or is too slow. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
-  /** Assigned to {@link LexofficeStoreError}: a compare-and-set write lost against a newer record. */
+  /**
+   * Status 503: a compare-and-set write lost against newer records several times in a row. Nothing
+   * was written; the same call succeeds once the concurrent writers are done, so it is a transient
+   * server condition (503), not a conflict the user could resolve (409).
+   */
   STORE_CONFLICT: 'STORE_CONFLICT',
-  /** Assigned to {@link LexofficeLockError}: the refresh lock of a connection could not be taken in time. */
+  /** Status 503: the refresh lock of a connection could not be taken in time. */
   LOCK_TIMEOUT: 'LOCK_TIMEOUT',
-  /** Assigned to {@link LexofficeRefreshError}: a refresh failed for a transient reason; the stored token set is untouched. */
+  /** Status 503: a refresh failed for a transient reason; the stored token set is untouched. */
   REFRESH_FAILED: 'REFRESH_FAILED',
 
-  /** Assigned to {@link LexofficeApiError}: lexoffice answered 401. */
+  /** {@link LexofficeApiError}, status 401 (502 from the login's profile call): lexoffice answered 401. */
   API_UNAUTHORIZED: 'API_UNAUTHORIZED',
-  /** Assigned to {@link LexofficeApiError}: lexoffice answered 402 (contract issue). */
+  /** {@link LexofficeApiError}, status 402 (502 from the login's profile call): lexoffice answered 402 (contract issue). */
   API_PAYMENT_REQUIRED: 'API_PAYMENT_REQUIRED',
-  /** Assigned to {@link LexofficeApiError}: lexoffice answered 403 (scope or rights missing). */
+  /** {@link LexofficeApiError}, status 403 (502 from the login's profile call): lexoffice answered 403 (scope or rights missing). */
   API_FORBIDDEN: 'API_FORBIDDEN',
-  /** Assigned to {@link LexofficeApiError}: lexoffice answered 404. */
+  /** {@link LexofficeApiError}, status 404 (502 from the login's profile call): lexoffice answered 404. */
   API_NOT_FOUND: 'API_NOT_FOUND',
-  /** Assigned to {@link LexofficeApiError}: lexoffice answered 406 (validation failed; see `details`). */
+  /**
+   * {@link LexofficeApiError}, status 422 for lexoffice's 406 (validation failed; see `details`), 400
+   * for its 400 and for the client's search window ({@link LexofficeSearchWindowError}).
+   */
   API_VALIDATION: 'API_VALIDATION',
-  /** Assigned to {@link LexofficeApiError}: lexoffice answered 409 (stale `version`, duplicate). */
+  /** {@link LexofficeApiError}, status 409: lexoffice answered 409 (stale `version`, duplicate). */
   API_CONFLICT: 'API_CONFLICT',
-  /** Assigned to {@link LexofficeRateLimitError}: lexoffice answered 429 and the retries ran out. */
+  /** {@link LexofficeApiError}, status 503 (502 from the login's profile call): lexoffice answered 429 and the retries ran out. */
   API_RATE_LIMITED: 'API_RATE_LIMITED',
-  /** Assigned to {@link LexofficeApiError}: lexoffice answered 5xx. */
+  /** {@link LexofficeApiError}, status 502 (504 when lexoffice answered 504): lexoffice answered 5xx. */
   API_SERVER_ERROR: 'API_SERVER_ERROR',
-  /** Assigned to {@link LexofficeApiError}: another unexpected status or an unreadable body. */
+  /** Status 502 ({@link LexofficeApiError} when lexoffice answered): another unexpected status or an unreadable body. */
   API_ERROR: 'API_ERROR',
 
-  /** Assigned to {@link LexofficeWebhookError}: no `X-Lxo-Signature` header. */
+  /** Status 401: no `X-Lxo-Signature` header. */
   WEBHOOK_SIGNATURE_MISSING: 'WEBHOOK_SIGNATURE_MISSING',
-  /** Assigned to {@link LexofficeWebhookError}: the signature does not verify over the raw body. */
+  /** Status 401: the signature does not verify over the raw body. */
   WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
-  /** Assigned to {@link LexofficeWebhookError}: the signed body is not a valid event payload. */
+  /** Status 400: the signed body is not a valid event payload. */
   WEBHOOK_PAYLOAD_INVALID: 'WEBHOOK_PAYLOAD_INVALID',
-  /** Assigned to {@link LexofficeWebhookError}: the verified event's `eventDate` lies outside the accepted window (too old, or in the future). */
+  /** Status 400: the verified event's `eventDate` lies outside the accepted window (too old, or in the future). */
   WEBHOOK_EVENT_STALE: 'WEBHOOK_EVENT_STALE',
 } as const
 
 /** Union of every {@link ErrorCodes} value. */
 export type LexofficeErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
 
+/** The status of each code unless the throw site gives another documented one (see {@link ErrorCodes}). */
+const DEFAULT_STATUS: Readonly<Record<LexofficeErrorCode, number>> = {
+  STATE_MISSING: 403,
+  STATE_MISMATCH: 403,
+  TRANSACTION_EXPIRED: 403,
+  DUPLICATE_PARAMETER: 400,
+  INVALID_PARAMETER: 400,
+  ACCESS_DENIED: 401,
+  AUTHORIZATION_ERROR: 400,
+  SESSION_MISSING: 500,
+  ISSUER_MISMATCH: 400,
+  INVALID_GRANT: 400,
+  INVALID_CLIENT: 502,
+  TOKEN_ENDPOINT_ERROR: 502,
+  TOKEN_RESPONSE_INVALID: 502,
+  TOKEN_RATE_LIMITED: 503,
+  REVOKE_FAILED: 502,
+  TIMEOUT: 504,
+  NETWORK_ERROR: 502,
+  RESPONSE_TOO_LARGE: 502,
+  AUTH_LOST: 401,
+  NOT_CONNECTED: 401,
+  STORE_UNAVAILABLE: 503,
+  STORE_CONFLICT: 503,
+  LOCK_TIMEOUT: 503,
+  REFRESH_FAILED: 503,
+  API_UNAUTHORIZED: 401,
+  API_PAYMENT_REQUIRED: 402,
+  API_FORBIDDEN: 403,
+  API_NOT_FOUND: 404,
+  API_VALIDATION: 422,
+  API_CONFLICT: 409,
+  API_RATE_LIMITED: 503,
+  API_SERVER_ERROR: 502,
+  API_ERROR: 502,
+  WEBHOOK_SIGNATURE_MISSING: 401,
+  WEBHOOK_SIGNATURE_INVALID: 401,
+  WEBHOOK_PAYLOAD_INVALID: 400,
+  WEBHOOK_EVENT_STALE: 400,
+}
+
+/**
+ * Marks errors of this package on their prototype. `Symbol.for` is the same in every copy of the
+ * package (two versions in one app, a bundle beside `node_modules`), where `instanceof` fails.
+ */
+const ERROR_BRAND = Symbol.for('passport-lexoffice.error')
+
 /** Options common to every {@link LexofficeError}. */
 export interface LexofficeErrorOptions {
   /** The underlying error. Kept as `cause`; it must itself carry no secret. */
   cause?: unknown
-  /** The HTTP status your app should answer with. */
+  /** The HTTP status your app should answer with. Default: the code's status (see {@link ErrorCodes}). */
   status?: number
 }
 
 /**
- * Base class of every error this package throws (option errors are `TypeError`s, as in Node).
+ * The error class of this package (option errors are `TypeError`s, as in Node). Codes whose
+ * errors carry fields of their own use a subclass ({@link LexofficeAuthorizationError},
+ * {@link LexofficeOAuthError}, {@link LexofficeAuthLostError}, {@link LexofficeApiError},
+ * `LexofficeSearchWindowError`); every other code is a plain `LexofficeError`. Tell errors apart
+ * by `code`, with {@link isLexofficeError}: it works across two copies of the package, where
+ * `instanceof` does not.
  *
  * @example
  * ```ts
- * import { LexofficeError } from 'passport-lexoffice'
+ * import { isLexofficeError } from 'passport-lexoffice'
  * try {
  *   await manager.getAccessToken(userId)
  * } catch (err) {
- *   if (err instanceof LexofficeError && err.code === 'AUTH_LOST') res.redirect('/auth/lexoffice')
+ *   if (isLexofficeError(err, 'AUTH_LOST')) res.redirect('/auth/lexoffice')
  *   else throw err
  * }
  * ```
@@ -132,7 +195,7 @@ export class LexofficeError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = new.target.name
     this.code = code
-    this.status = options.status ?? 500
+    this.status = options.status ?? (DEFAULT_STATUS as Partial<Record<string, number>>)[code] ?? 500
     this.expose = this.status < 500
     // `cause` may hold a large object; keep it out of JSON/inspect noise but reachable.
     if (options.cause !== undefined) {
@@ -145,6 +208,7 @@ export class LexofficeError extends Error {
     return { name: this.name, code: this.code, message: this.message, status: this.status }
   }
 }
+Object.defineProperty(LexofficeError.prototype, ERROR_BRAND, { value: true })
 
 /**
  * A bad or refused authorization callback (state, parameters, `error=` from lexoffice).
@@ -159,7 +223,7 @@ export class LexofficeAuthorizationError extends LexofficeError {
   /** The RFC 6749 `error` value lexoffice sent, when the failure came from lexoffice. */
   readonly error: string | undefined
   constructor(code: LexofficeErrorCode, message: string, options: LexofficeErrorOptions & { error?: string } = {}) {
-    super(code, message, { status: 400, ...options })
+    super(code, message, options)
     this.error = options.error
   }
   override toJSON(): Record<string, unknown> {
@@ -188,7 +252,7 @@ export class LexofficeOAuthError extends LexofficeError {
     message: string,
     options: LexofficeErrorOptions & { error?: string; errorDescription?: string; upstreamStatus?: number } = {},
   ) {
-    super(code, message, { status: 502, ...options })
+    super(code, message, options)
     this.error = options.error
     this.errorDescription = options.errorDescription
     this.upstreamStatus = options.upstreamStatus
@@ -199,89 +263,27 @@ export class LexofficeOAuthError extends LexofficeError {
 }
 
 /**
- * A request to lexoffice (token, revoke, API) timed out, failed at the network level, or its
- * answer was too large. `status` is 504 for timeouts and 502 otherwise.
+ * The lexoffice connection is gone (`AUTH_LOST`, status 401): the refresh token was rejected
+ * (`invalid_grant`), the connection was revoked (`token.revoked` webhook) or disconnected. The user
+ * must connect again. A tombstone in the token store remembers the `reason`, so every caller gets
+ * this error at once (no retry storm).
  *
  * @example
  * ```ts
- * if (err instanceof LexofficeNetworkError && err.code === 'TIMEOUT') res.status(504).send('lexoffice is slow, try again')
- * ```
- */
-export class LexofficeNetworkError extends LexofficeError {}
-
-/**
- * The lexoffice connection is gone: the refresh token was rejected (`invalid_grant`), the
- * connection was revoked (`token.revoked` webhook) or disconnected. The user must connect again.
- * A tombstone in the token store remembers the `reason`, so every caller gets this error at once
- * (no retry storm).
- *
- * @example
- * ```ts
- * manager.on('authLost', ({ key, reason }) => console.warn('lexoffice connection lost', key, reason))
+ * if (isLexofficeError(err, 'AUTH_LOST')) console.warn('lexoffice connection lost:', (err as LexofficeAuthLostError).reason)
  * ```
  */
 export class LexofficeAuthLostError extends LexofficeError {
   /** Why the connection was lost, e.g. `invalid_grant`, `token.revoked`, `disconnected`. */
   readonly reason: string
   constructor(reason: string, options: LexofficeErrorOptions = {}) {
-    super(ErrorCodes.AUTH_LOST, `The lexoffice connection was lost (${reason}); the user must connect again.`, {
-      status: 401,
-      ...options,
-    })
+    super(ErrorCodes.AUTH_LOST, `The lexoffice connection was lost (${reason}); the user must connect again.`, options)
     this.reason = reason
   }
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), reason: this.reason }
   }
 }
-
-/**
- * No lexoffice connection is stored for this key (the user never connected, or disconnected).
- *
- * @example
- * ```ts
- * if (err instanceof LexofficeNotConnectedError) res.redirect('/auth/lexoffice')
- * ```
- */
-export class LexofficeNotConnectedError extends LexofficeError {
-  constructor(message = 'No lexoffice connection is stored for this user.', options: LexofficeErrorOptions = {}) {
-    super(ErrorCodes.NOT_CONNECTED, message, { status: 401, ...options })
-  }
-}
-
-/**
- * The token store (or the webhook dedupe store) failed (`STORE_UNAVAILABLE`, status 503), or a
- * compare-and-set write lost against a newer record (`STORE_CONFLICT`, status 409). Stored tokens
- * are never lost by it.
- *
- * @example
- * ```ts
- * if (err instanceof LexofficeStoreError && err.code === 'STORE_UNAVAILABLE') res.status(503).send('try again soon')
- * ```
- */
-export class LexofficeStoreError extends LexofficeError {}
-
-/**
- * The cross-process refresh lock could not be taken within its wait time (status 503).
- *
- * @example
- * ```ts
- * if (err instanceof LexofficeLockError) res.status(503).set('Retry-After', '1').end()
- * ```
- */
-export class LexofficeLockError extends LexofficeError {}
-
-/**
- * A refresh failed for a transient reason (token endpoint 5xx, timeout, network) and the
- * retries inside the expiry window ran out. The stored token set is untouched; the next call
- * tries again. `cause` holds the last underlying error.
- *
- * @example
- * ```ts
- * manager.on('refreshFailed', ({ key, code, attempt }) => metrics.increment('lexoffice.refresh_failed', { code }))
- * ```
- */
-export class LexofficeRefreshError extends LexofficeError {}
 
 /** One field-level problem reported by lexoffice (regular `details` or legacy `IssueList`). */
 export interface LexofficeErrorDetail {
@@ -294,13 +296,14 @@ export interface LexofficeErrorDetail {
 }
 
 /**
- * lexoffice's API answered with an error. All three of lexoffice's error shapes (gateway
- * `{message}`, legacy `IssueList`, regular `{traceId, details}`) map to this one class.
+ * lexoffice's API answered with an error (every `API_*` code, `API_RATE_LIMITED` after the
+ * retries ran out included). All three of lexoffice's error shapes (gateway `{message}`, legacy
+ * `IssueList`, regular `{traceId, details}`) map to this one class.
  *
  * @example
  * ```ts
  * try {
- *   await req.lexoffice.client.contacts.update(id, contact)
+ *   await req.lexoffice!.client.contacts.update(id, contact)
  * } catch (err) {
  *   if (err instanceof LexofficeApiError && err.code === 'API_CONFLICT') reloadAndRetry()
  * }
@@ -343,28 +346,8 @@ export class LexofficeApiError extends LexofficeError {
 }
 
 /**
- * lexoffice answered 429 and the client's bounded retries ran out.
- *
- * @example
- * ```ts
- * if (err instanceof LexofficeRateLimitError) res.status(503).set('Retry-After', '2').end()
- * ```
- */
-export class LexofficeRateLimitError extends LexofficeApiError {}
-
-/**
- * A webhook request failed verification (missing or bad `X-Lxo-Signature`, status 401), or its
- * verified body is not a valid event or is dated outside the accepted window (status 400). No handler ran.
- *
- * @example
- * ```ts
- * if (err instanceof LexofficeWebhookError) console.warn('rejected webhook', err.code)
- * ```
- */
-export class LexofficeWebhookError extends LexofficeError {}
-
-/**
- * `true` when `err` is a {@link LexofficeError} with the given code.
+ * `true` when `err` is an error of this package (of any copy of it: the check is a brand, not
+ * `instanceof`), and has the given code when one is given.
  *
  * @example
  * ```ts
@@ -372,5 +355,10 @@ export class LexofficeWebhookError extends LexofficeError {}
  * ```
  */
 export function isLexofficeError(err: unknown, code?: LexofficeErrorCode): err is LexofficeError {
-  return err instanceof LexofficeError && (code === undefined || err.code === code)
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { [ERROR_BRAND]?: unknown })[ERROR_BRAND] === true &&
+    (code === undefined || (err as { code?: unknown }).code === code)
+  )
 }

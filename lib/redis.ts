@@ -18,8 +18,8 @@
  *
  * @packageDocumentation
  */
-export { RedisTokenStore, type RedisTokenStoreOptions } from './tokens/stores/RedisTokenStore'
-export { RedisLock, type RedisLockOptions } from './tokens/locks/RedisLock'
-export type { RedisClientLike, NodeRedisClientLike, IoRedisClientLike } from './tokens/stores/redisAdapter'
+export { RedisTokenStore, type RedisTokenStoreOptions } from './redis/RedisTokenStore'
+export { RedisLock, type RedisLockOptions } from './redis/RedisLock'
+export type { RedisClientLike, NodeRedisClientLike, NodeRedisClusterLike, IoRedisClientLike } from './redis/redisAdapter'
 export { TokenCipher, type TokenCipherOptions, type DecryptErrorEvent, type DecryptErrorReason } from './tokens/crypto/TokenCipher'
-export { RedisWebhookDedupeStore, type RedisWebhookDedupeStoreOptions } from './webhooks/dedupe/RedisWebhookDedupeStore'
+export { RedisWebhookDedupeStore, type RedisWebhookDedupeStoreOptions } from './redis/RedisWebhookDedupeStore'

@@ -29,7 +29,8 @@ export type {
   SandboxTokenRefreshedEvent,
 } from './sandbox/SandboxState'
 export { SandboxApi, type SandboxApiOptions } from './sandbox/api/SandboxApi'
-export type { RateLimitCounters, RateLimitOptions } from './sandbox/api/rateLimit'
+export type { RateLimitCounters, RateLimitOptions, RateLimitScope } from './sandbox/api/rateLimit'
+export type { SandboxApiVariants } from './sandbox/api/context'
 export type {
   ApiStore,
   BookkeepingVoucher,
@@ -43,9 +44,15 @@ export type {
   SalesVoucher,
   SalesVoucherType,
   StoredFile,
+  ContactBankAccount,
+  InvoiceInteractionStatus,
+  SentMail,
+  PartnerIntegration,
+  OrganizationDetails,
 } from './sandbox/api/store'
 export { DEMO_DATA_COUNTS } from './sandbox/api/seed'
 export { DEMO_BILLING_COUNTS } from './sandbox/api/seedBilling'
+export { DEMO_PARTNER_COUNTS } from './sandbox/api/seedPartner'
 export { EVENT_TYPES } from './sandbox/api/eventSubscriptions'
 export { LEXOFFICE_WEBHOOK_RETRY_DELAYS_MS } from './sandbox/webhooks/options'
 export type { SandboxWebhookOptions } from './sandbox/webhooks/options'

@@ -1,6 +1,7 @@
 /**
  * `npm run start:cluster`: two instances of the example app in this process (ports PORT and
- * PORT+1, default 3000 and 3001) sharing Redis (sessions, tokens, events), ONE built-in
+ * PORT+1, default 3000 and 3001) sharing Redis, or PostgreSQL alone with DATABASE_URL (sessions,
+ * tokens, refresh lock, webhook dedupe, events), ONE built-in
  * lexoffice sandbox (unless LEXOFFICE_CLIENT_ID is set) and one session secret, plus the
  * background refresher that keeps idle connections alive. Sign in on one instance and open the
  * other in the same browser: cookies are scoped to the host, not the port, so the session is the
@@ -8,6 +9,7 @@
  *
  *   npm run start:cluster
  *   REDIS_URL=redis://127.0.0.1:6380 PORT=4000 npm run start:cluster
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run start:cluster
  */
 import { randomBytes } from 'node:crypto'
 import { BackgroundRefresher, type BackgroundRefresherOptions } from 'passport-lexoffice'
@@ -19,7 +21,9 @@ export interface StartedCluster {
   instances: [StartedExample, StartedExample]
   sandbox: Sandbox | undefined
   refresher: BackgroundRefresher
-  redisURL: string
+  /** The Redis of both instances, unless they run on PostgreSQL (`databaseURL`). */
+  redisURL: string | undefined
+  databaseURL: string | undefined
   close(): Promise<void>
 }
 
@@ -32,9 +36,14 @@ export async function startCluster(
   env: NodeJS.ProcessEnv = process.env,
   options: { refresher?: Pick<BackgroundRefresherOptions, 'intervalMs' | 'jitterMs'> } = {},
 ): Promise<StartedCluster> {
-  const redisURL = env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-  // One secret for both instances, generated once here unless given.
-  const config = readConfig({ ...env, REDIS_URL: redisURL, SESSION_SECRET: env.SESSION_SECRET ?? randomBytes(32).toString('base64url') })
+  const databaseURL = env.DATABASE_URL
+  const redisURL = databaseURL ? undefined : (env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+  // One secret (and one set of encryption keys) for both instances, generated once here unless given.
+  const config = readConfig({
+    ...env,
+    ...(redisURL !== undefined && { REDIS_URL: redisURL }),
+    SESSION_SECRET: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+  })
   const closers: Array<() => Promise<unknown>> = []
   try {
     // One sandbox for both: one OAuth server, one set of connections and refresh tokens.
@@ -50,7 +59,7 @@ export async function startCluster(
     const b = await startExample({ ...config, port: config.port === 0 ? 0 : config.port + 1 }, shared)
     closers.push(() => b.close())
 
-    // One refresher is enough (the refresh lock in Redis makes more harmless): it refreshes, through
+    // One refresher is enough (the shared refresh lock makes more harmless): it refreshes, through
     // instance A's token manager, every connection whose access token expires within 15 minutes.
     const refresher = new BackgroundRefresher({ manager: a.manager, store: a.tokenStore, ...options.refresher })
     refresher.on('run', (s) => {
@@ -66,6 +75,7 @@ export async function startCluster(
       sandbox,
       refresher,
       redisURL,
+      databaseURL,
       async close() {
         for (const close of closers.reverse()) await close().catch(() => undefined)
       },
@@ -76,21 +86,22 @@ export async function startCluster(
   }
 }
 
-/** The Redis URL without its password, for printing. */
+/** The Redis or PostgreSQL URL without its password, for printing. */
 function printable(url: string): string {
   try {
     const u = new URL(url)
     if (u.password) u.password = '***'
     return u.toString()
   } catch {
-    return '(invalid REDIS_URL)'
+    return '(invalid URL)'
   }
 }
 
 async function main(): Promise<void> {
   const cluster = await startCluster()
   const [a, b] = cluster.instances
-  console.log(`passport-lexoffice example cluster (${a.backendLabel}, Redis ${printable(cluster.redisURL)})`)
+  const shared = cluster.databaseURL ? `PostgreSQL ${printable(cluster.databaseURL)}` : `Redis ${printable(cluster.redisURL ?? '')}`
+  console.log(`passport-lexoffice example cluster (${a.backendLabel}, ${shared})`)
   console.log(`  instance A:           ${a.listenURL}`)
   console.log(`  instance B:           ${b.listenURL}`)
   if (a.baseURL !== a.listenURL) console.log(`  public base URL:      ${a.baseURL}`)

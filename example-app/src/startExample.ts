@@ -1,6 +1,7 @@
 /**
  * Builds and starts one instance of the example app: the embedded sandbox (unless real
- * lexoffice credentials are configured), the stores (memory, or Redis with REDIS_URL), the
+ * lexoffice credentials are configured), the stores (memory, Redis with REDIS_URL, or PostgreSQL
+ * with DATABASE_URL), the
  * token manager, the app itself. Used by main.ts and by the tests (which start instances on
  * port 0, one or several sharing Redis).
  */
@@ -24,6 +25,7 @@ import { RedisTokenStore, RedisWebhookDedupeStore } from 'passport-lexoffice/red
 import { type Sandbox, createSandbox } from 'passport-lexoffice/sandbox'
 import type { ExampleConfig } from './config'
 import { type EventLog, type ReceivedEvent, createApp, memoryEventLog } from './createApp'
+import { startPostgresBackend } from './postgresBackend'
 
 /** The webhooks the app subscribes to after every (re)connect. */
 export const WEBHOOK_EVENT_TYPES: readonly LexofficeEventType[] = [
@@ -87,19 +89,23 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
   let sessionStore: import('express-session').Store | undefined
   let events: EventLog
   let webhookDedupe: WebhookDedupeStore | undefined
-  if (config.redisURL) {
+  if ((config.databaseURL || config.redisURL) && config.encryptionKeyGenerated) {
+    console.warn(
+      'LEXOFFICE_ENCRYPTION_KEYS is not set: the tokens in the shared store are encrypted with a key generated for this start and ' +
+        'cannot be read after a restart (users then connect again). To keep them, set LEXOFFICE_ENCRYPTION_KEYS="k1:<32 random bytes, base64>".',
+    )
+  }
+  if (config.databaseURL) {
+    const backend = await startPostgresBackend(config.databaseURL, config.databaseSchema, config.encryption)
+    closers.push(() => backend.close())
+    ;({ tokenStore, sessionStore, webhookDedupe, events } = backend)
+  } else if (config.redisURL) {
     const redis = createClient({ url: config.redisURL })
     redis.on('error', (err: Error) => console.error('redis:', err.message))
     await redis.connect()
     closers.push(() => redis.quit())
     // Tokens are credentials to a company's books: encrypted in Redis (AES-256-GCM).
     tokenStore = new RedisTokenStore({ client: redis, prefix: `${config.redisPrefix}tokens:`, encryption: config.encryption })
-    if (config.encryptionKeyGenerated) {
-      console.warn(
-        'LEXOFFICE_ENCRYPTION_KEYS is not set: the tokens in Redis are encrypted with a key generated for this run and ' +
-          'cannot be read after a restart (users then connect again). To keep them, set LEXOFFICE_ENCRYPTION_KEYS="k1:<32 random bytes, base64>".',
-      )
-    }
     sessionStore = new RedisStore({ client: redis, prefix: `${config.redisPrefix}sess:` })
     // A delivery lexoffice repeats may land on another instance: one claim per event in Redis.
     webhookDedupe = new RedisWebhookDedupeStore({ client: redis, prefix: `${config.redisPrefix}webhook:` })

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type { StoredConnectionStatus } from '../refresher/connectionStatus'
+import type { StoredConnectionStatus } from '../refresher/listConnectionStatus'
 import type { RefreshRunSummary } from '../refresher/runRefreshOnce'
 
 /**

@@ -1,22 +1,29 @@
-import { ErrorCodes, LexofficeApiError, LexofficeNetworkError } from '../errors'
-import { httpRequest, type HttpResponse } from '../http/httpRequest'
-import type { LexofficeResponseInfo, ResolvedClientOptions } from './LexofficeClientOptions'
+import { ErrorCodes, LexofficeApiError, isLexofficeError } from '../errors'
+import { type HttpMethod, type HttpResponse, httpRequest } from '../http/httpRequest'
+import { equalJitterBackoff } from '../timing/backoff'
+import { delay } from '../timing/delay'
+import type { LexofficeResponseInfo, TransportConnection, TransportSettings } from './LexofficeClientOptions'
 import { parseApiError } from './parseApiError'
-import { delay } from './rateLimit/RateLimiter'
 
-/** @internal One API call as resources describe it. */
+/** @internal One API call as resources (and `req.lexoffice.fetch`) describe it. */
 export interface ApiCall {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
-  /** Path below the API base, starting with `/v1/`. */
+  method: HttpMethod
+  /** Path below the API base, starting with `/v1/`, without the query. */
   path: string
   /** Encoded query string without `?`. */
-  query?: string
+  query?: string | undefined
   /** JSON body. */
   json?: unknown
   /** Multipart body (file upload). */
   form?: FormData
+  /** A body as given (`req.lexoffice.fetch`); must be re-sendable. */
+  body?: string | Uint8Array<ArrayBuffer> | FormData | Blob | undefined
+  /** More request headers, lower-case names (`authorization` is always the transport's). */
+  headers?: Record<string, string>
   /** `Accept` header. Default `application/json`. */
   accept?: string
+  /** The caller's signal: aborts the rate-limit wait, the request and the backoff, with its reason. */
+  signal?: AbortSignal | undefined
 }
 
 /**
@@ -26,6 +33,8 @@ export interface ApiCall {
  */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
 const RETRY_STATUS = new Set([500, 502, 503, 504])
+/** Methods that may have changed something at lexoffice when their outcome is unknown. */
+const NOT_IDEMPOTENT = new Set<HttpMethod>(['POST', 'PATCH'])
 
 /**
  * A token read after the rate-limit slot that takes longer than this (ms) leaves the slot stale:
@@ -39,17 +48,22 @@ const LATE_TOKEN_MS = 100
 const MAX_REBOOKS = 2
 
 /**
- * The request pipeline behind every resource: rate limit -> Bearer token read after the slot
- * (a new slot when the read outlasted it) -> fetch with timeout -> 401: next slot, then
- * refresh-once -> 429 backoff -> bounded retries -> typed errors -> hooks.
+ * The one request pipeline of the package: every API request (the typed client's resources, file
+ * up- and downloads, `req.lexoffice.fetch`, webhook subscription calls) goes through it. Rate
+ * limit -> Bearer token read after the slot (a new slot when the read outlasted it) -> request with
+ * timeout and size cap -> 401: next slot, then refresh-once -> 429 backoff (`Retry-After`, shared
+ * through the limiter) -> bounded retries (never a POST or PATCH whose outcome is unknown) ->
+ * typed errors -> hooks.
  *
  * @internal
  */
 export class ApiTransport {
-  readonly #o: ResolvedClientOptions
+  readonly #o: TransportSettings
+  readonly #c: TransportConnection
 
-  constructor(options: ResolvedClientOptions) {
-    this.#o = options
+  constructor(settings: TransportSettings, connection: TransportConnection) {
+    this.#o = settings
+    this.#c = connection
   }
 
   /** The API base URL (no secret). */
@@ -66,7 +80,6 @@ export class ApiTransport {
       return JSON.parse(text) as T
     } catch {
       throw new LexofficeApiError(ErrorCodes.API_ERROR, `lexoffice answered ${call.method} ${call.path} with a body that is not JSON`, {
-        status: 502,
         upstreamStatus: res.status,
         request: { method: call.method, path: call.path },
       })
@@ -74,13 +87,29 @@ export class ApiTransport {
   }
 
   /** Sends `call` with the full policy; resolves with a 2xx answer or throws a typed error. */
-  async send(call: ApiCall): Promise<HttpResponse> {
+  send(call: ApiCall): Promise<HttpResponse> {
+    return this.#exchange(call, false)
+  }
+
+  /**
+   * Sends `call` with the full policy and resolves the final answer whatever its status (after the
+   * retries: a 429 or 5xx that stayed), except a 401 after the refresh, which throws
+   * `API_UNAUTHORIZED`. What `req.lexoffice.fetch` builds its `Response` from.
+   */
+  sendForAnyStatus(call: ApiCall): Promise<HttpResponse> {
+    return this.#exchange(call, true)
+  }
+
+  async #exchange(call: ApiCall, anyStatus: boolean): Promise<HttpResponse> {
     const o = this.#o
-    const idempotent = call.method !== 'POST'
+    const { provider } = this.#c
+    const { signal } = call
+    const idempotent = !NOT_IDEMPOTENT.has(call.method)
     const request = { method: call.method, path: call.path }
     const url = `${o.apiURL}${call.path}${call.query ? `?${call.query}` : ''}`
     const seenTokens: string[] = []
-    const connectionKey = o.limiter ? await o.connectionKey() : ''
+    // The rate-limit key: the app's one key (rateLimit.scope 'client') or this connection's.
+    const connectionKey = o.limiter ? (o.rateLimitKey ?? (await this.#c.connectionKey())) : ''
     // Every attempt reads its token AFTER its rate-limit slot came, the retry after a 401 too (it
     // refreshes then): a call queued behind others for a while must not go out with a token that
     // expired, or was rotated away, while it waited.
@@ -94,12 +123,12 @@ export class ApiTransport {
     for (let attempt = 1; ; attempt++) {
       let waited = 0
       for (let rebooks = 0; ; rebooks++) {
-        if (o.limiter) waited += await o.limiter.acquire(connectionKey)
+        if (o.limiter) waited += await o.limiter.acquire(connectionKey, signal)
         const readStart = performance.now()
-        if (rejected !== undefined && rebooks === 0 && o.provider.refreshAfterUnauthorized) {
-          token = await o.provider.refreshAfterUnauthorized(rejected)
+        if (rejected !== undefined && rebooks === 0 && provider.refreshAfterUnauthorized) {
+          token = await provider.refreshAfterUnauthorized(rejected)
         } else {
-          const read = await o.provider.getAccessToken()
+          const read = await provider.getAccessToken()
           // After a 401 refresh, a provider whose getAccessToken still has the rejected token must
           // not undo the refresh.
           if (read !== rejected) token = read
@@ -122,11 +151,12 @@ export class ApiTransport {
         safeHook(() => o.hooks.onResponse?.(out))
       }
 
-      const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: call.accept ?? 'application/json' }
-      let body: string | FormData | undefined
+      const headers: Record<string, string> = { ...call.headers, authorization: `Bearer ${token}` }
+      headers['accept'] = call.accept ?? call.headers?.['accept'] ?? 'application/json'
+      let body: string | Uint8Array<ArrayBuffer> | FormData | Blob | undefined = call.body
       if (call.form !== undefined) body = call.form
       else if (call.json !== undefined) {
-        headers['Content-Type'] = 'application/json'
+        headers['content-type'] = 'application/json'
         body = JSON.stringify(call.json)
       }
 
@@ -139,10 +169,12 @@ export class ApiTransport {
           body,
           timeoutMs: o.timeoutMs,
           maxBodyBytes: o.maxResponseBytes,
+          signal,
           fetch: o.fetch,
         })
       } catch (err) {
-        if (!(err instanceof LexofficeNetworkError)) throw err
+        // The caller's abort (its reason) and programming errors pass through unchanged.
+        if (!isLexofficeError(err)) throw err
         const causeCode = (err.cause as { code?: unknown } | undefined)?.code
         const safeToRepeat =
           err.code !== ErrorCodes.RESPONSE_TOO_LARGE &&
@@ -150,7 +182,7 @@ export class ApiTransport {
         const willRetry = safeToRepeat && retriesUsed < o.retries
         report(undefined, err.code, willRetry)
         if (!willRetry) throw err
-        await delay(this.#backoff(retriesUsed++))
+        await delay(this.#backoff(retriesUsed++), signal)
         continue
       }
 
@@ -159,7 +191,7 @@ export class ApiTransport {
         report(status, undefined, false)
         return res
       }
-      if (status === 401 && !refreshed && o.provider.refreshAfterUnauthorized) {
+      if (status === 401 && !refreshed && provider.refreshAfterUnauthorized) {
         report(status, ErrorCodes.API_UNAUTHORIZED, true)
         refreshed = true
         rejected = token
@@ -171,13 +203,17 @@ export class ApiTransport {
         rateLimitRetriesUsed++
         // With a limiter the penalty is shared: every caller of this connection backs off.
         if (o.limiter?.penalize) await o.limiter.penalize(connectionKey, wait)
-        else await delay(wait)
+        else await delay(wait, signal)
         continue
       }
       if (idempotent && RETRY_STATUS.has(status) && retriesUsed < o.retries) {
         report(status, ErrorCodes.API_SERVER_ERROR, true)
-        await delay(this.#backoff(retriesUsed++))
+        await delay(this.#backoff(retriesUsed++), signal)
         continue
+      }
+      if (anyStatus && status !== 401) {
+        report(status, undefined, false)
+        return res
       }
       const error = parseApiError(status, res.body, request, seenTokens)
       report(status, error.code, false)
@@ -185,10 +221,8 @@ export class ApiTransport {
     }
   }
 
-  /** Exponential backoff with "equal jitter": between half and all of min(max, base * 2^n). */
-  #backoff(n: number): number {
-    const cap = Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** n)
-    return cap / 2 + Math.random() * (cap / 2)
+  #backoff(retry: number): number {
+    return equalJitterBackoff(retry, this.#o.baseDelayMs, this.#o.maxDelayMs)
   }
 }
 

@@ -2,12 +2,19 @@ import { inspect } from 'node:util'
 import { ApiTransport } from './ApiTransport'
 import { resolveClientOptions, type LexofficeClientOptions } from './LexofficeClientOptions'
 import { ArticlesResource } from './resources/ArticlesResource'
+import { CashBoxesResource } from './resources/CashBoxesResource'
+import { ContactBankAccountsResource } from './resources/ContactBankAccountsResource'
 import { ContactsResource } from './resources/ContactsResource'
 import { DownPaymentInvoicesResource } from './resources/DownPaymentInvoicesResource'
 import { DunningsResource } from './resources/DunningsResource'
 import { EventSubscriptionsResource } from './resources/EventSubscriptionsResource'
 import { FilesResource } from './resources/FilesResource'
+import { FinanceAccountsResource } from './resources/FinanceAccountsResource'
+import { FinanceTransactionsResource } from './resources/FinanceTransactionsResource'
+import { InvoicesResource } from './resources/InvoicesResource'
 import { ListOnlyResource } from './resources/ListOnlyResource'
+import { OrganizationResource } from './resources/OrganizationResource'
+import { PartnerIntegrationsResource } from './resources/PartnerIntegrationsResource'
 import { PaymentsResource } from './resources/PaymentsResource'
 import { ProfileResource } from './resources/ProfileResource'
 import { RecurringTemplatesResource } from './resources/RecurringTemplatesResource'
@@ -15,18 +22,19 @@ import { SalesVoucherResource } from './resources/SalesVoucherResource'
 import { VoucherlistResource } from './resources/VoucherlistResource'
 import { VouchersResource } from './resources/VouchersResource'
 import type { Country, PaymentCondition, PostingCategory, PrintLayout } from './types/reference'
-import type { CreditNote, DeliveryNote, Invoice, OrderConfirmation, Quotation } from './types/salesVouchers'
+import type { CreditNote, DeliveryNote, OrderConfirmation, Quotation } from './types/salesVouchers'
 
 /**
  * Typed lexoffice (Lexware Office) API client over node:http(s) (keep-alive).
  *
- * Every call goes through one pipeline: client-side pacing per connection (default 1.9 req/s,
- * optionally shared across processes through Redis) -> `Authorization: Bearer` from the token
+ * Every call goes through the package's one request pipeline (the same as `req.lexoffice.fetch`):
+ * client-side pacing (default 1.9 req/s for the whole app, or per connection with
+ * `rateLimit.scope`; optionally shared across processes through Redis) -> `Authorization: Bearer` from the token
  * provider -> a timeout (default 30 s) -> on 401 exactly one `refreshAfterUnauthorized()` and
- * one retry -> on 429 bounded backoff with jitter (then `LexofficeRateLimitError`) -> GET/PUT/DELETE
+ * one retry -> on 429 bounded backoff with jitter (then `LexofficeApiError`) -> GET/PUT/DELETE
  * retried on 5xx and network errors; POST never retried once it may have reached lexoffice (timeout,
  * 5xx, reset), only when the connection was refused before sending -> errors as
- * `LexofficeApiError` (all three lexoffice error formats) or `LexofficeNetworkError`.
+ * `LexofficeApiError` (all three lexoffice error formats) or `LexofficeError`.
  *
  * The token, API key and provider live in private fields: `JSON.stringify`, `util.inspect`,
  * errors and hooks never show them.
@@ -44,8 +52,8 @@ export class LexofficeClient {
   readonly profile: ProfileResource
   /** `/v1/contacts` */
   readonly contacts: ContactsResource
-  /** `/v1/invoices` */
-  readonly invoices: SalesVoucherResource<Invoice>
+  /** `/v1/invoices` (with the partner API's interaction status) */
+  readonly invoices: InvoicesResource
   /** `/v1/quotations` */
   readonly quotations: SalesVoucherResource<Quotation>
   /** `/v1/credit-notes` */
@@ -80,6 +88,18 @@ export class LexofficeClient {
   readonly printLayouts: ListOnlyResource<PrintLayout>
   /** `/v1/files` */
   readonly files: FilesResource
+  /** `/v1/contacts/{id}/bankaccounts` (partner API) */
+  readonly contactBankAccounts: ContactBankAccountsResource
+  /** `/v1/organization` (partner API) */
+  readonly organization: OrganizationResource
+  /** `/v1/partner-integrations` (partner API) */
+  readonly partnerIntegrations: PartnerIntegrationsResource
+  /** `/v1/cash-boxes` (partner API, read-only here) */
+  readonly cashBoxes: CashBoxesResource
+  /** `/v1/finance/accounts` (partner API, read-only here) */
+  readonly financeAccounts: FinanceAccountsResource
+  /** `/v1/finance/transactions` (partner API, read-only here) */
+  readonly financeTransactions: FinanceTransactionsResource
 
   readonly #transport: ApiTransport
 
@@ -87,11 +107,11 @@ export class LexofficeClient {
    * @throws TypeError (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for bad options.
    */
   constructor(options: LexofficeClientOptions) {
-    const t = new ApiTransport(resolveClientOptions(options))
+    const t = options instanceof ApiTransport ? options : transportFor(options)
     this.#transport = t
     this.profile = new ProfileResource(t)
     this.contacts = new ContactsResource(t)
-    this.invoices = new SalesVoucherResource<Invoice>(t, '/v1/invoices')
+    this.invoices = new InvoicesResource(t)
     this.quotations = new SalesVoucherResource<Quotation>(t, '/v1/quotations')
     this.creditNotes = new SalesVoucherResource<CreditNote>(t, '/v1/credit-notes')
     this.orderConfirmations = new SalesVoucherResource<OrderConfirmation>(t, '/v1/order-confirmations')
@@ -109,6 +129,12 @@ export class LexofficeClient {
     this.countries = new ListOnlyResource<Country>(t, '/v1/countries')
     this.printLayouts = new ListOnlyResource<PrintLayout>(t, '/v1/print-layouts')
     this.files = new FilesResource(t)
+    this.contactBankAccounts = new ContactBankAccountsResource(t)
+    this.organization = new OrganizationResource(t)
+    this.partnerIntegrations = new PartnerIntegrationsResource(t)
+    this.cashBoxes = new CashBoxesResource(t)
+    this.financeAccounts = new FinanceAccountsResource(t)
+    this.financeTransactions = new FinanceTransactionsResource(t)
   }
 
   /** The API base URL this client talks to (without `/v1`). */
@@ -125,4 +151,14 @@ export class LexofficeClient {
   [inspect.custom](): string {
     return `LexofficeClient { apiURL: '${this.apiURL}' }`
   }
+}
+
+function transportFor(options: LexofficeClientOptions): ApiTransport {
+  const resolved = resolveClientOptions(options)
+  return new ApiTransport(resolved, resolved)
+}
+
+/** A client on an existing transport (the `lexoffice()` middleware shares one per request with `req.lexoffice.fetch`). @internal */
+export function lexofficeClientOn(transport: ApiTransport): LexofficeClient {
+  return new LexofficeClient(transport as unknown as LexofficeClientOptions)
 }

@@ -2,12 +2,13 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { LexofficeEnvironment } from '../endpoints'
 import { resolveEndpoints } from '../endpoints'
 import type { FetchLike } from '../http/httpRequest'
-import { assertFunction, assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { assertFunction, assertInteger, assertKnownKeys, assertObject, assertString, invalidArg, isObject } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import type { AccessTokenProvider } from './AccessTokenProvider'
 import { MemoryRateLimiter } from './rateLimit/MemoryRateLimiter'
 import { DEFAULT_RATE_PER_SECOND, type RateLimiter, type RateLimitSettings } from './rateLimit/RateLimiter'
-import type { RedisClientLike } from '../tokens/stores/redisAdapter'
-import { RedisRateLimiter } from './rateLimit/RedisRateLimiter'
+import type { RedisClientLike } from '../redis/redisAdapter'
+import { RedisRateLimiter } from '../redis/RedisRateLimiter'
 
 /**
  * What {@link LexofficeClientHooks.onRequest} receives. Never contains a token, a query string or a body.
@@ -66,15 +67,48 @@ export interface LexofficeClientHooks {
 }
 
 /**
- * Client-side pacing. Default: 1.9 requests per second, burst 1, per connection key, in this
- * process. Give `redis` (or a `limiter`) to share the budget across processes.
+ * Who shares one pacing budget (see {@link RateLimitOptions.scope}).
  *
  * @example
  * ```ts
- * const rateLimit: RateLimitOptions = { redis: ioredisClient, keyPrefix: 'myapp:lexoffice:rl:' }
+ * const scope: RateLimitScope = 'connection' // one budget per connection key
+ * ```
+ */
+export type RateLimitScope = 'client' | 'connection'
+
+/**
+ * Client-side pacing. Default: 1.9 requests per second, burst 1, one budget for the whole app
+ * (scope `client`), in this process. Give `redis` (or a `limiter`) to share the budget across
+ * processes.
+ *
+ * @example
+ * ```ts
+ * const rateLimit: RateLimitOptions = { redis: ioredisClient, keyPrefix: 'myapp:lexoffice:rl:', clientId: process.env.LEXOFFICE_CLIENT_ID! }
  * ```
  */
 export interface RateLimitOptions extends RateLimitSettings {
+  /**
+   * Who shares one budget. lexoffice allows "a client" 2 requests per second and does not say
+   * whether that client is a connection (an access token or API key), the partner app (its OAuth
+   * client id) or the company: the limit's scope is undocumented.
+   *
+   * - `'client'` (default): every connection of this app shares one budget, keyed by `clientId`
+   *   (in this process, or across processes with `redis`). Safe whichever way lexoffice counts:
+   *   the app as a whole never exceeds the limit, so no connection is refused because another
+   *   one was busy. The cost: all connections together get ~1.9 requests per second.
+   * - `'connection'`: each connection (its `connectionKey`) has its own budget. N busy
+   *   connections send up to N x 1.9 requests per second, which is right only if lexoffice
+   *   counts per connection; choose it only when you know that and need the throughput.
+   *
+   * With an API key both scopes mean the key: a key is its own client and connection.
+   */
+  scope?: RateLimitScope
+  /**
+   * The OAuth client id the shared budget of scope `client` is keyed by (so that apps sharing a
+   * Redis keep apart). Default: one budget for every token-provider client of this process (and,
+   * with `redis`, of every process using the same `keyPrefix`).
+   */
+  clientId?: string
   /** Your own limiter (overrides `redis`, `ratePerSecond`, `burst`). */
   limiter?: RateLimiter
   /** A node-redis or ioredis client: use a {@link RedisRateLimiter} shared by all processes. */
@@ -130,10 +164,11 @@ export interface LexofficeClientCommonOptions {
   /** Largest accepted answer in bytes. Default 25 MiB (PDF documents). */
   maxResponseBytes?: number
   /**
-   * The connection this client acts for, as the rate limiter's key: requests with the same key
-   * share one budget. Default: derived from a hash of the API key, or a random per-client id for
-   * a token provider. Required with a shared (Redis) limiter and a token provider. A function is
-   * called once per request (the `lexoffice()` middleware passes the request's connection key).
+   * The connection this client acts for, as the rate limiter's key when `rateLimit.scope` is
+   * `connection`: requests with the same key share one budget. Default: derived from a hash of
+   * the API key, or a random per-client id for a token provider. Required with a shared (Redis)
+   * limiter, a token provider and scope `connection`. A function is called once per request (the
+   * `lexoffice()` middleware passes the request's connection key). Unused in scope `client`.
    */
   connectionKey?: string | (() => string | Promise<string>)
   /** Client-side pacing; `false` turns it off. */
@@ -158,15 +193,22 @@ export interface LexofficeClientCommonOptions {
 export type LexofficeClientOptions = LexofficeClientCommonOptions &
   ({ tokenProvider: AccessTokenProvider; apiKey?: never } | { apiKey: string; tokenProvider?: never })
 
-/** @internal */
-export interface ResolvedClientOptions {
-  provider: AccessTokenProvider
+/**
+ * What every request of one client (or of one `lexoffice()` middleware) shares: resolved once,
+ * so that all transports built from it share one limiter. @internal
+ */
+export interface TransportSettings {
   apiURL: string
   timeoutMs: number
   maxResponseBytes: number
-  /** Resolves the rate limiter's key for one request. */
-  connectionKey: () => Promise<string>
   limiter: RateLimiter | undefined
+  /** `true` when the limiter is shared beyond this client (Redis or a given one): it needs a real connection key. */
+  sharedLimiter: boolean
+  /**
+   * The one rate-limit key of every connection (scope `client`: `client:<clientId>`), or
+   * `undefined` when each connection paces under its own key (scope `connection`).
+   */
+  rateLimitKey: string | undefined
   retries: number
   rateLimitRetries: number
   baseDelayMs: number
@@ -175,7 +217,17 @@ export interface ResolvedClientOptions {
   fetch: FetchLike | undefined
 }
 
-const KNOWN = [
+/** The connection one transport sends for: where its tokens come from, and its rate-limit key. @internal */
+export interface TransportConnection {
+  provider: AccessTokenProvider
+  /** Resolves the rate limiter's key for one request. */
+  connectionKey: () => Promise<string>
+}
+
+/** @internal */
+export type ResolvedClientOptions = TransportSettings & TransportConnection
+
+const CLIENT_OPTION_KEYS = optionKeys<LexofficeClientOptions>()([
   'tokenProvider',
   'apiKey',
   'environment',
@@ -187,15 +239,18 @@ const KNOWN = [
   'retry',
   'hooks',
   'fetch',
-]
+])
+const RATE_LIMIT_KEYS = optionKeys<RateLimitOptions>()(['limiter', 'redis', 'keyPrefix', 'ratePerSecond', 'burst', 'scope', 'clientId'])
+const RETRY_KEYS = optionKeys<RetryOptions>()(['retries', 'rateLimitRetries', 'baseDelayMs', 'maxDelayMs'])
+const HOOK_KEYS = optionKeys<LexofficeClientHooks>()(['onRequest', 'onResponse'])
 
 /** One shared in-memory limiter per rate setting, so per-request clients of one connection share a budget. */
 const sharedMemoryLimiters = new Map<string, MemoryRateLimiter>()
 
 /** @internal Checks options and applies defaults. Throws `TypeError`s naming the option. */
 export function resolveClientOptions(options: LexofficeClientOptions): ResolvedClientOptions {
-  if (typeof options !== 'object' || options === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
-  assertKnownKeys(options, KNOWN, 'LexofficeClient')
+  assertObject(options, 'options')
+  assertKnownKeys(options, CLIENT_OPTION_KEYS, 'LexofficeClient')
   const hasKey = options.apiKey !== undefined
   const hasProvider = options.tokenProvider !== undefined
   if (hasKey === hasProvider) throw invalidArg('ERR_INVALID_ARG_VALUE', 'give exactly one of "apiKey" and "tokenProvider"')
@@ -208,14 +263,35 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
     provider = { getAccessToken: () => Promise.resolve(apiKey) }
     defaultKey = `apikey:${createHash('sha256').update(apiKey).digest('hex').slice(0, 32)}`
   } else {
-    const tp = options.tokenProvider as AccessTokenProvider
-    if (typeof tp !== 'object' || tp === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"tokenProvider" must be an object')
-    assertFunction(tp.getAccessToken, 'tokenProvider.getAccessToken')
-    if (tp.refreshAfterUnauthorized !== undefined) assertFunction(tp.refreshAfterUnauthorized, 'tokenProvider.refreshAfterUnauthorized')
-    provider = tp
+    const tp: unknown = options.tokenProvider
+    assertObject(tp, 'tokenProvider')
+    assertFunction(tp['getAccessToken'], 'tokenProvider.getAccessToken')
+    if (tp['refreshAfterUnauthorized'] !== undefined)
+      assertFunction(tp['refreshAfterUnauthorized'], 'tokenProvider.refreshAfterUnauthorized')
+    provider = tp as unknown as AccessTokenProvider
     defaultKey = `client:${randomUUID()}`
   }
+  const { connectionKey } = options
+  const settings = resolveTransportSettings(options)
+  if (connectionKey !== undefined && typeof connectionKey !== 'function') assertString(connectionKey, 'connectionKey', { max: 512 })
+  if (hasKey && settings.rateLimitKey !== undefined) {
+    // An API key is its own client: its budget is the key's, in either scope.
+    return { ...settings, rateLimitKey: undefined, provider, connectionKey: resolveConnectionKey(defaultKey) }
+  }
+  if (settings.rateLimitKey === undefined && settings.sharedLimiter && hasProvider && connectionKey === undefined) {
+    throw invalidArg(
+      'ERR_INVALID_ARG_VALUE',
+      '"connectionKey" is required with a shared rate limiter, a token provider and rateLimit.scope "connection"',
+    )
+  }
+  return { ...settings, provider, connectionKey: resolveConnectionKey(connectionKey ?? defaultKey) }
+}
 
+/**
+ * @internal Checks the options every request of a client shares and applies defaults (the
+ * `lexoffice()` middleware calls it once for all requests). Throws `TypeError`s naming the option.
+ */
+export function resolveTransportSettings(options: Omit<LexofficeClientCommonOptions, 'connectionKey'>): TransportSettings {
   const endpointInput: { environment?: LexofficeEnvironment; apiURL?: string } = {}
   if (options.environment !== undefined) endpointInput.environment = options.environment
   if (options.apiURL !== undefined) endpointInput.apiURL = options.apiURL
@@ -225,27 +301,41 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
   assertInteger(timeoutMs, 'timeoutMs', 1, 300_000)
   const maxResponseBytes = options.maxResponseBytes ?? 25 * 1024 * 1024
   assertInteger(maxResponseBytes, 'maxResponseBytes', 1024)
-  if (options.connectionKey !== undefined && typeof options.connectionKey !== 'function') {
-    assertString(options.connectionKey, 'connectionKey', { max: 512 })
-  }
   if (options.fetch !== undefined) assertFunction(options.fetch, 'fetch')
   const hooks = options.hooks ?? {}
-  if (hooks.onRequest !== undefined) assertFunction(hooks.onRequest, 'hooks.onRequest')
-  if (hooks.onResponse !== undefined) assertFunction(hooks.onResponse, 'hooks.onResponse')
+  const hookFns: unknown = hooks
+  assertObject(hookFns, 'hooks')
+  assertKnownKeys(hookFns, HOOK_KEYS, 'hooks')
+  if (hookFns['onRequest'] !== undefined) assertFunction(hookFns['onRequest'], 'hooks.onRequest')
+  if (hookFns['onResponse'] !== undefined) assertFunction(hookFns['onResponse'], 'hooks.onResponse')
 
   let limiter: RateLimiter | undefined
+  let sharedLimiter = false
+  let rateLimitKey: string | undefined
   const rl = options.rateLimit ?? {}
   if (rl !== false) {
-    if (typeof rl !== 'object' || rl === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"rateLimit" must be an object or false')
+    const givenRateLimit: unknown = rl
+    if (!isObject(givenRateLimit)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"rateLimit" must be an object or false')
+    assertKnownKeys(rl, RATE_LIMIT_KEYS, 'rateLimit')
+    const scope: unknown = rl.scope ?? 'client'
+    if (scope !== 'client' && scope !== 'connection') {
+      throw invalidArg('ERR_INVALID_ARG_VALUE', '"rateLimit.scope" must be "client" or "connection"')
+    }
+    if (rl.clientId !== undefined) assertString(rl.clientId, 'rateLimit.clientId', { max: 200 })
+    if (scope === 'client') rateLimitKey = `client:${rl.clientId ?? 'default'}`
     if (rl.limiter !== undefined) {
-      assertFunction(rl.limiter.acquire, 'rateLimit.limiter.acquire')
+      const given: unknown = rl.limiter
+      assertObject(given, 'rateLimit.limiter')
+      assertFunction(given['acquire'], 'rateLimit.limiter.acquire')
       limiter = rl.limiter
+      sharedLimiter = true
     } else if (rl.redis !== undefined) {
       const settings: ConstructorParameters<typeof RedisRateLimiter>[0] = { client: rl.redis }
       if (rl.ratePerSecond !== undefined) settings.ratePerSecond = rl.ratePerSecond
       if (rl.burst !== undefined) settings.burst = rl.burst
       if (rl.keyPrefix !== undefined) settings.keyPrefix = rl.keyPrefix
       limiter = new RedisRateLimiter(settings)
+      sharedLimiter = true
     } else {
       const rate = rl.ratePerSecond ?? DEFAULT_RATE_PER_SECOND
       const burst = rl.burst ?? 1
@@ -257,12 +347,12 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
         limiter = created
       }
     }
-    if ((rl.limiter !== undefined || rl.redis !== undefined) && hasProvider && options.connectionKey === undefined) {
-      throw invalidArg('ERR_INVALID_ARG_VALUE', '"connectionKey" is required with a shared rate limiter and a token provider')
-    }
   }
 
   const retry = options.retry === false ? { retries: 0, rateLimitRetries: 0 } : (options.retry ?? {})
+  const givenRetry: unknown = retry
+  if (!isObject(givenRetry)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"retry" must be an object or false')
+  assertKnownKeys(retry, RETRY_KEYS, 'retry')
   const retries = retry.retries ?? 2
   const rateLimitRetries = retry.rateLimitRetries ?? 4
   const baseDelayMs = retry.baseDelayMs ?? 500
@@ -273,12 +363,12 @@ export function resolveClientOptions(options: LexofficeClientOptions): ResolvedC
   assertInteger(maxDelayMs, 'retry.maxDelayMs', 0, 300_000)
 
   return {
-    provider,
     apiURL,
     timeoutMs,
     maxResponseBytes,
-    connectionKey: resolveConnectionKey(options.connectionKey ?? defaultKey),
     limiter,
+    sharedLimiter,
+    rateLimitKey,
     retries,
     rateLimitRetries,
     baseDelayMs,

@@ -5,16 +5,18 @@ import type { IterateOptions, Page } from './types/common'
 
 /**
  * @internal Follows `page` from 0 until `last`, never asking for a page that reaches past the
- * 10,000-entry search window.
+ * 10,000-entry search window. `maxPageSize` is the endpoint's largest page (the default page size
+ * of the iteration too).
  */
 export async function* iteratePages<T>(
   path: string,
   fetchPage: (page: number, size: number) => Promise<Page<T>>,
   options: IterateOptions = {},
+  maxPageSize = 250,
 ): AsyncGenerator<T, void, undefined> {
-  const size = options.pageSize ?? 250
-  if (!Number.isInteger(size) || size < 1 || size > 250)
-    throw invalidArg('ERR_INVALID_ARG_VALUE', '"pageSize" must be an integer between 1 and 250')
+  const size = options.pageSize ?? maxPageSize
+  if (!Number.isInteger(size) || size < 1 || size > maxPageSize)
+    throw invalidArg('ERR_INVALID_ARG_VALUE', `"pageSize" must be an integer between 1 and ${maxPageSize}`)
   const mode = options.searchWindow ?? 'error'
   let yielded = 0
   for (let page = 0; ; page++) {

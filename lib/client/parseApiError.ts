@@ -1,4 +1,4 @@
-import { ErrorCodes, LexofficeApiError, LexofficeRateLimitError, type LexofficeErrorCode, type LexofficeErrorDetail } from '../errors'
+import { ErrorCodes, LexofficeApiError, type LexofficeErrorCode, type LexofficeErrorDetail } from '../errors'
 
 /** Status code -> error code and the status our app should answer with. */
 const BY_STATUS: Record<number, [LexofficeErrorCode, number]> = {
@@ -13,17 +13,21 @@ const BY_STATUS: Record<number, [LexofficeErrorCode, number]> = {
 }
 
 const MAX_TEXT = 300
+/** The legacy `i18nKey` lexoffice answers a stale contact `version` with (docs/lexoffice-api-sources.md). */
+const STALE_VERSION_KEY = 'invalid_value'
 
 /**
- * Turns a lexoffice error answer into a {@link LexofficeApiError} (a
- * {@link LexofficeRateLimitError} for 429). Understands all three of lexoffice's error bodies:
+ * Turns a lexoffice error answer into a {@link LexofficeApiError}. Understands all three of lexoffice's error bodies:
  *
  * 1. gateway/auth: `{ "message": "Unauthorized" }` (also `{ "message": null }`);
  * 2. legacy (contacts, files, vouchers): `{ "IssueList": [{ i18nKey, source, type, ... }] }`;
  *    each issue becomes a detail `{ violation: i18nKey, field: source, message: type }`;
  * 3. regular: `{ timestamp, status, error, path, traceId, message, details: [{ violation, field, message }] }`.
  *
- * Anything else (HTML, empty, invalid JSON) still gives an error with the status mapped.
+ * A stale `version` is `API_CONFLICT` whether lexoffice answers 409 (its docs) or, as measured for
+ * contacts, 406 with a legacy issue `{ source: 'version', i18nKey: 'invalid_value' }`
+ * (`upstreamStatus` keeps the 406). Anything else (HTML, empty, invalid JSON) still gives an error
+ * with the status mapped.
  * Texts taken from the body are cut to 300 characters, stripped of control characters, and
  * every `secrets` value and any `Bearer ...` value is replaced by `[REDACTED]` (a gateway 403
  * can echo the Authorization header). The request is kept as method + path only.
@@ -41,7 +45,7 @@ export function parseApiError(
   request: { method: string; path: string },
   secrets: readonly string[] = [],
 ): LexofficeApiError {
-  const [code, answerStatus] =
+  let [code, answerStatus] =
     BY_STATUS[status] ??
     (status >= 500 && status <= 599 ? [ErrorCodes.API_SERVER_ERROR, status === 504 ? 504 : 502] : [ErrorCodes.API_ERROR, 502])
   const clean = (value: unknown): string | undefined => (typeof value === 'string' ? sanitize(value, secrets) : undefined)
@@ -68,6 +72,12 @@ export function parseApiError(
     }
     if (upstreamMessage === undefined) upstreamMessage = clean(parsed['error'])
   }
+  // A stale `version` on contacts comes back as 406 naming `version` with `invalid_value` (measured;
+  // the docs say 409): it is the same conflict, so callers need only one check (README, API_CONFLICT).
+  if (status === 406 && details.some((d) => d.field === 'version' && d.violation === STALE_VERSION_KEY)) {
+    code = ErrorCodes.API_CONFLICT
+    answerStatus = 409
+  }
   const summary = upstreamMessage ?? (details[0] ? [details[0].violation, details[0].field].filter(Boolean).join(' at ') : undefined)
   const message = `lexoffice answered ${status} to ${request.method} ${request.path}${summary ? `: ${summary}` : ''}`
   const options = {
@@ -77,7 +87,7 @@ export function parseApiError(
     details,
     request: { method: request.method, path: request.path },
   }
-  return status === 429 ? new LexofficeRateLimitError(code, message, options) : new LexofficeApiError(code, message, options)
+  return new LexofficeApiError(code, message, options)
 }
 
 function parseJson(text: string): unknown {

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http'
-import type { LexofficeClient } from '../client/LexofficeClient'
-import { parseApiError } from '../client/parseApiError'
-import { ErrorCodes, LexofficeNetworkError, LexofficeNotConnectedError } from '../errors'
-import { describeUrl } from '../http/httpRequest'
-import { invalidArg } from '../options/assert'
+import { type ApiCall, ApiTransport } from '../client/ApiTransport'
+import { type LexofficeClient, lexofficeClientOn } from '../client/LexofficeClient'
+import type { TransportSettings } from '../client/LexofficeClientOptions'
+import { ErrorCodes, LexofficeError } from '../errors'
+import type { HttpMethod, HttpResponse } from '../http/httpRequest'
+import { invalidArg, isObject } from '../options/assert'
 import type { ConnectionTokenProvider } from '../tokens/ConnectionTokenProvider'
 import type { ConnectionStatus, DisconnectResult, TokenManager } from '../tokens/TokenManager'
 
@@ -17,19 +18,6 @@ import type { ConnectionStatus, DisconnectResult, TokenManager } from '../tokens
  * ```
  */
 export type LexofficeKeyResolver = (req: Express.Request & IncomingMessage) => string | undefined | Promise<string | undefined>
-
-/**
- * The client `req.lexoffice.client` returns when no `createClient` option is given: an
- * authenticated fetch against the lexoffice API.
- *
- * @example
- * ```ts
- * const res = await req.lexoffice!.client.fetch('/v1/profile')
- * ```
- */
-export interface LexofficeFetchClient {
-  fetch(path: string, init?: RequestInit): Promise<Response>
-}
 
 /**
  * Builds the API client of one request from the connection's token provider, e.g.
@@ -47,10 +35,17 @@ export interface LexofficeRequestContextInit<C> {
   manager: TokenManager
   req: Express.Request & IncomingMessage
   resolveKey: LexofficeKeyResolver
+  /** Builds `client`; without it `client` is a {@link LexofficeClient} on this request's transport. */
   createClient: LexofficeClientFactory<C> | undefined
+  /** What the requests of every context of one middleware share (limiter, timeouts, retries, hooks). */
+  transport: TransportSettings
 }
 
-const API_TIMEOUT_MS = 30_000
+const METHODS = new Set<string>(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'])
+/** Statuses whose `Response` has no body (the constructor refuses one). */
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304])
+/** Request headers the transport sets itself. */
+const TRANSPORT_HEADERS = new Set(['authorization', 'host', 'content-length', 'connection', 'transfer-encoding'])
 
 /**
  * `req.lexoffice`: this request's view of its lexoffice connection. Creating it does no I/O;
@@ -71,6 +66,8 @@ export class LexofficeRequestContext<C = LexofficeClient> {
   readonly #req: Express.Request & IncomingMessage
   readonly #resolveKey: LexofficeKeyResolver
   readonly #createClient: LexofficeClientFactory<C> | undefined
+  readonly #settings: TransportSettings
+  #transport: ApiTransport | undefined
   #key: Promise<string | undefined> | undefined
   /** The key, when the resolver answered synchronously with one (the common case). */
   #syncKey: string | undefined
@@ -83,6 +80,7 @@ export class LexofficeRequestContext<C = LexofficeClient> {
     this.#req = init.req
     this.#resolveKey = init.resolveKey
     this.#createClient = init.createClient
+    this.#settings = init.transport
   }
 
   /**
@@ -104,6 +102,7 @@ export class LexofficeRequestContext<C = LexofficeClient> {
     try {
       raw = this.#resolveKey(this.#req)
     } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the resolver's own error, unchanged
       return Promise.reject(err)
     }
     if (raw !== null && typeof raw === 'object' && typeof (raw as PromiseLike<unknown>).then === 'function') {
@@ -112,6 +111,7 @@ export class LexofficeRequestContext<C = LexofficeClient> {
     try {
       this.#syncKey = checkKey(raw)
     } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the resolver's own error, unchanged
       return Promise.reject(err)
     }
     return Promise.resolve(this.#syncKey)
@@ -120,7 +120,7 @@ export class LexofficeRequestContext<C = LexofficeClient> {
   /**
    * `true` when an active (not lost) connection is stored for this request's key.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503).
+   * @throws LexofficeError `STORE_UNAVAILABLE` (503).
    * @example
    * ```ts
    * res.render('settings', { connected: await req.lexoffice!.isConnected() })
@@ -135,7 +135,7 @@ export class LexofficeRequestContext<C = LexofficeClient> {
    * A valid access token (refreshed first when due). Prefer {@link LexofficeRequestContext.fetch}
    * or `client`, which also handle a 401.
    *
-   * @throws LexofficeNotConnectedError `NOT_CONNECTED`, LexofficeAuthLostError `AUTH_LOST`, and the
+   * @throws LexofficeError `NOT_CONNECTED`, LexofficeAuthLostError `AUTH_LOST`, and the
    *   manager's 503 errors (`STORE_UNAVAILABLE`, `LOCK_TIMEOUT`, `REFRESH_FAILED`).
    * @example
    * ```ts
@@ -178,13 +178,21 @@ export class LexofficeRequestContext<C = LexofficeClient> {
 
   /**
    * `fetch` against the lexoffice API (`path` relative to the manager's `apiURL`, e.g.
-   * `/v1/contacts?page=0`) with a fresh Bearer token. After a 401 it refreshes once (through the
-   * manager's coalesced path) and retries once; a second 401 throws `API_UNAUTHORIZED`. Any other
-   * status resolves the `Response` as is. Bodies must be re-sendable (string, Buffer,
-   * URLSearchParams, FormData, Blob), since the request may be sent twice.
+   * `/v1/contacts?page=0`) through the same pipeline as `client`, sharing its rate-limit budget per
+   * connection: pacing (in-process or Redis), a fresh Bearer token read after the rate-limit slot,
+   * the client's timeout (default 30 s) and response size cap (default 25 MiB), 429 backoff with
+   * `Retry-After`, retries of GET/HEAD/PUT/DELETE after 5xx and network errors (never of a POST or
+   * PATCH whose outcome is unknown), and after a 401 one refresh (through the manager's coalesced
+   * path) and one retry; a second 401 throws `API_UNAUTHORIZED`. Options: the middleware's `client`
+   * option. Any other final status resolves a standard `Response` (its body read completely, so
+   * `ok`, `status`, `headers`, `json()` and `text()` work as usual; `url` is empty), a 429 or 5xx
+   * that outlasted the retries included. Bodies must be re-sendable (string, Buffer/typed array,
+   * ArrayBuffer, URLSearchParams, FormData, Blob), since the request may be sent twice; the
+   * caller's `signal` aborts the wait, the request and the backoff.
    *
-   * @throws TypeError for a path that is not relative; LexofficeApiError `API_UNAUTHORIZED` (a
-   *   second 401); LexofficeNetworkError `TIMEOUT`/`NETWORK_ERROR`; the errors of `getAccessToken`.
+   * @throws TypeError for a path that is not relative, an unsupported method or a stream body;
+   *   LexofficeApiError `API_UNAUTHORIZED` (a second 401); LexofficeError `TIMEOUT`/`NETWORK_ERROR`/
+   *   `RESPONSE_TOO_LARGE`; the errors of `getAccessToken`; the signal's reason when it aborts.
    * @example
    * ```ts
    * const res = await req.lexoffice!.fetch('/v1/contacts', {
@@ -198,17 +206,9 @@ export class LexofficeRequestContext<C = LexofficeClient> {
     if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//') || path.includes('\\')) {
       throw invalidArg('ERR_INVALID_ARG_VALUE', '"path" must be a path on the lexoffice API, e.g. /v1/profile')
     }
-    const key = await this.#requireKey()
-    const url = this.#manager.apiURL + path
-    let token = await this.#manager.getAccessToken(key)
-    let res = await send(url, init, token)
-    if (res.status !== 401) return res
-    await res.body?.cancel().catch(() => undefined)
-    token = await this.#manager.refreshAfterUnauthorized(key, token)
-    res = await send(url, init, token)
-    if (res.status !== 401) return res
-    const body = Buffer.from(await res.arrayBuffer())
-    throw parseApiError(401, body, { method: (init.method ?? 'GET').toUpperCase(), path: path.split('?')[0]! }, [token])
+    const call = toApiCall(path, init)
+    await this.#requireKey()
+    return toResponse(await this.#transportOf().sendForAnyStatus(call), call)
   }
 
   /**
@@ -239,11 +239,7 @@ export class LexofficeRequestContext<C = LexofficeClient> {
    * ```
    */
   get client(): C {
-    if (this.#client === undefined) {
-      this.#client = this.#createClient
-        ? this.#createClient(this.provider, this)
-        : (Object.freeze({ fetch: (path: string, init?: RequestInit) => this.fetch(path, init) }) as unknown as C)
-    }
+    this.#client ??= this.#createClient ? this.#createClient(this.provider, this) : (lexofficeClientOn(this.#transportOf()) as C)
     return this.#client
   }
 
@@ -266,8 +262,17 @@ export class LexofficeRequestContext<C = LexofficeClient> {
 
   async #requireKey(): Promise<string> {
     const key = await this.key()
-    if (key === undefined) throw new LexofficeNotConnectedError('This request has no lexoffice connection (no key).')
+    if (key === undefined) throw new LexofficeError(ErrorCodes.NOT_CONNECTED, 'This request has no lexoffice connection (no key).')
     return key
+  }
+
+  /** This request's transport: the middleware's shared settings, this connection's tokens and rate-limit key. */
+  #transportOf(): ApiTransport {
+    this.#transport ??= new ApiTransport(this.#settings, {
+      provider: this.provider,
+      connectionKey: async () => (await this.key()) ?? 'lexoffice:no-connection',
+    })
+    return this.#transport
   }
 }
 
@@ -279,24 +284,58 @@ function checkKey(key: unknown): string | undefined {
   return key
 }
 
-/** One API request with the Bearer token, a timeout, and no redirects followed. */
-async function send(url: string, init: RequestInit, token: string): Promise<Response> {
-  const headers = new Headers(init.headers)
-  headers.set('authorization', `Bearer ${token}`)
-  if (!headers.has('accept')) headers.set('accept', 'application/json')
-  const timeout = AbortSignal.timeout(API_TIMEOUT_MS)
-  const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout
-  try {
-    return await fetch(url, { ...init, headers, signal, redirect: 'manual' })
-  } catch (err) {
-    if (init.signal?.aborted) throw err // the caller cancelled: their AbortError, as fetch does
-    const where = describeUrl(url)
-    if (timeout.aborted) {
-      throw new LexofficeNetworkError(ErrorCodes.TIMEOUT, `${where} did not answer within ${API_TIMEOUT_MS} ms.`, { status: 504 })
-    }
-    const code = (err as { cause?: { code?: unknown } }).cause?.code
-    throw new LexofficeNetworkError(ErrorCodes.NETWORK_ERROR, `Could not reach ${where}${typeof code === 'string' ? ` (${code})` : ''}.`, {
-      status: 502,
-    })
+/** A `fetch(path, init)` as a transport call: method, path and query, headers, a re-sendable body, the signal. */
+function toApiCall(path: string, init: RequestInit): ApiCall {
+  const given: unknown = init
+  if (!isObject(given)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"init" must be an object')
+  const method = (init.method ?? 'GET').toUpperCase()
+  if (!METHODS.has(method)) throw invalidArg('ERR_INVALID_ARG_VALUE', `"init.method" must be one of ${[...METHODS].join(', ')}`)
+  const headers: Record<string, string> = {}
+  new Headers(init.headers).forEach((value, name) => {
+    if (!TRANSPORT_HEADERS.has(name)) headers[name] = value
+  })
+  const body = resendableBody(init.body, headers)
+  const q = path.indexOf('?')
+  const call: ApiCall = {
+    method: method as HttpMethod,
+    path: q === -1 ? path : path.slice(0, q),
+    query: q === -1 ? undefined : path.slice(q + 1),
+    headers,
+    body,
+    signal: init.signal ?? undefined,
   }
+  return call
+}
+
+/** The body as the transport sends it; a stream cannot be sent a second time (401 retry), so it is refused. */
+function resendableBody(body: RequestInit['body'], headers: Record<string, string>): ApiCall['body'] {
+  if (body === undefined || body === null) return undefined
+  if (typeof body === 'string' || body instanceof FormData || body instanceof Blob) return body
+  if (body instanceof URLSearchParams) {
+    headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=UTF-8'
+    return body.toString()
+  }
+  if (body instanceof ArrayBuffer) return new Uint8Array(body.slice(0))
+  if (ArrayBuffer.isView(body)) return new Uint8Array(new Uint8Array(body.buffer, body.byteOffset, body.byteLength))
+  throw invalidArg(
+    'ERR_INVALID_ARG_TYPE',
+    '"init.body" must be re-sendable (string, Buffer, ArrayBuffer, URLSearchParams, FormData or Blob), not a stream',
+  )
+}
+
+/** The transport's (complete, size-capped) answer as a standard `Response`. */
+function toResponse(res: HttpResponse, call: ApiCall): Response {
+  const headers = new Headers()
+  res.headers.forEach((value, name) => {
+    try {
+      headers.append(name, value)
+    } catch {
+      // A header value a WHATWG Headers object refuses is left out.
+    }
+  })
+  if (res.status < 200 || res.status > 599) {
+    throw new LexofficeError(ErrorCodes.API_ERROR, `lexoffice answered ${call.method} ${call.path} with HTTP ${res.status}.`)
+  }
+  const body = NULL_BODY_STATUS.has(res.status) || call.method === 'HEAD' ? null : new Uint8Array(res.body)
+  return new Response(body, { status: res.status, headers })
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { assertFunction, assertKnownKeys, invalidArg } from '../options/assert'
-import { LexofficeClient } from '../client/LexofficeClient'
-import type { LexofficeClientCommonOptions } from '../client/LexofficeClientOptions'
+import type { LexofficeClient } from '../client/LexofficeClient'
+import { type LexofficeClientCommonOptions, resolveTransportSettings } from '../client/LexofficeClientOptions'
+import { assertFunction, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import type { TokenManager } from '../tokens/TokenManager'
 import './augment'
 import { type LexofficeClientFactory, LexofficeRequestContext } from './LexofficeRequestContext'
@@ -20,13 +21,18 @@ export interface LexofficeMiddlewareOptions<C = LexofficeClient> {
   /** The connection key of a request, e.g. `(req) => req.user?.id`; `undefined`: not connected. */
   key(req: Express.Request & IncomingMessage): string | undefined | Promise<string | undefined>
   /**
-   * Options of the default `req.lexoffice.client` (a {@link LexofficeClient} on the manager's
-   * API URL, rate-limited per connection key), e.g. `{ rateLimit: { redis }, hooks }`.
+   * Options of the request pipeline behind `req.lexoffice.fetch` and the default
+   * `req.lexoffice.client` (a {@link LexofficeClient} on the manager's API URL), both sharing one
+   * pacing budget: one for the whole app by default, one per connection key with
+   * `{ rateLimit: { scope: 'connection' } }`; e.g. `{ rateLimit: { redis }, hooks, timeoutMs }`.
+   * The connection key is the request's `key`.
    */
-  client?: LexofficeClientCommonOptions
-  /** Builds `req.lexoffice.client` yourself instead (then `client` is ignored). */
+  client?: Omit<LexofficeClientCommonOptions, 'connectionKey'>
+  /** Builds `req.lexoffice.client` yourself instead (`req.lexoffice.fetch` still uses the `client` options). */
   createClient?: LexofficeClientFactory<C>
 }
+
+const MIDDLEWARE_OPTION_KEYS = optionKeys<LexofficeMiddlewareOptions<unknown>>()(['manager', 'key', 'client', 'createClient'])
 
 /**
  * An Express (4 or 5) middleware; typed structurally, so it fits both.
@@ -57,8 +63,9 @@ export type LexofficeHandler = (req: Express.Request & IncomingMessage, res: Ser
  * ```
  */
 export function lexoffice<C = LexofficeClient>(options: LexofficeMiddlewareOptions<C>): LexofficeHandler {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
-  assertKnownKeys(options, ['manager', 'key', 'client', 'createClient'], 'lexoffice()')
+  const given: unknown = options
+  assertObject(given, 'options')
+  assertKnownKeys(given, MIDDLEWARE_OPTION_KEYS, 'lexoffice()')
   const m = options.manager as Partial<TokenManager> | null
   if (
     m === null ||
@@ -69,31 +76,30 @@ export function lexoffice<C = LexofficeClient>(options: LexofficeMiddlewareOptio
   ) {
     throw invalidArg('ERR_INVALID_ARG_TYPE', '"manager" must be a TokenManager')
   }
-  assertFunction(options.key, 'key')
-  if (options.createClient !== undefined) assertFunction(options.createClient, 'createClient')
-  if (options.client !== undefined && (options.client === null || typeof options.client !== 'object')) {
-    throw invalidArg('ERR_INVALID_ARG_TYPE', '"client" must be an object of LexofficeClient options')
-  }
-  const { manager } = options
+  assertFunction(given['key'], 'key')
+  if (given['createClient'] !== undefined) assertFunction(given['createClient'], 'createClient')
+  if (given['client'] !== undefined) assertObject(given['client'], 'client', 'an object of LexofficeClient options')
+  const { manager, createClient } = options
   const clientOptions = options.client ?? {}
-  // The default client: the typed API client, paced per connection key (shared by every request
-  // of that connection, and across processes when `client.rateLimit.redis` is given).
-  const createClient: LexofficeClientFactory<C> =
-    options.createClient ??
-    (((provider, ctx) =>
-      new LexofficeClient({
-        apiURL: manager.apiURL,
-        ...clientOptions,
-        tokenProvider: provider,
-        connectionKey: async () => (await ctx.key()) ?? 'lexoffice:no-connection',
-      })) as LexofficeClientFactory<unknown> as LexofficeClientFactory<C>)
-  if ('apiKey' in clientOptions || 'tokenProvider' in clientOptions) {
-    throw invalidArg('ERR_INVALID_ARG_VALUE', '"client" must not contain apiKey or tokenProvider: the middleware provides the tokens')
+  if ('apiKey' in clientOptions || 'tokenProvider' in clientOptions || 'connectionKey' in clientOptions) {
+    throw invalidArg(
+      'ERR_INVALID_ARG_VALUE',
+      '"client" must not contain apiKey, tokenProvider or connectionKey: the middleware provides the tokens and the key',
+    )
   }
+  // Resolved once: every request of this middleware shares the limiter (one budget per app or per
+  // connection key, across processes with `client.rateLimit.redis`), the timeouts, retries and hooks.
+  const transport = resolveTransportSettings({ apiURL: manager.apiURL, ...clientOptions })
   const resolveKey = options.key.bind(options)
   return function lexofficeMiddleware(req, _res, next) {
     // Typed as the default context; a custom `createClient` changes only the type of `client`.
-    req.lexoffice = new LexofficeRequestContext<C>({ manager, req, resolveKey, createClient }) as unknown as LexofficeRequestContext
+    req.lexoffice = new LexofficeRequestContext<C>({
+      manager,
+      req,
+      resolveKey,
+      createClient,
+      transport,
+    }) as unknown as LexofficeRequestContext
     next()
   }
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isLexofficeError } from '../errors'
 import { assertFunction, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import { sanitizeReturnTo } from '../strategy/returnTo'
 import './augment'
 
@@ -53,9 +54,11 @@ interface Resolved {
   onAuthLost: RequireLexofficeOptions['onAuthLost'] | undefined
 }
 
+const OPTION_KEYS = optionKeys<RequireLexofficeOptions>()(['loginPath', 'onAuthLost'])
+
 function resolve(options: RequireLexofficeOptions): Resolved {
   if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
-  assertKnownKeys(options, ['loginPath', 'onAuthLost'], 'requireLexoffice()')
+  assertKnownKeys(options, OPTION_KEYS, 'requireLexoffice()')
   const loginPath = options.loginPath ?? '/auth/lexoffice'
   assertString(loginPath, 'loginPath', { max: 512 })
   if (sanitizeReturnTo(loginPath) === undefined || loginPath.includes('?') || loginPath.includes('#')) {

@@ -1,12 +1,16 @@
-import { ErrorCodes, LexofficeNetworkError } from '../errors'
+import { ErrorCodes, LexofficeError, isLexofficeError } from '../errors'
+import { secretFreeCause } from '../failures/secretFreeCause'
 import { type HeaderReader, type NodeHttpFailure, nodeHttpRequest } from './nodeHttpRequest'
 
 /** A fetch-compatible function; tests and users may inject their own (e.g. an undici dispatcher). */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>
 
+/** The methods the package sends. @internal */
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
 /** @internal */
 export interface HttpRequestOptions {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD'
+  method: HttpMethod
   url: string
   headers?: Record<string, string>
   body?: string | Uint8Array<ArrayBuffer> | FormData | Blob | undefined
@@ -14,7 +18,7 @@ export interface HttpRequestOptions {
   timeoutMs: number
   /** Abort when the body grows past this many bytes (default 1 MiB). */
   maxBodyBytes?: number
-  /** An outer signal (e.g. the request was cancelled). */
+  /** The caller's signal: when it aborts, the request is cancelled and its reason rethrown (as `fetch` does). */
   signal?: AbortSignal | undefined
   fetch?: FetchLike | undefined
 }
@@ -31,7 +35,7 @@ export interface HttpResponse {
 /**
  * The one place where the package talks HTTP, with a hard timeout (node-oauth has none,
  * passport issue #308) and a cap on the body size. Failures become
- * {@link LexofficeNetworkError}s whose message names the host and path only (never headers,
+ * {@link LexofficeError}s whose message names the host and path only (never headers,
  * bodies or query strings, which may carry secrets).
  *
  * Transport: node:http(s) with keep-alive agents ({@link nodeHttpRequest}) for http(s) URLs with
@@ -59,6 +63,7 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
         })
         return { status: res.status, headers: res.headers, body: res.body, text: () => res.body.toString('utf8') }
       } catch (failure) {
+        if (options.signal?.aborted) throw options.signal.reason
         throw fromNodeFailure(asNodeFailure(failure), where, options.timeoutMs, maxBodyBytes)
       }
     }
@@ -76,13 +81,15 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
       redirect: 'manual',
     })
   } catch (err) {
+    if (options.signal?.aborted) throw options.signal.reason
     throw toNetworkError(err, where, timeout, options.timeoutMs)
   }
   try {
     const body = await readLimited(response, maxBodyBytes, where)
     return { status: response.status, headers: response.headers, body, text: () => body.toString('utf8') }
   } catch (err) {
-    if (err instanceof LexofficeNetworkError) throw err
+    if (isLexofficeError(err)) throw err
+    if (options.signal?.aborted) throw options.signal.reason
     throw toNetworkError(err, where, timeout, options.timeoutMs)
   }
 }
@@ -125,66 +132,39 @@ function asNodeFailure(thrown: unknown): NodeHttpFailure {
   return { kind: 'network', error: thrown instanceof Error ? thrown : new Error('the request could not be sent') }
 }
 
-function fromNodeFailure(failure: NodeHttpFailure, where: string, timeoutMs: number, maxBodyBytes: number): LexofficeNetworkError {
+function fromNodeFailure(failure: NodeHttpFailure, where: string, timeoutMs: number, maxBodyBytes: number): LexofficeError {
   switch (failure.kind) {
     case 'too-large':
       return tooLarge(where, maxBodyBytes)
     case 'timeout':
-      return new LexofficeNetworkError(ErrorCodes.TIMEOUT, `${where} did not answer within ${timeoutMs} ms.`, {
-        status: 504,
-        cause: safeCause(failure.error),
+      return new LexofficeError(ErrorCodes.TIMEOUT, `${where} did not answer within ${timeoutMs} ms.`, {
+        cause: secretFreeCause(failure.error),
       })
     default: {
       const code = (failure.error as { code?: unknown }).code
       const detail = typeof code === 'string' ? ` (${code})` : ''
-      return new LexofficeNetworkError(ErrorCodes.NETWORK_ERROR, `Could not reach ${where}${detail}.`, {
-        status: 502,
-        cause: safeCause(failure.error),
+      return new LexofficeError(ErrorCodes.NETWORK_ERROR, `Could not reach ${where}${detail}.`, {
+        cause: secretFreeCause(failure.error),
       })
     }
   }
 }
 
-function tooLarge(where: string, maxBytes: number): LexofficeNetworkError {
-  return new LexofficeNetworkError(ErrorCodes.RESPONSE_TOO_LARGE, `The answer of ${where} was larger than ${maxBytes} bytes.`, {
-    status: 502,
-  })
+function tooLarge(where: string, maxBytes: number): LexofficeError {
+  return new LexofficeError(ErrorCodes.RESPONSE_TOO_LARGE, `The answer of ${where} was larger than ${maxBytes} bytes.`)
 }
 
-function toNetworkError(err: unknown, where: string, timeout: AbortSignal, timeoutMs: number): LexofficeNetworkError {
+function toNetworkError(err: unknown, where: string, timeout: AbortSignal, timeoutMs: number): LexofficeError {
   if (timeout.aborted) {
-    return new LexofficeNetworkError(ErrorCodes.TIMEOUT, `${where} did not answer within ${timeoutMs} ms.`, {
-      status: 504,
-      cause: safeCause(err),
+    return new LexofficeError(ErrorCodes.TIMEOUT, `${where} did not answer within ${timeoutMs} ms.`, {
+      cause: secretFreeCause(err),
     })
   }
   const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code
   const detail = typeof code === 'string' ? ` (${code})` : ''
-  return new LexofficeNetworkError(ErrorCodes.NETWORK_ERROR, `Could not reach ${where}${detail}.`, {
-    status: 502,
-    cause: safeCause(err),
+  return new LexofficeError(ErrorCodes.NETWORK_ERROR, `Could not reach ${where}${detail}.`, {
+    cause: secretFreeCause(err),
   })
-}
-
-/**
- * Keeps only name, message and code of an underlying error: undici errors can reference the
- * request. Duck-typed, because errors of Node's own modules may come from another realm (a vm
- * context, as in jest), where `instanceof Error` is false.
- */
-function safeCause(err: unknown): Error | undefined {
-  if (!isErrorLike(err)) return undefined
-  const inner = (err as { cause?: unknown }).cause
-  const copy = new Error(isErrorLike(inner) ? `${err.message}: ${inner.message}` : err.message)
-  copy.name = typeof err.name === 'string' ? err.name : 'Error'
-  const code = (inner as { code?: unknown } | undefined)?.code ?? (err as { code?: unknown }).code
-  if (typeof code === 'string') (copy as Error & { code: string }).code = code
-  return copy
-}
-
-function isErrorLike(value: unknown): value is Error {
-  return (
-    value instanceof Error || (value !== null && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string')
-  )
 }
 
 /** `host/path` of a URL, without query or credentials. @internal */

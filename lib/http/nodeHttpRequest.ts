@@ -2,11 +2,13 @@ import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, req
 import { Agent as HttpsAgent, request as httpsRequestRaw } from 'node:https'
 
 /**
- * Response headers with the one method the package reads (`get`, case-insensitive), as on a
- * WHATWG `Headers` object. @internal
+ * Response headers with the two methods the package uses (`get`, case-insensitive, and
+ * `forEach`), as on a WHATWG `Headers` object. @internal
  */
 export interface HeaderReader {
   get(name: string): string | null
+  /** Calls `callback` once per header (lower-case name; repeated headers joined with `, `). */
+  forEach(callback: (value: string, name: string) => void): void
 }
 
 /** What {@link nodeHttpRequest} resolves: status, headers and the whole (size-capped) body. @internal */
@@ -50,6 +52,11 @@ export function nodeHttpRequest(options: {
 }): Promise<RawHttpResponse> {
   return new Promise<RawHttpResponse>((resolve, reject) => {
     const { url, signal } = options
+    // Before a request exists: destroying one that has no 'error' listener yet would crash the process.
+    if (signal?.aborted) {
+      reject({ kind: 'aborted', error: signal.reason instanceof Error ? signal.reason : new Error('aborted') } satisfies NodeHttpFailure)
+      return
+    }
     let done = false
     const headers: Record<string, string | number> = { ...options.headers }
     if (options.body !== undefined)
@@ -76,14 +83,8 @@ export function nodeHttpRequest(options: {
       options.timeoutMs,
     )
     const onAbort = (): void => finish({ kind: 'aborted', error: signal?.reason instanceof Error ? signal.reason : new Error('aborted') })
-    if (signal) {
-      if (signal.aborted) {
-        onAbort()
-        return
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
-    }
     req.on('error', (error) => finish({ kind: 'network', error }))
+    signal?.addEventListener('abort', onAbort, { once: true })
     req.on('response', (res: IncomingMessage) => {
       const declared = Number(res.headers['content-length'])
       if (Number.isFinite(declared) && declared > options.maxBodyBytes) return finish({ kind: 'too-large' })
@@ -124,6 +125,11 @@ function headerReader(raw: IncomingHttpHeaders): HeaderReader {
       const value = raw[name.toLowerCase()]
       if (value === undefined) return null
       return Array.isArray(value) ? value.join(', ') : value
+    },
+    forEach(callback: (value: string, name: string) => void): void {
+      for (const [name, value] of Object.entries(raw)) {
+        if (value !== undefined) callback(Array.isArray(value) ? value.join(', ') : value, name)
+      }
     },
   }
 }

@@ -1,6 +1,7 @@
 import { ErrorCodes, LexofficeOAuthError } from '../errors'
 import { type FetchLike, describeUrl, httpRequest } from '../http/httpRequest'
-import { assertInteger, assertString, assertUrl } from '../options/assert'
+import { assertInteger, assertKnownKeys, assertString, assertUrl, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 
 /**
  * A validated token endpoint answer (RFC 6749 §5.1), plus `expiresAt`: the absolute expiry in
@@ -41,6 +42,15 @@ export interface LexofficeOAuthClientOptions {
 }
 
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024
+const OPTION_KEYS = optionKeys<LexofficeOAuthClientOptions>()([
+  'clientID',
+  'clientSecret',
+  'tokenURL',
+  'revokeURL',
+  'timeoutMs',
+  'fetch',
+  'now',
+])
 
 /**
  * The longest access-token lifetime accepted from a token answer, in seconds (one day). lexoffice
@@ -88,6 +98,8 @@ export class LexofficeOAuthClient {
   readonly #now: () => number
 
   constructor(options: LexofficeOAuthClientOptions) {
+    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertKnownKeys(options, OPTION_KEYS, 'LexofficeOAuthClient')
     assertString(options.clientID, 'clientID', { max: 256 })
     assertString(options.clientSecret, 'clientSecret', { max: 1024 })
     assertUrl(options.tokenURL, 'tokenURL')

@@ -75,3 +75,13 @@ export function assertKnownKeys(value: object, allowed: readonly string[], what:
     if (!allowed.includes(key)) throw invalidArg('ERR_INVALID_ARG_VALUE', `unknown ${what} option "${key}"`)
   }
 }
+
+/** `true` for a non-null object: the run-time check of input whose static type says "object". @internal */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object'
+}
+
+/** Checks that an option (set) is a non-null object. @internal */
+export function assertObject(value: unknown, name: string, what = 'an object'): asserts value is Record<string, unknown> {
+  if (!isObject(value)) throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be ${what}`)
+}

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { TokenStore } from '../tokens/TokenStore'
 import { assertFunction, assertInteger, assertKnownKeys, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import { type RefresherManager, type RefreshRunSummary, runRefreshOnce } from './runRefreshOnce'
 
 /** A timer handle as returned by `setTimeout` (Node's `Timeout` has `unref`). */
@@ -51,7 +52,7 @@ export interface BackgroundRefresherOptions {
 /** Half of lexoffice's 4 h access-token lifetime. */
 const MAX_WINDOW_MS = 2 * 3_600_000
 
-const KNOWN_OPTIONS = [
+const KNOWN_OPTIONS = optionKeys<BackgroundRefresherOptions>()([
   'manager',
   'store',
   'windowMs',
@@ -63,7 +64,7 @@ const KNOWN_OPTIONS = [
   'random',
   'setTimeout',
   'clearTimeout',
-] as const
+])
 
 /**
  * Events of {@link BackgroundRefresher}.

@@ -1,6 +1,7 @@
 import type { TokenStore } from '../tokens/TokenStore'
-import { assertFunction, assertInteger, invalidArg } from '../options/assert'
-import { listConnectionStatus } from './connectionStatus'
+import { assertFunction, assertInteger, assertKnownKeys, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
+import { listConnectionStatus } from './listConnectionStatus'
 
 /**
  * Options of {@link lexofficeHealth} and {@link lexofficeHealthRoute}.
@@ -119,6 +120,8 @@ export function lexofficeHealthRoute(options: LexofficeHealthOptions): (req: unk
   }
 }
 
+const OPTION_KEYS = optionKeys<LexofficeHealthOptions>()(['store', 'manager', 'warnWithinMs', 'tolerateLost', 'concurrency', 'now'])
+
 function resolveHealthOptions(options: LexofficeHealthOptions): {
   store: TokenStore
   warnWithinMs: number
@@ -127,6 +130,7 @@ function resolveHealthOptions(options: LexofficeHealthOptions): {
   tolerateLost: boolean
 } {
   if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  assertKnownKeys(options, OPTION_KEYS, 'lexofficeHealth')
   const store = options.store ?? options.manager?.store
   if (store === undefined || store === null || typeof store !== 'object')
     throw invalidArg('ERR_INVALID_ARG_TYPE', '"store" (or a "manager" with a store) is required')

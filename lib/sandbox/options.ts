@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { assertBoolean, assertFunction, assertInteger, assertKnownKeys, assertString, assertUrl, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import { resolveSandboxApiOptions, type ResolvedSandboxApiOptions, type SandboxApiOptions } from './api/SandboxApi'
 import { resolveSandboxWebhookOptions, type ResolvedSandboxWebhookOptions, type SandboxWebhookOptions } from './webhooks/options'
 
@@ -10,7 +11,8 @@ import { resolveSandboxWebhookOptions, type ResolvedSandboxWebhookOptions, type 
  */
 
 /**
- * The scopes a sandbox client may request when its `scopes` option is not given (docs/lexoffice.md §2d).
+ * The scopes a sandbox client may request when its `scopes` option is not given: every scope a
+ * sandbox route checks (the partner docs' "Required OAuth scopes"; `lib/sandbox/api/scopes.ts`).
  *
  * @example
  * ```ts
@@ -19,14 +21,26 @@ import { resolveSandboxWebhookOptions, type ResolvedSandboxWebhookOptions, type 
  */
 export const DEFAULT_SANDBOX_SCOPES: readonly string[] = Object.freeze([
   'profile.read',
+  'organization.read',
   'contacts.read',
   'contacts.write',
+  'contacts.bankaccounts.read',
+  'contacts.bankaccounts.write',
   'articles.read',
   'articles.write',
   'invoices.read',
   'invoices.write',
+  'quotations.read',
+  'quotations.write',
+  'credit-notes.read',
+  'credit-notes.write',
+  'order-confirmations.read',
+  'order-confirmations.write',
+  'delivery-notes.read',
+  'delivery-notes.write',
   'vouchers.read',
   'vouchers.write',
+  'vouchers.sendmail',
   'voucherlist.read',
   'payments.read',
   'dunnings.read',
@@ -34,6 +48,9 @@ export const DEFAULT_SANDBOX_SCOPES: readonly string[] = Object.freeze([
   'recurring-templates.read',
   'files.read',
   'files.write',
+  'files.status',
+  'cashbox.read',
+  'finance.read',
 ])
 
 /**
@@ -197,10 +214,10 @@ export const DEFAULT_SANDBOX_CLIENT = Object.freeze({
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/
 const LOOPBACK_HOSTS = /^(?:localhost|::1|127(?:\.\d{1,3}){3})$/
-const ORG_KEYS = ['organizationId', 'companyName', 'taxType', 'smallBusiness', 'businessFeatures'] as const
-const USER_KEYS = ['userId', 'userName', 'userEmail'] as const
-const CLIENT_KEYS = ['clientID', 'clientSecret', 'redirectUris', 'scopes', 'requirePkce', 'name'] as const
-const OPTION_KEYS = [
+const ORG_KEYS = optionKeys<SandboxOrganizationConfig>()(['organizationId', 'companyName', 'taxType', 'smallBusiness', 'businessFeatures'])
+const USER_KEYS = optionKeys<SandboxUserConfig>()(['userId', 'userName', 'userEmail'])
+const CLIENT_KEYS = optionKeys<SandboxClientConfig>()(['clientID', 'clientSecret', 'redirectUris', 'scopes', 'requirePkce', 'name'])
+const OPTION_KEYS = optionKeys<SandboxOptions>()([
   'port',
   'host',
   'clients',
@@ -213,7 +230,7 @@ const OPTION_KEYS = [
   'maxBodyBytes',
   'api',
   'webhooks',
-] as const
+])
 
 function assertObject(value: unknown, name: string): asserts value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

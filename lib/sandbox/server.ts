@@ -3,6 +3,7 @@ import { gatewayError, json, regularError } from './http'
 import type { SandboxRouter } from './router'
 import type { SandboxRequestLogEntry, SandboxState } from './SandboxState'
 import type { SandboxRequest, SandboxResponse } from './types'
+import { MAX_UPLOAD_BODY_BYTES } from './api/files'
 
 /**
  * The node:http glue of the sandbox: reads the body (size-capped), logs the request without
@@ -123,8 +124,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Sandbox
     req.resume()
     return send(res, gatewayError(400, 'Bad Request'))
   }
+  // A file upload may carry lexoffice's 5 MiB: the cap of multipart bodies is at least that much.
+  const multipart = /^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')
+  const cap = multipart ? Math.max(ctx.maxBodyBytes, MAX_UPLOAD_BODY_BYTES) : ctx.maxBodyBytes
   const declared = Number(req.headers['content-length'] ?? 0)
-  const body = Number.isFinite(declared) && declared > ctx.maxBodyBytes ? undefined : await readBody(req, ctx.maxBodyBytes)
+  const body = Number.isFinite(declared) && declared > cap ? undefined : await readBody(req, cap)
   if (body === undefined) return tooLarge(req, res)
   sreq.body = body
 

@@ -1,6 +1,7 @@
 import { type EndpointOptions, type LexofficeEndpoints, resolveEndpoints } from '../endpoints'
 import type { FetchLike } from '../http/httpRequest'
 import { assertBoolean, assertFunction, assertInteger, assertKnownKeys, assertString, assertUrl, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 
 /**
  * Minimal logger; `console` fits. Only fixed, secret-free messages are ever passed to it.
@@ -143,7 +144,7 @@ export interface ResolvedStrategyOptions {
   now: () => number
 }
 
-const KNOWN_KEYS = [
+const KNOWN_KEYS = optionKeys<LexofficeStrategyOptions | LexofficeStrategyOptionsWithRequest>()([
   'clientID',
   'clientSecret',
   'callbackURL',
@@ -167,7 +168,7 @@ const KNOWN_KEYS = [
   'state',
   'fetch',
   'now',
-] as const
+])
 
 /** lexoffice's allowed `connection_name` characters (partner docs) plus space. */
 const CONNECTION_NAME = /^[/?äöüÄÖÜßa-zA-Z0-9.\-{}"_\\:=,() ]+$/

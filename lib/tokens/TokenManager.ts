@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { ErrorCodes, LexofficeStoreError, isLexofficeError } from '../errors'
+import { isLexofficeError } from '../errors'
+import { storeUnavailable } from '../failures/storeUnavailable'
 import type { LexofficeTokenResponse } from '../oauth/LexofficeOAuthClient'
 import { assertInteger, assertString } from '../options/assert'
 import type { ConnectionTokenProvider } from './ConnectionTokenProvider'
 import type { TokenManagerEvents } from './events'
-import { type ConnectionIds, GuardedStore, activeTokens, storeUnavailable, tombstone, toTokenSet } from './records'
-import { Refresher, type RefreshWant } from './refresher'
+import { type ConnectionIds, GuardedStore, activeTokens, tombstone, toTokenSet } from './records'
+import { RefreshPath, type RefreshWant } from './RefreshPath'
 import {
   type ResolvedTokenManagerOptions,
   type TokenManagerOptions,
@@ -15,15 +16,16 @@ import {
 } from './resolveTokenManagerOptions'
 import { SingleFlight } from './singleFlight'
 import { TokenMemory } from './tokenMemory'
-import type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAccessTokenOptions } from './connectionStatus'
+import type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAccessTokenOptions } from './ConnectionStatus'
 import { type TokenInfo, type TokenRecord, type TokenSet, describeTokenSet } from './TokenSet'
 import type { TokenStore } from './TokenStore'
+import { updateRecord } from './updateRecord'
 
 /** The defaults of getAccessToken, shared (never mutated) so the hot path allocates nothing for them. */
 const NO_OPTIONS: GetAccessTokenOptions = Object.freeze({})
 const NO_WANT: RefreshWant = Object.freeze({ minValidUntil: undefined })
 
-export type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAccessTokenOptions } from './connectionStatus'
+export type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAccessTokenOptions } from './ConnectionStatus'
 
 /**
  * Keeps lexoffice tokens fresh: the one component that calls the token endpoint for a refresh.
@@ -71,7 +73,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   readonly #store: GuardedStore
   readonly #memory = new TokenMemory()
   readonly #flights = new SingleFlight<string, TokenSet>()
-  readonly #refresher: Refresher
+  readonly #refresher: RefreshPath
   readonly #jitterMs: number
 
   /** @throws TypeError (`ERR_INVALID_ARG_TYPE`/`ERR_INVALID_ARG_VALUE`) for bad options, e.g. `lockTtlMs` below twice the OAuth timeout. */
@@ -81,7 +83,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     this.apiURL = this.#o.apiURL
     this.#store = new GuardedStore(this.#o.store, this.#o.storeTimeoutMs)
     this.#jitterMs = Math.floor(Math.random() * (this.#o.refreshJitterMs + 1))
-    this.#refresher = new Refresher({
+    this.#refresher = new RefreshPath({
       options: this.#o,
       store: this.#store,
       memory: this.#memory,
@@ -138,7 +140,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * @param key Your connection key, e.g. `profile.connectionId` or your user id.
    * @param tokenResponse The token endpoint answer (`params` in verify); needs a `refresh_token`.
    * @param extra Ids to keep beside the tokens; a passport profile works as is.
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503) or `STORE_CONFLICT`.
+   * @throws LexofficeError `STORE_UNAVAILABLE` (503) or `STORE_CONFLICT`.
    * @example
    * ```ts
    * verify: (accessToken, refreshToken, params, profile, done) =>
@@ -149,28 +151,23 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     assertKey(key)
     const now = this.#o.now()
     const ids: ConnectionIds = {}
-    if (typeof extra?.organizationId === 'string') ids.organizationId = extra.organizationId
-    if (typeof extra?.connectionId === 'string') ids.connectionId = extra.connectionId
+    const given = extra as ConnectionIds | null // a profile from JS code may be anything
+    if (typeof given?.organizationId === 'string') ids.organizationId = given.organizationId
+    if (typeof given?.connectionId === 'string') ids.connectionId = given.connectionId
     const tokens = toTokenSet(tokenResponse, undefined, now, this.#o.assumedLifetimeMs, ids)
-    for (let i = 0; i < 5; i++) {
-      const current = await this.#store.get(key)
-      const version = current?.version ?? 0
-      const record: TokenRecord = { version: version + 1, state: 'active', tokens, refreshCount: 0, connectedAt: now }
-      if (await this.#store.set(key, record, version)) {
-        this.#memory.forget(key)
-        this.#memory.remember(key, tokens)
-        this.#emit('connected', {
-          key,
-          expiresAt: tokens.expiresAt,
-          organizationId: tokens.organizationId,
-          connectionId: tokens.connectionId,
-        })
-        return describeTokenSet(tokens, now)
-      }
-    }
-    throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; the connection was not stored.', {
-      status: 503,
-    })
+    await updateRecord(
+      this.#store,
+      key,
+      (current) => {
+        const record: TokenRecord = { version: (current?.version ?? 0) + 1, state: 'active', tokens, refreshCount: 0, connectedAt: now }
+        return { write: record, then: undefined }
+      },
+      { conflict: 'The token record kept changing; the connection was not stored.' },
+    )
+    this.#memory.forget(key)
+    this.#memory.remember(key, tokens)
+    this.#emit('connected', { key, expiresAt: tokens.expiresAt, organizationId: tokens.organizationId, connectionId: tokens.connectionId })
+    return describeTokenSet(tokens, now)
   }
 
   /**
@@ -178,10 +175,10 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * Due: one coalesced, locked refresh. While a refresh fails for a transient reason, a still-valid
    * token is served and a later call tries again.
    *
-   * @throws LexofficeNotConnectedError `NOT_CONNECTED` (401): nothing stored.
+   * @throws LexofficeError `NOT_CONNECTED` (401): nothing stored.
    * @throws LexofficeAuthLostError `AUTH_LOST` (401): the connection is gone; the user must connect again.
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503); LexofficeLockError `LOCK_TIMEOUT` (503);
-   *   LexofficeRefreshError `REFRESH_FAILED` (503) when the token expired and the retries ran out.
+   * @throws LexofficeError `STORE_UNAVAILABLE` (503); LexofficeError `LOCK_TIMEOUT` (503);
+   *   LexofficeError `REFRESH_FAILED` (503) when the token expired and the retries ran out.
    * @example
    * ```ts
    * const token = await manager.getAccessToken(req.user.connectionId)
@@ -253,7 +250,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   /**
    * The non-secret status of a connection, or `undefined` when nothing is stored.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503).
+   * @throws LexofficeError `STORE_UNAVAILABLE` (503).
    * @example
    * ```ts
    * const info = await manager.tokenInfo(key)
@@ -281,7 +278,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   /**
    * `true` while an active (not lost) token set is stored for `key`.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503).
+   * @throws LexofficeError `STORE_UNAVAILABLE` (503).
    * @example
    * ```ts
    * if (!(await manager.isConnected(userId))) res.redirect('/auth/lexoffice')
@@ -296,7 +293,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * `token.revoked` webhook. Idempotent: resolves `false`, without an event, when the record is
    * already lost or absent.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503).
+   * @throws LexofficeError `STORE_UNAVAILABLE` (503).
    * @example
    * ```ts
    * webhooks.on('token.revoked', (event) => manager.markLost(event.resourceId, 'token.revoked'))
@@ -305,21 +302,18 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   async markLost(key: string, reason: string): Promise<boolean> {
     assertKey(key)
     assertString(reason, 'reason', { max: 200 })
-    for (let i = 0; i < 5; i++) {
-      const current = await this.#store.get(key)
-      if (current === undefined || current.state === 'lost') {
-        this.#memory.forget(key)
-        return false
-      }
-      if (await this.#store.set(key, tombstone(current, reason, this.#o.now()), current.version)) {
-        this.#memory.forget(key)
-        this.#emit('authLost', { key, reason })
-        return true
-      }
-    }
-    throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; the connection was not marked lost.', {
-      status: 503,
-    })
+    const marked = await updateRecord(
+      this.#store,
+      key,
+      (current) =>
+        current === undefined || current.state === 'lost'
+          ? { done: false }
+          : { write: tombstone(current, reason, this.#o.now()), then: true },
+      { conflict: 'The token record kept changing; the connection was not marked lost.' },
+    )
+    this.#memory.forget(key)
+    if (marked) this.#emit('authLost', { key, reason })
+    return marked
   }
 
   /**
@@ -327,7 +321,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * the stored record, even if the revocation failed. Waits for a running refresh first (and for
    * the lock, up to `lockWaitMs`), so the newest refresh token is the one revoked. Emits `disconnected`.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503) when the record cannot be read or removed.
+   * @throws LexofficeError `STORE_UNAVAILABLE` (503) when the record cannot be read or removed.
    * @example
    * ```ts
    * app.post('/lexoffice/disconnect', async (req, res) => {
@@ -415,7 +409,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   /** Rule 7c: while a rotated set waits for its write, serve it; never refresh from the stale stored set. */
   #fromPending(tokens: TokenSet, force: boolean): string {
     if (!force && this.#isUsable(tokens)) return tokens.accessToken
-    throw storeUnavailable('a refreshed token set is still waiting to be written', undefined)
+    throw storeUnavailable('The lexoffice token store (a refreshed token set is still waiting for its write)', undefined)
   }
 
   /** Due: inside the refresh-ahead window (at most half the token's lifetime, so short tokens do not refresh on every call). */
@@ -440,7 +434,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       ;(this.emit as (n: K, ...a: TokenManagerEvents[K]) => boolean)(name, ...args)
     } catch (err) {
       const what = err instanceof Error ? `${err.name}: ${err.message}` : 'a non-error value'
-      process.emitWarning(`A TokenManager "${String(name)}" listener threw (${what}); the token lifecycle went on.`, {
+      process.emitWarning(`A TokenManager "${name}" listener threw (${what}); the token lifecycle went on.`, {
         code: 'LEXOFFICE_LISTENER_ERROR',
       })
     }

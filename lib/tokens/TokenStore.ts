@@ -7,7 +7,8 @@ import type { TokenRecord } from './TokenSet'
  * Tiers, as in express-session's README:
  * - **required**: {@link TokenStore.get}, {@link TokenStore.set}, {@link TokenStore.destroy};
  * - **optional**: {@link TokenStore.listDue} (for the background refresher), {@link TokenStore.list}
- *   (for status output), {@link TokenStore.createLock} (cross-process refresh lock).
+ *   (for status output), {@link TokenStore.createLock} (cross-process refresh lock), and the
+ *   {@link TokenStore.inProcess} capability.
  *
  * Every write is a compare-and-set on `version`: this is what stops a request that loaded an
  * old record from writing back a refresh token that was already rotated (express-session's
@@ -45,6 +46,12 @@ export interface TokenStore {
    * (memory) are single-process: the manager's in-process coalescing is then enough.
    */
   createLock?(): RefreshLock
+  /**
+   * `true` for a store whose calls settle from this process's memory and cannot hang (the memory
+   * store). The manager then reads it without its store timeout, which saves a timer per read on
+   * the path of every API request. Leave it out for any store that does I/O.
+   */
+  readonly inProcess?: boolean
 }
 
 /**

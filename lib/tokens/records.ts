@@ -4,13 +4,13 @@
  *
  * @internal
  */
-import { ErrorCodes, LexofficeAuthLostError, LexofficeError, LexofficeNotConnectedError, LexofficeStoreError } from '../errors'
+import { ErrorCodes, LexofficeAuthLostError, LexofficeError, isLexofficeError } from '../errors'
+import { storeUnavailable } from '../failures/storeUnavailable'
 import { type LexofficeTokenResponse, MAX_TOKEN_LIFETIME_SECONDS } from '../oauth/LexofficeOAuthClient'
-import { invalidArg } from '../options/assert'
+import { invalidArg, isObject } from '../options/assert'
+import { DeadlineTicker } from '../timing/DeadlineTicker'
 import type { TokenRecord, TokenSet } from './TokenSet'
 import type { TokenStore } from './TokenStore'
-import { DeadlineTicker } from './DeadlineTicker'
-import { MemoryTokenStore } from './stores/MemoryTokenStore'
 
 /**
  * Organisation and connection ids to store beside the tokens (a passport profile fits).
@@ -39,7 +39,8 @@ export function toTokenSet(
   assumedLifetimeMs: number,
   ids: ConnectionIds = {},
 ): TokenSet {
-  if (res === null || typeof res !== 'object' || typeof res.access_token !== 'string' || res.access_token.length === 0) {
+  const given: unknown = res
+  if (!isObject(given) || typeof given['access_token'] !== 'string' || given['access_token'].length === 0) {
     throw invalidArg('ERR_INVALID_ARG_VALUE', 'the token response has no access_token')
   }
   const refreshToken = typeof res.refresh_token === 'string' && res.refresh_token.length > 0 ? res.refresh_token : previous?.refreshToken
@@ -79,28 +80,22 @@ export function tombstone(record: TokenRecord, reason: string, now: number): Tok
   return lost
 }
 
+/** `NOT_CONNECTED` (401): nothing is stored for the key. @internal */
+export function notConnected(message = 'No lexoffice connection is stored for this user.'): LexofficeError {
+  return new LexofficeError(ErrorCodes.NOT_CONNECTED, message)
+}
+
 /** The record's token set, or the typed error for a missing or lost connection. @internal */
 export function activeTokens(record: TokenRecord | undefined): TokenSet {
-  if (record === undefined) throw new LexofficeNotConnectedError()
+  if (record === undefined) throw notConnected()
   if (record.state === 'lost' || record.tokens === undefined) throw new LexofficeAuthLostError(record.lost?.reason ?? 'unknown')
   return record.tokens
 }
 
-/** A copy of an error with name, message and code only (store client errors may reference commands and their arguments). @internal */
-export function safeCause(err: unknown): Error | undefined {
-  if (err instanceof LexofficeError) return err
-  if (!(err instanceof Error)) return undefined
-  const copy = new Error(err.message.slice(0, 200))
-  copy.name = err.name
-  const code = (err as { code?: unknown }).code
-  if (typeof code === 'string') (copy as Error & { code: string }).code = code
-  return copy
-}
-
 /**
- * The token store behind a timeout, with failures mapped to `STORE_UNAVAILABLE` (503). A
- * {@link MemoryTokenStore} is read without the guard: it answers from this process's memory and
- * cannot hang, and its read is on the path of every API request. @internal
+ * The token store behind a timeout, with failures mapped to `STORE_UNAVAILABLE` (503). A store
+ * that declares itself `inProcess` (it answers from this process's memory and cannot hang) is
+ * read without the guard: its read is on the path of every API request. @internal
  */
 export class GuardedStore {
   readonly #store: TokenStore
@@ -112,7 +107,7 @@ export class GuardedStore {
     this.#store = store
     this.#timeoutMs = timeoutMs
     this.#deadlines = new DeadlineTicker(timeoutMs)
-    this.#inProcess = store instanceof MemoryTokenStore
+    this.#inProcess = store.inProcess === true
   }
 
   get(key: string): Promise<TokenRecord | undefined> {
@@ -130,54 +125,14 @@ export class GuardedStore {
 
   /**
    * Runs one store or lock call under the timeout (one shared ticker, no timer per call); a
-   * TypeError (programming error, e.g. a malformed record) passes through.
+   * TypeError (programming error, e.g. a malformed record) and the package's own errors pass through.
    */
-  guard<T>(call: () => Promise<T>, what: string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let settled = false
-      const fail = (err: unknown): void => {
-        if (settled) return
-        settled = true
-        this.#deadlines.done(deadline)
-        reject(err instanceof TypeError || err instanceof LexofficeError ? err : storeUnavailable(what, err))
-      }
-      const deadline = this.#deadlines.track(() => fail(new Error(`timed out after ${this.#timeoutMs} ms`)))
-      let result: Promise<T>
-      try {
-        result = Promise.resolve(call())
-      } catch (err) {
-        fail(err)
-        return
-      }
-      result.then((value) => {
-        if (settled) return
-        settled = true
-        this.#deadlines.done(deadline)
-        resolve(value)
-      }, fail)
-    })
+  async guard<T>(call: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await this.#deadlines.run(call, () => new Error(`timed out after ${this.#timeoutMs} ms`))
+    } catch (err) {
+      if (err instanceof TypeError || isLexofficeError(err)) throw err
+      throw storeUnavailable(`The lexoffice token store (${what})`, err)
+    }
   }
-}
-
-/** `STORE_UNAVAILABLE` (503) for a failed store or lock call. @internal */
-export function storeUnavailable(what: string, cause: unknown): LexofficeStoreError {
-  return new LexofficeStoreError(
-    ErrorCodes.STORE_UNAVAILABLE,
-    `The lexoffice token store is unavailable (${what} failed); try again shortly.`,
-    {
-      status: 503,
-      cause: safeCause(cause),
-    },
-  )
-}
-
-/** Resolves after `ms` (a backoff inside the library, never a test synchronisation). @internal */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
-/** Exponential backoff with full jitter in [base/2, base]. @internal */
-export function backoff(attempt: number, minMs: number, maxMs: number): number {
-  const base = Math.min(maxMs, minMs * 2 ** Math.max(0, attempt - 1))
-  return Math.round(base / 2 + Math.random() * (base / 2))
 }

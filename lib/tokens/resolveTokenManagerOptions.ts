@@ -2,6 +2,7 @@ import { type LexofficeEnvironment, resolveEndpoints } from '../endpoints'
 import type { FetchLike } from '../http/httpRequest'
 import { LexofficeOAuthClient } from '../oauth/LexofficeOAuthClient'
 import { assertFunction, assertInteger, assertKnownKeys, assertString, assertUrl, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import type { RefreshLock, TokenStore } from './TokenStore'
 
 /**
@@ -105,7 +106,7 @@ export interface ResolvedTokenManagerOptions {
   now: () => number
 }
 
-const KNOWN = [
+const KNOWN = optionKeys<TokenManagerOptions>()([
   'store',
   'oauth',
   'apiURL',
@@ -118,8 +119,19 @@ const KNOWN = [
   'retry',
   'assumedLifetimeMs',
   'now',
-] as const
-const OAUTH_KNOWN = ['clientID', 'clientSecret', 'environment', 'tokenURL', 'revokeURL', 'apiURL', 'authorizationURL', 'timeoutMs', 'fetch']
+])
+const OAUTH_KNOWN = optionKeys<TokenManagerOAuthOptions>()([
+  'clientID',
+  'clientSecret',
+  'environment',
+  'tokenURL',
+  'revokeURL',
+  'apiURL',
+  'authorizationURL',
+  'timeoutMs',
+  'fetch',
+])
+const RETRY_KNOWN = optionKeys<TokenManagerRetryOptions>()(['attempts', 'minDelayMs', 'maxDelayMs'])
 const HOUR = 3_600_000
 
 /**
@@ -198,7 +210,7 @@ export function resolveTokenManagerOptions(options: TokenManagerOptions): Resolv
 
   const r = options.retry ?? {}
   if (r === null || typeof r !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"retry" must be an object')
-  assertKnownKeys(r, ['attempts', 'minDelayMs', 'maxDelayMs'], 'retry')
+  assertKnownKeys(r, RETRY_KNOWN, 'retry')
   const retry = { attempts: r.attempts ?? 3, minDelayMs: r.minDelayMs ?? 250, maxDelayMs: r.maxDelayMs ?? 5_000 }
   assertInteger(retry.attempts, 'retry.attempts', 1, 10)
   assertInteger(retry.minDelayMs, 'retry.minDelayMs', 0, 60_000)

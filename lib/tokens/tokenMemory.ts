@@ -1,6 +1,6 @@
 import type { LockHandle } from './TokenStore'
 import type { TokenRecord, TokenSet } from './TokenSet'
-import { backoff } from './records'
+import { equalJitterBackoff } from '../timing/backoff'
 
 /** A rotated record whose store write failed and is being retried (docs/security.md §6 rule 7c). @internal */
 export interface PendingPersist {
@@ -63,7 +63,10 @@ export class TokenMemory {
 
   noteFailure(key: string, now: number, minDelayMs: number, maxDelayMs: number): void {
     const failures = (this.#cooldown.get(key)?.failures ?? 0) + 1
-    this.#cooldown.set(key, { until: now + backoff(failures, Math.max(minDelayMs, 1_000), Math.max(maxDelayMs, 1_000)), failures })
+    this.#cooldown.set(key, {
+      until: now + equalJitterBackoff(failures - 1, Math.max(minDelayMs, 1_000), Math.max(maxDelayMs, 1_000)),
+      failures,
+    })
   }
 
   inCooldown(key: string, now: number): boolean {

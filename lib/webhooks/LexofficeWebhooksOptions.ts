@@ -1,14 +1,13 @@
 /**
- * The public types of {@link lexofficeWebhooks}: its options, the handler type, and what the
+ * The public types of `lexofficeWebhooks`: its options, the handler type, and what the
  * callbacks receive.
  */
 import type { KeyLike } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { ErrorCodes, LexofficeWebhookError } from '../errors'
+import type { ErrorCodes, LexofficeError } from '../errors'
 import type { MemoryWebhookDedupeStore } from './dedupe/MemoryWebhookDedupeStore'
 import type { WebhookDedupeStore } from './dedupe/WebhookDedupeStore'
 import type { LexofficeEvent, LexofficeKnownEvent } from './events'
-import type { lexofficeWebhooks } from './lexofficeWebhooks'
 
 /**
  * What your handlers get besides the event.
@@ -51,7 +50,7 @@ export interface LexofficeTokenRevocation<TConnection = unknown> {
  * - `configuration`: the request body was consumed by a body parser and no raw copy exists (answered 500).
  * - `resolveConnection`, `onTokenRevoked`, `onEvent`, `onUnknownOrganization`: that callback threw or rejected
  *   (the request was already answered 2xx).
- * - `dedupe`: the dedupe store failed (e.g. Redis is down; the error is a `LexofficeStoreError` with
+ * - `dedupe`: the dedupe store failed (e.g. Redis is down; the error is a `LexofficeError` with
  *   code `STORE_UNAVAILABLE`). On `claim` the event was handled anyway, without the duplicate
  *   check; on `release` the claim stays until its TTL ends.
  * - `internal`: a bug in this package (answered 500 if nothing was sent yet). Please report it.
@@ -70,8 +69,8 @@ export type LexofficeWebhookStage =
  *
  * @example
  * ```ts
- * import type { LexofficeWebhookErrorInfo } from 'passport-lexoffice'
- * const onError = (err: unknown, { stage, event }: LexofficeWebhookErrorInfo) => log.error({ err, stage, eventType: event?.eventType })
+ * import type { LexofficeErrorInfo } from 'passport-lexoffice'
+ * const onError = (err: unknown, { stage, event }: LexofficeErrorInfo) => log.error({ err, stage, eventType: event?.eventType })
  * ```
  */
 export interface LexofficeWebhookErrorInfo {
@@ -107,11 +106,11 @@ export interface LexofficeWebhookRejection {
     | 'UNSUPPORTED_MEDIA_TYPE'
     | 'BODY_TOO_LARGE'
   /** The error, for signature, payload and freshness rejections. */
-  readonly error: LexofficeWebhookError | undefined
+  readonly error: LexofficeError | undefined
 }
 
 /**
- * Options of {@link lexofficeWebhooks}.
+ * Options of `lexofficeWebhooks`.
  *
  * @example
  * ```ts
@@ -178,7 +177,7 @@ export interface LexofficeWebhooksOptions<TConnection = unknown> {
    *
    * The event is claimed after the 204 and before any handler runs. A claim is released (so a
    * later redelivery runs the handlers again) when any of your callbacks threw or rejected; see
-   * {@link lexofficeWebhooks}. If the store fails, the event is handled anyway and `onError` hears
+   * `lexofficeWebhooks`. If the store fails, the event is handled anyway and `onError` hears
    * of it (stage `dedupe`). Keep handlers idempotent all the same: the check is per event id,
    * not a transaction around your work.
    */

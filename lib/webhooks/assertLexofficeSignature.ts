@@ -1,16 +1,16 @@
 import type { KeyLike } from 'node:crypto'
-import { ErrorCodes, LexofficeWebhookError } from '../errors'
+import { ErrorCodes, LexofficeError } from '../errors'
 import { decodeSignatureHeader, toBytes, toRsaPublicKey, verifyBytes } from './signatureInternals'
 
 /**
- * Like {@link verifyLexofficeSignature}, but throws a {@link LexofficeWebhookError} (status 401)
+ * Like {@link verifyLexofficeSignature}, but throws a {@link LexofficeError} (status 401)
  * saying why: `WEBHOOK_SIGNATURE_MISSING` (no or blank header) or `WEBHOOK_SIGNATURE_INVALID`
  * (malformed header or no match). Useful in your own route when you want the error code.
  *
  * @param rawBody - The request body exactly as received.
  * @param signatureHeader - The `X-Lxo-Signature` header value.
  * @param publicKey - As for {@link verifyLexofficeSignature}.
- * @throws LexofficeWebhookError with code `WEBHOOK_SIGNATURE_MISSING` or `WEBHOOK_SIGNATURE_INVALID`.
+ * @throws LexofficeError with code `WEBHOOK_SIGNATURE_MISSING` or `WEBHOOK_SIGNATURE_INVALID`.
  *
  * @example
  * ```ts
@@ -37,15 +37,13 @@ export function assertLexofficeSignature(
   const bytes = toBytes(rawBody)
   const signature = decodeSignatureHeader(signatureHeader)
   if (signature === undefined) {
-    throw new LexofficeWebhookError(ErrorCodes.WEBHOOK_SIGNATURE_MISSING, 'The webhook request has no X-Lxo-Signature header.', {
+    throw new LexofficeError(ErrorCodes.WEBHOOK_SIGNATURE_MISSING, 'The webhook request has no X-Lxo-Signature header.', {
       status: 401,
     })
   }
   if (signature === null || !verifyBytes(bytes, signature, key)) {
-    throw new LexofficeWebhookError(
-      ErrorCodes.WEBHOOK_SIGNATURE_INVALID,
-      'The X-Lxo-Signature header does not verify over the request body.',
-      { status: 401 },
-    )
+    throw new LexofficeError(ErrorCodes.WEBHOOK_SIGNATURE_INVALID, 'The X-Lxo-Signature header does not verify over the request body.', {
+      status: 401,
+    })
   }
 }

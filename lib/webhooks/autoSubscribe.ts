@@ -1,5 +1,6 @@
 import { LexofficeError } from '../errors'
 import { assertFunction, assertKnownKeys, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import type { ConnectionTokenProvider } from '../tokens/ConnectionTokenProvider'
 import type { ConnectedEvent } from '../tokens/events'
 import {
@@ -122,7 +123,7 @@ export interface AutoSubscription {
   idle(): Promise<void>
 }
 
-const OPTION_KEYS = ['manager', 'subscriptions', 'createClient', 'onResult', 'onError'] as const
+const OPTION_KEYS = optionKeys<AutoSubscribeOptions>()(['manager', 'subscriptions', 'createClient', 'onResult', 'onError'])
 
 /**
  * Keeps webhooks registered: after every successful `manager.connect(...)` (the first login and

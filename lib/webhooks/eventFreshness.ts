@@ -4,7 +4,7 @@
  * with a dedupe claim that lasts as long as the window, a captured delivery can never run twice.
  * @internal
  */
-import { ErrorCodes, LexofficeWebhookError } from '../errors'
+import { ErrorCodes, LexofficeError } from '../errors'
 import type { LexofficeEvent } from './events'
 
 /** The accepted window and the clock it is checked against. @internal */
@@ -22,7 +22,7 @@ export interface EventFreshness {
  * ```
  * @internal
  */
-export function staleEventError(event: LexofficeEvent, freshness: EventFreshness): LexofficeWebhookError | undefined {
+export function staleEventError(event: LexofficeEvent, freshness: EventFreshness): LexofficeError | undefined {
   // parseLexofficeEvent accepted the date, so it parses (`+hhmm` normalised to `+hh:mm`).
   const at = Date.parse(event.eventDate.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))
   const ageMs = freshness.now() - at
@@ -37,8 +37,8 @@ export function staleEventError(event: LexofficeEvent, freshness: EventFreshness
   return undefined
 }
 
-function stale(message: string): LexofficeWebhookError {
-  return new LexofficeWebhookError(ErrorCodes.WEBHOOK_EVENT_STALE, message, { status: 400 })
+function stale(message: string): LexofficeError {
+  return new LexofficeError(ErrorCodes.WEBHOOK_EVENT_STALE, message)
 }
 
 function describe(ms: number): string {

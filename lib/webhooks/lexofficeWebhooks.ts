@@ -71,7 +71,7 @@ export type {
  *   still runs is dropped.) Releasing does not ask lexoffice to send anything again: work that
  *   must not be lost belongs in a durable job queue that `onEvent` feeds.
  * - *The store failed* (e.g. Redis is down): the handlers run anyway, without the duplicate
- *   check, and `onError` gets a `LexofficeStoreError` with code `STORE_UNAVAILABLE` (stage
+ *   check, and `onError` gets a `LexofficeError` with code `STORE_UNAVAILABLE` (stage
  *   `dedupe`, no secret in it). Lexoffice already has its 204 and will not retry, so dropping
  *   the event would lose it silently; running it at worst runs it twice.
  *

@@ -1,4 +1,4 @@
-import { ErrorCodes, LexofficeWebhookError } from '../errors'
+import { ErrorCodes, LexofficeError } from '../errors'
 import { isLexofficeId } from '../lexofficeId'
 import { isLexofficeEventType, type LexofficeEvent } from './events'
 
@@ -9,8 +9,8 @@ const MAX_EVENT_TYPE_CHARS = 100
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$/
 const MAX_JSON_BYTES = 64 * 1024
 
-function invalid(message: string, cause?: unknown): LexofficeWebhookError {
-  return new LexofficeWebhookError(ErrorCodes.WEBHOOK_PAYLOAD_INVALID, message, { status: 400, cause })
+function invalid(message: string, cause?: unknown): LexofficeError {
+  return new LexofficeError(ErrorCodes.WEBHOOK_PAYLOAD_INVALID, message, { cause })
 }
 
 function isIsoDateTime(value: string): boolean {
@@ -32,7 +32,7 @@ function isIsoDateTime(value: string): boolean {
  *
  * @param json - The verified body: JSON text, its UTF-8 bytes, or the parsed value.
  * @returns The event with exactly the four documented fields and `known`.
- * @throws LexofficeWebhookError with code `WEBHOOK_PAYLOAD_INVALID` (status 400), naming the bad field.
+ * @throws LexofficeError with code `WEBHOOK_PAYLOAD_INVALID` (status 400), naming the bad field.
  *
  * @example
  * ```ts

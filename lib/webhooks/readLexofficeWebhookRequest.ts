@@ -4,7 +4,7 @@
  * @internal
  */
 import type { KeyObject } from 'node:crypto'
-import { ErrorCodes, LexofficeWebhookError } from '../errors'
+import { ErrorCodes, LexofficeError } from '../errors'
 import { invalidArg } from '../options/assert'
 import type { LexofficeEvent } from './events'
 import type { LexofficeWebhookRejection } from './LexofficeWebhooksOptions'
@@ -63,13 +63,13 @@ export async function readLexofficeWebhookRequest(
   }
   const signature = decodeSignatureHeader(req.headers[LEXOFFICE_SIGNATURE_HEADER])
   if (signature === undefined) {
-    const error = new LexofficeWebhookError(ErrorCodes.WEBHOOK_SIGNATURE_MISSING, 'The webhook request has no X-Lxo-Signature header.', {
+    const error = new LexofficeError(ErrorCodes.WEBHOOK_SIGNATURE_MISSING, 'The webhook request has no X-Lxo-Signature header.', {
       status: 401,
     })
     return rejected({ status: 401, reason: ErrorCodes.WEBHOOK_SIGNATURE_MISSING, error }, 'Missing X-Lxo-Signature')
   }
   if (signature === null) {
-    const error = new LexofficeWebhookError(ErrorCodes.WEBHOOK_SIGNATURE_INVALID, 'The X-Lxo-Signature header is not a base64 signature.', {
+    const error = new LexofficeError(ErrorCodes.WEBHOOK_SIGNATURE_INVALID, 'The X-Lxo-Signature header is not a base64 signature.', {
       status: 401,
     })
     return rejected({ status: 401, reason: ErrorCodes.WEBHOOK_SIGNATURE_INVALID, error }, 'Invalid X-Lxo-Signature')
@@ -83,7 +83,7 @@ export async function readLexofficeWebhookRequest(
     return { kind: 'aborted' }
   }
   if (!verifyBytes(result.body, signature, key)) {
-    const error = new LexofficeWebhookError(
+    const error = new LexofficeError(
       ErrorCodes.WEBHOOK_SIGNATURE_INVALID,
       'The X-Lxo-Signature header does not verify over the request body.',
       { status: 401 },
@@ -94,7 +94,7 @@ export async function readLexofficeWebhookRequest(
   try {
     event = parseLexofficeEvent(result.body)
   } catch (err) {
-    const error = err as LexofficeWebhookError
+    const error = err as LexofficeError
     return rejected({ status: 400, reason: ErrorCodes.WEBHOOK_PAYLOAD_INVALID, error }, 'Invalid lexoffice event payload')
   }
   // 400, not 401: lexoffice retries 401 for 40 hours, but never a plain 4xx (docs/lexoffice.md §6).

@@ -4,13 +4,14 @@
  */
 import type { KeyObject } from 'node:crypto'
 import { assertFunction, assertInteger, assertKnownKeys, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
 import { MemoryWebhookDedupeStore } from './dedupe/MemoryWebhookDedupeStore'
 import type { WebhookDedupeStore } from './dedupe/WebhookDedupeStore'
 import type { EventFreshness } from './eventFreshness'
 import type { LexofficeWebhooksOptions } from './LexofficeWebhooksOptions'
 import { toRsaPublicKey } from './signatureInternals'
 
-const OPTION_KEYS = [
+const OPTION_KEYS = optionKeys<LexofficeWebhooksOptions>()([
   'publicKey',
   'onEvent',
   'onTokenRevoked',
@@ -24,7 +25,7 @@ const OPTION_KEYS = [
   'maxEventAgeMs',
   'maxClockSkewMs',
   'now',
-] as const
+])
 const OPTIONAL_CALLBACKS = ['onTokenRevoked', 'resolveConnection', 'onUnknownOrganization', 'onError', 'onRejected'] as const
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024

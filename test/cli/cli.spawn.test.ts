@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
-import { RedisTokenStore } from '../../lib/tokens/stores/RedisTokenStore'
+import { RedisTokenStore } from '../../lib/redis/RedisTokenStore'
 import { TokenManager } from '../../lib/tokens/TokenManager'
 import { REDIRECT } from '../sandbox/helpers'
 import { REDIS_URL, closedPort, connectClient, deletePrefix, uniquePrefix, type TestClient } from '../tokens/stores/redisTestUtils'

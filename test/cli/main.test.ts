@@ -4,7 +4,7 @@
  */
 import { HELP, main, type CliIO } from '../../lib/cli/main'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
-import { RedisTokenStore } from '../../lib/tokens/stores/RedisTokenStore'
+import { RedisTokenStore } from '../../lib/redis/RedisTokenStore'
 import { TokenManager } from '../../lib/tokens/TokenManager'
 import { REDIRECT } from '../sandbox/helpers'
 import { REDIS_URL, closedPort, connectClient, deletePrefix, uniquePrefix, type TestClient } from '../tokens/stores/redisTestUtils'

@@ -190,12 +190,15 @@ describe('recurring templates', () => {
     expectGet(last(), `/v1/recurring-templates/${ID}`)
   })
 
-  test('listAll keeps the sort on every page; default page size 250', async () => {
+  test('listAll keeps the sort on every page; default (and largest) page size 100', async () => {
     endless = 600
     await client.recurringTemplates.listAll({ sort: 'createdDate,DESC' }, { searchWindow: 'stop' }).catch(() => undefined)
     const first = server.seen[0]
-    expect([first?.query.get('page'), first?.query.get('size'), first?.query.get('sort')]).toEqual(['0', '250', 'createdDate,DESC'])
+    expect([first.query.get('page'), first.query.get('size'), first.query.get('sort')]).toEqual(['0', '100', 'createdDate,DESC'])
     expect(server.seen.every((s) => s.query.get('sort') === 'createdDate,DESC')).toBe(true)
+    await expect(client.recurringTemplates.listAll({}, { pageSize: 101 })).rejects.toThrow(
+      /"pageSize" must be an integer between 1 and 100/,
+    )
   })
 
   test('iteration stops at the 10,000-entry search window: a typed error by default, quietly with searchWindow stop', async () => {
@@ -215,6 +218,6 @@ describe('recurring templates', () => {
 
     server.seen.length = 0
     await expect(client.recurringTemplates.listAll({}, { searchWindow: 'stop' })).resolves.toHaveLength(10_000)
-    expect(server.seen).toHaveLength(40)
+    expect(server.seen).toHaveLength(100)
   })
 })

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util'
-import { LexofficeApiError, LexofficeRateLimitError } from '../../lib/errors'
+import { LexofficeApiError } from '../../lib/errors'
 import { LexofficeClient } from '../../lib/client/LexofficeClient'
 import { parseApiError } from '../../lib/client/parseApiError'
 import { startTestServer, type Reply, type TestServer } from './helpers/testServer'
@@ -106,9 +106,21 @@ describe('lexoffice error shapes', () => {
     expect(err.upstreamStatus).toBe(status)
   })
 
-  test('429 becomes a LexofficeRateLimitError', async () => {
+  test("a stale version is API_CONFLICT also as lexoffice's 406 naming version (contacts); other 406s stay API_VALIDATION", () => {
+    const request = { method: 'PUT', path: '/v1/contacts/c-1' }
+    const issue = (source: string, i18nKey: string) =>
+      JSON.stringify({ IssueList: [{ i18nKey, source, type: 'validation_failure', additionalData: null, args: null }] })
+    const stale = parseApiError(406, issue('version', 'invalid_value'), request)
+    expect([stale.code, stale.status, stale.upstreamStatus]).toEqual(['API_CONFLICT', 409, 406])
+    // A missing version is a mistake of the request, not a conflict.
+    expect(parseApiError(406, issue('version', 'missing_entity'), request).code).toBe('API_VALIDATION')
+    expect(parseApiError(406, issue('company.name', 'invalid_value'), request).code).toBe('API_VALIDATION')
+    expect(parseApiError(409, issue('version', 'conflict'), request).code).toBe('API_CONFLICT')
+  })
+
+  test('429 becomes a LexofficeApiError API_RATE_LIMITED', async () => {
     const err = await failWith({ status: 429, body: { message: 'Rate limit exceeded' } })
-    expect(err).toBeInstanceOf(LexofficeRateLimitError)
+    expect(err).toBeInstanceOf(LexofficeApiError)
     expect(err.code).toBe('API_RATE_LIMITED')
   })
 

@@ -5,7 +5,7 @@ import type Redis from 'ioredis'
 import { createClient } from 'redis'
 import { LexofficeClient } from '../../lib/client/LexofficeClient'
 import { MemoryRateLimiter } from '../../lib/client/rateLimit/MemoryRateLimiter'
-import { RedisRateLimiter } from '../../lib/client/rateLimit/RedisRateLimiter'
+import { RedisRateLimiter } from '../../lib/redis/RedisRateLimiter'
 import { connectRedis, deletePrefix, REDIS_URL, uniquePrefix } from './helpers/redis'
 import { startTestServer, strictBucket, type TestServer } from './helpers/testServer'
 

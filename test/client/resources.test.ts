@@ -296,8 +296,16 @@ describe('LexofficeClient resources against a test server', () => {
     expect(() => new LexofficeClient({ apiKey: 'k', retry: { retries: -1 } })).toThrow(/retry.retries/)
     expect(() => new LexofficeClient({ apiKey: 'k', rateLimit: { ratePerSecond: 0 } })).toThrow(/ratePerSecond/)
     expect(() => new LexofficeClient({ apiKey: 'k', timeout: 5 } as never)).toThrow(/unknown LexofficeClient option "timeout"/)
+    const limiter = { acquire: () => Promise.resolve(0) }
     expect(
-      () => new LexofficeClient({ tokenProvider: { getAccessToken: async () => 't' }, rateLimit: { limiter: { acquire: async () => 0 } } }),
+      () =>
+        new LexofficeClient({ tokenProvider: { getAccessToken: () => Promise.resolve('t') }, rateLimit: { limiter, scope: 'connection' } }),
     ).toThrow(/connectionKey/)
+    // Scope client (the default) keys the shared budget by the app, not the connection.
+    expect(
+      () => new LexofficeClient({ tokenProvider: { getAccessToken: () => Promise.resolve('t') }, rateLimit: { limiter } }),
+    ).not.toThrow()
+    expect(() => new LexofficeClient({ apiKey: 'k', rateLimit: { scope: 'app' as never } })).toThrow(/rateLimit.scope/)
+    expect(() => new LexofficeClient({ apiKey: 'k', rateLimit: { clientId: '' } })).toThrow(/rateLimit.clientId/)
   })
 })

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util'
-import { LexofficeApiError, LexofficeNetworkError, LexofficeRateLimitError } from '../../lib/errors'
+import { LexofficeApiError, LexofficeError } from '../../lib/errors'
 import { LexofficeClient } from '../../lib/client/LexofficeClient'
 import type { LexofficeClientOptions, LexofficeRequestInfo, LexofficeResponseInfo } from '../../lib/client/LexofficeClientOptions'
 import type { RateLimiter } from '../../lib/client/rateLimit/RateLimiter'
@@ -98,8 +98,8 @@ describe('writes are never repeated once they may have reached lexoffice', () =>
   test('POST is not retried after a timeout: the server sees exactly one POST', async () => {
     fallback = 'hang'
     const err = await rejection(apiKeyClient({ timeoutMs: 300 }).contacts.create(contact))
-    expect(err).toBeInstanceOf(LexofficeNetworkError)
-    expect((err as LexofficeNetworkError).code).toBe('TIMEOUT')
+    expect(err).toBeInstanceOf(LexofficeError)
+    expect((err as LexofficeError).code).toBe('TIMEOUT')
     expect(server.seen.filter((s) => s.method === 'POST')).toHaveLength(1)
   })
 
@@ -120,7 +120,7 @@ describe('writes are never repeated once they may have reached lexoffice', () =>
   test('POST is not retried when the connection drops after the request was sent', async () => {
     fallback = 'destroy'
     const err = await rejection(apiKeyClient().contacts.create(contact))
-    expect((err as LexofficeNetworkError).code).toBe('NETWORK_ERROR')
+    expect((err as LexofficeError).code).toBe('NETWORK_ERROR')
     expect(server.seen).toHaveLength(1)
   })
 
@@ -213,11 +213,11 @@ describe('429: back off and retry (any method), bounded', () => {
     expect(limiter.penalties).toEqual([3000, 60_000])
   })
 
-  test('when 429 persists: LexofficeRateLimitError after rateLimitRetries', async () => {
+  test('when 429 persists: LexofficeApiError API_RATE_LIMITED after rateLimitRetries', async () => {
     fallback = { status: 429, body: { message: 'Rate limit exceeded' } }
     const err = await rejection(apiKeyClient({ retry: { ...FAST, rateLimitRetries: 2 } }).profile.get())
-    expect(err).toBeInstanceOf(LexofficeRateLimitError)
-    expect((err as LexofficeRateLimitError).code).toBe('API_RATE_LIMITED')
+    expect(err).toBeInstanceOf(LexofficeApiError)
+    expect((err as LexofficeApiError).code).toBe('API_RATE_LIMITED')
     expect(server.seen).toHaveLength(3)
   })
 })

@@ -46,7 +46,7 @@ describe('secrets stay out of the client, errors and hooks', () => {
     expect((apiErr as { code: string }).code).toBe('API_SERVER_ERROR')
     expect((netErr as { code: string }).code).toBe('API_SERVER_ERROR')
     const hanging = new LexofficeClient({ apiKey: API_KEY, apiURL: server.url, timeoutMs: 100, rateLimit: false, retry: false })
-    // The server never answers /v1/profile: a TIMEOUT LexofficeNetworkError.
+    // The server never answers /v1/profile: a TIMEOUT LexofficeError.
     const timeout = await hanging.profile
       .get()
       .then(() => undefined)

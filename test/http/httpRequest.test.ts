@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { ErrorCodes, LexofficeNetworkError } from '../../lib/errors'
+import { ErrorCodes, LexofficeError } from '../../lib/errors'
 import { httpRequest, type FetchLike } from '../../lib/http/httpRequest'
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void
@@ -32,13 +32,13 @@ async function serve(handler: Handler): Promise<{ url: string; server: Server; c
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<LexofficeNetworkError> {
+async function failure(promise: Promise<unknown>): Promise<LexofficeError> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
   )
-  expect(err).toBeInstanceOf(LexofficeNetworkError)
-  return err as LexofficeNetworkError
+  expect(err).toBeInstanceOf(LexofficeError)
+  return err as LexofficeError
 }
 
 // The same behaviour over both transports: node:http (no fetch given) and an injected fetch.
@@ -154,14 +154,14 @@ describe.each([
     }
   })
 
-  it('an outer signal cancels the request', async () => {
+  it("the caller's signal cancels the request and its reason is rethrown, as fetch does", async () => {
     const s = await serve(() => undefined)
     try {
       const controller = new AbortController()
       const pending = httpRequest({ method: 'GET', url: `${s.url}/wait`, timeoutMs: 5_000, signal: controller.signal, fetch: injected })
-      controller.abort()
-      const err = await failure(pending)
-      expect(err.code).toBe(ErrorCodes.NETWORK_ERROR)
+      const reason = new Error('the user went away')
+      controller.abort(reason)
+      await expect(pending).rejects.toBe(reason)
     } finally {
       await s.close()
     }

@@ -4,7 +4,7 @@
  * `minValidityMs`, else `refreshAheadMs`; compare-and-set write; AUTH_LOST on a lost connection). Not shipped; the
  * integration tests use the real TokenManager and sandbox.
  */
-import { LexofficeAuthLostError, LexofficeNotConnectedError, LexofficeRefreshError, ErrorCodes } from '../../lib/errors'
+import { LexofficeAuthLostError, LexofficeError, ErrorCodes } from '../../lib/errors'
 import type { TokenRecord } from '../../lib/tokens/TokenSet'
 import type { TokenStore } from '../../lib/tokens/TokenStore'
 
@@ -68,11 +68,11 @@ export class FakeManager {
     try {
       if (this.gate) await this.gate
       const record = await this.store.get(key)
-      if (record === undefined) throw new LexofficeNotConnectedError()
+      if (record === undefined) throw new LexofficeError(ErrorCodes.NOT_CONNECTED, 'No lexoffice connection is stored for this user.')
       if (record.state === 'lost') throw new LexofficeAuthLostError(record.lost!.reason)
       const tokens = record.tokens!
       if (tokens.expiresAt - this.now() >= (options.minValidityMs ?? this.refreshAheadMs)) return tokens.accessToken
-      if (this.failKeys.has(key)) throw new LexofficeRefreshError(ErrorCodes.REFRESH_FAILED, 'token endpoint 503')
+      if (this.failKeys.has(key)) throw new LexofficeError(ErrorCodes.REFRESH_FAILED, 'token endpoint 503')
       if (this.loseKeys.has(key)) {
         await this.store.set(key, { ...lostRecord('invalid_grant', this.now()), version: record.version + 1 }, record.version)
         throw new LexofficeAuthLostError('invalid_grant')

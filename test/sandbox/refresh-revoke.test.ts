@@ -14,7 +14,8 @@ describe('sandbox: refresh_token grant, revocation, connection controls', () => 
   let clock: number
   beforeEach(async () => {
     clock = Date.UTC(2026, 0, 15, 9, 0, 0)
-    sandbox = await createSandbox({ autoApprove: true, now: () => clock })
+    // The clock stands still, so the rate limit (which /v1/profile counts against) is off.
+    sandbox = await createSandbox({ autoApprove: true, now: () => clock, api: { rateLimit: false } })
     sandbox.addRedirectUri(REDIRECT)
   })
   afterEach(() => sandbox.close())

@@ -54,6 +54,13 @@ const CALLS: Array<[string, (c: LexofficeClient, id: string) => Promise<unknown>
   ['eventSubscriptions.get', (c, id) => c.eventSubscriptions.get(id)],
   ['eventSubscriptions.delete', (c, id) => c.eventSubscriptions.delete(id)],
   ['files.download', (c, id) => c.files.download(id)],
+  ['files.status', (c, id) => c.files.status(id)],
+  ['invoices.getInteractionStatus', (c, id) => c.invoices.getInteractionStatus(id)],
+  ['contactBankAccounts.list', (c, id) => c.contactBankAccounts.list(id)],
+  ['contactBankAccounts.delete (account id)', (c, id) => c.contactBankAccounts.delete(randomUUID(), id)],
+  ['cashBoxes.get', (c, id) => c.cashBoxes.get(id)],
+  ['financeAccounts.get', (c, id) => c.financeAccounts.get(id)],
+  ['financeTransactions.get', (c, id) => c.financeTransactions.get(id)],
 ]
 
 const BAD_IDS = ['.', '..', '../..', '%2e%2e', '../profile', 'a/b', 'c-1', `${randomUUID()}/..`, ` ${randomUUID()}`, `${randomUUID()}?x=1`]

@@ -1,4 +1,12 @@
-import { delay, gcraParameters, type RateLimiter, type RateLimitSettings } from './RateLimiter'
+import { assertKnownKeys, invalidArg } from '../../options/assert'
+import { optionKeys } from '../../options/optionKeys'
+import { delay } from '../../timing/delay'
+import { gcraParameters, type RateLimiter, type RateLimitSettings } from './RateLimiter'
+
+/** Settings of {@link MemoryRateLimiter}: the rate, and a clock for tests. @internal */
+type MemoryRateLimiterSettings = RateLimitSettings & { now?: () => number }
+
+const SETTING_KEYS = optionKeys<MemoryRateLimiterSettings>()(['ratePerSecond', 'burst', 'now'])
 
 /**
  * In-process {@link RateLimiter}: a GCRA (generic cell rate algorithm) schedule per key.
@@ -22,7 +30,9 @@ export class MemoryRateLimiter implements RateLimiter {
   readonly #tat = new Map<string, number>()
   readonly #now: () => number
 
-  constructor(settings: RateLimitSettings & { now?: () => number } = {}) {
+  constructor(settings: MemoryRateLimiterSettings = {}) {
+    if (settings === null || typeof settings !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"settings" must be an object')
+    assertKnownKeys(settings, SETTING_KEYS, 'MemoryRateLimiter')
     const { intervalMs, toleranceMs } = gcraParameters(settings)
     this.#intervalMs = intervalMs
     this.#toleranceMs = toleranceMs

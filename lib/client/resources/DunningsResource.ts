@@ -2,8 +2,10 @@ import type { ApiTransport } from '../ApiTransport'
 import { downloadFile } from '../downloadFile'
 import { buildQuery } from '../encodeSearchString'
 import { pathId } from '../paging'
+import { sendMail } from '../sendMail'
 import type { ActionResult, DownloadedFile } from '../types/common'
 import type { CreateDunningOptions, Dunning, NewDunning } from '../types/dunnings'
+import type { SendMailRequest } from '../types/salesVouchers'
 
 /**
  * `/v1/dunnings` (scopes `dunnings.read` / `dunnings.write`; regular error format): create a
@@ -41,5 +43,14 @@ export class DunningsResource {
   /** `GET /v1/dunnings/{id}/file`: the rendered PDF (dunnings have no other representation). */
   async downloadFile(id: string): Promise<DownloadedFile> {
     return downloadFile(this.#t, `/v1/dunnings/${pathId(id)}/file`, 'application/pdf')
+  }
+  /**
+   * `POST /v1/dunnings/{id}/sendmail` (partner API, scope `vouchers.sendmail`): lexoffice e-mails
+   * the dunning (202 Accepted). Never retried once it may have reached lexoffice.
+   *
+   * @throws TypeError (`ERR_INVALID_ARG_VALUE`) without recipients; nothing is sent.
+   */
+  async sendMail(id: string, mail: SendMailRequest): Promise<void> {
+    return sendMail(this.#t, '/v1/dunnings', id, mail)
   }
 }

@@ -9,11 +9,16 @@ import type {
   RecurringTemplateSummary,
 } from '../types/recurringTemplates'
 
+/** Largest page `iterate()` asks for (docs/lexoffice-api-sources.md: 100 or 250; 100 is safe with either). */
+const RECURRING_TEMPLATES_MAX_PAGE = 100
+
 /**
  * `/v1/recurring-templates` (scope `recurring-templates.read`; regular error format): the
  * templates lexoffice creates recurring invoices from (nightly, from 3 am). Read-only. The list
- * is paged (at most 250 per page) and sortable, e.g. by `nextExecutionDate`; its entries are
- * summaries, {@link RecurringTemplatesResource.get} returns a whole template.
+ * is paged and sortable, e.g. by `nextExecutionDate`; its entries are summaries,
+ * {@link RecurringTemplatesResource.get} returns a whole template. `iterate()` asks for pages of
+ * at most 100: the public copies of lexoffice's docs give 100 or 250 as this endpoint's largest
+ * page, and 100 works under both.
  *
  * @example
  * ```ts
@@ -34,7 +39,12 @@ export class RecurringTemplatesResource {
   }
   /** Every template (summaries), page after page, in the given order (see {@link IterateOptions} for the 10,000-entry window). */
   iterate(filter: RecurringTemplateFilter = {}, options: IterateOptions = {}): AsyncGenerator<RecurringTemplateSummary, void, undefined> {
-    return iteratePages('/v1/recurring-templates', (page, size) => this.list({ ...filter, page, size }), options)
+    return iteratePages(
+      '/v1/recurring-templates',
+      (page, size) => this.list({ ...filter, page, size }),
+      options,
+      RECURRING_TEMPLATES_MAX_PAGE,
+    )
   }
   /** {@link RecurringTemplatesResource.iterate} collected into an array. */
   async listAll(filter: RecurringTemplateFilter = {}, options: IterateOptions = {}): Promise<RecurringTemplateSummary[]> {

@@ -1,7 +1,9 @@
 import type { ApiTransport } from '../ApiTransport'
 import { buildQuery } from '../encodeSearchString'
 import { pathId } from '../paging'
+import { UPLOAD_LIMITS, uploadForm } from '../uploadForm'
 import type { ActionResult, Page } from '../types/common'
+import type { VoucherFileUploadOptions, VoucherFileUploadResult } from '../types/reference'
 import type { Voucher } from '../types/vouchers'
 
 /**
@@ -10,6 +12,7 @@ import type { Voucher } from '../types/vouchers'
  * @example
  * ```ts
  * const { id } = await client.vouchers.create(voucher)
+ * await client.vouchers.uploadFile(id, await fs.readFile('receipt.pdf'), { filename: 'receipt.pdf' })
  * const v = await client.vouchers.get(id)
  * await client.vouchers.update(id, { ...v, remark: 'checked' })
  * ```
@@ -31,6 +34,19 @@ export class VouchersResource {
   /** `PUT /v1/vouchers/{id}` with the current `version`. */
   async update(id: string, voucher: Voucher): Promise<ActionResult> {
     return this.#t.json<ActionResult>({ method: 'PUT', path: `/v1/vouchers/${pathId(id)}`, json: voucher })
+  }
+  /**
+   * `POST /v1/vouchers/{id}/files`: uploads a file (pdf, jpg, png or xml; at most 5 MiB) and
+   * attaches it to the voucher → its id (scopes `vouchers.write` and `files.write`). Unlike
+   * `files.upload`, no new voucher is created. Never retried once it may have reached lexoffice:
+   * after a timeout or 5xx, read the voucher's `files` before uploading again.
+   *
+   * @throws TypeError (`ERR_INVALID_ARG_VALUE`) for an empty or too large file or a bad file name; nothing is sent.
+   */
+  async uploadFile(id: string, file: Uint8Array | Blob, options: VoucherFileUploadOptions): Promise<VoucherFileUploadResult> {
+    const path = `/v1/vouchers/${pathId(id)}/files`
+    const form = uploadForm(file, options, UPLOAD_LIMITS.voucher)
+    return this.#t.json<VoucherFileUploadResult>({ method: 'POST', path, form })
   }
   /**
    * `GET /v1/vouchers?voucherNumber=...` (deprecated by lexoffice; prefer the voucherlist).

@@ -90,7 +90,10 @@ export interface DownloadedFile {
  * ```
  */
 export interface IterateOptions {
-  /** Page size. Default 250 (the documented maximum of these endpoints). */
+  /**
+   * Page size. Default and maximum: the endpoint's largest page (250 for contacts, articles,
+   * vouchers and the voucherlist; 100 for recurring templates and cash-box balances).
+   */
   pageSize?: number
   /**
    * What to do when more entries exist beyond lexoffice's 10,000-entry search window:

@@ -108,11 +108,11 @@ export interface RecurringTemplateFilter {
 }
 
 /**
- * Paging and sorting of `GET /v1/recurring-templates` (page size at most 250).
+ * Paging and sorting of `GET /v1/recurring-templates` (page size at most 100; see `iterate()`).
  *
  * @example
  * ```ts
- * await client.recurringTemplates.list({ page: 0, size: 250, sort: 'createdDate,DESC' })
+ * await client.recurringTemplates.list({ page: 0, size: 100, sort: 'createdDate,DESC' })
  * ```
  */
 export type RecurringTemplateListParams = PageParams

@@ -195,3 +195,73 @@ export interface CreateSalesVoucherOptions {
   /** Pursue (follow up) an existing sales voucher. */
   precedingSalesVoucherId?: string
 }
+
+/**
+ * An additional attachment of `sendMail`: a file uploaded before with `type: 'attachment'`.
+ *
+ * @example
+ * ```ts
+ * const { id } = await client.files.upload(agb, { filename: 'agb.pdf', type: 'attachment' })
+ * const attachment: MailAttachment = { id, fileName: 'AGB', fileExtension: 'pdf' }
+ * ```
+ */
+export interface MailAttachment {
+  id: string
+  /** The name in the mail, without extension (need not be the uploaded file's name). */
+  fileName: string
+  /** The uploaded file's own extension. */
+  fileExtension: 'pdf' | 'png' | 'jpg' | 'jpeg'
+}
+
+/**
+ * Body of `sendMail` (`POST /v1/{sales-voucher}/{id}/sendmail`, partner API, scope
+ * `vouchers.sendmail`). The voucher's document is always attached. Without `subject` and
+ * `message`, lexoffice uses the voucher type's e-mail template.
+ *
+ * @example
+ * ```ts
+ * await client.invoices.sendMail(id, { recipients: ['billing@customer.example'], subject: 'Ihre Rechnung' })
+ * ```
+ */
+export interface SendMailRequest {
+  recipients: string[]
+  subject?: string
+  message?: string
+  signature?: string
+  attachments?: MailAttachment[]
+}
+
+/**
+ * The interaction status of an invoice (partner API): its progress in an external system, e.g. a
+ * payment or factoring service. lexoffice sets `TRANSMITTED`; the external system answers
+ * `accepted` or `rejected`. lexoffice's samples write the status in capitals, its request sample
+ * in lower case: compare case-insensitively.
+ *
+ * @example
+ * ```ts
+ * const { status, version } = await client.invoices.getInteractionStatus(invoiceId)
+ * if (status.toUpperCase() === 'TRANSMITTED') await client.invoices.updateInteractionStatus(invoiceId, { status: 'accepted', version })
+ * ```
+ */
+export interface InvoiceInteractionStatus {
+  /** The invoice's id. */
+  resourceId: string
+  organizationId: string
+  createdDate: string
+  updatedDate: string
+  status: 'TRANSMITTED' | 'ACCEPTED' | 'REJECTED' | (string & {})
+  version: number
+}
+
+/**
+ * Body of `updateInteractionStatus`: the external system's answer and the current `version`.
+ *
+ * @example
+ * ```ts
+ * const update: InvoiceInteractionStatusUpdate = { status: 'rejected', version: 1 }
+ * ```
+ */
+export interface InvoiceInteractionStatusUpdate {
+  status: 'accepted' | 'rejected'
+  version: number
+}

@@ -58,7 +58,8 @@ export interface Voucher {
 }
 
 /**
- * Voucher types of the voucherlist (`any` for all).
+ * Voucher types of the voucherlist (`any` for all). Dunnings are not listed: lexoffice refuses
+ * `voucherType=dunning`.
  *
  * @example
  * ```ts
@@ -76,7 +77,6 @@ export type VoucherlistType =
   | 'orderconfirmation'
   | 'quotation'
   | 'deliverynote'
-  | 'dunning'
   | 'any'
 
 /**

@@ -1,5 +1,6 @@
 import { invalidArg } from '../../options/assert'
-import type { ResolvedApiOptions } from './context'
+import { optionKeys } from '../../options/optionKeys'
+import type { ResolvedApiOptions, SandboxApiVariants } from './context'
 import { RateLimiter, type RateLimitCounters, type RateLimitOptions } from './rateLimit'
 import { ApiStore, type EventSubscription, type OrganizationData, type ResourceEventListener } from './store'
 
@@ -21,9 +22,11 @@ import { ApiStore, type EventSubscription, type OrganizationData, type ResourceE
  */
 export interface SandboxApiOptions {
   /**
-   * Token bucket per connection, as lexoffice enforces it (2 requests per second); beyond it the
-   * API answers `429 {"message":"Rate limit exceeded"}`. `false` turns it off.
-   * Default `{ perSecond: 2, burst: 2 }`. The bucket refills by the sandbox clock (option `now`).
+   * Token bucket as lexoffice enforces it (2 requests per second); beyond it the API answers
+   * `429 {"message":"Rate limit exceeded"}`. `false` turns it off. Default
+   * `{ perSecond: 2, burst: 2, scope: 'connection' }`; `scope: 'client'` shares one bucket among
+   * all connections of an OAuth client, `'organization'` among all connections of a company. The
+   * bucket refills by the sandbox clock (option `now`).
    */
   rateLimit?: RateLimitOptions | false
   /**
@@ -38,6 +41,8 @@ export interface SandboxApiOptions {
   allowLoopbackHttpCallbacks?: boolean
   /** Give every organisation the demo data (contacts, vouchers, articles...) on first use. Default `true`. */
   seedDemoData?: boolean
+  /** Behaviours where lexoffice's sources disagree or are silent. See {@link SandboxApiVariants}. */
+  variants?: SandboxApiVariants
 }
 
 /** {@link SandboxApiOptions} with defaults applied. @internal */
@@ -46,7 +51,44 @@ export interface ResolvedSandboxApiOptions extends ResolvedApiOptions {
   seedDemoData: boolean
 }
 
-const KEYS = ['rateLimit', 'subscriptionsFollowConnection', 'allowLoopbackHttpCallbacks', 'seedDemoData']
+const KEYS: readonly string[] = optionKeys<SandboxApiOptions>()([
+  'rateLimit',
+  'subscriptionsFollowConnection',
+  'allowLoopbackHttpCallbacks',
+  'seedDemoData',
+  'variants',
+])
+const VARIANT_KEYS: readonly string[] = optionKeys<SandboxApiVariants>()([
+  'contactsStaleVersionStatus',
+  'vouchersStaleVersionStatus',
+  'draftDocumentStatus',
+  'recurringTemplatesMaxPageSize',
+])
+const RATE_LIMIT_SCOPES = ['connection', 'client', 'organization']
+
+function resolveVariants(input: unknown): Required<SandboxApiVariants> {
+  const given = input === undefined ? {} : input
+  if (given === null || typeof given !== 'object' || Array.isArray(given))
+    throw invalidArg('ERR_INVALID_ARG_TYPE', '"api.variants" must be an object')
+  const v = given as Record<string, unknown>
+  for (const key of Object.keys(v))
+    if (!VARIANT_KEYS.includes(key)) throw invalidArg('ERR_INVALID_ARG_VALUE', `"api.variants.${key}" is not a sandbox API variant`)
+  const status = (key: string, fallback: 406 | 409): 406 | 409 => {
+    const value = v[key] ?? fallback
+    if (value !== 406 && value !== 409) throw invalidArg('ERR_INVALID_ARG_VALUE', `"api.variants.${key}" must be 406 or 409`)
+    return value
+  }
+  const maxPage = v['recurringTemplatesMaxPageSize'] ?? 100
+  if (typeof maxPage !== 'number' || !Number.isInteger(maxPage) || maxPage < 1 || maxPage > 250) {
+    throw invalidArg('ERR_INVALID_ARG_VALUE', '"api.variants.recurringTemplatesMaxPageSize" must be an integer from 1 to 250')
+  }
+  return {
+    contactsStaleVersionStatus: status('contactsStaleVersionStatus', 406),
+    vouchersStaleVersionStatus: status('vouchersStaleVersionStatus', 409),
+    draftDocumentStatus: status('draftDocumentStatus', 409),
+    recurringTemplatesMaxPageSize: maxPage,
+  }
+}
 
 /**
  * Validates the `api` option once; throws a `TypeError` naming the bad option.
@@ -69,22 +111,30 @@ export function resolveSandboxApiOptions(input: unknown = {}): ResolvedSandboxAp
   else if (o['rateLimit'] !== undefined) {
     const r = o['rateLimit']
     if (r === null || typeof r !== 'object' || Array.isArray(r))
-      throw invalidArg('ERR_INVALID_ARG_TYPE', '"api.rateLimit" must be false or { perSecond, burst? }')
-    const { perSecond, burst, ...rest } = r as Record<string, unknown>
-    if (Object.keys(rest).length > 0) throw invalidArg('ERR_INVALID_ARG_VALUE', '"api.rateLimit" takes only perSecond and burst')
+      throw invalidArg('ERR_INVALID_ARG_TYPE', '"api.rateLimit" must be false or { perSecond, burst?, scope? }')
+    const { perSecond, burst, scope, ...rest } = r as Record<string, unknown>
+    if (Object.keys(rest).length > 0) throw invalidArg('ERR_INVALID_ARG_VALUE', '"api.rateLimit" takes only perSecond, burst and scope')
     if (typeof perSecond !== 'number' || !Number.isFinite(perSecond) || perSecond <= 0) {
       throw invalidArg('ERR_INVALID_ARG_VALUE', '"api.rateLimit.perSecond" must be a positive number')
     }
     if (burst !== undefined && (typeof burst !== 'number' || !Number.isFinite(burst) || burst < 1)) {
       throw invalidArg('ERR_INVALID_ARG_VALUE', '"api.rateLimit.burst" must be a number >= 1')
     }
-    rateLimit = burst === undefined ? { perSecond } : { perSecond, burst }
+    if (scope !== undefined && (typeof scope !== 'string' || !RATE_LIMIT_SCOPES.includes(scope))) {
+      throw invalidArg('ERR_INVALID_ARG_VALUE', '"api.rateLimit.scope" must be "connection", "client" or "organization"')
+    }
+    rateLimit = {
+      perSecond,
+      ...(burst === undefined ? {} : { burst }),
+      ...(scope === undefined ? {} : { scope: scope as NonNullable<RateLimitOptions['scope']> }),
+    }
   }
   return {
     rateLimit,
     subscriptionsFollowConnection: bool('subscriptionsFollowConnection', true),
     allowLoopbackHttpCallbacks: bool('allowLoopbackHttpCallbacks', true),
     seedDemoData: bool('seedDemoData', true),
+    variants: resolveVariants(o['variants']),
   }
 }
 

@@ -21,7 +21,8 @@ import type { Entity } from './store'
 
 /**
  * `/v1/contacts`: list with filters and paging, read, create (`version: 0`) and update (current
- * `version`, else 409). Legacy error shape (`IssueList`).
+ * `version`; a stale one answers 406 `invalid_value` at `version`, or 409, see the variant
+ * `contactsStaleVersionStatus`). Legacy error shape (`IssueList`).
  *
  * @internal
  * @packageDocumentation
@@ -242,7 +243,12 @@ function update(req: SandboxRequest, call: ApiCall) {
     return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
   }
   if (body['version'] !== existing.version) {
-    return fail(call.errors.conflict(`stale version ${body['version']}, current is ${existing.version}`))
+    return fail(
+      call.errors.staleVersion(
+        call.options.variants.contactsStaleVersionStatus,
+        `stale version ${body['version']}, current is ${existing.version}`,
+      ),
+    )
   }
   const { violations, fields } = validate(body)
   if (violations.length > 0) return fail(call.errors.validation(violations))

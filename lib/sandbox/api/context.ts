@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { SandboxAuth } from '../auth'
 import type { SandboxRequest, SandboxResponse } from '../types'
 import type { ErrorFactory, ErrorStyle } from './errors'
 import type { ApiStore, OrganizationData } from './store'
@@ -13,6 +14,8 @@ import type { ApiStore, OrganizationData } from './store'
 export interface ApiCall {
   organizationId: string
   connectionId: string
+  /** The authenticated caller: connection, organisation and user. */
+  auth: SandboxAuth
   org: OrganizationData
   store: ApiStore
   errors: ErrorFactory
@@ -35,12 +38,46 @@ export interface ApiRouteDef {
   handler: ApiHandler
 }
 
+/**
+ * Behaviours where lexoffice's sources disagree or say nothing; each default follows the best
+ * evidence (see the fidelity table in `lib/sandbox/api/README.md`).
+ *
+ * @example
+ * ```ts
+ * // The documented 409 for a stale contact version instead of the measured 406:
+ * const sandbox = await createSandbox({ api: { variants: { contactsStaleVersionStatus: 409 } } })
+ * ```
+ */
+export interface SandboxApiVariants {
+  /**
+   * Status of a `PUT /v1/contacts/{id}` (and of the contact's bank accounts) with a stale
+   * `version`. lexoffice's docs say 409; a live measurement found 406 with an `IssueList`
+   * entry `{ source: 'version', i18nKey: 'invalid_value' }`. Default 406.
+   */
+  contactsStaleVersionStatus?: 406 | 409
+  /** Status of a `PUT /v1/vouchers/{id}` with a stale `version` (undocumented, unmeasured). Default 409 (the docs' general rule). */
+  vouchersStaleVersionStatus?: 406 | 409
+  /**
+   * Status of `GET /{sales-voucher}/{id}/file` (and of `sendmail`) for a draft, which has no
+   * document. Not in the docs' text; a third-party catalogue of the docs and a live measurement
+   * both say 409. Default 409.
+   */
+  draftDocumentStatus?: 406 | 409
+  /**
+   * Largest page of `GET /v1/recurring-templates` (larger `size` values are cut to it). The
+   * public copies disagree (100 or 250). Default 100.
+   */
+  recurringTemplatesMaxPageSize?: number
+}
+
 /** The sandbox API options with defaults applied. @internal */
 export interface ResolvedApiOptions {
   /** Whether a connection's event subscriptions are removed when the connection is revoked. */
   subscriptionsFollowConnection: boolean
   /** Whether `http://` callback URLs on loopback hosts are accepted. */
   allowLoopbackHttpCallbacks: boolean
+  /** The behaviours chosen where lexoffice's sources disagree or are silent. */
+  variants: Required<SandboxApiVariants>
 }
 
 /** A fresh random id. @internal */

@@ -2,11 +2,11 @@ import type { SandboxRequest } from '../types'
 import type { ApiCall, ApiRouteDef } from './context'
 import { fail, ok } from './http'
 import type { SalesDocument } from './store'
-import { voucherPdfResponse } from './voucherPdf'
+import { draftHasNoDocument, requirePdfAccept, voucherPdfResponse } from './voucherPdf'
 
 /**
  * `/v1/down-payment-invoices` (read-only, as at lexoffice: they are created in the app): GET
- * `/{id}` and GET `/{id}/file` (PDF; a draft answers 406 like the other sales vouchers). Scope
+ * `/{id}` and GET `/{id}/file` (PDF; a draft answers 409 like the other sales vouchers). Scope
  * `invoices.read`, which lexoffice's partner docs say this endpoint shares with invoices. Regular
  * error shape. The demo data holds a few (`DEMO_BILLING_COUNTS`); they are not listed in the
  * sandbox's voucherlist.
@@ -33,11 +33,8 @@ export const downPaymentInvoiceRoutes: ApiRouteDef[] = [
     style: 'regular',
     handler: (req, call) => {
       const invoice = find(req, call)
-      if (invoice.voucherStatus === 'draft') {
-        return fail(
-          call.errors.validation([{ field: 'voucherStatus', violation: 'NOTALLOWED', message: 'draft vouchers cannot be rendered' }]),
-        )
-      }
+      requirePdfAccept(req, call, true)
+      if (invoice.voucherStatus === 'draft') return fail(draftHasNoDocument(call, `Abschlagsrechnung ${invoice.id}`))
       return voucherPdfResponse(invoice, `Abschlagsrechnung ${invoice.voucherNumber ?? ''}`.trim())
     },
   },

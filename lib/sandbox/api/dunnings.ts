@@ -6,7 +6,7 @@ import { PRINT_LAYOUTS } from './referenceData'
 import { salesKind } from './salesModel'
 import { validateSalesVoucherBody } from './salesVouchers'
 import type { SalesDocument } from './store'
-import { voucherPdfResponse } from './voucherPdf'
+import { requirePdfAccept, voucherPdfResponse } from './voucherPdf'
 
 /**
  * `/v1/dunnings`: create a dunning (Mahnung) for an invoice or a down-payment invoice, read it,
@@ -119,6 +119,7 @@ function find(req: SandboxRequest, call: ApiCall): SalesDocument {
 
 function file(req: SandboxRequest, call: ApiCall): SandboxResponse {
   const dunning = find(req, call)
+  requirePdfAccept(req, call, false)
   const related = ((dunning['relatedVouchers'] ?? []) as Array<{ voucherNumber?: string }>)[0]
   return voucherPdfResponse(dunning, related?.voucherNumber ? `Mahnung zu ${related.voucherNumber}` : 'Mahnung')
 }

@@ -120,10 +120,17 @@ export interface ErrorFactory {
   validation(violations: Violation[]): SandboxResponse
   /** 409: stale version or duplicate. */
   conflict(message: string, field?: string): SandboxResponse
+  /**
+   * A stale `version`: 409 (lexoffice's docs), or 406 naming the field `version` with
+   * `invalid_value` (what a live measurement found for contacts).
+   */
+  staleVersion(status: 406 | 409, message: string): SandboxResponse
   /** 415: Content-Type missing or not supported. */
   unsupportedMediaType(contentType: string | undefined): SandboxResponse
   /** 413: request body too large. */
   tooLarge(message: string): SandboxResponse
+  /** 406 for an `Accept` header the endpoint cannot serve. */
+  notAcceptable(accept: string): SandboxResponse
 }
 
 /** The error factory of an endpoint answering in `style`, for the request at `path`; `now` is the sandbox clock. */
@@ -146,12 +153,18 @@ export function errorsFor(style: ErrorStyle, path: string, now: () => number = D
         ),
       conflict: (message, field = 'version') =>
         legacyError(409, [{ i18nKey: 'conflict', source: field, type: 'conflict', additionalData: message }]),
+      staleVersion: (status, message) =>
+        status === 409
+          ? legacyError(409, [{ i18nKey: 'conflict', source: 'version', type: 'conflict', additionalData: message }])
+          : legacyError(406, [{ i18nKey: 'invalid_value', source: 'version', type: 'validation_failure', additionalData: message }]),
       unsupportedMediaType: (contentType) =>
         legacyError(415, [
           { i18nKey: 'unsupported_media_type', source: 'Content-Type', type: 'bad_request_error', additionalData: contentType ?? null },
         ]),
       tooLarge: (message) =>
         legacyError(413, [{ i18nKey: 'payload_too_large', source: 'body', type: 'bad_request_error', additionalData: message }]),
+      notAcceptable: (accept) =>
+        legacyError(406, [{ i18nKey: 'not_acceptable', source: 'Accept', type: 'bad_request_error', additionalData: accept }]),
     }
   }
   return {
@@ -169,7 +182,18 @@ export function errorsFor(style: ErrorStyle, path: string, now: () => number = D
       ),
     conflict: (message, field) =>
       regularError(409, path, message, field === undefined ? [] : [{ violation: 'NOTUNIQUE', field, message }], now()),
+    staleVersion: (status, message) =>
+      status === 409
+        ? regularError(409, path, message, [], now())
+        : regularError(
+            406,
+            path,
+            'Validation failed for request. Please see details list for specific causes.',
+            [{ violation: 'NOTALLOWED', field: 'version', message }],
+            now(),
+          ),
     unsupportedMediaType: (contentType) => regularError(415, path, `Content type '${contentType ?? ''}' not supported`, [], now()),
     tooLarge: (message) => regularError(413, path, message, [], now()),
+    notAcceptable: (accept) => regularError(406, path, `Could not find acceptable representation for '${accept}'`, [], now()),
   }
 }

@@ -1,21 +1,24 @@
-import { requireAuth } from '../auth'
-import { formatLexofficeDate, json } from '../http'
-import type { SandboxState } from '../SandboxState'
-import type { SandboxRoute } from '../types'
+import { formatLexofficeDate } from '../http'
+import type { ApiRouteDef } from './context'
+import { ok } from './http'
 
 /**
  * `GET /v1/profile` (docs/lexoffice.md §3): the organisation of the connection, the user who
- * established it and when, and the `connectionId`. Needs a valid Bearer token; like lexoffice,
- * the sandbox does not require the `profile.read` scope for it (UNVERIFIED at lexoffice).
+ * established it and when, and the `connectionId`. Scope `profile.read` (partner docs); it counts
+ * against the rate limit like every endpoint. Regular error shape.
  *
  * @internal
+ * @packageDocumentation
  */
-export const profileRoutes: SandboxRoute<SandboxState>[] = [
+
+/** The profile route. @internal */
+export const profileRoutes: ApiRouteDef[] = [
   {
     method: 'GET',
     pattern: '/v1/profile',
-    handler: requireAuth((_req, _ctx, { connection, organization, user }) =>
-      json(200, {
+    style: 'regular',
+    handler: (_req, { auth: { connection, organization, user } }) =>
+      ok({
         organizationId: organization.organizationId,
         companyName: organization.companyName,
         created: {
@@ -29,6 +32,5 @@ export const profileRoutes: SandboxRoute<SandboxState>[] = [
         smallBusiness: organization.smallBusiness,
         businessFeatures: [...organization.businessFeatures],
       }),
-    ),
   },
 ]

@@ -15,12 +15,21 @@
  * @packageDocumentation
  */
 
+/**
+ * Who shares one bucket. lexoffice says "a client can make up to 2 requests per second" without
+ * defining the client: per connection (access token or API key), per OAuth client id (the partner
+ * app), or per organisation (every app and the web UI of one company).
+ */
+export type RateLimitScope = 'connection' | 'client' | 'organization'
+
 /** Rate-limit settings of the sandbox API. */
 export interface RateLimitOptions {
   /** Tokens added per second (lexoffice: 2). */
   perSecond: number
   /** Bucket size: how many requests may come at once after a quiet period (default: `perSecond`). */
   burst?: number
+  /** Who shares a bucket (undocumented at lexoffice). Default `'connection'`. */
+  scope?: RateLimitScope
 }
 
 /** What the limiter has counted so far (for tests). */
@@ -68,10 +77,18 @@ export class RateLimiter {
     return this.options !== false
   }
 
-  /** Takes one token for `key`; `false` means "answer 429". */
-  take(key: string): boolean {
-    const mine = this.byKey.get(key) ?? { allowed: 0, limited: 0 }
-    this.byKey.set(key, mine)
+  /** Who shares a bucket. */
+  get scope(): RateLimitScope {
+    return this.options === false ? 'connection' : (this.options.scope ?? 'connection')
+  }
+
+  /**
+   * Takes one token from the bucket `key`; `false` means "answer 429". The outcome is counted
+   * under `statsKey` (the connection, whatever the bucket is keyed by).
+   */
+  take(key: string, statsKey: string = key): boolean {
+    const mine = this.byKey.get(statsKey) ?? { allowed: 0, limited: 0 }
+    this.byKey.set(statsKey, mine)
     if (this.options === false) {
       this.counters.allowed++
       mine.allowed++
@@ -93,7 +110,7 @@ export class RateLimiter {
     return false
   }
 
-  /** A snapshot of the counters: of all keys, or of `key` only. */
+  /** A snapshot of the counters: of all requests, or of the requests counted under `key`. */
   stats(key?: string): RateLimitCounters {
     const counters = key === undefined ? this.counters : (this.byKey.get(key) ?? { allowed: 0, limited: 0 })
     return { ...counters }

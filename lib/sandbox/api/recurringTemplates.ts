@@ -7,7 +7,7 @@ import type { Entity } from './store'
 /**
  * `/v1/recurring-templates` (read-only; scope `recurring-templates.read`; regular error shape):
  *
- * - `GET` list, paged (size at most 250) and sortable by `createdDate`, `updatedDate`,
+ * - `GET` list, paged (size at most 100, variant `recurringTemplatesMaxPageSize`) and sortable by `createdDate`, `updatedDate`,
  *   `lastExecutionDate` or `nextExecutionDate` (lexoffice names `nextExecutionDate`; the others
  *   come from a third-party catalogue of its docs, UNVERIFIED). Default order `createdDate,DESC`,
  *   as in lexoffice's sample page. Templates without the date (a paused template has no
@@ -47,7 +47,7 @@ function summary(template: Entity): JsonObject {
 }
 
 function list(req: SandboxRequest, call: ApiCall): SandboxResponse {
-  const paging = parsePaging(req, call.errors, 250)
+  const paging = parsePaging(req, call.errors, call.options.variants.recurringTemplatesMaxPageSize)
   const sort = parseSort(req, call.errors, SORTABLE, sortEntry('createdDate', 'DESC'))
   const direction = sort.direction === 'ASC' ? 1 : -1
   const items = [...call.org.recurringTemplates.values()].sort((a, b) => {

@@ -1,7 +1,9 @@
-import { authenticateBearer } from '../auth'
+import { authenticateBearer, type SandboxAuth } from '../auth'
 import type { SandboxState } from '../SandboxState'
 import type { SandboxRequest, SandboxResponse, SandboxRoute } from '../types'
 import { articleRoutes } from './articles'
+import { cashBoxRoutes } from './cashBoxes'
+import { contactBankAccountRoutes } from './contactBankAccounts'
 import { contactRoutes } from './contacts'
 import { newRandomId, type ApiCall, type ApiRouteDef } from './context'
 import { downPaymentInvoiceRoutes } from './downPaymentInvoices'
@@ -9,77 +11,55 @@ import { dunningRoutes } from './dunnings'
 import { errorsFor, gatewayError, legacyError, regularError } from './errors'
 import { eventSubscriptionRoutes } from './eventSubscriptions'
 import { fileRoutes } from './files'
+import { financeRoutes } from './finance'
 import { ApiFailure } from './http'
+import { interactionStatusRoutes } from './interactionStatus'
+import { organizationRoutes } from './organization'
+import type { RateLimitScope } from './rateLimit'
+import { describeScopeRule, scopeRuleFor, scopesAllow, type ScopeRule } from './scopes'
 import { paymentRoutes } from './payments'
+import { profileRoutes } from './profile'
 import { recurringTemplateRoutes } from './recurringTemplates'
 import { referenceRoutes } from './reference'
 import { salesVoucherRoutes } from './salesVouchers'
+import { sendMailRoutes } from './sendMail'
 import { voucherlistRoutes } from './voucherlist'
 import { voucherRoutes } from './vouchers'
 
 /**
  * Binds the API resource modules to the sandbox server: every request is authenticated by its
- * Bearer token (401 `{"message":"Unauthorized"}`), checked against the connection's scopes (403),
- * counted against the connection's rate limit (429 `{"message":"Rate limit exceeded"}`), then
- * handed to the resource with its organisation's data. A handler's error answer keeps its
+ * Bearer token (401 `{"message":"Unauthorized"}`), counted against the rate limit (429
+ * `{"message":"Rate limit exceeded"}`; per connection, client or organisation), checked against
+ * the connection's scopes (403; the rules are in `scopes.ts`), then handed to the resource with
+ * its organisation's data. A handler's error answer keeps its
  * endpoint's shape; an unexpected exception becomes a gateway 500 `{"message":null}`.
  *
  * @internal
  * @packageDocumentation
  */
 
-const SALES_READ_SCOPES = [
-  'credit-notes.read',
-  'invoices.read',
-  'order-confirmations.read',
-  'quotations.read',
-  'delivery-notes.read',
-  'recurring-templates.read',
-  'dunnings.read',
-]
-
-/**
- * Scopes a route needs (any one of them), following docs/lexoffice.md §2d and the partner docs'
- * per-endpoint "Required OAuth scopes" (down-payment invoices share `invoices.read`). Resources
- * whose scope names are not in docs/lexoffice.md (quotations, credit notes, order confirmations,
- * delivery notes, countries, payment conditions) and those documented as scope-free (posting
- * categories, event subscriptions) need none.
- */
-function requiredScopes(def: ApiRouteDef): string[] {
-  const resource = def.pattern.split('/')[2] ?? ''
-  const write = def.method !== 'GET'
-  switch (resource) {
-    case 'contacts':
-    case 'articles':
-    case 'invoices':
-    case 'vouchers':
-    case 'files':
-      return [`${resource}.${write ? 'write' : 'read'}`]
-    case 'dunnings':
-      return [`dunnings.${write ? 'write' : 'read'}`]
-    case 'voucherlist':
-    case 'payments':
-    case 'recurring-templates':
-      return [`${resource}.read`]
-    case 'down-payment-invoices':
-      return ['invoices.read']
-    case 'print-layouts':
-      return SALES_READ_SCOPES
-    default:
-      return []
-  }
-}
-
-function forbidden(def: ApiRouteDef, req: SandboxRequest, scopes: string[], now: number): SandboxResponse {
-  const message = `Missing scope ${scopes.join(' or ')}`
+function forbidden(def: ApiRouteDef, req: SandboxRequest, rule: ScopeRule, now: number): SandboxResponse {
+  const message = `Missing scope ${describeScopeRule(rule)}`
   return def.style === 'legacy'
     ? legacyError(403, [{ i18nKey: 'forbidden', source: 'scope', type: 'forbidden', additionalData: message }])
     : regularError(403, req.path, message, [], now)
 }
 
-/** Wraps one resource route with authentication, scope check, rate limit and error handling. @internal */
+/** The bucket a request draws from, by the rate limit's scope. */
+function bucketKey(scope: RateLimitScope, auth: SandboxAuth): string {
+  switch (scope) {
+    case 'client':
+      return `client:${auth.connection.clientID}`
+    case 'organization':
+      return `organization:${auth.connection.organizationId}`
+    default:
+      return auth.connection.connectionId
+  }
+}
+
+/** Wraps one resource route with authentication, rate limit, scope check and error handling. @internal */
 export function bindApiRoute(def: ApiRouteDef): SandboxRoute<SandboxState> {
-  const scopes = requiredScopes(def)
+  const rule = scopeRuleFor(def.method, def.pattern)
   return {
     method: def.method,
     pattern: def.pattern,
@@ -88,12 +68,13 @@ export function bindApiRoute(def: ApiRouteDef): SandboxRoute<SandboxState> {
       if ('response' in auth) return auth.response
       const api = ctx.api
       const { connectionId } = auth.connection
-      if (!api.rateLimiter.take(connectionId)) return gatewayError(429, 'Rate limit exceeded')
-      if (scopes.length > 0 && !scopes.some((s) => auth.connection.scopes.includes(s))) return forbidden(def, req, scopes, ctx.now())
+      if (!api.rateLimiter.take(bucketKey(api.rateLimiter.scope, auth), connectionId)) return gatewayError(429, 'Rate limit exceeded')
+      if (!scopesAllow(rule, auth.connection.scopes)) return forbidden(def, req, rule, ctx.now())
       const organizationId = auth.organization.organizationId
       const call: ApiCall = {
         organizationId,
         connectionId,
+        auth,
         org: api.store.organization(organizationId),
         store: api.store,
         errors: errorsFor(def.style, req.path, ctx.now),
@@ -112,6 +93,7 @@ export function bindApiRoute(def: ApiRouteDef): SandboxRoute<SandboxState> {
 
 /** Every resource route definition (unbound), for tests and documentation. @internal */
 export const resourceRouteDefs: readonly ApiRouteDef[] = [
+  ...profileRoutes,
   ...contactRoutes,
   ...salesVoucherRoutes,
   ...downPaymentInvoiceRoutes,
@@ -124,6 +106,12 @@ export const resourceRouteDefs: readonly ApiRouteDef[] = [
   ...eventSubscriptionRoutes,
   ...fileRoutes,
   ...referenceRoutes,
+  ...sendMailRoutes,
+  ...interactionStatusRoutes,
+  ...contactBankAccountRoutes,
+  ...organizationRoutes,
+  ...cashBoxRoutes,
+  ...financeRoutes,
 ]
 
 /** The lexoffice API resources, ready to be mounted (spread into `apiRoutes`). @internal */

@@ -1,6 +1,6 @@
 import { computeTotals, type LineItem } from './calc'
 import type { JsonObject } from './http'
-import type { OrganizationData, SalesVoucher, SalesVoucherType } from './store'
+import type { OrganizationData, SalesVoucher, SalesVoucherType } from './OrganizationData'
 
 /**
  * The five sales-voucher resources (invoices, quotations, credit notes, order confirmations,

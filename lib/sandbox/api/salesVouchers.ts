@@ -19,7 +19,7 @@ import {
 import { isKnownCountry, TAX_RATES } from './referenceData'
 import { contactName, createSalesVoucher, SALES_KINDS, salesKind, salesVoucherJson, type SalesKind } from './salesModel'
 import type { Entity, SalesVoucher } from './store'
-import { renderVoucherPdf, voucherPdfResponse } from './voucherPdf'
+import { draftHasNoDocument, renderVoucherPdf, requirePdfAccept, voucherPdfResponse } from './voucherPdf'
 
 /**
  * The sales-voucher endpoints `/v1/invoices`, `/v1/quotations`, `/v1/credit-notes`,
@@ -298,11 +298,8 @@ function routesOf(kind: SalesKind): ApiRouteDef[] {
       style: 'regular',
       handler: (req, call) => {
         const voucher = find(kind, req, call)
-        if (voucher.voucherStatus === 'draft') {
-          return fail(
-            call.errors.validation([{ field: 'voucherStatus', violation: 'NOTALLOWED', message: 'draft vouchers cannot be rendered' }]),
-          )
-        }
+        requirePdfAccept(req, call, kind.type === 'invoice' || kind.type === 'creditnote')
+        if (voucher.voucherStatus === 'draft') return fail(draftHasNoDocument(call, `${kind.documentName} ${voucher.id}`))
         return pdfResponse(voucher)
       },
     },

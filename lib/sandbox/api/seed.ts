@@ -3,14 +3,15 @@ import type { JsonObject } from './http'
 import { POSTING_CATEGORIES } from './referenceData'
 import { contactName, createSalesVoucher, salesKind } from './salesModel'
 import { seedBilling } from './seedBilling'
-import type { BookkeepingVoucher, Entity, OrganizationData, SalesVoucherType } from './store'
+import type { BookkeepingVoucher, Entity, OrganizationData, SalesVoucherType } from './OrganizationData'
+import { seedPartner } from './seedPartner'
 
 /**
  * The demo organisation's data the sandbox API starts with: fixed names and amounts, and ids from a
  * random generator seeded by the organisation id, so every run (and every test) sees the same
  * records in the same order. {@link DEMO_DATA_COUNTS} states how many of each there are;
  * `seedBilling.ts` adds down-payment invoices, recurring templates and payments
- * (`DEMO_BILLING_COUNTS`).
+ * (`DEMO_BILLING_COUNTS`), `seedPartner.ts` the partner-API records (`DEMO_PARTNER_COUNTS`).
  *
  * @packageDocumentation
  */
@@ -350,5 +351,7 @@ export function seedOrganization(org: OrganizationData): void {
     org.vouchers.set(voucher.id, voucher)
   })
 
-  seedBilling(org, { newId, customers, articles, day, instant, addressOf })
+  const ctx = { newId, customers, articles, day, instant, addressOf }
+  seedBilling(org, ctx)
+  seedPartner(org, ctx)
 }

@@ -1,7 +1,7 @@
 import { completeUnitPrice, computeTotals, round, type LineItem } from './calc'
 import { isNumber, type JsonObject } from './http'
 import { PRINT_LAYOUTS } from './referenceData'
-import type { Entity, OrganizationData, PaymentItem, SalesDocument } from './store'
+import type { Entity, OrganizationData, PaymentItem, SalesDocument } from './OrganizationData'
 
 /**
  * The demo data's billing records, seeded after the contacts, articles and vouchers of

@@ -1,6 +1,7 @@
-import type { SandboxResponse } from '../types'
+import type { SandboxRequest, SandboxResponse } from '../types'
 import type { LineItem } from './calc'
-import { isNumber, type JsonObject } from './http'
+import type { ApiCall } from './context'
+import { fail, isNumber, type JsonObject } from './http'
 import { renderPdf, type PdfLine } from './pdf'
 import type { SalesDocument } from './store'
 
@@ -59,4 +60,34 @@ export function voucherPdfResponse(voucher: SalesDocument, heading: string): San
     },
     body: pdf,
   }
+}
+
+/**
+ * The answer to a document request for a draft, which has no document: 409 "is in status
+ * 'draft' and therefore cannot be downloaded" (variant `draftDocumentStatus`, or 406).
+ *
+ * @internal
+ */
+export function draftHasNoDocument(call: ApiCall, what: string): SandboxResponse {
+  const message = `${what} is in status 'draft' and therefore cannot be downloaded`
+  return call.options.variants.draftDocumentStatus === 409
+    ? call.errors.conflict(message)
+    : call.errors.validation([{ field: 'voucherStatus', violation: 'NOTALLOWED', message }])
+}
+
+/**
+ * Checks the `Accept` header of a document download: PDF is served for `application/pdf`,
+ * wildcards or no header. `application/xml` exists only for XRechnung e-invoices, which the
+ * sandbox does not make: 404 where the docs offer XML (invoices, credit notes, down-payment
+ * invoices; as measured at lexoffice), 406 elsewhere, like any other media type.
+ *
+ * @internal
+ */
+export function requirePdfAccept(req: SandboxRequest, call: ApiCall, xmlExists: boolean): void {
+  const raw = req.headers.accept
+  if (typeof raw !== 'string' || raw.trim() === '') return
+  const types = raw.split(',').map((t) => (t.split(';')[0] ?? '').trim().toLowerCase())
+  if (types.some((t) => t === 'application/pdf' || t === '*/*' || t === 'application/*')) return
+  if (xmlExists && types.some((t) => t === 'application/xml' || t === 'text/xml')) fail(call.errors.notFound('XML document'))
+  fail(call.errors.notAcceptable(raw.slice(0, 100)))
 }

@@ -1,12 +1,27 @@
 import type { SandboxRequest } from '../types'
 import type { ApiCall, ApiRouteDef } from './context'
 import type { Violation } from './errors'
-import { actionResult, fail, isNumber, isObject, isText, isTimestamp, isUuid, ok, readJsonObject, type JsonObject } from './http'
+import {
+  actionResult,
+  decodeSearchString,
+  fail,
+  isNumber,
+  isObject,
+  isText,
+  isTimestamp,
+  isUuid,
+  ok,
+  readJsonObject,
+  singleParam,
+  type JsonObject,
+} from './http'
+import { parsePaging, toPage } from './paging'
 import { POSTING_CATEGORIES, TAX_RATES } from './referenceData'
 import type { BookkeepingVoucher } from './store'
 
 /**
- * `/v1/vouchers` (bookkeeping vouchers): create, read, update (current `version`, else 409).
+ * `/v1/vouchers` (bookkeeping vouchers): create, read, find by number, update (current `version`; a stale one
+ * answers 409, or 406 with the variant `vouchersStaleVersionStatus`).
  * Legacy error shape (`IssueList`).
  *
  * @internal
@@ -112,8 +127,14 @@ function update(req: SandboxRequest, call: ApiCall) {
   const body = readJsonObject(req, call.errors)
   if (!isNumber(body['version']))
     return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
-  if (body['version'] !== existing.version)
-    return fail(call.errors.conflict(`stale version ${body['version']}, current is ${existing.version}`))
+  if (body['version'] !== existing.version) {
+    return fail(
+      call.errors.staleVersion(
+        call.options.variants.vouchersStaleVersionStatus,
+        `stale version ${body['version']}, current is ${existing.version}`,
+      ),
+    )
+  }
   const { violations, fields } = validate(body, call, existing)
   if (violations.length > 0) return fail(call.errors.validation(violations))
   const updated: BookkeepingVoucher = {
@@ -131,8 +152,23 @@ function update(req: SandboxRequest, call: ApiCall) {
   return actionResult(req, 'vouchers', updated)
 }
 
+/**
+ * `GET /v1/vouchers?voucherNumber=...` (deprecated at lexoffice in favour of the voucherlist): a
+ * page of the bookkeeping vouchers with exactly that number (a search string, HTML-decoded).
+ */
+function findByNumber(req: SandboxRequest, call: ApiCall) {
+  const paging = parsePaging(req, call.errors, 250)
+  const raw = singleParam(req, 'voucherNumber', call.errors)
+  const voucherNumber = raw === undefined ? undefined : decodeSearchString(raw)
+  const items = [...call.org.vouchers.values()]
+    .filter((v) => voucherNumber === undefined || v['voucherNumber'] === voucherNumber)
+    .map((v) => structuredClone(v))
+  return ok(toPage(items, paging))
+}
+
 /** The vouchers routes. @internal */
 export const voucherRoutes: ApiRouteDef[] = [
+  { method: 'GET', pattern: '/v1/vouchers', style: 'legacy', handler: findByNumber },
   { method: 'POST', pattern: '/v1/vouchers', style: 'legacy', handler: create },
   { method: 'GET', pattern: '/v1/vouchers/:id', style: 'legacy', handler: (req, call) => ok(structuredClone(find(req, call))) },
   { method: 'PUT', pattern: '/v1/vouchers/:id', style: 'legacy', handler: update },

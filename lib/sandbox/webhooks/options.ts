@@ -1,5 +1,6 @@
 import { createPrivateKey, KeyObject } from 'node:crypto'
 import { invalidArg } from '../../options/assert'
+import { optionKeys } from '../../options/optionKeys'
 
 /**
  * Options of the sandbox's webhook delivery (`createSandbox({ webhooks: { ... } })`) and their
@@ -73,7 +74,7 @@ export interface ResolvedSandboxWebhookOptions {
   privateKey: KeyObject | undefined
 }
 
-const KEYS = ['enabled', 'retryDelaysMs', 'retryScale', 'timeoutMs', 'privateKey']
+const KEYS: readonly string[] = optionKeys<SandboxWebhookOptions>()(['enabled', 'retryDelaysMs', 'retryScale', 'timeoutMs', 'privateKey'])
 const MAX_DELAY_MS = 7 * 24 * HOUR
 
 /**

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { assertFunction, assertString, invalidArg } from '../../options/assert'
+import { assertFunction, assertKnownKeys, assertString, invalidArg } from '../../options/assert'
+import { optionKeys } from '../../options/optionKeys'
 
 /**
  * Why a stored record could not be decrypted. Never includes the ciphertext.
@@ -53,6 +54,8 @@ export interface TokenCipherOptions {
   onDecryptError?: (event: DecryptErrorEvent) => void
 }
 
+const CIPHER_OPTION_KEYS = optionKeys<TokenCipherOptions>()(['keys', 'currentKeyId', 'onDecryptError'])
+
 const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/
 const B64URL = /^[A-Za-z0-9_-]+$/
@@ -102,6 +105,7 @@ export class TokenCipher {
    */
   constructor(options: TokenCipherOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"encryption" must be an object')
+    assertKnownKeys(options, CIPHER_OPTION_KEYS, 'encryption')
     const { keys, currentKeyId, onDecryptError } = options
     if (keys === null || typeof keys !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"encryption.keys" must be an object')
     assertString(currentKeyId, 'encryption.currentKeyId', { max: 64 })

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { LockHandle, RefreshLock } from '../TokenStore'
-import { assertFunction, assertInteger } from '../../options/assert'
+import { assertFunction, assertInteger, assertKnownKeys, invalidArg } from '../../options/assert'
+import { optionKeys } from '../../options/optionKeys'
 import { assertKey } from '../stores/recordCodec'
 
 /**
@@ -16,6 +17,8 @@ export interface MemoryLockOptions {
   /** Clock in ms since the epoch; default `Date.now`. */
   now?: () => number
 }
+
+const OPTION_KEYS = optionKeys<MemoryLockOptions>()(['now'])
 
 /**
  * An in-process {@link RefreshLock} with the same time-to-live semantics as `RedisLock`: a lock
@@ -40,6 +43,8 @@ export class MemoryLock implements RefreshLock {
   readonly #now: () => number
 
   constructor(options: MemoryLockOptions = {}) {
+    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertKnownKeys(options, OPTION_KEYS, 'MemoryLock')
     if (options.now !== undefined) assertFunction(options.now, 'now')
     this.#now = options.now ?? Date.now
   }

@@ -1,7 +1,8 @@
 import type { TokenStore } from '../TokenStore'
 import type { TokenRecord } from '../TokenSet'
 import type { TokenCipher } from '../crypto/TokenCipher'
-import { assertInteger, assertString, invalidArg } from '../../options/assert'
+import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../../options/assert'
+import { optionKeys } from '../../options/optionKeys'
 import { KeyedMutex } from './KeyedMutex'
 import {
   assertKey,
@@ -10,10 +11,10 @@ import {
   decodeRecord,
   dueAt,
   encodeRecord,
-  resolveCipher,
-  type EncryptionOption,
 } from './recordCodec'
-import { toStoreError, withDeadline } from './storeErrors'
+import { storeUnavailable } from '../../failures/storeUnavailable'
+import { DeadlineTicker } from '../../timing/DeadlineTicker'
+import { type SharedStoreEncryption, resolveSharedStoreCipher } from './sharedStoreEncryption'
 
 /**
  * The part of an express-session `Store` this adapter uses (callback API). express-session's
@@ -58,7 +59,7 @@ export interface ExpressSessionTokenStoreOptions {
    * `encryptionKeysFromEnv()` (`LEXOFFICE_ENCRYPTION_KEYS`). Required: leaving it out throws a
    * TypeError. `false` stores tokens as plaintext in the session store.
    */
-  encryption: EncryptionOption | false
+  encryption: SharedStoreEncryption
 }
 
 /** What this store writes under one store id (shaped like a session so every store accepts it). */
@@ -73,6 +74,14 @@ interface StoredIndex {
 }
 
 const DAY = 86_400_000
+const OPTION_KEYS = optionKeys<ExpressSessionTokenStoreOptions>()([
+  'store',
+  'prefix',
+  'ttlMs',
+  'tombstoneTtlMs',
+  'operationTimeoutMs',
+  'encryption',
+])
 
 /**
  * A {@link TokenStore} on top of your app's express-session store, for **single-instance apps**
@@ -109,11 +118,13 @@ export class ExpressSessionTokenStore implements TokenStore {
   readonly #timeoutMs: number
   readonly #cipher: TokenCipher | undefined
   readonly #mutex = new KeyedMutex()
+  readonly #deadlines: DeadlineTicker
   #index: Promise<Map<string, number | null>> | undefined
 
   /** @throws TypeError when `store` lacks get/set/destroy, `encryption` is missing or an option is invalid. */
   constructor(options: ExpressSessionTokenStoreOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertKnownKeys(options, OPTION_KEYS, 'ExpressSessionTokenStore')
     const { store } = options
     if (
       store === null ||
@@ -134,13 +145,14 @@ export class ExpressSessionTokenStore implements TokenStore {
     this.#ttlMs = ttlMs
     this.#tombstoneTtlMs = tombstoneTtlMs
     this.#timeoutMs = timeoutMs
-    this.#cipher = resolveCipher(options.encryption, 'ExpressSessionTokenStore')
+    this.#deadlines = new DeadlineTicker(timeoutMs)
+    this.#cipher = resolveSharedStoreCipher(options.encryption, 'ExpressSessionTokenStore')
   }
 
   /**
    * The record under `key`, or `undefined` (missing, expired or unreadable).
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when the session store fails or times out.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when the session store fails or times out.
    * @example
    * ```ts
    * const record = await tokenStore.get(req.user.id)
@@ -160,7 +172,7 @@ export class ExpressSessionTokenStore implements TokenStore {
    * as `undefined` because it cannot be decrypted), serialised per key inside this process. Resolves `false` on a lost race.
    *
    * @throws TypeError when `record.version !== expectedVersion + 1`.
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when the session store fails (outcome unknown: re-read).
+   * @throws LexofficeError `STORE_UNAVAILABLE` when the session store fails (outcome unknown: re-read).
    * @example
    * ```ts
    * const ok = await tokenStore.set(key, { ...record, version: record.version + 1, tokens }, record.version)
@@ -186,7 +198,7 @@ export class ExpressSessionTokenStore implements TokenStore {
   /**
    * Removes the record.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when the session store fails.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when the session store fails.
    * @example
    * ```ts
    * await tokenStore.destroy(req.user.id)
@@ -270,13 +282,14 @@ export class ExpressSessionTokenStore implements TokenStore {
 
   /** One callback-style store call, with a deadline and secret-free errors. */
   async #call<T>(invoke: (cb: (err?: unknown, value?: unknown) => void) => void): Promise<T> {
-    const operation = new Promise<T>((resolve, reject) => {
-      invoke((err, value) => (err ? reject(err) : resolve(value as T)))
-    })
+    const operation = (): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        invoke((err, value) => (err ? reject(err) : resolve(value as T)))
+      })
     try {
-      return await withDeadline(operation, this.#timeoutMs, 'The session store')
+      return await this.#deadlines.run(operation, () => new Error(`The session store did not answer within ${this.#timeoutMs} ms`))
     } catch (err) {
-      throw toStoreError(err, 'session store')
+      throw storeUnavailable('The token store (session store)', err)
     }
   }
 }

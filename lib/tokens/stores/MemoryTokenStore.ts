@@ -12,7 +12,8 @@ import {
   type EncryptionOption,
 } from './recordCodec'
 import type { TokenCipher } from '../crypto/TokenCipher'
-import { invalidArg } from '../../options/assert'
+import { assertKnownKeys, invalidArg } from '../../options/assert'
+import { optionKeys } from '../../options/optionKeys'
 
 /**
  * Options of {@link MemoryTokenStore}.
@@ -34,6 +35,8 @@ export interface MemoryTokenStoreOptions {
    */
   shareWith?: MemoryTokenStore
 }
+
+const OPTION_KEYS = optionKeys<MemoryTokenStoreOptions>()(['encryption', 'shareWith'])
 
 interface Entry {
   version: number
@@ -68,11 +71,15 @@ interface Entry {
  * ```
  */
 export class MemoryTokenStore implements TokenStore {
+  /** Answers from this process's memory and never hangs: the manager reads it without a timeout. */
+  readonly inProcess = true
   readonly #entries: Map<string, Entry>
   readonly #cipher: TokenCipher | undefined
 
   /** @throws TypeError when `encryption` is invalid (e.g. a key that is not 32 bytes) or `shareWith` is not a MemoryTokenStore. */
   constructor(options: MemoryTokenStoreOptions = {}) {
+    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertKnownKeys(options, OPTION_KEYS, 'MemoryTokenStore')
     this.#cipher = resolveCipher(options.encryption)
     if (options.shareWith !== undefined && !(options.shareWith instanceof MemoryTokenStore))
       throw invalidArg('ERR_INVALID_ARG_TYPE', '"shareWith" must be a MemoryTokenStore')

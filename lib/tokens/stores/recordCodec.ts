@@ -20,29 +20,14 @@ import type { TokenRecord } from '../TokenSet'
 export type EncryptionOption = TokenCipher | TokenCipherOptions
 
 /**
- * The cipher a store uses: `false` means plaintext, chosen explicitly. A store that shares its
- * records with other processes (`sharedStore`: its class name) has no default: tokens there are
- * credentials to a company's books, so leaving `encryption` out is a TypeError that says how to
- * give keys or how to opt out (docs/security.md §7).
  * @example
  * ```ts
- * const cipher = resolveCipher(options.encryption, 'RedisTokenStore') // undefined for `encryption: false`
+ * const cipher = resolveCipher(options.encryption) // undefined when encryption is off
  * ```
  * @internal
  */
-export function resolveCipher(encryption: EncryptionOption | false | undefined, sharedStore?: string): TokenCipher | undefined {
-  if (encryption === false) return undefined
-  if (encryption === undefined) {
-    if (sharedStore === undefined) return undefined
-    throw invalidArg(
-      'ERR_INVALID_ARG_TYPE',
-      `${sharedStore} needs the "encryption" option: tokens in a shared store are encrypted at rest. ` +
-        `Pass encryption: encryptionKeysFromEnv() and set LEXOFFICE_ENCRYPTION_KEYS="<keyId>:<32 random bytes, base64>" ` +
-        `(e.g. "k1:" followed by the output of "openssl rand -base64 32"; the first key encrypts, all decrypt), ` +
-        `or pass encryption: false to store tokens as plaintext.`,
-    )
-  }
-  return TokenCipher.from(encryption)
+export function resolveCipher(encryption: EncryptionOption | false | undefined): TokenCipher | undefined {
+  return encryption === undefined || encryption === false ? undefined : TokenCipher.from(encryption)
 }
 
 /**

@@ -1,5 +1,6 @@
-import { ErrorCodes, LexofficeStoreError } from '../../errors'
+import { ErrorCodes, LexofficeError } from '../../errors'
 import { assertInteger, assertKnownKeys, invalidArg } from '../../options/assert'
+import { optionKeys } from '../../options/optionKeys'
 import { assertClaimArguments, type WebhookDedupeClaim, type WebhookDedupeStore } from './WebhookDedupeStore'
 
 /**
@@ -18,6 +19,8 @@ export interface MemoryWebhookDedupeStoreOptions {
   maxEntries?: number
 }
 
+const OPTION_KEYS = optionKeys<MemoryWebhookDedupeStoreOptions>()(['maxEntries'])
+
 /** Default of {@link MemoryWebhookDedupeStoreOptions.maxEntries}. @internal */
 export const DEFAULT_DEDUPE_ENTRIES = 10_000
 
@@ -26,7 +29,7 @@ export const DEFAULT_DEDUPE_ENTRIES = 10_000
  * TTL: an event stays remembered as long as `lexofficeWebhooks` accepts it, so a captured delivery
  * cannot be replayed by pushing its claim out with newer events. When `maxEntries` claims are
  * running, expired ones are dropped first; if none has expired, the new claim is refused with a
- * `LexofficeStoreError` (`STORE_UNAVAILABLE`): `lexofficeWebhooks` then handles that event without
+ * `LexofficeError` (`STORE_UNAVAILABLE`, 503): `lexofficeWebhooks` then handles that event without
  * the duplicate check and tells `onError` (stage `dedupe`), so no event is lost and the overflow is
  * visible. Size it for the events of 48 hours, or use `RedisWebhookDedupeStore`, which also sees
  * deliveries that reached another process.
@@ -50,7 +53,7 @@ export class MemoryWebhookDedupeStore implements WebhookDedupeStore {
   /** @throws TypeError (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for a bad option. */
   constructor(options: MemoryWebhookDedupeStoreOptions = {}) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
-    assertKnownKeys(options, ['maxEntries'], 'MemoryWebhookDedupeStore')
+    assertKnownKeys(options, OPTION_KEYS, 'MemoryWebhookDedupeStore')
     const max = options.maxEntries ?? DEFAULT_DEDUPE_ENTRIES
     assertInteger(max, 'maxEntries', 1, 1_000_000)
     this.#max = max
@@ -59,7 +62,7 @@ export class MemoryWebhookDedupeStore implements WebhookDedupeStore {
   /**
    * Claims `eventId` for `ttlMs`; see {@link WebhookDedupeStore.claim}.
    * @throws TypeError for an empty or over-long `eventId` or a `ttlMs` that is not a positive integer.
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when `maxEntries` unexpired claims are held.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when `maxEntries` unexpired claims are held.
    * @example
    * ```ts
    * const claim = await store.claim('org|invoice.created|id|2024-01-01T00:00:00.000Z', 60_000)
@@ -79,10 +82,9 @@ export class MemoryWebhookDedupeStore implements WebhookDedupeStore {
     if (this.#claims.size >= this.#max) {
       for (const [id, claim] of this.#claims) if (claim.expiresAt <= now) this.#claims.delete(id)
       if (this.#claims.size >= this.#max) {
-        throw new LexofficeStoreError(
+        throw new LexofficeError(
           ErrorCodes.STORE_UNAVAILABLE,
           `The in-memory webhook dedupe store is full (${this.#max} running claims); raise "dedupe" or use a shared store.`,
-          { status: 503 },
         )
       }
     }

@@ -62,7 +62,7 @@ export interface WebhookDedupeStore {
    * @param ttlMs - How long the claim lasts, in ms (a positive integer).
    * @returns A {@link WebhookDedupeClaim} when the id was new (run the handlers), `undefined`
    *   when it is already claimed (a repeated delivery: skip it).
-   * @throws When the store cannot be reached (the built-in stores: `LexofficeStoreError`
+   * @throws When the store cannot be reached (the built-in stores: `LexofficeError`
    *   `STORE_UNAVAILABLE`), or `TypeError` for a bad argument.
    */
   claim(eventId: string, ttlMs: number): Promise<WebhookDedupeClaim | undefined>

@@ -2,8 +2,8 @@
  * The duplicate check of `lexofficeWebhooks`: derive the event id, claim it, and fail open.
  * @internal
  */
-import { ErrorCodes, LexofficeError, LexofficeStoreError } from '../../errors'
-import { boundedCause } from '../../tokens/stores/storeErrors'
+import { type LexofficeError, isLexofficeError } from '../../errors'
+import { storeUnavailable } from '../../failures/storeUnavailable'
 import type { LexofficeEvent } from '../events'
 import type { WebhookDedupeClaim, WebhookDedupeStore } from './WebhookDedupeStore'
 
@@ -72,18 +72,14 @@ export async function releaseDelivery(claim: WebhookDedupeClaim, report: (err: L
 
 /**
  * Errors of the built-in stores are already typed and secret-free. Anything else (a custom
- * store) becomes `STORE_UNAVAILABLE` with a cause that keeps only name, code and one bounded
- * line of message, as the token stores do.
+ * store) becomes `STORE_UNAVAILABLE` with a secret-free cause, as the token stores do.
  * @example
  * ```ts
- * toDedupeError(new Error('ECONNREFUSED')) // LexofficeStoreError STORE_UNAVAILABLE
+ * toDedupeError(new Error('ECONNREFUSED')) // LexofficeError STORE_UNAVAILABLE
  * ```
  * @internal
  */
 export function toDedupeError(err: unknown): LexofficeError {
-  if (err instanceof LexofficeError) return err
-  return new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, 'The webhook dedupe store is unavailable.', {
-    status: 503,
-    cause: boundedCause(err),
-  })
+  if (isLexofficeError(err)) return err
+  return storeUnavailable('The webhook dedupe store', err)
 }

@@ -14,7 +14,8 @@ async function main(): Promise<void> {
     apiKey: env.API_KEY ?? 'worker-key',
     apiURL: env.API_URL ?? '',
     connectionKey: env.CONNECTION_KEY ?? 'shared',
-    rateLimit: { redis, ratePerSecond: Number(env.RATE), keyPrefix: env.KEY_PREFIX ?? '' },
+    // Each worker is one connection (CONNECTION_KEY): the budget is per connection key.
+    rateLimit: { redis, ratePerSecond: Number(env.RATE), keyPrefix: env.KEY_PREFIX ?? '', scope: 'connection' },
     retry: { retries: 0, rateLimitRetries: 0 },
   })
   // Load Node's fetch before the measured phase (the parent's server does not count /warmup).

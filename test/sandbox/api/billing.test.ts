@@ -170,9 +170,9 @@ describe('/v1/recurring-templates', () => {
     ).toEqual([null, '2026-04-01', '2026-02-01'])
   })
 
-  it('paging limits: size above 250 is clamped, the 10,000 window and bad sort/page answer 400', async () => {
-    expect((await api.get('/v1/recurring-templates?size=1000')).json.size).toBe(250)
-    expectRegular(await api.get('/v1/recurring-templates?page=40&size=250'), 400, '/v1/recurring-templates')
+  it('paging limits: size above 100 is clamped, the 10,000 window and bad sort/page answer 400', async () => {
+    expect((await api.get('/v1/recurring-templates?size=1000')).json.size).toBe(100)
+    expectRegular(await api.get('/v1/recurring-templates?page=100&size=100'), 400, '/v1/recurring-templates')
     expectRegular(await api.get('/v1/recurring-templates?sort=title,ASC'), 400, '/v1/recurring-templates')
     expectRegular(await api.get('/v1/recurring-templates?page=x'), 400, '/v1/recurring-templates')
   })
@@ -225,7 +225,7 @@ describe('/v1/down-payment-invoices', () => {
     expectRegular(await api.get(`/v1/down-payment-invoices/${UNKNOWN}`), 404, `/v1/down-payment-invoices/${UNKNOWN}`)
   })
 
-  it('GET /{id}/file is a PDF (also via /v1/files/{documentFileId}); a draft answers 406', async () => {
+  it('GET /{id}/file is a PDF (also via /v1/files/{documentFileId}); a draft answers 409', async () => {
     const open = byStatus('open')
     const file = await api.get(`/v1/down-payment-invoices/${open.id}/file`, { headers: { accept: 'application/pdf' } })
     expect(file.status).toBe(200)
@@ -234,10 +234,14 @@ describe('/v1/down-payment-invoices', () => {
     expect(file.body.subarray(0, 8).toString('latin1')).toBe('%PDF-1.4')
     expect(file.body.subarray(-6).toString('latin1')).toBe('%%EOF\n')
     const documentFileId = (open['files'] as { documentFileId: string }).documentFileId
-    const viaFiles = await api.get(`/v1/files/${documentFileId}`)
+    const viaFiles = await api.get(`/v1/files/${documentFileId}`, { headers: { accept: '*/*' } })
     expect([viaFiles.status, viaFiles.headers.get('content-type')]).toEqual([200, 'application/pdf'])
     const draft = byStatus('draft')
-    expectRegular(await api.get(`/v1/down-payment-invoices/${draft.id}/file`), 406, `/v1/down-payment-invoices/${draft.id}/file`)
+    expectRegular(
+      await api.get(`/v1/down-payment-invoices/${draft.id}/file`, { headers: { accept: 'application/pdf' } }),
+      409,
+      `/v1/down-payment-invoices/${draft.id}/file`,
+    )
   })
 
   it('is read-only and shares invoices.read', async () => {
@@ -251,7 +255,13 @@ describe('/v1/down-payment-invoices', () => {
       403,
       `/v1/down-payment-invoices/${open.id}`,
     )
-    expect((await (await connect(sandbox, 'invoices.read')).get(`/v1/down-payment-invoices/${open.id}/file`)).status).toBe(200)
+    expect(
+      (
+        await (
+          await connect(sandbox, 'invoices.read')
+        ).get(`/v1/down-payment-invoices/${open.id}/file`, { headers: { accept: 'application/pdf' } })
+      ).status,
+    ).toBe(200)
   })
 
   it('is listed in the voucherlist as downpaymentinvoice, with the open amount its payments leave', async () => {

@@ -115,7 +115,7 @@ describe('POST/PUT /v1/contacts', () => {
     expect(got.json.roles.customer.number).toBeGreaterThanOrEqual(10000)
   })
 
-  it('updates with the current version and answers 409 for a stale one', async () => {
+  it('updates with the current version and answers 406 (invalid_value at version) for a stale one', async () => {
     const created = await api.post('/v1/contacts', company('Versionstest GmbH'))
     const id = created.json.id
     const updated = await api.put(`/v1/contacts/${id}`, {
@@ -130,9 +130,20 @@ describe('POST/PUT /v1/contacts', () => {
     expect(got.json.roles.vendor.number).toBeGreaterThanOrEqual(70000)
 
     const stale = await api.put(`/v1/contacts/${id}`, { ...company('Zu spät'), version: 0 })
-    const issues = expectLegacy(stale, 409)
-    expect(issues[0]).toMatchObject({ source: 'version' })
+    const issues = expectLegacy(stale, 406)
+    expect(issues[0]).toMatchObject({ source: 'version', i18nKey: 'invalid_value', type: 'validation_failure' })
     expect((await api.get(`/v1/contacts/${id}`)).json.company.name).toBe('Versionstest GmbH & Co. KG')
+  })
+
+  it('answers 409 for a stale version with the variant contactsStaleVersionStatus: 409 (the docs)', async () => {
+    const documented = await startApi({ api: { variants: { contactsStaleVersionStatus: 409 } } })
+    try {
+      const created = await documented.api.post('/v1/contacts', company('Dokumentiert GmbH'))
+      const stale = await documented.api.put(`/v1/contacts/${created.json.id}`, { ...company('Zu spät'), version: 5 })
+      expect(expectLegacy(stale, 409)[0]).toMatchObject({ source: 'version', i18nKey: 'conflict' })
+    } finally {
+      await documented.sandbox.close()
+    }
   })
 
   it('answers 406 with an IssueList for invalid contacts', async () => {

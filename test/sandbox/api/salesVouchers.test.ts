@@ -71,9 +71,13 @@ describe('sales vouchers', () => {
     expect(text).toContain('(Bike & Ride GmbH & Co. KG) Tj')
   })
 
-  it('refuses to render a draft (406, regular shape)', async () => {
+  it('refuses to render a draft (409, regular shape)', async () => {
     const res = await api.post('/v1/invoices', invoiceBody())
-    expectRegular(await api.get(`/v1/invoices/${res.json.id}/file`), 406, `/v1/invoices/${res.json.id}/file`)
+    expectRegular(
+      await api.get(`/v1/invoices/${res.json.id}/file`, { headers: { accept: 'application/pdf' } }),
+      409,
+      `/v1/invoices/${res.json.id}/file`,
+    )
   })
 
   it('serves the other four kinds, each with its own number prefix and PDF', async () => {
@@ -90,7 +94,7 @@ describe('sales vouchers', () => {
       expect(created.status).toBe(200)
       const got = await api.get(`/v1/${resource}/${created.json.id}`)
       expect(got.json.voucherNumber).toMatch(new RegExp(`^${prefix}\\d{4}$`))
-      const pdf = await api.get(`/v1/${resource}/${created.json.id}/file`)
+      const pdf = await api.get(`/v1/${resource}/${created.json.id}/file`, { headers: { accept: '*/*' } })
       const text = expectRealPdf(pdf.body)
       expect(text).toContain(`(${label.replace('ä', '\xe4')} ${got.json.voucherNumber}) Tj`)
       // An id of another kind is not found here.

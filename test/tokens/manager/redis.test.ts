@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import { createSandbox, type Sandbox } from '../../../lib/sandbox'
-import { RedisTokenStore } from '../../../lib/tokens/stores/RedisTokenStore'
+import { RedisTokenStore } from '../../../lib/redis/RedisTokenStore'
 import { TokenManager } from '../../../lib/tokens/TokenManager'
 import { connectViaSandbox, expiring, oauthClientFor, until } from '../../helpers/connect'
 import { recordEvents } from './helpers'

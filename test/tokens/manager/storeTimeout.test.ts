@@ -1,5 +1,4 @@
 import { isLexofficeError } from '../../../lib/errors'
-import { DeadlineTicker } from '../../../lib/tokens/DeadlineTicker'
 import { GuardedStore } from '../../../lib/tokens/records'
 import { MemoryTokenStore } from '../../../lib/tokens/stores/MemoryTokenStore'
 import { freezeRecord } from '../../../lib/tokens/stores/recordCodec'
@@ -68,16 +67,6 @@ describe('store call timeout (one shared ticker per manager)', () => {
       code: 'STORE_UNAVAILABLE',
     })
     await expect(guarded.destroy('k')).rejects.toBeInstanceOf(TypeError)
-  })
-
-  it('DeadlineTicker: fires an overdue call and forgets finished ones', async () => {
-    const ticker = new DeadlineTicker(20)
-    const fired: string[] = []
-    const finished = ticker.track(() => fired.push('finished'))
-    ticker.done(finished)
-    await new Promise<void>((resolve) => ticker.track(() => (fired.push('late'), resolve())))
-    expect(fired).toEqual(['late'])
-    expect(ticker.size).toBe(0)
   })
 
   it('freezeRecord freezes every level, so a shared record cannot be changed', () => {

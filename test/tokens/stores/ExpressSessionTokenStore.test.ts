@@ -133,7 +133,7 @@ describe('ExpressSessionTokenStore specifics', () => {
     }
     const store = new ExpressSessionTokenStore({ store: failing, encryption: false })
     const err = await store.set('k', record, 0).catch((e: unknown) => e)
-    expect(err).toMatchObject({ name: 'LexofficeStoreError', code: 'STORE_UNAVAILABLE', status: 503 })
+    expect(err).toMatchObject({ name: 'LexofficeError', code: 'STORE_UNAVAILABLE', status: 503 })
     expect((err as Error).cause).toMatchObject({ message: 'connection refused', code: 'ECONNREFUSED' })
     expect(inspect(err, { showHidden: true, depth: 5 })).not.toContain(record.tokens!.refreshToken)
     await expect(store.get('k')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })

@@ -1,4 +1,4 @@
-import { RedisLock } from '../../../lib/tokens/locks/RedisLock'
+import { RedisLock } from '../../../lib/redis/RedisLock'
 import { connectClient, deletePrefix, uniquePrefix, waitFor, type ClientKind, type TestClient } from './redisTestUtils'
 
 describe.each<ClientKind>(['node-redis', 'ioredis'])('RedisLock via %s (real Redis)', (kind) => {

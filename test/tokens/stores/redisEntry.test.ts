@@ -26,6 +26,6 @@ test('the main entry loads neither the Redis store/lock nor a Redis client packa
 
 test('the redis entry exports the store and lock without loading a Redis client package', () => {
   const loaded = loadedAfter('./lib/redis')
-  expect(loaded).toEqual(expect.arrayContaining(['lib/tokens/stores/RedisTokenStore.ts', 'lib/tokens/locks/RedisLock.ts']))
+  expect(loaded).toEqual(expect.arrayContaining(['lib/redis/RedisTokenStore.ts', 'lib/redis/RedisLock.ts']))
   expect(loaded.filter((f) => redisPackage.test(f))).toEqual([])
 }, 60_000)

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import net from 'node:net'
 import { createClient } from 'redis'
 import IORedis from 'ioredis'
-import type { RedisClientLike } from '../../../lib/tokens/stores/redisAdapter'
+import type { RedisClientLike } from '../../../lib/redis/redisAdapter'
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 

@@ -47,7 +47,7 @@ test('maxEntries: a claim is never pushed out before its TTL; a full store refus
   const store = new MemoryWebhookDedupeStore({ maxEntries: 2 })
   await store.claim('a', 60_000)
   await store.claim('b', 30_000)
-  await expect(store.claim('c', 60_000)).rejects.toMatchObject({ name: 'LexofficeStoreError', code: 'STORE_UNAVAILABLE', status: 503 })
+  await expect(store.claim('c', 60_000)).rejects.toMatchObject({ name: 'LexofficeError', code: 'STORE_UNAVAILABLE', status: 503 })
   expect(await store.claim('a', 60_000)).toBeUndefined()
   expect(await store.claim('b', 60_000)).toBeUndefined()
   jest.advanceTimersByTime(30_000) // b expired: it makes room

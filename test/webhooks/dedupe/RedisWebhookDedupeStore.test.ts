@@ -4,7 +4,7 @@
  * sleeping a fixed time.
  */
 import { inspect } from 'node:util'
-import { LexofficeStoreError } from '../../../lib/errors'
+import { LexofficeError } from '../../../lib/errors'
 import { RedisWebhookDedupeStore } from '../../../lib/redis'
 import {
   connectClient,
@@ -108,11 +108,11 @@ describe.each<ClientKind>(['node-redis', 'ioredis'])('RedisWebhookDedupeStore wi
     try {
       const store = new RedisWebhookDedupeStore({ client: offline.client, prefix })
       const err = await store.claim('e1', 60_000).catch((e: unknown) => e)
-      expect(err).toBeInstanceOf(LexofficeStoreError)
+      expect(err).toBeInstanceOf(LexofficeError)
       expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503, message: 'The webhook dedupe store (Redis) is unavailable.' })
       expect((err as Error).cause).toBeInstanceOf(Error)
       expect(JSON.stringify(err)).toBe(
-        '{"name":"LexofficeStoreError","code":"STORE_UNAVAILABLE","message":"The webhook dedupe store (Redis) is unavailable.","status":503}',
+        '{"name":"LexofficeError","code":"STORE_UNAVAILABLE","message":"The webhook dedupe store (Redis) is unavailable.","status":503}',
       )
     } finally {
       offline.close()
@@ -126,7 +126,7 @@ describe.each<ClientKind>(['node-redis', 'ioredis'])('RedisWebhookDedupeStore wi
       const store = new RedisWebhookDedupeStore({ client: viaProxy.client, prefix, commandTimeoutMs: 2000 })
       const claim = await store.claim('e1', 60_000)
       proxy.down()
-      await expect(claim!.release()).rejects.toMatchObject({ name: 'LexofficeStoreError', code: 'STORE_UNAVAILABLE' })
+      await expect(claim!.release()).rejects.toMatchObject({ name: 'LexofficeError', code: 'STORE_UNAVAILABLE' })
       expect(Number(await a.send(['EXISTS', `${prefix}e1`]))).toBe(1)
       // Back: the same client reconnects by itself, and the claim was never lost.
       proxy.up()

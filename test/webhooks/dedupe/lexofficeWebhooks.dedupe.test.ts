@@ -4,7 +4,7 @@
  * The Redis store across two processes is in lexofficeWebhooks.redisDedupe.test.ts.
  */
 import { inspect } from 'node:util'
-import { LexofficeStoreError } from '../../../lib/errors'
+import { LexofficeError } from '../../../lib/errors'
 import { MemoryWebhookDedupeStore } from '../../../lib/webhooks/dedupe/MemoryWebhookDedupeStore'
 import type { WebhookDedupeClaim, WebhookDedupeStore } from '../../../lib/webhooks/dedupe/WebhookDedupeStore'
 import { lexofficeWebhooks } from '../../../lib/webhooks/lexofficeWebhooks'
@@ -147,7 +147,7 @@ test('a store that rejects: the handler still runs (fail open) and onError gets 
   const [event] = await instance.onEvent.call(1)
   expect(event.resourceId).toBe(delivery.resourceId)
   const [err, info] = await instance.onError.call(1)
-  expect(err).toBeInstanceOf(LexofficeStoreError)
+  expect(err).toBeInstanceOf(LexofficeError)
   expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503, message: 'The webhook dedupe store is unavailable.' })
   expect(info).toEqual({ stage: 'dedupe', event: expect.objectContaining({ resourceId: delivery.resourceId }) })
   // The cause keeps name, code and one line of the message; not the extra properties.
@@ -197,8 +197,8 @@ test('without onError, a store failure is logged as one line naming the stage an
     await instance.onEvent.call(1)
     await instance.drain()
     expect(spy.mock.calls.map(([line]) => String(line))).toEqual([
-      'passport-lexoffice webhooks: dedupe failed: LexofficeStoreError [STORE_UNAVAILABLE]: The webhook dedupe store is unavailable.',
-      'passport-lexoffice webhooks: dedupe failed: LexofficeStoreError [STORE_UNAVAILABLE]: The webhook dedupe store is unavailable.',
+      'passport-lexoffice webhooks: dedupe failed: LexofficeError [STORE_UNAVAILABLE]: The webhook dedupe store is unavailable.',
+      'passport-lexoffice webhooks: dedupe failed: LexofficeError [STORE_UNAVAILABLE]: The webhook dedupe store is unavailable.',
     ])
   } finally {
     spy.mockRestore()

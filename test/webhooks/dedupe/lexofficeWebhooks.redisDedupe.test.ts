@@ -126,7 +126,7 @@ describe('Redis down: the handler still runs, onError gets STORE_UNAVAILABLE wit
     expect(event.resourceId).toBe(delivery.resourceId)
     const [err, info] = await instance.onError.call(1)
     expect(err).toMatchObject({
-      name: 'LexofficeStoreError',
+      name: 'LexofficeError',
       code: 'STORE_UNAVAILABLE',
       status: 503,
       message: 'The webhook dedupe store (Redis) is unavailable.',

@@ -1,7 +1,9 @@
-import { invalidArg } from '../../options/assert'
-import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from '../../tokens/stores/redisAdapter'
-import { MemoryRateLimiter } from './MemoryRateLimiter'
-import { delay, gcraParameters, type RateLimiter, type RateLimitSettings } from './RateLimiter'
+import { assertKnownKeys, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
+import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
+import { MemoryRateLimiter } from '../client/rateLimit/MemoryRateLimiter'
+import { gcraParameters, type RateLimiter, type RateLimitSettings } from '../client/rateLimit/RateLimiter'
+import { delay } from '../timing/delay'
 
 /**
  * Options of {@link RedisRateLimiter}.
@@ -35,6 +37,8 @@ export interface RedisRateLimiterOptions extends RateLimitSettings {
  * caller must wait for it; mode `penalize` pushes the schedule back by ARGV[3] ms.
  * Numbers travel as strings: Redis truncates Lua numbers to integers.
  */
+const OPTION_KEYS = optionKeys<RedisRateLimiterOptions>()(['client', 'keyPrefix', 'commandTimeoutMs', 'onError', 'ratePerSecond', 'burst'])
+
 const GCRA_SCRIPT = new RedisScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
@@ -86,6 +90,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   constructor(options: RedisRateLimiterOptions) {
     if (typeof options !== 'object' || options === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertKnownKeys(options, OPTION_KEYS, 'RedisRateLimiter')
     const { intervalMs, toleranceMs } = gcraParameters(options)
     const timeout = options.commandTimeoutMs ?? 1000
     if (!Number.isInteger(timeout) || timeout < 1)
@@ -96,7 +101,10 @@ export class RedisRateLimiter implements RateLimiter {
     this.#prefix = options.keyPrefix ?? 'lexoffice:ratelimit:'
     this.#intervalMs = intervalMs
     this.#toleranceMs = toleranceMs
-    this.#fallback = new MemoryRateLimiter(options)
+    this.#fallback = new MemoryRateLimiter({
+      ...(options.ratePerSecond !== undefined && { ratePerSecond: options.ratePerSecond }),
+      ...(options.burst !== undefined && { burst: options.burst }),
+    })
     this.#onError = options.onError
   }
 

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { ErrorCodes, LexofficeStoreError } from '../../errors'
-import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../../options/assert'
-import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from '../../tokens/stores/redisAdapter'
-import { assertClaimArguments, type WebhookDedupeClaim, type WebhookDedupeStore } from './WebhookDedupeStore'
+import type { LexofficeError } from '../errors'
+import { storeUnavailable } from '../failures/storeUnavailable'
+import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
+import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
+import { assertClaimArguments, type WebhookDedupeClaim, type WebhookDedupeStore } from '../webhooks/dedupe/WebhookDedupeStore'
 
 /**
  * Options of {@link RedisWebhookDedupeStore}.
@@ -14,7 +16,7 @@ import { assertClaimArguments, type WebhookDedupeClaim, type WebhookDedupeStore 
  */
 export interface RedisWebhookDedupeStoreOptions {
   /**
-   * Your node-redis (v4+) or ioredis client, single node (not Cluster), without `keyPrefix`.
+   * Your node-redis (v4+) or ioredis client (single node, Sentinel or Cluster), without `keyPrefix`.
    * Configure it to fail fast while Redis is away (node-redis `disableOfflineQueue: true`,
    * ioredis `enableOfflineQueue: false`), or each event waits `commandTimeoutMs` before it is
    * handled without the duplicate check.
@@ -28,6 +30,8 @@ export interface RedisWebhookDedupeStoreOptions {
   /** Deadline of each Redis command, ms (default 5000). */
   commandTimeoutMs?: number
 }
+
+const OPTION_KEYS = optionKeys<RedisWebhookDedupeStoreOptions>()(['client', 'prefix', 'commandTimeoutMs'])
 
 /** Default of {@link RedisWebhookDedupeStoreOptions.prefix}. @internal */
 export const DEFAULT_WEBHOOK_DEDUPE_PREFIX = 'lexoffice:webhook:'
@@ -45,7 +49,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
  * (compare-and-delete script), so a late release never removes a newer claim. The key holds
  * only ids and the event date, never a token or secret.
  *
- * When Redis cannot be reached, `claim` and `release` reject with `LexofficeStoreError`
+ * When Redis cannot be reached, `claim` and `release` reject with `LexofficeError`
  * (`STORE_UNAVAILABLE`, 503) without secrets (no URL, no password); `lexofficeWebhooks` then
  * runs your handlers anyway and reports the error to `onError` (stage `dedupe`).
  *
@@ -67,7 +71,7 @@ export class RedisWebhookDedupeStore implements WebhookDedupeStore {
   /** @throws TypeError (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for a missing or unsupported client or a bad option. */
   constructor(options: RedisWebhookDedupeStoreOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
-    assertKnownKeys(options, ['client', 'prefix', 'commandTimeoutMs'], 'RedisWebhookDedupeStore')
+    assertKnownKeys(options, OPTION_KEYS, 'RedisWebhookDedupeStore')
     const prefix = options.prefix ?? DEFAULT_WEBHOOK_DEDUPE_PREFIX
     assertString(prefix, 'prefix', { max: 256 })
     const timeoutMs = options.commandTimeoutMs ?? 5000
@@ -78,7 +82,7 @@ export class RedisWebhookDedupeStore implements WebhookDedupeStore {
 
   /**
    * Claims `eventId` for `ttlMs`; see {@link WebhookDedupeStore.claim}.
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached; TypeError for bad arguments.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached; TypeError for bad arguments.
    * @example
    * ```ts
    * const claim = await store.claim(eventId, 48 * 3600_000)
@@ -109,7 +113,6 @@ export class RedisWebhookDedupeStore implements WebhookDedupeStore {
 }
 
 /** The executor's error names the token store; this one names what failed here. Keeps the sanitised cause. */
-function unavailable(err: unknown): LexofficeStoreError {
-  const cause = err instanceof LexofficeStoreError ? err.cause : undefined
-  return new LexofficeStoreError(ErrorCodes.STORE_UNAVAILABLE, 'The webhook dedupe store (Redis) is unavailable.', { status: 503, cause })
+function unavailable(err: unknown): LexofficeError {
+  return storeUnavailable('The webhook dedupe store (Redis)', err)
 }

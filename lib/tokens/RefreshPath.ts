@@ -7,24 +7,24 @@
  *
  * @internal
  */
-import {
-  ErrorCodes,
-  LexofficeAuthLostError,
-  LexofficeLockError,
-  LexofficeNotConnectedError,
-  LexofficeRefreshError,
-  LexofficeStoreError,
-  isLexofficeError,
-} from '../errors'
+import { ErrorCodes, LexofficeAuthLostError, LexofficeError, isLexofficeError } from '../errors'
 import type { LexofficeTokenResponse } from '../oauth/LexofficeOAuthClient'
+import { equalJitterBackoff } from '../timing/backoff'
+import { delay } from '../timing/delay'
 import type { TokenManagerEvents } from './events'
-import { type GuardedStore, activeTokens, backoff, delay, tombstone, toTokenSet } from './records'
+import { LOST_AFTER_INTERRUPTED, LOST_INVALID_GRANT } from './lostReasons'
+import { type GuardedStore, activeTokens, notConnected, tombstone, toTokenSet } from './records'
 import type { ResolvedTokenManagerOptions } from './resolveTokenManagerOptions'
 import type { PendingPersist, TokenMemory } from './tokenMemory'
 import type { LockHandle, RefreshLock } from './TokenStore'
 import type { TokenRecord, TokenSet } from './TokenSet'
+import { updateRecord } from './updateRecord'
 
-/** What the manager shares with its refresher. @internal */
+/** Lock polls start this far apart (ms) and back off to at most {@link LOCK_POLL_MAX_MS}. */
+const LOCK_POLL_MS = 25
+const LOCK_POLL_MAX_MS = 250
+
+/** What the manager shares with its refresh path. @internal */
 export interface RefreshContext {
   readonly options: ResolvedTokenManagerOptions
   readonly store: GuardedStore
@@ -48,28 +48,8 @@ export interface RefreshWant {
 
 type ActiveRecord = TokenRecord & { tokens: TokenSet }
 
-/**
- * Tombstone reason after lexoffice answered `invalid_grant` to a refresh.
- *
- * @example
- * ```ts
- * manager.on('authLost', ({ reason }) => { if (reason === LOST_INVALID_GRANT) console.log('connection ended at lexoffice') })
- * ```
- */
-export const LOST_INVALID_GRANT = 'invalid_grant'
-/**
- * Tombstone reason after `invalid_grant` when the refresh before it ended with an unknown outcome
- * (a crash or timeout after the request was sent), which most likely rotated the token unseen.
- *
- * @example
- * ```ts
- * if (err.reason === LOST_AFTER_INTERRUPTED) log.warn('a refresh was interrupted; the user must reconnect')
- * ```
- */
-export const LOST_AFTER_INTERRUPTED = 'invalid_grant_after_interrupted_refresh'
-
 /** @internal */
-export class Refresher {
+export class RefreshPath {
   readonly #ctx: RefreshContext
 
   constructor(ctx: RefreshContext) {
@@ -108,16 +88,10 @@ export class Refresher {
    * timeout or when no lock is configured. Used by `disconnect`.
    */
   async lockFor(key: string): Promise<LockHandle | undefined> {
-    const { lock, lockTtlMs, lockWaitMs } = this.#ctx.options
+    const { lock } = this.#ctx.options
     if (!lock) return undefined
-    const deadline = Date.now() + lockWaitMs
-    for (let wait = 25; ; wait = Math.min(wait * 1.5, 250)) {
-      const handle = await this.#ctx.store.guard(() => lock.tryAcquire(key, lockTtlMs), 'lock')
-      if (handle) return handle
-      const left = deadline - Date.now()
-      if (left <= 0) return undefined
-      await delay(Math.min(left, wait))
-    }
+    const got = await this.#pollLock(key, lock, () => Promise.resolve(undefined))
+    return got === 'timeout' ? undefined : got.handle
   }
 
   /**
@@ -129,22 +103,33 @@ export class Refresher {
     lock: RefreshLock,
     want: RefreshWant,
   ): Promise<{ handle: LockHandle; tokens?: undefined } | { tokens: TokenSet; handle?: undefined }> {
+    const got = await this.#pollLock(key, lock, async () => {
+      const tokens = activeTokens(await this.#ctx.store.get(key))
+      return this.needsRefresh(tokens, want) ? undefined : tokens
+    })
+    if (got !== 'timeout') return got
+    throw new LexofficeError(
+      ErrorCodes.LOCK_TIMEOUT,
+      `Another process is refreshing this lexoffice connection and did not finish within ${this.#ctx.options.lockWaitMs} ms.`,
+    )
+  }
+
+  /** Tries the lock until `lockWaitMs` passed; between tries `whileBusy` may end the wait with a token set. */
+  async #pollLock(
+    key: string,
+    lock: RefreshLock,
+    whileBusy: () => Promise<TokenSet | undefined>,
+  ): Promise<{ handle: LockHandle; tokens?: undefined } | { tokens: TokenSet; handle?: undefined } | 'timeout'> {
     const { lockTtlMs, lockWaitMs } = this.#ctx.options
     const deadline = Date.now() + lockWaitMs
-    for (let wait = 25; ; wait = Math.min(wait * 1.5, 250)) {
+    for (let poll = 0; ; poll++) {
       const handle = await this.#ctx.store.guard(() => lock.tryAcquire(key, lockTtlMs), 'lock')
       if (handle) return { handle }
-      const tokens = activeTokens(await this.#ctx.store.get(key))
-      if (!this.needsRefresh(tokens, want)) return { tokens }
+      const tokens = await whileBusy()
+      if (tokens) return { tokens }
       const left = deadline - Date.now()
-      if (left <= 0) {
-        throw new LexofficeLockError(
-          ErrorCodes.LOCK_TIMEOUT,
-          `Another process is refreshing this lexoffice connection and did not finish within ${lockWaitMs} ms.`,
-          { status: 503 },
-        )
-      }
-      await delay(Math.min(left, wait / 2 + (Math.random() * wait) / 2))
+      if (left <= 0) return 'timeout'
+      await delay(Math.min(left, equalJitterBackoff(poll, LOCK_POLL_MS, LOCK_POLL_MAX_MS)))
     }
   }
 
@@ -157,35 +142,34 @@ export class Refresher {
     // Rule 2 (double-checked): re-read under the lock; mark the refresh in flight (rule 7b).
     // Without a lock the marker, written with compare-and-set, doubles as a lease: a fresh marker of
     // another owner (another manager on the same store) means "refreshing now", so wait for it.
-    let record: ActiveRecord
-    let marked: ActiveRecord
     const deadline = Date.now() + options.lockWaitMs
-    for (let conflicts = 0, wait = 25; ;) {
-      const current = await store.get(key)
-      const tokens = activeTokens(current)
-      if (!this.needsRefresh(tokens, want)) return { tokens, handedOver: false }
-      const lease = current!.refreshing
-      if (!handle && lease && lease.owner !== owner && Date.now() - lease.startedAt < options.lockTtlMs) {
-        if (Date.now() >= deadline) {
-          throw new LexofficeLockError(
-            ErrorCodes.LOCK_TIMEOUT,
-            `Another token manager is refreshing this lexoffice connection and did not finish within ${options.lockWaitMs} ms.`,
-            {
-              status: 503,
-            },
-          )
+    let polls = 0
+    const started = await updateRecord<{ fresh: TokenSet } | { record: ActiveRecord; marked: ActiveRecord }>(
+      store,
+      key,
+      async (current) => {
+        const tokens = activeTokens(current)
+        if (!this.needsRefresh(tokens, want)) return { done: { fresh: tokens } }
+        const lease = current?.refreshing
+        if (!handle && lease && lease.owner !== owner && Date.now() - lease.startedAt < options.lockTtlMs) {
+          if (Date.now() >= deadline) {
+            throw new LexofficeError(
+              ErrorCodes.LOCK_TIMEOUT,
+              `Another token manager is refreshing this lexoffice connection and did not finish within ${options.lockWaitMs} ms.`,
+            )
+          }
+          await delay(Math.min(equalJitterBackoff(polls++, LOCK_POLL_MS, LOCK_POLL_MAX_MS), Math.max(1, deadline - Date.now())))
+          return { again: true }
         }
-        await delay(Math.min(wait, Math.max(1, deadline - Date.now())))
-        wait = Math.min(wait * 1.5, 250)
-        continue
-      }
-      record = current as ActiveRecord
-      // Wall-clock time (not the injectable `now`): it is compared across processes as a lease age.
-      marked = { ...record, version: record.version + 1, refreshing: { owner, startedAt: Date.now() } }
-      if (await store.set(key, marked, record.version)) break
-      if (++conflicts >= 5)
-        throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing; refresh not started.', { status: 503 })
-    }
+        const record = current as ActiveRecord
+        // Wall-clock time (not the injectable `now`): it is compared across processes as a lease age.
+        const marked: ActiveRecord = { ...record, version: record.version + 1, refreshing: { owner, startedAt: Date.now() } }
+        return { write: marked, then: { record, marked } }
+      },
+      { conflict: 'The token record kept changing; refresh not started.' },
+    )
+    if ('fresh' in started) return { tokens: started.fresh, handedOver: false }
+    const { record, marked } = started
     const outcome = await this.#callTokenEndpoint(key, record, marked, handle)
     if ('tokens' in outcome) return { tokens: outcome.tokens, handedOver: false }
 
@@ -201,15 +185,15 @@ export class Refresher {
       connectedAt: record.connectedAt,
     }
     try {
-      const written = await this.writeRotated(key, rotated, marked.version, record.tokens.refreshToken)
+      const written = await this.writeRotated(key, rotated, marked, record.tokens.refreshToken)
       this.#ctx.memory.remember(key, written.tokens)
       this.#ctx.memory.clearCooldown(key)
       if (written.ours) this.#ctx.emit('refreshed', { key, expiresAt: next.expiresAt, refreshCount: written.refreshCount, persisted: true })
       return { tokens: written.tokens, handedOver: false }
     } catch (err) {
-      if (!(err instanceof LexofficeStoreError)) throw err
+      if (!isLexofficeError(err, ErrorCodes.STORE_UNAVAILABLE) && !isLexofficeError(err, ErrorCodes.STORE_CONFLICT)) throw err
       // Rule 7c: keep the set in memory, serve it, retry the write while extending the lock.
-      this.#startPersistLoop(key, rotated, marked.version, record.tokens.refreshToken, handle)
+      this.#startPersistLoop(key, rotated, marked, record.tokens.refreshToken, handle)
       this.#ctx.emit('persistFailed', { key, code: err.code, attempt: 1 })
       this.#ctx.emit('refreshed', { key, expiresAt: next.expiresAt, refreshCount: rotated.refreshCount, persisted: false })
       return { tokens: next, handedOver: true }
@@ -230,12 +214,9 @@ export class Refresher {
         // Rule 3: the lock must outlive the call; never call the endpoint without holding it.
         const held = await store.guard(() => handle.extend(options.lockTtlMs), 'lock extend')
         if (!held) {
-          throw new LexofficeLockError(
+          throw new LexofficeError(
             ErrorCodes.LOCK_TIMEOUT,
             'The refresh lock expired before the token endpoint was called; not refreshing without it.',
-            {
-              status: 503,
-            },
           )
         }
       }
@@ -259,20 +240,17 @@ export class Refresher {
           memory.noteFailure(key, options.now(), options.retry.minDelayMs, options.retry.maxDelayMs)
           await this.#recordFailure(key, marked, code, uncertain)
           if (!transient) throw err
-          throw new LexofficeRefreshError(
+          throw new LexofficeError(
             ErrorCodes.REFRESH_FAILED,
             `Refreshing the lexoffice token failed (${code}); the stored tokens are unchanged.`,
-            {
-              status: 503,
-              cause: err,
-            },
+            { cause: err },
           )
         }
         // After an unknown outcome, give lexoffice time to finish the request it may still be
         // processing: a retry that overlaps it would be a concurrent refresh (reuse → grant revoked).
         const settle = code === ErrorCodes.TIMEOUT || code === ErrorCodes.NETWORK_ERROR ? options.oauth.timeoutMs : 0
         if (handle) await store.guard(() => handle.extend(options.lockTtlMs), 'lock extend').catch(() => false)
-        await delay(Math.max(settle, backoff(attempt, options.retry.minDelayMs, options.retry.maxDelayMs)))
+        await delay(Math.max(settle, equalJitterBackoff(attempt - 1, options.retry.minDelayMs, options.retry.maxDelayMs)))
       }
     }
   }
@@ -280,18 +258,21 @@ export class Refresher {
   /** Rule 6: re-read once; a newer set persisted late wins. Otherwise tombstone, `authLost`, throw. */
   async #onInvalidGrant(key: string, used: TokenSet, reason: string, cause: unknown): Promise<TokenSet> {
     const { store, options, memory } = this.#ctx
-    for (let i = 0; i < 2; i++) {
-      const current = await store.get(key)
-      if (current === undefined) throw new LexofficeNotConnectedError()
-      if (current.state === 'lost' || current.tokens === undefined)
-        throw new LexofficeAuthLostError(current.lost?.reason ?? reason, { cause })
-      if (current.tokens.refreshToken !== used.refreshToken) return current.tokens
-      if (await store.set(key, tombstone(current, reason, options.now()), current.version)) {
-        memory.forget(key)
-        this.#ctx.emit('authLost', { key, reason })
-        throw new LexofficeAuthLostError(reason, { cause })
-      }
-    }
+    const newer = await updateRecord<TokenSet | undefined>(
+      store,
+      key,
+      (current) => {
+        if (current === undefined) throw notConnected()
+        if (current.state === 'lost' || current.tokens === undefined)
+          throw new LexofficeAuthLostError(current.lost?.reason ?? reason, { cause })
+        if (current.tokens.refreshToken !== used.refreshToken) return { done: current.tokens }
+        return { write: tombstone(current, reason, options.now()), then: undefined }
+      },
+      { conflict: '', attempts: 2, exhausted: () => new LexofficeAuthLostError(reason, { cause }) },
+    )
+    if (newer) return newer
+    memory.forget(key)
+    this.#ctx.emit('authLost', { key, reason })
     throw new LexofficeAuthLostError(reason, { cause })
   }
 
@@ -304,44 +285,44 @@ export class Refresher {
   }
 
   /**
-   * Rule 4, the conditional write. On a lost race: our own earlier write landed (done); the
-   * pre-rotation set was written back by a stale writer (ours is newer: overwrite); a new login
-   * replaced the set (it wins); the record was removed or marked lost (respect it, revoke ours).
+   * Rule 4, the conditional write, first against `marked` (the record the refresh started from).
+   * On a lost race: our own earlier write landed (done); the pre-rotation set was written back by a
+   * stale writer (ours is newer: overwrite); a new login replaced the set (it wins); the record was
+   * removed or marked lost (respect it, revoke ours).
    */
   async writeRotated(
     key: string,
     rotated: ActiveRecord,
-    expectedVersion: number,
+    marked: ActiveRecord,
     oldRefreshToken: string,
   ): Promise<{ tokens: TokenSet; ours: boolean; refreshCount: number }> {
-    const { store } = this.#ctx
-    let record = rotated
-    let expected = expectedVersion
-    for (let i = 0; i < 5; i++) {
-      if (await store.set(key, record, expected)) return { tokens: record.tokens, ours: true, refreshCount: record.refreshCount }
-      const current = await store.get(key)
-      if (current?.state === 'active' && current.tokens) {
-        if (current.tokens.refreshToken === rotated.tokens.refreshToken)
-          return { tokens: current.tokens, ours: true, refreshCount: current.refreshCount }
-        if (current.tokens.refreshToken !== oldRefreshToken)
-          return { tokens: current.tokens, ours: false, refreshCount: current.refreshCount }
-        expected = current.version
-        record = { ...rotated, version: current.version + 1, refreshCount: Math.max(rotated.refreshCount, current.refreshCount + 1) }
-        continue
-      }
-      void this.#ctx.options.oauth.revoke(rotated.tokens.refreshToken).catch(() => undefined)
-      if (current === undefined) throw new LexofficeNotConnectedError()
-      throw new LexofficeAuthLostError(current.lost?.reason ?? 'unknown')
-    }
-    throw new LexofficeStoreError(ErrorCodes.STORE_CONFLICT, 'The token record kept changing while the rotated tokens were written.', {
-      status: 503,
-    })
+    return updateRecord<{ tokens: TokenSet; ours: boolean; refreshCount: number }>(
+      this.#ctx.store,
+      key,
+      (current) => {
+        if (current?.state === 'active' && current.tokens) {
+          // Already written (a retried write): both tokens match. The refresh token alone is not
+          // enough: a refresh answer without one keeps the old token (RFC 6749 §6).
+          if (current.tokens.refreshToken === rotated.tokens.refreshToken && current.tokens.accessToken === rotated.tokens.accessToken)
+            return { done: { tokens: current.tokens, ours: true, refreshCount: current.refreshCount } }
+          if (current.tokens.refreshToken !== oldRefreshToken)
+            return { done: { tokens: current.tokens, ours: false, refreshCount: current.refreshCount } }
+          const refreshCount = Math.max(rotated.refreshCount, current.refreshCount + 1)
+          const record: ActiveRecord = { ...rotated, version: current.version + 1, refreshCount }
+          return { write: record, then: { tokens: record.tokens, ours: true, refreshCount } }
+        }
+        void this.#ctx.options.oauth.revoke(rotated.tokens.refreshToken).catch(() => undefined)
+        if (current === undefined) throw notConnected()
+        throw new LexofficeAuthLostError(current.lost?.reason ?? 'unknown')
+      },
+      { conflict: 'The token record kept changing while the rotated tokens were written.', known: { record: marked } },
+    )
   }
 
   #startPersistLoop(
     key: string,
     rotated: ActiveRecord,
-    expectedVersion: number,
+    marked: ActiveRecord,
     oldRefreshToken: string,
     handle: LockHandle | undefined,
   ): void {
@@ -350,7 +331,7 @@ export class Refresher {
     memory.setPending(key, entry)
     const schedule = (): void => {
       if (entry.stopped) return
-      entry.timer = setTimeout(() => void tick(), backoff(entry.attempts, 100, 2_000))
+      entry.timer = setTimeout(() => void tick(), equalJitterBackoff(entry.attempts - 1, 100, 2_000))
       entry.timer.unref()
     }
     const tick = async (): Promise<void> => {
@@ -362,10 +343,11 @@ export class Refresher {
       }
       let written: { tokens: TokenSet; ours: boolean }
       try {
-        written = await this.writeRotated(key, rotated, expectedVersion, oldRefreshToken)
+        written = await this.writeRotated(key, rotated, marked, oldRefreshToken)
       } catch (err) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- finishPending may stop it during the await
         if (entry.stopped) return
-        if (err instanceof LexofficeStoreError) {
+        if (isLexofficeError(err, ErrorCodes.STORE_UNAVAILABLE) || isLexofficeError(err, ErrorCodes.STORE_CONFLICT)) {
           this.#ctx.emit('persistFailed', { key, code: err.code, attempt: entry.attempts })
           schedule()
           return
@@ -373,6 +355,7 @@ export class Refresher {
         memory.finishPending(key, entry) // removed or lost meanwhile: nothing left to write
         return
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- finishPending may stop it during the await
       if (entry.stopped) return
       memory.finishPending(key, entry)
       memory.remember(key, written.tokens)

@@ -1,13 +1,12 @@
 /**
- * The option and result types of {@link TokenManager}'s methods (no secrets in any of them).
+ * The option and result types of `TokenManager`'s methods (no secrets in any of them).
  *
  * @module
  */
 import type { TokenInfo } from './TokenSet'
-import type { TokenManager } from './TokenManager'
 
 /**
- * Options of {@link TokenManager.getAccessToken}.
+ * Options of `TokenManager.getAccessToken`.
  *
  * @example
  * ```ts
@@ -26,7 +25,7 @@ export interface GetAccessTokenOptions {
 }
 
 /**
- * Bookkeeping shown by {@link TokenManager.tokenInfo} for both states. No secrets.
+ * Bookkeeping shown by `TokenManager.tokenInfo` for both states. No secrets.
  *
  * @example
  * ```ts
@@ -59,7 +58,7 @@ export type ConnectionStatus =
   | (ConnectionBookkeeping & { state: 'lost'; reason: string; lostAt: number })
 
 /**
- * Result of {@link TokenManager.disconnect}.
+ * Result of `TokenManager.disconnect`.
  *
  * @example
  * ```ts

@@ -1,8 +1,9 @@
-import type { TokenStore } from '../TokenStore'
-import type { TokenRecord } from '../TokenSet'
-import type { TokenCipher } from '../crypto/TokenCipher'
-import { assertInteger, assertString, invalidArg } from '../../options/assert'
-import { RedisLock } from '../locks/RedisLock'
+import type { TokenStore } from '../tokens/TokenStore'
+import type { TokenRecord } from '../tokens/TokenSet'
+import type { TokenCipher } from '../tokens/crypto/TokenCipher'
+import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
+import { RedisLock } from './RedisLock'
 import {
   assertKey,
   assertSetArgs,
@@ -10,10 +11,19 @@ import {
   decodeRecord,
   dueAt,
   encodeRecord,
-  resolveCipher,
-  type EncryptionOption,
-} from './recordCodec'
-import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
+} from '../tokens/stores/recordCodec'
+import {
+  clusterMasters,
+  clusterPrefix,
+  isRedisCluster,
+  RedisExecutor,
+  RedisScript,
+  toCommandFn,
+  type RedisClientLike,
+  type RedisCommandFn,
+  toStoreError,
+} from './redisAdapter'
+import { type SharedStoreEncryption, resolveSharedStoreCipher } from '../tokens/stores/sharedStoreEncryption'
 
 /**
  * Options of {@link RedisTokenStore}.
@@ -30,11 +40,17 @@ export interface RedisTokenStoreOptions {
    * node-redis `disableOfflineQueue: true` (and a `socket.reconnectStrategy` that keeps retrying);
    * ioredis `enableOfflineQueue: false` and `maxRetriesPerRequest: 0` or `1`. Without this, commands
    * wait in the client's queue and only `commandTimeoutMs` ends the wait. Do not set the client's
-   * `keyPrefix`; use `prefix` here. Single node or Sentinel only: Cluster clients are rejected
-   * (the record, due set and lock keys would live in different slots).
+   * `keyPrefix`; use `prefix` here. A Cluster client (node-redis `createCluster`, ioredis
+   * `Cluster`) works too: the store's keys then share one hash slot (see `prefix`).
    */
   client: RedisClientLike
-  /** Prefix of every key this store writes. Default `'lexoffice:'`. */
+  /**
+   * Prefix of every key this store writes. Default `'lexoffice:'`. With a Cluster client it is
+   * made a hash tag (`{lexoffice:}token:<key>`, `{lexoffice:}due`, `{lexoffice:}lock:<key>`) unless
+   * it holds one already, so that every key of the store lives in one slot; single-node clients
+   * keep the plain layout. Moving existing data from a single node to a cluster therefore means
+   * renaming its keys, or choosing a prefix with a hash tag (`lexoffice:{tokens}:`) from the start.
+   */
   prefix?: string
   /**
    * Time to live of tombstones (records with `state: 'lost'`), ms. Default: kept until destroyed
@@ -51,7 +67,7 @@ export interface RedisTokenStoreOptions {
    * `encryptionKeysFromEnv()` (`LEXOFFICE_ENCRYPTION_KEYS`). Required: leaving it out throws a
    * TypeError. `false` stores tokens as plaintext JSON, readable by anyone who can read Redis.
    */
-  encryption: EncryptionOption | false
+  encryption: SharedStoreEncryption
 }
 
 /**
@@ -62,6 +78,8 @@ export interface RedisTokenStoreOptions {
  * - `P` + `lock:` + key: the refresh locks of {@link RedisLock}.
  * Record and due set change together inside one Lua script.
  */
+const OPTION_KEYS = optionKeys<RedisTokenStoreOptions>()(['client', 'prefix', 'tombstoneTtlMs', 'commandTimeoutMs', 'encryption'])
+
 const SET_SCRIPT = new RedisScript(`
 local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if current ~= tonumber(ARGV[1]) then return 0 end
@@ -93,7 +111,7 @@ return 1
  *
  * Compare-and-set runs inside one Lua script (version check, record, due-set entry), so a stale
  * writer can never roll back a rotated refresh token. Errors of the client (connection refused,
- * timeout...) become `LexofficeStoreError` with code `STORE_UNAVAILABLE` (status 503) and a
+ * timeout...) become `LexofficeError` with code `STORE_UNAVAILABLE` (status 503) and a
  * secret-free `cause`; a failed write's outcome is then unknown (re-read before deciding).
  * The store never logs.
  *
@@ -119,6 +137,7 @@ export class RedisTokenStore implements TokenStore {
   readonly #redis: RedisExecutor
   readonly #client: RedisClientLike
   readonly #prefix: string
+  readonly #cluster: boolean
   readonly #tombstoneTtlMs: number
   readonly #timeoutMs: number
   readonly #cipher: TokenCipher | undefined
@@ -126,6 +145,7 @@ export class RedisTokenStore implements TokenStore {
   /** @throws TypeError for a missing or unsupported client, a bad option, a missing `encryption` or an invalid encryption key. */
   constructor(options: RedisTokenStoreOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertKnownKeys(options, OPTION_KEYS, 'RedisTokenStore')
     const prefix = options.prefix ?? 'lexoffice:'
     assertString(prefix, 'prefix', { max: 256 })
     if (options.tombstoneTtlMs !== undefined) assertInteger(options.tombstoneTtlMs, 'tombstoneTtlMs', 1)
@@ -133,16 +153,17 @@ export class RedisTokenStore implements TokenStore {
     assertInteger(timeoutMs, 'commandTimeoutMs', 1, 600_000)
     this.#redis = new RedisExecutor(toCommandFn(options.client, 'client'), timeoutMs)
     this.#client = options.client
-    this.#prefix = prefix
+    this.#cluster = isRedisCluster(options.client)
+    this.#prefix = this.#cluster ? clusterPrefix(prefix) : prefix
     this.#tombstoneTtlMs = options.tombstoneTtlMs ?? 0
     this.#timeoutMs = timeoutMs
-    this.#cipher = resolveCipher(options.encryption, 'RedisTokenStore')
+    this.#cipher = resolveSharedStoreCipher(options.encryption, 'RedisTokenStore')
   }
 
   /**
    * The record under `key`, or `undefined` (missing or unreadable).
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
    * ```ts
    * const record = await store.get('user-42')
@@ -164,7 +185,7 @@ export class RedisTokenStore implements TokenStore {
    * `false` on a lost race.
    *
    * @throws TypeError when `record.version !== expectedVersion + 1`.
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached (outcome unknown).
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached (outcome unknown).
    * @example
    * ```ts
    * const ok = await store.set('user-42', { ...record, version: record.version + 1, tokens }, record.version)
@@ -206,7 +227,7 @@ export class RedisTokenStore implements TokenStore {
   /**
    * Removes the record and its due-set entry.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
    * ```ts
    * await store.destroy('user-42')
@@ -220,7 +241,7 @@ export class RedisTokenStore implements TokenStore {
   /**
    * Keys of active records whose access token expires before `dueBefore`, soonest first.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
    * ```ts
    * const due = await store.listDue(Date.now() + 5 * 60_000)
@@ -234,9 +255,10 @@ export class RedisTokenStore implements TokenStore {
   }
 
   /**
-   * All keys (active and lost), found with `SCAN` (no extra bookkeeping; fine for status output).
+   * All keys (active and lost), found with `SCAN` (no extra bookkeeping; fine for status output);
+   * on a cluster, on every master.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
    * ```ts
    * const keys = await store.list()
@@ -246,13 +268,26 @@ export class RedisTokenStore implements TokenStore {
     const head = this.#recordKey('')
     const pattern = `${head.replace(/[*?[\]\\]/g, '\\$&')}*`
     const keys = new Set<string>()
-    let cursor = '0'
-    do {
-      const reply = await this.#redis.command(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '500'])
-      const [next, batch] = Array.isArray(reply) ? reply : ['0', []]
-      cursor = String(next)
-      for (const k of Array.isArray(batch) ? batch : []) keys.add(String(k).slice(head.length))
-    } while (cursor !== '0')
+    let nodes = [this.#redis]
+    if (this.#cluster) {
+      let masters: RedisCommandFn[]
+      try {
+        masters = await clusterMasters(this.#client)
+      } catch (err) {
+        throw toStoreError(err)
+      }
+      nodes = masters.map((send) => new RedisExecutor(send, this.#timeoutMs))
+    }
+    for (const node of nodes) {
+      let cursor = '0'
+      do {
+        const reply = await node.command(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '500'])
+        const page = (Array.isArray(reply) ? reply : ['0', []]) as unknown[]
+        cursor = String(page[0])
+        const batch = Array.isArray(page[1]) ? (page[1] as unknown[]) : []
+        for (const k of batch) keys.add(String(k).slice(head.length))
+      } while (cursor !== '0')
+    }
     return [...keys]
   }
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import type { LockHandle, RefreshLock } from '../TokenStore'
-import { assertInteger, assertString, invalidArg } from '../../options/assert'
-import { assertKey } from '../stores/recordCodec'
-import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from '../stores/redisAdapter'
+import type { LockHandle, RefreshLock } from '../tokens/TokenStore'
+import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { optionKeys } from '../options/optionKeys'
+import { assertKey } from '../tokens/stores/recordCodec'
+import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
 
 /**
  * Options of {@link RedisLock}.
@@ -20,6 +21,8 @@ export interface RedisLockOptions {
   /** Deadline of each Redis command, ms. Default 5000. */
   commandTimeoutMs?: number
 }
+
+const OPTION_KEYS = optionKeys<RedisLockOptions>()(['client', 'prefix', 'commandTimeoutMs'])
 
 const RELEASE_SCRIPT = new RedisScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end
@@ -55,6 +58,7 @@ export class RedisLock implements RefreshLock {
   /** @throws TypeError for a missing or unsupported client or a bad option. */
   constructor(options: RedisLockOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertKnownKeys(options, OPTION_KEYS, 'RedisLock')
     const prefix = options.prefix ?? 'lexoffice:lock:'
     assertString(prefix, 'prefix', { max: 256 })
     const timeoutMs = options.commandTimeoutMs ?? 5000
@@ -68,7 +72,7 @@ export class RedisLock implements RefreshLock {
    * The handle's `release()` never rejects (an unreleased lock expires after its TTL); `extend()`
    * resolves `false` when the lock was lost and rejects with `STORE_UNAVAILABLE` when Redis is down.
    *
-   * @throws LexofficeStoreError `STORE_UNAVAILABLE` when Redis cannot be reached (do not refresh then).
+   * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached (do not refresh then).
    * @example
    * ```ts
    * const handle = await lock.tryAcquire('user-42', 30_000)

@@ -1,7 +1,9 @@
 /**
- * One shared timer per instance that fails calls whose deadline has passed, instead of one
- * `setTimeout` per call: the token store is read on every API request, and a timer per read
- * cost more than the read itself for in-process stores (bench/p1-parts.ts).
+ * The package's one deadline for calls to backends (token stores, Redis, locks): one shared timer
+ * per instance fails calls whose deadline has passed, instead of one `setTimeout` per call: the
+ * token store is read on every API request, and a timer per read cost more than the read itself
+ * for in-process stores (bench/p1-parts.ts). HTTP requests have their own timeout inside the
+ * request (lib/http), which also aborts the socket.
  *
  * All calls of one ticker have the same timeout, so insertion order is deadline order and a
  * tick stops at the first call that is still in time. A timeout fires between `timeoutMs` and
@@ -20,6 +22,42 @@ export class DeadlineTicker {
   constructor(timeoutMs: number) {
     this.#timeoutMs = timeoutMs
     this.#tickMs = Math.max(1, Math.min(250, Math.floor(timeoutMs / 4)))
+  }
+
+  /**
+   * Settles like `call()`, or rejects with `timeoutError()` once the deadline has passed (the call
+   * may still settle later; its result is then ignored and its rejection never left unhandled).
+   * What `call` throws synchronously becomes a rejection.
+   */
+  run<T>(call: () => T | PromiseLike<T>, timeoutError: () => unknown): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false
+      const deadline = this.track(() => {
+        if (settled) return
+        settled = true
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the caller's own timeout error
+        reject(timeoutError())
+      })
+      const finish = (ok: boolean, value: unknown): void => {
+        if (settled) return
+        settled = true
+        this.done(deadline)
+        if (ok) resolve(value as T)
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the call's own rejection, unchanged
+        else reject(value)
+      }
+      let result: PromiseLike<T>
+      try {
+        result = Promise.resolve(call())
+      } catch (err) {
+        finish(false, err)
+        return
+      }
+      result.then(
+        (value) => finish(true, value),
+        (err: unknown) => finish(false, err),
+      )
+    })
   }
 
   /** Tracks one call: `onTimeout` runs once its deadline has passed, unless {@link DeadlineTicker.done} came first. */
