@@ -243,7 +243,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const json = values.json === true
   const plaintext = values.plaintext === true
   // Shared stores encrypt tokens unless the app opted out; the command must be told which.
-  if (plaintext && env.LEXOFFICE_ENCRYPTION_KEYS?.trim()) throw new UsageError('--plaintext and LEXOFFICE_ENCRYPTION_KEYS exclude each other')
+  if (plaintext && env.LEXOFFICE_ENCRYPTION_KEYS?.trim())
+    throw new UsageError('--plaintext and LEXOFFICE_ENCRYPTION_KEYS exclude each other')
   if (!plaintext && !env.LEXOFFICE_ENCRYPTION_KEYS?.trim()) {
     throw new UsageError(
       'LEXOFFICE_ENCRYPTION_KEYS must be set to the keys your app encrypts tokens with, or --plaintext given for a store written with encryption: false',

@@ -4,14 +4,7 @@ import type { TokenCipher } from '../tokens/crypto/TokenCipher'
 import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { RedisLock } from './RedisLock'
-import {
-  assertKey,
-  assertSetArgs,
-  casVersion,
-  decodeRecord,
-  dueAt,
-  encodeRecord,
-} from '../tokens/stores/recordCodec'
+import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord } from '../tokens/stores/recordCodec'
 import {
   clusterMasters,
   clusterPrefix,

@@ -177,7 +177,12 @@ describe('documented error codes and statuses', () => {
     add(await thrown(() => assertLexofficeSignature('{}', undefined)))
     add(await thrown(() => assertLexofficeSignature('{}', Buffer.from('not a signature').toString('base64'))))
     add(await thrown(() => parseLexofficeEvent({})))
-    const event = parseLexofficeEvent({ organizationId: ORG_ID, eventType: 'invoice.created', resourceId: ORG_ID, eventDate: '2019-01-01T00:00:00Z' })
+    const event = parseLexofficeEvent({
+      organizationId: ORG_ID,
+      eventType: 'invoice.created',
+      resourceId: ORG_ID,
+      eventDate: '2019-01-01T00:00:00Z',
+    })
     add(staleEventError(event, { maxAgeMs: 60_000, maxSkewMs: 0, now: Date.now }))
 
     const seen = new Set<string>()

@@ -111,7 +111,10 @@ describe.each<Kind>(['node-redis', 'ioredis'])('Redis Cluster via %s', (kind) =>
 
   test('many stores spread over the masters; list() of each finds its keys wherever they live', async () => {
     const c = await client()
-    const stores = Array.from({ length: 12 }, (_, i) => new RedisTokenStore({ client: c.client, prefix: `${run}spread${i}:`, encryption: false }))
+    const stores = Array.from(
+      { length: 12 },
+      (_, i) => new RedisTokenStore({ client: c.client, prefix: `${run}spread${i}:`, encryption: false }),
+    )
     for (const [i, s] of stores.entries()) for (let k = 0; k <= i % 3; k++) await s.set(`k${k}`, makeRecord(1), 0)
     const slots = await Promise.all(stores.map((_, i) => slotOf(c, `{${run}spread${i}:}due`)))
     const ranges = (await c.send(`{${run}spread0:}due`, ['CLUSTER', 'SLOTS'])) as Array<[number, number, ...unknown[]]>
@@ -167,7 +170,11 @@ describe.each<Kind>(['node-redis', 'ioredis'])('Redis Cluster via %s', (kind) =>
       const prefix = `${run}manager:`
       const managers = [(await client()).client, other.client].map(
         (c) =>
-          new TokenManager({ store: new RedisTokenStore({ client: c, prefix, encryption: TEST_ENCRYPTION }), oauth: oauthClientFor(sb), apiURL: sb.endpoints.apiURL }),
+          new TokenManager({
+            store: new RedisTokenStore({ client: c, prefix, encryption: TEST_ENCRYPTION }),
+            oauth: oauthClientFor(sb),
+            apiURL: sb.endpoints.apiURL,
+          }),
       )
       const first = await connectViaSandbox(sb)
       await managers[0]?.connect('conn', expiring(first, -1_000))

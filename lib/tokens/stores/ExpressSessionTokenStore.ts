@@ -4,14 +4,7 @@ import type { TokenCipher } from '../crypto/TokenCipher'
 import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../../options/assert'
 import { optionKeys } from '../../options/optionKeys'
 import { KeyedMutex } from './KeyedMutex'
-import {
-  assertKey,
-  assertSetArgs,
-  casVersion,
-  decodeRecord,
-  dueAt,
-  encodeRecord,
-} from './recordCodec'
+import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord } from './recordCodec'
 import { storeUnavailable } from '../../failures/storeUnavailable'
 import { DeadlineTicker } from '../../timing/DeadlineTicker'
 import { type SharedStoreEncryption, resolveSharedStoreCipher } from './sharedStoreEncryption'
