@@ -63,6 +63,7 @@ export { TokenCipher } from './tokens/crypto/TokenCipher'
 export { ENCRYPTION_KEYS_ENV, encryptionKeysFromEnv } from './tokens/crypto/encryptionKeysFromEnv'
 export type { DecryptErrorEvent, DecryptErrorReason, TokenCipherOptions } from './tokens/crypto/TokenCipher'
 export type { EncryptionOption } from './tokens/stores/recordCodec'
+export type { SharedStoreEncryption } from './tokens/stores/sharedStoreEncryption'
 
 // Express
 export { lexoffice } from './express/lexofficeMiddleware'
