@@ -6,11 +6,13 @@
  * @example
  * ```ts
  * import { createClient } from 'redis'
+ * import { encryptionKeysFromEnv } from 'passport-lexoffice'
  * import { RedisTokenStore } from 'passport-lexoffice/redis'
  *
  * const client = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true })
  * await client.connect()
- * const store = new RedisTokenStore({ client })
+ * // Tokens are encrypted at rest with LEXOFFICE_ENCRYPTION_KEYS ("kid:base64key"); `encryption: false` opts out.
+ * const store = new RedisTokenStore({ client, encryption: encryptionKeysFromEnv()! })
  * const lock = store.createLock()
  * ```
  *

@@ -12,6 +12,8 @@ export interface AppDependencies {
   manager: TokenManager
   oauth: { clientID: string; clientSecret: string; authorizationURL: string; tokenURL: string; revokeURL: string; apiURL: string }
   scope: string[]
+  /** How long a started login may take (the strategy's `pendingLoginTtlMs`); default 10 minutes. */
+  pendingLoginTtlMs?: number
   /** The embedded sandbox, when the app runs on it (enables the sandbox-only buttons). */
   sandbox?: Sandbox
   /** The key that verifies webhook signatures (the sandbox's, or lexoffice's by default). */

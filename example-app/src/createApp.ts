@@ -37,8 +37,9 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(securityHeaders(deps))
   app.use('/public', express.static(PUBLIC, { maxAge: '1h' }))
 
-  // Webhooks read their raw body themselves, so they are mounted before any body parser.
-  app.post('/webhooks/lexoffice', webhookReceiver(deps))
+  // Webhooks read their raw body themselves, so they are mounted before any body parser; with
+  // app.use, not app.post: lexoffice checks the URL with HEAD, which the handler answers itself.
+  app.use('/webhooks/lexoffice', webhookReceiver(deps))
 
   app.use(sessionMiddleware(deps, secure))
   app.use(express.urlencoded({ extended: false, limit: '10kb' }))

@@ -7,7 +7,7 @@ import type { AppUser } from './AppUser'
 export type AppPassport = InstanceType<typeof Passport>
 
 /** The app's passport with the LexofficeStrategy; a signed-in user is kept in the session as an AppUser. */
-export function createPassport(deps: Pick<AppDependencies, 'baseURL' | 'oauth' | 'scope' | 'manager'>): AppPassport {
+export function createPassport(deps: Pick<AppDependencies, 'baseURL' | 'oauth' | 'scope' | 'manager' | 'pendingLoginTtlMs'>): AppPassport {
   // An Authenticator of its own, not passport's global singleton: two apps in one process (the
   // cluster, the tests) must not replace each other's strategy and callback URL.
   const passport = new Passport()
@@ -23,6 +23,7 @@ export function createPassport(deps: Pick<AppDependencies, 'baseURL' | 'oauth' |
         apiURL: deps.oauth.apiURL,
         scope: deps.scope,
         connectionName: 'passport-lexoffice example',
+        ...(deps.pendingLoginTtlMs !== undefined && { pendingLoginTtlMs: deps.pendingLoginTtlMs }),
       },
       (
         _accessToken: string,

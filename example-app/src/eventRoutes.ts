@@ -7,8 +7,9 @@ import type { ReceivedEvent } from './eventLog'
 import { client, signedIn } from './routeGuards'
 
 /**
- * The handler for POST /webhooks/lexoffice: verifies and logs events, marks a connection lost on
- * token.revoked. It reads the raw body itself, so it must be mounted before any body parser.
+ * The handler for /webhooks/lexoffice: verifies and logs events, marks a connection lost on
+ * token.revoked, answers lexoffice's HEAD check. It reads the raw body itself, so it must be
+ * mounted (with app.use) before any body parser.
  */
 export function webhookReceiver(
   deps: Pick<AppDependencies, 'webhookPublicKey' | 'webhookDedupe' | 'events' | 'manager'>,
@@ -25,6 +26,10 @@ export function webhookReceiver(
       }),
     onTokenRevoked: ({ connectionId }) => deps.manager.markLost(connectionId, 'token.revoked'),
     onError: (err) => console.error('webhook handler failed:', isLexofficeError(err) ? err.code : err),
+    // A signed event refused for its date is a replay, or this machine's clock is off (NTP).
+    onRejected: ({ reason, error }) => {
+      if (reason === 'WEBHOOK_EVENT_STALE') console.warn('webhook refused:', error?.message)
+    },
   })
 }
 

@@ -39,15 +39,28 @@ export function sessionMiddleware(deps: Pick<AppDependencies, 'sessionSecret' | 
   })
 }
 
-/** Synchronizer-token CSRF protection (OWASP) for every state-changing form. */
+/**
+ * Synchronizer-token CSRF protection (OWASP) for every state-changing form. The session's secret
+ * is created only when a view renders a form (`csrfToken()` in the template): writing it on every
+ * request would store a session for every cookieless visitor, 404s included, and make
+ * `saveUninitialized: false` pointless.
+ */
 export function csrf(req: Request, res: Response, next: NextFunction): void {
-  if (!req.session) return next()
-  if (!req.session.csrf) req.session.csrf = randomBytes(24).toString('base64url')
-  res.locals.csrfToken = req.session.csrf
-  if (req.method !== 'POST' || req.path.startsWith('/webhooks/')) return next()
-  const sent = typeof req.body?._csrf === 'string' ? Buffer.from(req.body._csrf) : Buffer.alloc(0)
-  const expected = Buffer.from(req.session.csrf)
-  if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
+  const session = req.session as Request['session'] | undefined
+  if (!session) {
+    next()
+    return
+  }
+  res.locals.csrfToken = (): string => (session.csrf ??= randomBytes(24).toString('base64url'))
+  if (req.method !== 'POST' || req.path.startsWith('/webhooks/')) {
+    next()
+    return
+  }
+  const body = req.body as { _csrf?: unknown } | undefined
+  const sent = Buffer.from(typeof body?._csrf === 'string' ? body._csrf : '')
+  // No secret yet: no form of this session was ever rendered, so no post can be genuine.
+  const expected = Buffer.from(session.csrf ?? '')
+  if (expected.length === 0 || sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
     res.status(403).render('error', {
       title: 'Forbidden',
       heading: 'Form expired',

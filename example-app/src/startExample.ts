@@ -89,8 +89,14 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
   let sessionStore: import('express-session').Store | undefined
   let events: EventLog
   let webhookDedupe: WebhookDedupeStore | undefined
+  if ((config.databaseURL || config.redisURL) && config.encryptionKeyGenerated) {
+    console.warn(
+      'LEXOFFICE_ENCRYPTION_KEYS is not set: the tokens in the shared store are encrypted with a key generated for this start and ' +
+        'cannot be read after a restart (users then connect again). To keep them, set LEXOFFICE_ENCRYPTION_KEYS="k1:<32 random bytes, base64>".',
+    )
+  }
   if (config.databaseURL) {
-    const backend = await startPostgresBackend(config.databaseURL, config.databaseSchema, config.tokenEncryption)
+    const backend = await startPostgresBackend(config.databaseURL, config.databaseSchema, config.encryption)
     closers.push(() => backend.close())
     ;({ tokenStore, sessionStore, webhookDedupe, events } = backend)
   } else if (config.redisURL) {
@@ -98,7 +104,8 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
     redis.on('error', (err: Error) => console.error('redis:', err.message))
     await redis.connect()
     closers.push(() => redis.quit())
-    tokenStore = new RedisTokenStore({ client: redis, prefix: `${config.redisPrefix}tokens:` })
+    // Tokens are credentials to a company's books: encrypted in Redis (AES-256-GCM).
+    tokenStore = new RedisTokenStore({ client: redis, prefix: `${config.redisPrefix}tokens:`, encryption: config.encryption })
     sessionStore = new RedisStore({ client: redis, prefix: `${config.redisPrefix}sess:` })
     // A delivery lexoffice repeats may land on another instance: one claim per event in Redis.
     webhookDedupe = new RedisWebhookDedupeStore({ client: redis, prefix: `${config.redisPrefix}webhook:` })
@@ -113,6 +120,7 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
       },
     }
   } else {
+    // In this process's memory only: nothing to encrypt against.
     tokenStore = new MemoryTokenStore()
     events = memoryEventLog()
   }
@@ -166,6 +174,7 @@ export async function startExample(config: ExampleConfig, options: StartOptions 
     manager,
     oauth,
     scope: config.scope,
+    pendingLoginTtlMs: config.pendingLoginTtlMs,
     ...(sandbox ? { sandbox, webhookPublicKey: sandbox.webhookPublicKey } : {}),
     webhookURL,
     events,

@@ -62,6 +62,8 @@ export type RefreshArgs = StoreArgs & {
   concurrency: number
   json: boolean
   progress: boolean
+  /** `--plaintext`: the store's records are not encrypted (the app passes `encryption: false`). */
+  plaintext: boolean
 }
 
 /**
@@ -75,6 +77,8 @@ export type RefreshArgs = StoreArgs & {
 export type StatusArgs = StoreArgs & {
   command: 'status'
   json: boolean
+  /** `--plaintext`: the store's records are not encrypted (the app passes `encryption: false`). */
+  plaintext: boolean
 }
 
 /**
@@ -122,6 +126,8 @@ Options:
                         longer than the cron interval.
   --concurrency <n>     refresh: connections refreshed at once (default: 4)
   --progress            refresh: progress on stderr even when it is not a terminal
+  --plaintext           the store's records are not encrypted (your app passes
+                        encryption: false); otherwise LEXOFFICE_ENCRYPTION_KEYS is required
   --json                machine-readable output on stdout
   -h, --help            show this help
   -v, --version         show the version
@@ -130,7 +136,7 @@ Environment (credentials are never read from the command line):
   LEXOFFICE_CLIENT_ID, LEXOFFICE_CLIENT_SECRET   partner client credentials (refresh)
   LEXOFFICE_ENV            production (default) or sandbox
   LEXOFFICE_TOKEN_URL, LEXOFFICE_REVOKE_URL      override the OAuth endpoints
-  LEXOFFICE_ENCRYPTION_KEYS  the store's encryption keys, if records are encrypted:
+  LEXOFFICE_ENCRYPTION_KEYS  the store's encryption keys (required unless --plaintext):
                            "<keyId>:<base64 key>[,<keyId>:<base64 key>...]";
                            the first one is the current key
   REDIS_URL                Redis URL when --redis is not given
@@ -193,6 +199,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         concurrency: { type: 'string' },
         json: { type: 'boolean' },
         progress: { type: 'boolean' },
+        plaintext: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -221,7 +228,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new UsageError((err as Error).message.replace(/"tables\.(\w+)"/, (_, key: string) => flags[key] ?? key))
   }
   if (command === 'migrate') {
-    for (const opt of ['redis', 'prefix', 'window', 'concurrency', 'progress', 'json'] as const) {
+    for (const opt of ['redis', 'prefix', 'window', 'concurrency', 'progress', 'json', 'plaintext'] as const) {
       if (values[opt] !== undefined) throw new UsageError(`--${opt} does not apply to migrate`)
     }
     const printSQL = values['print-sql'] === true
@@ -234,19 +241,28 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (values['print-sql'] !== undefined) throw new UsageError('--print-sql applies to migrate')
   const store = storeArgs(values, env, tables)
   const json = values.json === true
+  const plaintext = values.plaintext === true
+  // Shared stores encrypt tokens unless the app opted out; the command must be told which.
+  if (plaintext && env.LEXOFFICE_ENCRYPTION_KEYS?.trim())
+    throw new UsageError('--plaintext and LEXOFFICE_ENCRYPTION_KEYS exclude each other')
+  if (!plaintext && !env.LEXOFFICE_ENCRYPTION_KEYS?.trim()) {
+    throw new UsageError(
+      'LEXOFFICE_ENCRYPTION_KEYS must be set to the keys your app encrypts tokens with, or --plaintext given for a store written with encryption: false',
+    )
+  }
 
   if (command === 'status') {
     for (const opt of ['window', 'concurrency', 'progress'] as const) {
       if (values[opt] !== undefined) throw new UsageError(`--${opt} applies to refresh, not status`)
     }
-    return { command, ...store, json }
+    return { command, ...store, json, plaintext }
   }
   const windowMs = parseDuration(values.window ?? '15m', '--window')
   if (windowMs > 2 * 3_600_000) throw new UsageError('--window must be at most 2h (half the lifetime of a lexoffice access token)')
   const concurrencyText = values.concurrency ?? '4'
   if (!/^\d+$/.test(concurrencyText) || Number(concurrencyText) < 1 || Number(concurrencyText) > 100)
     throw new UsageError('--concurrency must be an integer between 1 and 100')
-  return { command, ...store, windowMs, concurrency: Number(concurrencyText), json, progress: values.progress === true }
+  return { command, ...store, windowMs, concurrency: Number(concurrencyText), json, progress: values.progress === true, plaintext }
 }
 
 /**

@@ -29,7 +29,7 @@ export interface OpenedStore {
 /**
  * The store named by `args`; rejects when the backend cannot be reached (`describe` says where).
  * `encryption` undefined: records are read and written as plain JSON, as the app's store does
- * without keys.
+ * with `encryption: false` (the command line said `--plaintext`; without keys it refuses to start).
  * @example
  * ```ts
  * const opened = await openStore({ postgresURL: process.env.DATABASE_URL!, tables: {} }, cipher, 4)
@@ -67,7 +67,7 @@ async function openRedis(args: { redisURL: string; prefix: string }, encryption:
     throw err
   }
   return {
-    store: new RedisTokenStore({ client, prefix: args.prefix, ...(encryption !== undefined && { encryption }) }),
+    store: new RedisTokenStore({ client, prefix: args.prefix, encryption: encryption ?? false }),
     where: whereIs(args),
     close: () => client.close().catch(() => client.destroy()),
   }

@@ -4,16 +4,7 @@ import type { TokenCipher } from '../tokens/crypto/TokenCipher'
 import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { RedisLock } from './RedisLock'
-import {
-  assertKey,
-  assertSetArgs,
-  casVersion,
-  decodeRecord,
-  dueAt,
-  encodeRecord,
-  resolveCipher,
-  type EncryptionOption,
-} from '../tokens/stores/recordCodec'
+import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord } from '../tokens/stores/recordCodec'
 import {
   clusterMasters,
   clusterPrefix,
@@ -25,6 +16,7 @@ import {
   type RedisCommandFn,
   toStoreError,
 } from './redisAdapter'
+import { type SharedStoreEncryption, resolveSharedStoreCipher } from '../tokens/stores/sharedStoreEncryption'
 
 /**
  * Options of {@link RedisTokenStore}.
@@ -63,8 +55,12 @@ export interface RedisTokenStoreOptions {
    * A safety net for clients that queue commands while offline. Default 5000.
    */
   commandTimeoutMs?: number
-  /** Encrypt records at rest (a {@link TokenCipher} or its options). Off by default. */
-  encryption?: EncryptionOption
+  /**
+   * Encryption at rest (AES-256-GCM): a {@link TokenCipher} or its options, e.g.
+   * `encryptionKeysFromEnv()` (`LEXOFFICE_ENCRYPTION_KEYS`). Required: leaving it out throws a
+   * TypeError. `false` stores tokens as plaintext JSON, readable by anyone who can read Redis.
+   */
+  encryption: SharedStoreEncryption
 }
 
 /**
@@ -104,6 +100,8 @@ return 1
  * refresh lock ({@link RedisTokenStore.createLock}). Import it from `passport-lexoffice/redis`,
  * so apps without Redis never load this code.
  *
+ * Records are encrypted at rest unless `encryption: false` says otherwise (docs/security.md §7).
+ *
  * Compare-and-set runs inside one Lua script (version check, record, due-set entry), so a stale
  * writer can never roll back a rotated refresh token. Errors of the client (connection refused,
  * timeout...) become `LexofficeError` with code `STORE_UNAVAILABLE` (status 503) and a
@@ -123,7 +121,9 @@ return 1
  * @example
  * ```ts
  * import Redis from 'ioredis'
- * const store = new RedisTokenStore({ client: new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false }) })
+ * import { encryptionKeysFromEnv } from 'passport-lexoffice'
+ * // LEXOFFICE_ENCRYPTION_KEYS="k1:<base64 key>"; without it the store refuses to start
+ * const store = new RedisTokenStore({ client: new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false }), encryption: encryptionKeysFromEnv()! })
  * ```
  */
 export class RedisTokenStore implements TokenStore {
@@ -135,7 +135,7 @@ export class RedisTokenStore implements TokenStore {
   readonly #timeoutMs: number
   readonly #cipher: TokenCipher | undefined
 
-  /** @throws TypeError for a missing or unsupported client, a bad option, or an invalid encryption key. */
+  /** @throws TypeError for a missing or unsupported client, a bad option, a missing `encryption` or an invalid encryption key. */
   constructor(options: RedisTokenStoreOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
     assertKnownKeys(options, OPTION_KEYS, 'RedisTokenStore')
@@ -150,7 +150,7 @@ export class RedisTokenStore implements TokenStore {
     this.#prefix = this.#cluster ? clusterPrefix(prefix) : prefix
     this.#tombstoneTtlMs = options.tombstoneTtlMs ?? 0
     this.#timeoutMs = timeoutMs
-    this.#cipher = resolveCipher(options.encryption)
+    this.#cipher = resolveSharedStoreCipher(options.encryption, 'RedisTokenStore')
   }
 
   /**

@@ -65,7 +65,10 @@ export interface LexofficeStrategyOptionsBase extends EndpointOptions {
   pendingLoginTtlMs?: number
   /** Pending logins (tabs) kept per session; the oldest is dropped first. Default 5, at least 5. */
   maxPendingLogins?: number
-  /** Session property holding the pending logins. Default `'lexoffice'`. */
+  /**
+   * Session property holding the pending logins. Default `'lexoffice'`. Names the session object
+   * itself uses (`save`, `cookie`, `__proto__`, ...) or passport's `passport` are refused.
+   */
   sessionKey?: string
   /** Query parameter of the login route naming where to go after login (a relative path). `false` disables it. Default `'returnTo'`. */
   returnToParam?: string | false
@@ -171,7 +174,27 @@ const KNOWN_KEYS = optionKeys<LexofficeStrategyOptions | LexofficeStrategyOption
 const CONNECTION_NAME = /^[/?äöüÄÖÜßa-zA-Z0-9.\-{}"_\\:=,() ]+$/
 /** RFC 6749 §3.3 scope-token. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/
-const RESERVED_SESSION_KEYS = ['passport', 'cookie', 'returnTo', 'messages', 'id', 'req']
+/**
+ * Names `sessionKey` must not take: what passport and connect-flash keep in the session, the
+ * members of express-session's session object (`id`, `cookie`, `req` and its methods: `save`
+ * would replace the method that saves the session) and of `Object.prototype` (`__proto__`
+ * would replace the session's prototype).
+ */
+const RESERVED_SESSION_KEYS = new Set([
+  'passport',
+  'returnTo',
+  'messages',
+  'id',
+  'cookie',
+  'req',
+  'regenerate',
+  'destroy',
+  'reload',
+  'resetMaxAge',
+  'save',
+  'touch',
+  ...Object.getOwnPropertyNames(Object.prototype),
+])
 
 /**
  * Validates {@link LexofficeStrategy} options once and applies the defaults. Every problem is a
@@ -257,7 +280,9 @@ export function resolveStrategyOptions(options: LexofficeStrategyOptionsBase & {
 
   const sessionKey = options.sessionKey ?? 'lexoffice'
   assertString(sessionKey, 'sessionKey', { max: 100 })
-  if (RESERVED_SESSION_KEYS.includes(sessionKey)) throw invalidArg('ERR_INVALID_ARG_VALUE', `"sessionKey" must not be "${sessionKey}"`)
+  if (RESERVED_SESSION_KEYS.has(sessionKey)) {
+    throw invalidArg('ERR_INVALID_ARG_VALUE', `"sessionKey" must not be "${sessionKey}": the session object or passport uses that name`)
+  }
 
   const returnToParam = options.returnToParam ?? 'returnTo'
   if (returnToParam !== false) {

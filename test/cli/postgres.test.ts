@@ -14,6 +14,9 @@ import { closedPort } from '../tokens/stores/redisTestUtils'
 import { connectUser } from '../refresher/integrationHelpers'
 import { DATABASE_URL, createTestSchema, type TestSchema } from '../helpers/postgres'
 
+/** The parser only checks that the keys are there; main() parses them. */
+const KEYS = { LEXOFFICE_ENCRYPTION_KEYS: 'k1:not-parsed-here' }
+
 const HOUR = 3_600_000
 
 function captureIO(): CliIO & { out: () => string; err: () => string } {
@@ -61,14 +64,15 @@ describe('parsing', () => {
   })
 
   it('refresh/status: --postgres, or DATABASE_URL when REDIS_URL is not set (REDIS_URL first, as before)', () => {
-    expect(parseCommandLine(['status', '--postgres', 'postgresql://db/app', '--tokens-table', 't'], {})).toEqual({
+    expect(parseCommandLine(['status', '--postgres', 'postgresql://db/app', '--tokens-table', 't', '--plaintext'], {})).toEqual({
       command: 'status',
       postgresURL: 'postgresql://db/app',
       tables: { tokens: 't' },
       json: false,
+      plaintext: true,
     })
-    expect(parseCommandLine(['status'], { DATABASE_URL: 'postgres://db/app' })).toMatchObject({ postgresURL: 'postgres://db/app' })
-    expect(parseCommandLine(['status'], { DATABASE_URL: 'postgres://db/app', REDIS_URL: 'redis://r:6379' })).toMatchObject({
+    expect(parseCommandLine(['status'], { ...KEYS, DATABASE_URL: 'postgres://db/app' })).toMatchObject({ postgresURL: 'postgres://db/app' })
+    expect(parseCommandLine(['status'], { ...KEYS, DATABASE_URL: 'postgres://db/app', REDIS_URL: 'redis://r:6379' })).toMatchObject({
       redisURL: 'redis://r:6379',
     })
   })
@@ -83,7 +87,7 @@ describe('parsing', () => {
     [['status', '--redis', 'redis://x', '--tokens-table', 't'], /apply to PostgreSQL/],
     [['status', '--postgres', 'postgres://x', '--print-sql'], /--print-sql applies to migrate/],
   ])('%j is a usage error', (argv, message) => {
-    expect(() => parseCommandLine(argv, {})).toThrow(message)
+    expect(() => parseCommandLine(argv, KEYS)).toThrow(message)
   })
 })
 

@@ -9,6 +9,7 @@ import { signLexofficePayload } from '../../lib'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { readConfig } from '../../example-app/src/config'
 import { type StartedExample, startExample } from '../../example-app/src/startExample'
+import { type Agent, csrfTokenOf, expectNoInternals, signedInAgent as signedIn } from './helpers'
 
 // The sandbox's webhook signing key, known here so that the test can sign events itself.
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -29,33 +30,9 @@ afterAll(async () => {
   await sandbox?.close()
 })
 
-type Agent = ReturnType<typeof request.agent>
-
-/** Signs a fresh agent in: /auth/lexoffice → sandbox (auto-approved) → callback → home. */
-async function signedInAgent(): Promise<Agent> {
-  const agent = request.agent(app.listenURL)
-  const start = await agent.get('/auth/lexoffice').expect(302)
-  const authorize = await fetch(start.headers.location!, { redirect: 'manual' })
-  expect(authorize.status).toBe(302)
-  const callback = new URL(authorize.headers.get('location')!)
-  expect(callback.searchParams.get('code')).toBeTruthy()
-  await agent.get(`${callback.pathname}${callback.search}`).expect(302).expect('location', '/')
-  const home = await agent.get('/').expect(200)
-  expect(home.text).toContain('data-testid="user-name"')
-  return agent
-}
-
-function csrfTokenOf(html: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html)
-  if (!match) throw new Error('no CSRF token in the page')
-  return match[1]!
-}
-
-/** An answer that must not reveal internals: no stack frames, no file paths. */
-function expectNoInternals(body: string): void {
-  expect(body).not.toMatch(/\n\s+at /)
-  expect(body).not.toMatch(/[\\/](?:work|home|node_modules|lib|example-app)[\\/]/)
-  expect(body).not.toMatch(/Error:/)
+/** Signs a fresh agent in on the http instance. */
+function signedInAgent(): Promise<Agent> {
+  return signedIn(app)
 }
 
 function activeConnections(): number {
@@ -197,7 +174,7 @@ describe('webhook events', () => {
         organizationId,
         eventType: 'contact.changed',
         resourceId: randomUUID(),
-        eventDate: '2026-01-01T12:00:00.000+01:00',
+        eventDate: new Date().toISOString(),
       })
       await request(app.listenURL)
         .post('/webhooks/lexoffice')

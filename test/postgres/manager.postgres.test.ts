@@ -14,6 +14,7 @@ import { connectViaSandbox, expiring, oauthClientFor, until } from '../helpers/c
 import { recordEvents } from '../tokens/manager/helpers'
 import { type Child, REDIS_URL, forkChild, redisProxy } from '../tokens/manager/redisHelpers'
 import { DATABASE_URL, createTestSchema, type TestSchema } from '../helpers/postgres'
+import { TEST_ENCRYPTION } from '../helpers/encryption'
 
 jest.setTimeout(120_000)
 
@@ -84,7 +85,8 @@ describe('TokenManager across processes on PostgreSQL', () => {
   }
 
   const storeOn = (pool: Pool, commandTimeoutMs?: number): PostgresTokenStore =>
-    new PostgresTokenStore({ pool, tables, encryption: false, ...(commandTimeoutMs !== undefined && { commandTimeoutMs }) })
+    // The children encrypt with this file's key (forkChild puts it into their environment).
+    new PostgresTokenStore({ pool, tables, encryption: TEST_ENCRYPTION, ...(commandTimeoutMs !== undefined && { commandTimeoutMs }) })
 
   it('4 processes x 50 concurrent calls on an expired token: exactly 1 refresh (rotation), every call gets the new token', async () => {
     const store = storeOn(schema.pool)

@@ -19,6 +19,7 @@ import { RedisWebhookDedupeStore } from '../../lib/redis/RedisWebhookDedupeStore
 import { describeTokenStore, makeRecord } from '../contract/tokenStore.contract'
 import { connectViaSandbox, expiring, oauthClientFor } from '../helpers/connect'
 import { startRedisCluster, type LocalRedisCluster } from '../helpers/redisCluster'
+import { TEST_ENCRYPTION } from '../helpers/encryption'
 
 jest.setTimeout(60_000)
 
@@ -82,7 +83,7 @@ describe.each<Kind>(['node-redis', 'ioredis'])('Redis Cluster via %s', (kind) =>
   const makeStore = async ({ encryption, sameDataAs }: { encryption?: TokenCipher; sameDataAs?: TokenStore }): Promise<TokenStore> => {
     const { client: c } = await client()
     const prefix = sameDataAs ? (prefixOf.get(sameDataAs) ?? '') : `${run}${++n}:`
-    const store = new RedisTokenStore({ client: c, prefix, ...(encryption ? { encryption } : {}) })
+    const store = new RedisTokenStore({ client: c, prefix, encryption: encryption ?? false })
     prefixOf.set(store, prefix)
     return store
   }
@@ -92,7 +93,7 @@ describe.each<Kind>(['node-redis', 'ioredis'])('Redis Cluster via %s', (kind) =>
   test('layout: the prefix becomes a hash tag, so record, due index and lock share one slot', async () => {
     const c = await client()
     const prefix = `${run}layout:`
-    const store = new RedisTokenStore({ client: c.client, prefix })
+    const store = new RedisTokenStore({ client: c.client, prefix, encryption: false })
     await store.set('u1', makeRecord(1), 0)
     const handle = await store.createLock().tryAcquire('u1', 10_000)
     const keys = [`{${prefix}}token:u1`, `{${prefix}}due`, `{${prefix}}lock:u1`]
@@ -102,15 +103,18 @@ describe.each<Kind>(['node-redis', 'ioredis'])('Redis Cluster via %s', (kind) =>
     expect(new Set(await Promise.all(keys.map((k) => slotOf(c, k)))).size).toBe(1)
     await handle?.release()
     // A prefix that already holds a hash tag is kept as it is (the same layout as on a single node).
-    const tagged = new RedisTokenStore({ client: c.client, prefix: `${run}{tagged}:` })
+    const tagged = new RedisTokenStore({ client: c.client, prefix: `${run}{tagged}:`, encryption: false })
     await tagged.set('u2', makeRecord(1), 0)
     expect(await c.send(`${run}{tagged}:token:u2`, ['HGET', `${run}{tagged}:token:u2`, 'v'])).toBe('1')
-    expect(() => new RedisTokenStore({ client: c.client, prefix: 'bad}{' })).toThrow(/hash tag/)
+    expect(() => new RedisTokenStore({ client: c.client, prefix: 'bad}{', encryption: false })).toThrow(/hash tag/)
   })
 
   test('many stores spread over the masters; list() of each finds its keys wherever they live', async () => {
     const c = await client()
-    const stores = Array.from({ length: 12 }, (_, i) => new RedisTokenStore({ client: c.client, prefix: `${run}spread${i}:` }))
+    const stores = Array.from(
+      { length: 12 },
+      (_, i) => new RedisTokenStore({ client: c.client, prefix: `${run}spread${i}:`, encryption: false }),
+    )
     for (const [i, s] of stores.entries()) for (let k = 0; k <= i % 3; k++) await s.set(`k${k}`, makeRecord(1), 0)
     const slots = await Promise.all(stores.map((_, i) => slotOf(c, `{${run}spread${i}:}due`)))
     const ranges = (await c.send(`{${run}spread0:}due`, ['CLUSTER', 'SLOTS'])) as Array<[number, number, ...unknown[]]>
@@ -166,7 +170,11 @@ describe.each<Kind>(['node-redis', 'ioredis'])('Redis Cluster via %s', (kind) =>
       const prefix = `${run}manager:`
       const managers = [(await client()).client, other.client].map(
         (c) =>
-          new TokenManager({ store: new RedisTokenStore({ client: c, prefix }), oauth: oauthClientFor(sb), apiURL: sb.endpoints.apiURL }),
+          new TokenManager({
+            store: new RedisTokenStore({ client: c, prefix, encryption: TEST_ENCRYPTION }),
+            oauth: oauthClientFor(sb),
+            apiURL: sb.endpoints.apiURL,
+          }),
       )
       const first = await connectViaSandbox(sb)
       await managers[0]?.connect('conn', expiring(first, -1_000))

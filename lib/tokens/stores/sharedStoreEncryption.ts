@@ -1,6 +1,7 @@
 /**
- * The `encryption` rule of stores shared between processes (a database holds every customer's
- * refresh tokens): the option is required, either keys or an explicit `false`.
+ * The `encryption` rule of stores shared between processes (Redis, a session store, a database:
+ * they hold every customer's refresh tokens, credentials to their books): the option is required,
+ * either keys or an explicit `false` (docs/security.md §7). The one place every shared store uses.
  *
  * @internal
  */
@@ -33,7 +34,10 @@ export function resolveSharedStoreCipher(encryption: unknown, store: string): To
   if (encryption === undefined)
     throw invalidArg(
       'ERR_INVALID_ARG_TYPE',
-      `${store}: "encryption" is required: give keys ({ keys, currentKeyId }, e.g. from LEXOFFICE_ENCRYPTION_KEYS="<keyId>:<base64 key>[,...]") or opt out with encryption: false`,
+      `${store} needs the "encryption" option: tokens in a shared store are encrypted at rest. ` +
+        `Pass encryption: encryptionKeysFromEnv() and set LEXOFFICE_ENCRYPTION_KEYS="<keyId>:<32 random bytes, base64>[,...]" ` +
+        `(e.g. "k1:" followed by the output of "openssl rand -base64 32"; the first key encrypts, all decrypt), ` +
+        `or pass encryption: false to store tokens as plaintext.`,
     )
   return TokenCipher.from(encryption as EncryptionOption)
 }

@@ -18,6 +18,7 @@ import type { PostgresTableNames } from '../../../lib/postgres/postgresTables'
 import { RedisTokenStore } from '../../../lib/redis/RedisTokenStore'
 import type { TokenStore } from '../../../lib/tokens/TokenStore'
 import { TokenManager } from '../../../lib/tokens/TokenManager'
+import { encryptionKeysFromEnv } from '../../../lib/tokens/crypto/encryptionKeysFromEnv'
 
 export interface ChildConfig {
   redisUrl: string
@@ -62,7 +63,8 @@ async function handle(msg: ParentMessage): Promise<void> {
       // Two connections: 50 concurrent calls queue in the pool instead of forking 10 server processes per child.
       pool = new Pool({ connectionString: msg.postgres.url, connectionTimeoutMillis: 2000, max: 2 })
       pool.on('error', () => undefined)
-      store = new PostgresTokenStore({ pool, tables: msg.postgres.tables, encryption: false })
+      // Encrypted with the parent's key (LEXOFFICE_ENCRYPTION_KEYS in this process's environment).
+      store = new PostgresTokenStore({ pool, tables: msg.postgres.tables, encryption: encryptionKeysFromEnv()! })
     } else {
       redis = createClient({
         url: msg.redisUrl,
@@ -71,7 +73,7 @@ async function handle(msg: ParentMessage): Promise<void> {
       })
       redis.on('error', () => undefined)
       await redis.connect()
-      store = new RedisTokenStore({ client: redis, prefix: msg.prefix })
+      store = new RedisTokenStore({ client: redis, prefix: msg.prefix, encryption: encryptionKeysFromEnv()! })
     }
     key = msg.key
     manager = new TokenManager({
