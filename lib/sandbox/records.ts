@@ -112,10 +112,15 @@ export interface SandboxRequestLogEntry {
  *   504 `{"message":"Endpoint request timed out"}` without processing. `close()` cancels the wait.
  * - `invalid_grant`: answer 400 `invalid_grant` without processing (the grant stays valid).
  * - `json`: answer `status` (default 200) with `body` as JSON, e.g. `{}` or `null`.
+ * - `alter`: process the call normally (the code is redeemed, the refresh token rotated), then
+ *   change the successful answer as a proxy or a changed server might: drop the members named in
+ *   `omit`, then merge `set`. A number JSON cannot carry (`Infinity`) is written as `1e999`, which
+ *   JSON parsers read as `Infinity`. Error answers pass unchanged.
  *
  * @example
  * ```ts
  * sandbox.failNextTokenCalls([{ kind: 'status', status: 503 }, { kind: 'delay', ms: 50 }])
+ * sandbox.failNextTokenCalls([{ kind: 'alter', omit: ['refresh_token'] }, { kind: 'alter', set: { expires_in: 1e308 } }])
  * ```
  */
 export type SandboxFault =
@@ -124,6 +129,7 @@ export type SandboxFault =
   | { kind: 'delay'; ms: number; thenProcess?: boolean }
   | { kind: 'invalid_grant' }
   | { kind: 'json'; body: unknown; status?: number }
+  | { kind: 'alter'; omit?: string[]; set?: Record<string, unknown> }
 
 /**
  * Payload of `connection.created`: an authorization code was redeemed and a connection with

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { json, oauthError } from '../http'
 import type { SandboxFault, SandboxState } from '../SandboxState'
 import type { SandboxResponse } from '../types'
@@ -40,8 +41,16 @@ export function assertFaults(faults: unknown): asserts faults is SandboxFault[] 
         break
       case 'invalid_grant':
         break
+      case 'alter':
+        if (fault.omit !== undefined && (!Array.isArray(fault.omit) || !fault.omit.every((m) => typeof m === 'string'))) {
+          throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}.omit" must be an array of member names`)
+        }
+        if (fault.set !== undefined && (fault.set === null || typeof fault.set !== 'object' || Array.isArray(fault.set))) {
+          throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}.set" must be an object`)
+        }
+        break
       default:
-        throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.kind" must be status, html, delay, invalid_grant or json`)
+        throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.kind" must be status, html, delay, invalid_grant, json or alter`)
     }
   })
 }
@@ -53,6 +62,8 @@ export function assertFaults(faults: unknown): asserts faults is SandboxFault[] 
  */
 export async function applyFault(fault: SandboxFault, ctx: SandboxState): Promise<SandboxResponse | 'process'> {
   switch (fault.kind) {
+    case 'alter':
+      return 'process'
     case 'status': {
       if (fault.body !== undefined) return json(fault.status, fault.body, { 'cache-control': 'no-store' })
       return oauthError(
@@ -78,4 +89,22 @@ export async function applyFault(fault: SandboxFault, ctx: SandboxState): Promis
       return json(504, { message: 'Endpoint request timed out' })
     }
   }
+}
+
+/**
+ * The `alter` fault's change to a processed answer: members dropped, then `set` merged. Error
+ * answers pass unchanged. `±Infinity` is written as `±1e999` (JSON has no Infinity; a JSON
+ * parser reads `1e999` as Infinity).
+ * @internal
+ */
+export function alterAnswer(response: SandboxResponse, fault: Extract<SandboxFault, { kind: 'alter' }>): SandboxResponse {
+  if (response.status < 200 || response.status >= 300 || !Buffer.isBuffer(response.body)) return response
+  const omit = new Set(fault.omit)
+  const answer = JSON.parse(response.body.toString('utf8')) as Record<string, unknown>
+  const body = { ...Object.fromEntries(Object.entries(answer).filter(([member]) => !omit.has(member))), ...fault.set }
+  const marker = `sandbox-infinity-${randomUUID()}`
+  const text = JSON.stringify(body, (_key, value: unknown) =>
+    value === Infinity || value === -Infinity ? `${marker}${value > 0 ? '+' : '-'}` : value,
+  ).replace(new RegExp(`"${marker}([+-])"`, 'g'), (_match, sign: string) => `${sign === '-' ? '-' : ''}1e999`)
+  return { ...response, body: Buffer.from(text, 'utf8') }
 }
