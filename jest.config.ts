@@ -14,7 +14,7 @@ const config: Config = {
   },
   moduleNameMapper: {
     '^passport-lexoffice$': '<rootDir>/lib/index.ts',
-    '^passport-lexoffice/(redis|sandbox)$': '<rootDir>/lib/$1.ts',
+    '^passport-lexoffice/(redis|postgres|sandbox)$': '<rootDir>/lib/$1.ts',
   },
   setupFiles: ['<rootDir>/test/setup/blockNetwork.ts'],
   testTimeout: 30_000,

@@ -1,7 +1,9 @@
 /**
  * P1 diagnostic: per-call CPU cost of the pieces on the request path of
  * `await req.lexoffice.getAccessToken()` (fresh token, MemoryTokenStore), measured in a loop
- * (sequential awaits, 5 alternating rounds, median), to see where the per-request overhead goes.
+ * (sequential awaits, 5 alternating rounds, median), to see where the per-request overhead goes;
+ * and the same with the record encrypted at rest, the CPU that encryption adds to every read of
+ * an encrypted store (RedisTokenStore adds its round trip on top).
  *
  *   node -r ts-node/register/transpile-only bench/p1-parts.ts [--parts-calls 50000]
  */
@@ -13,6 +15,7 @@ import { GuardedStore } from '../lib/tokens/records'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import { MemoryTokenStore } from '../lib/tokens/stores/MemoryTokenStore'
 import { connectViaSandbox } from '../test/helpers/connect'
+import { benchEncryption } from './lib/encryption'
 import { fmt, median, numberArg, printTable } from './lib/util'
 
 async function main(): Promise<void> {
@@ -21,6 +24,12 @@ async function main(): Promise<void> {
   const store = new MemoryTokenStore()
   const manager = new TokenManager({ store, oauth: { ...sb.client, ...sb.endpoints } })
   await manager.connect('k', await connectViaSandbox(sb))
+  // The same record encrypted at rest: what RedisTokenStore (encrypted by default) does per read
+  // besides the Redis round trip: open the AES-256-GCM envelope (once per envelope: TokenCipher
+  // remembers the last one per record) and parse a fresh copy.
+  const encrypted = new MemoryTokenStore({ encryption: benchEncryption() })
+  const encryptedManager = new TokenManager({ store: encrypted, oauth: { ...sb.client, ...sb.endpoints } })
+  await encryptedManager.connect('k', await connectViaSandbox(sb))
   await sb.close()
   const guarded = new GuardedStore(store, 5000)
   const transport = resolveTransportSettings({ apiURL: manager.apiURL })
@@ -29,7 +38,9 @@ async function main(): Promise<void> {
     ['empty async call (loop cost)', async () => undefined],
     ['MemoryTokenStore.get (a copy of the record parsed once per write)', () => store.get('k')],
     ['GuardedStore.get (in-process store: no timeout guard)', () => guarded.get('k')],
+    ['MemoryTokenStore.get, record encrypted at rest (opened once per write, parsed per read)', () => encrypted.get('k')],
     ['TokenManager.getAccessToken', () => manager.getAccessToken('k')],
+    ['TokenManager.getAccessToken, record encrypted at rest', () => encryptedManager.getAccessToken('k')],
     [
       'new LexofficeRequestContext + getAccessToken (what the route does)',
       () =>

@@ -14,6 +14,7 @@ import { MemoryTokenStore } from '../lib/tokens/stores/MemoryTokenStore'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { startApp } from './lib/apps'
 import { CookieJar, driveLogin } from './lib/util'
+import { benchEncryption } from './lib/encryption'
 
 export interface P1Target {
   name: 'baseline' | 'memory' | 'redis'
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   redis.on('error', () => undefined)
   await redis.connect()
   const prefix = `bench:p1:${randomBytes(4).toString('hex')}:`
-  const redisStore = new RedisTokenStore({ client: redis, prefix })
+  const redisStore = new RedisTokenStore({ client: redis, prefix, encryption: benchEncryption() })
   const memoryStore = new MemoryTokenStore()
   const sessionStore = new session.MemoryStore()
 

@@ -9,6 +9,7 @@ import { createClient } from 'redis'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import { isLexofficeError } from '../lib/errors'
+import { benchEncryption } from './lib/encryption'
 
 export interface P2ChildConfig {
   redisUrl: string
@@ -48,7 +49,7 @@ async function handle(m: P2ParentMessage): Promise<void> {
     await redis.connect()
     key = c.key
     manager = new TokenManager({
-      store: new RedisTokenStore({ client: redis, prefix: c.prefix }),
+      store: new RedisTokenStore({ client: redis, prefix: c.prefix, encryption: benchEncryption() }),
       oauth: { clientID: c.clientID, clientSecret: c.clientSecret, tokenURL: c.tokenURL, revokeURL: c.revokeURL, apiURL: c.apiURL },
     })
     manager.on('refreshed', () => refreshedEvents++)

@@ -20,6 +20,7 @@ import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { connectViaSandbox, expiring, oauthClientFor } from '../test/helpers/connect'
 import type { P2ChildMessage, P2ParentMessage } from './p2-child'
 import { fmt, forkTs, median, nextMessage, numberArg, percentile, printTable, stopChild } from './lib/util'
+import { benchEncryption } from './lib/encryption'
 
 interface RoundFigures {
   refreshCalls: number
@@ -104,7 +105,7 @@ async function multiProcess(sb: Sandbox, calls: number, rounds: number, procs: n
   redis.on('error', () => undefined)
   await redis.connect()
   const prefix = `bench:p2:${randomBytes(4).toString('hex')}:`
-  const store = new RedisTokenStore({ client: redis, prefix })
+  const store = new RedisTokenStore({ client: redis, prefix, encryption: benchEncryption() })
   const seeder = new TokenManager({ store, oauth: { ...sb.client, ...sb.endpoints } })
   const key = 'conn'
   await seeder.connect(key, await connectViaSandbox(sb))

@@ -8,6 +8,7 @@ import { LexofficeClient } from '../lib/client/LexofficeClient'
 import { isLexofficeError } from '../lib/errors'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
+import { benchEncryption } from './lib/encryption'
 
 export interface P3ChildConfig {
   redisUrl: string
@@ -44,7 +45,7 @@ async function handle(m: P3ParentMessage): Promise<void> {
     redis.on('error', () => undefined)
     await redis.connect()
     const manager = new TokenManager({
-      store: new RedisTokenStore({ client: redis, prefix: c.storePrefix }),
+      store: new RedisTokenStore({ client: redis, prefix: c.storePrefix, encryption: benchEncryption() }),
       oauth: { clientID: c.clientID, clientSecret: c.clientSecret, tokenURL: c.tokenURL, revokeURL: c.revokeURL, apiURL: c.apiURL },
     })
     await manager.getAccessToken(c.key) // warm-up of the store path (no API call)

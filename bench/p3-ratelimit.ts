@@ -21,6 +21,7 @@ import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { connectViaSandbox } from '../test/helpers/connect'
 import type { P3ChildMessage, P3ParentMessage } from './p3-child'
 import { fmt, forkTs, nextMessage, numberArg, printTable, stopChild } from './lib/util'
+import { benchEncryption } from './lib/encryption'
 
 export interface P3Row {
   setup: string
@@ -59,7 +60,7 @@ export async function runP3(): Promise<P3Result> {
   await redis.connect()
   const run = randomBytes(4).toString('hex')
   const storePrefix = `bench:p3:${run}:`
-  const store = new RedisTokenStore({ client: redis, prefix: storePrefix })
+  const store = new RedisTokenStore({ client: redis, prefix: storePrefix, encryption: benchEncryption() })
   const manager = new TokenManager({ store, oauth: { ...sb.client, ...sb.endpoints } })
   const rows: P3Row[] = []
   const children: ChildProcess[] = []

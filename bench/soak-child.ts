@@ -18,6 +18,7 @@ import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import { withTimeout } from './lib/util'
 import type { TraceAttempt } from './soak-trace'
+import { benchEncryption } from './lib/encryption'
 
 export interface SoakChildConfig {
   redisUrl: string
@@ -151,7 +152,7 @@ async function handle(m: SoakParentMessage): Promise<void> {
     redis = createClient({ url: c.redisUrl, disableOfflineQueue: true })
     redis.on('error', () => undefined)
     await redis.connect()
-    const store = new RedisTokenStore({ client: redis, prefix: c.prefix })
+    const store = new RedisTokenStore({ client: redis, prefix: c.prefix, encryption: benchEncryption() })
     manager = new TokenManager({
       store,
       oauth: {

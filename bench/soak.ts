@@ -20,6 +20,7 @@ import { connectViaSandbox } from '../test/helpers/connect'
 import type { SoakChildConfig, SoakChildMessage, SoakChildStats, SoakParentMessage } from './soak-child'
 import { fmt, forkTs, nextMessage, numberArg, printTable, sleep, stopChild } from './lib/util'
 import { printTrace, type TraceDecision } from './soak-trace'
+import { benchEncryption } from './lib/encryption'
 
 /** The fault rotation: one entry is queued every --fault-every seconds. */
 function faultRotation(oauthTimeoutMs: number): Array<{ label: string; faults: SandboxFault[] }> {
@@ -60,7 +61,7 @@ export async function runSoak(): Promise<void> {
   await redis.connect()
   const run = randomBytes(4).toString('hex')
   const prefix = `bench:soak:${run}:`
-  const store = new RedisTokenStore({ client: redis, prefix })
+  const store = new RedisTokenStore({ client: redis, prefix, encryption: benchEncryption() })
   const seeder = new TokenManager({ store, oauth: { ...sb.client, ...sb.endpoints }, lock: false })
   const revoked: Record<string, number> = {}
   const revokedAt = new Map<string, number>()

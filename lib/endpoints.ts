@@ -21,7 +21,7 @@ export interface LexofficeEndpoints {
 }
 
 /**
- * The documented lexoffice endpoints per environment (lexoffice-api.md §1, §2b).
+ * The documented lexoffice endpoints per environment (docs/lexoffice.md §1, §2b).
  *
  * @example
  * ```ts

@@ -108,6 +108,8 @@ export const ErrorCodes = {
   WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
   /** Status 400: the signed body is not a valid event payload. */
   WEBHOOK_PAYLOAD_INVALID: 'WEBHOOK_PAYLOAD_INVALID',
+  /** Status 400: the verified event's `eventDate` lies outside the accepted window (too old, or in the future). */
+  WEBHOOK_EVENT_STALE: 'WEBHOOK_EVENT_STALE',
 } as const
 
 /** Union of every {@link ErrorCodes} value. */
@@ -154,6 +156,7 @@ const DEFAULT_STATUS: Readonly<Record<LexofficeErrorCode, number>> = {
   WEBHOOK_SIGNATURE_MISSING: 401,
   WEBHOOK_SIGNATURE_INVALID: 401,
   WEBHOOK_PAYLOAD_INVALID: 400,
+  WEBHOOK_EVENT_STALE: 400,
 }
 
 /**

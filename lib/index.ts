@@ -16,7 +16,7 @@ export type { EndpointOptions, LexofficeEndpoints, LexofficeEnvironment } from '
 export type { FetchLike } from './http/httpRequest'
 
 // OAuth client (token and revoke endpoints)
-export { LexofficeOAuthClient } from './oauth/LexofficeOAuthClient'
+export { LexofficeOAuthClient, MAX_TOKEN_LIFETIME_SECONDS } from './oauth/LexofficeOAuthClient'
 export type { LexofficeOAuthClientOptions, LexofficeTokenResponse } from './oauth/LexofficeOAuthClient'
 
 // The one configuration
@@ -65,8 +65,10 @@ export type { ExpressSessionTokenStoreOptions, SessionStoreLike } from './tokens
 export { MemoryLock } from './tokens/locks/MemoryLock'
 export type { MemoryLockOptions } from './tokens/locks/MemoryLock'
 export { TokenCipher } from './tokens/crypto/TokenCipher'
+export { ENCRYPTION_KEYS_ENV, encryptionKeysFromEnv } from './tokens/crypto/encryptionKeysFromEnv'
 export type { DecryptErrorEvent, DecryptErrorReason, TokenCipherOptions } from './tokens/crypto/TokenCipher'
 export type { EncryptionOption } from './tokens/stores/recordCodec'
+export type { SharedStoreEncryption } from './tokens/stores/sharedStoreEncryption'
 
 // Express
 export { lexoffice } from './express/lexofficeMiddleware'

@@ -6,11 +6,13 @@
  * @example
  * ```ts
  * import { createClient } from 'redis'
+ * import { encryptionKeysFromEnv } from 'passport-lexoffice'
  * import { RedisTokenStore } from 'passport-lexoffice/redis'
  *
  * const client = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true })
  * await client.connect()
- * const store = new RedisTokenStore({ client })
+ * // Tokens are encrypted at rest with LEXOFFICE_ENCRYPTION_KEYS ("kid:base64key"); `encryption: false` opts out.
+ * const store = new RedisTokenStore({ client, encryption: encryptionKeysFromEnv()! })
  * const lock = store.createLock()
  * ```
  *
@@ -18,6 +20,6 @@
  */
 export { RedisTokenStore, type RedisTokenStoreOptions } from './redis/RedisTokenStore'
 export { RedisLock, type RedisLockOptions } from './redis/RedisLock'
-export type { RedisClientLike, NodeRedisClientLike, IoRedisClientLike } from './redis/redisAdapter'
+export type { RedisClientLike, NodeRedisClientLike, NodeRedisClusterLike, IoRedisClientLike } from './redis/redisAdapter'
 export { TokenCipher, type TokenCipherOptions, type DecryptErrorEvent, type DecryptErrorReason } from './tokens/crypto/TokenCipher'
 export { RedisWebhookDedupeStore, type RedisWebhookDedupeStoreOptions } from './redis/RedisWebhookDedupeStore'

@@ -7,6 +7,7 @@ import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import path from 'node:path'
+import { benchEncryption } from './encryption'
 
 /** Median of a list (NaN when empty). */
 export function median(values: readonly number[]): number {
@@ -86,6 +87,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
  * as is; under ts-node, the `.ts` file with ts-node (slow start: every child transpiles lib/).
  */
 export function forkTs(file: string, execArgv: string[] = []): ChildProcess {
+  benchEncryption() // the child inherits the run's token key through the environment
   const compiled = __filename.endsWith('.js')
   const target = path.join(__dirname, '..', compiled ? file.replace(/\.ts$/, '.js') : file)
   return fork(target, process.argv.slice(2), {

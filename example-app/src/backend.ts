@@ -1,14 +1,16 @@
 /**
  * Where the example app keeps its state, chosen in this one place: in this process's memory
- * (default), or in Redis with REDIS_URL (sessions, tokens encrypted, refresh lock, API rate
- * budget, webhook dedupe and received events), so that several instances share logins.
+ * (default), in Redis with REDIS_URL (sessions, tokens encrypted, refresh lock, API rate budget,
+ * webhook dedupe and received events), or in PostgreSQL with DATABASE_URL (the same but the API
+ * rate budget, which then is per instance), so that several instances share logins.
  */
 import { RedisStore } from 'connect-redis'
 import type session from 'express-session'
-import type { LexofficeOptions, WebhookDedupeStore } from 'passport-lexoffice'
+import { type LexofficeOptions, type WebhookDedupeStore, encryptionKeysFromEnv } from 'passport-lexoffice'
 import { createClient } from 'redis'
 import type { ExampleConfig } from './config'
 import { type EventLog, KEEP_EVENTS, type ReceivedEvent, memoryEventLog } from './eventLog'
+import { startPostgresBackend } from './postgresBackend'
 
 export interface Backend {
   /** For the header and the start-up line, e.g. `Redis`. */
@@ -25,6 +27,12 @@ export interface Backend {
 
 export async function startBackend(config: ExampleConfig): Promise<Backend> {
   if (config.redisURL !== undefined) return startRedisBackend(config.redisURL, config.redisPrefix)
+  if (config.databaseURL !== undefined) {
+    const encryption = encryptionKeysFromEnv(config.env)
+    if (encryption === undefined) throw new Error('LEXOFFICE_ENCRYPTION_KEYS is required with DATABASE_URL')
+    const pg = await startPostgresBackend(config.databaseURL, config.databaseSchema, encryption)
+    return { label: 'PostgreSQL', lexoffice: { store: pg.tokenStore }, ...pg }
+  }
   return { label: 'in memory', lexoffice: {}, sessionStore: undefined, events: memoryEventLog(), close: () => Promise.resolve() }
 }
 

@@ -19,7 +19,9 @@ export interface StartedCluster {
   instances: [StartedExample, StartedExample]
   sandbox: Sandbox | undefined
   refresher: BackgroundRefresher
-  redisURL: string
+  /** Where the instances share their state: Redis (default) or PostgreSQL (DATABASE_URL). */
+  redisURL: string | undefined
+  databaseURL: string | undefined
   /** LEXOFFICE_ENCRYPTION_KEYS was not set: both instances use a key generated for this run. */
   encryptionKeyGenerated: boolean
   close(): Promise<void>
@@ -34,7 +36,8 @@ export async function startCluster(
   env: Readonly<Record<string, string | undefined>> = process.env,
   options: { refresher?: Pick<LexofficeRefresherOptions, 'intervalMs' | 'jitterMs'> } = {},
 ): Promise<StartedCluster> {
-  const redisURL = env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+  const databaseURL = env.DATABASE_URL === '' ? undefined : env.DATABASE_URL
+  const redisURL = databaseURL === undefined ? (env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined
   // One configuration read once: one session secret and one encryption key for both instances.
   const config = readConfig({ ...env, REDIS_URL: redisURL, SESSION_SECRET: env.SESSION_SECRET ?? randomBytes(32).toString('base64url') })
   const closers: Array<() => Promise<unknown>> = []
@@ -69,7 +72,7 @@ export async function startCluster(
     refresher.start()
     closers.push(() => refresher.stop())
 
-    return { instances: [a, b], sandbox, refresher, redisURL, encryptionKeyGenerated: config.encryptionKeyGenerated, close }
+    return { instances: [a, b], sandbox, refresher, redisURL, databaseURL, encryptionKeyGenerated: config.encryptionKeyGenerated, close }
   } catch (err) {
     await close()
     throw err
@@ -83,7 +86,7 @@ function printable(url: string): string {
     if (u.password) u.password = '***'
     return u.toString()
   } catch {
-    return '(invalid REDIS_URL)'
+    return '(invalid URL)'
   }
 }
 
@@ -91,7 +94,7 @@ async function main(): Promise<void> {
   const cluster = await startCluster()
   const [a, b] = cluster.instances
   if (cluster.encryptionKeyGenerated) console.warn(GENERATED_KEY_NOTICE)
-  console.log(`passport-lexoffice example cluster (${a.backendLabel} at ${printable(cluster.redisURL)})`)
+  console.log(`passport-lexoffice example cluster (${a.backendLabel} at ${printable(cluster.redisURL ?? cluster.databaseURL ?? '')})`)
   console.log(`  instance A:           ${a.listenURL}`)
   console.log(`  instance B:           ${b.listenURL}`)
   if (a.baseURL !== a.listenURL) console.log(`  public base URL:      ${a.baseURL}`)

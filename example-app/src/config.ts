@@ -24,6 +24,10 @@ export interface ExampleConfig {
   redisURL: string | undefined
   /** Prefix of every Redis key (sessions, tokens, events); instances that share logins share it. */
   redisPrefix: string
+  /** Sessions, tokens, the lock, webhook dedupe and events in PostgreSQL (DATABASE_URL); not with REDIS_URL. */
+  databaseURL: string | undefined
+  /** The PostgreSQL schema of the app's tables (DATABASE_SCHEMA, default `public`). */
+  databaseSchema: string
   /** LEXOFFICE_ENCRYPTION_KEYS was not set and tokens go to Redis: a key was generated for this run. */
   encryptionKeyGenerated: boolean
   /** How long a started lexoffice login may take (consent page open), ms. */
@@ -36,7 +40,7 @@ export interface ExampleConfig {
 
 /** Said once at start-up when the tokens in Redis are encrypted with a key generated for this run. */
 export const GENERATED_KEY_NOTICE =
-  'LEXOFFICE_ENCRYPTION_KEYS is not set: the tokens in Redis are encrypted with a key generated for this run (demo only). ' +
+  'LEXOFFICE_ENCRYPTION_KEYS is not set: the stored tokens are encrypted with a key generated for this run (demo only). ' +
   'After a restart they cannot be read and users connect again. To keep them, set LEXOFFICE_ENCRYPTION_KEYS="key1:<base64 of 32 random bytes>", ' +
   'e.g. key1:$(openssl rand -base64 32), the same on every instance.'
 
@@ -50,8 +54,16 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     throw new Error('PENDING_LOGIN_TTL_SECONDS must be a whole number of seconds from 1 to 3600')
   }
   const redisURL = env.REDIS_URL === '' ? undefined : env.REDIS_URL
+  const databaseURL = env.DATABASE_URL === '' ? undefined : env.DATABASE_URL
+  if (redisURL !== undefined && databaseURL !== undefined) throw new Error('set REDIS_URL or DATABASE_URL, not both')
+  const databaseSchema = env.DATABASE_SCHEMA ?? 'public'
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) throw new Error('DATABASE_SCHEMA must be a plain lower-case identifier')
   // Tokens in a shared store are encrypted: with the configured keys, or (demo) a key for this run.
-  const generateKey = redisURL !== undefined && !env.LEXOFFICE_ENCRYPTION_KEYS?.trim()
+  const shared = redisURL !== undefined || databaseURL !== undefined
+  if (shared && !env.LEXOFFICE_ENCRYPTION_KEYS?.trim() && env.LEXOFFICE_CLIENT_ID) {
+    throw new Error('with real lexoffice and a shared store, set LEXOFFICE_ENCRYPTION_KEYS (the tokens are encrypted at rest)')
+  }
+  const generateKey = shared && !env.LEXOFFICE_ENCRYPTION_KEYS?.trim()
   return {
     port,
     baseURL: env.BASE_URL === '' ? undefined : env.BASE_URL,
@@ -61,6 +73,8 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     env: generateKey ? { ...env, LEXOFFICE_ENCRYPTION_KEYS: `demo:${randomBytes(32).toString('base64')}` } : { ...env },
     redisURL,
     redisPrefix,
+    databaseURL,
+    databaseSchema,
     encryptionKeyGenerated: generateKey,
     pendingLoginTtlMs: ttlSeconds * 1000,
     defaultScope: 'profile.read contacts.read invoices.read voucherlist.read',

@@ -1,6 +1,6 @@
 /**
  * The `refresh` and `status` commands over an already opened store (and manager). `main.ts`
- * opens Redis, builds these dependencies, maps errors to exit codes and closes everything.
+ * opens the store (Redis or PostgreSQL), builds these dependencies, maps errors to exit codes and closes everything.
  *
  * @internal
  */
@@ -24,15 +24,15 @@ export interface CommandIO {
 }
 
 /**
- * Exit codes of the command: 0 all fine, 1 a connection was lost, 2 usage error, 3 Redis
+ * Exit codes of the command: 0 all fine, 1 a connection was lost, 2 usage error, 3 store (Redis or PostgreSQL)
  * unreachable, 4 transient failures or an interrupted run.
  * @example
  * ```ts
- * process.exitCode = ExitCode.REDIS_UNREACHABLE
+ * process.exitCode = ExitCode.STORE_UNREACHABLE
  * ```
  * @internal
  */
-export const ExitCode = { OK: 0, LOST: 1, USAGE: 2, REDIS_UNREACHABLE: 3, FAILED: 4 } as const
+export const ExitCode = { OK: 0, LOST: 1, USAGE: 2, STORE_UNREACHABLE: 3, FAILED: 4 } as const
 
 /**
  * `refresh`: one pass of {@link runRefreshOnce}; prints the summary and resolves the exit code.

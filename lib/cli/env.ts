@@ -1,4 +1,5 @@
 import { resolveEndpoints } from '../endpoints'
+import { encryptionKeysFromEnv } from '../tokens/crypto/encryptionKeysFromEnv'
 import { TokenCipher, type TokenCipherOptions } from '../tokens/crypto/TokenCipher'
 import type { TokenManagerOAuthOptions } from '../tokens/resolveTokenManagerOptions'
 import { UsageError } from './args'
@@ -47,7 +48,8 @@ export function oauthFromEnv(env: NodeJS.ProcessEnv): TokenManagerOAuthOptions {
 
 /**
  * `LEXOFFICE_ENCRYPTION_KEYS="<keyId>:<base64 key>[,<keyId>:<base64 key>...]"` (the first key is
- * current) as a TokenCipher, or `undefined` when the variable is unset.
+ * current) as a TokenCipher, or `undefined` when the variable is unset; parsed by the same
+ * `encryptionKeysFromEnv` the app uses.
  * @throws UsageError for a malformed list or keys TokenCipher refuses (not 32 bytes, bad key id).
  * @example
  * ```ts
@@ -56,22 +58,12 @@ export function oauthFromEnv(env: NodeJS.ProcessEnv): TokenManagerOAuthOptions {
  * @internal
  */
 export function encryptionFromEnv(env: NodeJS.ProcessEnv, onDecryptError?: TokenCipherOptions['onDecryptError']): TokenCipher | undefined {
-  const text = env.LEXOFFICE_ENCRYPTION_KEYS?.trim()
-  if (!text) return undefined
-  const keys: Record<string, string> = {}
-  let currentKeyId: string | undefined
-  for (const part of text.split(',')) {
-    const i = part.indexOf(':')
-    const id = part.slice(0, i).trim()
-    const key = part.slice(i + 1).trim()
-    if (i < 1 || key === '') throw new UsageError('LEXOFFICE_ENCRYPTION_KEYS must be "<keyId>:<base64 key>[,...]"')
-    keys[id] = key
-    currentKeyId ??= id
-  }
+  let options: TokenCipherOptions | undefined
   try {
-    return new TokenCipher({ keys, currentKeyId: currentKeyId!, ...(onDecryptError ? { onDecryptError } : {}) })
+    options = encryptionKeysFromEnv(env)
   } catch (err) {
-    // TokenCipher's messages name key ids and lengths, never key material.
-    throw new UsageError(`LEXOFFICE_ENCRYPTION_KEYS is invalid: ${(err as Error).message}`)
+    // Its messages name the variable and key ids, never key material.
+    throw new UsageError((err as Error).message)
   }
+  return options && new TokenCipher({ ...options, ...(onDecryptError ? { onDecryptError } : {}) })
 }

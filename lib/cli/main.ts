@@ -5,7 +5,7 @@
  *
  * Client credentials come from the environment only (`LEXOFFICE_CLIENT_ID`,
  * `LEXOFFICE_CLIENT_SECRET`), never from argv, which every user of the machine can read with
- * `ps`. The Redis client (node-redis, an optional peer dependency) is created here and closed
+ * `ps`. The store's client (node-redis or a `pg` pool, optional peer dependencies) is created here and closed
  * at the end, so the process exits on its own.
  *
  * @example
@@ -17,11 +17,12 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { RedisTokenStore } from '../redis/RedisTokenStore'
 import { TokenManager } from '../tokens/TokenManager'
-import { HELP, UsageError, parseCommandLine, redactURL, type ParsedArgs } from './args'
+import { HELP, UsageError, parseCommandLine, type ParsedArgs } from './args'
 import { ExitCode, refreshCommand, statusCommand, type CommandIO } from './commands'
 import { encryptionFromEnv, oauthFromEnv } from './env'
+import { migrateCommand } from './migrateCommand'
+import { type OpenedStore, openStore, whereIs } from './openStore'
 import { printable } from './format'
 import { sandboxCommand } from './sandboxCommand'
 
@@ -42,7 +43,7 @@ export interface CliIO extends CommandIO {
 
 /**
  * Runs the command line `argv` (without `node` and the script) and resolves the exit code:
- * 0 all fine, 1 a connection was lost, 2 usage error, 3 Redis unreachable, 4 some refreshes
+ * 0 all fine, 1 a connection was lost, 2 usage error, 3 store (Redis or PostgreSQL) unreachable, 4 some refreshes
  * failed transiently (or an unexpected error). Never prints a token or a secret.
  *
  * @example
@@ -86,20 +87,28 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     return ExitCode.OK
   }
 
-  const where = redactURL(args.redisURL)
-  let client: Awaited<ReturnType<typeof connectRedis>>
+  if (args.command === 'migrate') {
+    try {
+      return await migrateCommand(args, io)
+    } catch (err) {
+      const unreachable = (err as { code?: unknown }).code !== 'STORE_UNAVAILABLE'
+      io.stderr.write(
+        `passport-lexoffice: ${unreachable ? 'cannot reach' : 'migration failed on'} ${whereIs({ postgresURL: args.postgresURL ?? '' })} (${describeError(err)})\n`,
+      )
+      return unreachable ? ExitCode.STORE_UNREACHABLE : ExitCode.FAILED
+    }
+  }
+
+  let opened: OpenedStore
   try {
-    client = await connectRedis(args.redisURL)
+    // Refreshes run `concurrency` at a time, each with a lock query beside its store queries.
+    opened = await openStore(args, encryption, args.command === 'refresh' ? args.concurrency + 2 : 2)
   } catch (err) {
-    io.stderr.write(`passport-lexoffice: cannot reach Redis at ${where} (${describeError(err)})\n`)
-    return ExitCode.REDIS_UNREACHABLE
+    io.stderr.write(`passport-lexoffice: cannot reach ${whereIs(args)} (${describeError(err)})\n`)
+    return ExitCode.STORE_UNREACHABLE
   }
   try {
-    const store = new RedisTokenStore({
-      client,
-      prefix: args.prefix,
-      ...(encryption !== undefined && { encryption }),
-    })
+    const { store } = opened
     if (args.command === 'status') return await statusCommand({ store }, args, io)
 
     let stopping = false
@@ -116,41 +125,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     }
   } catch (err) {
     if ((err as { code?: unknown }).code === 'STORE_UNAVAILABLE') {
-      io.stderr.write(`passport-lexoffice: Redis at ${where} became unreachable (${describeError(err)})\n`)
-      return ExitCode.REDIS_UNREACHABLE
+      io.stderr.write(`passport-lexoffice: ${opened.where} became unreachable (${describeError(err)})\n`)
+      return ExitCode.STORE_UNREACHABLE
     }
     io.stderr.write(`passport-lexoffice: ${describeError(err)}\n`)
     return ExitCode.FAILED
   } finally {
-    await client.close().catch(() => client.destroy())
+    await opened.close()
   }
-}
-
-/** node-redis, created and connected here; it fails fast instead of queueing while Redis is down. */
-async function connectRedis(url: string) {
-  // Loaded on demand: `redis` is an optional peer dependency, needed only by this command.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createClient } = require('redis') as typeof import('redis')
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { connectTimeout: 5000, reconnectStrategy: false },
-  })
-  client.on('error', () => undefined) // reported through the rejected commands
-  try {
-    await client.connect()
-  } catch (err) {
-    client.destroy()
-    throw err
-  }
-  return client
 }
 
 /** A one-line, secret-free description: code and message of our errors and of socket errors. */
 function describeError(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown; name?: unknown } | null
   const code = typeof e?.code === 'string' ? e.code : undefined
-  const message = typeof e?.message === 'string' ? e.message.replace(/redis(s)?:\/\/[^\s]*/gi, '<redis URL>') : undefined
+  const message = typeof e?.message === 'string' ? e.message.replace(/\b(rediss?|postgres(?:ql)?):\/\/\S*/gi, '<$1 URL>') : undefined
   const text = [code, message].filter((x) => x !== undefined && x !== '').join(': ')
   return printable(text || (typeof e?.name === 'string' ? e.name : 'unknown error')).slice(0, 300)
 }

@@ -1,3 +1,4 @@
+import { isLexofficeId } from '../lexofficeId'
 import { invalidArg } from '../options/assert'
 import { LexofficeSearchWindowError, SEARCH_WINDOW } from './LexofficeSearchWindowError'
 import type { IterateOptions, Page } from './types/common'
@@ -39,9 +40,13 @@ export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return out
 }
 
-/** @internal Checks an id before it goes into a path, and encodes it. */
+/**
+ * @internal Checks an id before it goes into a path: the one gate every resource uses. Only a
+ * lexoffice id (a UUID) passes, so no id can leave its resource path (`.` and `..` would be removed
+ * by URL normalisation: `DELETE /v1/articles/..` becomes `DELETE /v1/`).
+ */
 export function pathId(id: unknown, name = 'id'): string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 200)
-    throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be a non-empty string`)
-  return encodeURIComponent(id)
+  if (typeof id !== 'string') throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be a string`)
+  if (!isLexofficeId(id)) throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" must be a lexoffice id (a UUID)`)
+  return id
 }

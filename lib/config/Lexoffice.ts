@@ -379,13 +379,15 @@ function sharedStores(
   encryption: LexofficeInternals['options']['encryption'],
 ): { store: TokenStore; rateLimit: RateLimitOptions; dedupe: LexofficeWebhooksOptions['dedupe'] } | undefined {
   if (redis === undefined) return undefined
+  // resolveLexofficeOptions refused `redis` without keys or an explicit `encryption: false`.
+  if (encryption === undefined) throw new Error('unreachable: encryption was validated with redis')
   // Loaded only here, so that apps without Redis never load the Redis code.
   const load = createRequire(__filename)
   const { RedisTokenStore } = load('../redis/RedisTokenStore') as typeof import('../redis/RedisTokenStore')
   const { RedisWebhookDedupeStore } = load('../redis/RedisWebhookDedupeStore') as typeof import('../redis/RedisWebhookDedupeStore')
   const client = redis as import('../redis/redisAdapter').RedisClientLike
   return {
-    store: new RedisTokenStore({ client, prefix, ...(encryption ? { encryption } : {}) }),
+    store: new RedisTokenStore({ client, prefix, encryption }),
     rateLimit: { redis: client, keyPrefix: `${prefix}rate:` },
     dedupe: new RedisWebhookDedupeStore({ client, prefix: `${prefix}webhook:` }),
   }

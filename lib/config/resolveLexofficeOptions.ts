@@ -16,7 +16,7 @@ import { TokenCipher } from '../tokens/crypto/TokenCipher'
 import type { TokenStore } from '../tokens/TokenStore'
 import type { RateLimitScope } from '../client/LexofficeClientOptions'
 import type { LexofficeEncryptionOption, LexofficeOptions, LexofficeRedisClient } from './LexofficeOptions'
-import { parseEncryptionKeys } from './parseEncryptionKeys'
+import { encryptionKeysFromEnv } from '../tokens/crypto/encryptionKeysFromEnv'
 
 /** The one configuration after validation; nothing optional that has a default. @internal */
 export interface ResolvedLexofficeOptions {
@@ -177,8 +177,7 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
 
   let encryption: LexofficeEncryptionOption | false | undefined = options.encryption
   if (encryption === undefined) {
-    const keys = fromEnv('LEXOFFICE_ENCRYPTION_KEYS')
-    if (keys !== undefined) encryption = parseEncryptionKeys(keys, 'LEXOFFICE_ENCRYPTION_KEYS')
+    encryption = encryptionKeysFromEnv(env)
   } else if (encryption !== false) {
     const givenEncryption: unknown = encryption
     assertObject(givenEncryption, 'encryption', '{ keys, currentKeyId } or false')

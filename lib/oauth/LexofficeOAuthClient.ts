@@ -12,9 +12,12 @@ export interface LexofficeTokenResponse {
   access_token: string
   /** Always `bearer` at lexoffice; compared case-insensitively. */
   token_type: string
-  /** The rotated refresh token. Absent means: keep the old one (RFC 6749 §6). */
+  /**
+   * The rotated refresh token. Always present in the answer to a code exchange (one without it is
+   * refused); absent in a refresh answer means: keep the old one (RFC 6749 §6, see docs/security.md §6).
+   */
   refresh_token?: string
-  /** Lifetime in seconds (lexoffice: 14399, about 4 h). */
+  /** Lifetime in seconds (lexoffice: 14399, about 4 h); more than {@link MAX_TOKEN_LIFETIME_SECONDS} is clamped to it. */
   expires_in?: number
   /** Granted scopes, space-separated. */
   scope?: string
@@ -50,12 +53,26 @@ const OPTION_KEYS = optionKeys<LexofficeOAuthClientOptions>()([
 ])
 
 /**
+ * The longest access-token lifetime accepted from a token answer, in seconds (one day). lexoffice
+ * issues 4 hours (docs/lexoffice.md §2b); a longer `expires_in` is treated as one day, so that a
+ * broken or hostile answer can neither store an expiry centuries away nor an infinite one.
+ *
+ * @example
+ * ```ts
+ * import { MAX_TOKEN_LIFETIME_SECONDS } from 'passport-lexoffice'
+ * const latest = Date.now() + MAX_TOKEN_LIFETIME_SECONDS * 1000
+ * ```
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 86_400
+
+/**
  * The confidential client's calls to lexoffice's token and revoke endpoints.
  *
  * It authenticates with HTTP Basic only: the body never carries `client_id` or
  * `client_secret` (RFC 6749 §2.3: one authentication method per request). Every call has a
  * timeout; every answer is validated (JSON object, non-empty `access_token`, `token_type`
- * bearer in any case, sane `expires_in`), which closes CVE-2021-41580. The client secret lives
+ * bearer in any case, a `refresh_token` for a code exchange, a positive finite `expires_in`, clamped
+ * to {@link MAX_TOKEN_LIFETIME_SECONDS}), which closes CVE-2021-41580. The client secret lives
  * in a private field and never shows in `JSON.stringify`, `util.inspect` or error messages.
  *
  * Application code rarely needs it directly: {@link LexofficeStrategy} uses it for the code
@@ -100,21 +117,26 @@ export class LexofficeOAuthClient {
 
   /**
    * Exchanges an authorization code (with its PKCE verifier) for tokens. Never retried:
-   * lexoffice codes are single use.
+   * lexoffice codes are single use. An answer without `refresh_token` is refused
+   * (`TOKEN_RESPONSE_INVALID`): without one the connection could not outlive its first access token.
    */
-  exchangeCode(params: {
+  async exchangeCode(params: {
     code: string
     redirectUri: string
     codeVerifier: string
     extra?: Record<string, string>
-  }): Promise<LexofficeTokenResponse> {
-    return this.#tokenRequest({
-      ...params.extra,
-      grant_type: 'authorization_code',
-      code: params.code,
-      redirect_uri: params.redirectUri,
-      code_verifier: params.codeVerifier,
-    })
+  }): Promise<LexofficeTokenResponse & { refresh_token: string }> {
+    const answer = await this.#tokenRequest(
+      {
+        ...params.extra,
+        grant_type: 'authorization_code',
+        code: params.code,
+        redirect_uri: params.redirectUri,
+        code_verifier: params.codeVerifier,
+      },
+      true,
+    )
+    return answer as LexofficeTokenResponse & { refresh_token: string }
   }
 
   /**
@@ -124,7 +146,7 @@ export class LexofficeOAuthClient {
    * @internal
    */
   refresh(refreshToken: string): Promise<LexofficeTokenResponse> {
-    return this.#tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken })
+    return this.#tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }, false)
   }
 
   /**
@@ -171,7 +193,7 @@ export class LexofficeOAuthClient {
     }
   }
 
-  async #tokenRequest(form: Record<string, string>): Promise<LexofficeTokenResponse> {
+  async #tokenRequest(form: Record<string, string>, requireRefreshToken: boolean): Promise<LexofficeTokenResponse> {
     const where = describeUrl(this.tokenURL)
     const res = await httpRequest({
       method: 'POST',
@@ -191,14 +213,20 @@ export class LexofficeOAuthClient {
     let body: unknown
     try {
       body = JSON.parse(res.text())
-    } catch (err) {
+    } catch {
       throw invalidResponse(`${where} answered with a body that is not JSON.`, res.status)
     }
-    return validateTokenResponse(body, received, where, res.status)
+    return validateTokenResponse(body, received, where, res.status, requireRefreshToken)
   }
 }
 
-function validateTokenResponse(body: unknown, received: number, where: string, status: number): LexofficeTokenResponse {
+function validateTokenResponse(
+  body: unknown,
+  received: number,
+  where: string,
+  status: number,
+  requireRefreshToken: boolean,
+): LexofficeTokenResponse {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw invalidResponse(`${where} answered with JSON that is not an object.`, status)
   }
@@ -213,6 +241,9 @@ function validateTokenResponse(body: unknown, received: number, where: string, s
   if ('refresh_token' in b && (typeof b.refresh_token !== 'string' || b.refresh_token.length === 0)) {
     throw invalidResponse(`${where} answered with an invalid refresh_token member.`, status)
   }
+  if (requireRefreshToken && !('refresh_token' in b)) {
+    throw invalidResponse(`${where} answered the code exchange without a refresh_token.`, status)
+  }
   if ('expires_in' in b && (typeof b.expires_in !== 'number' || !Number.isFinite(b.expires_in) || b.expires_in <= 0)) {
     throw invalidResponse(`${where} answered with an invalid expires_in.`, status)
   }
@@ -220,7 +251,10 @@ function validateTokenResponse(body: unknown, received: number, where: string, s
     throw invalidResponse(`${where} answered with an invalid scope.`, status)
   }
   const out: LexofficeTokenResponse = { ...b, access_token: b.access_token, token_type: b.token_type }
-  if (typeof b.expires_in === 'number') out.expiresAt = received + Math.round(b.expires_in * 1000)
+  if (typeof b.expires_in === 'number') {
+    out.expires_in = Math.min(b.expires_in, MAX_TOKEN_LIFETIME_SECONDS)
+    out.expiresAt = received + Math.round(out.expires_in * 1000)
+  }
   return out
 }
 

@@ -4,17 +4,19 @@ import type { TokenCipher } from '../tokens/crypto/TokenCipher'
 import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { RedisLock } from './RedisLock'
+import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord } from '../tokens/stores/recordCodec'
 import {
-  assertKey,
-  assertSetArgs,
-  casVersion,
-  decodeRecord,
-  dueAt,
-  encodeRecord,
-  resolveCipher,
-  type EncryptionOption,
-} from '../tokens/stores/recordCodec'
-import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
+  clusterMasters,
+  clusterPrefix,
+  isRedisCluster,
+  RedisExecutor,
+  RedisScript,
+  toCommandFn,
+  type RedisClientLike,
+  type RedisCommandFn,
+  toStoreError,
+} from './redisAdapter'
+import { type SharedStoreEncryption, resolveSharedStoreCipher } from '../tokens/stores/sharedStoreEncryption'
 
 /**
  * Options of {@link RedisTokenStore}.
@@ -31,11 +33,17 @@ export interface RedisTokenStoreOptions {
    * node-redis `disableOfflineQueue: true` (and a `socket.reconnectStrategy` that keeps retrying);
    * ioredis `enableOfflineQueue: false` and `maxRetriesPerRequest: 0` or `1`. Without this, commands
    * wait in the client's queue and only `commandTimeoutMs` ends the wait. Do not set the client's
-   * `keyPrefix`; use `prefix` here. Single node or Sentinel only: Cluster clients are rejected
-   * (the record, due set and lock keys would live in different slots).
+   * `keyPrefix`; use `prefix` here. A Cluster client (node-redis `createCluster`, ioredis
+   * `Cluster`) works too: the store's keys then share one hash slot (see `prefix`).
    */
   client: RedisClientLike
-  /** Prefix of every key this store writes. Default `'lexoffice:'`. */
+  /**
+   * Prefix of every key this store writes. Default `'lexoffice:'`. With a Cluster client it is
+   * made a hash tag (`{lexoffice:}token:<key>`, `{lexoffice:}due`, `{lexoffice:}lock:<key>`) unless
+   * it holds one already, so that every key of the store lives in one slot; single-node clients
+   * keep the plain layout. Moving existing data from a single node to a cluster therefore means
+   * renaming its keys, or choosing a prefix with a hash tag (`lexoffice:{tokens}:`) from the start.
+   */
   prefix?: string
   /**
    * Time to live of tombstones (records with `state: 'lost'`), ms. Default: kept until destroyed
@@ -47,8 +55,12 @@ export interface RedisTokenStoreOptions {
    * A safety net for clients that queue commands while offline. Default 5000.
    */
   commandTimeoutMs?: number
-  /** Encrypt records at rest (a {@link TokenCipher} or its options). Off by default. */
-  encryption?: EncryptionOption
+  /**
+   * Encryption at rest (AES-256-GCM): a {@link TokenCipher} or its options, e.g.
+   * `encryptionKeysFromEnv()` (`LEXOFFICE_ENCRYPTION_KEYS`). Required: leaving it out throws a
+   * TypeError. `false` stores tokens as plaintext JSON, readable by anyone who can read Redis.
+   */
+  encryption: SharedStoreEncryption
 }
 
 /**
@@ -88,6 +100,8 @@ return 1
  * refresh lock ({@link RedisTokenStore.createLock}). Import it from `passport-lexoffice/redis`,
  * so apps without Redis never load this code.
  *
+ * Records are encrypted at rest unless `encryption: false` says otherwise (docs/security.md §7).
+ *
  * Compare-and-set runs inside one Lua script (version check, record, due-set entry), so a stale
  * writer can never roll back a rotated refresh token. Errors of the client (connection refused,
  * timeout...) become `LexofficeError` with code `STORE_UNAVAILABLE` (status 503) and a
@@ -107,18 +121,21 @@ return 1
  * @example
  * ```ts
  * import Redis from 'ioredis'
- * const store = new RedisTokenStore({ client: new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false }) })
+ * import { encryptionKeysFromEnv } from 'passport-lexoffice'
+ * // LEXOFFICE_ENCRYPTION_KEYS="k1:<base64 key>"; without it the store refuses to start
+ * const store = new RedisTokenStore({ client: new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false }), encryption: encryptionKeysFromEnv()! })
  * ```
  */
 export class RedisTokenStore implements TokenStore {
   readonly #redis: RedisExecutor
   readonly #client: RedisClientLike
   readonly #prefix: string
+  readonly #cluster: boolean
   readonly #tombstoneTtlMs: number
   readonly #timeoutMs: number
   readonly #cipher: TokenCipher | undefined
 
-  /** @throws TypeError for a missing or unsupported client, a bad option, or an invalid encryption key. */
+  /** @throws TypeError for a missing or unsupported client, a bad option, a missing `encryption` or an invalid encryption key. */
   constructor(options: RedisTokenStoreOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
     assertKnownKeys(options, OPTION_KEYS, 'RedisTokenStore')
@@ -129,10 +146,11 @@ export class RedisTokenStore implements TokenStore {
     assertInteger(timeoutMs, 'commandTimeoutMs', 1, 600_000)
     this.#redis = new RedisExecutor(toCommandFn(options.client, 'client'), timeoutMs)
     this.#client = options.client
-    this.#prefix = prefix
+    this.#cluster = isRedisCluster(options.client)
+    this.#prefix = this.#cluster ? clusterPrefix(prefix) : prefix
     this.#tombstoneTtlMs = options.tombstoneTtlMs ?? 0
     this.#timeoutMs = timeoutMs
-    this.#cipher = resolveCipher(options.encryption)
+    this.#cipher = resolveSharedStoreCipher(options.encryption, 'RedisTokenStore')
   }
 
   /**
@@ -230,7 +248,8 @@ export class RedisTokenStore implements TokenStore {
   }
 
   /**
-   * All keys (active and lost), found with `SCAN` (no extra bookkeeping; fine for status output).
+   * All keys (active and lost), found with `SCAN` (no extra bookkeeping; fine for status output);
+   * on a cluster, on every master.
    *
    * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached.
    * @example
@@ -242,13 +261,26 @@ export class RedisTokenStore implements TokenStore {
     const head = this.#recordKey('')
     const pattern = `${(head + prefix).replace(/[*?[\]\\]/g, '\\$&')}*`
     const keys = new Set<string>()
-    let cursor = '0'
-    do {
-      const reply = await this.#redis.command(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '500'])
-      const [next, batch] = Array.isArray(reply) ? reply : ['0', []]
-      cursor = String(next)
-      for (const k of Array.isArray(batch) ? batch : []) keys.add(String(k).slice(head.length))
-    } while (cursor !== '0')
+    let nodes = [this.#redis]
+    if (this.#cluster) {
+      let masters: RedisCommandFn[]
+      try {
+        masters = await clusterMasters(this.#client)
+      } catch (err) {
+        throw toStoreError(err)
+      }
+      nodes = masters.map((send) => new RedisExecutor(send, this.#timeoutMs))
+    }
+    for (const node of nodes) {
+      let cursor = '0'
+      do {
+        const reply = await node.command(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '500'])
+        const page = (Array.isArray(reply) ? reply : ['0', []]) as unknown[]
+        cursor = String(page[0])
+        const batch = Array.isArray(page[1]) ? (page[1] as unknown[]) : []
+        for (const k of batch) keys.add(String(k).slice(head.length))
+      } while (cursor !== '0')
+    }
     return [...keys]
   }
 

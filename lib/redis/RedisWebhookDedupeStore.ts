@@ -16,7 +16,7 @@ import { assertClaimArguments, type WebhookDedupeClaim, type WebhookDedupeStore 
  */
 export interface RedisWebhookDedupeStoreOptions {
   /**
-   * Your node-redis (v4+) or ioredis client, single node (not Cluster), without `keyPrefix`.
+   * Your node-redis (v4+) or ioredis client (single node, Sentinel or Cluster), without `keyPrefix`.
    * Configure it to fail fast while Redis is away (node-redis `disableOfflineQueue: true`,
    * ioredis `enableOfflineQueue: false`), or each event waits `commandTimeoutMs` before it is
    * handled without the duplicate check.

@@ -34,7 +34,22 @@ export interface IoRedisClientLike {
 }
 
 /**
- * A Redis client the Redis store and lock accept: node-redis or ioredis, single node (not Cluster).
+ * A node-redis Cluster client: `createCluster()` from `redis` (commands are routed by the key
+ * given to `sendCommand(firstKey, isReadonly, args)`).
+ * @example
+ * ```ts
+ * const client: NodeRedisClusterLike = createCluster({ rootNodes: [{ url: process.env.REDIS_URL }] })
+ * ```
+ */
+export interface NodeRedisClusterLike {
+  readonly masters: readonly unknown[]
+  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>
+  nodeClient(node: never): Promise<NodeRedisClientLike> | NodeRedisClientLike
+}
+
+/**
+ * A Redis client the Redis store and lock accept: node-redis or ioredis, a single node (or
+ * Sentinel) or a Cluster (node-redis `createCluster`, ioredis `Cluster`).
  *
  * @example
  * ```ts
@@ -42,7 +57,7 @@ export interface IoRedisClientLike {
  * const client: RedisClientLike = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true })
  * ```
  */
-export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike
+export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike | NodeRedisClusterLike
 
 /**
  * Sends one command; resolves its reply.
@@ -68,15 +83,17 @@ export function toCommandFn(client: unknown, name: string): RedisCommandFn {
   if (client === null || typeof client !== 'object')
     throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be a node-redis or ioredis client`)
   const c = client as Partial<IoRedisClientLike & NodeRedisClientLike> & {
-    options?: { keyPrefix?: unknown }
+    options?: { keyPrefix?: unknown; redisOptions?: { keyPrefix?: unknown } }
     _options?: { keyPrefix?: unknown }
   }
-  const keyPrefix = c.options?.keyPrefix ?? c._options?.keyPrefix
+  const keyPrefix = c.options?.keyPrefix ?? c.options?.redisOptions?.keyPrefix ?? c._options?.keyPrefix
   if (keyPrefix !== undefined && keyPrefix !== '' && keyPrefix !== null)
     throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" must not use the client's keyPrefix option; use the store's "prefix" option`)
-  // Record, due set and lock keys of one store live in different hash slots.
-  if ((client as { isCluster?: unknown }).isCluster === true || Array.isArray((client as { masters?: unknown }).masters))
-    throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" is a Redis Cluster client; use a single-node (or Sentinel) client`)
+  if (isNodeRedisCluster(client)) {
+    // node-redis routes a cluster command by the key it is given, not by reading the arguments.
+    return (args) => client.sendCommand(firstKeyOf(args), false, args)
+  }
+  // ioredis (single node and Cluster) finds the keys of every command, EVALSHA included.
   if (typeof c.call === 'function') {
     const call = c.call
     return ([command = '', ...rest]) => call.call(client, command, ...rest)
@@ -86,6 +103,80 @@ export function toCommandFn(client: unknown, name: string): RedisCommandFn {
     return (args) => send.call(client, args)
   }
   throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be a node-redis (sendCommand) or ioredis (call) client`)
+}
+
+function isNodeRedisCluster(client: unknown): client is NodeRedisClusterLike {
+  return Array.isArray((client as { masters?: unknown }).masters) && typeof (client as { nodeClient?: unknown }).nodeClient === 'function'
+}
+
+/** ioredis's `Cluster`. */
+interface IoRedisClusterLike {
+  isCluster: true
+  nodes(role: 'master'): IoRedisClientLike[]
+}
+
+function isIoRedisCluster(client: unknown): client is IoRedisClusterLike {
+  return (client as { isCluster?: unknown }).isCluster === true && typeof (client as { nodes?: unknown }).nodes === 'function'
+}
+
+/**
+ * `true` for a Redis Cluster client of either library.
+ * @example
+ * ```ts
+ * const prefix = isRedisCluster(client) ? clusterPrefix(prefix) : prefix
+ * ```
+ * @internal
+ */
+export function isRedisCluster(client: unknown): boolean {
+  return client !== null && typeof client === 'object' && (isNodeRedisCluster(client) || isIoRedisCluster(client))
+}
+
+/**
+ * A send function per master of a cluster client (for SCAN, which sees one node's keys only).
+ * @example
+ * ```ts
+ * for (const send of await clusterMasters(client)) await send(['SCAN', '0'])
+ * ```
+ * @internal
+ */
+export async function clusterMasters(client: unknown): Promise<RedisCommandFn[]> {
+  if (isIoRedisCluster(client)) return client.nodes('master').map((node) => (args) => node.call(args[0] ?? '', ...args.slice(1)))
+  if (isNodeRedisCluster(client)) {
+    const nodes = await Promise.all(client.masters.map(async (master) => client.nodeClient(master as never)))
+    return nodes.map((node) => (args) => node.sendCommand(args))
+  }
+  return []
+}
+
+/**
+ * The key prefix of a store on a cluster: every key of the store must hash to one slot (its Lua
+ * scripts touch the record, the due index and the lock together), so the prefix becomes a hash
+ * tag, `{lexoffice:}`, unless it already holds one (`myapp:{lx}:` stays as it is). Single-node
+ * stores keep their prefix unchanged: their key layout does not move.
+ * @throws TypeError for a prefix with braces that do not form a hash tag.
+ * @example
+ * ```ts
+ * clusterPrefix('lexoffice:') // '{lexoffice:}'
+ * ```
+ * @internal
+ */
+export function clusterPrefix(prefix: string): string {
+  const open = prefix.indexOf('{')
+  const close = open === -1 ? -1 : prefix.indexOf('}', open + 1)
+  if (close > open + 1) return prefix
+  if (prefix.includes('{') || prefix.includes('}'))
+    throw invalidArg(
+      'ERR_INVALID_ARG_VALUE',
+      '"prefix" has braces that are not a Redis hash tag ("{tag}"); on a cluster the prefix must hold one or none',
+    )
+  return `{${prefix}}`
+}
+
+/** The key a command is routed by: EVAL/EVALSHA name theirs after the key count. */
+function firstKeyOf(args: string[]): string | undefined {
+  const command = (args[0] ?? '').toUpperCase()
+  if (command === 'EVAL' || command === 'EVALSHA') return Number(args[2]) > 0 ? args[3] : undefined
+  return args[1]
 }
 
 /**

@@ -229,6 +229,20 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
   }
 
   /**
+   * Every secret this sandbox knows: the client secrets, and each access token, refresh token and
+   * authorization code it issued and each code verifier it received (the latest 100,000). For
+   * secret-leak tests: search your app's answers and log lines for them. Never log what this returns.
+   *
+   * @example
+   * ```ts
+   * for (const secret of sandbox.knownSecrets()) expect(logLines.join('\n')).not.toContain(secret)
+   * ```
+   */
+  knownSecrets(): string[] {
+    return this.#state.knownSecrets()
+  }
+
+  /**
    * Scripts the answers of the next token endpoint calls, one fault per call, in order
    * (appended to faults still queued). See {@link SandboxFault}.
    *

@@ -40,6 +40,8 @@ export type {
 
 const PENDING_TTL_MS = 10 * 60_000
 const MAX_LOG_ENTRIES = 10_000
+/** How many issued or received secrets `knownSecrets()` remembers (the oldest are forgotten first). */
+const MAX_KNOWN_SECRETS = 100_000
 
 /** 96 random bytes as base64url: exactly 128 characters (lexoffice's refresh token and code size). */
 function token128(): string {
@@ -82,6 +84,7 @@ export class SandboxState {
   readonly #refreshTokens = new Map<string, string>()
   readonly #rotatedRefreshTokens = new Map<string, string>()
   readonly #log: SandboxRequestLogEntry[] = []
+  readonly #secrets = new Set<string>()
   readonly #faults: SandboxFault[] = []
   /** Faults for API calls, by exact path. */
   readonly #apiFaults = new Map<string, SandboxFault[]>()
@@ -153,6 +156,7 @@ export class SandboxState {
     // Keep used/expired codes for a while so that late reuse is still detected, then forget them.
     for (const [c, r] of this.#codes) if (r.expiresAt + 3600_000 <= now) this.#codes.delete(c)
     const code = token128()
+    this.rememberSecret(code)
     this.#codes.set(code, {
       clientID: auth.clientID,
       redirectUri: auth.redirectUri,
@@ -228,6 +232,8 @@ export class SandboxState {
     connection.refreshToken = refreshToken
     this.#accessTokens.set(accessToken, connection.connectionId)
     this.#refreshTokens.set(refreshToken, connection.connectionId)
+    this.rememberSecret(accessToken)
+    this.rememberSecret(refreshToken)
     return { accessToken, refreshToken, expiresIn: this.accessTokenTtlSeconds, scopes: connection.scopes }
   }
 
@@ -322,6 +328,24 @@ export class SandboxState {
       if (c.accessToken !== undefined) info.accessTokenExpiresAt = c.accessTokenExpiresAt
       return info
     })
+  }
+
+  // --- secrets, for leak tests ---------------------------------------------------------------
+
+  /** Remembers a secret this sandbox issued or received (for `knownSecrets()`). */
+  rememberSecret(secret: string): void {
+    if (this.#secrets.size >= MAX_KNOWN_SECRETS) {
+      for (const oldest of this.#secrets) {
+        this.#secrets.delete(oldest)
+        break
+      }
+    }
+    this.#secrets.add(secret)
+  }
+
+  /** Client secrets, and every token, code and verifier remembered so far. */
+  knownSecrets(): string[] {
+    return [...[...this.clients.values()].map((c) => c.clientSecret), ...this.#secrets]
   }
 
   // --- request log and faults ---------------------------------------------------------------

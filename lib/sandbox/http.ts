@@ -75,7 +75,7 @@ export interface RegularErrorDetail {
 }
 
 /**
- * lexoffice's regular error format (lexoffice-api.md §5, shape 3).
+ * lexoffice's regular error format (docs/lexoffice.md §5, shape 3).
  *
  * @example
  * ```ts

@@ -117,10 +117,15 @@ export interface SandboxRequestLogEntry {
  * - `json`: answer `status` (default 200) with `body` as JSON, e.g. `{}` or `null`.
  * - `text`: answer `status` (default 200) with `body` as it is, under `contentType` (default
  *   `text/plain; charset=utf-8`), e.g. a body that is not JSON under a JSON content type.
+ * - `alter` (token calls only): process the call normally (the code is redeemed, the refresh token rotated), then
+ *   change the successful answer as a proxy or a changed server might: drop the members named in
+ *   `omit`, then merge `set`. A number JSON cannot carry (`Infinity`) is written as `1e999`, which
+ *   JSON parsers read as `Infinity`. Error answers pass unchanged.
  *
  * @example
  * ```ts
  * sandbox.failNextTokenCalls([{ kind: 'status', status: 503 }, { kind: 'delay', ms: 50 }])
+ * sandbox.failNextTokenCalls([{ kind: 'alter', omit: ['refresh_token'] }, { kind: 'alter', set: { expires_in: 1e308 } }])
  * ```
  */
 export type SandboxFault =
@@ -130,6 +135,7 @@ export type SandboxFault =
   | { kind: 'invalid_grant' }
   | { kind: 'json'; body: unknown; status?: number }
   | { kind: 'text'; body: string; status?: number; contentType?: string }
+  | { kind: 'alter'; omit?: string[]; set?: Record<string, unknown> }
 
 /**
  * Payload of `connection.created`: an authorization code was redeemed and a connection with

@@ -26,7 +26,7 @@ export interface AuthorizationURLParts {
 }
 
 /**
- * The lexoffice authorization request (lexoffice-api.md §2b): `response_type=code`,
+ * The lexoffice authorization request (docs/lexoffice.md §2b): `response_type=code`,
  * `client_id`, `redirect_uri`, `state`, `code_challenge` with `code_challenge_method=S256`, and
  * `scope`/`connection_name` when set. Extra parameters from `authorizationParams()` are added
  * first, so they can never replace these.

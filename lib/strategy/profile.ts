@@ -3,7 +3,7 @@ import { ErrorCodes, LexofficeApiError, type LexofficeErrorCode } from '../error
 import { type FetchLike, httpRequest } from '../http/httpRequest'
 
 /**
- * The body of lexoffice's `GET /v1/profile` (lexoffice-api.md §3). Only the members this package
+ * The body of lexoffice's `GET /v1/profile` (docs/lexoffice.md §3). Only the members this package
  * reads are typed; everything else is kept in `_json`.
  *
  * @example

@@ -1,7 +1,7 @@
 /**
  * The refresh path behind {@link TokenManager.getAccessToken}: cross-process lock, re-read,
  * "refresh in flight" marker, token endpoint call with bounded retries, compare-and-set write of
- * the rotated set before the lock is released, and the recovery paths of security.md §6
+ * the rotated set before the lock is released, and the recovery paths of docs/security.md §6
  * (invalid_grant re-read and tombstone, persist retry from memory). In-process coalescing
  * (single-flight) happens one level up, in the manager.
  *
@@ -302,7 +302,9 @@ export class RefreshPath {
       key,
       (current) => {
         if (current?.state === 'active' && current.tokens) {
-          if (current.tokens.refreshToken === rotated.tokens.refreshToken)
+          // Already written (a retried write): both tokens match. The refresh token alone is not
+          // enough: a refresh answer without one keeps the old token (RFC 6749 §6).
+          if (current.tokens.refreshToken === rotated.tokens.refreshToken && current.tokens.accessToken === rotated.tokens.accessToken)
             return { done: { tokens: current.tokens, ours: true, refreshCount: current.refreshCount } }
           if (current.tokens.refreshToken !== oldRefreshToken)
             return { done: { tokens: current.tokens, ours: false, refreshCount: current.refreshCount } }

@@ -32,7 +32,7 @@ export type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAcce
  *
  * lexoffice rotates the refresh token on every refresh and keeps exactly one per connection, so
  * two refreshes at once, or a rotated token that is not saved, end the connection. The manager
- * therefore refreshes through one path (security.md §6): refresh ahead of expiry (with per-instance
+ * therefore refreshes through one path (docs/security.md §6): refresh ahead of expiry (with per-instance
  * jitter) → in-process single-flight per key → cross-process lock (`store.createLock()`, e.g.
  * Redis `SET NX PX`) → re-read the store → refresh only if still due → compare-and-set write of
  * the rotated set before the lock is released → `refreshed`.
@@ -48,11 +48,11 @@ export type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAcce
  *
  * @example
  * ```ts
- * import { TokenManager, LexofficeStrategy } from 'passport-lexoffice'
+ * import { TokenManager, LexofficeStrategy, encryptionKeysFromEnv } from 'passport-lexoffice'
  * import { RedisTokenStore } from 'passport-lexoffice/redis'
  *
  * const manager = new TokenManager({
- *   store: new RedisTokenStore({ client: redis, prefix: 'lexoffice:' }),
+ *   store: new RedisTokenStore({ client: redis, prefix: 'lexoffice:', encryption: encryptionKeysFromEnv()! }),
  *   oauth: { clientID: process.env.LEXOFFICE_CLIENT_ID!, clientSecret: process.env.LEXOFFICE_CLIENT_SECRET! },
  * })
  *

@@ -72,7 +72,7 @@ export interface TokenRecord {
   /** Last refresh failure, for status output: code and time. No secrets. */
   lastError?: { code: string; at: number }
   /**
-   * "Refresh in flight" marker (security.md §6 rule 7b): written under the lock just before the
+   * "Refresh in flight" marker (docs/security.md §6 rule 7b): written under the lock just before the
    * token endpoint is called, removed by the write of the rotated set. Still present later means
    * a refresh ended with an unknown outcome (crash, timeout), which explains a following
    * `invalid_grant`. `owner` is a random per-process id, not a secret.

@@ -88,7 +88,7 @@ export interface DisconnectedEvent {
 
 /**
  * Payload of `persistFailed`: writing a freshly rotated set to the store failed. The set is kept
- * in process memory, served, and its write retried (security.md §6 rule 7c).
+ * in process memory, served, and its write retried (docs/security.md §6 rule 7c).
  *
  * @example
  * ```ts

@@ -6,7 +6,7 @@
  */
 import { ErrorCodes, LexofficeAuthLostError, LexofficeError, isLexofficeError } from '../errors'
 import { storeUnavailable } from '../failures/storeUnavailable'
-import type { LexofficeTokenResponse } from '../oauth/LexofficeOAuthClient'
+import { type LexofficeTokenResponse, MAX_TOKEN_LIFETIME_SECONDS } from '../oauth/LexofficeOAuthClient'
 import { invalidArg, isObject } from '../options/assert'
 import { DeadlineTicker } from '../timing/DeadlineTicker'
 import type { TokenRecord, TokenSet } from './TokenSet'
@@ -27,7 +27,9 @@ export interface ConnectionIds {
 
 /**
  * Builds the stored token set from a token endpoint answer. A missing `refresh_token` keeps the
- * previous one (RFC 6749 §6); a missing `expires_in` gives an estimated expiry.
+ * previous one (RFC 6749 §6); a missing `expires_in` gives an estimated expiry; an expiry more
+ * than {@link MAX_TOKEN_LIFETIME_SECONDS} away is clamped (the answer may come from the app's own
+ * `connect()` call, not only from the validating OAuth client).
  * @internal
  */
 export function toTokenSet(
@@ -43,11 +45,12 @@ export function toTokenSet(
   }
   const refreshToken = typeof res.refresh_token === 'string' && res.refresh_token.length > 0 ? res.refresh_token : previous?.refreshToken
   if (refreshToken === undefined) throw invalidArg('ERR_INVALID_ARG_VALUE', 'the token response has no refresh_token')
+  const latest = now + MAX_TOKEN_LIFETIME_SECONDS * 1000
   let expiresAt: number
   let estimated = false
-  if (typeof res.expiresAt === 'number' && Number.isFinite(res.expiresAt)) expiresAt = res.expiresAt
+  if (typeof res.expiresAt === 'number' && Number.isFinite(res.expiresAt)) expiresAt = Math.min(res.expiresAt, latest)
   else if (typeof res.expires_in === 'number' && Number.isFinite(res.expires_in) && res.expires_in > 0)
-    expiresAt = now + Math.round(res.expires_in * 1000)
+    expiresAt = Math.min(now + Math.round(res.expires_in * 1000), latest)
   else {
     expiresAt = now + assumedLifetimeMs
     estimated = true

@@ -55,7 +55,7 @@ export interface TokenManagerRetryOptions {
  * @example
  * ```ts
  * const options: TokenManagerOptions = {
- *   store: new RedisTokenStore({ client: redis }),
+ *   store: new RedisTokenStore({ client: redis, encryption: encryptionKeysFromEnv()! }),
  *   oauth: { clientID: process.env.LEXOFFICE_CLIENT_ID!, clientSecret: process.env.LEXOFFICE_CLIENT_SECRET! },
  *   refreshAheadMs: 15 * 60_000,
  * }
@@ -197,7 +197,7 @@ export function resolveTokenManagerOptions(options: TokenManagerOptions): Resolv
   const lockTtlMs = options.lockTtlMs ?? 30_000
   assertInteger(lockTtlMs, 'lockTtlMs', 100, 10 * 60_000)
   if (lockTtlMs < 2 * oauth.timeoutMs) {
-    // security.md §6 rule 3: a token call (plus the persist) must finish well within the lock's lifetime.
+    // docs/security.md §6 rule 3: a token call (plus the persist) must finish well within the lock's lifetime.
     throw invalidArg(
       'ERR_INVALID_ARG_VALUE',
       `"lockTtlMs" (${lockTtlMs}) must be at least twice the OAuth timeout (${oauth.timeoutMs} ms), so a refresh finishes while the lock is held`,

@@ -2,7 +2,7 @@ import type { LockHandle } from './TokenStore'
 import type { TokenRecord, TokenSet } from './TokenSet'
 import { equalJitterBackoff } from '../timing/backoff'
 
-/** A rotated record whose store write failed and is being retried (security.md §6 rule 7c). @internal */
+/** A rotated record whose store write failed and is being retried (docs/security.md §6 rule 7c). @internal */
 export interface PendingPersist {
   record: TokenRecord & { tokens: TokenSet }
   attempts: number

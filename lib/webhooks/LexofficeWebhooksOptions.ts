@@ -92,15 +92,20 @@ export interface LexofficeWebhookErrorInfo {
 export interface LexofficeWebhookRejection {
   /** The status answered: 400, 401, 405, 413 or 415. */
   readonly status: 400 | 401 | 405 | 413 | 415
-  /** Machine-readable reason: an {@link ErrorCodes} webhook code, or `METHOD_NOT_ALLOWED`, `UNSUPPORTED_MEDIA_TYPE`, `BODY_TOO_LARGE`. */
+  /**
+   * Machine-readable reason: an {@link ErrorCodes} webhook code, or `METHOD_NOT_ALLOWED`, `UNSUPPORTED_MEDIA_TYPE`, `BODY_TOO_LARGE`.
+   * `WEBHOOK_EVENT_STALE` (400) is a genuinely signed event dated outside the accepted window: a
+   * replay of a captured delivery, or a clock of this machine that is off (check NTP).
+   */
   readonly reason:
     | typeof ErrorCodes.WEBHOOK_SIGNATURE_MISSING
     | typeof ErrorCodes.WEBHOOK_SIGNATURE_INVALID
     | typeof ErrorCodes.WEBHOOK_PAYLOAD_INVALID
+    | typeof ErrorCodes.WEBHOOK_EVENT_STALE
     | 'METHOD_NOT_ALLOWED'
     | 'UNSUPPORTED_MEDIA_TYPE'
     | 'BODY_TOO_LARGE'
-  /** The error, for signature and payload rejections. */
+  /** The error, for signature, payload and freshness rejections. */
   readonly error: LexofficeError | undefined
 }
 
@@ -150,8 +155,21 @@ export interface LexofficeWebhooksOptions<TConnection = unknown> {
   /** Largest body accepted, in bytes (256 to 10 MiB). Default 64 KiB; a lexoffice event is about 200 bytes. */
   maxBodyBytes?: number
   /**
+   * The oldest `eventDate` accepted, as an age in ms (1 minute to 30 days). Default 48 hours:
+   * lexoffice retries an unacknowledged delivery for about 40 hours (5 retries within about
+   * 5 minutes, then after a 30-minute pause 20 retries 2 hours apart). An older event, even one
+   * correctly signed, is refused with 400 (`WEBHOOK_EVENT_STALE`, a status lexoffice does not
+   * retry): it is a replay of a captured delivery that no dedupe claim remembers any more.
+   */
+  maxEventAgeMs?: number
+  /**
+   * How far in the future an `eventDate` may lie, in ms (0 to 1 hour; default 5 minutes): the
+   * clock difference tolerated between lexoffice and this machine. Later events are refused like old ones.
+   */
+  maxClockSkewMs?: number
+  /**
    * Drop repeated deliveries of the same event (same organisation, type, resource and date):
-   * - `true` (default): remembered in this process, 1000 events ({@link MemoryWebhookDedupeStore});
+   * - `true` (default): remembered in this process, up to 10,000 events at once ({@link MemoryWebhookDedupeStore});
    * - a number: the same, remembering that many events (1 to 1,000,000);
    * - a {@link WebhookDedupeStore}: shared by your processes, e.g. `new RedisWebhookDedupeStore({ client })`
    *   from `passport-lexoffice/redis` (needed as soon as several processes receive webhooks);
@@ -165,11 +183,13 @@ export interface LexofficeWebhooksOptions<TConnection = unknown> {
    */
   dedupe?: boolean | number | WebhookDedupeStore
   /**
-   * How long a handled event is remembered, in ms (1 ms to 30 days). Default 48 hours: lexoffice
-   * retries an unacknowledged delivery for about 40 hours (5 retries within about 5 minutes, then
-   * after a 30-minute pause 20 retries 2 hours apart).
+   * How long a handled event is remembered, in ms (up to 30 days). Default and minimum:
+   * `maxEventAgeMs + maxClockSkewMs` (48 hours 5 minutes), so that a claim lasts as long as its
+   * event is accepted: a replay is either remembered or refused as stale, never run again.
    */
   dedupeTtlMs?: number
+  /** The clock (ms since the epoch) the `eventDate` window is checked against. Default `Date.now`; for tests. */
+  now?: () => number
 }
 
 /**

@@ -9,7 +9,7 @@ export type WebhookReporter = (err: unknown, info: LexofficeWebhookErrorInfo) =>
 
 /**
  * A reporter that calls `onError` (its own errors swallowed) or, without one, logs one line per
- * failure (name, code, message; no stack, no payload), and the raw-body misconfiguration only once.
+ * failure (name, code, message; no stack, no payload), and each misconfiguration (raw body, mounting) only once.
  * @example
  * ```ts
  * const report = createWebhookReporter(options.onError)
@@ -18,7 +18,7 @@ export type WebhookReporter = (err: unknown, info: LexofficeWebhookErrorInfo) =>
  * @internal
  */
 export function createWebhookReporter(onError: LexofficeWebhooksOptions['onError'] | undefined): WebhookReporter {
-  let loggedMisconfiguration = false
+  const loggedMisconfigurations = new Set<unknown>()
   return async (err, info) => {
     if (onError) {
       try {
@@ -29,8 +29,10 @@ export function createWebhookReporter(onError: LexofficeWebhooksOptions['onError
       return
     }
     if (info.stage === 'configuration') {
-      if (loggedMisconfiguration) return
-      loggedMisconfiguration = true
+      // Each misconfiguration once (the raw-body one would otherwise repeat on every delivery).
+      const code = (err as { code?: unknown } | null)?.code
+      if (loggedMisconfigurations.has(code)) return
+      loggedMisconfigurations.add(code)
     }
     console.error(`passport-lexoffice webhooks: ${info.stage} failed: ${describe(err)}`)
   }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http'
+import { invalidArg } from '../options/assert'
 import { claimDelivery, releaseDelivery } from './dedupe/claimDelivery'
 import type { WebhookDedupeClaim, WebhookDedupeStore } from './dedupe/WebhookDedupeStore'
 import { createEventDispatcher } from './createEventDispatcher'
@@ -31,11 +32,18 @@ export type {
  * 5. signature not valid over the **raw** body bytes: 401 (lexoffice retries 401 for up to about 40 hours,
  *    so after a key rotation you can still receive the events once `publicKey` is updated);
  * 6. body not a valid event: 400 (lexoffice does not retry other 4xx);
- * 7. otherwise 204 at once; then the event is claimed in the `dedupe` store (a repeated delivery
+ * 7. `eventDate` older than `maxEventAgeMs` (48 h) or more than `maxClockSkewMs` (5 min) in the
+ *    future: 400 `WEBHOOK_EVENT_STALE`, so that a captured delivery cannot be replayed once its
+ *    dedupe claim has ended;
+ * 8. otherwise 204 at once; then the event is claimed in the `dedupe` store (a repeated delivery
  *    stops here), and then `resolveConnection`, `onUnknownOrganization` or (`onTokenRevoked` and)
  *    `onEvent` run. Their errors go to `onError`, never to the process.
  *
- * No handler runs for a refused request (steps 1 to 6); `onRejected` hears about them.
+ * No handler runs for a refused request (steps 1 to 7); `onRejected` hears about them.
+ *
+ * **Mounting.** Use `app.use(path, handler)`. Mounted with `app.post(path, handler)`, HEAD
+ * requests never reach the handler (Express answers them 404); the handler then reports this once
+ * to `onError` (stage `configuration`, code `ERR_LEXOFFICE_WEBHOOK_MOUNTED_FOR_POST_ONLY`).
  *
  * **Raw body.** The signature covers the exact bytes, so the handler must see them:
  * - mount it before any JSON body parser (it reads the stream itself), or
@@ -48,7 +56,7 @@ export type {
  * **Repeated deliveries.** lexoffice repeats a delivery it did not see acknowledged with a 2xx
  * within 5 s (a slow or lost answer, a restart, a 5xx from a proxy), for about 40 hours, and the
  * repeat may reach another process. So after the 204 and before any handler, the event is
- * claimed for `dedupeTtlMs` (default 48 h) in the `dedupe` store, under an id made of its four
+ * claimed for `dedupeTtlMs` (default: as long as the event is accepted, 48 h 5 min) in the `dedupe` store, under an id made of its four
  * fields (lexoffice sends no event id; see {@link WebhookDedupeStore}); a delivery of a claimed
  * event runs nothing. The default store only sees this process: with several processes behind
  * a load balancer, pass one shared store, e.g. `RedisWebhookDedupeStore` (`passport-lexoffice/redis`).
@@ -130,9 +138,15 @@ export function lexofficeWebhooks<TConnection = unknown>(options: LexofficeWebho
   }
 
   const reportInternal = (err: unknown): Promise<void> => report(err, { stage: 'internal', event: undefined }).catch(() => undefined)
+  let mountChecked = false
 
   return function lexofficeWebhookHandler(req, res) {
-    readLexofficeWebhookRequest(req, resolved.key, resolved.maxBodyBytes)
+    if (!mountChecked) {
+      mountChecked = true
+      if (mountedForPostOnly(req))
+        void report(mountedForPostOnlyError(), { stage: 'configuration', event: undefined }).catch(() => undefined)
+    }
+    readLexofficeWebhookRequest(req, resolved.key, resolved.maxBodyBytes, resolved.freshness)
       .then(async (outcome) => {
         switch (outcome.kind) {
           case 'head':
@@ -160,4 +174,27 @@ export function lexofficeWebhooks<TConnection = unknown>(options: LexofficeWebho
         await reportInternal(err)
       })
   }
+}
+
+/** Error code of the `app.post(path, handler)` mounting reported to `onError` (stage `configuration`). @internal */
+export const MOUNTED_FOR_POST_ONLY = 'ERR_LEXOFFICE_WEBHOOK_MOUNTED_FOR_POST_ONLY'
+
+/**
+ * Whether Express dispatched this request through a route that answers POST but not HEAD
+ * (`app.post(path, handler)`): lexoffice's HEAD check of the callback URL then never reaches the
+ * handler and gets Express's 404.
+ */
+function mountedForPostOnly(req: object): boolean {
+  const methods = (req as { route?: { methods?: Record<string, boolean | undefined> } }).route?.methods
+  return methods !== undefined && methods.head !== true && methods.get !== true && methods._all !== true
+}
+
+function mountedForPostOnlyError(): TypeError {
+  const err = invalidArg(
+    'ERR_INVALID_ARG_VALUE',
+    'lexofficeWebhooks is mounted with app.post(): lexoffice checks the callback URL with HEAD, which then gets 404. ' +
+      'Mount it with app.use(path, handler): it answers HEAD with 200 and other methods with 405 itself.',
+  )
+  ;(err as Error & { code: string }).code = MOUNTED_FOR_POST_ONLY
+  return err
 }

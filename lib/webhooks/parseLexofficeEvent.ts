@@ -1,9 +1,7 @@
 import { ErrorCodes, LexofficeError } from '../errors'
+import { isLexofficeId } from '../lexofficeId'
 import { isLexofficeEventType, type LexofficeEvent } from './events'
 
-// lexoffice ids are UUIDs (organizationId, resource ids, connectionId). Any version and variant
-// is accepted ("uuid-ish"): lexoffice does not document which version it generates.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 // Lower-case, dot-separated words with dashes: `invoice.status.changed`, `down-payment-invoice.created`.
 const EVENT_TYPE = /^[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)+$/
 const MAX_EVENT_TYPE_CHARS = 100
@@ -61,10 +59,10 @@ export function parseLexofficeEvent(json: unknown): LexofficeEvent {
     throw invalid('The webhook payload is not a JSON object.')
   }
   const { organizationId, eventType, resourceId, eventDate } = value as Record<string, unknown>
-  if (typeof organizationId !== 'string' || !UUID.test(organizationId)) {
+  if (!isLexofficeId(organizationId)) {
     throw invalid('The webhook payload has no valid "organizationId" (a UUID is expected).')
   }
-  if (typeof resourceId !== 'string' || !UUID.test(resourceId)) {
+  if (!isLexofficeId(resourceId)) {
     throw invalid('The webhook payload has no valid "resourceId" (a UUID is expected).')
   }
   if (typeof eventType !== 'string' || eventType.length > MAX_EVENT_TYPE_CHARS || !EVENT_TYPE.test(eventType)) {

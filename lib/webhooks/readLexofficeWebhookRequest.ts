@@ -8,6 +8,7 @@ import { ErrorCodes, LexofficeError } from '../errors'
 import { invalidArg } from '../options/assert'
 import type { LexofficeEvent } from './events'
 import type { LexofficeWebhookRejection } from './LexofficeWebhooksOptions'
+import { type EventFreshness, staleEventError } from './eventFreshness'
 import { parseLexofficeEvent } from './parseLexofficeEvent'
 import { readRawBody, type WebhookRequest } from './readRawBody'
 import { decodeSignatureHeader, LEXOFFICE_SIGNATURE_HEADER, verifyBytes } from './signatureInternals'
@@ -37,11 +38,11 @@ export type WebhookRequestOutcome =
   | { readonly kind: 'event'; readonly event: LexofficeEvent }
 
 /**
- * Checks method, media type, signature header, size, signature and payload, in that order (the
+ * Checks method, media type, signature header, size, signature, payload and its date, in that order (the
  * order is the one `lexofficeWebhooks` documents), reading the body only after the cheap checks.
  * @example
  * ```ts
- * const outcome = await readLexofficeWebhookRequest(req, key, 64 * 1024)
+ * const outcome = await readLexofficeWebhookRequest(req, key, 64 * 1024, resolved.freshness)
  * if (outcome.kind === 'event') dispatch(outcome.event)
  * ```
  * @internal
@@ -50,6 +51,7 @@ export async function readLexofficeWebhookRequest(
   req: WebhookRequest,
   key: KeyObject,
   maxBodyBytes: number,
+  freshness: EventFreshness,
 ): Promise<WebhookRequestOutcome> {
   const method = req.method ?? ''
   if (method === 'HEAD') return { kind: 'head' }
@@ -88,12 +90,17 @@ export async function readLexofficeWebhookRequest(
     )
     return rejected({ status: 401, reason: ErrorCodes.WEBHOOK_SIGNATURE_INVALID, error }, 'Invalid X-Lxo-Signature')
   }
+  let event: LexofficeEvent
   try {
-    return { kind: 'event', event: parseLexofficeEvent(result.body) }
+    event = parseLexofficeEvent(result.body)
   } catch (err) {
     const error = err as LexofficeError
     return rejected({ status: 400, reason: ErrorCodes.WEBHOOK_PAYLOAD_INVALID, error }, 'Invalid lexoffice event payload')
   }
+  // 400, not 401: lexoffice retries 401 for 40 hours, but never a plain 4xx (docs/lexoffice.md §6).
+  const stale = staleEventError(event, freshness)
+  if (stale) return rejected({ status: 400, reason: ErrorCodes.WEBHOOK_EVENT_STALE, error: stale }, 'Stale lexoffice event')
+  return { kind: 'event', event }
 }
 
 function rejected(rejection: LexofficeWebhookRejection, message: string, headers: Record<string, string> = {}): WebhookRequestOutcome {

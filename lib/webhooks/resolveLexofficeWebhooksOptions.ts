@@ -7,6 +7,7 @@ import { assertFunction, assertInteger, assertKnownKeys, invalidArg } from '../o
 import { optionKeys } from '../options/optionKeys'
 import { MemoryWebhookDedupeStore } from './dedupe/MemoryWebhookDedupeStore'
 import type { WebhookDedupeStore } from './dedupe/WebhookDedupeStore'
+import type { EventFreshness } from './eventFreshness'
 import type { LexofficeWebhooksOptions } from './LexofficeWebhooksOptions'
 import { toRsaPublicKey } from './signatureInternals'
 
@@ -21,13 +22,19 @@ const OPTION_KEYS = optionKeys<LexofficeWebhooksOptions>()([
   'maxBodyBytes',
   'dedupe',
   'dedupeTtlMs',
+  'maxEventAgeMs',
+  'maxClockSkewMs',
+  'now',
 ])
 const OPTIONAL_CALLBACKS = ['onTokenRevoked', 'resolveConnection', 'onUnknownOrganization', 'onError', 'onRejected'] as const
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024
-/** 48 h: lexoffice's retries of one delivery span about 40 hours (see `dedupeTtlMs`). */
-const DEFAULT_DEDUPE_TTL_MS = 48 * 60 * 60 * 1000
-const MAX_DEDUPE_TTL_MS = 30 * 24 * 60 * 60 * 1000
+const MINUTE = 60 * 1000
+const HOUR = 60 * MINUTE
+/** 48 h: lexoffice's retries of one delivery span about 40 hours (docs/lexoffice.md §6). */
+const DEFAULT_MAX_EVENT_AGE_MS = 48 * HOUR
+const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * MINUTE
+const MAX_DEDUPE_TTL_MS = 30 * 24 * HOUR
 
 /**
  * {@link LexofficeWebhooksOptions} checked, with defaults applied and the key parsed.
@@ -44,6 +51,8 @@ export type ResolvedLexofficeWebhooksOptions<TConnection> = {
 } & {
   readonly key: KeyObject
   readonly maxBodyBytes: number
+  /** The accepted `eventDate` window and its clock. */
+  readonly freshness: EventFreshness
   /** `undefined` for `dedupe: false`. */
   readonly dedupe: { readonly store: WebhookDedupeStore; readonly ttlMs: number } | undefined
 }
@@ -69,9 +78,23 @@ export function resolveLexofficeWebhooksOptions<TConnection>(
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   assertInteger(maxBodyBytes, 'maxBodyBytes', 256, 10 * 1024 * 1024)
+  const maxAgeMs = options.maxEventAgeMs ?? DEFAULT_MAX_EVENT_AGE_MS
+  assertInteger(maxAgeMs, 'maxEventAgeMs', MINUTE, MAX_DEDUPE_TTL_MS)
+  const maxSkewMs = options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS
+  assertInteger(maxSkewMs, 'maxClockSkewMs', 0, HOUR)
+  if (options.now !== undefined) assertFunction(options.now, 'now')
   const store = resolveDedupeStore(options.dedupe ?? true)
-  const ttlMs = options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS
+  // A claim must outlive the window in which its event is accepted (an event dated `maxSkewMs` in
+  // the future stays acceptable for `maxAgeMs + maxSkewMs`), or a replay after the claim ended runs again.
+  const minTtlMs = maxAgeMs + maxSkewMs
+  const ttlMs = options.dedupeTtlMs ?? minTtlMs
   assertInteger(ttlMs, 'dedupeTtlMs', 1, MAX_DEDUPE_TTL_MS)
+  if (store && ttlMs < minTtlMs) {
+    throw invalidArg(
+      'ERR_INVALID_ARG_VALUE',
+      `"dedupeTtlMs" must be at least maxEventAgeMs + maxClockSkewMs (${minTtlMs} ms): a claim must last as long as its event is accepted`,
+    )
+  }
   const { onEvent, onTokenRevoked, resolveConnection, onUnknownOrganization, onError, onRejected } = options
   return {
     onEvent,
@@ -82,6 +105,7 @@ export function resolveLexofficeWebhooksOptions<TConnection>(
     onRejected,
     key: toRsaPublicKey(options.publicKey),
     maxBodyBytes,
+    freshness: { maxAgeMs, maxSkewMs, now: options.now ?? Date.now },
     dedupe: store ? { store, ttlMs } : undefined,
   }
 }

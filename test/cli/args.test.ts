@@ -3,10 +3,12 @@ import { encryptionFromEnv, oauthFromEnv } from '../../lib/cli/env'
 import { formatDuration, formatExpiry, formatStatusTable, printable } from '../../lib/cli/format'
 
 const REDIS = 'redis://127.0.0.1:6379'
+/** The parser only checks that the keys are there; main() parses them. */
+const KEYS = { LEXOFFICE_ENCRYPTION_KEYS: 'k1:not-parsed-here' }
 
 describe('parseCommandLine', () => {
   it('parses refresh with defaults', () => {
-    expect(parseCommandLine(['refresh', '--redis', REDIS], {})).toEqual({
+    expect(parseCommandLine(['refresh', '--redis', REDIS], KEYS)).toEqual({
       command: 'refresh',
       redisURL: REDIS,
       prefix: 'lexoffice:',
@@ -14,12 +16,13 @@ describe('parseCommandLine', () => {
       concurrency: 4,
       json: false,
       progress: false,
+      plaintext: false,
     })
   })
 
   it('parses every refresh option', () => {
     const args = ['refresh', '--redis', REDIS, '--prefix', 'app:lx:', '--window', '90s', '--concurrency', '8', '--json', '--progress']
-    expect(parseCommandLine(args, {})).toEqual({
+    expect(parseCommandLine(args, KEYS)).toEqual({
       command: 'refresh',
       redisURL: REDIS,
       prefix: 'app:lx:',
@@ -27,16 +30,24 @@ describe('parseCommandLine', () => {
       concurrency: 8,
       json: true,
       progress: true,
+      plaintext: false,
     })
   })
 
   it('takes the Redis URL from REDIS_URL (so a password need not be in argv)', () => {
-    expect(parseCommandLine(['status'], { REDIS_URL: 'redis://:pw@127.0.0.1:6379' })).toEqual({
+    expect(parseCommandLine(['status'], { ...KEYS, REDIS_URL: 'redis://:pw@127.0.0.1:6379' })).toEqual({
       command: 'status',
       redisURL: 'redis://:pw@127.0.0.1:6379',
       prefix: 'lexoffice:',
       json: false,
+      plaintext: false,
     })
+  })
+
+  it('needs LEXOFFICE_ENCRYPTION_KEYS, or --plaintext for a store written with encryption: false (not both)', () => {
+    expect(() => parseCommandLine(['status', '--redis', REDIS], {})).toThrow(/LEXOFFICE_ENCRYPTION_KEYS must be set .* --plaintext/)
+    expect(parseCommandLine(['status', '--redis', REDIS, '--plaintext'], {})).toMatchObject({ plaintext: true })
+    expect(() => parseCommandLine(['status', '--redis', REDIS, '--plaintext'], KEYS)).toThrow(/exclude each other/)
   })
 
   it('answers help and version', () => {
@@ -61,8 +72,8 @@ describe('parseCommandLine', () => {
     [['status', '--redis', REDIS, '--window', '5m'], /--window applies to refresh/],
     [['refresh', '--redis'], /argument missing/],
   ])('rejects %j', (argv, message) => {
-    expect(() => parseCommandLine(argv, {})).toThrow(UsageError)
-    expect(() => parseCommandLine(argv, {})).toThrow(message)
+    expect(() => parseCommandLine(argv, KEYS)).toThrow(UsageError)
+    expect(() => parseCommandLine(argv, KEYS)).toThrow(message)
   })
 })
 

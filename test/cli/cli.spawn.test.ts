@@ -10,6 +10,7 @@ import { TokenManager } from '../../lib/tokens/TokenManager'
 import { REDIRECT } from '../sandbox/helpers'
 import { REDIS_URL, closedPort, connectClient, deletePrefix, uniquePrefix, type TestClient } from '../tokens/stores/redisTestUtils'
 import { connectUser } from '../refresher/integrationHelpers'
+import { TEST_ENCRYPTION, TEST_ENCRYPTION_KEYS } from '../helpers/encryption'
 
 const ROOT = path.resolve(__dirname, '..', '..')
 const HOUR = 3_600_000
@@ -54,7 +55,8 @@ describe('passport-lexoffice command (spawned)', () => {
   })
 
   it('refresh keeps due connections alive, reports a lost one with exit 1; status --json shows no token; Redis down exits 3', async () => {
-    const store = new RedisTokenStore({ client: redis.client, prefix })
+    // Encrypted as the app writes it; the command gets the same keys from its environment.
+    const store = new RedisTokenStore({ client: redis.client, prefix, encryption: TEST_ENCRYPTION })
     const oauth = { ...sandbox.client, tokenURL: sandbox.endpoints.tokenURL, revokeURL: sandbox.endpoints.revokeURL }
     const secrets = [sandbox.client.clientSecret]
     const connect = async (key: string, expiresInMs: number): Promise<string> => {
@@ -68,6 +70,7 @@ describe('passport-lexoffice command (spawned)', () => {
     await connect('later', 2 * HOUR)
     sandbox.revokeConnection(await connect('gone', 1 * 60_000), 'user_disconnected')
     const env = {
+      LEXOFFICE_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
       LEXOFFICE_CLIENT_ID: sandbox.client.clientID,
       LEXOFFICE_CLIENT_SECRET: sandbox.client.clientSecret,
       LEXOFFICE_TOKEN_URL: sandbox.endpoints.tokenURL,
@@ -78,7 +81,7 @@ describe('passport-lexoffice command (spawned)', () => {
 
     const [refresh, down] = await Promise.all([
       cli(['refresh', '--prefix', prefix, '--window', '15m'], env),
-      cli(['status', '--redis', `redis://127.0.0.1:${port}`], {}),
+      cli(['status', '--redis', `redis://127.0.0.1:${port}`], { LEXOFFICE_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS }),
     ])
     // Exit 1: a connection was lost (cron mails the operator).
     expect(refresh).toMatchObject({ code: 1, stderr: '' })
@@ -90,7 +93,9 @@ describe('passport-lexoffice command (spawned)', () => {
     expect(down.stdout).toBe('')
     expect(down.stderr).toMatch(new RegExp(`^passport-lexoffice: cannot reach Redis at redis://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED`))
 
-    const status = await cli(['status', '--redis', REDIS_URL, '--prefix', prefix, '--json'], {})
+    const status = await cli(['status', '--redis', REDIS_URL, '--prefix', prefix, '--json'], {
+      LEXOFFICE_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    })
     expect(status.code).toBe(0)
     const parsed = JSON.parse(status.stdout) as { connections: { key: string; state: string; refreshCount: number; expiresInMs: number }[] }
     expect(parsed.connections.map((c) => [c.key, c.state, c.refreshCount])).toEqual([
@@ -100,6 +105,7 @@ describe('passport-lexoffice command (spawned)', () => {
       ['later', 'active', 0],
     ])
     expect(parsed.connections.filter((c) => c.state === 'active').every((c) => c.expiresInMs > HOUR)).toBe(true)
+    secrets.push(TEST_ENCRYPTION_KEYS.slice('test:'.length))
     for (const out of [refresh, down, status]) for (const s of secrets) expect(out.stdout + out.stderr).not.toContain(s)
   }, 120_000)
 })

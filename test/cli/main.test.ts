@@ -9,8 +9,10 @@ import { TokenManager } from '../../lib/tokens/TokenManager'
 import { REDIRECT } from '../sandbox/helpers'
 import { REDIS_URL, closedPort, connectClient, deletePrefix, uniquePrefix, type TestClient } from '../tokens/stores/redisTestUtils'
 import { connectUser } from '../refresher/integrationHelpers'
+import { TEST_ENCRYPTION, TEST_ENCRYPTION_KEYS } from '../helpers/encryption'
 
 const HOUR = 3_600_000
+const KEYS = { LEXOFFICE_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS }
 
 function captureIO(now: () => number = Date.now): CliIO & { out: () => string; err: () => string } {
   let out = ''
@@ -42,8 +44,9 @@ describe('passport-lexoffice command (in-process)', () => {
     sandbox = await createSandbox({ autoApprove: true })
     sandbox.addRedirectUri(REDIRECT)
     prefix = uniquePrefix('cli')
-    store = new RedisTokenStore({ client: redis.client, prefix })
+    store = new RedisTokenStore({ client: redis.client, prefix, encryption: TEST_ENCRYPTION })
     env = {
+      LEXOFFICE_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
       LEXOFFICE_CLIENT_ID: sandbox.client.clientID,
       LEXOFFICE_CLIENT_SECRET: sandbox.client.clientSecret,
       LEXOFFICE_TOKEN_URL: sandbox.endpoints.tokenURL,
@@ -134,7 +137,7 @@ describe('passport-lexoffice command (in-process)', () => {
     expect((await store.get('flaky'))!.state).toBe('active')
     // status shows the failure in LAST ERROR.
     const status = captureIO()
-    expect(await main(['status', '--redis', REDIS_URL, '--prefix', prefix], {}, status)).toBe(0)
+    expect(await main(['status', '--redis', REDIS_URL, '--prefix', prefix], KEYS, status)).toBe(0)
     const code = /failed: flaky \(([A-Z_]+)\)/.exec(io.out())![1]
     expect(status.out()).toMatch(/\nflaky +active +in 4m \d+s +- +0 +[A-Z_]+ \(\d+(ms|s) ago\)\n/)
     expect(code).toMatch(/^[A-Z_]+$/)
@@ -167,7 +170,7 @@ describe('passport-lexoffice command (in-process)', () => {
     expect(await main(['refresh', '--redis', REDIS_URL, '--prefix', prefix], env, captureIO())).toBe(1)
 
     const json = captureIO()
-    expect(await main(['status', '--redis', REDIS_URL, '--prefix', prefix, '--json'], {}, json)).toBe(0)
+    expect(await main(['status', '--redis', REDIS_URL, '--prefix', prefix, '--json'], KEYS, json)).toBe(0)
     const parsed = JSON.parse(json.out()) as { connections: Record<string, unknown>[] }
     expect(parsed.connections).toEqual([
       expect.objectContaining({ key: 'alice', state: 'active', refreshCount: 0, expiresInMs: expect.any(Number) }),
@@ -177,7 +180,7 @@ describe('passport-lexoffice command (in-process)', () => {
     for (const c of parsed.connections) expect(Object.keys(c).some((k) => /token/i.test(k))).toBe(false)
 
     const table = captureIO()
-    expect(await main(['status', '--redis', REDIS_URL, '--prefix', prefix], {}, table)).toBe(0)
+    expect(await main(['status', '--redis', REDIS_URL, '--prefix', prefix], KEYS, table)).toBe(0)
     expect(table.out()).toMatch(/^KEY +STATE +EXPIRES +LAST REFRESH +REFRESHES +LAST ERROR\n/)
     expect(table.out()).toMatch(/\nalice +active +in 1h 59m +- +0 +-\n/)
     expect(table.out()).toMatch(/\nbob +lost \(invalid_grant\) +- +- +0 +-\n/)
@@ -208,7 +211,7 @@ describe('passport-lexoffice command (in-process)', () => {
   it('exits 3 with a clear message when Redis is unreachable, without printing its password', async () => {
     const port = await closedPort()
     const io = captureIO()
-    const code = await main(['status', '--redis', `redis://user:hunter2@127.0.0.1:${port}`], {}, io)
+    const code = await main(['status', '--redis', `redis://user:hunter2@127.0.0.1:${port}`], KEYS, io)
     expect(code).toBe(3)
     expect(io.err()).toContain(`passport-lexoffice: cannot reach Redis at redis://127.0.0.1:${port}`)
     expect(io.err()).toContain('ECONNREFUSED')
@@ -221,7 +224,7 @@ describe('passport-lexoffice command (in-process)', () => {
   it('exits 2 for usage errors, including missing credentials (before touching Redis)', async () => {
     const port = await closedPort()
     const io = captureIO()
-    expect(await main(['refresh', '--redis', `redis://127.0.0.1:${port}`], {}, io)).toBe(2)
+    expect(await main(['refresh', '--redis', `redis://127.0.0.1:${port}`], KEYS, io)).toBe(2)
     expect(io.err()).toContain('LEXOFFICE_CLIENT_ID and LEXOFFICE_CLIENT_SECRET must be set in the environment')
     expect(io.err()).toContain('Run "passport-lexoffice --help" for usage.')
     const bad = captureIO()
@@ -231,6 +234,20 @@ describe('passport-lexoffice command (in-process)', () => {
     expect(await main(['status', '--redis', `redis://127.0.0.1:${port}`], { LEXOFFICE_ENCRYPTION_KEYS: 'k1:dG9vLXNob3J0' }, keys)).toBe(2)
     expect(keys.err()).toContain('LEXOFFICE_ENCRYPTION_KEYS is invalid')
     expect(keys.err()).not.toContain('dG9vLXNob3J0')
+    const noKeys = captureIO()
+    expect(await main(['status', '--redis', `redis://127.0.0.1:${port}`], {}, noKeys)).toBe(2)
+    expect(noKeys.err()).toMatch(/LEXOFFICE_ENCRYPTION_KEYS must be set .* or --plaintext given/)
+    const both = captureIO()
+    expect(await main(['status', '--redis', `redis://127.0.0.1:${port}`, '--plaintext'], KEYS, both)).toBe(2)
+    expect(both.err()).toContain('--plaintext and LEXOFFICE_ENCRYPTION_KEYS exclude each other')
+  })
+
+  it('--plaintext: reads a store the app writes with encryption: false', async () => {
+    store = new RedisTokenStore({ client: redis.client, prefix, encryption: false })
+    await connect('plain', 2 * HOUR)
+    const io = captureIO()
+    expect(await main(['status', '--redis', REDIS_URL, '--prefix', prefix, '--json', '--plaintext'], {}, io)).toBe(0)
+    expect(JSON.parse(io.out()).connections).toEqual([expect.objectContaining({ key: 'plain', state: 'active' })])
   })
 
   it('prints help and version', async () => {

@@ -126,7 +126,7 @@ describe('payments', () => {
   test('a bad voucher id is refused before any request', async () => {
     await expect(client.payments.get('')).rejects.toMatchObject({
       name: 'TypeError',
-      code: 'ERR_INVALID_ARG_TYPE',
+      code: 'ERR_INVALID_ARG_VALUE',
       message: expect.stringContaining('voucherId'),
     })
     expect(server.seen).toHaveLength(0)
@@ -154,11 +154,12 @@ describe('dunnings', () => {
   })
 
   test('create without precedingSalesVoucherId sends nothing; there is no finalize', async () => {
-    for (const options of [undefined, {}, { precedingSalesVoucherId: '' }]) {
-      await expect(client.dunnings.create(dunning, options as never)).rejects.toMatchObject({
-        name: 'TypeError',
-        code: 'ERR_INVALID_ARG_TYPE',
-      })
+    for (const [options, code] of [
+      [undefined, 'ERR_INVALID_ARG_TYPE'],
+      [{}, 'ERR_INVALID_ARG_TYPE'],
+      [{ precedingSalesVoucherId: '' }, 'ERR_INVALID_ARG_VALUE'],
+    ] as const) {
+      await expect(client.dunnings.create(dunning, options as never)).rejects.toMatchObject({ name: 'TypeError', code })
     }
     // Extra options are not sent either (dunnings are always drafts).
     await client.dunnings.create(dunning, { precedingSalesVoucherId: ID, finalize: true } as never)

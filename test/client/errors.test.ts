@@ -5,6 +5,7 @@ import { parseApiError } from '../../lib/client/parseApiError'
 import { startTestServer, type Reply, type TestServer } from './helpers/testServer'
 
 const TOKEN = 'secret-token-errors-ABCDEFGH123456'
+const CONTACT_ID = 'be2b6a4e-3f8e-4a47-9d5c-0c2c6d3f1a01'
 let server: TestServer
 let next: Reply = { status: 200 }
 let client: LexofficeClient
@@ -15,7 +16,7 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-async function failWith(reply: Reply, call: () => Promise<unknown> = () => client.contacts.get('c-1')): Promise<LexofficeApiError> {
+async function failWith(reply: Reply, call: () => Promise<unknown> = () => client.contacts.get(CONTACT_ID)): Promise<LexofficeApiError> {
   next = reply
   const err: unknown = await call().then(
     () => undefined,
@@ -38,10 +39,10 @@ describe('lexoffice error shapes', () => {
     expect(err.code).toBe('API_UNAUTHORIZED')
     expect(err.upstreamStatus).toBe(401)
     expect(err.status).toBe(401)
-    expect(err.message).toBe('lexoffice answered 401 to GET /v1/contacts/c-1: Unauthorized')
+    expect(err.message).toBe(`lexoffice answered 401 to GET /v1/contacts/${CONTACT_ID}: Unauthorized`)
     expect(err.details).toEqual([])
     expect(err.traceId).toBeUndefined()
-    expect(err.request).toEqual({ method: 'GET', path: '/v1/contacts/c-1' })
+    expect(err.request).toEqual({ method: 'GET', path: `/v1/contacts/${CONTACT_ID}` })
   })
 
   test('legacy IssueList shape (contacts, files, vouchers)', async () => {
@@ -82,7 +83,7 @@ describe('lexoffice error shapes', () => {
       code: 'API_VALIDATION',
       upstreamStatus: 406,
       traceId: '90d78d0777be',
-      request: { method: 'GET', path: '/v1/contacts/c-1' },
+      request: { method: 'GET', path: `/v1/contacts/${CONTACT_ID}` },
     })
   })
 
@@ -126,7 +127,7 @@ describe('lexoffice error shapes', () => {
   test('non-JSON and empty bodies still give typed errors', async () => {
     const html = await failWith({ status: 502, headers: { 'content-type': 'text/html' }, body: '<html><body>Bad Gateway</body></html>' })
     expect(html.code).toBe('API_SERVER_ERROR')
-    expect(html.message).toBe('lexoffice answered 502 to GET /v1/contacts/c-1')
+    expect(html.message).toBe(`lexoffice answered 502 to GET /v1/contacts/${CONTACT_ID}`)
     const empty = await failWith({ status: 404 })
     expect(empty.code).toBe('API_NOT_FOUND')
   })

@@ -5,6 +5,9 @@ import type { LexofficeClientOptions, LexofficeRequestInfo, LexofficeResponseInf
 import type { RateLimiter } from '../../lib/client/rateLimit/RateLimiter'
 import { startTestServer, type Reply, type Seen, type TestServer } from './helpers/testServer'
 
+const CONTACT_ID = 'be2b6a4e-3f8e-4a47-9d5c-0c2c6d3f1a01'
+const ARTICLE_ID = '0d4a3c1e-7b2f-4c9a-8e6d-5f1b2a3c4d02'
+
 const FAST = { baseDelayMs: 1, maxDelayMs: 4 }
 let server: TestServer
 let script: Reply[] = []
@@ -139,18 +142,18 @@ describe('writes are never repeated once they may have reached lexoffice', () =>
 describe('reads and idempotent writes are retried (bounded)', () => {
   test('GET retried on 503, then succeeds', async () => {
     script = [{ status: 503, body: { message: null } }]
-    await expect(apiKeyClient().contacts.get('c-1')).resolves.toEqual({ ok: true })
+    await expect(apiKeyClient().contacts.get(CONTACT_ID)).resolves.toEqual({ ok: true })
     expect(server.seen.map((s) => s.method)).toEqual(['GET', 'GET'])
   })
 
   test('PUT retried on 500; DELETE retried after a dropped connection', async () => {
     script = [{ status: 500 }]
-    await apiKeyClient().contacts.update('c-1', { ...contact, version: 2 })
+    await apiKeyClient().contacts.update(CONTACT_ID, { ...contact, version: 2 })
     expect(server.seen.map((s) => s.method)).toEqual(['PUT', 'PUT'])
     server.seen.length = 0
     script = ['destroy']
     fallback = { status: 204 }
-    await apiKeyClient().articles.delete('a-1')
+    await apiKeyClient().articles.delete(ARTICLE_ID)
     expect(server.seen.map((s) => s.method)).toEqual(['DELETE', 'DELETE'])
   })
 

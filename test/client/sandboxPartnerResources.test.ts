@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { createSandbox, DEMO_PARTNER_COUNTS, type Sandbox } from '../../lib/sandbox'
 import { createLexofficeClient } from '../../lib/client/createLexofficeClient'
 import type { LexofficeClient } from '../../lib/client/LexofficeClient'
@@ -181,7 +182,12 @@ describe('partner resources', () => {
       apiURL: sandbox.endpoints.apiURL,
       rateLimit: false,
     })
-    for (const call of [narrow.organization.get(), narrow.cashBoxes.list(), narrow.financeAccounts.list(), narrow.files.status('x')]) {
+    for (const call of [
+      narrow.organization.get(),
+      narrow.cashBoxes.list(),
+      narrow.financeAccounts.list(),
+      narrow.files.status(randomUUID()),
+    ]) {
       expect((await apiError(call)).code).toBe('API_FORBIDDEN')
     }
   })

@@ -12,8 +12,11 @@ import { MemoryTokenStore } from '../../lib/tokens/stores/MemoryTokenStore'
 import { TokenManager } from '../../lib/tokens/TokenManager'
 import type { TokenStore } from '../../lib/tokens/TokenStore'
 import { assertLexofficeSignature } from '../../lib/webhooks/assertLexofficeSignature'
+import { staleEventError } from '../../lib/webhooks/eventFreshness'
 import { parseLexofficeEvent } from '../../lib/webhooks/parseLexofficeEvent'
 import { UnmanagedOAuth2 } from '../../lib/strategy/UnmanagedOAuth2'
+
+const ORG_ID = 'aa93e8a8-2aa3-470b-b914-caad8a255dd8'
 
 /** Codes thrown only by the login (the strategy, being rewritten): checked against the docs, not triggered here. */
 const LOGIN_ONLY: readonly LexofficeErrorCode[] = [
@@ -184,6 +187,13 @@ describe('documented error codes and statuses', () => {
     add(await thrown(() => assertLexofficeSignature('{}', undefined)))
     add(await thrown(() => assertLexofficeSignature('{}', Buffer.from('not a signature').toString('base64'))))
     add(await thrown(() => parseLexofficeEvent({})))
+    const event = parseLexofficeEvent({
+      organizationId: ORG_ID,
+      eventType: 'invoice.created',
+      resourceId: ORG_ID,
+      eventDate: '2019-01-01T00:00:00Z',
+    })
+    add(staleEventError(event, { maxAgeMs: 60_000, maxSkewMs: 0, now: Date.now }))
 
     const seen = new Set<string>()
     for (const err of samples) {

@@ -11,7 +11,7 @@ import { FlakyStore, recordEvents } from '../tokens/manager/helpers'
 import { listen } from './helpers'
 
 /**
- * Secret-leak harness (security.md §8 item 43): everything the token layer and the middleware
+ * Secret-leak harness (docs/security.md §8): everything the token layer and the middleware
  * hand out (events, errors, the manager, req.lexoffice, its client and provider, log lines) is
  * serialised with JSON.stringify, util.inspect (hidden members, full depth), String() and the
  * stack, and searched for every token the sandbox issued, the client secret and Basic credentials.

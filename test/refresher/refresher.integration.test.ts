@@ -14,6 +14,7 @@ import { TokenManager } from '../../lib/tokens/TokenManager'
 import { REDIRECT, profile } from '../sandbox/helpers'
 import { connectClient, deletePrefix, uniquePrefix, type TestClient } from '../tokens/stores/redisTestUtils'
 import { EventTally, connectUser, sandboxOAuth } from './integrationHelpers'
+import { TEST_ENCRYPTION } from '../helpers/encryption'
 
 describe('BackgroundRefresher with TokenManager and the sandbox (injected clock)', () => {
   let now: number
@@ -104,8 +105,8 @@ describe('two refreshers in two "processes" plus request traffic (Redis, real ti
 
   it('never refreshes a connection twice: every token call succeeds, no connection is lost', async () => {
     const oauth = { ...sandbox.client, tokenURL: sandbox.endpoints.tokenURL, revokeURL: sandbox.endpoints.revokeURL }
-    const storeA = new RedisTokenStore({ client: redisA.client, prefix })
-    const storeB = new RedisTokenStore({ client: redisB.client, prefix })
+    const storeA = new RedisTokenStore({ client: redisA.client, prefix, encryption: TEST_ENCRYPTION })
+    const storeB = new RedisTokenStore({ client: redisB.client, prefix, encryption: TEST_ENCRYPTION })
     const managerA = new TokenManager({ store: storeA, oauth, refreshJitterMs: 0 })
     const managerB = new TokenManager({ store: storeB, oauth, refreshJitterMs: 0 })
     expect([managerA.mode, managerB.mode]).toEqual(['multi-process', 'multi-process'])

@@ -71,6 +71,43 @@ describe('sandbox: fault injection on the token endpoint', () => {
     expect(sandbox.connections()[0].refreshCount).toBe(0)
   })
 
+  it('alter: processes the call (rotation happens), then drops and sets members of the answer', async () => {
+    sandbox.failNextTokenCalls([{ kind: 'alter', omit: ['refresh_token'], set: { expires_in: 1e308, extra: 'x' } }])
+    const res = await refresh(sandbox, tokens.refresh_token)
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as Record<string, unknown>
+    expect(body).not.toHaveProperty('refresh_token')
+    expect(body).toMatchObject({ token_type: 'bearer', expires_in: 1e308, extra: 'x' })
+    expect(typeof body.access_token).toBe('string')
+    // Processed: the old refresh token is rotated out, so presenting it again is a reuse.
+    expect(sandbox.connections()[0].refreshCount).toBe(1)
+    expect(await (await refresh(sandbox, tokens.refresh_token)).json()).toMatchObject({ error: 'invalid_grant' })
+  })
+
+  it('alter: Infinity is written as 1e999 (JSON parsers read Infinity); error answers pass unchanged', async () => {
+    sandbox.failNextTokenCalls([{ kind: 'alter', set: { expires_in: Infinity } }])
+    const res = await refresh(sandbox, tokens.refresh_token)
+    const text = await res.text()
+    expect(text).toContain('"expires_in":1e999')
+    expect((JSON.parse(text) as { expires_in: number }).expires_in).toBe(Infinity)
+    sandbox.failNextTokenCalls([{ kind: 'alter', omit: ['error'] }])
+    const refused = await refresh(sandbox, 'not-a-refresh-token')
+    expect(refused.status).toBe(400)
+    expect(await refused.json()).toMatchObject({ error: 'invalid_grant' })
+  })
+
+  it('knownSecrets(): the client secret and every token, code and verifier, none of them in the request log', async () => {
+    const { code, verifier } = await obtainCode(sandbox)
+    const res = await tokenCall(sandbox, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier })
+    const issued = (await res.json()) as Tokens
+    const known = sandbox.knownSecrets()
+    for (const secret of [sandbox.client.clientSecret, tokens.access_token, tokens.refresh_token, code, verifier, issued.access_token]) {
+      expect(known).toContain(secret)
+    }
+    const log = JSON.stringify(sandbox.requests)
+    for (const secret of known) expect(log).not.toContain(secret)
+  })
+
   it('invalid_grant: answers invalid_grant but the grant stays valid', async () => {
     sandbox.failNextTokenCalls([{ kind: 'invalid_grant' }])
     const res = await refresh(sandbox, tokens.refresh_token)
@@ -147,6 +184,8 @@ describe('sandbox: fault injection on the token endpoint', () => {
     [{ kind: 'delay', ms: 10, thenProcess: 'yes' }],
     [{ kind: 'text' }],
     [{ kind: 'text', body: 'x', contentType: 'a\nb' }],
+    [{ kind: 'alter', omit: 'refresh_token' }],
+    [{ kind: 'alter', set: [] }],
     [null],
   ])('rejects the malformed fault %j', (fault) => {
     expect(() => sandbox.failNextTokenCalls([fault as never])).toThrow(TypeError)
@@ -228,6 +267,7 @@ describe('sandbox: fault injection on API paths', () => {
     ['/oauth2/token', [{ kind: 'status', status: 500 }]],
     ['/v1/profile?x=1', [{ kind: 'status', status: 500 }]],
     ['/v1/profile', [{ kind: 'invalid_grant' }]],
+    ['/v1/profile', [{ kind: 'alter', omit: ['companyName'] }]],
     ['/v1/profile', [{ kind: 'nope' }]],
     [42, []],
   ])('refuses the path %j with faults %j', (path, faults) => {

@@ -45,6 +45,21 @@ function eventBody(overrides: Record<string, string> = {}): string {
   })
 }
 
+/**
+ * The handlers' clock: the date of the last event posted, so that the signed vectors (fixed
+ * bodies dated 2023 and 2024) stay inside the accepted eventDate window. The window itself is
+ * attacked in test/security/webhooks.test.ts.
+ */
+let clockMs = Date.parse('2023-04-11T12:30:00.000+02:00')
+function clockAt(body: string | Buffer): void {
+  try {
+    const { eventDate } = JSON.parse(String(body)) as { eventDate?: unknown }
+    if (typeof eventDate === 'string' && !Number.isNaN(Date.parse(eventDate))) clockMs = Date.parse(eventDate)
+  } catch {
+    // not an event: the clock stays
+  }
+}
+
 let sentinelCounter = 0
 /** A fresh valid event (unique date, so dedupe never swallows it). */
 function sentinelBody(): string {
@@ -88,6 +103,7 @@ export function webhookSuite(label: string, express: ExpressLike): void {
     ): ExpressApp {
       const merged: Record<string, unknown> = {
         publicKey: TEST_PUBLIC_KEY,
+        now: () => clockMs,
         onEvent: onEvent.fn,
         onError: onError.fn,
         onRejected: onRejected.fn,
@@ -103,6 +119,7 @@ export function webhookSuite(label: string, express: ExpressLike): void {
     }
 
     function post(app: ExpressApp, body: string | Buffer, signature: string | undefined, contentType = 'application/json') {
+      clockAt(body)
       let req = request(app).post(PATH).set('Content-Type', contentType)
       if (signature !== undefined) req = req.set('X-Lxo-Signature', signature)
       return req.send(body)

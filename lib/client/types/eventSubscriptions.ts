@@ -1,5 +1,5 @@
 /**
- * Event types lexoffice can notify about (lexoffice-api.md §6).
+ * Event types lexoffice can notify about (docs/lexoffice.md §6).
  *
  * @example
  * ```ts

@@ -62,7 +62,7 @@ export interface TotalPrice {
 
 /**
  * Fields shared by invoices, quotations, credit notes, order confirmations and delivery notes
- * (lexoffice-api.md §7). Resource-specific fields are in the subtypes.
+ * (docs/lexoffice.md §7). Resource-specific fields are in the subtypes.
  *
  * @example
  * ```ts

@@ -12,7 +12,7 @@ import { requirePdfAccept, voucherPdfResponse } from './voucherPdf'
  * `/v1/dunnings`: create a dunning (Mahnung) for an invoice or a down-payment invoice, read it,
  * download its PDF. Regular error shape; scopes `dunnings.read` / `dunnings.write`.
  *
- * - `precedingSalesVoucherId` is required (lexoffice-api.md §7). Missing or not a UUID → 400, the
+ * - `precedingSalesVoucherId` is required (docs/lexoffice.md §7). Missing or not a UUID → 400, the
  *   way Spring answers a missing or unconvertible required parameter (lexoffice's exact answer is
  *   not documented; UNVERIFIED).
  * - An invalid pursue → 406 (documented): unknown id, not an invoice or down-payment invoice, a

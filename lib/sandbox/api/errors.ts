@@ -3,7 +3,7 @@ import { formatLexofficeDate, reasonPhrase } from '../http'
 import type { SandboxResponse } from '../types'
 
 /**
- * The three error body shapes of the lexoffice API (lexoffice-api.md §5), as sandbox responses.
+ * The three error body shapes of the lexoffice API (docs/lexoffice.md §5), as sandbox responses.
  *
  * - **legacy** `{ IssueList: [...] }`: contacts, files, vouchers;
  * - **regular** `{ timestamp, status, error, path, traceId, message, details }`: every other endpoint;

@@ -5,7 +5,7 @@ import { actionResult, fail, isText, ok, readJsonObject } from './http'
 import type { EventSubscription } from './store'
 
 /**
- * `/v1/event-subscriptions` (lexoffice-api.md §6): create (201, 409 for a duplicate event type and
+ * `/v1/event-subscriptions` (docs/lexoffice.md §6): create (201, 409 for a duplicate event type and
  * callback URL, 406 for an unknown event type or a callback URL that is not https), list
  * (`{ content: [...] }`), read, delete (204). Regular error shape.
  *
@@ -32,7 +32,7 @@ const RESOURCES_WITH_STATUS = [
 ]
 const RESOURCES_PLAIN = ['article', 'contact', 'dunning', 'recurring-template']
 
-/** Every event type lexoffice documents (lexoffice-api.md §6). */
+/** Every event type lexoffice documents (docs/lexoffice.md §6). */
 export const EVENT_TYPES: readonly string[] = Object.freeze(
   [
     ...RESOURCES_PLAIN.flatMap((r) => [`${r}.created`, `${r}.changed`, `${r}.deleted`]),

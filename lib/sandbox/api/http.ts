@@ -99,7 +99,7 @@ export function isUuid(value: unknown): value is string {
 
 /**
  * Decodes a search string as lexoffice expects it: the client HTML-encodes `&`, `<`, `>` and then
- * URL-encodes the result (lexoffice-api.md §5). `URLSearchParams` has already undone the URL
+ * URL-encodes the result (docs/lexoffice.md §5). `URLSearchParams` has already undone the URL
  * encoding; this undoes the HTML encoding (the named entities `&amp;`, `&lt;`, `&gt;`, `&quot;`,
  * `&apos;` and numeric entities).
  *

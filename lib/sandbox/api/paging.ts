@@ -3,7 +3,7 @@ import type { ErrorFactory } from './errors'
 import { fail, singleParam } from './http'
 
 /**
- * lexoffice's Spring-style paging (lexoffice-api.md §7): `page` is 0-based, `size` defaults to 25
+ * lexoffice's Spring-style paging (docs/lexoffice.md §7): `page` is 0-based, `size` defaults to 25
  * and is capped per endpoint (250 for articles, contacts, voucherlist and vouchers, 100 elsewhere),
  * and no request may reach past the 10,000-entry search window.
  *

@@ -3,7 +3,7 @@ import type { ApiRouteDef } from './context'
 import { ok } from './http'
 
 /**
- * `GET /v1/profile` (lexoffice-api.md §3): the organisation of the connection, the user who
+ * `GET /v1/profile` (docs/lexoffice.md §3): the organisation of the connection, the user who
  * established it and when, and the `connectionId`. Scope `profile.read` (partner docs); it counts
  * against the rate limit like every endpoint. Regular error shape.
  *

@@ -1,6 +1,6 @@
 /**
  * The sandbox API's rate limit: a token bucket per connection, as lexoffice enforces "up to 2
- * requests per second" (lexoffice-api.md §4). A request that finds the bucket empty is answered
+ * requests per second" (docs/lexoffice.md §4). A request that finds the bucket empty is answered
  * `429 {"message":"Rate limit exceeded"}` and not performed.
  *
  * lexoffice documents the algorithm (token bucket) but not the bucket size; the default burst 2

@@ -39,7 +39,7 @@ export interface EventSubscription {
   callbackUrl: string
 }
 
-/** A resource change, as a webhook would report it (lexoffice-api.md §6 callback payload). */
+/** A resource change, as a webhook would report it (docs/lexoffice.md §6 callback payload). */
 export interface ResourceEvent {
   organizationId: string
   /** e.g. `contact.created`, `invoice.status.changed`, `article.deleted`. */

@@ -103,7 +103,7 @@ function find(req: SandboxRequest, call: ApiCall): BookkeepingVoucher {
 function create(req: SandboxRequest, call: ApiCall) {
   const body = readJsonObject(req, call.errors)
   const { violations, fields } = validate(body, call)
-  // lexoffice-api.md §7: vouchers are the exception, a `version` in a POST must be 1.
+  // docs/lexoffice.md §7: vouchers are the exception, a `version` in a POST must be 1.
   if (body['version'] !== undefined && body['version'] !== 1)
     violations.unshift({ field: 'version', violation: 'PATTERN', message: 'version must be 1 (or absent) on creation' })
   if (violations.length > 0) return fail(call.errors.validation(violations))

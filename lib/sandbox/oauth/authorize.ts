@@ -5,7 +5,7 @@ import { consentPage, errorPage } from './pages'
 
 /**
  * `GET /oauth2/authorize` and the consent decision, as lexoffice's partner OAuth server
- * behaves (lexoffice-api.md §2b):
+ * behaves (docs/lexoffice.md §2b):
  *
  * - an unknown `client_id` or a `redirect_uri` that is not registered exactly gets an HTML error
  *   page and is **never** redirected (RFC 6749 §4.1.2.1, no open redirector);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { gatewayError, json, oauthError } from '../http'
 import type { SandboxFault, SandboxState } from '../SandboxState'
 import type { SandboxResponse } from '../types'
@@ -11,8 +12,8 @@ import { invalidArg } from '../../options/assert'
  */
 
 /**
- * Checks faults when they are queued, so a typo fails the test that queued it. `for: 'api'`
- * refuses `invalid_grant`, an answer of the token endpoint only. @internal
+ * Checks faults when they are queued, so a typo fails the test that queued it. `target: 'api'`
+ * refuses `invalid_grant` and `alter`, which only token calls know. @internal
  */
 export function assertFaults(faults: unknown, target: 'token' | 'api' = 'token'): asserts faults is SandboxFault[] {
   if (!Array.isArray(faults)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"faults" must be an array')
@@ -52,8 +53,17 @@ export function assertFaults(faults: unknown, target: 'token' | 'api' = 'token')
       case 'invalid_grant':
         if (target === 'api') throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.kind" invalid_grant applies to token calls only`)
         break
+      case 'alter':
+        if (target === 'api') throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.kind" alter applies to token calls only`)
+        if (fault.omit !== undefined && (!Array.isArray(fault.omit) || !fault.omit.every((m) => typeof m === 'string'))) {
+          throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}.omit" must be an array of member names`)
+        }
+        if (fault.set !== undefined && (fault.set === null || typeof fault.set !== 'object' || Array.isArray(fault.set))) {
+          throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}.set" must be an object`)
+        }
+        break
       default:
-        throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.kind" must be status, html, delay, invalid_grant, json or text`)
+        throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.kind" must be status, html, delay, invalid_grant, json, text or alter`)
     }
   })
 }
@@ -69,6 +79,8 @@ export async function applyFault(
   target: 'token' | 'api' = 'token',
 ): Promise<SandboxResponse | 'process'> {
   switch (fault.kind) {
+    case 'alter':
+      return 'process'
     case 'status': {
       if (fault.body !== undefined) return json(fault.status, fault.body, { 'cache-control': 'no-store' })
       if (target === 'api') return gatewayError(fault.status, null)
@@ -101,4 +113,22 @@ export async function applyFault(
       return json(504, { message: 'Endpoint request timed out' })
     }
   }
+}
+
+/**
+ * The `alter` fault's change to a processed answer: members dropped, then `set` merged. Error
+ * answers pass unchanged. `±Infinity` is written as `±1e999` (JSON has no Infinity; a JSON
+ * parser reads `1e999` as Infinity).
+ * @internal
+ */
+export function alterAnswer(response: SandboxResponse, fault: Extract<SandboxFault, { kind: 'alter' }>): SandboxResponse {
+  if (response.status < 200 || response.status >= 300 || !Buffer.isBuffer(response.body)) return response
+  const omit = new Set(fault.omit)
+  const answer = JSON.parse(response.body.toString('utf8')) as Record<string, unknown>
+  const body = { ...Object.fromEntries(Object.entries(answer).filter(([member]) => !omit.has(member))), ...fault.set }
+  const marker = `sandbox-infinity-${randomUUID()}`
+  const text = JSON.stringify(body, (_key, value: unknown) =>
+    value === Infinity || value === -Infinity ? `${marker}${value > 0 ? '+' : '-'}` : value,
+  ).replace(new RegExp(`"${marker}([+-])"`, 'g'), (_match, sign: string) => `${sign === '-' ? '-' : ''}1e999`)
+  return { ...response, body: Buffer.from(text, 'utf8') }
 }

@@ -4,11 +4,11 @@ import type { ResolvedSandboxClient } from '../options'
 import type { IssuedTokens, SandboxState } from '../SandboxState'
 import type { SandboxRequest, SandboxResponse, SandboxRoute } from '../types'
 import { authenticatedForm } from './clientAuth'
-import { applyFault } from './faults'
+import { alterAnswer, applyFault } from './faults'
 
 /**
- * `POST /oauth2/token`, as lexoffice's partner OAuth server behaves (lexoffice-api.md §2b,
- * security.md §2):
+ * `POST /oauth2/token`, as lexoffice's partner OAuth server behaves (docs/lexoffice.md §2b,
+ * docs/security.md §2):
  *
  * - client authentication by HTTP Basic only (credentials in the body as well: `invalid_request`);
  * - `authorization_code`: the code is single use and expires after `codeTtlSeconds`; every
@@ -61,6 +61,7 @@ function authorizationCodeGrant(form: URLSearchParams, client: ResolvedSandboxCl
       return oauthError('invalid_grant', 'A code_verifier was sent, but the authorization request had no code_challenge.')
   } else {
     if (verifier === null) return oauthError('invalid_grant', 'The code_verifier is missing.')
+    ctx.rememberSecret(verifier)
     if (!CODE_VERIFIER.test(verifier)) return oauthError('invalid_grant', 'The code_verifier is malformed.')
     const computed = createHash('sha256').update(verifier, 'ascii').digest('base64url')
     if (computed !== record.codeChallenge) return oauthError('invalid_grant', 'The code_verifier does not match the code_challenge.')
@@ -91,6 +92,11 @@ async function token(req: SandboxRequest, ctx: SandboxState): Promise<SandboxRes
     if (outcome !== 'process') return outcome
     if (ctx.closed) return json(503, { message: 'Sandbox is shutting down' })
   }
+  const answer = grant(req, ctx)
+  return fault?.kind === 'alter' ? alterAnswer(answer, fault) : answer
+}
+
+function grant(req: SandboxRequest, ctx: SandboxState): SandboxResponse {
   const parsed = authenticatedForm(req, ctx)
   if ('response' in parsed) return parsed.response
   const { client, form } = parsed

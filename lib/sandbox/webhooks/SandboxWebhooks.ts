@@ -7,7 +7,7 @@ import { postWebhook, type PendingPost, type PostOutcome } from './post'
 /**
  * The sandbox's webhook delivery: signs each event with the sandbox's own RSA key and POSTs it
  * to every matching subscription, with lexoffice's status rules and retry schedule
- * (lexoffice-api.md §6). Asynchronous: nothing here ever blocks or fails an API answer.
+ * (docs/lexoffice.md §6). Asynchronous: nothing here ever blocks or fails an API answer.
  *
  * @packageDocumentation
  */

@@ -14,7 +14,7 @@ const MINUTE = 60 * SECOND
 const HOUR = 60 * MINUTE
 
 /**
- * lexoffice's retry schedule for a failed webhook delivery (lexoffice-api.md §6), as the delays
+ * lexoffice's retry schedule for a failed webhook delivery (docs/lexoffice.md §6), as the delays
  * in milliseconds before each retry: phase 1 retries after 10, 20, 40, 80 and 160 s; phase 2,
  * after a 30-minute pause, makes 20 retries 2 h apart (read here as: the first phase-2 retry 30
  * minutes after the last phase-1 attempt, the other 19 at 2 h intervals). 25 retries, 26 attempts.

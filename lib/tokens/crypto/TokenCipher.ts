@@ -62,6 +62,8 @@ const B64URL = /^[A-Za-z0-9_-]+$/
 const IV_BYTES = 12
 const TAG_BYTES = 16
 const PREFIX = 'v1'
+/** Record keys whose last envelope is remembered opened (about 1.5 KB each at most). */
+const OPENED_CACHE_ENTRIES = 10_000
 
 /**
  * AES-256-GCM encryption at rest for token records, with key ids for rotation.
@@ -89,6 +91,13 @@ export class TokenCipher {
   readonly #keys: Map<string, Buffer>
   readonly #currentKeyId: string
   readonly #onDecryptError: ((event: DecryptErrorEvent) => void) | undefined
+  /**
+   * Per record key, the last envelope written or opened and its plaintext. A store reads the same
+   * envelope on every request until the next refresh, and creating a decipher costs far more than
+   * the request's other work (bench/p1-parts.ts). An envelope is authenticated and deterministic
+   * for its key and record key, so an identical one opens to the same plaintext.
+   */
+  readonly #opened = new Map<string, { envelope: string; plaintext: string }>()
 
   /**
    * @throws TypeError (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) when a key is not 32 bytes,
@@ -144,7 +153,9 @@ export class TokenCipher {
     const cipher = createCipheriv('aes-256-gcm', this.#keys.get(kid)!, iv, { authTagLength: TAG_BYTES })
     cipher.setAAD(aad(recordKey, kid))
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()])
-    return `${PREFIX}.${kid}.${iv.toString('base64url')}.${body.toString('base64url')}`
+    const envelope = `${PREFIX}.${kid}.${iv.toString('base64url')}.${body.toString('base64url')}`
+    this.#remember(recordKey, envelope, plaintext)
+    return envelope
   }
 
   /**
@@ -163,6 +174,8 @@ export class TokenCipher {
   /** {@link TokenCipher.decrypt}, with `report: false` not firing `onDecryptError` (for internal re-checks). @internal */
   open(envelope: string, recordKey: string, report: boolean): string | undefined {
     const fail = (reason: DecryptErrorReason, keyId?: string): undefined => (report ? this.#fail(recordKey, reason, keyId) : undefined)
+    const known = this.#opened.get(recordKey)
+    if (known !== undefined && known.envelope === envelope) return known.plaintext
     const parts = typeof envelope === 'string' ? envelope.split('.') : []
     if (parts.length !== 4 || parts[0] !== PREFIX || !KEY_ID.test(parts[1]!) || !B64URL.test(parts[2]!) || !B64URL.test(parts[3]!)) {
       return fail('malformed')
@@ -177,10 +190,23 @@ export class TokenCipher {
       const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES })
       decipher.setAAD(aad(recordKey, kid))
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES))
-      return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString('utf8')
+      const plaintext = Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString('utf8')
+      this.#remember(recordKey, envelope, plaintext)
+      return plaintext
     } catch {
       return fail('authentication_failed', kid)
     }
+  }
+
+  #remember(recordKey: string, envelope: string, plaintext: string): void {
+    this.#opened.delete(recordKey)
+    if (this.#opened.size >= OPENED_CACHE_ENTRIES) {
+      for (const oldest of this.#opened.keys()) {
+        this.#opened.delete(oldest)
+        break
+      }
+    }
+    this.#opened.set(recordKey, { envelope, plaintext })
   }
 
   /** Reports a record that is unreadable for a reason outside the envelope (e.g. not encrypted at all). @internal */

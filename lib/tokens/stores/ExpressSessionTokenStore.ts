@@ -4,18 +4,10 @@ import type { TokenCipher } from '../crypto/TokenCipher'
 import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../../options/assert'
 import { optionKeys } from '../../options/optionKeys'
 import { KeyedMutex } from './KeyedMutex'
-import {
-  assertKey,
-  assertSetArgs,
-  casVersion,
-  decodeRecord,
-  dueAt,
-  encodeRecord,
-  resolveCipher,
-  type EncryptionOption,
-} from './recordCodec'
+import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord } from './recordCodec'
 import { storeUnavailable } from '../../failures/storeUnavailable'
 import { DeadlineTicker } from '../../timing/DeadlineTicker'
+import { type SharedStoreEncryption, resolveSharedStoreCipher } from './sharedStoreEncryption'
 
 /**
  * The part of an express-session `Store` this adapter uses (callback API). express-session's
@@ -55,8 +47,12 @@ export interface ExpressSessionTokenStoreOptions {
   tombstoneTtlMs?: number
   /** Deadline of each store call, ms; past it the call rejects with `STORE_UNAVAILABLE`. Default 5000. */
   operationTimeoutMs?: number
-  /** Encrypt records at rest (a {@link TokenCipher} or its options). Off by default. */
-  encryption?: EncryptionOption
+  /**
+   * Encryption at rest (AES-256-GCM): a {@link TokenCipher} or its options, e.g.
+   * `encryptionKeysFromEnv()` (`LEXOFFICE_ENCRYPTION_KEYS`). Required: leaving it out throws a
+   * TypeError. `false` stores tokens as plaintext in the session store.
+   */
+  encryption: SharedStoreEncryption
 }
 
 /** What this store writes under one store id (shaped like a session so every store accepts it). */
@@ -100,11 +96,11 @@ const OPTION_KEYS = optionKeys<ExpressSessionTokenStoreOptions>()([
  * @example
  * ```ts
  * import session from 'express-session'
- * import { ExpressSessionTokenStore } from 'passport-lexoffice'
+ * import { ExpressSessionTokenStore, encryptionKeysFromEnv } from 'passport-lexoffice'
  *
  * const sessionStore = new session.MemoryStore()
  * app.use(session({ store: sessionStore, secret, resave: false, saveUninitialized: false }))
- * const tokenStore = new ExpressSessionTokenStore({ store: sessionStore })
+ * const tokenStore = new ExpressSessionTokenStore({ store: sessionStore, encryption: encryptionKeysFromEnv()! })
  * ```
  */
 export class ExpressSessionTokenStore implements TokenStore {
@@ -118,7 +114,7 @@ export class ExpressSessionTokenStore implements TokenStore {
   readonly #deadlines: DeadlineTicker
   #index: Promise<Map<string, number | null>> | undefined
 
-  /** @throws TypeError when `store` lacks get/set/destroy or an option is invalid. */
+  /** @throws TypeError when `store` lacks get/set/destroy, `encryption` is missing or an option is invalid. */
   constructor(options: ExpressSessionTokenStoreOptions) {
     if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
     assertKnownKeys(options, OPTION_KEYS, 'ExpressSessionTokenStore')
@@ -143,7 +139,7 @@ export class ExpressSessionTokenStore implements TokenStore {
     this.#tombstoneTtlMs = tombstoneTtlMs
     this.#timeoutMs = timeoutMs
     this.#deadlines = new DeadlineTicker(timeoutMs)
-    this.#cipher = resolveCipher(options.encryption)
+    this.#cipher = resolveSharedStoreCipher(options.encryption, 'ExpressSessionTokenStore')
   }
 
   /**

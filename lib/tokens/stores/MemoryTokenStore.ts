@@ -24,8 +24,11 @@ import { optionKeys } from '../../options/optionKeys'
  * ```
  */
 export interface MemoryTokenStoreOptions {
-  /** Encrypt records at rest (a {@link TokenCipher} or its options). Off by default. */
-  encryption?: EncryptionOption
+  /**
+   * Encrypt records at rest (a {@link TokenCipher} or its options). Off by default (`false`): the
+   * records live only in this process's memory, unlike the shared stores, which require a choice.
+   */
+  encryption?: EncryptionOption | false
   /**
    * Share the records of another MemoryTokenStore (same process). Simulates several instances of
    * one app, e.g. with different encryption settings during a key rotation. Default: own records.

@@ -26,8 +26,8 @@ export type EncryptionOption = TokenCipher | TokenCipherOptions
  * ```
  * @internal
  */
-export function resolveCipher(encryption: EncryptionOption | undefined): TokenCipher | undefined {
-  return encryption === undefined ? undefined : TokenCipher.from(encryption)
+export function resolveCipher(encryption: EncryptionOption | false | undefined): TokenCipher | undefined {
+  return encryption === undefined || encryption === false ? undefined : TokenCipher.from(encryption)
 }
 
 /**
@@ -60,6 +60,9 @@ export function assertSetArgs(key: unknown, record: unknown, expectedVersion: un
   if (r.state !== 'active' && r.state !== 'lost') throw invalidArg('ERR_INVALID_ARG_VALUE', '"record.state" must be "active" or "lost"')
   if (r.state === 'active' && (r.tokens === null || typeof r.tokens !== 'object'))
     throw invalidArg('ERR_INVALID_ARG_VALUE', '"record.tokens" is required when state is "active"')
+  // JSON turns Infinity and NaN into null: such an expiry would read back as "due" on every call.
+  if (r.tokens != null && (!Number.isFinite(r.tokens.expiresAt) || !Number.isFinite(r.tokens.obtainedAt)))
+    throw invalidArg('ERR_INVALID_ARG_VALUE', '"record.tokens.expiresAt" and "record.tokens.obtainedAt" must be finite numbers')
 }
 
 /**
@@ -131,6 +134,8 @@ export function decodeRecord(key: string, stored: string, cipher: TokenCipher | 
   if (parsed === null || typeof parsed !== 'object') return undefined
   const record = parsed as TokenRecord
   if (!Number.isSafeInteger(record.version) || (record.state !== 'active' && record.state !== 'lost')) return undefined
+  // A record written before expiries were checked may hold null: due now, so the next refresh repairs it.
+  if (record.tokens != null && !Number.isFinite(record.tokens.expiresAt)) record.tokens.expiresAt = 0
   return record
 }
 

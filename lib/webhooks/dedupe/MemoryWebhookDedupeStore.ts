@@ -1,3 +1,4 @@
+import { ErrorCodes, LexofficeError } from '../../errors'
 import { assertInteger, assertKnownKeys, invalidArg } from '../../options/assert'
 import { optionKeys } from '../../options/optionKeys'
 import { assertClaimArguments, type WebhookDedupeClaim, type WebhookDedupeStore } from './WebhookDedupeStore'
@@ -11,20 +12,27 @@ import { assertClaimArguments, type WebhookDedupeClaim, type WebhookDedupeStore 
  * ```
  */
 export interface MemoryWebhookDedupeStoreOptions {
-  /** How many event ids to remember (1 to 1,000,000; default 1000); the oldest is forgotten first. */
+  /**
+   * How many claims the store holds at once (1 to 1,000,000; default 10,000). Expired claims make
+   * room; a store full of running claims refuses new ones (see {@link MemoryWebhookDedupeStore}).
+   */
   maxEntries?: number
 }
 
 const OPTION_KEYS = optionKeys<MemoryWebhookDedupeStoreOptions>()(['maxEntries'])
 
 /** Default of {@link MemoryWebhookDedupeStoreOptions.maxEntries}. @internal */
-export const DEFAULT_DEDUPE_ENTRIES = 1000
+export const DEFAULT_DEDUPE_ENTRIES = 10_000
 
 /**
- * The default {@link WebhookDedupeStore}: a bounded map in this process. Claims end after their
- * TTL or when `maxEntries` newer ones push them out (the oldest first; a repeated delivery moves
- * its id back to the newest place, so a burst of retries keeps it). It cannot see deliveries
- * that reached another process: with several processes use `RedisWebhookDedupeStore`.
+ * The default {@link WebhookDedupeStore}: a bounded map in this process. A claim lasts its whole
+ * TTL: an event stays remembered as long as `lexofficeWebhooks` accepts it, so a captured delivery
+ * cannot be replayed by pushing its claim out with newer events. When `maxEntries` claims are
+ * running, expired ones are dropped first; if none has expired, the new claim is refused with a
+ * `LexofficeError` (`STORE_UNAVAILABLE`, 503): `lexofficeWebhooks` then handles that event without
+ * the duplicate check and tells `onError` (stage `dedupe`), so no event is lost and the overflow is
+ * visible. Size it for the events of 48 hours, or use `RedisWebhookDedupeStore`, which also sees
+ * deliveries that reached another process.
  *
  * `lexofficeWebhooks` creates one for `dedupe: true` (the default) or `dedupe: <maxEntries>`;
  * you only construct it yourself to share it between several handlers of one process.
@@ -33,8 +41,8 @@ export const DEFAULT_DEDUPE_ENTRIES = 1000
  * ```ts
  * import { lexofficeWebhooks, MemoryWebhookDedupeStore } from 'passport-lexoffice'
  * const dedupe = new MemoryWebhookDedupeStore({ maxEntries: 5000 })
- * app.post('/hooks/a', lexofficeWebhooks({ onEvent, dedupe }))
- * app.post('/hooks/b', lexofficeWebhooks({ onEvent, dedupe }))
+ * app.use('/hooks/a', lexofficeWebhooks({ onEvent, dedupe }))
+ * app.use('/hooks/b', lexofficeWebhooks({ onEvent, dedupe }))
  * ```
  */
 export class MemoryWebhookDedupeStore implements WebhookDedupeStore {
@@ -52,8 +60,9 @@ export class MemoryWebhookDedupeStore implements WebhookDedupeStore {
   }
 
   /**
-   * Claims `eventId` for `ttlMs`; see {@link WebhookDedupeStore.claim}. Never rejects except for bad arguments.
+   * Claims `eventId` for `ttlMs`; see {@link WebhookDedupeStore.claim}.
    * @throws TypeError for an empty or over-long `eventId` or a `ttlMs` that is not a positive integer.
+   * @throws LexofficeError `STORE_UNAVAILABLE` when `maxEntries` unexpired claims are held.
    * @example
    * ```ts
    * const claim = await store.claim('org|invoice.created|id|2024-01-01T00:00:00.000Z', 60_000)
@@ -70,12 +79,17 @@ export class MemoryWebhookDedupeStore implements WebhookDedupeStore {
         return undefined
       }
     }
+    if (this.#claims.size >= this.#max) {
+      for (const [id, claim] of this.#claims) if (claim.expiresAt <= now) this.#claims.delete(id)
+      if (this.#claims.size >= this.#max) {
+        throw new LexofficeError(
+          ErrorCodes.STORE_UNAVAILABLE,
+          `The in-memory webhook dedupe store is full (${this.#max} running claims); raise "dedupe" or use a shared store.`,
+        )
+      }
+    }
     const entry = { expiresAt: now + ttlMs }
     this.#claims.set(eventId, entry)
-    if (this.#claims.size > this.#max) {
-      const oldest = this.#claims.keys().next()
-      if (!oldest.done) this.#claims.delete(oldest.value)
-    }
     return {
       release: async () => {
         if (this.#claims.get(eventId) === entry) this.#claims.delete(eventId)
@@ -83,7 +97,7 @@ export class MemoryWebhookDedupeStore implements WebhookDedupeStore {
     }
   }
 
-  /** Number of event ids remembered (expired ones included until they are pushed out). */
+  /** Number of event ids remembered (expired ones included until a full store sweeps them). */
   get size(): number {
     return this.#claims.size
   }

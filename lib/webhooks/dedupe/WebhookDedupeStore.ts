@@ -38,7 +38,9 @@ export interface WebhookDedupeClaim {
  * **Implementing one** (Postgres, DynamoDB...): `claim` must be atomic across all processes
  * ("insert if absent, with an expiry"), must settle quickly (put a timeout on your calls), and
  * should reject when the backend is unreachable: the handler then runs your handlers anyway and
- * reports the error to `onError` (stage `dedupe`).
+ * reports the error to `onError` (stage `dedupe`). A claim must last its whole TTL, never be
+ * evicted early to make room (reject instead): the handler accepts an event exactly as long as
+ * its claim lasts, so an early eviction would let a captured delivery run again.
  *
  * @example
  * ```ts

@@ -6,6 +6,7 @@ import { TokenManager } from '../../../lib/tokens/TokenManager'
 import { connectViaSandbox, expiring, oauthClientFor, until } from '../../helpers/connect'
 import { recordEvents } from './helpers'
 import { type Child, REDIS_URL, type RedisClient, connectRedis, deletePrefix, forkChild, redisProxy, uniquePrefix } from './redisHelpers'
+import { TEST_ENCRYPTION } from '../../helpers/encryption'
 
 jest.setTimeout(120_000)
 
@@ -58,7 +59,7 @@ describe('TokenManager across processes on a real Redis', () => {
   }
 
   it('4 processes x 50 concurrent calls on an expired token: exactly 1 refresh, every call gets the new token', async () => {
-    const store = new RedisTokenStore({ client: redis, prefix })
+    const store = new RedisTokenStore({ client: redis, prefix, encryption: TEST_ENCRYPTION })
     const manager = new TokenManager({ store, oauth: oauthClientFor(sb), apiURL: sb.endpoints.apiURL })
     const first = await connectViaSandbox(sb)
     await manager.connect(KEY, expiring(first, -1_000))
@@ -86,7 +87,7 @@ describe('TokenManager across processes on a real Redis', () => {
   })
 
   it('a process killed (SIGKILL) while it holds the lock mid-refresh: another takes over after the lock TTL', async () => {
-    const store = new RedisTokenStore({ client: redis, prefix })
+    const store = new RedisTokenStore({ client: redis, prefix, encryption: TEST_ENCRYPTION })
     const lockTtlMs = 2_000
     const manager = new TokenManager({
       store,
@@ -134,7 +135,7 @@ describe('TokenManager across processes on a real Redis', () => {
     const proxy = await redisProxy()
     const client = await connectRedis(proxy.url)
     try {
-      const store = new RedisTokenStore({ client, prefix, commandTimeoutMs: 1_000 })
+      const store = new RedisTokenStore({ client, prefix, commandTimeoutMs: 1_000, encryption: TEST_ENCRYPTION })
       const manager = new TokenManager({ store, oauth: oauthClientFor(sb), apiURL: sb.endpoints.apiURL, lockWaitMs: 1_000 })
       const first = await connectViaSandbox(sb)
       await manager.connect(KEY, expiring(first, -1_000))
@@ -151,7 +152,7 @@ describe('TokenManager across processes on a real Redis', () => {
       const token = await manager.getAccessToken(KEY)
       expect(await profileStatus(sb, token)).toBe(200)
       expect(sb.tokenCalls('refresh_token')).toBe(1)
-      expect((await new RedisTokenStore({ client: redis, prefix }).get(KEY))?.tokens?.accessToken).toBe(token)
+      expect((await new RedisTokenStore({ client: redis, prefix, encryption: TEST_ENCRYPTION }).get(KEY))?.tokens?.accessToken).toBe(token)
     } finally {
       client.destroy()
       await proxy.close()
@@ -162,7 +163,7 @@ describe('TokenManager across processes on a real Redis', () => {
     const proxy = await redisProxy()
     const client = await connectRedis(proxy.url)
     try {
-      const store = new RedisTokenStore({ client, prefix, commandTimeoutMs: 1_000 })
+      const store = new RedisTokenStore({ client, prefix, commandTimeoutMs: 1_000, encryption: TEST_ENCRYPTION })
       const manager = new TokenManager({ store, oauth: oauthClientFor(sb), apiURL: sb.endpoints.apiURL })
       const events = recordEvents(manager)
       const first = await connectViaSandbox(sb)
@@ -183,7 +184,7 @@ describe('TokenManager across processes on a real Redis', () => {
       const recovered = new Promise((resolve) => manager.once('persistRecovered', resolve))
       proxy.restore()
       await recovered
-      const stored = (await new RedisTokenStore({ client: redis, prefix }).get(KEY))!
+      const stored = (await new RedisTokenStore({ client: redis, prefix, encryption: TEST_ENCRYPTION }).get(KEY))!
       expect(stored.tokens!.accessToken).toBe(token)
       expect(stored.refreshCount).toBe(1)
       // The stored refresh token is the live one: the next refresh works.

@@ -5,6 +5,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { createClient } from 'redis'
 import type { ChildMessage, ParentMessage } from '../../helpers/children/managerChild'
+import { TEST_ENCRYPTION_KEYS } from '../../helpers/encryption'
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
@@ -93,6 +94,8 @@ export function forkChild(): Child {
     execArgv: ['-r', 'ts-node/register/transpile-only'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     cwd: path.join(__dirname, '../../..'),
+    // The children share this file's token key (their RedisTokenStores read one another's records).
+    env: { ...process.env, LEXOFFICE_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS },
   })
   const messages: ChildMessage[] = []
   const waiters: Array<() => void> = []

@@ -5,12 +5,13 @@ import { MemoryTokenStore } from '../../../lib/tokens/stores/MemoryTokenStore'
 import type { TokenRecord } from '../../../lib/tokens/TokenSet'
 import { connectViaSandbox, expiring } from '../../helpers/connect'
 import { setup } from './helpers'
+import { TEST_ENCRYPTION } from '../../helpers/encryption'
 
 const KEY = 'user-1'
 
 /**
  * express-session is last-write-wins: a request that loaded the session before a refresh can
- * save it afterwards and roll the rotated refresh token back (security.md §5 item 8). With the
+ * save it afterwards and roll the rotated refresh token back (docs/security.md §5 item 8). With the
  * tokens under their own key and compare-and-set, the stale writer loses and the stored refresh
  * token stays the newest, which the sandbox proves by accepting it (a rolled-back token would be
  * a reuse and revoke the connection).
@@ -20,7 +21,7 @@ describe('stale writers cannot roll back a rotated refresh token', () => {
   afterEach(() => sb?.close())
 
   it('express-session store: a request that loaded the old record loses its write', async () => {
-    const store = new ExpressSessionTokenStore({ store: new session.MemoryStore() })
+    const store = new ExpressSessionTokenStore({ store: new session.MemoryStore(), encryption: TEST_ENCRYPTION })
     const { sb: sandbox, manager } = await setup({ store })
     sb = sandbox
     await manager.connect(KEY, await connectViaSandbox(sb))

@@ -15,7 +15,7 @@ describeTokenStore(
   'ExpressSessionTokenStore over express-session MemoryStore',
   ({ encryption, sameDataAs }) => {
     const store = (sameDataAs && backing.get(sameDataAs)) || new session.MemoryStore()
-    const tokenStore = new ExpressSessionTokenStore({ store, ...(encryption ? { encryption } : {}) })
+    const tokenStore = new ExpressSessionTokenStore({ store, encryption: encryption ?? false })
     backing.set(tokenStore, store)
     return tokenStore
   },
@@ -38,7 +38,7 @@ describeTokenStore(
     const prefix = (sameDataAs && redisBacking.get(sameDataAs)) || `${redisPrefix}${++m}:`
     const tokenStore = new ExpressSessionTokenStore({
       store: new ConnectRedisLikeStore(redis, prefix),
-      ...(encryption ? { encryption } : {}),
+      encryption: encryption ?? false,
     })
     redisBacking.set(tokenStore, prefix)
     return tokenStore
@@ -54,7 +54,7 @@ describeTokenStore(
 describe('ExpressSessionTokenStore specifics', () => {
   test('records live under their own store id with a cookie.expires the store honours (MemoryStore expiry)', async () => {
     const memory = new session.MemoryStore() as MemoryStoreWithSessions
-    const store = new ExpressSessionTokenStore({ store: memory, ttlMs: 60_000 })
+    const store = new ExpressSessionTokenStore({ store: memory, ttlMs: 60_000, encryption: false })
     const record = makeRecord(1)
     await store.set('user-1', record, 0)
     expect(Object.keys(memory.sessions).sort()).toEqual(['lexoffice-tokens:index', 'lexoffice-tokens:r:user-1'])
@@ -93,6 +93,7 @@ describe('ExpressSessionTokenStore specifics', () => {
         store: new ConnectRedisLikeStore(client, prefix),
         ttlMs: 10 * 86_400_000,
         tombstoneTtlMs: 3_600_000,
+        encryption: false,
       })
       await store.set('u', makeRecord(1), 0)
       const ttl = await client.ttl(`${prefix}lexoffice-tokens:r:u`)
@@ -110,13 +111,13 @@ describe('ExpressSessionTokenStore specifics', () => {
 
   test('the index survives a restart: a new instance over the same store lists and finds due keys', async () => {
     const memory = new session.MemoryStore()
-    const first = new ExpressSessionTokenStore({ store: memory })
+    const first = new ExpressSessionTokenStore({ store: memory, encryption: false })
     const t = Date.now()
     await first.set('a', makeRecord(1, makeTokens({ expiresAt: t + 2000 })), 0)
     await first.set('b', makeRecord(1, makeTokens({ expiresAt: t + 1000 })), 0)
     await first.set('c', makeRecord(1), 0)
     await first.destroy('c')
-    const second = new ExpressSessionTokenStore({ store: memory })
+    const second = new ExpressSessionTokenStore({ store: memory, encryption: false })
     expect((await second.list()).sort()).toEqual(['a', 'b'])
     expect(await second.listDue(t + 5000)).toEqual(['b', 'a'])
     await expect(second.get('a')).resolves.toMatchObject({ version: 1, state: 'active' })
@@ -130,7 +131,7 @@ describe('ExpressSessionTokenStore specifics', () => {
       set: (_sid, _sess, cb) => cb?.(new Error('down')),
       destroy: (_sid, cb) => cb?.(new Error('down')),
     }
-    const store = new ExpressSessionTokenStore({ store: failing })
+    const store = new ExpressSessionTokenStore({ store: failing, encryption: false })
     const err = await store.set('k', record, 0).catch((e: unknown) => e)
     expect(err).toMatchObject({ name: 'LexofficeError', code: 'STORE_UNAVAILABLE', status: 503 })
     expect((err as Error).cause).toMatchObject({ message: 'connection refused', code: 'ECONNREFUSED' })
@@ -139,7 +140,7 @@ describe('ExpressSessionTokenStore specifics', () => {
     await expect(store.destroy('k')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
 
     const silent: SessionStoreLike = { get: () => undefined, set: () => undefined, destroy: () => undefined }
-    const hung = new ExpressSessionTokenStore({ store: silent, operationTimeoutMs: 100 })
+    const hung = new ExpressSessionTokenStore({ store: silent, operationTimeoutMs: 100, encryption: false })
     const started = Date.now()
     await expect(hung.get('k')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
     await expect(hung.set('k', makeRecord(1), 0)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
@@ -159,14 +160,14 @@ describe('ExpressSessionTokenStore specifics', () => {
       },
       destroy: (sid, cb) => memory.destroy(sid, cb),
     }
-    const store = new ExpressSessionTokenStore({ store: flaky })
+    const store = new ExpressSessionTokenStore({ store: flaky, encryption: false })
     await expect(store.set('k', makeRecord(1), 0)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
     await expect(store.set('k', makeRecord(1), 0)).resolves.toBe(true)
   })
 
   test('rejects stores without the Store methods and bad options', () => {
-    expect(() => new ExpressSessionTokenStore({ store: {} as SessionStoreLike })).toThrow(TypeError)
-    expect(() => new ExpressSessionTokenStore({ store: new session.MemoryStore(), ttlMs: 10 })).toThrow(TypeError)
-    expect(() => new ExpressSessionTokenStore({ store: new session.MemoryStore(), prefix: '' })).toThrow(TypeError)
+    expect(() => new ExpressSessionTokenStore({ store: {} as SessionStoreLike, encryption: false })).toThrow(TypeError)
+    expect(() => new ExpressSessionTokenStore({ store: new session.MemoryStore(), ttlMs: 10, encryption: false })).toThrow(TypeError)
+    expect(() => new ExpressSessionTokenStore({ store: new session.MemoryStore(), prefix: '', encryption: false })).toThrow(TypeError)
   })
 })

@@ -43,15 +43,25 @@ test('release() frees the id; a late release of an expired claim leaves the newe
   expect(await store.claim('e1', 1000)).toBeDefined()
 })
 
-test('maxEntries: the oldest id is forgotten first; a repeated delivery moves its id back to the newest place', async () => {
+test('maxEntries: a claim is never pushed out before its TTL; a full store refuses new claims until one expires', async () => {
   const store = new MemoryWebhookDedupeStore({ maxEntries: 2 })
   await store.claim('a', 60_000)
-  await store.claim('b', 60_000)
-  expect(await store.claim('a', 60_000)).toBeUndefined() // a is now the newest
-  await store.claim('c', 60_000) // pushes out b, the oldest
+  await store.claim('b', 30_000)
+  await expect(store.claim('c', 60_000)).rejects.toMatchObject({ name: 'LexofficeError', code: 'STORE_UNAVAILABLE', status: 503 })
+  expect(await store.claim('a', 60_000)).toBeUndefined()
+  expect(await store.claim('b', 60_000)).toBeUndefined()
+  jest.advanceTimersByTime(30_000) // b expired: it makes room
+  expect(await store.claim('c', 60_000)).toBeDefined()
   expect(store.size).toBe(2)
   expect(await store.claim('a', 60_000)).toBeUndefined()
-  expect(await store.claim('b', 60_000)).toBeDefined()
+  expect(await store.claim('c', 60_000)).toBeUndefined()
+})
+
+test('the default holds 10,000 claims', async () => {
+  const store = new MemoryWebhookDedupeStore()
+  for (let i = 0; i < 10_000; i++) await store.claim(`e${i}`, 60_000)
+  await expect(store.claim('one-more', 60_000)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
+  expect(await store.claim('e0', 60_000)).toBeUndefined()
 })
 
 test('bad options and arguments: TypeError naming them', async () => {

@@ -41,9 +41,9 @@ export interface Delivery {
   resourceId: string
 }
 
-/** A fresh, validly signed event (a new resource id each time, so it never collides with another test). */
-export function makeDelivery(eventType = 'invoice.changed'): Delivery {
-  const fields = { organizationId: ORG, eventType, resourceId: randomUUID(), eventDate: '2024-05-06T07:08:09.123+02:00' }
+/** A fresh, validly signed event (a new resource id each time, so it never collides with another test), dated now unless `eventDate` is given. */
+export function makeDelivery(eventType = 'invoice.changed', eventDate = new Date().toISOString()): Delivery {
+  const fields = { organizationId: ORG, eventType, resourceId: randomUUID(), eventDate }
   const body = JSON.stringify(fields)
   return {
     body,
@@ -84,7 +84,7 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
     ...options,
   }
   for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key]
-  app.post(PATH, lexofficeWebhooks(merged as unknown as LexofficeWebhooksOptions))
+  app.use(PATH, lexofficeWebhooks(merged as unknown as LexofficeWebhooksOptions))
   const server = app.listen(0, '127.0.0.1')
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)

@@ -35,7 +35,7 @@ afterEach(async () => {
   instance = undefined
 })
 
-test('claims organizationId|eventType|resourceId|eventDate for 48 hours by default, before any handler runs', async () => {
+test('claims organizationId|eventType|resourceId|eventDate for 48 hours + 5 minutes by default, before any handler runs', async () => {
   const store = new RecordingStore()
   const order: string[] = []
   store.claims.impl = () => order.push('claim')
@@ -44,16 +44,16 @@ test('claims organizationId|eventType|resourceId|eventDate for 48 hours by defau
   const delivery = makeDelivery()
   expect(await instance.deliver(delivery)).toBe(204)
   await instance.onEvent.call(1)
-  expect(store.claims.calls[0]).toEqual([delivery.eventId, 48 * 60 * 60 * 1000])
+  expect(store.claims.calls[0]).toEqual([delivery.eventId, (48 * 60 + 5) * 60 * 1000])
   expect(order).toEqual(['claim', 'onEvent'])
 })
 
 test('dedupeTtlMs sets the TTL of the claim', async () => {
   const store = new RecordingStore()
-  instance = await startInstance({ dedupe: store, dedupeTtlMs: 6 * 60 * 60 * 1000 })
+  instance = await startInstance({ dedupe: store, dedupeTtlMs: 60 * 60 * 60 * 1000 })
   await instance.deliver(makeDelivery())
   const [, ttlMs] = await store.claims.call(1)
-  expect(ttlMs).toBe(6 * 60 * 60 * 1000)
+  expect(ttlMs).toBe(60 * 60 * 60 * 1000)
 })
 
 test('all callbacks succeeded: the claim is kept and a repeat runs nothing', async () => {
@@ -205,16 +205,20 @@ test('without onError, a store failure is logged as one line naming the stage an
   }
 })
 
-test('dedupe: <number> remembers that many events in this process', async () => {
+test('dedupe: <number> holds that many claims; a full store runs new events unchecked and reports it, old claims hold', async () => {
   instance = await startInstance({ dedupe: 1 })
   const a = makeDelivery()
   const b = makeDelivery()
   await instance.deliver(a)
   await instance.deliver(a) // dropped
-  await instance.deliver(b) // pushes a out
-  await instance.deliver(a) // runs again
+  await instance.deliver(b) // the store is full: b runs without the check
+  await instance.deliver(a) // still claimed: dropped
   await instance.drain()
-  expect([instance.handled(a), instance.handled(b)]).toEqual([2, 1])
+  expect([instance.handled(a), instance.handled(b)]).toEqual([1, 1])
+  expect(instance.onError.calls[0]).toEqual([
+    expect.objectContaining({ code: 'STORE_UNAVAILABLE' }),
+    { stage: 'dedupe', event: expect.objectContaining({ resourceId: b.resourceId }) },
+  ])
 })
 
 describe('option checks (in the one place, at start-up)', () => {
@@ -233,6 +237,10 @@ describe('option checks (in the one place, at start-up)', () => {
     ['dedupeTtlMs not an integer', { dedupeTtlMs: 1.5 }, 'ERR_INVALID_ARG_TYPE', /"dedupeTtlMs" must be an integer/],
     ['dedupeTtlMs as a string', { dedupeTtlMs: '60000' }, 'ERR_INVALID_ARG_TYPE', /"dedupeTtlMs"/],
     ['a misspelt option', { dedupeTTL: 1000 }, 'ERR_INVALID_ARG_VALUE', /unknown lexofficeWebhooks option "dedupeTTL"/],
+    ['dedupeTtlMs shorter than the eventDate window', { dedupeTtlMs: 3_600_000 }, 'ERR_INVALID_ARG_VALUE', /at least maxEventAgeMs/],
+    ['maxEventAgeMs under a minute', { maxEventAgeMs: 59_999 }, 'ERR_INVALID_ARG_VALUE', /"maxEventAgeMs"/],
+    ['maxClockSkewMs over an hour', { maxClockSkewMs: 3_600_001 }, 'ERR_INVALID_ARG_VALUE', /"maxClockSkewMs"/],
+    ['now not a function', { now: 5 }, 'ERR_INVALID_ARG_TYPE', /"now"/],
   ])('%s: TypeError %s', (_name, extra, code, message) => {
     let thrown: unknown
     try {
@@ -244,9 +252,10 @@ describe('option checks (in the one place, at start-up)', () => {
     expect(thrown).toMatchObject({ code, message: expect.stringMatching(message) })
   })
 
-  it('accepts a custom store, a memory store, false, and a TTL of 1 ms', () => {
+  it('accepts a custom store, a memory store, false, and a TTL as short as the eventDate window', () => {
     const store: WebhookDedupeStore = { claim: async () => undefined }
-    expect(typeof lexofficeWebhooks({ publicKey: TEST_PUBLIC_KEY, onEvent, dedupe: store, dedupeTtlMs: 1 })).toBe('function')
+    const window = { maxEventAgeMs: 60_000, maxClockSkewMs: 0, dedupeTtlMs: 60_000 }
+    expect(typeof lexofficeWebhooks({ publicKey: TEST_PUBLIC_KEY, onEvent, dedupe: store, ...window })).toBe('function')
     expect(typeof lexofficeWebhooks({ publicKey: TEST_PUBLIC_KEY, onEvent, dedupe: new MemoryWebhookDedupeStore() })).toBe('function')
     expect(typeof lexofficeWebhooks({ publicKey: TEST_PUBLIC_KEY, onEvent, dedupe: false })).toBe('function')
   })

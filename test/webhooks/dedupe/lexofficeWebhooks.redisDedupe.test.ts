@@ -98,18 +98,22 @@ test('a failed handler releases the claim: the repeat on the other process runs 
   expect([a.handled(succeeded), b.handled(succeeded)]).toEqual([1, 0])
 })
 
-test('dedupeTtlMs: the claim expires in Redis, then the same event runs again', async () => {
-  const [a, b] = await twoProcesses({ dedupeTtlMs: 300 })
+test('the claim lives in Redis as long as the event is accepted (default 48 h + 5 min), or dedupeTtlMs', async () => {
+  const HOUR = 3_600_000
+  const [a] = await twoProcesses()
   const delivery = makeDelivery()
   await a.deliver(delivery)
   await a.onEvent.call(1)
   const pttl = Number(await nodeRedis.send(['PTTL', `${prefix}${delivery.eventId}`]))
-  expect(pttl).toBeGreaterThan(0)
-  expect(pttl).toBeLessThanOrEqual(300)
-  await waitFor(async () => !(await exists(`${prefix}${delivery.eventId}`)))
-  await b.deliver(delivery)
-  await b.drain()
-  expect(a.handled(delivery) + b.handled(delivery)).toBe(2)
+  expect(pttl).toBeGreaterThan(48 * HOUR)
+  expect(pttl).toBeLessThanOrEqual(48 * HOUR + 5 * 60_000)
+  const [c] = await twoProcesses({ maxEventAgeMs: HOUR, maxClockSkewMs: 0, dedupeTtlMs: 3 * HOUR })
+  const other = makeDelivery()
+  await c.deliver(other)
+  await c.onEvent.call(1)
+  const custom = Number(await nodeRedis.send(['PTTL', `${prefix}${other.eventId}`]))
+  expect(custom).toBeGreaterThan(2 * HOUR)
+  expect(custom).toBeLessThanOrEqual(3 * HOUR)
 })
 
 describe('Redis down: the handler still runs, onError gets STORE_UNAVAILABLE without any secret', () => {

@@ -1,5 +1,5 @@
 /**
- * The sandbox delivers signed webhooks to event subscriptions (lexoffice-api.md §6): signature over
+ * The sandbox delivers signed webhooks to event subscriptions (docs/lexoffice.md §6): signature over
  * the exact bytes with the sandbox's own key, lexoffice's status rules (200/201/202/204 success;
  * 401/403/404/429/5xx/timeout/network retried; 404 deletes after the retries; 410 deletes at once;
  * other 4xx not retried), token.revoked on every kind of revocation, and close() with pending
