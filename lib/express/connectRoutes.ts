@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http'
 import { assertFunction, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { connectKey, ownerPrefix } from '../strategy/LexofficeStrategy'
+import type { LexofficeStrategy } from '../strategy/LexofficeStrategy'
 import { rawQuery } from '../strategy/callbackParams'
 import { type LexofficeRender, acceptsHtml, redirect } from './answers'
 import { installErrorHandlerOnce } from './lexofficeErrorHandler'
@@ -16,6 +17,7 @@ import {
   checkLocalPath,
   checkPath,
   checkSameOrigin,
+  checkStrategy,
   defaultRender,
   redirectUriFor,
   resolvePassport,
@@ -42,6 +44,12 @@ export interface LexofficeConnectRoutesOptions {
    * `GET <path>/callback`, `POST <path>/disconnect`, `GET <path>/connections`.
    */
   path?: string
+  /**
+   * The strategy the routes log in with, when it is not `lexoffice.strategy`: e.g.
+   * `new LexofficeStrategy(lexoffice, verify)` with a `verify` of its own. It must be built on the
+   * same configuration.
+   */
+  strategy?: LexofficeStrategy
   /** The passport `Authenticator` your app uses. Default: the `passport` module. */
   passport?: PassportLike
   /** Where the browser goes after a connect without `returnTo`, and after a disconnect. Default `/`. */
@@ -52,7 +60,15 @@ export interface LexofficeConnectRoutesOptions {
   render?: LexofficeRender
 }
 
-const KEYS = optionKeys<LexofficeConnectRoutesOptions>()(['owner', 'path', 'passport', 'afterConnect', 'failureRedirect', 'render'])
+const KEYS = optionKeys<LexofficeConnectRoutesOptions>()([
+  'owner',
+  'path',
+  'strategy',
+  'passport',
+  'afterConnect',
+  'failureRedirect',
+  'render',
+])
 
 /**
  * Connect mode: a signed-in user of the app connects one or several lexoffice organisations
@@ -71,7 +87,8 @@ export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectR
   const render = options.render ?? defaultRender
   assertFunction(render, 'render')
   const passport = resolvePassport(options.passport)
-  const { config, strategy, attach, errorHandler } = deps
+  const { config, attach, errorHandler } = deps
+  const strategy = checkStrategy(options.strategy, deps)
   const owner = options.owner
   if (config.routing.owner !== undefined && config.routing.owner !== owner) {
     throw invalidArg('ERR_INVALID_ARG_VALUE', 'connectRoutes() was already created with another "owner" for this configuration')

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { LexofficeInternals } from '../config/internals'
 import { ErrorCodes, LexofficeError } from '../errors'
 import { invalidArg, isObject } from '../options/assert'
-import type { LexofficeAuthInfo, LexofficeStrategy } from '../strategy/LexofficeStrategy'
+import { type LexofficeAuthInfo, LexofficeStrategy } from '../strategy/LexofficeStrategy'
 import { rawQuery } from '../strategy/callbackParams'
 import { sanitizeReturnTo } from '../strategy/returnTo'
 import { ROUTE, type RouteOptions } from '../strategy/routeOptions'
@@ -49,6 +49,18 @@ export function resolvePassport(given: PassportLike | undefined): PassportLike {
   } catch {
     throw new Error('The ready-made routes of passport-lexoffice need passport: npm install passport')
   }
+}
+
+/** The strategy the routes use: `lexoffice.strategy`, or one built on the same configuration. @internal */
+export function checkStrategy(given: unknown, deps: { config: LexofficeInternals; strategy: LexofficeStrategy }): LexofficeStrategy {
+  if (given === undefined) return deps.strategy
+  if (!(given instanceof LexofficeStrategy) || !given.isBuiltOn(deps.config)) {
+    throw invalidArg(
+      'ERR_INVALID_ARG_VALUE',
+      '"strategy" must be a LexofficeStrategy built on this configuration: new LexofficeStrategy(lexoffice, verify)',
+    )
+  }
+  return given
 }
 
 /** A route path option: `''` or `/segment[/segment...]`, no trailing slash. @internal */

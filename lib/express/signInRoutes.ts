@@ -15,6 +15,7 @@ import {
   checkLocalPath,
   checkPath,
   checkSameOrigin,
+  checkStrategy,
   defaultRender,
   passportCall,
   redirectUriFor,
@@ -33,6 +34,12 @@ import {
 export interface LexofficeRoutesOptions {
   /** Where the routes live below the mount point. Default `/auth/lexoffice` (login), with `/callback`, `/logout`, `/disconnect` below it. */
   path?: string
+  /**
+   * The strategy the routes log in with, when it is not `lexoffice.strategy`: e.g.
+   * `new LexofficeStrategy(lexoffice, verify)` with a `verify` of its own. It must be built on the
+   * same configuration.
+   */
+  strategy?: LexofficeStrategy
   /** The passport `Authenticator` whose `session()` your app uses. Default: the `passport` module. */
   passport?: PassportLike
   /** Where `POST <path>/logout` sends the browser. Default `/`. */
@@ -63,6 +70,7 @@ export interface RouterDeps {
 
 const KEYS = optionKeys<LexofficeRoutesOptions>()([
   'path',
+  'strategy',
   'passport',
   'afterLogout',
   'afterDisconnect',
@@ -95,7 +103,8 @@ export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOpt
     if (given !== undefined && given !== false) throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" can only be false`)
   }
   const passport = resolvePassport(options.passport)
-  const { config, strategy, attach, errorHandler } = deps
+  const { config, attach, errorHandler } = deps
+  const strategy = checkStrategy(options.strategy, deps)
   deps.setRender(render)
   config.routing.signIn = true
   const router = loadExpress().Router()

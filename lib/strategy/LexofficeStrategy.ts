@@ -3,6 +3,7 @@ import { internalsOf, type LexofficeInternals } from '../config/internals'
 import { ErrorCodes, LexofficeApiError, LexofficeError } from '../errors'
 import type { LexofficeTokenResponse } from '../oauth/LexofficeOAuthClient'
 import { invalidArg } from '../options/assert'
+import type { TokenManager } from '../tokens/TokenManager'
 import { buildAuthorizationURL } from './authorizationURL'
 import { type CallbackFailure, isCallbackRequest, rawQuery } from './callbackParams'
 import { checkCallback } from './checkCallback'
@@ -115,7 +116,7 @@ export class LexofficeStrategy extends StrategyBase {
    *   `verify`, else a {@link LexofficeUser}.
    * @throws TypeError when `lexoffice` is not what `createLexoffice()` returned or `verify` is not a function.
    */
-  constructor(lexoffice: object, verify?: LexofficeVerify) {
+  constructor(lexoffice: { readonly manager: TokenManager }, verify?: LexofficeVerify) {
     super()
     const config = internalsOf(lexoffice)
     if (verify !== undefined && typeof verify !== 'function') throw invalidArg('ERR_INVALID_ARG_TYPE', '"verify" must be a function')
@@ -240,6 +241,11 @@ export class LexofficeStrategy extends StrategyBase {
           done(asUpstreamFailure(err))
         },
       )
+  }
+
+  /** `true` when this strategy was built on `config`. @internal */
+  isBuiltOn(config: LexofficeInternals): boolean {
+    return this._internals.config === config
   }
 
   /** The connection key a session uses (set by a login or connect). @internal */
@@ -433,7 +439,14 @@ export class LexofficeStrategy extends StrategyBase {
     if (typeof tokens.scope === 'string') connection.scope = tokens.scope
 
     const verify = this._internals.verify
-    const user: unknown = verify ? await verify(connection, req) : route.mode === 'connect' ? connection : userOf(connection)
+    let user: unknown
+    try {
+      user = verify ? await verify(connection, req) : route.mode === 'connect' ? connection : userOf(connection)
+    } catch (err) {
+      // No session will point at the new connection: keep no live tokens behind.
+      await config.manager.disconnect(key).catch(() => undefined)
+      throw err
+    }
     if (user === false || user === null || user === undefined) {
       await config.manager.disconnect(key).catch(() => undefined)
       this._fail({ code: ErrorCodes.CONNECTION_REFUSED, status: 403, message: 'The application refused this lexoffice connection.' })

@@ -291,7 +291,8 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   async listConnections(prefix = ''): Promise<ConnectionStatus[]> {
     assertString(prefix, 'prefix', { min: 0, max: 512 })
     const store = this.#o.store
-    if (typeof store.list !== 'function') throw invalidArg('ERR_INVALID_ARG_VALUE', 'the token store cannot list its connections (it has no list())')
+    if (typeof store.list !== 'function')
+      throw invalidArg('ERR_INVALID_ARG_VALUE', 'the token store cannot list its connections (it has no list())')
     const keys = await this.#store.guard(() => (store.list as (p: string) => Promise<string[]>).call(store, prefix), 'read')
     const found = await Promise.all(keys.filter((key) => key.startsWith(prefix)).map((key) => this.tokenInfo(key)))
     return found.filter((status): status is ConnectionStatus => status !== undefined)

@@ -58,6 +58,7 @@ describe('LexofficeStrategy typing', () => {
     const lexoffice = createLexoffice({ env })
     // @ts-expect-error verify must be a function
     expect(() => new LexofficeStrategy(lexoffice, 'verify')).toThrow(TypeError)
+    // @ts-expect-error the options form of 0.1 is gone: the strategy takes the configuration
     const oldForm = () => new LexofficeStrategy({ clientID: 'id', clientSecret: 'secret', callbackURL: 'https://app.example/cb' })
     expect(oldForm).toThrow(TypeError)
     expect(oldForm).toThrow(/createLexoffice/)

@@ -119,4 +119,27 @@ it('an error verify throws reaches the app error handler once, with its status; 
   expect({ status, code: body.code }).toEqual({ status: 503, code: 'DB_DOWN' })
   expect(handled).toHaveLength(1)
   expect((await sessionOf(agent)).user).toBeNull()
+  // No session points at the new connection: it is revoked and removed, not left alive.
+  expect(await t.lexoffice.manager.listConnections()).toEqual([])
+  expect(t.sandbox.connections().map((c) => c.state)).toEqual(['revoked'])
+})
+
+it('routes({ strategy }) logs in with that strategy and its verify; a strategy of another configuration is refused', async () => {
+  const own = await startTestApp({
+    hooks: { now: () => NOW },
+    setup(app, lexoffice, passport) {
+      const strategy = new LexofficeStrategy(lexoffice, (connection) => ({ mine: connection.user.id }))
+      app.use(lexoffice.routes({ passport, strategy }))
+      mountSessionView(app, lexoffice)
+    },
+  })
+  t = own
+  const { agent } = await login()
+  expect((await sessionOf(agent)).user).toEqual({ mine: expect.any(String) })
+  const other = await startTestApp({ setup: () => undefined })
+  try {
+    expect(() => own.lexoffice.routes({ strategy: other.lexoffice.strategy })).toThrow(/built on this configuration/)
+  } finally {
+    await other.close()
+  }
 })
