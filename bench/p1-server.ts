@@ -1,15 +1,15 @@
 /**
  * P1 child: the sandbox and three apps sharing one express-session MemoryStore:
  * `baseline` (session + passport, no lexoffice middleware, handler does no token work),
- * `memory` and `redis` (plus lexoffice() middleware; handler awaits req.lexoffice.getAccessToken()
+ * `memory` and `redis` (plus `lexoffice.middleware()`; handler awaits req.lexoffice.getAccessToken()
  * with a MemoryTokenStore / RedisTokenStore). Session cookies come from real logins through
- * LexofficeStrategy against the sandbox (fetch + cookie jar). IPC: -> ready { targets }, <- exit.
+ * LexofficeStrategy against the sandbox (fetch + cookie jar); the strategy stores the tokens in its
+ * app's token store. IPC: -> ready { targets }, <- exit.
  */
 import { randomBytes } from 'node:crypto'
 import session from 'express-session'
 import { createClient } from 'redis'
 import { createSandbox } from '../lib/sandbox/createSandbox'
-import { TokenManager } from '../lib/tokens/TokenManager'
 import { MemoryTokenStore } from '../lib/tokens/stores/MemoryTokenStore'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { startApp } from './lib/apps'
@@ -30,13 +30,11 @@ async function main(): Promise<void> {
   await redis.connect()
   const prefix = `bench:p1:${randomBytes(4).toString('hex')}:`
   const redisStore = new RedisTokenStore({ client: redis, prefix, encryption: benchEncryption() })
-  const oauth = { ...sb.client, ...sb.endpoints }
-  const memoryManager = new TokenManager({ store: new MemoryTokenStore(), oauth })
-  const redisManager = new TokenManager({ store: redisStore, oauth })
+  const memoryStore = new MemoryTokenStore()
   const sessionStore = new session.MemoryStore()
 
   const baseline = await startApp({ sandbox: sb, sessionStore, strategy: 'lexoffice', withMiddleware: false })
-  const memory = await startApp({ sandbox: sb, sessionStore, strategy: 'lexoffice', manager: memoryManager, withMiddleware: true })
+  const memory = await startApp({ sandbox: sb, sessionStore, strategy: 'lexoffice', tokenStore: memoryStore, withMiddleware: true })
   // The in-process split: the same two apps again, twice each (A B B A: position effects of the
   // load generator cancel out), with the clock of bench/lib/apps.ts.
   const split: Record<'baseline' | 'memory', number[]> = { baseline: [], memory: [] }
@@ -47,15 +45,15 @@ async function main(): Promise<void> {
       sessionStore,
       strategy: 'lexoffice',
       withMiddleware: name === 'memory',
-      ...(name === 'memory' ? { manager: memoryManager } : {}),
+      ...(name === 'memory' ? { tokenStore: memoryStore } : {}),
       timing: (ns) => split[name].push(ns),
     })
     timed.push({ name, app })
   }
-  const redisApp = await startApp({ sandbox: sb, sessionStore, strategy: 'lexoffice', manager: redisManager, withMiddleware: true })
+  const redisApp = await startApp({ sandbox: sb, sessionStore, strategy: 'lexoffice', tokenStore: redisStore, withMiddleware: true })
 
   // Real logins: one through the memory app (its cookie also serves the baseline, same store),
-  // one through the redis app. The verify callback stores the token set in that app's manager.
+  // one through the redis app. The strategy stores the token set in that app's token store.
   const memJar = new CookieJar()
   await driveLogin(memJar, `${memory.url}/auth/login`)
   const redisJar = new CookieJar()

@@ -1,10 +1,11 @@
 /**
  * P4 child: the sandbox (auto-approve) and two login apps, each with its own express-session
- * MemoryStore: `lexoffice` (LexofficeStrategy) and `oauth2` (plain passport-oauth2 with
- * pkce + state, userProfile reading /v1/profile; see bench/lib/apps.ts for how its token request
- * is made acceptable to the sandbox), and diagnostic `lexofficeHttp` (LexofficeStrategy given
- * Node's fetch (undici) as its `fetch` option, i.e. the transport it used before it switched to node:http). Verify callbacks only build the user (no token storage).
- * IPC: -> ready { urls }, <- cpu -> cpu { micros }, <- exit.
+ * MemoryStore: `lexoffice` (LexofficeStrategy from createLexoffice) and `oauth2` (plain
+ * passport-oauth2 with pkce + state, userProfile reading /v1/profile; see bench/lib/apps.ts for how
+ * its token request is made acceptable to the sandbox), and diagnostic `lexofficeHttp`
+ * (LexofficeStrategy given Node's fetch (undici), i.e. the transport it used before it switched to
+ * node:http). Both store each login's tokens in a MemoryTokenStore (the baseline's verify through
+ * `manager.connect`). IPC: -> ready { urls }, <- cpu -> cpu { micros }, <- exit.
  */
 import session from 'express-session'
 import { createSandbox } from '../lib/sandbox/createSandbox'

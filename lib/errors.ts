@@ -36,6 +36,12 @@ export const ErrorCodes = {
   SESSION_MISSING: 'SESSION_MISSING',
   /** {@link LexofficeAuthorizationError}, status 400: an `iss` parameter named another authorization server (RFC 9207). */
   ISSUER_MISMATCH: 'ISSUER_MISMATCH',
+  /** {@link LexofficeAuthorizationError}, status 403: a connect-mode callback arrived for another app user than the one who started the login. */
+  OWNER_MISMATCH: 'OWNER_MISMATCH',
+  /** {@link LexofficeAuthorizationError}, status 403: your `verify` refused the new connection; it was revoked. */
+  CONNECTION_REFUSED: 'CONNECTION_REFUSED',
+  /** {@link LexofficeError}, status 500: a token request through the strategy's `_oauth2` (e.g. passport-oauth2-refresh); use the token manager. */
+  UNMANAGED_REFRESH: 'UNMANAGED_REFRESH',
 
   /** {@link LexofficeOAuthError}, status 400: the token endpoint rejected the grant (expired/used code, rotated refresh token). */
   INVALID_GRANT: 'INVALID_GRANT',
@@ -120,6 +126,9 @@ const DEFAULT_STATUS: Readonly<Record<LexofficeErrorCode, number>> = {
   AUTHORIZATION_ERROR: 400,
   SESSION_MISSING: 500,
   ISSUER_MISMATCH: 400,
+  OWNER_MISMATCH: 403,
+  CONNECTION_REFUSED: 403,
+  UNMANAGED_REFRESH: 500,
   INVALID_GRANT: 400,
   INVALID_CLIENT: 502,
   TOKEN_ENDPOINT_ERROR: 502,

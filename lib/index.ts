@@ -19,28 +19,32 @@ export type { FetchLike } from './http/httpRequest'
 export { LexofficeOAuthClient, MAX_TOKEN_LIFETIME_SECONDS } from './oauth/LexofficeOAuthClient'
 export type { LexofficeOAuthClientOptions, LexofficeTokenResponse } from './oauth/LexofficeOAuthClient'
 
+// The one configuration
+export { Lexoffice, createLexoffice } from './config/Lexoffice'
+export type { LexofficeRefresherOptions } from './config/Lexoffice'
+export type {
+  LexofficeCustomEnvironment,
+  LexofficeEncryptionOption,
+  LexofficeOptions,
+  LexofficeRedisClient,
+} from './config/LexofficeOptions'
+
 // Strategy
 export { LexofficeStrategy } from './strategy/LexofficeStrategy'
-export type {
-  LexofficeAuthInfo,
-  LexofficeAuthenticateOptions,
-  LexofficeVerifyCallback,
-  LexofficeVerifyFunction,
-  LexofficeVerifyFunctionWithParams,
-  LexofficeVerifyFunctionWithRequest,
-  LexofficeVerifyFunctionWithRequestAndParams,
-} from './strategy/LexofficeStrategy'
-export type {
-  LexofficeStrategyOptions,
-  LexofficeStrategyOptionsWithRequest,
-  LexofficeStrategyOptionsBase,
-  SkipUserProfileOption,
-  StrategyLogger,
-} from './strategy/resolveStrategyOptions'
+export type { LexofficeAuthInfo, LexofficeAuthenticateOptions } from './strategy/LexofficeStrategy'
+export type { LexofficeConnection, LexofficeUser, LexofficeVerify } from './strategy/LexofficeConnection'
 export { computeCodeChallenge, generateCodeVerifier, generateState } from './strategy/pkce'
-export { fetchLexofficeProfile, mapLexofficeProfile } from './strategy/profile'
+export { mapLexofficeProfile } from './strategy/profile'
 export type { LexofficeProfile, LexofficeProfileJson } from './strategy/profile'
 export { sanitizeReturnTo } from './strategy/returnTo'
+
+// Express
+export type { LexofficeRoutesOptions } from './express/signInRoutes'
+export type { LexofficeConnectRoutesOptions } from './express/connectRoutes'
+export type { PassportLike } from './express/routeKit'
+export type { LexofficeGuard } from './express/lexofficeGuard'
+export type { LexofficeErrorHandler } from './express/lexofficeErrorHandler'
+export type { LexofficeRender, LexofficeView } from './express/answers'
 
 // Tokens
 export { describeTokenSet } from './tokens/TokenSet'
@@ -52,6 +56,7 @@ export type { TokenManagerOAuthOptions, TokenManagerOptions, TokenManagerRetryOp
 export type * from './tokens/events'
 export type { ConnectionTokenProvider } from './tokens/ConnectionTokenProvider'
 export type { ConnectionIds } from './tokens/records'
+export type { ConnectionDetails } from './tokens/TokenSet'
 export { LOST_AFTER_INTERRUPTED, LOST_INVALID_GRANT } from './tokens/lostReasons'
 export { MemoryTokenStore } from './tokens/stores/MemoryTokenStore'
 export type { MemoryTokenStoreOptions } from './tokens/stores/MemoryTokenStore'

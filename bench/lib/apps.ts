@@ -1,24 +1,28 @@
 /**
  * The Express apps the benchmarks drive: express-session + passport + a login strategy
- * (LexofficeStrategy or plain passport-oauth2 with PKCE and state), optionally the lexoffice()
- * middleware, and one measured route.
+ * (LexofficeStrategy from createLexoffice, or plain passport-oauth2 with PKCE and state), optionally
+ * `lexoffice.middleware()`, and one measured route. Both strategies store the tokens of a login:
+ * LexofficeStrategy does it itself, the passport-oauth2 baseline through `manager.connect` in its
+ * verify callback, as an app using passport-oauth2 would have to.
  */
 import { createServer, type Server } from 'node:http'
 import { stringify, parse } from 'node:querystring'
-import express, { type Express } from 'express'
+import express, { type Express, type RequestHandler } from 'express'
 import session from 'express-session'
 import { Passport } from 'passport'
 import OAuth2Strategy from 'passport-oauth2'
-import { LexofficeStrategy } from '../../lib/strategy/LexofficeStrategy'
-import type { LexofficeProfile } from '../../lib/strategy/profile'
-import type { LexofficeTokenResponse } from '../../lib/oauth/LexofficeOAuthClient'
-import { lexoffice } from '../../lib/express/lexofficeMiddleware'
-import type { TokenManager } from '../../lib/tokens/TokenManager'
-import type { Sandbox } from '../../lib/sandbox/Sandbox'
+import { buildLexoffice } from '../../lib/config/Lexoffice'
 import type { FetchLike } from '../../lib/http/httpRequest'
+import type { LexofficeTokenResponse } from '../../lib/oauth/LexofficeOAuthClient'
+import type { Sandbox } from '../../lib/sandbox/Sandbox'
+import { LexofficeStrategy } from '../../lib/strategy/LexofficeStrategy'
+import { MemoryTokenStore } from '../../lib/tokens/stores/MemoryTokenStore'
+import { TokenManager } from '../../lib/tokens/TokenManager'
+import type { TokenStore } from '../../lib/tokens/TokenStore'
 import { listen } from './util'
 
 export interface BenchUser {
+  /** The token store key of the user's connection. */
   id: string
 }
 
@@ -27,11 +31,11 @@ export interface AppOptions {
   sessionStore: session.Store
   /** Login strategy mounted at /auth/login and /auth/callback. */
   strategy: 'lexoffice' | 'oauth2'
-  /** Diagnostic: give LexofficeStrategy this fetch (e.g. Node's fetch) instead of its node:http transport. */
+  /** Diagnostic: give the lexoffice configuration this fetch (e.g. Node's fetch) instead of its node:http transport. */
   fetch?: FetchLike
-  /** When given, verify stores the tokens (`manager.connect`) and `/api` uses `req.lexoffice`. */
-  manager?: TokenManager
-  /** Mount the lexoffice() middleware (needs `manager`). */
+  /** Where a login stores the tokens (both strategies). Default: a MemoryTokenStore of this app. */
+  tokenStore?: TokenStore
+  /** Mount `lexoffice.middleware()`; `/api` then awaits `req.lexoffice.getAccessToken()` (strategy `lexoffice` only). */
   withMiddleware: boolean
   /**
    * P1's in-process split: a marker right after `passport.session()` starts a clock and
@@ -49,6 +53,7 @@ export interface RunningApp {
 }
 
 const SESSION_SECRET = 'bench-only-session-secret-not-used-elsewhere'
+const SCOPE = ['profile.read', 'contacts.read']
 
 /** Builds and starts one app on 127.0.0.1:0. The callback URL is registered at the sandbox. */
 export async function startApp(o: AppOptions): Promise<RunningApp> {
@@ -58,6 +63,7 @@ export async function startApp(o: AppOptions): Promise<RunningApp> {
   const callbackURL = `${url}/auth/callback`
   o.sandbox.addRedirectUri(callbackURL)
   const passport = new Passport()
+  const store = o.tokenStore ?? new MemoryTokenStore()
 
   app.use(
     session({
@@ -84,50 +90,41 @@ export async function startApp(o: AppOptions): Promise<RunningApp> {
       next()
     })
   }
-  passport.serializeUser((user, done) => done(null, user))
-  passport.deserializeUser((user: Express.User, done) => done(null, user))
-
-  const manager = o.manager
-  const toUser = (
-    params: LexofficeTokenResponse,
-    profile: { id: string; connectionId?: string | undefined },
-    done: (err: unknown, user?: BenchUser) => void,
-  ): void => {
-    const id = profile.connectionId ?? profile.id
-    if (!manager) return done(null, { id })
-    manager.connect(id, params, profile).then(() => done(null, { id }), done)
-  }
+  passport.serializeUser((user, done) => {
+    done(null, user)
+  })
+  passport.deserializeUser((user: Express.User, done) => {
+    done(null, user)
+  })
 
   if (o.strategy === 'lexoffice') {
-    passport.use(
-      'login',
-      new LexofficeStrategy(
-        {
-          ...o.sandbox.client,
-          ...o.sandbox.endpoints,
-          callbackURL,
-          scope: ['profile.read', 'contacts.read'],
-          ...(o.fetch ? { fetch: o.fetch } : {}),
+    const lexoffice = buildLexoffice(
+      {
+        env: {
+          LEXOFFICE_CLIENT_ID: o.sandbox.client.clientID,
+          LEXOFFICE_CLIENT_SECRET: o.sandbox.client.clientSecret,
+          LEXOFFICE_AUTH_URL: o.sandbox.url,
+          LEXOFFICE_API_URL: o.sandbox.url,
         },
-        (
-          _at: string,
-          _rt: string | undefined,
-          params: LexofficeTokenResponse,
-          profile: LexofficeProfile | undefined,
-          done: (err?: unknown, user?: Express.User | false) => void,
-        ) => toUser(params, profile!, done),
-      ),
+        callbackURL,
+        scope: SCOPE,
+        store,
+        // The default ('client') paces every API call of the app, each login's /v1/profile too, at
+        // 1.9/s in all; P4 measures what a login costs, not that budget: one budget per connection.
+        rateLimitScope: 'connection',
+      },
+      o.fetch ? { fetch: o.fetch } : {},
     )
+    passport.use('login', new LexofficeStrategy(lexoffice, (connection): BenchUser => ({ id: connection.key })))
+    if (o.withMiddleware) app.use(lexoffice.middleware())
   } else {
-    passport.use('login', plainOAuth2Strategy(o.sandbox, callbackURL, toUser))
+    if (o.withMiddleware) throw new Error('withMiddleware needs the lexoffice strategy')
+    const manager = new TokenManager({ store, oauth: { ...o.sandbox.client, ...o.sandbox.endpoints }, apiURL: o.sandbox.url })
+    passport.use('login', plainOAuth2Strategy(o.sandbox, callbackURL, manager))
   }
 
-  if (o.withMiddleware) {
-    if (!manager) throw new Error('withMiddleware needs a manager')
-    app.use(lexoffice({ manager, key: (req) => (req.user as BenchUser | undefined)?.id }))
-  }
-  app.get('/auth/login', passport.authenticate('login'))
-  app.get('/auth/callback', passport.authenticate('login', { failureRedirect: '/failed', successRedirect: '/done' }))
+  app.get('/auth/login', passport.authenticate('login') as RequestHandler)
+  app.get('/auth/callback', passport.authenticate('login', { failureRedirect: '/failed', successRedirect: '/done' }) as RequestHandler)
   app.get('/done', (_req, res) => {
     res.send('done')
   })
@@ -138,7 +135,7 @@ export async function startApp(o: AppOptions): Promise<RunningApp> {
           res.status(401).send('no user')
           return
         }
-        await req.lexoffice!.getAccessToken()
+        await req.lexoffice.getAccessToken()
         res.send('ok')
       } catch (err) {
         next(err)
@@ -167,7 +164,9 @@ export async function startApp(o: AppOptions): Promise<RunningApp> {
 
 /**
  * The baseline login: plain passport-oauth2 with `pkce: true, state: true`, a userProfile
- * override reading /v1/profile, and client authentication by HTTP Basic (`customHeaders`).
+ * override reading /v1/profile, client authentication by HTTP Basic (`customHeaders`), and a
+ * verify callback that stores the tokens (`manager.connect`) under the same key as
+ * LexofficeStrategy (`user:<organizationId>:<userId>`).
  *
  * node-oauth's getOAuthAccessToken always adds client_id and client_secret to the form body,
  * and the sandbox (like lexoffice) refuses a request that uses two client authentication
@@ -175,15 +174,7 @@ export async function startApp(o: AppOptions): Promise<RunningApp> {
  * that removes those two fields from the body (one querystring parse + stringify per login;
  * no extra hop). Everything else is stock passport-oauth2 1.8.
  */
-export function plainOAuth2Strategy(
-  sandbox: Sandbox,
-  callbackURL: string,
-  toUser: (
-    params: LexofficeTokenResponse,
-    profile: { id: string; connectionId?: string },
-    done: (err: unknown, user?: BenchUser) => void,
-  ) => void,
-): OAuth2Strategy {
+export function plainOAuth2Strategy(sandbox: Sandbox, callbackURL: string, manager: TokenManager): OAuth2Strategy {
   const { clientID, clientSecret } = sandbox.client
   const basic = Buffer.from(`${encodeURIComponent(clientID)}:${encodeURIComponent(clientSecret)}`).toString('base64')
   const strategy = new OAuth2Strategy(
@@ -193,19 +184,25 @@ export function plainOAuth2Strategy(
       clientID,
       clientSecret,
       callbackURL,
-      scope: 'profile.read contacts.read',
+      scope: SCOPE.join(' '),
       scopeSeparator: ' ',
       pkce: true,
       state: true,
       customHeaders: { Authorization: `Basic ${basic}` },
     },
-    (
-      _at: string,
-      _rt: string,
-      params: LexofficeTokenResponse,
-      profile: { id: string; connectionId?: string },
-      done: OAuth2Strategy.VerifyCallback,
-    ) => toUser(params, profile, (err, user) => done(err as Error | null, user)),
+    (_at: string, refreshToken: string, params: LexofficeTokenResponse, profile: BaselineProfile, done: OAuth2Strategy.VerifyCallback) => {
+      const id = `user:${profile.organizationId}:${profile.id}`
+      const details = { organizationId: profile.organizationId, connectionId: profile.connectionId, userId: profile.id }
+      // node-oauth hands the refresh token over separately and deletes it from `params`.
+      manager.connect(id, { ...params, refresh_token: refreshToken }, details).then(
+        () => {
+          done(null, { id } satisfies BenchUser)
+        },
+        (err: unknown) => {
+          done(err instanceof Error ? err : new Error('storing the tokens failed'))
+        },
+      )
+    },
   )
   const oauth2 = (strategy as unknown as { _oauth2: NodeOAuth2 })._oauth2
   const request = oauth2._request.bind(oauth2)
@@ -219,22 +216,37 @@ export function plainOAuth2Strategy(
       headers = { ...headers, 'Content-Length': Buffer.byteLength(stripped) }
       body = stripped
     }
-    return request(method, url, headers, body, accessToken, callback)
+    request(method, url, headers, body, accessToken, callback)
   }
   oauth2.useAuthorizationHeaderforGET(true)
   const profileURL = `${sandbox.endpoints.apiURL}/v1/profile`
   strategy.userProfile = (accessToken, done) => {
     oauth2.get(profileURL, accessToken, (err, body) => {
-      if (err) return done(new Error(`profile request failed (${(err as { statusCode?: number }).statusCode ?? 'network'})`))
+      if (err) {
+        done(new Error(`profile request failed (${(err as { statusCode?: number }).statusCode ?? 'network'})`))
+        return
+      }
       try {
-        const json = JSON.parse(String(body)) as { connectionId?: string; created?: { userId?: string } }
-        done(null, { id: json.created?.userId ?? 'unknown', ...(json.connectionId ? { connectionId: json.connectionId } : {}) })
+        const json = JSON.parse(String(body)) as { organizationId?: string; connectionId?: string; created?: { userId?: string } }
+        const profile: BaselineProfile = {
+          id: json.created?.userId ?? 'unknown',
+          organizationId: json.organizationId ?? 'unknown',
+          connectionId: json.connectionId ?? 'unknown',
+        }
+        done(null, profile)
       } catch {
         done(new Error('profile was not JSON'))
       }
     })
   }
   return strategy
+}
+
+/** What the baseline's userProfile reads from /v1/profile. */
+interface BaselineProfile {
+  id: string
+  organizationId: string
+  connectionId: string
 }
 
 /** The parts of node-oauth's OAuth2 object used here. */

@@ -1,29 +1,26 @@
 import type session from 'express-session'
-import type { TokenManager, WebhookDedupeStore } from 'passport-lexoffice'
+import type { Lexoffice, WebhookDedupeStore } from 'passport-lexoffice'
 import type { Sandbox } from 'passport-lexoffice/sandbox'
 import type { EventLog } from './eventLog'
 
-/** Everything createApp needs; main.ts builds these from the environment. */
+/** Everything createApp needs; startExample.ts builds these from the configuration. */
 export interface AppDependencies {
   /** Public base URL of this instance or of the load balancer in front of several. */
   baseURL: string
   sessionSecret: string
-  sessionStore?: session.Store
-  manager: TokenManager
-  oauth: { clientID: string; clientSecret: string; authorizationURL: string; tokenURL: string; revokeURL: string; apiURL: string }
-  scope: string[]
-  /** How long a started login may take (the strategy's `pendingLoginTtlMs`); default 10 minutes. */
-  pendingLoginTtlMs?: number
+  sessionStore: session.Store | undefined
+  /** The one lexoffice configuration: strategy, routes, guard, clients, webhooks. */
+  lexoffice: Lexoffice
   /** The embedded sandbox, when the app runs on it (enables the sandbox-only buttons). */
-  sandbox?: Sandbox
-  /** The key that verifies webhook signatures (the sandbox's, or lexoffice's by default). */
-  webhookPublicKey?: string
+  sandbox: Sandbox | undefined
+  /** The key that verifies webhook signatures: the sandbox's; `undefined`: lexoffice's published one. */
+  webhookPublicKey: string | undefined
   /** Where lexoffice sends webhooks for this app (shown on the events page). */
   webhookURL: string
-  /** Where received webhook events are kept (shared by instances when backed by Redis). */
+  /** Drops repeated webhook deliveries across instances (a `store` backend); default: the configuration's. */
+  webhookDedupe: WebhookDedupeStore | undefined
+  /** Where received webhook events are kept (shared by instances in Redis mode). */
   events: EventLog
-  /** Drops repeated webhook deliveries across instances (Redis mode); default: per instance. */
-  webhookDedupe?: WebhookDedupeStore
-  /** Label shown in the header, e.g. "built-in sandbox" or "lexoffice (production)". */
+  /** Shown in the header, e.g. "built-in lexoffice sandbox, in memory". */
   backendLabel: string
 }

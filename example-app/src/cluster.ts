@@ -1,29 +1,29 @@
 /**
  * `npm run start:cluster`: two instances of the example app in this process (ports PORT and
- * PORT+1, default 3000 and 3001) sharing Redis, or PostgreSQL alone with DATABASE_URL (sessions,
- * tokens, refresh lock, webhook dedupe, events), ONE built-in
- * lexoffice sandbox (unless LEXOFFICE_CLIENT_ID is set) and one session secret, plus the
- * background refresher that keeps idle connections alive. Sign in on one instance and open the
- * other in the same browser: cookies are scoped to the host, not the port, so the session is the
- * same and the tokens come from Redis.
+ * PORT+1, default 3000 and 3001) sharing Redis (sessions, tokens, events), ONE built-in
+ * lexoffice sandbox (unless LEXOFFICE_CLIENT_ID is set), one session secret and one encryption
+ * key, plus the background refresher that keeps idle connections alive. Sign in on one instance
+ * and open the other in the same browser: cookies are scoped to the host, not the port, so the
+ * session is the same and the tokens come from Redis.
  *
  *   npm run start:cluster
  *   REDIS_URL=redis://127.0.0.1:6380 PORT=4000 npm run start:cluster
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run start:cluster
  */
 import { randomBytes } from 'node:crypto'
-import { BackgroundRefresher, type BackgroundRefresherOptions } from 'passport-lexoffice'
+import type { BackgroundRefresher, LexofficeRefresherOptions } from 'passport-lexoffice'
 import { type Sandbox, createSandbox } from 'passport-lexoffice/sandbox'
-import { readConfig } from './config'
-import { type StartedExample, startExample } from './startExample'
+import { GENERATED_KEY_NOTICE, readConfig } from './config'
+import { type StartedExample, exampleSandboxOptions, startExample } from './startExample'
 
 export interface StartedCluster {
   instances: [StartedExample, StartedExample]
   sandbox: Sandbox | undefined
   refresher: BackgroundRefresher
-  /** The Redis of both instances, unless they run on PostgreSQL (`databaseURL`). */
+  /** Where the instances share their state: Redis (default) or PostgreSQL (DATABASE_URL). */
   redisURL: string | undefined
   databaseURL: string | undefined
+  /** LEXOFFICE_ENCRYPTION_KEYS was not set: both instances use a key generated for this run. */
+  encryptionKeyGenerated: boolean
   close(): Promise<void>
 }
 
@@ -33,23 +33,22 @@ export interface StartedCluster {
  * balancer in front of both (their common OAuth callback); without it each uses its own address.
  */
 export async function startCluster(
-  env: NodeJS.ProcessEnv = process.env,
-  options: { refresher?: Pick<BackgroundRefresherOptions, 'intervalMs' | 'jitterMs'> } = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: { refresher?: Pick<LexofficeRefresherOptions, 'intervalMs' | 'jitterMs'> } = {},
 ): Promise<StartedCluster> {
-  const databaseURL = env.DATABASE_URL
-  const redisURL = databaseURL ? undefined : (env.REDIS_URL ?? 'redis://127.0.0.1:6379')
-  // One secret (and one set of encryption keys) for both instances, generated once here unless given.
-  const config = readConfig({
-    ...env,
-    ...(redisURL !== undefined && { REDIS_URL: redisURL }),
-    SESSION_SECRET: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
-  })
+  const databaseURL = env.DATABASE_URL === '' ? undefined : env.DATABASE_URL
+  const redisURL = databaseURL === undefined ? (env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined
+  // One configuration read once: one session secret and one encryption key for both instances.
+  const config = readConfig({ ...env, REDIS_URL: redisURL, SESSION_SECRET: env.SESSION_SECRET ?? randomBytes(32).toString('base64url') })
   const closers: Array<() => Promise<unknown>> = []
+  const close = async (): Promise<void> => {
+    for (const closer of [...closers].reverse()) await closer().catch(() => undefined)
+  }
   try {
     // One sandbox for both: one OAuth server, one set of connections and refresh tokens.
     let sandbox: Sandbox | undefined
-    if (config.lexoffice.mode === 'embedded-sandbox') {
-      const own = await createSandbox()
+    if (config.embeddedSandbox) {
+      const own = await createSandbox(exampleSandboxOptions())
       closers.push(() => own.close())
       sandbox = own
     }
@@ -59,34 +58,28 @@ export async function startCluster(
     const b = await startExample({ ...config, port: config.port === 0 ? 0 : config.port + 1 }, shared)
     closers.push(() => b.close())
 
-    // One refresher is enough (the shared refresh lock makes more harmless): it refreshes, through
-    // instance A's token manager, every connection whose access token expires within 15 minutes.
-    const refresher = new BackgroundRefresher({ manager: a.manager, store: a.tokenStore, ...options.refresher })
+    // One refresher is enough (the refresh lock in Redis makes more harmless): it refreshes every
+    // stored connection whose access token expires within 15 minutes, through instance A's
+    // configuration (the same store, lock and credentials as B's).
+    const refresher = a.lexoffice.refresher({ ...options.refresher })
     refresher.on('run', (s) => {
       if (s.refreshed > 0 || s.lost > 0 || s.failed > 0)
         console.log(`background refresher: ${s.refreshed} refreshed, ${s.lost} lost, ${s.failed} failed`)
     })
-    refresher.on('runError', (err) => console.error('background refresher: scan failed:', err instanceof Error ? err.message : err))
+    refresher.on('runError', (err) => {
+      console.error('background refresher: scan failed:', err instanceof Error ? err.message : err)
+    })
     refresher.start()
     closers.push(() => refresher.stop())
 
-    return {
-      instances: [a, b],
-      sandbox,
-      refresher,
-      redisURL,
-      databaseURL,
-      async close() {
-        for (const close of closers.reverse()) await close().catch(() => undefined)
-      },
-    }
+    return { instances: [a, b], sandbox, refresher, redisURL, databaseURL, encryptionKeyGenerated: config.encryptionKeyGenerated, close }
   } catch (err) {
-    for (const close of closers.reverse()) await close().catch(() => undefined)
+    await close()
     throw err
   }
 }
 
-/** The Redis or PostgreSQL URL without its password, for printing. */
+/** The Redis URL without its password, for printing. */
 function printable(url: string): string {
   try {
     const u = new URL(url)
@@ -100,8 +93,8 @@ function printable(url: string): string {
 async function main(): Promise<void> {
   const cluster = await startCluster()
   const [a, b] = cluster.instances
-  const shared = cluster.databaseURL ? `PostgreSQL ${printable(cluster.databaseURL)}` : `Redis ${printable(cluster.redisURL ?? '')}`
-  console.log(`passport-lexoffice example cluster (${a.backendLabel}, ${shared})`)
+  if (cluster.encryptionKeyGenerated) console.warn(GENERATED_KEY_NOTICE)
+  console.log(`passport-lexoffice example cluster (${a.backendLabel} at ${printable(cluster.redisURL ?? cluster.databaseURL ?? '')})`)
   console.log(`  instance A:           ${a.listenURL}`)
   console.log(`  instance B:           ${b.listenURL}`)
   if (a.baseURL !== a.listenURL) console.log(`  public base URL:      ${a.baseURL}`)

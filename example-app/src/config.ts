@@ -1,92 +1,83 @@
 /**
- * The example app's configuration, read from the environment once.
+ * The example app's configuration, read from the environment once. The lexoffice part is not
+ * read here: `createLexoffice` reads the same variables itself (LEXOFFICE_CLIENT_ID,
+ * LEXOFFICE_CLIENT_SECRET, LEXOFFICE_ENV or LEXOFFICE_AUTH_URL + LEXOFFICE_API_URL, BASE_URL,
+ * LEXOFFICE_SCOPE, LEXOFFICE_CONNECTION_NAME, LEXOFFICE_ENCRYPTION_KEYS) and validates them.
  *
  * - no LEXOFFICE_CLIENT_ID: the built-in lexoffice sandbox starts in this process;
- * - LEXOFFICE_CLIENT_ID + LEXOFFICE_CLIENT_SECRET (+ LEXOFFICE_ENV=sandbox|production): real lexoffice;
- * - REDIS_URL: sessions, tokens and received webhook events live in Redis, so several instances
- *   share logins; REDIS_PREFIX (default `lexoffice-example:`) namespaces every key, and
- *   SESSION_SECRET must then be the same on every instance.
- * - DATABASE_URL (instead of REDIS_URL): the same in PostgreSQL, in the schema DATABASE_SCHEMA
- *   (default `public`).
- * - LEXOFFICE_ENCRYPTION_KEYS (`<keyId>:<base64 32-byte key>[,...]`, the first is current): the
- *   keys the token records in Redis or PostgreSQL are encrypted with; instances that share a store
- *   share them. Required with real lexoffice and a shared store; on the built-in sandbox a key is
- *   generated per start when it is not set (the tokens are then unreadable after a restart).
- * - PENDING_LOGIN_TTL_SECONDS (default 600): how long a started login may take at lexoffice.
+ * - REDIS_URL: sessions, tokens (encrypted) and received webhook events live in Redis, so several
+ *   instances share logins; REDIS_PREFIX namespaces every key, and SESSION_SECRET and
+ *   LEXOFFICE_ENCRYPTION_KEYS must then be the same on every instance.
  */
 import { randomBytes } from 'node:crypto'
-import { type TokenCipherOptions, encryptionKeysFromEnv } from 'passport-lexoffice'
 
 export interface ExampleConfig {
   port: number
-  /** Public base URL of this app, e.g. http://localhost:3000 (the OAuth callback is derived from it). */
+  /** Public base URL of this app (BASE_URL); default `http://localhost:<port>`. */
   baseURL: string | undefined
   sessionSecret: string
-  lexoffice:
-    { mode: 'embedded-sandbox' } | { mode: 'lexoffice'; clientID: string; clientSecret: string; environment: 'production' | 'sandbox' }
+  /** `true` without LEXOFFICE_CLIENT_ID: the app runs on the built-in sandbox. */
+  embeddedSandbox: boolean
+  /** The environment `createLexoffice` reads (with the generated encryption key, if any). */
+  env: Readonly<Record<string, string | undefined>>
+  /** Sessions, tokens and events in Redis; `undefined`: in this process's memory. */
   redisURL: string | undefined
   /** Prefix of every Redis key (sessions, tokens, events); instances that share logins share it. */
   redisPrefix: string
-  /** PostgreSQL for sessions, tokens, lock, webhook dedupe and events (instead of Redis). */
+  /** Sessions, tokens, the lock, webhook dedupe and events in PostgreSQL (DATABASE_URL); not with REDIS_URL. */
   databaseURL: string | undefined
-  /** The schema of every table in PostgreSQL mode. */
+  /** The PostgreSQL schema of the app's tables (DATABASE_SCHEMA, default `public`). */
   databaseSchema: string
-  /** The keys the token records in Redis or PostgreSQL are encrypted with (from LEXOFFICE_ENCRYPTION_KEYS, or generated). */
-  encryption: TokenCipherOptions
-  /** `true` when LEXOFFICE_ENCRYPTION_KEYS was not set and the key was generated for this start (the built-in sandbox only). */
+  /** LEXOFFICE_ENCRYPTION_KEYS was not set and tokens go to Redis: a key was generated for this run. */
   encryptionKeyGenerated: boolean
-  scope: string[]
-  /** How long a started login may take before its callback is refused (the strategy's `pendingLoginTtlMs`). */
+  /** How long a started lexoffice login may take (consent page open), ms. */
   pendingLoginTtlMs: number
+  /** Used when LEXOFFICE_SCOPE is not set. */
+  defaultScope: string
+  /** Used when LEXOFFICE_CONNECTION_NAME is not set: how the connection is labelled in lexoffice. */
+  defaultConnectionName: string
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
+/** Said once at start-up when the tokens in Redis are encrypted with a key generated for this run. */
+export const GENERATED_KEY_NOTICE =
+  'LEXOFFICE_ENCRYPTION_KEYS is not set: the stored tokens are encrypted with a key generated for this run (demo only). ' +
+  'After a restart they cannot be read and users connect again. To keep them, set LEXOFFICE_ENCRYPTION_KEYS="key1:<base64 of 32 random bytes>", ' +
+  'e.g. key1:$(openssl rand -base64 32), the same on every instance.'
+
+export function readConfig(env: Readonly<Record<string, string | undefined>> = process.env): ExampleConfig {
   const port = Number(env.PORT ?? 3000)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be a port number')
-  const clientID = env.LEXOFFICE_CLIENT_ID
-  const clientSecret = env.LEXOFFICE_CLIENT_SECRET
-  if (clientID && !clientSecret) throw new Error('LEXOFFICE_CLIENT_SECRET is required with LEXOFFICE_CLIENT_ID')
-  const environment = env.LEXOFFICE_ENV ?? 'production'
-  if (environment !== 'production' && environment !== 'sandbox') throw new Error('LEXOFFICE_ENV must be sandbox or production')
-  if (env.REDIS_URL && env.DATABASE_URL) throw new Error('set either REDIS_URL or DATABASE_URL, not both')
-  const databaseSchema = env.DATABASE_SCHEMA ?? 'public'
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) throw new Error('DATABASE_SCHEMA must be a lower-case SQL identifier')
-  const pendingLoginTtlSeconds = Number(env.PENDING_LOGIN_TTL_SECONDS ?? 600)
-  if (!Number.isInteger(pendingLoginTtlSeconds) || pendingLoginTtlSeconds < 1 || pendingLoginTtlSeconds > 3600)
-    throw new Error('PENDING_LOGIN_TTL_SECONDS must be a whole number of seconds from 1 to 3600')
-  const encryption = readEncryptionKeys(env, Boolean(clientID))
   const redisPrefix = env.REDIS_PREFIX ?? 'lexoffice-example:'
   if (!/^[\w:.-]{1,100}$/.test(redisPrefix)) throw new Error('REDIS_PREFIX must be 1-100 characters of letters, digits, _ : . -')
+  const ttlSeconds = Number(env.PENDING_LOGIN_TTL_SECONDS ?? 600)
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 3600) {
+    throw new Error('PENDING_LOGIN_TTL_SECONDS must be a whole number of seconds from 1 to 3600')
+  }
+  const redisURL = env.REDIS_URL === '' ? undefined : env.REDIS_URL
+  const databaseURL = env.DATABASE_URL === '' ? undefined : env.DATABASE_URL
+  if (redisURL !== undefined && databaseURL !== undefined) throw new Error('set REDIS_URL or DATABASE_URL, not both')
+  const databaseSchema = env.DATABASE_SCHEMA ?? 'public'
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) throw new Error('DATABASE_SCHEMA must be a plain lower-case identifier')
+  // Tokens in a shared store are encrypted: with the configured keys, or (demo) a key for this run.
+  const shared = redisURL !== undefined || databaseURL !== undefined
+  if (shared && !env.LEXOFFICE_ENCRYPTION_KEYS?.trim() && env.LEXOFFICE_CLIENT_ID) {
+    throw new Error('with real lexoffice and a shared store, set LEXOFFICE_ENCRYPTION_KEYS (the tokens are encrypted at rest)')
+  }
+  const generateKey = shared && !env.LEXOFFICE_ENCRYPTION_KEYS?.trim()
   return {
     port,
-    baseURL: env.BASE_URL,
+    baseURL: env.BASE_URL === '' ? undefined : env.BASE_URL,
     // A random secret per start is fine for a demo on one instance; several instances must share one.
     sessionSecret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
-    lexoffice: clientID && clientSecret ? { mode: 'lexoffice', clientID, clientSecret, environment } : { mode: 'embedded-sandbox' },
-    redisURL: env.REDIS_URL,
+    embeddedSandbox: !env.LEXOFFICE_CLIENT_ID,
+    env: generateKey ? { ...env, LEXOFFICE_ENCRYPTION_KEYS: `demo:${randomBytes(32).toString('base64')}` } : { ...env },
+    redisURL,
     redisPrefix,
-    databaseURL: env.DATABASE_URL,
+    databaseURL,
     databaseSchema,
-    encryption: encryption ?? { keys: { generated: randomBytes(32) }, currentKeyId: 'generated' },
-    encryptionKeyGenerated: encryption === undefined,
-    scope: (env.LEXOFFICE_SCOPE ?? 'profile.read contacts.read invoices.read voucherlist.read').split(/\s+/).filter(Boolean),
-    pendingLoginTtlMs: pendingLoginTtlSeconds * 1000,
+    encryptionKeyGenerated: generateKey,
+    pendingLoginTtlMs: ttlSeconds * 1000,
+    defaultScope: 'profile.read contacts.read invoices.read voucherlist.read',
+    defaultConnectionName: 'passport-lexoffice example',
   }
-}
-
-/**
- * LEXOFFICE_ENCRYPTION_KEYS, or `undefined` on the built-in sandbox (a key is then generated for
- * this start). Real lexoffice with a shared store needs real keys: customers' tokens encrypted with
- * a key that dies with the process would all be lost at the next restart.
- */
-function readEncryptionKeys(env: NodeJS.ProcessEnv, realLexoffice: boolean): TokenCipherOptions | undefined {
-  let keys: TokenCipherOptions | undefined
-  try {
-    keys = encryptionKeysFromEnv(env)
-  } catch (err) {
-    throw new Error((err as Error).message, { cause: err }) // names the variable and key ids, never a key
-  }
-  if (keys === undefined && realLexoffice && (env.REDIS_URL || env.DATABASE_URL))
-    throw new Error('LEXOFFICE_ENCRYPTION_KEYS ("<keyId>:<base64 key>") is required with real lexoffice and REDIS_URL or DATABASE_URL')
-  return keys
 }

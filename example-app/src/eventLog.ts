@@ -1,5 +1,4 @@
 /** The received webhook events the events page lists: the log's interface and its in-memory variant. */
-
 /** One received webhook event, as the events page lists it. */
 export interface ReceivedEvent {
   receivedAt: string
@@ -8,22 +7,26 @@ export interface ReceivedEvent {
   organizationId: string
 }
 
-/** A small list of received events. */
+/** A small list of received events, newest first. */
 export interface EventLog {
   add(event: ReceivedEvent): Promise<void>
   list(): Promise<ReceivedEvent[]>
 }
 
+/** How many events the log keeps. */
+export const KEEP_EVENTS = 50
+
 /** Keeps the last 50 events in memory (one instance). */
 export function memoryEventLog(): EventLog {
   const events: ReceivedEvent[] = []
   return {
-    async add(event) {
+    add(event) {
       events.unshift(event)
-      events.length = Math.min(events.length, 50)
+      events.length = Math.min(events.length, KEEP_EVENTS)
+      return Promise.resolve()
     },
-    async list() {
-      return [...events]
+    list() {
+      return Promise.resolve([...events])
     },
   }
 }

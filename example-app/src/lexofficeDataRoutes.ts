@@ -1,26 +1,37 @@
 /** The pages that show lexoffice data through the typed API client: contacts, invoices, an invoice's PDF. */
-import { Router } from 'express'
-import { badRequest } from './errorPages'
-import { client, needLexoffice, signedIn } from './routeGuards'
+import { type Request, type Response, Router } from 'express'
+import type { Lexoffice } from 'passport-lexoffice'
+import { connectionViews, currentLexoffice } from './connections'
+import { badRequest, renderPage } from './errorPages'
+import { signedIn } from './signedIn'
+import { calendarDate, localeOf } from './time'
 
-/** GET /contacts, /invoices and /invoices/:id/pdf, for signed-in users with a lexoffice connection. */
-export function lexofficeDataRoutes(): Router {
+const PAGE_SIZE = 10
+/** lexoffice pages from 0; people from 1. */
+const MAX_PAGE = 400
+
+/** GET /contacts, /invoices and /invoices/:id/pdf, for signed-in users with a live lexoffice connection. */
+export function lexofficeDataRoutes(lexoffice: Lexoffice): Router {
   const router = Router()
-  const needsLexoffice = needLexoffice()
+  // The package's guard: without a live connection, browsers go to (re)connect, JSON clients get 401.
+  const connected = lexoffice.required()
 
-  router.get('/contacts', signedIn, needsLexoffice, async (req, res, next) => {
+  router.get('/contacts', signedIn, connected, async (req, res, next) => {
     try {
-      const page = pageParam(req.query.page)
-      if (page === undefined) return badRequest(res, 'Bad page number', 'The page number must be a whole number from 0 to 399.')
-      const result = await client(req).contacts.list({ page, size: 10 })
-      res.render('contacts', {
+      const page = pageParam(req, res)
+      if (page === undefined) return
+      const current = await currentLexoffice(req)
+      const result = await current.lexoffice.client.contacts.list({ page: page - 1, size: PAGE_SIZE })
+      if (beyondLastPage(req, res, page, result.totalPages)) return
+      renderPage(res, 200, 'contacts', {
         title: 'Contacts',
         page: 'contacts',
-        pageInfo: result,
+        pager: pager(page, result),
+        organizations: connectionViews(current),
         contacts: result.content.map((c) => ({
-          number: c.roles?.customer?.number ?? c.roles?.vendor?.number ?? '',
+          number: c.roles.customer?.number ?? c.roles.vendor?.number ?? '',
           name: c.company?.name ?? [c.person?.firstName, c.person?.lastName].filter(Boolean).join(' '),
-          roles: Object.keys(c.roles ?? {}).join(', '),
+          roles: Object.keys(c.roles).join(', '),
           email: firstEmail(c.emailAddresses),
         })),
       })
@@ -29,22 +40,30 @@ export function lexofficeDataRoutes(): Router {
     }
   })
 
-  router.get('/invoices', signedIn, needsLexoffice, async (req, res, next) => {
+  router.get('/invoices', signedIn, connected, async (req, res, next) => {
     try {
-      const page = pageParam(req.query.page)
-      if (page === undefined) return badRequest(res, 'Bad page number', 'The page number must be a whole number from 0 to 399.')
-      const result = await client(req).voucherlist.list({ voucherType: 'invoice', voucherStatus: 'any', page, size: 10 })
-      res.render('invoices', {
+      const page = pageParam(req, res)
+      if (page === undefined) return
+      const current = await currentLexoffice(req)
+      const result = await current.lexoffice.client.voucherlist.list({
+        voucherType: 'invoice',
+        voucherStatus: 'any',
+        page: page - 1,
+        size: PAGE_SIZE,
+      })
+      if (beyondLastPage(req, res, page, result.totalPages)) return
+      renderPage(res, 200, 'invoices', {
         title: 'Invoices',
         page: 'invoices',
-        pageInfo: result,
+        pager: pager(page, result),
+        organizations: connectionViews(current),
         invoices: result.content.map((v) => ({
           id: v.id,
-          number: v.voucherNumber ?? '(draft)',
-          date: (v.voucherDate ?? '').slice(0, 10),
-          contactName: v.contactName ?? '',
+          number: v.voucherNumber || '(draft)',
+          date: calendarDate(v.voucherDate),
+          contactName: v.contactName,
           status: v.voucherStatus,
-          total: v.totalAmount === undefined ? '' : `${v.totalAmount.toFixed(2)} ${v.currency ?? 'EUR'}`,
+          total: money(v.totalAmount, v.currency, req),
         })),
       })
     } catch (err) {
@@ -52,11 +71,15 @@ export function lexofficeDataRoutes(): Router {
     }
   })
 
-  router.get('/invoices/:id/pdf', signedIn, needsLexoffice, async (req, res, next) => {
+  router.get('/invoices/:id/pdf', signedIn, connected, async (req, res, next) => {
     try {
       const id = String(req.params.id)
-      if (!/^[0-9a-f-]{36}$/i.test(id)) return badRequest(res, 'Unknown invoice', 'That is not an invoice id.')
-      const file = await client(req).invoices.downloadFile(id)
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+        badRequest(res, 'Unknown invoice', 'That is not an invoice id.', { href: '/invoices', text: 'Invoices' })
+        return
+      }
+      const { lexoffice: ctx } = await currentLexoffice(req)
+      const file = await ctx.client.invoices.downloadFile(id)
       res.setHeader('content-type', 'application/pdf')
       res.setHeader('content-disposition', `attachment; filename="${(file.filename ?? `invoice-${id}.pdf`).replace(/[^\w.-]/g, '_')}"`)
       res.end(file.data)
@@ -68,12 +91,47 @@ export function lexofficeDataRoutes(): Router {
   return router
 }
 
-/** The `page` query parameter: absent means 0; anything but a number from 0 to 399 is `undefined` (400). */
-function pageParam(value: unknown): number | undefined {
-  if (value === undefined) return 0
-  if (typeof value !== 'string' || !/^\d{1,3}$/.test(value)) return undefined
-  const n = Number(value)
-  return n <= 399 ? n : undefined
+/** `?page=` (1 to 400, default 1); anything else gets a 400 page that links to the first page. */
+function pageParam(req: Request, res: Response): number | undefined {
+  const value = req.query.page
+  if (value === undefined) return 1
+  const n = typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : NaN
+  if (n >= 1 && n <= MAX_PAGE) return n
+  badRequest(
+    res,
+    'No such page',
+    `Pages are numbered from 1; "${typeof value === 'string' ? value.slice(0, 20) : '…'}" is not a page number.`,
+    {
+      href: req.path,
+      text: 'First page',
+    },
+  )
+  return undefined
+}
+
+/** A page past the end (e.g. `?page=99` of 4) goes to the last page, saying so. */
+function beyondLastPage(req: Request, res: Response, page: number, totalPages: number): boolean {
+  const last = Math.max(totalPages, 1)
+  if (page <= last) return false
+  req.session.flash = {
+    kind: 'bad',
+    text: `There is no page ${page}: the list has ${last} page${last === 1 ? '' : 's'}. This is the last one.`,
+  }
+  res.redirect(`${req.path}?page=${last}`)
+  return true
+}
+
+function pager(page: number, result: { totalPages: number; totalElements: number }): Record<string, number | undefined> {
+  const last = Math.max(result.totalPages, 1)
+  return { page, last, total: result.totalElements, previous: page > 1 ? page - 1 : undefined, next: page < last ? page + 1 : undefined }
+}
+
+function money(amount: number, currency: string, req: Request): string {
+  try {
+    return new Intl.NumberFormat(localeOf(req), { style: 'currency', currency }).format(amount)
+  } catch {
+    return `${amount.toFixed(2)} ${currency}`
+  }
 }
 
 function firstEmail(emails: unknown): string {

@@ -9,7 +9,7 @@ import session from 'express-session'
 import { Pool } from 'pg'
 import type { TokenStore, WebhookDedupeStore } from 'passport-lexoffice'
 import { PostgresTokenStore, PostgresWebhookDedupeStore, type SharedStoreEncryption, migratePostgres } from 'passport-lexoffice/postgres'
-import type { EventLog, ReceivedEvent } from './eventLog'
+import { type EventLog, KEEP_EVENTS, type ReceivedEvent } from './eventLog'
 
 export interface PostgresBackend {
   tokenStore: TokenStore
@@ -55,10 +55,10 @@ export async function startPostgresBackend(
       events: {
         async add(event) {
           await pool.query(`INSERT INTO ${events} (event) VALUES ($1)`, [JSON.stringify(event)])
-          await pool.query(`DELETE FROM ${events} WHERE id <= (SELECT max(id) - 50 FROM ${events})`)
+          await pool.query(`DELETE FROM ${events} WHERE id <= (SELECT max(id) - ${KEEP_EVENTS} FROM ${events})`)
         },
         async list() {
-          const { rows } = await pool.query<{ event: ReceivedEvent }>(`SELECT event FROM ${events} ORDER BY id DESC LIMIT 50`)
+          const { rows } = await pool.query<{ event: ReceivedEvent }>(`SELECT event FROM ${events} ORDER BY id DESC LIMIT ${KEEP_EVENTS}`)
           return rows.map((row) => row.event)
         },
       },

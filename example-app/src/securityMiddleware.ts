@@ -7,20 +7,21 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import session from 'express-session'
 import helmet from 'helmet'
 import type { AppDependencies } from './AppDependencies'
+import { renderPage } from './errorPages'
 
 declare module 'express-session' {
   interface SessionData {
     csrf?: string
     flash?: { kind: 'ok' | 'bad'; text: string }
+    /** Connect mode: the organisation the demo user chose to work with. */
+    organization?: string
   }
 }
 
-/** helmet's security headers; forms may post to this app and to lexoffice's authorization page. */
-export function securityHeaders(deps: Pick<AppDependencies, 'oauth'>): RequestHandler {
+/** helmet's security headers: a strict CSP (scripts and styles from this app only, forms post here only). */
+export function securityHeaders(): RequestHandler {
   return helmet({
-    contentSecurityPolicy: {
-      directives: { 'form-action': ["'self'", new URL(deps.oauth.authorizationURL).origin] },
-    },
+    contentSecurityPolicy: { directives: { 'form-action': ["'self'"] } },
     // The OAuth callback must not leak the code through the Referer header (RFC 9700 §4.2.4).
     referrerPolicy: { policy: 'no-referrer' },
   })
@@ -32,6 +33,7 @@ export function sessionMiddleware(deps: Pick<AppDependencies, 'sessionSecret' | 
     name: 'lexoffice-example.sid',
     secret: deps.sessionSecret,
     resave: false,
+    // No session (and no cookie) until something is stored in it: a login, or a form's CSRF token.
     saveUninitialized: false,
     ...(deps.sessionStore ? { store: deps.sessionStore } : {}),
     // SameSite=Lax: the session cookie must come along on lexoffice's redirect back.
@@ -40,32 +42,30 @@ export function sessionMiddleware(deps: Pick<AppDependencies, 'sessionSecret' | 
 }
 
 /**
- * Synchronizer-token CSRF protection (OWASP) for every state-changing form. The session's secret
- * is created only when a view renders a form (`csrfToken()` in the template): writing it on every
- * request would store a session for every cookieless visitor, 404s included, and make
- * `saveUninitialized: false` pointless.
+ * Synchronizer-token CSRF protection (OWASP) for every state-changing form. The token is created
+ * only when a page renders a form (`csrfToken()` in the views), so requests without a cookie
+ * (crawlers, health checks, 404s) never store a session.
  */
 export function csrf(req: Request, res: Response, next: NextFunction): void {
-  const session = req.session as Request['session'] | undefined
-  if (!session) {
+  res.locals.csrfToken = (): string => {
+    req.session.csrf ??= randomBytes(24).toString('base64url')
+    return req.session.csrf
+  }
+  if (req.method !== 'POST') {
     next()
     return
   }
-  res.locals.csrfToken = (): string => (session.csrf ??= randomBytes(24).toString('base64url'))
-  if (req.method !== 'POST' || req.path.startsWith('/webhooks/')) {
-    next()
-    return
-  }
-  const body = req.body as { _csrf?: unknown } | undefined
-  const sent = Buffer.from(typeof body?._csrf === 'string' ? body._csrf : '')
-  // No secret yet: no form of this session was ever rendered, so no post can be genuine.
-  const expected = Buffer.from(session.csrf ?? '')
-  if (expected.length === 0 || sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
-    res.status(403).render('error', {
+  const sent =
+    typeof (req.body as Record<string, unknown> | undefined)?._csrf === 'string'
+      ? Buffer.from((req.body as { _csrf: string })._csrf)
+      : undefined
+  const expected = req.session.csrf === undefined ? undefined : Buffer.from(req.session.csrf)
+  if (sent === undefined || expected === undefined || sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
+    renderPage(res, 403, 'error', {
       title: 'Forbidden',
       heading: 'Form expired',
-      message: 'This form is no longer valid. Go back, reload the page and try again.',
-      reconnect: false,
+      message:
+        'This form is no longer valid (it belongs to an earlier visit, or came from another site). Go back, reload the page and try again.',
     })
     return
   }

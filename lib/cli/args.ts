@@ -109,6 +109,8 @@ Commands:
   migrate   Create the PostgreSQL tables of PostgresTokenStore, PostgresLock and
             PostgresWebhookDedupeStore if they do not exist (idempotent, one
             transaction; safe to run on every deploy).
+  sandbox   Run the built-in lexoffice sandbox and print the environment that
+            points your app at it (see passport-lexoffice sandbox --help).
 
 Options:
   --redis <url>         Redis holding the tokens (default: $REDIS_URL). Prefer

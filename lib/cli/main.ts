@@ -24,6 +24,7 @@ import { encryptionFromEnv, oauthFromEnv } from './env'
 import { migrateCommand } from './migrateCommand'
 import { type OpenedStore, openStore, whereIs } from './openStore'
 import { printable } from './format'
+import { sandboxCommand } from './sandboxCommand'
 
 export { HELP } from './args'
 
@@ -51,6 +52,18 @@ export interface CliIO extends CommandIO {
  * ```
  */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, io: CliIO = processIO()): Promise<number> {
+  if (argv[0] === 'sandbox') {
+    return sandboxCommand(argv.slice(1), {
+      ...io,
+      untilStopped: () =>
+        new Promise<void>((resolve) => {
+          const unlisten = io.onSignal?.(() => {
+            unlisten?.()
+            resolve()
+          })
+        }),
+    })
+  }
   let args: ParsedArgs
   let oauth: ReturnType<typeof oauthFromEnv> | undefined
   let encryption: ReturnType<typeof encryptionFromEnv>

@@ -37,6 +37,10 @@ export interface LexofficeRequestContextInit<C> {
   resolveKey: LexofficeKeyResolver
   /** Builds `client`; without it `client` is a {@link LexofficeClient} on this request's transport. */
   createClient: LexofficeClientFactory<C> | undefined
+  /** The connections this request may use (connect mode: the owner's). */
+  listConnections?: ((req: Express.Request & IncomingMessage) => Promise<ConnectionStatus[]>) | undefined
+  /** The key of a connection this request may use, named by organization id or key; `undefined` if it may not. */
+  selectConnection?: ((req: Express.Request & IncomingMessage, name: string) => Promise<string | undefined>) | undefined
   /** What the requests of every context of one middleware share (limiter, timeouts, retries, hooks). */
   transport: TransportSettings
 }
@@ -66,6 +70,7 @@ export class LexofficeRequestContext<C = LexofficeClient> {
   readonly #req: Express.Request & IncomingMessage
   readonly #resolveKey: LexofficeKeyResolver
   readonly #createClient: LexofficeClientFactory<C> | undefined
+  readonly #init: LexofficeRequestContextInit<C>
   readonly #settings: TransportSettings
   #transport: ApiTransport | undefined
   #key: Promise<string | undefined> | undefined
@@ -81,6 +86,48 @@ export class LexofficeRequestContext<C = LexofficeClient> {
     this.#resolveKey = init.resolveKey
     this.#createClient = init.createClient
     this.#settings = init.transport
+    this.#init = init
+  }
+
+  /**
+   * The lexoffice connections this request may use, with their status (never a token): in
+   * connect mode all of the signed-in owner's organisations, after a sign-in the session's one.
+   *
+   * @throws LexofficeStoreError `STORE_UNAVAILABLE` (503).
+   * @example
+   * ```ts
+   * const list = await req.lexoffice.connections()
+   * res.render('settings', { organisations: list.map((c) => c.details?.companyName) })
+   * ```
+   */
+  async connections(): Promise<ConnectionStatus[]> {
+    if (this.#init.listConnections) return this.#init.listConnections(this.#req)
+    const key = await this.key()
+    const info = key === undefined ? undefined : await this.#manager.tokenInfo(key)
+    return info === undefined ? [] : [info]
+  }
+
+  /**
+   * The same request bound to another of its connections (connect mode: one of the owner's
+   * organisations, by organization id). Nothing is read until it is used; a name this request may
+   * not use resolves no key, so its calls fail with `NOT_CONNECTED`.
+   *
+   * @example
+   * ```ts
+   * app.get('/orgs/:org/contacts', lexoffice.required(), async (req, res) => {
+   *   res.json(await req.lexoffice.use(req.params.org).client.contacts.list())
+   * })
+   * ```
+   */
+  use(connection: string): LexofficeRequestContext<C> {
+    if (typeof connection !== 'string' || connection === '')
+      throw invalidArg('ERR_INVALID_ARG_TYPE', '"connection" must be a non-empty string')
+    const select = this.#init.selectConnection
+    const current = this.key()
+    return new LexofficeRequestContext<C>({
+      ...this.#init,
+      resolveKey: (req) => (select ? select(req, connection) : current.then((key) => (key === connection ? key : undefined))),
+    })
   }
 
   /**

@@ -16,8 +16,12 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** Set by the `lexoffice()` middleware: tokens, status and API access for this request's connection. */
-      lexoffice?: LexofficeRequestContext<LexofficeClient>
+      /**
+       * This request's lexoffice connection: the API client, status, disconnect. Set by
+       * `lexoffice.routes()`, `lexoffice.connectRoutes()`, `lexoffice.required()` or
+       * `lexoffice.middleware()`; `undefined` on requests none of them saw.
+       */
+      lexoffice: LexofficeRequestContext<LexofficeClient>
     }
   }
 }

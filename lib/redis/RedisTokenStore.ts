@@ -257,9 +257,9 @@ export class RedisTokenStore implements TokenStore {
    * const keys = await store.list()
    * ```
    */
-  async list(): Promise<string[]> {
+  async list(prefix = ''): Promise<string[]> {
     const head = this.#recordKey('')
-    const pattern = `${head.replace(/[*?[\]\\]/g, '\\$&')}*`
+    const pattern = `${(head + prefix).replace(/[*?[\]\\]/g, '\\$&')}*`
     const keys = new Set<string>()
     let nodes = [this.#redis]
     if (this.#cluster) {

@@ -57,11 +57,11 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
    *
    * @example
    * ```ts
-   * new LexofficeStrategy({ ...sandbox.client, ...sandbox.endpoints, callbackURL }, verify)
+   * const lexoffice = createLexoffice({ ...sandbox.client, environment: { authURL: sandbox.url, apiURL: sandbox.url }, baseURL, scope })
    * ```
    */
   get client(): { clientID: string; clientSecret: string } {
-    const c = this.#state.clients.get(this.#defaultClientID)!
+    const c = present(this.#state.clients.get(this.#defaultClientID), 'default client')
     return { clientID: c.clientID, clientSecret: c.clientSecret }
   }
 
@@ -74,8 +74,35 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
    * ```
    */
   get organization(): { organizationId: string; companyName: string } {
-    const o = this.#state.organizations.get(this.#state.defaultOrganizationId)!
+    const o = present(this.#state.organizations.get(this.#state.defaultOrganizationId), 'default organisation')
     return { organizationId: o.organizationId, companyName: o.companyName }
+  }
+
+  /**
+   * Every organisation the demo user belongs to (the demo one first).
+   *
+   * @example
+   * ```ts
+   * const [first, second] = sandbox.organizations()
+   * ```
+   */
+  organizations(): Array<{ organizationId: string; companyName: string }> {
+    return [...this.#state.organizations.values()].map((o) => ({ organizationId: o.organizationId, companyName: o.companyName }))
+  }
+
+  /**
+   * Picks the organisation the next approvals connect, as a user who belongs to several would on
+   * lexoffice's consent page (with `autoApprove`; the consent page preselects it).
+   *
+   * @throws TypeError when the organisation is not one of {@link Sandbox.organizations}.
+   * @example
+   * ```ts
+   * sandbox.useOrganization(sandbox.organizations()[1]!.organizationId)
+   * ```
+   */
+  useOrganization(organizationId: string): void {
+    if (!this.#state.organizations.has(organizationId)) throw new TypeError(`the sandbox has no organisation ${organizationId}`)
+    this.#state.approvingOrganizationId = organizationId
   }
 
   /**
@@ -87,7 +114,7 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
    * ```
    */
   get user(): { userId: string; userName: string; userEmail: string } {
-    const u = this.#state.users.get(this.#state.defaultUserId)!
+    const u = present(this.#state.users.get(this.#state.defaultUserId), 'default user')
     return { userId: u.userId, userName: u.userName, userEmail: u.userEmail }
   }
 
@@ -228,6 +255,28 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
   failNextTokenCalls(faults: SandboxFault[]): void {
     assertFaults(faults)
     this.#state.queueFaults(faults.map((f) => ({ ...f })))
+  }
+
+  /**
+   * Scripts the answers of the next calls to one API path (exact, without query string, e.g.
+   * `/v1/profile`), one fault per call, in order, before authentication and rate limiting. The
+   * kinds are those of {@link Sandbox.failNextTokenCalls} except `invalid_grant`; `status`
+   * without `body` answers `{"message":null}`.
+   *
+   * @throws TypeError on a path outside `/v1/`, an unknown fault kind or bad values.
+   * @example
+   * ```ts
+   * sandbox.failNextApiCalls('/v1/profile', [{ kind: 'status', status: 503 }, { kind: 'json', body: [] }])
+   * ```
+   */
+  failNextApiCalls(path: string, faults: SandboxFault[]): void {
+    assertString(path, 'path', { max: 256 })
+    if (!/^\/v1\/[^?#\s]*$/.test(path)) throw invalidArg('ERR_INVALID_ARG_VALUE', '"path" must be an API path such as /v1/profile')
+    assertFaults(faults, 'api')
+    this.#state.queueApiFaults(
+      path,
+      faults.map((f) => ({ ...f })),
+    )
   }
 
   /**
@@ -372,4 +421,10 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `Sandbox { url: '${this.url}', clientID: '${this.#defaultClientID}' }`
   }
+}
+
+/** A record the sandbox creates at start and never removes. */
+function present<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`sandbox: the ${what} is missing`)
+  return value
 }

@@ -65,6 +65,8 @@ export class SandboxState {
   /** Users by userId (the demo one is {@link defaultUserId}). */
   readonly users = new Map<string, ResolvedSandboxUser>()
   readonly defaultOrganizationId: string
+  /** The organisation approvals without a choice on the consent page connect (autoApprove). */
+  approvingOrganizationId: string
   readonly defaultUserId: string
   autoApprove: boolean
   accessTokenTtlSeconds: number
@@ -84,6 +86,8 @@ export class SandboxState {
   readonly #log: SandboxRequestLogEntry[] = []
   readonly #secrets = new Set<string>()
   readonly #faults: SandboxFault[] = []
+  /** Faults for API calls, by exact path. */
+  readonly #apiFaults = new Map<string, SandboxFault[]>()
   readonly #orgData = new Map<string, Map<string, unknown>>()
   readonly #logByRequest = new WeakMap<object, SandboxRequestLogEntry>()
   readonly #sleeps = new Set<{ timer: NodeJS.Timeout; resolve: (completed: boolean) => void }>()
@@ -92,9 +96,10 @@ export class SandboxState {
 
   constructor(options: ResolvedSandboxOptions, emit: SandboxEmit) {
     for (const client of options.clients) this.clients.set(client.clientID, client)
-    this.organizations.set(options.organization.organizationId, options.organization)
+    for (const organization of options.organizations) this.organizations.set(organization.organizationId, organization)
     this.users.set(options.user.userId, options.user)
     this.defaultOrganizationId = options.organization.organizationId
+    this.approvingOrganizationId = this.defaultOrganizationId
     this.defaultUserId = options.user.userId
     this.autoApprove = options.autoApprove
     this.accessTokenTtlSeconds = options.accessTokenTtlSeconds
@@ -121,7 +126,7 @@ export class SandboxState {
    */
   organizationData<T>(organizationId: string, key: string, init: () => T): T {
     let data = this.#orgData.get(organizationId)
-    if (!data) this.#orgData.set(organizationId, (data = new Map()))
+    if (!data) this.#orgData.set(organizationId, (data = new Map<string, unknown>()))
     if (!data.has(key)) data.set(key, init())
     return data.get(key) as T
   }
@@ -159,6 +164,7 @@ export class SandboxState {
       scopes: auth.scopes,
       connectionName: auth.connectionName,
       expiresAt: now + this.codeTtlSeconds * 1000,
+      organizationId: auth.organizationId ?? this.approvingOrganizationId,
       used: false,
       connectionId: undefined,
     })
@@ -176,7 +182,7 @@ export class SandboxState {
   createConnection(code: AuthorizationCodeRecord): { connection: ConnectionRecord; tokens: IssuedTokens } {
     const connection: ConnectionRecord = {
       connectionId: randomUUID(),
-      organizationId: this.defaultOrganizationId,
+      organizationId: code.organizationId,
       userId: this.defaultUserId,
       clientID: code.clientID,
       connectionName: code.connectionName,
@@ -237,9 +243,11 @@ export class SandboxState {
    */
   findRefreshToken(token: string): { connection: ConnectionRecord; rotated: boolean } | undefined {
     const current = this.#refreshTokens.get(token)
-    if (current !== undefined) return { connection: this.#connections.get(current)!, rotated: false }
+    const connection = current === undefined ? undefined : this.#connections.get(current)
+    if (connection !== undefined) return { connection, rotated: false }
     const old = this.#rotatedRefreshTokens.get(token)
-    if (old !== undefined) return { connection: this.#connections.get(old)!, rotated: true }
+    const previous = old === undefined ? undefined : this.#connections.get(old)
+    if (previous !== undefined) return { connection: previous, rotated: true }
     return undefined
   }
 
@@ -374,6 +382,21 @@ export class SandboxState {
   /** Takes the fault for this token call, if one is queued. */
   takeFault(): SandboxFault | undefined {
     return this.#faults.shift()
+  }
+
+  /** Queues faults for the next calls to one API path. */
+  queueApiFaults(path: string, faults: readonly SandboxFault[]): void {
+    const queue = this.#apiFaults.get(path) ?? []
+    queue.push(...faults)
+    this.#apiFaults.set(path, queue)
+  }
+
+  /** Takes the fault for this call to `path`, if one is queued. */
+  takeApiFault(path: string): SandboxFault | undefined {
+    const queue = this.#apiFaults.get(path)
+    const fault = queue?.shift()
+    if (queue?.length === 0) this.#apiFaults.delete(path)
+    return fault
   }
 
   /**

@@ -28,7 +28,13 @@ import { attachSandboxWebhooks } from './webhooks/attachSandboxWebhooks'
  *
  * const sandbox = await createSandbox({ autoApprove: true })
  * sandbox.addRedirectUri('http://127.0.0.1:3000/auth/lexoffice/callback')
- * passport.use(new LexofficeStrategy({ ...sandbox.client, ...sandbox.endpoints, callbackURL: '/auth/lexoffice/callback' }, verify))
+ * const lexoffice = createLexoffice({
+ *   ...sandbox.client,
+ *   environment: { authURL: sandbox.url, apiURL: sandbox.url },
+ *   baseURL: 'http://127.0.0.1:3000',
+ *   scope: ['profile.read', 'contacts.read'],
+ * })
+ * passport.use(lexoffice.strategy)
  * // later
  * await sandbox.close()
  * ```
@@ -36,6 +42,8 @@ import { attachSandboxWebhooks } from './webhooks/attachSandboxWebhooks'
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const resolved = resolveSandboxOptions(options)
   const router = new SandboxRouter<SandboxState>([...authorizeRoutes, ...tokenRoutes, ...revokeRoutes, ...apiRoutes])
+  // Assigned once the server listens; the state's emitter (below) reads it when events happen.
+  // eslint-disable-next-line prefer-const
   let sandbox: Sandbox | undefined
   const state = new SandboxState(resolved, (name, ...args) => {
     // Listeners run synchronously; one that throws makes that request answer 500.
@@ -60,6 +68,6 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   })
   const { port, family } = server.address() as AddressInfo
   const host = family === 'IPv6' || resolved.host === '::1' ? `[${resolved.host}]` : resolved.host
-  sandbox = new Sandbox(state, server, `http://${host}:${port}`, resolved.clients[0]!.clientID, webhooks)
+  sandbox = new Sandbox(state, server, `http://${host}:${port}`, resolved.clients[0].clientID, webhooks)
   return sandbox
 }

@@ -143,6 +143,11 @@ export interface SandboxOptions {
   codeTtlSeconds?: number
   /** The demo organisation. */
   organization?: SandboxOrganizationConfig
+  /**
+   * More organisations the demo user belongs to: the consent page then lets the user pick one
+   * (as lexoffice's does), and with `autoApprove` `sandbox.useOrganization(id)` picks it.
+   */
+  organizations?: SandboxOrganizationConfig[]
   /** The demo user. */
   user?: SandboxUserConfig
   /** Clock in ms since the epoch, for tests (code and token expiry). Default `Date.now`. */
@@ -190,6 +195,8 @@ export interface ResolvedSandboxOptions {
   accessTokenTtlSeconds: number
   codeTtlSeconds: number
   organization: ResolvedSandboxOrganization
+  /** The demo organisation first, then the extra ones. */
+  organizations: ResolvedSandboxOrganization[]
   user: ResolvedSandboxUser
   now: () => number
   maxBodyBytes: number
@@ -225,6 +232,7 @@ const OPTION_KEYS = optionKeys<SandboxOptions>()([
   'accessTokenTtlSeconds',
   'codeTtlSeconds',
   'organization',
+  'organizations',
   'user',
   'now',
   'maxBodyBytes',
@@ -309,6 +317,13 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
   assertFunction(now, 'now')
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
   assertInteger(maxBodyBytes, 'maxBodyBytes', 1024, 64 * 1024 * 1024)
+  const organization = resolveOrganization(options.organization ?? {})
+  const extra = options.organizations ?? []
+  if (!Array.isArray(extra)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"organizations" must be an array')
+  const organizations = [organization, ...extra.map((o) => resolveOrganization(o))]
+  if (new Set(organizations.map((o) => o.organizationId)).size !== organizations.length) {
+    throw invalidArg('ERR_INVALID_ARG_VALUE', '"organizations" must not repeat an organizationId')
+  }
   return {
     port,
     host,
@@ -316,7 +331,8 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     autoApprove,
     accessTokenTtlSeconds,
     codeTtlSeconds,
-    organization: resolveOrganization(options.organization ?? {}),
+    organization,
+    organizations,
     user: resolveUser(options.user ?? {}),
     now: now as () => number,
     maxBodyBytes,

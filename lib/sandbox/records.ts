@@ -14,6 +14,8 @@ export interface PendingAuthorization {
   scopes: readonly string[]
   connectionName: string
   expiresAt: number
+  /** The organisation the user picked on the consent page (default: the sandbox's current choice). */
+  organizationId?: string
 }
 
 /** An issued authorization code. @internal */
@@ -24,6 +26,8 @@ export interface AuthorizationCodeRecord {
   scopes: readonly string[]
   connectionName: string
   expiresAt: number
+  /** The organisation the connection will belong to. */
+  organizationId: string
   /** Set on the first redemption attempt: every later one is a reuse. */
   used: boolean
   /** The connection created when the code was redeemed (revoked if the code is reused). */
@@ -95,20 +99,25 @@ export interface SandboxRequestLogEntry {
   time: number
   /** `grant_type` of token endpoint calls. */
   grantType?: string
-  /** The injected fault that answered this token call, if any. */
+  /** The injected fault that answered this token or API call, if any. */
   fault?: SandboxFault['kind']
 }
 
 /**
- * A scripted answer for one upcoming token endpoint call (see `sandbox.failNextTokenCalls`).
+ * A scripted answer for one upcoming token endpoint call (see `sandbox.failNextTokenCalls`) or
+ * API call (see `sandbox.failNextApiCalls`).
  *
- * - `status`: answer `status` with an RFC 6749 error body (or `body`); nothing is processed.
+ * - `status`: answer `status` with an RFC 6749 error body (API calls: `{"message":null}`), or
+ *   with `body`; nothing is processed.
  * - `html`: answer `status` (default 200) with an HTML page, as a misconfigured proxy would.
  * - `delay`: wait `ms`, then process the call normally (`thenProcess`, default `true`) or answer
  *   504 `{"message":"Endpoint request timed out"}` without processing. `close()` cancels the wait.
- * - `invalid_grant`: answer 400 `invalid_grant` without processing (the grant stays valid).
+ * - `invalid_grant`: answer 400 `invalid_grant` without processing (the grant stays valid); token
+ *   calls only.
  * - `json`: answer `status` (default 200) with `body` as JSON, e.g. `{}` or `null`.
- * - `alter`: process the call normally (the code is redeemed, the refresh token rotated), then
+ * - `text`: answer `status` (default 200) with `body` as it is, under `contentType` (default
+ *   `text/plain; charset=utf-8`), e.g. a body that is not JSON under a JSON content type.
+ * - `alter` (token calls only): process the call normally (the code is redeemed, the refresh token rotated), then
  *   change the successful answer as a proxy or a changed server might: drop the members named in
  *   `omit`, then merge `set`. A number JSON cannot carry (`Infinity`) is written as `1e999`, which
  *   JSON parsers read as `Infinity`. Error answers pass unchanged.
@@ -125,6 +134,7 @@ export type SandboxFault =
   | { kind: 'delay'; ms: number; thenProcess?: boolean }
   | { kind: 'invalid_grant' }
   | { kind: 'json'; body: unknown; status?: number }
+  | { kind: 'text'; body: string; status?: number; contentType?: string }
   | { kind: 'alter'; omit?: string[]; set?: Record<string, unknown> }
 
 /**

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { gatewayError, json, regularError } from './http'
+import { applyFault } from './oauth/faults'
 import type { SandboxRouter } from './router'
 import type { SandboxRequestLogEntry, SandboxState } from './SandboxState'
 import type { SandboxRequest, SandboxResponse } from './types'
@@ -33,6 +34,7 @@ function send(res: ServerResponse, answer: SandboxResponse): void {
     res.end(body)
   } catch {
     // A handler produced an invalid header: answer a plain 500 instead.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- end() may throw after writeHead() sent the head
     if (!res.headersSent) {
       res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
       res.end('{"message":null}')
@@ -122,14 +124,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Sandbox
 
   if (!path.startsWith('/') || rawUrl.length > MAX_URL_LENGTH) {
     req.resume()
-    return send(res, gatewayError(400, 'Bad Request'))
+    send(res, gatewayError(400, 'Bad Request'))
+    return
   }
   // A file upload may carry lexoffice's 5 MiB: the cap of multipart bodies is at least that much.
   const multipart = /^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')
   const cap = multipart ? Math.max(ctx.maxBodyBytes, MAX_UPLOAD_BODY_BYTES) : ctx.maxBodyBytes
   const declared = Number(req.headers['content-length'] ?? 0)
   const body = Number.isFinite(declared) && declared > cap ? undefined : await readBody(req, cap)
-  if (body === undefined) return tooLarge(req, res)
+  if (body === undefined) {
+    tooLarge(req, res)
+    return
+  }
   sreq.body = body
 
   if (path === '/oauth2/token' && method === 'POST') {
@@ -137,16 +143,29 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Sandbox
     if (grantType !== null && GRANT_TYPE.test(grantType)) entry.grantType = grantType
   }
 
+  const fault = path.startsWith('/v1/') ? ctx.takeApiFault(path) : undefined
+  if (fault) {
+    entry.fault = fault.kind
+    const outcome = await applyFault(fault, ctx, 'api')
+    if (outcome !== 'process' || ctx.closed) {
+      send(res, outcome === 'process' ? json(503, { message: 'Sandbox is shutting down' }) : outcome)
+      return
+    }
+  }
+
   const match = router.match(method, path)
   switch (match.kind) {
     case 'none':
-      return send(res, notFound(sreq, ctx))
+      send(res, notFound(sreq, ctx))
+      return
     case 'bad-path':
-      return send(res, gatewayError(400, 'Bad Request'))
+      send(res, gatewayError(400, 'Bad Request'))
+      return
     case 'method': {
       const answer = gatewayError(405, 'Method Not Allowed')
       answer.headers = { ...answer.headers, allow: match.allow.join(', ') }
-      return send(res, answer)
+      send(res, answer)
+      return
     }
     case 'found': {
       sreq.params = match.params
@@ -156,7 +175,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Sandbox
       } catch {
         answer = json(500, { message: null })
       }
-      return send(res, answer)
+      send(res, answer)
+      return
     }
   }
 }

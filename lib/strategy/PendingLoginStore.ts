@@ -22,6 +22,8 @@ export interface PendingLogin {
   createdAt: number
   /** The checked relative path to return to after login, if one was given. */
   returnTo?: string
+  /** Connect mode: the app user who started the login; the callback must come from the same one. */
+  owner?: string
 }
 
 /**
@@ -36,6 +38,8 @@ export interface PendingLogin {
 export interface PendingLoginRecord {
   /** Pending logins, oldest first. */
   pending: PendingLogin[]
+  /** The token store key of the connection this session uses (set after a login or connect). */
+  connection?: string
 }
 
 /**
@@ -123,7 +127,7 @@ export class PendingLoginStore {
     const pending = this.list(session).filter((p) => now - p.createdAt < HARD_MAX_AGE_MS)
     pending.push({ ...login })
     while (pending.length > this.maxPending) pending.shift()
-    session[this.sessionKey] = { pending } satisfies PendingLoginRecord
+    this.#write(session, pending, this.connection(session))
   }
 
   /**
@@ -137,7 +141,7 @@ export class PendingLoginStore {
     const index = pending.findIndex((p) => timingSafeEqual(digest(p.state), wanted))
     if (index === -1) return { kind: 'unknown', hadRecord }
     const [login] = pending.splice(index, 1) as [PendingLogin]
-    session[this.sessionKey] = { pending } satisfies PendingLoginRecord
+    this.#write(session, pending, this.connection(session))
     if (this.#now() - login.createdAt >= this.ttlMs || login.createdAt > this.#now() + 60_000) {
       return { kind: 'expired', login }
     }
@@ -151,10 +155,25 @@ export class PendingLoginStore {
     return record.pending.filter(isPendingLogin).map((p) => ({ ...p }))
   }
 
+  /** The connection key this session uses, if any. */
+  connection(session: SessionLike): string | undefined {
+    const record = session[this.sessionKey]
+    const key = isRecord(record) ? record.connection : undefined
+    return typeof key === 'string' && key !== '' ? key : undefined
+  }
+
+  /** Sets (or with `undefined` clears) the connection key this session uses. */
+  setConnection(session: SessionLike, key: string | undefined): void {
+    this.#write(session, this.list(session), key)
+  }
+
   /** A copy of the record, to carry over into a regenerated session (or `undefined`). */
   snapshot(session: SessionLike): PendingLoginRecord | undefined {
     if (!isRecord(session[this.sessionKey])) return undefined
-    return { pending: this.list(session) }
+    const record: PendingLoginRecord = { pending: this.list(session) }
+    const connection = this.connection(session)
+    if (connection !== undefined) record.connection = connection
+    return record
   }
 
   /** Puts a carried-over record into a (new) session, merging with what is there. */
@@ -163,7 +182,13 @@ export class PendingLoginStore {
     const merged = [...record.pending.filter((p) => !present.some((q) => q.state === p.state)), ...present]
     merged.sort((a, b) => a.createdAt - b.createdAt)
     while (merged.length > this.maxPending) merged.shift()
-    session[this.sessionKey] = { pending: merged } satisfies PendingLoginRecord
+    this.#write(session, merged, record.connection ?? this.connection(session))
+  }
+
+  #write(session: SessionLike, pending: PendingLogin[], connection: string | undefined): void {
+    const record: PendingLoginRecord = { pending }
+    if (connection !== undefined) record.connection = connection
+    session[this.sessionKey] = record
   }
 
   /** Never shows the pending logins. @internal */
@@ -189,6 +214,7 @@ function isPendingLogin(value: unknown): value is PendingLogin {
     typeof p.redirectUri === 'string' &&
     typeof p.issuer === 'string' &&
     typeof p.createdAt === 'number' &&
-    (p.returnTo === undefined || typeof p.returnTo === 'string')
+    (p.returnTo === undefined || typeof p.returnTo === 'string') &&
+    (p.owner === undefined || typeof p.owner === 'string')
   )
 }

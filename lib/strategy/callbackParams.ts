@@ -67,7 +67,7 @@ const MAX_STATE_LENGTH = 512
  * rawQuery(req).getAll('code').length // 2 for ?code=a&code=b
  * ```
  */
-export function rawQuery(req: { originalUrl?: string; url?: string }): URLSearchParams {
+export function rawQuery(req: { originalUrl?: string | undefined; url?: string | undefined }): URLSearchParams {
   const url = req.originalUrl ?? req.url ?? ''
   const q = url.indexOf('?')
   return new URLSearchParams(q === -1 ? '' : url.slice(q + 1))
@@ -82,7 +82,7 @@ export function rawQuery(req: { originalUrl?: string; url?: string }): URLSearch
  * if (isCallbackRequest(req)) handleCallback(req)
  * ```
  */
-export function isCallbackRequest(req: { originalUrl?: string; url?: string }): boolean {
+export function isCallbackRequest(req: { originalUrl?: string | undefined; url?: string | undefined }): boolean {
   const query = rawQuery(req)
   for (const key of query.keys()) {
     const base = key.replace(/\[.*$/, '')
@@ -104,8 +104,8 @@ export function isCallbackRequest(req: { originalUrl?: string; url?: string }): 
  * ```
  */
 export function parseCallbackParams(req: {
-  originalUrl?: string
-  url?: string
+  originalUrl?: string | undefined
+  url?: string | undefined
   query?: unknown
 }): { params: CallbackParams } | { failure: CallbackFailure } {
   const query = rawQuery(req)

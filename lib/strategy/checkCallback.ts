@@ -19,7 +19,7 @@ import type { RequestWithSession } from './sessionCarryOver'
  * @internal
  */
 export function checkCallback(
-  req: RequestWithSession & { originalUrl?: string; url?: string; query?: unknown },
+  req: RequestWithSession & { originalUrl?: string | undefined; url?: string | undefined; query?: unknown },
   store: PendingLoginStore,
   issuer: string,
 ): { code: string; login: PendingLogin } | { failure: CallbackFailure } | { sessionMissing: true } {

@@ -1,5 +1,3 @@
-import type { StrategyLogger } from './resolveStrategyOptions'
-
 /**
  * Warns once per strategy (via `logger`) about session cookie settings that make the callback
  * lose the session: `SameSite=Strict` (not sent on lexoffice's cross-site redirect back) and a
@@ -14,7 +12,7 @@ import type { StrategyLogger } from './resolveStrategyOptions'
  */
 export function checkSessionCookie(
   req: { session?: unknown; secure?: boolean },
-  logger: StrategyLogger | undefined,
+  logger: { warn(message: string): void } | undefined,
   warned: Set<string>,
 ): void {
   const cookie = (req.session as { cookie?: { sameSite?: unknown; secure?: unknown } } | undefined)?.cookie

@@ -14,20 +14,17 @@ export type RequestWithSession = {
  * passport ≥ 0.6 regenerates the session in `req.logIn` and drops its data (CVE-2022-25896 fix).
  * For this one request, wrap `req.session.regenerate` with a non-enumerable own property (the
  * session store never serialises it) that calls the original and then re-attaches the other
- * tabs' pending logins and `returnTo` to the new session. `returnTo` also goes into the current
- * session, for apps that log in without regeneration.
+ * tabs' pending logins, `returnTo` and the session's connection key to the new session. Both
+ * also go into the current session, for logins without regeneration (connect mode).
  *
  * @internal
- * @example
- * ```ts
- * carryOverSession(req, store, login) // then passport's req.logIn(user, ...)
- * ```
  */
-export function carryOverSession(req: RequestWithSession, store: PendingLoginStore, login: PendingLogin): void {
+export function carryOverSession(req: RequestWithSession, store: PendingLoginStore, login: PendingLogin, connectionKey: string): void {
   const session = req.session
   if (!session) return
   const returnTo = login.returnTo
   if (returnTo !== undefined) session.returnTo = returnTo
+  store.setConnection(session, connectionKey)
   const original = session.regenerate
   if (typeof original !== 'function') return
   Object.defineProperty(session, 'regenerate', {
@@ -41,6 +38,7 @@ export function carryOverSession(req: RequestWithSession, store: PendingLoginSto
         const fresh = req.session
         if (!err && fresh && fresh !== session) {
           if (carried) store.restore(fresh, carried)
+          store.setConnection(fresh, connectionKey)
           if (returnTo !== undefined) fresh.returnTo = returnTo
         }
         cb(err)

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { TokenInfo } from './TokenSet'
+import type { ConnectionDetails, TokenInfo } from './TokenSet'
 
 /**
  * Options of `TokenManager.getAccessToken`.
@@ -39,6 +39,8 @@ export interface ConnectionBookkeeping {
   connectedAt: number
   /** The last refresh failure (code and time), cleared by the next success. */
   lastError: { code: string; at: number } | undefined
+  /** Who connected what, when the connection was stored with details (the ready-made routes do). */
+  details: ConnectionDetails | undefined
 }
 
 /**

@@ -184,6 +184,7 @@ export class RefreshPath {
       lastRefreshAt: now,
       connectedAt: record.connectedAt,
     }
+    if (record.details !== undefined) rotated.details = record.details
     try {
       const written = await this.writeRotated(key, rotated, marked, record.tokens.refreshToken)
       this.#ctx.memory.remember(key, written.tokens)

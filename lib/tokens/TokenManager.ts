@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events'
 import { isLexofficeError } from '../errors'
 import { storeUnavailable } from '../failures/storeUnavailable'
 import type { LexofficeTokenResponse } from '../oauth/LexofficeOAuthClient'
-import { assertInteger, assertString } from '../options/assert'
+import { assertInteger, assertString, invalidArg } from '../options/assert'
 import type { ConnectionTokenProvider } from './ConnectionTokenProvider'
 import type { TokenManagerEvents } from './events'
 import { type ConnectionIds, GuardedStore, activeTokens, tombstone, toTokenSet } from './records'
@@ -17,7 +17,7 @@ import {
 import { SingleFlight } from './singleFlight'
 import { TokenMemory } from './tokenMemory'
 import type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAccessTokenOptions } from './ConnectionStatus'
-import { type TokenInfo, type TokenRecord, type TokenSet, describeTokenSet } from './TokenSet'
+import { type ConnectionDetails, type TokenInfo, type TokenRecord, type TokenSet, describeTokenSet } from './TokenSet'
 import type { TokenStore } from './TokenStore'
 import { updateRecord } from './updateRecord'
 
@@ -132,40 +132,42 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   }
 
   /**
-   * Stores a new connection (after login): an active record that replaces whatever was stored
-   * under `key`, a tombstone included. Emits `connected`. Call it from the strategy's verify
-   * callback with the token response (`params`) and the profile (for `organizationId` and
-   * `connectionId`).
+   * Stores a new connection (after a login): an active record that replaces whatever was stored
+   * under `key`, a tombstone included. When it replaces another lexoffice connection (another
+   * `connectionId`), that one's refresh token is revoked afterwards (best effort), so that a
+   * reconnect never leaves a live connection behind. Emits `connected`. The strategy calls it for
+   * you; call it yourself only with tokens obtained outside the strategy.
    *
-   * @param key Your connection key, e.g. `profile.connectionId` or your user id.
-   * @param tokenResponse The token endpoint answer (`params` in verify); needs a `refresh_token`.
-   * @param extra Ids to keep beside the tokens; a passport profile works as is.
+   * @param key Your connection key.
+   * @param tokenResponse The token endpoint's answer; needs a `refresh_token`.
+   * @param details Ids and names to keep beside the tokens (a passport profile's ids work as is).
    * @throws LexofficeError `STORE_UNAVAILABLE` (503) or `STORE_CONFLICT`.
    * @example
    * ```ts
-   * verify: (accessToken, refreshToken, params, profile, done) =>
-   *   manager.connect(profile.connectionId, params, profile).then(() => done(null, user), done)
+   * await manager.connect('user-42', tokenResponse, { organizationId, connectionId })
    * ```
    */
-  async connect(key: string, tokenResponse: LexofficeTokenResponse, extra: ConnectionIds = {}): Promise<TokenInfo> {
+  async connect(key: string, tokenResponse: LexofficeTokenResponse, details: ConnectionDetails = {}): Promise<TokenInfo> {
     assertKey(key)
     const now = this.#o.now()
+    const kept = pickDetails(details)
     const ids: ConnectionIds = {}
-    const given = extra as ConnectionIds | null // a profile from JS code may be anything
-    if (typeof given?.organizationId === 'string') ids.organizationId = given.organizationId
-    if (typeof given?.connectionId === 'string') ids.connectionId = given.connectionId
+    if (kept.organizationId !== undefined) ids.organizationId = kept.organizationId
+    if (kept.connectionId !== undefined) ids.connectionId = kept.connectionId
     const tokens = toTokenSet(tokenResponse, undefined, now, this.#o.assumedLifetimeMs, ids)
-    await updateRecord(
+    const replaced = await updateRecord(
       this.#store,
       key,
       (current) => {
         const record: TokenRecord = { version: (current?.version ?? 0) + 1, state: 'active', tokens, refreshCount: 0, connectedAt: now }
-        return { write: record, then: undefined }
+        if (Object.keys(kept).length > 0) record.details = kept
+        return { write: record, then: current }
       },
       { conflict: 'The token record kept changing; the connection was not stored.' },
     )
     this.#memory.forget(key)
     this.#memory.remember(key, tokens)
+    this.#revokeReplaced(replaced, tokens)
     this.#emit('connected', { key, expiresAt: tokens.expiresAt, organizationId: tokens.organizationId, connectionId: tokens.connectionId })
     return describeTokenSet(tokens, now)
   }
@@ -268,11 +270,32 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       lastRefreshAt: record.lastRefreshAt,
       connectedAt: record.connectedAt,
       lastError: record.lastError,
+      details: record.details,
     }
     if (record.state === 'active' && record.tokens) {
       return { ...describeTokenSet(record.tokens, this.#o.now()), ...base, state: 'active', persisted: pending === undefined }
     }
     return { ...base, state: 'lost', reason: record.lost?.reason ?? 'unknown', lostAt: record.lost?.at ?? 0 }
+  }
+
+  /**
+   * The status of every stored connection whose key starts with `prefix` (all of them without
+   * one), e.g. the connections of one owner in connect mode. Needs a store with `list()`.
+   *
+   * @throws TypeError when the store cannot list; LexofficeStoreError `STORE_UNAVAILABLE` (503).
+   * @example
+   * ```ts
+   * for (const c of await manager.listConnections('owner:42:')) console.log(c.details?.companyName, c.state)
+   * ```
+   */
+  async listConnections(prefix = ''): Promise<ConnectionStatus[]> {
+    assertString(prefix, 'prefix', { min: 0, max: 512 })
+    const store = this.#o.store
+    if (typeof store.list !== 'function')
+      throw invalidArg('ERR_INVALID_ARG_VALUE', 'the token store cannot list its connections (it has no list())')
+    const keys = await this.#store.guard(() => (store.list as (p: string) => Promise<string[]>).call(store, prefix), 'read')
+    const found = await Promise.all(keys.filter((key) => key.startsWith(prefix)).map((key) => this.tokenInfo(key)))
+    return found.filter((status): status is ConnectionStatus => status !== undefined)
   }
 
   /**
@@ -406,6 +429,14 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     return tokens.accessToken
   }
 
+  /** A reconnect that replaced another lexoffice connection revokes the old one: it would stay alive at lexoffice, unused. */
+  #revokeReplaced(previous: TokenRecord | undefined, next: TokenSet): void {
+    const old = previous?.state === 'active' ? previous.tokens : undefined
+    if (old === undefined || old.refreshToken === next.refreshToken) return
+    if (old.connectionId !== undefined && old.connectionId === next.connectionId) return
+    this.#o.oauth.revoke(old.refreshToken, 'refresh_token').catch(() => undefined)
+  }
+
   /** Rule 7c: while a rotated set waits for its write, serve it; never refresh from the stale stored set. */
   #fromPending(tokens: TokenSet, force: boolean): string {
     if (!force && this.#isUsable(tokens)) return tokens.accessToken
@@ -439,4 +470,17 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       })
     }
   }
+}
+
+const DETAIL_KEYS = ['owner', 'organizationId', 'connectionId', 'companyName', 'userId', 'userName', 'userEmail'] as const
+
+/** The string-valued details, at most 512 characters each (a passport profile may carry much more). */
+function pickDetails(details: ConnectionDetails): ConnectionDetails {
+  const kept: ConnectionDetails = {}
+  if (details === null || typeof details !== 'object') return kept
+  for (const name of DETAIL_KEYS) {
+    const value = details[name]
+    if (typeof value === 'string' && value !== '') kept[name] = value.slice(0, 512)
+  }
+  return kept
 }

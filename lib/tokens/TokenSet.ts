@@ -29,6 +29,27 @@ export interface TokenSet {
 }
 
 /**
+ * Who connected what: the non-secret details kept beside the tokens, and in the tombstone once
+ * the connection is lost, so that a list of connections can name them.
+ *
+ * @example
+ * ```ts
+ * const details: ConnectionDetails = { owner: 'app-user-7', companyName: 'Müller GmbH', userName: 'Anna Müller' }
+ * ```
+ */
+export interface ConnectionDetails {
+  /** Connect mode: your app's user who owns the connection. */
+  owner?: string | undefined
+  organizationId?: string | undefined
+  connectionId?: string | undefined
+  companyName?: string | undefined
+  /** The lexoffice user who granted the connection. */
+  userId?: string | undefined
+  userName?: string | undefined
+  userEmail?: string | undefined
+}
+
+/**
  * What the store keeps under one connection key: the token set while the connection is active,
  * or a tombstone after it was lost, plus bookkeeping for the refresh path. Written with
  * compare-and-set on `version` (see {@link TokenStore.set}).
@@ -57,6 +78,8 @@ export interface TokenRecord {
    * `invalid_grant`. `owner` is a random per-process id, not a secret.
    */
   refreshing?: { owner: string; startedAt: number }
+  /** Who connected what (kept in the tombstone too). */
+  details?: ConnectionDetails
 }
 
 /** The non-secret view of a token set, safe for logs, JSON answers and templates. */

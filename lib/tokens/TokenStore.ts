@@ -39,8 +39,11 @@ export interface TokenStore {
   destroy(key: string): Promise<void>
   /** Keys of active records whose access token expires before `dueBefore` (ms since epoch). */
   listDue?(dueBefore: number): Promise<string[]>
-  /** All keys (active and lost), for status output. */
-  list?(): Promise<string[]>
+  /**
+   * All keys (active and lost), or those starting with `prefix`: for status output and for listing
+   * the connections of one owner (connect mode).
+   */
+  list?(prefix?: string): Promise<string[]>
   /**
    * A lock shared by every process that uses the same backing store. Stores without one
    * (memory) are single-process: the manager's in-process coalescing is then enough.

@@ -77,6 +77,7 @@ export function tombstone(record: TokenRecord, reason: string, now: number): Tok
   }
   if (record.lastRefreshAt !== undefined) lost.lastRefreshAt = record.lastRefreshAt
   if (record.lastError !== undefined) lost.lastError = record.lastError
+  if (record.details !== undefined) lost.details = record.details
   return lost
 }
 

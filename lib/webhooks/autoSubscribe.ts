@@ -100,7 +100,8 @@ export interface AutoSubscribeOptions {
   /** Called after each run whose listing succeeded (also when some creates failed). */
   onResult?: (result: EnsureSubscriptionsResult, info: AutoSubscribeInfo) => unknown
   /**
-   * Called for each failure, see {@link AutoSubscribeStage}. Default: one `console.error` line
+   * Called for each failure, see {@link AutoSubscribeStage}; a connection that ended during a run
+   * (its creates all fail with the same `NOT_CONNECTED` or `AUTH_LOST`) once. Default: one `console.error` line
    * (stage, error name, code and message; no key, no token). Its own errors are swallowed.
    */
   onError?: (err: unknown, info: AutoSubscribeErrorInfo) => unknown
@@ -217,7 +218,12 @@ export function autoSubscribe(options: AutoSubscribeOptions): AutoSubscription {
     } catch (err) {
       return report(err, { ...base, stage: err instanceof LexofficeError ? 'list' : 'subscriptions' })
     }
+    // A connection that ended during the run (disconnected, revoked) fails every remaining create
+    // with the same error: one report, not one per subscription.
+    const reported = new Set<unknown>()
     for (const failed of result.failed) {
+      if (reported.has(failed.error)) continue
+      reported.add(failed.error)
       await report(failed.error, {
         ...base,
         stage: 'create',

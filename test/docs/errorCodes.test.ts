@@ -14,6 +14,7 @@ import type { TokenStore } from '../../lib/tokens/TokenStore'
 import { assertLexofficeSignature } from '../../lib/webhooks/assertLexofficeSignature'
 import { staleEventError } from '../../lib/webhooks/eventFreshness'
 import { parseLexofficeEvent } from '../../lib/webhooks/parseLexofficeEvent'
+import { UnmanagedOAuth2 } from '../../lib/strategy/UnmanagedOAuth2'
 
 const ORG_ID = 'aa93e8a8-2aa3-470b-b914-caad8a255dd8'
 
@@ -27,6 +28,8 @@ const LOGIN_ONLY: readonly LexofficeErrorCode[] = [
   'ACCESS_DENIED',
   'AUTHORIZATION_ERROR',
   'SESSION_MISSING',
+  'OWNER_MISMATCH',
+  'CONNECTION_REFUSED',
   'ISSUER_MISMATCH',
 ]
 
@@ -172,6 +175,13 @@ describe('documented error codes and statuses', () => {
       add(parseApiError(status, '{}', { method: 'GET', path: '/v1/x' }))
     }
     add(new LexofficeSearchWindowError('/v1/voucherlist', 10_000, 12_000))
+
+    // The strategy's stand-in for node-oauth refuses every token request.
+    add(
+      await new Promise<unknown>((resolve) => {
+        new UnmanagedOAuth2('id', '', '', 'https://a.example/authorize', 'https://a.example/token').getOAuthAccessToken('rt', {}, resolve)
+      }),
+    )
 
     // Webhooks.
     add(await thrown(() => assertLexofficeSignature('{}', undefined)))

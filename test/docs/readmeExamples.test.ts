@@ -12,6 +12,7 @@ const ROOT = path.resolve(__dirname, '..', '..')
 const PRELUDES: Record<string, string> = {
   app: "declare const app: import('express').Express",
   manager: "declare const manager: import('passport-lexoffice').TokenManager",
+  lexoffice: "declare const lexoffice: import('passport-lexoffice').Lexoffice",
   store: "declare const store: import('passport-lexoffice').TokenStore",
   redis: "declare const redis: import('redis').RedisClientType",
   sandbox: "declare const sandbox: import('passport-lexoffice/sandbox').Sandbox",

@@ -53,13 +53,13 @@ export interface RoundRobinProxy {
 
 export async function startRoundRobinProxy(): Promise<RoundRobinProxy> {
   let next = 0
-  const proxy: RoundRobinProxy = { url: '', targets: [], log: [], close: async () => undefined }
+  const proxy: RoundRobinProxy = { url: '', targets: [], log: [], close: () => Promise.resolve() }
   const server: Server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
     if (proxy.targets.length === 0) {
       res.writeHead(503).end('no targets')
       return
     }
-    const pathname = (req.url ?? '/').split('?')[0]!
+    const pathname = (req.url ?? '/').split('?')[0]
     const pinned = pathname.startsWith('/public/') || pathname === '/favicon.ico' || pathname === '/events.json'
     const index = pinned ? 0 : next
     if (!pinned) {
@@ -100,7 +100,7 @@ export async function deleteRedisKeys(prefix: string): Promise<void> {
 }
 
 export async function text(page: Page, testId: string): Promise<string> {
-  return (await page.getByTestId(testId).innerText()).trim()
+  return (await page.getByTestId(testId).first().innerText()).trim()
 }
 
 export async function refreshCountShown(page: Page): Promise<number> {
@@ -109,7 +109,20 @@ export async function refreshCountShown(page: Page): Promise<number> {
   return value
 }
 
-/** Home → "Connect lexoffice" (or "Reconnect") → consent page → Allow → home, signed in. */
+/** The access token expiry the home page shows (its `data-expires-at`, ms since the epoch). */
+export async function expiryShown(page: Page): Promise<number> {
+  return Number(await page.getByTestId('expires-in').first().getAttribute('data-expires-at'))
+}
+
+/** On lexoffice's (the sandbox's) consent page: picks an organisation (by index) when offered, then Allow. */
+export async function allow(page: Page, sandbox: Sandbox, organization?: number): Promise<void> {
+  await page.waitForURL((url) => url.href.startsWith(sandbox.endpoints.authorizationURL))
+  await page.waitForSelector('button[name=decision][value=allow]')
+  if (organization !== undefined) await page.selectOption('#organization', { index: organization })
+  await page.click('button[name=decision][value=allow]')
+}
+
+/** Home → "Sign in with lexoffice" (or "Reconnect") → consent page → Allow → home, signed in. */
 export async function connectAndAllow(
   page: Page,
   baseURL: string,
@@ -121,15 +134,37 @@ export async function connectAndAllow(
   await page.waitForURL((url) => url.href.startsWith(sandbox.endpoints.authorizationURL))
   await page.waitForSelector('button[name=decision][value=allow]')
   await shot(`consent-${startTestId}`)
-  await page.click('button[name=decision][value=allow]')
+  await allow(page, sandbox)
   await page.waitForURL(`${baseURL}/`)
   await page.getByTestId('user-name').waitFor()
+}
+
+/** Signs in with the app's own demo login as `user` (alice or bob). */
+export async function demoLogin(page: Page, baseURL: string, user: 'alice' | 'bob'): Promise<void> {
+  await page.goto(`${baseURL}/`)
+  await page.getByTestId('demo-login').click()
+  await page.getByTestId(`login-${user}`).click()
+  await page.waitForURL(`${baseURL}/`)
+  await page.getByTestId('connect-organization').waitFor()
+}
+
+/** A demo user connects the sandbox organisation at `index` (consent page choice); back on the home page. */
+export async function connectOrganization(page: Page, baseURL: string, sandbox: Sandbox, index: number): Promise<void> {
+  await page.goto(`${baseURL}/`)
+  await page.getByTestId('connect-organization').click()
+  await allow(page, sandbox, index)
+  await page.waitForURL(`${baseURL}/`)
+}
+
+/** The section of the home page that shows one organisation's connection. */
+export function connectionCard(page: Page, organizationId: string): ReturnType<Page['locator']> {
+  return page.locator(`[data-testid=connection][data-organization="${organizationId}"]`)
 }
 
 /** Opens /contacts and returns how many rows the table shows. */
 export async function contactRows(page: Page, baseURL: string): Promise<number> {
   const answer = await page.goto(`${baseURL}/contacts`)
-  if (answer?.status() !== 200) throw new Error(`/contacts answered ${answer?.status()}`)
+  if (answer?.status() !== 200) throw new Error(`/contacts answered ${String(answer?.status())}`)
   await page.getByTestId('contacts').waitFor()
   return page.locator('[data-testid=contacts] tbody tr').count()
 }

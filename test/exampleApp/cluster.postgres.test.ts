@@ -60,8 +60,10 @@ test('two instances on PostgreSQL alone: log in on A, continue on B; one refresh
   expect(await count('example_sessions')).toBeGreaterThanOrEqual(1)
   expect(await count('lexoffice_tokens')).toBe(1)
   // Encrypted at rest: the stored row holds no token.
-  const key = sandbox.connections().find((c) => c.state === 'active')!.connectionId
-  const token = await b.manager.getAccessToken(key)
+  const connectionId = sandbox.connections().find((c) => c.state === 'active')!.connectionId
+  const [key] = (await b.lexoffice.manager.listConnections()).map((c) => c.key)
+  if (key === undefined) throw new Error('no connection stored')
+  const token = await b.lexoffice.manager.getAccessToken(key)
   const { rows } = await schema.pool.query<{ data: string }>(`SELECT data FROM ${schema.name}.lexoffice_tokens`)
   expect(rows[0]?.data).toMatch(/^v1\./)
   expect(rows[0]?.data).not.toContain(token)
@@ -71,17 +73,17 @@ test('two instances on PostgreSQL alone: log in on A, continue on B; one refresh
   const before = sandbox.tokenCalls('refresh_token')
   expect(await cluster.refresher.runOnce()).toMatchObject({ scanned: 1, refreshed: 1, failed: 0, lost: 0 })
   expect(sandbox.tokenCalls('refresh_token')).toBe(before + 1)
-  expect(await b.manager.tokenInfo(key)).toMatchObject({ state: 'active', refreshCount: 1 })
+  expect(await b.lexoffice.manager.tokenInfo(key)).toMatchObject({ state: 'active', refreshCount: 1 })
   expect(await count('lexoffice_locks')).toBe(0)
 
   // lexoffice revokes: its token.revoked webhook is claimed once (PostgreSQL dedupe), listed on both
   // instances (PostgreSQL events), and B sees the connection lost.
-  sandbox.revokeConnection(key, 'user_disconnected')
+  sandbox.revokeConnection(connectionId, 'user_disconnected')
   await sandbox.webhooksIdle()
   expect(sandbox.webhookDeliveries.filter((d) => d.eventType === 'token.revoked').map((d) => d.outcome)).toEqual(['delivered'])
   // The handler runs after its 204: wait for the event to be listed.
   await waitFor(async () => (await a.events.list()).some((e) => e.eventType === 'token.revoked'))
   expect(await count('lexoffice_webhook_claims')).toBe(1)
   expect((await b.events.list()).map((e) => e.eventType)).toContain('token.revoked')
-  expect(await b.manager.tokenInfo(key)).toMatchObject({ state: 'lost' })
+  expect(await b.lexoffice.manager.tokenInfo(key)).toMatchObject({ state: 'lost' })
 })

@@ -12,13 +12,22 @@ test('PENDING_LOGIN_TTL_SECONDS sets the strategy pendingLoginTtlMs (default 10 
   }
 })
 
-test('LEXOFFICE_ENCRYPTION_KEYS gives the token keys; without it a key is generated (and flagged for the log line)', () => {
+test('LEXOFFICE_ENCRYPTION_KEYS gives the token keys of a shared store; on the sandbox without it a key is generated (and flagged for the log line)', () => {
   const key = randomBytes(32).toString('base64')
-  const given = readConfig({ LEXOFFICE_ENCRYPTION_KEYS: `2026-11:${key}` })
-  expect(given.encryption).toEqual({ keys: { '2026-11': key }, currentKeyId: '2026-11' })
+  const given = readConfig({ REDIS_URL: 'redis://127.0.0.1:6379', LEXOFFICE_ENCRYPTION_KEYS: `2026-11:${key}` })
+  expect(given.env.LEXOFFICE_ENCRYPTION_KEYS).toBe(`2026-11:${key}`)
   expect(given.encryptionKeyGenerated).toBe(false)
-  const generated = readConfig({})
-  expect(generated.encryptionKeyGenerated).toBe(true)
-  expect(generated.encryption.currentKeyId).toBe('generated')
-  expect(() => readConfig({ LEXOFFICE_ENCRYPTION_KEYS: 'k1:short' })).toThrow(/LEXOFFICE_ENCRYPTION_KEYS is invalid/)
+  for (const shared of [{ REDIS_URL: 'redis://127.0.0.1:6379' }, { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' }]) {
+    const generated = readConfig(shared)
+    expect(generated.encryptionKeyGenerated).toBe(true)
+    expect(generated.env.LEXOFFICE_ENCRYPTION_KEYS).toMatch(/^demo:/)
+  }
+  expect(readConfig({}).encryptionKeyGenerated).toBe(false) // tokens in memory
+  expect(() => readConfig({ REDIS_URL: 'redis://x', LEXOFFICE_CLIENT_ID: 'real' })).toThrow(/LEXOFFICE_ENCRYPTION_KEYS/)
+})
+
+test('REDIS_URL or DATABASE_URL, not both; DATABASE_SCHEMA is a plain identifier', () => {
+  expect(() => readConfig({ REDIS_URL: 'redis://x', DATABASE_URL: 'postgres://x' })).toThrow(/not both/)
+  expect(readConfig({ DATABASE_URL: 'postgres://x' }).databaseSchema).toBe('public')
+  expect(() => readConfig({ DATABASE_URL: 'postgres://x', DATABASE_SCHEMA: 'a; drop' })).toThrow(/DATABASE_SCHEMA/)
 })

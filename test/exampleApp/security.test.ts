@@ -1,15 +1,15 @@
 /**
  * The example app's security properties over HTTP (supertest against a real server on port 0,
- * signed in through the auto-approving sandbox): helmet headers, session cookie flags, CSRF on
- * every form post, and 4xx pages without stack traces for bad input.
+ * signed in through the auto-approving sandbox, both ways): helmet headers, session cookie flags,
+ * CSRF on every form post, one user's organisations out of another's reach, and 4xx pages
+ * without stack traces for bad input.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import request from 'supertest'
 import { signLexofficePayload } from '../../lib'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { readConfig } from '../../example-app/src/config'
-import { type StartedExample, startExample } from '../../example-app/src/startExample'
-import { type Agent, csrfTokenOf, expectNoInternals, signedInAgent as signedIn } from './helpers'
+import { type StartedExample, exampleSandboxOptions, startExample } from '../../example-app/src/startExample'
 
 // The sandbox's webhook signing key, known here so that the test can sign events itself.
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -17,22 +17,72 @@ let sandbox: Sandbox
 let app: StartedExample
 let httpsApp: StartedExample
 
+/** What beforeAll started, closed in reverse order (also after a failed start). */
+const started: Array<() => Promise<unknown>> = []
+
 beforeAll(async () => {
-  sandbox = await createSandbox({ autoApprove: true, webhooks: { privateKey } })
+  sandbox = await createSandbox(exampleSandboxOptions({ autoApprove: true, webhooks: { privateKey } }))
+  started.push(() => sandbox.close())
   app = await startExample(readConfig({ PORT: '0' }), { sandbox })
+  started.push(() => app.close())
   // Behind a TLS-terminating proxy: BASE_URL is https, the proxy sends X-Forwarded-Proto.
   httpsApp = await startExample(readConfig({ PORT: '0', BASE_URL: 'https://app.example.test' }), { sandbox })
+  started.push(() => httpsApp.close())
 })
 
 afterAll(async () => {
-  await app?.close()
-  await httpsApp?.close()
-  await sandbox?.close()
+  for (const close of started.reverse()) await close()
 })
 
-/** Signs a fresh agent in on the http instance. */
-function signedInAgent(): Promise<Agent> {
-  return signedIn(app)
+type Agent = ReturnType<typeof request.agent>
+
+/** Follows the auto-approved authorization to the callback; expects the app's redirect home. */
+async function authorize(agent: Agent, start: request.Response): Promise<void> {
+  const answer = await fetch(start.headers.location, { redirect: 'manual' })
+  expect(answer.status).toBe(302)
+  const callback = new URL(answer.headers.get('location')!)
+  expect(callback.searchParams.get('code')).toBeTruthy()
+  await agent.get(`${callback.pathname}${callback.search}`).expect(302).expect('location', '/')
+}
+
+/** Signs a fresh agent in with lexoffice: /auth/lexoffice → sandbox (auto-approved) → callback → home. */
+async function signedInAgent(): Promise<Agent> {
+  const agent = request.agent(app.listenURL)
+  await authorize(agent, await agent.get('/auth/lexoffice').expect(302))
+  const home = await agent.get('/').expect(200)
+  expect(home.text).toContain('data-testid="token-state"')
+  return agent
+}
+
+/** Signs a fresh agent in with the demo login as `user` and connects the organisation `organizationId`. */
+async function demoAgent(user: 'alice' | 'bob', organizationId?: string): Promise<Agent> {
+  const agent = request.agent(app.listenURL)
+  const login = await agent.get('/login').expect(200)
+  await agent
+    .post('/login')
+    .type('form')
+    .send({ _csrf: csrfTokenOf(login.text), user })
+    .expect(303)
+    .expect('location', '/')
+  if (organizationId !== undefined) {
+    sandbox.useOrganization(organizationId)
+    await authorize(agent, await agent.get('/lexoffice/connect').expect(302))
+    sandbox.useOrganization(sandbox.organization.organizationId)
+  }
+  return agent
+}
+
+function csrfTokenOf(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html)
+  if (!match) throw new Error('no CSRF token in the page')
+  return match[1]
+}
+
+/** An answer that must not reveal internals: no stack frames, no file paths. */
+function expectNoInternals(body: string): void {
+  expect(body).not.toMatch(/\n\s+at /)
+  expect(body).not.toMatch(/[\\/](?:work|home|node_modules|lib|example-app)[\\/]/)
+  expect(body).not.toMatch(/Error:/)
 }
 
 function activeConnections(): number {
@@ -40,11 +90,11 @@ function activeConnections(): number {
 }
 
 describe('headers', () => {
-  test('helmet: CSP (form-action only self and lexoffice), nosniff, frame options, no referrer, no x-powered-by', async () => {
+  test('helmet: CSP (forms post to the app only), nosniff, frame options, no referrer, no x-powered-by', async () => {
     const res = await request(app.listenURL).get('/').expect(200)
-    const csp = res.headers['content-security-policy']!
+    const csp = res.headers['content-security-policy']
     expect(csp).toContain("default-src 'self'")
-    expect(csp).toContain(`form-action 'self' ${sandbox.url}`)
+    expect(csp).toContain("form-action 'self';")
     expect(csp).toContain("frame-ancestors 'self'")
     expect(csp).toContain("script-src 'self'")
     expect(res.headers['x-content-type-options']).toBe('nosniff')
@@ -77,7 +127,14 @@ describe('CSRF', () => {
   test('form posts without the session token, or with a wrong one, are refused with 403 and change nothing', async () => {
     const agent = await signedInAgent()
     const connections = activeConnections()
-    for (const path of ['/logout', '/disconnect', '/sandbox/revoke', '/sandbox/expire']) {
+    for (const path of [
+      '/auth/lexoffice/logout',
+      '/auth/lexoffice/disconnect',
+      '/sandbox/revoke',
+      '/sandbox/expire',
+      '/logout',
+      '/login',
+    ]) {
       const missing = await agent.post(path).type('form').send({}).expect(403)
       expect(missing.text).toContain('Form expired')
       expectNoInternals(missing.text)
@@ -97,10 +154,61 @@ describe('CSRF', () => {
     const alice = await signedInAgent()
     const mallory = await signedInAgent()
     const malloryToken = csrfTokenOf((await mallory.get('/').expect(200)).text)
-    await alice.post('/logout').type('form').send({ _csrf: malloryToken }).expect(403)
+    await alice.post('/auth/lexoffice/logout').type('form').send({ _csrf: malloryToken }).expect(403)
     const aliceToken = csrfTokenOf((await alice.get('/').expect(200)).text)
-    await alice.post('/logout').type('form').send({ _csrf: aliceToken }).expect(303).expect('location', '/')
+    await alice
+      .post('/auth/lexoffice/logout')
+      .type('form')
+      .send({ _csrf: aliceToken })
+      .set('accept', 'text/html')
+      .expect(303)
+      .expect('location', '/')
     expect((await alice.get('/').expect(200)).text).toContain('data-testid="connect"')
+  })
+
+  test('a form of the app posted from another site is refused by the package too (Origin), even with a valid token', async () => {
+    const agent = await signedInAgent()
+    const token = csrfTokenOf((await agent.get('/').expect(200)).text)
+    const res = await agent
+      .post('/auth/lexoffice/disconnect')
+      .type('form')
+      .send({ _csrf: token })
+      .set('origin', 'https://evil.example')
+      .expect(403)
+    expect(res.text).not.toContain('Form expired')
+    expect((await agent.get('/').expect(200)).text).toContain('data-testid="token-state"')
+  })
+})
+
+describe("connect mode: one user's organisations are out of another's reach", () => {
+  test('Bob can neither pick, nor disconnect, nor revoke or expire at the sandbox one of Alice’s organisations', async () => {
+    const organization = sandbox.organizations()[1].organizationId
+    const alice = await demoAgent('alice', organization)
+    const bob = await demoAgent('bob')
+    const aliceHome = (await alice.get('/').expect(200)).text
+    expect(aliceHome).toContain(`data-organization="${organization}"`)
+    const token = csrfTokenOf((await bob.get('/').expect(200)).text)
+    const picked = await bob.post('/organization').type('form').send({ _csrf: token, organization }).expect(400)
+    expectNoInternals(picked.text)
+    await bob.post('/lexoffice/disconnect').type('form').send({ _csrf: token, connection: organization }).set('accept', 'text/html')
+    await bob.post('/sandbox/revoke').type('form').send({ _csrf: token, organization }).set('accept', 'text/html')
+    await bob.post('/sandbox/expire').type('form').send({ _csrf: token, organization }).set('accept', 'text/html')
+    const after = (await alice.get('/').expect(200)).text
+    expect(after).toContain(`data-organization="${organization}"`)
+    expect(after).toContain('data-testid="state-badge">active<')
+    expect(after).toMatch(/data-testid="refresh-count">0</)
+    const bobHome = (await bob.get('/').expect(200)).text
+    expect(bobHome).toContain('data-testid="no-connections"')
+    expect(bobHome).not.toContain(organization)
+  })
+
+  test('the demo login accepts only its accounts', async () => {
+    const agent = request.agent(app.listenURL)
+    const token = csrfTokenOf((await agent.get('/login').expect(200)).text)
+    const res = await agent.post('/login').type('form').send({ _csrf: token, user: 'mallory' }).expect(400)
+    expectNoInternals(res.text)
+    const proto = await agent.post('/login').type('form').send({ _csrf: token, user: '__proto__' }).expect(400)
+    expectNoInternals(proto.text)
   })
 })
 
@@ -114,29 +222,32 @@ describe('bad input gets a 4xx page without internals', () => {
     ['/invoices/not-an-invoice/pdf', 400],
     [`/invoices/${randomUUID()}/pdf`, 404],
     ['/contacts?page=abc', 400],
+    ['/contacts?page=0', 400],
     ['/contacts?page=-1', 400],
-    ['/contacts?page=400', 400],
+    ['/contacts?page=401', 400],
     ['/contacts?page=1&page=2', 400],
     ['/invoices?page=1e3', 400],
     ['/invoices/%E0%A4%A/pdf', 400],
     ['/no-such-page', 404],
+    ['/?notice=__proto__', 200],
   ])('GET %s → %i', async (path, status) => {
     const res = await agent.get(path).set('accept', 'text/html').expect(status)
     expect(res.headers['content-type']).toMatch(/^text\/html/)
-    expect(res.text).toContain('data-testid="error"')
+    if (status !== 200) expect(res.text).toContain('data-testid="error"')
+    else expect(res.text).not.toContain('data-testid="flash"')
     expectNoInternals(res.text)
   })
 
   test('an oversized form body is 413, not 500', async () => {
     const res = await agent
-      .post('/logout')
+      .post('/auth/lexoffice/logout')
       .type('form')
       .send({ _csrf: 'x', pad: 'y'.repeat(20_000) })
       .expect(413)
     expectNoInternals(res.text)
   })
 
-  test('a webhook without a signature is 401 and reaches no handler', async () => {
+  test('a webhook without a signature is 401 and reaches no handler; HEAD (lexoffice checks the URL) is 200', async () => {
     const body = JSON.stringify({
       organizationId: randomUUID(),
       eventType: 'token.revoked',
@@ -152,17 +263,16 @@ describe('bad input gets a 4xx page without internals', () => {
       .send(body)
       .expect(401)
     expectNoInternals(forged.text)
-    expect(await app.events.list()).toEqual([])
+    expect((await app.events.list()).filter((e) => e.eventType === 'token.revoked')).toEqual([])
+    await request(app.listenURL).head('/webhooks/lexoffice').expect(200)
   })
 
-  test('signed-out visitors: pages redirect to the login, JSON callers get 401', async () => {
-    await request(app.listenURL)
-      .get('/contacts')
-      .set('accept', 'text/html')
-      .expect(302)
-      .expect('location', '/auth/lexoffice?returnTo=%2Fcontacts')
+  test('signed-out visitors: pages go to the start page (both ways to sign in), JSON callers get 401', async () => {
+    await request(app.listenURL).get('/contacts').set('accept', 'text/html').expect(302).expect('location', '/?notice=signin')
     const json = await request(app.listenURL).get('/events.json').set('accept', 'application/json').expect(401)
     expect(json.body).toEqual({ error: 'not_signed_in' })
+    const home = await request(app.listenURL).get('/?notice=signin').expect(200)
+    expect(home.text).toContain('Please sign in first')
   })
 })
 

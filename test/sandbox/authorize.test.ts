@@ -131,6 +131,22 @@ describe('sandbox: GET /oauth2/authorize', () => {
       expect(html).not.toContain('"Test"')
     })
 
+    it("names the app once (the client name); a different connection_name only as the connection's label", async () => {
+      const { challenge } = pkce()
+      const heading = (html: string): string => /<h1>(.*?)<\/h1>/s.exec(html)![1]!
+      const labelled = await (
+        await get(authorizeUrl(sandbox, { ...defaultAuthorizeParams(sandbox, challenge), connection_name: 'Shop 1' }))
+      ).text()
+      expect(heading(labelled)).toBe('Allow <strong>Sandbox Demo App</strong> to access your lexoffice?')
+      expect(labelled.match(/Sandbox Demo App/g)).toHaveLength(1)
+      expect(labelled).toContain('lexoffice lists this connection as <strong>Shop 1</strong>.')
+      const same = await (
+        await get(authorizeUrl(sandbox, { ...defaultAuthorizeParams(sandbox, challenge), connection_name: 'Sandbox Demo App' }))
+      ).text()
+      expect(same.match(/Sandbox Demo App/g)).toHaveLength(1)
+      expect(same).not.toContain('id="connection-name"')
+    })
+
     it('Allow redirects with a code and the state; the code works once', async () => {
       const { verifier, challenge } = pkce()
       const params = defaultAuthorizeParams(sandbox, challenge)

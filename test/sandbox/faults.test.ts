@@ -1,5 +1,5 @@
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
-import { REDIRECT, basic, login, obtainCode, refresh, tokenCall, type Tokens } from './helpers'
+import { REDIRECT, basic, get, login, obtainCode, profile, refresh, tokenCall, type Tokens } from './helpers'
 
 describe('sandbox: fault injection on the token endpoint', () => {
   let sandbox: Sandbox
@@ -24,7 +24,7 @@ describe('sandbox: fault injection on the token endpoint', () => {
     // The refresh token was not rotated by the faulted calls.
     const third = await refresh(sandbox, tokens.refresh_token)
     expect(third.status).toBe(200)
-    expect(sandbox.connections()[0]!.refreshCount).toBe(1)
+    expect(sandbox.connections()[0].refreshCount).toBe(1)
   })
 
   it('status with a custom body', async () => {
@@ -40,7 +40,7 @@ describe('sandbox: fault injection on the token endpoint', () => {
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/^text\/html/)
     expect(await res.text()).toContain('<html>')
-    expect(sandbox.connections()[0]!.refreshCount).toBe(0)
+    expect(sandbox.connections()[0].refreshCount).toBe(0)
   })
 
   it('json: answers the given JSON (e.g. no access_token)', async () => {
@@ -56,6 +56,21 @@ describe('sandbox: fault injection on the token endpoint', () => {
     expect(await b.text()).toBe('null')
   })
 
+  it('text: answers the body as it is, under the given content type', async () => {
+    sandbox.failNextTokenCalls([
+      { kind: 'text', body: 'access_token=abc&token_type=bearer', contentType: 'application/json' },
+      { kind: 'text', body: 'x', status: 502 },
+    ])
+    const a = await refresh(sandbox, tokens.refresh_token)
+    expect(a.status).toBe(200)
+    expect(a.headers.get('content-type')).toBe('application/json')
+    expect(await a.text()).toBe('access_token=abc&token_type=bearer')
+    const b = await refresh(sandbox, tokens.refresh_token)
+    expect(b.status).toBe(502)
+    expect(b.headers.get('content-type')).toMatch(/^text\/plain/)
+    expect(sandbox.connections()[0].refreshCount).toBe(0)
+  })
+
   it('alter: processes the call (rotation happens), then drops and sets members of the answer', async () => {
     sandbox.failNextTokenCalls([{ kind: 'alter', omit: ['refresh_token'], set: { expires_in: 1e308, extra: 'x' } }])
     const res = await refresh(sandbox, tokens.refresh_token)
@@ -65,7 +80,7 @@ describe('sandbox: fault injection on the token endpoint', () => {
     expect(body).toMatchObject({ token_type: 'bearer', expires_in: 1e308, extra: 'x' })
     expect(typeof body.access_token).toBe('string')
     // Processed: the old refresh token is rotated out, so presenting it again is a reuse.
-    expect(sandbox.connections()[0]!.refreshCount).toBe(1)
+    expect(sandbox.connections()[0].refreshCount).toBe(1)
     expect(await (await refresh(sandbox, tokens.refresh_token)).json()).toMatchObject({ error: 'invalid_grant' })
   })
 
@@ -98,7 +113,7 @@ describe('sandbox: fault injection on the token endpoint', () => {
     const res = await refresh(sandbox, tokens.refresh_token)
     expect(res.status).toBe(400)
     expect(await res.json()).toMatchObject({ error: 'invalid_grant' })
-    expect(sandbox.connections()[0]!.state).toBe('active')
+    expect(sandbox.connections()[0].state).toBe('active')
     expect((await refresh(sandbox, tokens.refresh_token)).status).toBe(200)
   })
 
@@ -108,7 +123,7 @@ describe('sandbox: fault injection on the token endpoint', () => {
     const res = await refresh(sandbox, tokens.refresh_token)
     expect(performance.now() - started).toBeGreaterThanOrEqual(70)
     expect(res.status).toBe(200)
-    expect(sandbox.connections()[0]!.refreshCount).toBe(1)
+    expect(sandbox.connections()[0].refreshCount).toBe(1)
   })
 
   it('delay: a client that gives up early still leaves the refresh processed (rotated without an answer)', async () => {
@@ -121,11 +136,11 @@ describe('sandbox: fault injection on the token endpoint', () => {
       signal: AbortSignal.timeout(20),
     }).then(
       () => 'answered',
-      (err: Error) => err.name,
+      (err: unknown) => (err as Error).name,
     )
     expect(aborted).toBe('TimeoutError')
     await refreshed
-    expect(sandbox.connections()[0]!.refreshCount).toBe(1)
+    expect(sandbox.connections()[0].refreshCount).toBe(1)
     // The client never saw the new refresh token; its old one is now a reused one.
     const res = await refresh(sandbox, tokens.refresh_token)
     expect(await res.json()).toMatchObject({ error: 'invalid_grant' })
@@ -149,8 +164,15 @@ describe('sandbox: fault injection on the token endpoint', () => {
     expect(res.status).toBe(502)
     await refresh(sandbox, tokens.refresh_token)
     expect(sandbox.requests).toEqual([
-      { method: 'POST', path: '/oauth2/token', status: 502, time: expect.any(Number), grantType: 'refresh_token', fault: 'status' },
-      { method: 'POST', path: '/oauth2/token', status: 200, time: expect.any(Number), grantType: 'refresh_token' },
+      {
+        method: 'POST',
+        path: '/oauth2/token',
+        status: 502,
+        time: expect.any(Number) as unknown,
+        grantType: 'refresh_token',
+        fault: 'status',
+      },
+      { method: 'POST', path: '/oauth2/token', status: 200, time: expect.any(Number) as unknown, grantType: 'refresh_token' },
     ])
   })
 
@@ -160,6 +182,8 @@ describe('sandbox: fault injection on the token endpoint', () => {
     [{ kind: 'status', status: 99 }],
     [{ kind: 'delay', ms: -1 }],
     [{ kind: 'delay', ms: 10, thenProcess: 'yes' }],
+    [{ kind: 'text' }],
+    [{ kind: 'text', body: 'x', contentType: 'a\nb' }],
     [{ kind: 'alter', omit: 'refresh_token' }],
     [{ kind: 'alter', set: [] }],
     [null],
@@ -186,7 +210,67 @@ describe('sandbox: fault injection on the token endpoint', () => {
     expect(await pending).toBe('failed')
     expect(timers()).toBeLessThanOrEqual(before)
     // The delayed call was not processed: the refresh token never rotated.
-    expect(sandbox.connections()[0]!.refreshCount).toBe(0)
+    expect(sandbox.connections()[0].refreshCount).toBe(0)
     await sandbox.close() // idempotent
+  })
+})
+
+describe('sandbox: fault injection on API paths', () => {
+  let sandbox: Sandbox
+  let tokens: Tokens
+  beforeEach(async () => {
+    sandbox = await createSandbox({ autoApprove: true })
+    sandbox.addRedirectUri(REDIRECT)
+    tokens = await login(sandbox)
+  })
+  afterEach(() => sandbox.close())
+
+  it('answers the next calls to that path in order, before authentication; other paths and later calls are normal', async () => {
+    sandbox.resetLog()
+    sandbox.failNextApiCalls('/v1/profile', [
+      { kind: 'status', status: 503 },
+      { kind: 'status', status: 401, body: { message: 'Unauthorized' } },
+      { kind: 'json', body: [] },
+      { kind: 'text', body: '{"organizationId":', contentType: 'application/json' },
+      { kind: 'delay', ms: 0, thenProcess: false },
+    ])
+    const contacts = await get(`${sandbox.url}/v1/contacts?page=0&size=1`, { authorization: `Bearer ${tokens.access_token}` })
+    expect(contacts.status).toBe(200)
+    const first = await profile(sandbox) // no token: the fault answers before authentication
+    expect([first.status, await first.json()]).toEqual([503, { message: null }])
+    const second = await profile(sandbox, tokens.access_token)
+    expect([second.status, await second.json()]).toEqual([401, { message: 'Unauthorized' }])
+    const third = await profile(sandbox, tokens.access_token)
+    expect([third.status, await third.json()]).toEqual([200, []])
+    const fourth = await profile(sandbox, tokens.access_token)
+    expect([fourth.status, fourth.headers.get('content-type'), await fourth.text()]).toEqual([
+      200,
+      'application/json',
+      '{"organizationId":',
+    ])
+    expect((await profile(sandbox, tokens.access_token)).status).toBe(504)
+    const normal = await profile(sandbox, tokens.access_token)
+    expect(normal.status).toBe(200)
+    expect(await normal.json()).toMatchObject({ organizationId: sandbox.organization.organizationId })
+    expect(sandbox.requests.map((r) => [r.path, r.status, r.fault])).toEqual([
+      ['/v1/contacts', 200, undefined],
+      ['/v1/profile', 503, 'status'],
+      ['/v1/profile', 401, 'status'],
+      ['/v1/profile', 200, 'json'],
+      ['/v1/profile', 200, 'text'],
+      ['/v1/profile', 504, 'delay'],
+      ['/v1/profile', 200, undefined],
+    ])
+  })
+
+  it.each([
+    ['/oauth2/token', [{ kind: 'status', status: 500 }]],
+    ['/v1/profile?x=1', [{ kind: 'status', status: 500 }]],
+    ['/v1/profile', [{ kind: 'invalid_grant' }]],
+    ['/v1/profile', [{ kind: 'alter', omit: ['companyName'] }]],
+    ['/v1/profile', [{ kind: 'nope' }]],
+    [42, []],
+  ])('refuses the path %j with faults %j', (path, faults) => {
+    expect(() => sandbox.failNextApiCalls(path as string, faults as never)).toThrow(TypeError)
   })
 })

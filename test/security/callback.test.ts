@@ -114,12 +114,12 @@ describe('token answers during a login', () => {
   test.each(faults)('an answer %s fails the login with 502, never a 500; nothing is stored', async (_what, fault) => {
     const agent = request.agent(app.listenURL)
     const callback = await approvedCallback(agent)
-    const stored = (await app.tokenStore.list?.())?.length
+    const stored = (await app.lexoffice.manager.store.list?.())?.length
     sandbox.failNextTokenCalls([fault])
     const res = await agent.get(`/auth/lexoffice/callback?${callback.toString()}`).set('accept', 'text/html')
     expect(res.status).toBe(502)
     expectNoInternals(res.text)
     await expectSignedOut(agent)
-    expect((await app.tokenStore.list?.())?.length).toBe(stored)
+    expect((await app.lexoffice.manager.store.list?.())?.length).toBe(stored)
   })
 })

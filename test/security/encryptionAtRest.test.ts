@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type Redis from 'ioredis'
 import session from 'express-session'
-import { readConfig } from '../../example-app/src/config'
+import { GENERATED_KEY_NOTICE, readConfig } from '../../example-app/src/config'
 import { type StartedExample, startExample } from '../../example-app/src/startExample'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import type { DecryptErrorEvent } from '../../lib/tokens/crypto/TokenCipher'
@@ -111,7 +111,7 @@ describe('the example app in Redis mode', () => {
     await signedInAgent(app)
     const stored = await everything(appPrefix)
     expect(stored).toContain('"connectionId"') // the session: a connection id, no token
-    const record = (await redis.keys(`${appPrefix}tokens:token:*`)).at(0) ?? ''
+    const record = (await redis.keys(`${appPrefix}lexoffice:token:*`)).at(0) ?? ''
     expect((await redis.hget(record, 'd'))?.startsWith('v1.k1.')).toBe(true)
     const tokens = sandbox.knownSecrets().filter((s) => s.length >= 43)
     expect(tokens.length).toBeGreaterThan(1)
@@ -119,16 +119,16 @@ describe('the example app in Redis mode', () => {
     expect(scan.recorded.some((r) => r.text.includes('LEXOFFICE_ENCRYPTION_KEYS is not set'))).toBe(false)
   })
 
-  test('without LEXOFFICE_ENCRYPTION_KEYS the demo encrypts with a generated key and says so in the log', async () => {
+  test('without LEXOFFICE_ENCRYPTION_KEYS the demo encrypts with a generated key (main.ts says so at start-up)', async () => {
     const appPrefix = `${prefix}generated:`
-    app = await startExample(readConfig({ PORT: '0', REDIS_URL, REDIS_PREFIX: appPrefix }), { sandbox })
+    const config = readConfig({ PORT: '0', REDIS_URL, REDIS_PREFIX: appPrefix })
+    expect(config.encryptionKeyGenerated).toBe(true)
+    expect(GENERATED_KEY_NOTICE).toContain('LEXOFFICE_ENCRYPTION_KEYS is not set')
+    app = await startExample(config, { sandbox })
     scan.watch(app.server)
-    expect(scan.recorded.filter((r) => r.label === 'console.warn' && r.text.includes('LEXOFFICE_ENCRYPTION_KEYS is not set'))).toHaveLength(
-      1,
-    )
     await signedInAgent(app)
-    const record = (await redis.keys(`${appPrefix}tokens:token:*`)).at(0) ?? ''
-    expect((await redis.hget(record, 'd'))?.startsWith('v1.generated.')).toBe(true)
+    const record = (await redis.keys(`${appPrefix}lexoffice:token:*`)).at(0) ?? ''
+    expect((await redis.hget(record, 'd'))?.startsWith('v1.demo.')).toBe(true)
   })
 })
 

@@ -5,18 +5,18 @@
  * about encryption at rest.
  */
 import session from 'express-session'
-import { LexofficeStrategy } from '../../lib/strategy/LexofficeStrategy'
+import { createLexoffice } from '../../lib/config/Lexoffice'
 import { useSecretScan } from './helpers/secretScan'
 import { thrown } from './helpers/thrown'
 
 const base = {
   clientID: 'client',
   clientSecret: 'secret-for-options-test',
-  callbackURL: 'https://app.example.com/auth/lexoffice/callback',
+  baseURL: 'https://app.example.com',
   scope: ['profile.read'],
+  env: {},
 }
 const scan = useSecretScan().secrets(base.clientSecret)
-const verify = (_accessToken: string, _refreshToken: string | undefined, _profile: unknown, done: (err: null) => void): void => done(null)
 
 /** Every member a session object has: its own (id, cookie, req) and express-session's methods. */
 function sessionMembers(): string[] {
@@ -28,7 +28,7 @@ describe('sessionKey', () => {
   test.each([...new Set([...sessionMembers(), ...Object.getOwnPropertyNames(Object.prototype), 'passport', 'returnTo', 'messages'])])(
     'refuses %p with a TypeError naming the option',
     (sessionKey) => {
-      const err = thrown(() => new LexofficeStrategy({ ...base, sessionKey }, verify))
+      const err = thrown(() => createLexoffice({ ...base, sessionKey }))
       scan.record('error', `${JSON.stringify(err)} ${String(err)}`)
       expect(err).toMatchObject({
         name: 'TypeError',
@@ -39,6 +39,6 @@ describe('sessionKey', () => {
   )
 
   test.each(['lexoffice', 'oauth2:lexoffice', 'lexoffice-sandbox', 'lexoffice_2'])('accepts %p', (sessionKey) => {
-    expect(new LexofficeStrategy({ ...base, sessionKey }, verify).sessionKey).toBe(sessionKey)
+    expect(createLexoffice({ ...base, sessionKey }).strategy.sessionKey).toBe(sessionKey)
   })
 })

@@ -1,92 +1,119 @@
 /**
- * Every malformed or refused callback: the answer's status and error code, and proof (the
- * stand-in's token log) that no token request was made.
+ * Every malformed or refused callback, through the ready-made routes and through a plain
+ * `passport.authenticate('lexoffice')`: the answer's status and error code, and proof from the
+ * sandbox's token-call log that no token request was made. The clock of the pending logins is
+ * injected (`buildLexoffice(options, { now })`).
  */
+import type { RequestHandler } from 'express'
+import { createLexoffice } from '../../lib/config/Lexoffice'
 import { ErrorCodes } from '../../lib/errors'
 import { LexofficeStrategy } from '../../lib/strategy/LexofficeStrategy'
-import { type FakeLexoffice, startFakeLexoffice } from './helpers/fakeLexoffice'
-import { type TestApp, approve, onRoute, startLogin, startTestApp } from './helpers/app'
+import { type Agent, type TestApp, approve, mountSessionView, sessionOf, startLogin, startTestApp } from '../helpers/lexofficeApp'
 import { runStrategy } from './helpers/runStrategy'
 
-let lx: FakeLexoffice
-let app: TestApp
+interface Answer {
+  status: number
+  body: { code?: string; message?: string }
+  text: string
+  headers: Record<string, string | string[] | undefined>
+}
+
+const json = { accept: 'application/json' }
+let t: TestApp
 let clock = Date.now()
 
 beforeEach(async () => {
   clock = Date.now()
-  lx = await startFakeLexoffice()
-  app = await startTestApp({
-    endpoints: lx.endpoints,
-    client: lx.client,
-    register: (u) => lx.addRedirectUri(u),
-    strategy: { now: () => clock },
+  t = await startTestApp({
+    hooks: { now: () => clock },
+    setup(app, lexoffice, passport) {
+      app.use(lexoffice.routes({ passport }))
+      mountSessionView(app, lexoffice)
+    },
   })
 })
-afterEach(async () => {
-  await app.close()
-  await lx.close()
-})
+afterEach(() => t.close())
 
-/** A started login: the agent, its state and a real code from the stand-in. */
-async function started(): Promise<{ agent: ReturnType<TestApp['agent']>; state: string; code: string; callback: string }> {
-  const agent = app.agent()
-  const authz = await startLogin(agent)
-  const callback = await approve(authz.href)
-  const q = new URL(callback, app.origin).searchParams
+/** A started login: the agent, its state and a real code from the sandbox. */
+async function started(): Promise<{ agent: Agent; state: string; code: string; callback: string }> {
+  const agent = t.agent()
+  const callback = await approve((await startLogin(agent)).href)
+  const q = new URL(callback, t.origin).searchParams
   return { agent, state: q.get('state')!, code: q.get('code')!, callback }
 }
 
-function expectRefused(res: { status: number; body: { code?: string } }, status: number, code: string): void {
+async function callback(agent: Agent, query: string): Promise<Answer> {
+  return await agent.get(`/auth/lexoffice/callback?${query}`).set(json)
+}
+
+function expectRefused(res: Answer, status: number, code: string): void {
   expect({ status: res.status, code: res.body.code }).toEqual({ status, code })
-  expect(lx.tokenCalls).toHaveLength(0)
+  expect(t.sandbox.tokenCalls()).toBe(0)
 }
 
 describe('callback validation', () => {
   it('no state -> 403 STATE_MISSING, no token request', async () => {
     const { agent, code } = await started()
-    expectRefused(await agent.get(`/callback?code=${code}`), 403, ErrorCodes.STATE_MISSING)
+    expectRefused(await callback(agent, `code=${code}`), 403, ErrorCodes.STATE_MISSING)
   })
 
   it('empty state -> 403 STATE_MISSING', async () => {
     const { agent, code } = await started()
-    expectRefused(await agent.get(`/callback?code=${code}&state=`), 403, ErrorCodes.STATE_MISSING)
+    expectRefused(await callback(agent, `code=${code}&state=`), 403, ErrorCodes.STATE_MISSING)
   })
 
   it('a state that is not pending -> 403 STATE_MISMATCH, no token request', async () => {
     const { agent, code } = await started()
-    expectRefused(await agent.get(`/callback?code=${code}&state=${'x'.repeat(43)}`), 403, ErrorCodes.STATE_MISMATCH)
+    expectRefused(await callback(agent, `code=${code}&state=${'x'.repeat(43)}`), 403, ErrorCodes.STATE_MISMATCH)
   })
 
-  it("a valid state from another browser's session -> 403, victim's login unaffected", async () => {
+  it("a valid state from another browser's session -> 403, the victim's login unaffected", async () => {
     const victim = await started()
-    const attacker = app.agent()
+    const attacker = t.agent()
     await attacker.get('/me')
-    expectRefused(await attacker.get(victim.callback), 403, ErrorCodes.STATE_MISMATCH)
-    expect((await victim.agent.get('/me')).body.pending).toBe(1)
+    expectRefused(await attacker.get(victim.callback).set(json), 403, ErrorCodes.STATE_MISMATCH)
+    expect((await sessionOf(victim.agent)).pending).toBe(1)
     const ok = await victim.agent.get(victim.callback)
-    expect(ok.status).toBe(200)
+    expect(ok.status).toBe(302)
+    expect((await sessionOf(victim.agent)).user).toMatchObject({ id: t.sandbox.user.userId })
   })
 
   it('a callback without any session cookie -> 403 with a hint about cookies, SameSite and trust proxy', async () => {
-    const { callback } = await started()
-    const res = await app.agent().get(callback)
+    const c = await started()
+    const res = (await t.agent().get(c.callback).set(json)) as Answer
     expectRefused(res, 403, ErrorCodes.STATE_MISMATCH)
     expect(res.body.message).toMatch(/SameSite=Lax/)
     expect(res.body.message).toMatch(/trust proxy/)
   })
 
-  it('a pending login older than the TTL -> 403 TRANSACTION_EXPIRED, no token request, consumed', async () => {
-    const { agent, callback } = await started()
+  it('a pending login as old as the TTL -> 403 TRANSACTION_EXPIRED, no token request, consumed', async () => {
+    const { agent, callback: back } = await started()
     clock += 10 * 60_000
-    expectRefused(await agent.get(callback), 403, ErrorCodes.TRANSACTION_EXPIRED)
+    expectRefused(await agent.get(back).set(json), 403, ErrorCodes.TRANSACTION_EXPIRED)
     clock -= 10 * 60_000
-    expectRefused(await agent.get(callback), 403, ErrorCodes.STATE_MISMATCH)
+    expectRefused(await agent.get(back).set(json), 403, ErrorCodes.STATE_MISMATCH)
   })
 
   it('a login just under the TTL still works', async () => {
-    const { agent, callback } = await started()
+    const { agent, callback: back } = await started()
     clock += 10 * 60_000 - 1
-    expect((await agent.get(callback)).status).toBe(200)
+    const res = await agent.get(back)
+    expect(res.status).toBe(302)
+    expect(t.sandbox.tokenCalls('authorization_code')).toBe(1)
+  })
+
+  it('a configured pendingLoginTtlMs replaces the default', async () => {
+    await t.close()
+    t = await startTestApp({
+      lexoffice: { pendingLoginTtlMs: 60_000 },
+      hooks: { now: () => clock },
+      setup(app, lexoffice, passport) {
+        app.use(lexoffice.routes({ passport }))
+      },
+    })
+    const { agent, callback: back } = await started()
+    clock += 60_000
+    expectRefused(await agent.get(back).set(json), 403, ErrorCodes.TRANSACTION_EXPIRED)
   })
 
   it.each([
@@ -99,7 +126,7 @@ describe('callback validation', () => {
     ['error twice', (c: string, s: string) => `code=${c}&state=${s}&error=a&error=b`, 'error'],
   ])('%s -> 400 DUPLICATE_PARAMETER, no token request', async (_name, build, param) => {
     const { agent, code, state } = await started()
-    const res = await agent.get('/callback?' + build(code, state))
+    const res = await callback(agent, build(code, state))
     expectRefused(res, 400, ErrorCodes.DUPLICATE_PARAMETER)
     expect(res.body.message).toContain(`"${param}"`)
   })
@@ -113,28 +140,20 @@ describe('callback validation', () => {
     ['with non-ASCII', () => 'code=%C3%A4bc&'],
   ])('code %s -> 400 INVALID_PARAMETER, no token request', async (_name, build) => {
     const { agent, state } = await started()
-    expectRefused(await agent.get(`/callback?${build()}state=${state}`), 400, ErrorCodes.INVALID_PARAMETER)
+    expectRefused(await callback(agent, `${build()}state=${state}`), 400, ErrorCodes.INVALID_PARAMETER)
   })
 
   it.each(['access_token=abc', 'id_token=eyJ', 'response=eyJ', 'token=abc'])('implicit/hybrid/JARM parameter %s -> 400', async (extra) => {
     const { agent, code, state } = await started()
-    expectRefused(await agent.get(`/callback?code=${code}&state=${state}&${extra}`), 400, ErrorCodes.INVALID_PARAMETER)
+    expectRefused(await callback(agent, `code=${code}&state=${state}&${extra}`), 400, ErrorCodes.INVALID_PARAMETER)
   })
 
   it('error=access_denied with a valid state -> 401 ACCESS_DENIED, login consumed, no token request', async () => {
     const { agent, state, code } = await started()
-    const res = await agent.get(`/callback?error=access_denied&error_description=User+said+no&state=${state}`)
+    const res = await callback(agent, `error=access_denied&error_description=User+said+no&state=${state}`)
     expectRefused(res, 401, ErrorCodes.ACCESS_DENIED)
     expect(res.body.message).toBe('You declined the connection to lexoffice. User said no')
-    expectRefused(await agent.get(`/callback?code=${code}&state=${state}`), 403, ErrorCodes.STATE_MISMATCH)
-  })
-
-  it('error=access_denied goes to failureRedirect with the standard passport options', async () => {
-    const { agent, state } = await started()
-    const res = await agent.get(`/callback-redirect?error=access_denied&state=${state}`)
-    expect(res.status).toBe(302)
-    expect(res.headers.location).toBe('/failed')
-    expect(lx.tokenCalls).toHaveLength(0)
+    expectRefused(await callback(agent, `code=${code}&state=${state}`), 403, ErrorCodes.STATE_MISMATCH)
   })
 
   it.each([
@@ -148,20 +167,26 @@ describe('callback validation', () => {
     'bad"value',
   ])('error=%s -> 400 AUTHORIZATION_ERROR (never 500), no token request', async (error) => {
     const { agent, state } = await started()
-    const res = await agent.get(`/callback?error=${encodeURIComponent(error)}&state=${state}`)
+    const res = await callback(agent, `error=${encodeURIComponent(error)}&state=${state}`)
     expectRefused(res, 400, ErrorCodes.AUTHORIZATION_ERROR)
     expect(res.body.message).toMatch(/lexoffice/)
   })
 
-  it('error_description with HTML, CR/LF and 10 kB is not reflected raw and is truncated', async () => {
+  it('error_description with HTML, CR/LF and 10 kB is not reflected raw, in the page or the log, and is truncated', async () => {
     const { agent, state } = await started()
     const evil = '<script>alert(1)</script>\r\nSet-Cookie: pwned=1 ' + 'A'.repeat(10_000)
-    const res = await agent.get(`/callback?error=server_error&error_description=${encodeURIComponent(evil)}&state=${state}`)
+    const query = `error=server_error&error_description=${encodeURIComponent(evil)}&state=${state}`
+    const res = await callback(agent, query)
     expectRefused(res, 400, ErrorCodes.AUTHORIZATION_ERROR)
     expect(res.body.message).not.toMatch(/[<>\r\n]/)
-    expect(res.body.message.length).toBeLessThan(300)
-    expect(res.headers['set-cookie']?.toString() ?? '').not.toContain('pwned')
-    const logged = app.warnings.join('\n')
+    expect(res.body.message!.length).toBeLessThan(300)
+    expect(String(res.headers['set-cookie'] ?? '')).not.toContain('pwned')
+    const page = await started().then((c) =>
+      c.agent.get(`/auth/lexoffice/callback?${query.replace(state, c.state)}`).set('accept', 'text/html'),
+    )
+    expect(page.status).toBe(400)
+    expect(page.text).not.toContain('<script>')
+    const logged = t.warnings.join('\n')
     expect(logged).toContain('AUTHORIZATION_ERROR')
     expect(logged).not.toMatch(/[<>\r]/)
     expect(logged.length).toBeLessThan(1000)
@@ -169,36 +194,90 @@ describe('callback validation', () => {
 
   it('an iss that is not the configured issuer -> 400 ISSUER_MISMATCH, no token request', async () => {
     const { agent, code, state } = await started()
-    expectRefused(await agent.get(`/callback?code=${code}&state=${state}&iss=https%3A%2F%2Fevil.example`), 400, ErrorCodes.ISSUER_MISMATCH)
+    expectRefused(await callback(agent, `code=${code}&state=${state}&iss=https%3A%2F%2Fevil.example`), 400, ErrorCodes.ISSUER_MISMATCH)
   })
 
   it('an iss equal to the issuer (origin of the authorization URL) is accepted', async () => {
     const { agent, code, state } = await started()
-    const res = await agent.get(`/callback?code=${code}&state=${state}&iss=${encodeURIComponent(lx.url)}`)
-    expect(res.status).toBe(200)
+    const res = await agent.get(`/auth/lexoffice/callback?code=${code}&state=${state}&iss=${encodeURIComponent(t.sandbox.url)}`)
+    expect(res.status).toBe(302)
+    expect(t.sandbox.tokenCalls('authorization_code')).toBe(1)
+  })
+
+  it('a refused callback answers no-store and no-referrer, and failureRedirect gets the code', async () => {
+    const { agent, code } = await started()
+    const res = await callback(agent, `code=${code}&state=nope`)
+    expect(res.headers['cache-control']).toBe('no-store')
+    expect(res.headers['referrer-policy']).toBe('no-referrer')
+
+    await t.close()
+    t = await startTestApp({
+      setup(app, lexoffice, passport) {
+        app.use(lexoffice.routes({ passport, failureRedirect: '/failed' }))
+      },
+    })
+    const c = await started()
+    const redirected = await c.agent.get(`/auth/lexoffice/callback?error=access_denied&state=${c.state}`)
+    expect(redirected.status).toBe(302)
+    expect(redirected.headers.location).toBe('/failed?lexoffice_error=ACCESS_DENIED')
+    expect(t.sandbox.tokenCalls()).toBe(0)
+  })
+})
+
+describe("with plain passport.authenticate('lexoffice')", () => {
+  beforeEach(async () => {
+    await t.close()
+    t = await startTestApp({
+      setup(app, lexoffice, passport) {
+        passport.use(lexoffice.strategy)
+        app.get('/auth/lexoffice', passport.authenticate('lexoffice') as RequestHandler)
+        app.get(
+          '/auth/lexoffice/callback',
+          passport.authenticate('lexoffice', { failureRedirect: '/failed', successRedirect: '/home' }) as RequestHandler,
+        )
+        app.get('/login-with-state', passport.authenticate('lexoffice', { state: 'app-chosen-state' }) as RequestHandler)
+        app.use(
+          (
+            err: { status?: number; code?: string },
+            _req: unknown,
+            res: { status(n: number): { json(b: unknown): void } },
+            next: (e: unknown) => void,
+          ) => {
+            if (typeof err.code !== 'string') {
+              next(err)
+              return
+            }
+            res.status(err.status ?? 500).json({ code: err.code })
+          },
+        )
+      },
+    })
+  })
+
+  it("error=access_denied goes to passport's failureRedirect, no token request", async () => {
+    const { agent, state } = await started()
+    const res = await agent.get(`/auth/lexoffice/callback?error=access_denied&state=${state}`)
+    expect(res.status).toBe(302)
+    expect(res.headers.location).toBe('/failed')
+    expect(res.headers['cache-control']).toBe('no-store')
+    expect(res.headers['referrer-policy']).toBe('no-referrer')
+    expect(t.sandbox.tokenCalls()).toBe(0)
   })
 
   it('authenticate({ state: "string" }) is refused with a typed error, never a stateless redirect', async () => {
-    const res = await app.agent().get('/login-with-state')
+    const res = (await t.agent().get('/login-with-state')) as Answer
     expect(res.status).toBe(500)
     expect(res.body.code).toBe('ERR_INVALID_ARG_VALUE')
     expect(res.headers.location).toBeUndefined()
   })
-
-  it('a failure on the standard route answers no-store and no-referrer', async () => {
-    const { agent, code } = await started()
-    const res = await agent.get(onRoute(`/callback?code=${code}&state=nope`, '/callback-redirect'))
-    expect(res.status).toBe(302)
-    expect(res.headers['cache-control']).toBe('no-store')
-    expect(res.headers['referrer-policy']).toBe('no-referrer')
-  })
 })
 
 describe('without express-session', () => {
-  const strategy = new LexofficeStrategy(
-    { clientID: 'id', clientSecret: 'secret', callbackURL: 'https://app.example/cb', scope: 'profile.read' },
-    (_a: string, _r: string | undefined, _p: unknown, done: (err: unknown, user?: false) => void) => done(null, false),
-  )
+  const lexoffice = createLexoffice({
+    env: { LEXOFFICE_CLIENT_ID: 'id', LEXOFFICE_CLIENT_SECRET: 'secret', BASE_URL: 'https://app.example', LEXOFFICE_SCOPE: 'profile.read' },
+    logger: { warn: () => undefined },
+  })
+  const strategy = new LexofficeStrategy(lexoffice)
 
   it('the login leg errors with SESSION_MISSING naming express-session', async () => {
     const out = await runStrategy(strategy, { url: '/login', originalUrl: '/login', query: {} })
@@ -220,5 +299,6 @@ describe('without express-session', () => {
   it('refuses a per-request callbackURL', async () => {
     const out = await runStrategy(strategy, { url: '/login', session: {} }, { callbackURL: 'https://evil.example/cb' })
     expect(out.type).toBe('error')
+    expect((out as { err: { code: string } }).err.code).toBe('ERR_INVALID_ARG_VALUE')
   })
 })

@@ -1,56 +1,72 @@
 /**
- * Compile-time checks of the public typing (run by `tsc --noEmit`), plus the matching runtime
- * behaviour: the four verify forms type-check without annotations, and `pkce: 'plain'` or a
- * `state` other than true do not.
+ * Compile-time checks of the strategy's public typing (run by `tsc --noEmit`), imported from the
+ * package's entry point, plus the matching runtime behaviour: `verify` infers its parameters, the
+ * old options-object form and a verify that is not a function are refused.
  */
-import type { Request } from 'express'
-import { LexofficeStrategy, type LexofficeVerifyCallback } from '../../lib/strategy/LexofficeStrategy'
-import type { LexofficeProfile } from '../../lib/strategy/profile'
+import type { IncomingMessage } from 'node:http'
+import {
+  type LexofficeAuthInfo,
+  type LexofficeConnection,
+  type LexofficeUser,
+  type LexofficeVerify,
+  LexofficeStrategy,
+  createLexoffice,
+} from 'passport-lexoffice'
 
-const base = { clientID: 'id', clientSecret: 'secret', callbackURL: 'https://app.example/cb', scope: ['profile.read'] }
-const asUser = (u: object): Express.User => u as Express.User
+const env = {
+  LEXOFFICE_CLIENT_ID: 'id',
+  LEXOFFICE_CLIENT_SECRET: 'secret',
+  BASE_URL: 'https://app.example',
+  LEXOFFICE_SCOPE: 'profile.read',
+}
 
 describe('LexofficeStrategy typing', () => {
-  it('accepts the four verify forms (the params forms without annotations)', () => {
-    // The forms with `params` (the ones that store tokens) infer every parameter type.
-    const b = new LexofficeStrategy(base, (accessToken, refreshToken, params, profile, done) => {
-      const r: string | undefined = refreshToken
-      const expiresAt: number | undefined = params.expiresAt
-      done(null, asUser({ id: profile?.organizationId, accessToken, expiresAt, r }))
+  it('infers the verify parameters, sync or async, from the constructor and the configuration', () => {
+    const lexoffice = createLexoffice({ env, verify: (connection) => ({ id: connection.key }) })
+    const sync = new LexofficeStrategy(lexoffice, (connection, req) => {
+      const org: string = connection.organizationId
+      const company: string | undefined = connection.companyName
+      const email: string | undefined = connection.user.email
+      const url: string | undefined = req.url
+      return { org, company, email, url }
     })
-    const d = new LexofficeStrategy({ ...base, passReqToCallback: true }, (req, _a, _r, params, profile, done) => {
-      const url: string = req.originalUrl
-      done(null, asUser({ url, token: params.token_type, id: profile?.companyName }))
+    const refusing = new LexofficeStrategy(lexoffice, (connection) =>
+      Promise.resolve(connection.scope?.includes('contacts.read') ? connection : false),
+    )
+    const typed: LexofficeVerify = (connection: LexofficeConnection, req: IncomingMessage) => ({
+      id: connection.user.id,
+      ip: req.socket.remoteAddress,
     })
-    // The shorter forms need annotations (TypeScript types unannotated arrows by the first overload).
-    const a = new LexofficeStrategy(
-      base,
-      (accessToken: string, refreshToken: string | undefined, profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) => {
-        done(null, asUser({ id: profile?.id, accessToken, refreshToken }))
-      },
-    )
-    const c = new LexofficeStrategy(
-      { ...base, passReqToCallback: true },
-      (
-        req: Request,
-        _accessToken: string,
-        _refreshToken: string | undefined,
-        profile: LexofficeProfile | undefined,
-        done: LexofficeVerifyCallback,
-      ) => {
-        done(null, asUser({ url: req.originalUrl, id: profile?.connectionId }))
-      },
-    )
-    expect([a, b, c, d].map((s) => s.name)).toEqual(['lexoffice', 'lexoffice', 'lexoffice', 'lexoffice'])
+    expect([sync, refusing, new LexofficeStrategy(lexoffice, typed), lexoffice.strategy].map((s) => s.name)).toEqual([
+      'lexoffice',
+      'lexoffice',
+      'lexoffice',
+      'lexoffice',
+    ])
   })
 
-  it("refuses pkce 'plain' and state false in the types and at runtime", () => {
-    const verify = (_a: string, _r: string | undefined, _p: unknown, done: (err: unknown, user?: false) => void): void => done(null, false)
-    // @ts-expect-error pkce 'plain' is not allowed
-    expect(() => new LexofficeStrategy({ ...base, pkce: 'plain' }, verify)).toThrow(TypeError)
-    // @ts-expect-error state false is not allowed
-    expect(() => new LexofficeStrategy({ ...base, state: false }, verify)).toThrow(TypeError)
-    // @ts-expect-error clientSecret is required
-    expect(() => new LexofficeStrategy({ clientID: 'id', callbackURL: 'https://app.example/cb' }, verify)).toThrow(TypeError)
+  it('types the default user and the auth info', () => {
+    const user: LexofficeUser = { id: 'u', organizationId: 'o', connectionId: 'c', connectionKey: 'user:o:u' }
+    const info: LexofficeAuthInfo = {
+      returnTo: '/',
+      connection: { key: user.connectionKey, organizationId: 'o', connectionId: 'c', user: { id: 'u' }, connectedAt: 0 },
+    }
+    expect(info.connection.key).toBe(user.connectionKey)
+  })
+
+  it('refuses a verify that is not a function, and the old options-object form, with a TypeError', () => {
+    const lexoffice = createLexoffice({ env })
+    // @ts-expect-error verify must be a function
+    expect(() => new LexofficeStrategy(lexoffice, 'verify')).toThrow(TypeError)
+    // @ts-expect-error the options form of 0.1 is gone: the strategy takes the configuration
+    const oldForm = () => new LexofficeStrategy({ clientID: 'id', clientSecret: 'secret', callbackURL: 'https://app.example/cb' })
+    expect(oldForm).toThrow(TypeError)
+    expect(oldForm).toThrow(/createLexoffice/)
+    // @ts-expect-error scope is a string or an array of strings
+    expect(() => createLexoffice({ env, scope: 42 })).toThrow(TypeError)
+  })
+
+  it("is named 'lexoffice' and exposes the configured session key", () => {
+    expect(new LexofficeStrategy(createLexoffice({ env, sessionKey: 'lx' })).sessionKey).toBe('lx')
   })
 })

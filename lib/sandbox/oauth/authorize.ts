@@ -97,13 +97,14 @@ function authorize(req: SandboxRequest, ctx: SandboxState): SandboxResponse {
     connectionName: connectionNameParam ?? client.name,
   }
   if (ctx.autoApprove) return approve(ctx, auth)
-  const organization = ctx.organizations.get(ctx.defaultOrganizationId)!
+  const organization = ctx.organizations.get(ctx.approvingOrganizationId)!
   const user = ctx.users.get(ctx.defaultUserId)!
   return consentPage({
     pendingId: ctx.addPending(auth),
     clientName: client.name,
     connectionName: auth.connectionName,
     companyName: organization.companyName,
+    organizations: [...ctx.organizations.values()].map((o) => ({ organizationId: o.organizationId, companyName: o.companyName })),
     userName: user.userName,
     userEmail: user.userEmail,
     scopes,
@@ -127,6 +128,11 @@ function decide(req: SandboxRequest, ctx: SandboxState): SandboxResponse {
   const id = form.get('pending') ?? ''
   const pending = id.length > 0 && id.length <= 100 ? ctx.takePending(id) : undefined
   if (!pending) return errorPage(400, 'This authorization request has expired or was already answered. Start the login again.')
+  const picked = form.get('organization')
+  if (picked !== null) {
+    if (!ctx.organizations.has(picked)) return errorPage(400, 'The consent form names an organisation this user does not belong to.')
+    pending.organizationId = picked
+  }
   if (decision === 'deny') {
     return redirect(
       withParams(pending.redirectUri, { error: 'access_denied', error_description: 'The user denied access.', state: pending.state }),

@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto'
-import { json, oauthError } from '../http'
+import { gatewayError, json, oauthError } from '../http'
 import type { SandboxFault, SandboxState } from '../SandboxState'
 import type { SandboxResponse } from '../types'
 import { invalidArg } from '../../options/assert'
 
 /**
- * Fault injection for the token endpoint (`sandbox.failNextTokenCalls`).
+ * Fault injection for the token endpoint (`sandbox.failNextTokenCalls`) and API paths
+ * (`sandbox.failNextApiCalls`).
  *
  * @internal
  */
 
-/** Checks faults when they are queued, so a typo fails the test that queued it. @internal */
-export function assertFaults(faults: unknown): asserts faults is SandboxFault[] {
+/**
+ * Checks faults when they are queued, so a typo fails the test that queued it. `target: 'api'`
+ * refuses `invalid_grant` and `alter`, which only token calls know. @internal
+ */
+export function assertFaults(faults: unknown, target: 'token' | 'api' = 'token'): asserts faults is SandboxFault[] {
   if (!Array.isArray(faults)) throw invalidArg('ERR_INVALID_ARG_TYPE', '"faults" must be an array')
   faults.forEach((f: unknown, i) => {
     const name = `faults[${i}]`
@@ -39,9 +43,18 @@ export function assertFaults(faults: unknown): asserts faults is SandboxFault[] 
           throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}.thenProcess" must be a boolean`)
         }
         break
+      case 'text':
+        if (typeof fault.body !== 'string') throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}.body" must be a string`)
+        status(fault.status, 'status')
+        if (fault.contentType !== undefined && (typeof fault.contentType !== 'string' || !/^[\x20-\x7e]{1,200}$/.test(fault.contentType))) {
+          throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.contentType" must be a content type`)
+        }
+        break
       case 'invalid_grant':
+        if (target === 'api') throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.kind" invalid_grant applies to token calls only`)
         break
       case 'alter':
+        if (target === 'api') throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.kind" alter applies to token calls only`)
         if (fault.omit !== undefined && (!Array.isArray(fault.omit) || !fault.omit.every((m) => typeof m === 'string'))) {
           throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}.omit" must be an array of member names`)
         }
@@ -50,7 +63,7 @@ export function assertFaults(faults: unknown): asserts faults is SandboxFault[] 
         }
         break
       default:
-        throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.kind" must be status, html, delay, invalid_grant, json or alter`)
+        throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.kind" must be status, html, delay, invalid_grant, json, text or alter`)
     }
   })
 }
@@ -60,12 +73,17 @@ export function assertFaults(faults: unknown): asserts faults is SandboxFault[] 
  * with normal processing (after a `delay`).
  * @internal
  */
-export async function applyFault(fault: SandboxFault, ctx: SandboxState): Promise<SandboxResponse | 'process'> {
+export async function applyFault(
+  fault: SandboxFault,
+  ctx: SandboxState,
+  target: 'token' | 'api' = 'token',
+): Promise<SandboxResponse | 'process'> {
   switch (fault.kind) {
     case 'alter':
       return 'process'
     case 'status': {
       if (fault.body !== undefined) return json(fault.status, fault.body, { 'cache-control': 'no-store' })
+      if (target === 'api') return gatewayError(fault.status, null)
       return oauthError(
         fault.status === 429 ? 'rate_limited' : 'server_error',
         `Injected sandbox fault (HTTP ${fault.status}).`,
@@ -80,6 +98,12 @@ export async function applyFault(fault: SandboxFault, ctx: SandboxState): Promis
       }
     case 'json':
       return json(fault.status ?? 200, fault.body, { 'cache-control': 'no-store' })
+    case 'text':
+      return {
+        status: fault.status ?? 200,
+        headers: { 'content-type': fault.contentType ?? 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+        body: fault.body,
+      }
     case 'invalid_grant':
       return oauthError('invalid_grant', 'Injected sandbox fault: the grant is invalid.')
     case 'delay': {

@@ -66,11 +66,25 @@ export interface ConsentPageData {
   clientName: string
   connectionName: string
   companyName: string
+  /** Every organisation the user may pick, when there is more than one. */
+  organizations: ReadonlyArray<{ organizationId: string; companyName: string }>
   userName: string
   userEmail: string
   scopes: readonly string[]
   /** Origin of the redirect URI: the decision's 302 goes there, so the CSP must allow it. */
   redirectOrigin: string
+}
+
+/** A choice of organisation, as lexoffice offers users who belong to several. */
+function organizationChoice(data: ConsentPageData): string {
+  if (data.organizations.length < 2) return ''
+  const options = data.organizations
+    .map(
+      (o) =>
+        `<option value="${escapeHtml(o.organizationId)}"${o.companyName === data.companyName ? ' selected' : ''}>${escapeHtml(o.companyName)}</option>`,
+    )
+    .join('')
+  return `\n<p><label>Organisation <select name="organization" id="organization">${options}</select></label></p>`
 }
 
 /**
@@ -80,13 +94,19 @@ export interface ConsentPageData {
  */
 export function consentPage(data: ConsentPageData): SandboxResponse {
   const scopes = data.scopes.map((s) => `<li>${escapeHtml(s)}</li>`).join('')
-  const body = `<h1>Allow <strong>${escapeHtml(data.connectionName)}</strong> to access your lexoffice?</h1>
-<p>The app <strong>${escapeHtml(data.clientName)}</strong> asks for access to the organisation <strong>${escapeHtml(data.companyName)}</strong>.</p>
+  // One app name: the client's. connection_name only labels the connection in lexoffice (its
+  // extensions page), so it is shown as that, and only when it differs.
+  const label =
+    data.connectionName === data.clientName
+      ? ''
+      : `\n<p class="meta" id="connection-name">lexoffice lists this connection as <strong>${escapeHtml(data.connectionName)}</strong>.</p>`
+  const body = `<h1>Allow <strong>${escapeHtml(data.clientName)}</strong> to access your lexoffice?</h1>
+<p>The app asks for access to the organisation <strong>${escapeHtml(data.companyName)}</strong>.</p>${label}
 <p>Requested permissions:</p>
 <ul id="scopes">${scopes}</ul>
 <p class="meta">Signed in as ${escapeHtml(data.userName)} &lt;${escapeHtml(data.userEmail)}&gt;</p>
 <form method="post" action="/oauth2/authorize/decision">
-<input type="hidden" name="pending" value="${escapeHtml(data.pendingId)}">
+<input type="hidden" name="pending" value="${escapeHtml(data.pendingId)}">${organizationChoice(data)}
 <div class="actions">
 <button type="submit" name="decision" value="deny" id="deny">Deny</button>
 <button type="submit" name="decision" value="allow" id="allow" class="allow">Allow</button>

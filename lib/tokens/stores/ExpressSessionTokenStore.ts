@@ -227,8 +227,8 @@ export class ExpressSessionTokenStore implements TokenStore {
    * const keys = await tokenStore.list()
    * ```
    */
-  async list(): Promise<string[]> {
-    return [...(await this.#loadIndex()).keys()]
+  async list(prefix = ''): Promise<string[]> {
+    return [...(await this.#loadIndex()).keys()].filter((key) => key.startsWith(prefix))
   }
 
   #recordId(key: string): string {

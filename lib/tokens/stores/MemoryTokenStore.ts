@@ -162,7 +162,8 @@ export class MemoryTokenStore implements TokenStore {
    * for (const key of await store.list()) console.log(key)
    * ```
    */
-  async list(): Promise<string[]> {
-    return [...this.#entries.keys()]
+  async list(prefix = ''): Promise<string[]> {
+    const keys = [...this.#entries.keys()]
+    return prefix === '' ? keys : keys.filter((key) => key.startsWith(prefix))
   }
 }

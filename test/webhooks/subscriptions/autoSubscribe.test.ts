@@ -187,6 +187,30 @@ it('failures never reach the app: onError gets them with a stage; connect still 
   await expect(auto.idle()).resolves.toBeUndefined()
 })
 
+it('a disconnect during the run is reported once, not once per subscription', async () => {
+  const five: WantedSubscription[] = (
+    ['contact.changed', 'contact.created', 'invoice.created', 'invoice.changed', 'token.revoked'] as const
+  ).map((eventType) => ({ eventType, callbackUrl: hook }))
+  start({
+    subscriptions: five,
+    createClient: (provider, key) => {
+      const client = createLexofficeClient(provider, { apiURL: sb.url, rateLimit: false, retry: false })
+      // The user disconnects right after the listing, before the first create.
+      const list = client.eventSubscriptions.list.bind(client.eventSubscriptions)
+      client.eventSubscriptions.list = async () => {
+        const present = await list()
+        await manager.disconnect(key)
+        return present
+      }
+      return client
+    },
+  })
+  await login()
+  await stop!.idle()
+  expect(errors.map(([e, i]) => [i.stage, (e as { code: string }).code])).toEqual([['create', 'NOT_CONNECTED']])
+  expect(results.at(-1)![0].failed).toHaveLength(5)
+})
+
 it('the default onError logs one line without key or token', async () => {
   const lines: string[] = []
   const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => void lines.push(line))
