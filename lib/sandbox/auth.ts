@@ -1,6 +1,8 @@
 import { gatewayError, regularError } from './http'
-import type { ResolvedSandboxOrganization, ResolvedSandboxUser } from './options'
-import type { ConnectionRecord, SandboxState } from './SandboxState'
+import type { SandboxAuth } from './records'
+import type { SandboxState } from './SandboxState'
+
+export type { SandboxAuth } from './records'
 import type { SandboxHandler, SandboxRequest, SandboxResponse } from './types'
 
 /**
@@ -10,24 +12,6 @@ import type { SandboxHandler, SandboxRequest, SandboxResponse } from './types'
  *
  * @packageDocumentation
  */
-
-/**
- * The authenticated caller of an API request.
- *
- * @example
- * ```ts
- * const auth = authenticateBearer(req, ctx)
- * if (!('response' in auth)) console.log(auth.connection.connectionId, auth.organization.companyName)
- * ```
- */
-export interface SandboxAuth {
-  /** The connection the access token belongs to (read-only for route modules). */
-  connection: Readonly<Pick<ConnectionRecord, 'connectionId' | 'organizationId' | 'userId' | 'clientID' | 'scopes' | 'createdAt'>>
-  /** The organisation (tenant) of that connection: scope all stored data by `organization.organizationId`. */
-  organization: ResolvedSandboxOrganization
-  /** The user who established the connection. */
-  user: ResolvedSandboxUser
-}
 
 /**
  * Authenticates an API request by its `Authorization: Bearer` header.

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { assertBoolean, assertFunction, assertInteger, assertKnownKeys, assertString, assertUrl, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
+import type { ResolvedSandboxOrganization, ResolvedSandboxUser } from './records'
+
+export type { ResolvedSandboxOrganization, ResolvedSandboxUser } from './records'
 import { resolveSandboxApiOptions, type ResolvedSandboxApiOptions, type SandboxApiOptions } from './api/SandboxApi'
 import { resolveSandboxWebhookOptions, type ResolvedSandboxWebhookOptions, type SandboxWebhookOptions } from './webhooks/options'
 
@@ -168,22 +171,6 @@ export interface ResolvedSandboxClient {
   scopes: readonly string[]
   requirePkce: boolean
   name: string
-}
-
-/** The organisation after validation. @internal */
-export interface ResolvedSandboxOrganization {
-  organizationId: string
-  companyName: string
-  taxType: 'net' | 'gross' | 'vatfree'
-  smallBusiness: boolean
-  businessFeatures: readonly string[]
-}
-
-/** The user after validation. @internal */
-export interface ResolvedSandboxUser {
-  userId: string
-  userName: string
-  userEmail: string
 }
 
 /** {@link SandboxOptions} with every default applied. @internal */

@@ -208,3 +208,37 @@ export interface IssuedTokens {
   expiresIn: number
   scopes: readonly string[]
 }
+
+/** The organisation after validation. @internal */
+export interface ResolvedSandboxOrganization {
+  organizationId: string
+  companyName: string
+  taxType: 'net' | 'gross' | 'vatfree'
+  smallBusiness: boolean
+  businessFeatures: readonly string[]
+}
+
+/** The user after validation. @internal */
+export interface ResolvedSandboxUser {
+  userId: string
+  userName: string
+  userEmail: string
+}
+
+/**
+ * The authenticated caller of an API request.
+ *
+ * @example
+ * ```ts
+ * const auth = authenticateBearer(req, ctx)
+ * if (!('response' in auth)) console.log(auth.connection.connectionId, auth.organization.companyName)
+ * ```
+ */
+export interface SandboxAuth {
+  /** The connection the access token belongs to (read-only for route modules). */
+  connection: Readonly<Pick<ConnectionRecord, 'connectionId' | 'organizationId' | 'userId' | 'clientID' | 'scopes' | 'createdAt'>>
+  /** The organisation (tenant) of that connection: scope all stored data by `organization.organizationId`. */
+  organization: ResolvedSandboxOrganization
+  /** The user who established the connection. */
+  user: ResolvedSandboxUser
+}

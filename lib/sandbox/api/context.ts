@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { SandboxAuth } from '../auth'
+import type { SandboxAuth } from '../records'
 import type { SandboxRequest, SandboxResponse } from '../types'
 import type { ErrorFactory, ErrorStyle } from './errors'
 import type { ApiStore, OrganizationData } from './store'
