@@ -153,7 +153,7 @@ export interface SandboxOptions {
   organizations?: SandboxOrganizationConfig[]
   /** The demo user. */
   user?: SandboxUserConfig
-  /** Clock in ms since the epoch, for tests (code and token expiry). Default `Date.now`. */
+  /** Clock in ms since the epoch, for tests (code and token expiry). Default `Date.now`. Test seam, not an option. @internal */
   now?: () => number
   /** Largest accepted request body in bytes; larger ones get 413. Default 1 MiB. */
   maxBodyBytes?: number

@@ -86,7 +86,7 @@ export interface TokenManagerOptions {
   retry?: TokenManagerRetryOptions
   /** Lifetime assumed when lexoffice sends no `expires_in`. Default 4 h. */
   assumedLifetimeMs?: number
-  /** Clock for expiry decisions (ms since epoch). Default `Date.now`. */
+  /** Clock for expiry decisions (ms since epoch). Default `Date.now`. Test seam, not an option. @internal */
   now?: () => number
 }
 

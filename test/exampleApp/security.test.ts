@@ -6,7 +6,7 @@
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import request from 'supertest'
-import { signLexofficePayload } from '../../lib'
+import { signLexofficePayload } from '../../lib/sandbox'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { readConfig } from '../../example-app/src/config'
 import { type StartedExample, exampleSandboxOptions, startExample } from '../../example-app/src/startExample'
