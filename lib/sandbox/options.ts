@@ -163,7 +163,7 @@ export interface SandboxOptions {
   webhooks?: SandboxWebhookOptions
 }
 
-/** A client after validation. @internal */
+/** A client after validation. */
 export interface ResolvedSandboxClient {
   clientID: string
   clientSecret: string
@@ -173,7 +173,7 @@ export interface ResolvedSandboxClient {
   name: string
 }
 
-/** {@link SandboxOptions} with every default applied. @internal */
+/** {@link SandboxOptions} with every default applied. */
 export interface ResolvedSandboxOptions {
   port: number
   host: string

@@ -3,7 +3,7 @@ import { optionKeys } from '../../options/optionKeys'
 import { delay } from '../../timing/delay'
 import { gcraParameters, type RateLimiter, type RateLimitSettings } from './RateLimiter'
 
-/** Settings of {@link MemoryRateLimiter}: the rate, and a clock for tests. @internal */
+/** Settings of {@link MemoryRateLimiter}: the rate, and a clock for tests. */
 type MemoryRateLimiterSettings = RateLimitSettings & { now?: () => number }
 
 const SETTING_KEYS = optionKeys<MemoryRateLimiterSettings>()(['ratePerSecond', 'burst', 'now'])

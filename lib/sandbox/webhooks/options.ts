@@ -65,7 +65,7 @@ export interface SandboxWebhookOptions {
   privateKey?: string | KeyObject
 }
 
-/** {@link SandboxWebhookOptions} with defaults applied. @internal */
+/** {@link SandboxWebhookOptions} with defaults applied. */
 export interface ResolvedSandboxWebhookOptions {
   enabled: boolean
   /** Already scaled and rounded. */
