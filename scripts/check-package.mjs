@@ -78,6 +78,20 @@ export const sandbox: typeof e3.createSandbox = e3.createSandbox
     check(`consumer compiles every entry, skipLibCheck false, ${name}`, () => run(process.execPath, [tsc, '-p', file], consumer))
   }
 
+  check('the packed entries load from CommonJS and ESM; main has at most 40 runtime exports', () => {
+    const cjs = `const main = require('passport-lexoffice'); for (const e of ${JSON.stringify(entries.slice(1))}) require(e)
+const n = Object.keys(main).length; if (n > 40) throw new Error(n + ' runtime exports'); if (typeof main.createLexoffice !== 'function') throw new Error('no createLexoffice')
+console.log(n)`
+    const count = run(process.execPath, ['-e', cjs], consumer).trim()
+    // Named imports from ESM go through Node's CommonJS lexer, which must see every export of the lazy entry.
+    const esm = `import { createLexoffice, LexofficeStrategy, isLexofficeError, listConnectionStatus } from 'passport-lexoffice'
+import { RedisTokenStore } from 'passport-lexoffice/redis'
+import { PostgresTokenStore } from 'passport-lexoffice/postgres'
+import { createSandbox } from 'passport-lexoffice/sandbox'
+for (const f of [createLexoffice, LexofficeStrategy, isLexofficeError, listConnectionStatus, RedisTokenStore, PostgresTokenStore, createSandbox]) if (typeof f !== 'function') throw new Error('missing export')`
+    run(process.execPath, ['--input-type=module', '-e', esm], consumer)
+    console.log(`     main entry: ${count} runtime exports`)
+  })
   const bin = (name) => path.join(root, 'node_modules', '.bin', name)
   check('publint --strict', () => {
     const out = run(bin('publint'), ['--strict', tarball], root)
