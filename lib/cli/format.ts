@@ -45,16 +45,20 @@ function ago(at: number | undefined, now: number): string {
   return at === undefined ? '-' : `${formatDuration(now - at)} ago`
 }
 
+const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+
 /**
- * Replaces control characters with `?`, so a stored key cannot rewrite the terminal.
+ * Escapes control characters (newline as `\n`, ESC as `\u001b`), so a stored key cannot rewrite the terminal.
  * @example
  * ```ts
- * printable('a\u001b[2J') // 'a?[2J'
+ * printable('a\u001b[2J\n') // 'a\\u001b[2J\\n'
  * ```
  * @internal
  */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+  // Escaped as in JSON (`\n`, `\u001b`): a key with a newline stays readable and cannot be mistaken for two rows.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 /**

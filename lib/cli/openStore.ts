@@ -10,6 +10,7 @@ import type { TokenCipher } from '../tokens/crypto/TokenCipher'
 import type { TokenStore } from '../tokens/TokenStore'
 import type { StoreArgs } from './args'
 import { redactURL } from './args'
+import { loadOptionalPeer } from '../options/loadOptionalPeer'
 
 /**
  * An opened store: what to call it in messages (`Redis at redis://host:6379`), and how to close it.
@@ -53,10 +54,10 @@ export function whereIs(args: StoreArgs | { postgresURL: string }): string {
 }
 
 async function openRedis(args: { redisURL: string; prefix: string }, encryption: TokenCipher | undefined): Promise<OpenedStore> {
-  /* eslint-disable @typescript-eslint/no-require-imports -- optional peer dependencies, loaded only by the command that needs them */
-  const { createClient } = require('redis') as typeof import('redis')
+  // Optional peer dependency, loaded only by the command that needs it.
+  const { createClient } = loadOptionalPeer('redis', 'passport-lexoffice --redis (node-redis v4 or later)') as typeof import('redis')
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the command that needs it
   const { RedisTokenStore } = require('../redis/RedisTokenStore') as typeof import('../redis/RedisTokenStore')
-  /* eslint-enable @typescript-eslint/no-require-imports */
   // Fails fast instead of queueing while Redis is down.
   const client = createClient({ url: args.redisURL, disableOfflineQueue: true, socket: { connectTimeout: 5000, reconnectStrategy: false } })
   client.on('error', () => undefined) // reported through the rejected commands
@@ -83,8 +84,7 @@ async function openRedis(args: { redisURL: string; prefix: string }, encryption:
  * @internal
  */
 export async function connectPostgres(url: string, connections: number): Promise<import('pg').Pool> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional peer dependency
-  const { Pool } = require('pg') as typeof import('pg')
+  const { Pool } = loadOptionalPeer('pg', 'passport-lexoffice --postgres') as typeof import('pg')
   const pool = new Pool({ connectionString: url, max: connections, connectionTimeoutMillis: 5000 })
   pool.on('error', () => undefined) // an idle connection that dropped; the next query reports it
   try {
