@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
-import { LexofficeClient } from '../client/LexofficeClient'
+import type { LexofficeClient } from '../client/LexofficeClient'
 import { type RateLimitOptions, resolveTransportSettings } from '../client/LexofficeClientOptions'
 import { MemoryRateLimiter } from '../client/rateLimit/MemoryRateLimiter'
 import '../express/augment'
@@ -18,12 +18,11 @@ import type { FetchLike } from '../http/httpRequest'
 import { LexofficeOAuthClient } from '../oauth/LexofficeOAuthClient'
 import { assertKey } from '../tokens/resolveTokenManagerOptions'
 import { LexofficeStrategy, isOwnerKey, ownerPrefix } from '../strategy/LexofficeStrategy'
-import { BackgroundRefresher, type BackgroundRefresherOptions } from '../refresher/BackgroundRefresher'
+import type { BackgroundRefresher, BackgroundRefresherOptions } from '../refresher/BackgroundRefresher'
 import type { ConnectionStatus } from '../tokens/ConnectionStatus'
 import { MemoryTokenStore } from '../tokens/stores/MemoryTokenStore'
 import { TokenManager } from '../tokens/TokenManager'
 import type { TokenStore } from '../tokens/TokenStore'
-import { lexofficeWebhooks } from '../webhooks/lexofficeWebhooks'
 import type { LexofficeWebhookHandler, LexofficeWebhooksOptions } from '../webhooks/LexofficeWebhooksOptions'
 import type { LexofficeOptions } from './LexofficeOptions'
 import { type LexofficeInternals, internalsOf, ownerOf, setInternals } from './internals'
@@ -99,7 +98,7 @@ export class Lexoffice {
       ? { limiter: transport.limiter, scope: o.rateLimitScope, clientId: o.clientID }
       : false
     const newClient = (tokenProvider: { getAccessToken(): Promise<string> }, connectionKey: string, timeoutMs?: number): LexofficeClient =>
-      new LexofficeClient({
+      new (loadOnUse('../client/LexofficeClient') as typeof import('../client/LexofficeClient')).LexofficeClient({
         apiURL: o.endpoints.apiURL,
         tokenProvider,
         connectionKey,
@@ -252,6 +251,7 @@ export class Lexoffice {
    */
   webhooks<TConnection = unknown>(options: LexofficeWebhooksOptions<TConnection>): LexofficeWebhookHandler {
     const theirs = options.onTokenRevoked
+    const { lexofficeWebhooks } = loadOnUse('../webhooks/lexofficeWebhooks') as typeof import('../webhooks/lexofficeWebhooks')
     return lexofficeWebhooks<TConnection>({
       ...(this.#dedupe && options.dedupe === undefined ? { dedupe: this.#dedupe } : {}),
       ...options,
@@ -273,7 +273,10 @@ export class Lexoffice {
    * ```
    */
   refresher(options: LexofficeRefresherOptions = {}): BackgroundRefresher {
-    return new BackgroundRefresher({ ...options, manager: this.manager })
+    const { BackgroundRefresher: Refresher } = loadOnUse(
+      '../refresher/BackgroundRefresher',
+    ) as typeof import('../refresher/BackgroundRefresher')
+    return new Refresher({ ...options, manager: this.manager })
   }
 
   /** A secret-free view. */
@@ -382,7 +385,7 @@ function sharedStores(
   // resolveLexofficeOptions refused `redis` without keys or an explicit `encryption: false`.
   if (encryption === undefined) throw new Error('unreachable: encryption was validated with redis')
   // Loaded only here, so that apps without Redis never load the Redis code.
-  const load = createRequire(__filename)
+  const load = loadOnUse
   const { RedisTokenStore } = load('../redis/RedisTokenStore') as typeof import('../redis/RedisTokenStore')
   const { RedisWebhookDedupeStore } = load('../redis/RedisWebhookDedupeStore') as typeof import('../redis/RedisWebhookDedupeStore')
   const client = redis as import('../redis/redisAdapter').RedisClientLike
@@ -415,4 +418,13 @@ export function createLexoffice(options: LexofficeOptions = {}): Lexoffice {
 /** {@link createLexoffice} with test seams. @internal */
 export function buildLexoffice(options: LexofficeOptions, hooks: LexofficeHooks): Lexoffice {
   return new Lexoffice(options, hooks)
+}
+
+/**
+ * Loads one of the package's own modules on first use: the API client and its resources, the
+ * webhook handler, the refresher and the Redis stores stay unloaded until an app asks for them
+ * (issue 15, require time).
+ */
+function loadOnUse(path: string): unknown {
+  return createRequire(__filename)(path)
 }
