@@ -52,6 +52,8 @@ export interface TestApp {
 
 export interface TestAppOptions {
   express?: 'express5' | 'express4'
+  /** passport 0.7 (default) or 0.6 (the `passport06` alias: the lowest version of the peer range). */
+  passport?: 'passport07' | 'passport06'
   lexoffice?: Partial<LexofficeOptions>
   hooks?: LexofficeHooks
   sandbox?: Sandbox
@@ -128,7 +130,8 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     },
     hooks,
   )
-  const passport = new Passport()
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an npm alias without types of its own
+  const passport = options.passport === 'passport06' ? new (require('passport06') as typeof import('passport')).Passport() : new Passport()
   passport.serializeUser((user, done) => {
     done(null, user)
   })
