@@ -9,10 +9,6 @@ import type { RefreshRunSummary } from '../refresher/runRefreshOnce'
 
 /**
  * `2h 5m`, `14m 3s`, `45s`, `900ms` (sign ignored).
- * @example
- * ```ts
- * formatDuration(845_000) // '14m 5s'
- * ```
  * @internal
  */
 export function formatDuration(ms: number): string {
@@ -31,10 +27,6 @@ export function formatDuration(ms: number): string {
 
 /**
  * `in 2h 5m` / `expired 3m 2s ago`.
- * @example
- * ```ts
- * formatExpiry(-60_000) // 'expired 1m 0s ago'
- * ```
  * @internal
  */
 export function formatExpiry(expiresInMs: number): string {
@@ -49,10 +41,6 @@ const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\
 
 /**
  * Escapes control characters (newline as `\n`, ESC as `\u001b`), so a stored key cannot rewrite the terminal.
- * @example
- * ```ts
- * printable('a\u001b[2J\n') // 'a\\u001b[2J\\n'
- * ```
  * @internal
  */
 export function printable(text: string): string {
@@ -63,10 +51,6 @@ export function printable(text: string): string {
 
 /**
  * The `status` table: key, state, expiry, last refresh, refresh count, last error.
- * @example
- * ```ts
- * process.stdout.write(formatStatusTable(await listConnectionStatus(store), Date.now()))
- * ```
  * @internal
  */
 export function formatStatusTable(rows: readonly StoredConnectionStatus[], now: number): string {
@@ -89,10 +73,6 @@ export function formatStatusTable(rows: readonly StoredConnectionStatus[], now: 
 
 /**
  * The human summary of a `refresh` run, with one line per lost or failed connection.
- * @example
- * ```ts
- * process.stdout.write(formatRefreshSummary(await runRefreshOnce(options), options.windowMs))
- * ```
  * @internal
  */
 export function formatRefreshSummary(summary: RefreshRunSummary, windowMs: number): string {
