@@ -29,9 +29,13 @@ export { LexofficeStrategy } from './strategy/LexofficeStrategy'
 export type { LexofficeAuthInfo, LexofficeAuthenticateOptions } from './strategy/LexofficeStrategy'
 export type { LexofficeConnection, LexofficeUser, LexofficeVerify } from './strategy/LexofficeConnection'
 export type { LexofficeProfile, LexofficeProfileJson } from './strategy/profile'
+// The declared base class and the stand-in for passport-oauth2's `strategy._oauth2`, as types.
+export type { PassportStrategyLike, StrategyBase } from './strategy/StrategyBase'
+export type { UnmanagedOAuth2 } from './strategy/UnmanagedOAuth2'
 
 // Express: what the configuration's routes, guard and error handler take and give
 export type { LexofficeRoutesOptions } from './express/signInRoutes'
+export type { LexofficeRequestHandler } from './express/LexofficeRequestHandler'
 export type { LexofficeConnectRoutesOptions } from './express/connectRoutes'
 export type { PassportLike } from './express/routeKit'
 export type { LexofficeGuard } from './express/lexofficeGuard'
@@ -93,6 +97,8 @@ export type {
 export type { QueryValue } from './client/encodeSearchString'
 export type { RateLimitSettings, RateLimiter } from './client/rateLimit/RateLimiter'
 export { MemoryRateLimiter } from './client/rateLimit/MemoryRateLimiter'
+export type { MemoryRateLimiterOptions } from './client/rateLimit/MemoryRateLimiter'
+export type { IoRedisClientLike, NodeRedisClientLike, NodeRedisClusterLike, RedisClientLike } from './redis/redisAdapter'
 // The resource classes, as types: `client.contacts` and the others are their instances.
 export type { ArticlesResource } from './client/resources/ArticlesResource'
 export type { CashBoxesResource } from './client/resources/CashBoxesResource'
@@ -147,6 +153,7 @@ export type { LexofficeRawBodyHook } from './webhooks/lexofficeRawBody'
 export { verifyLexofficeSignature } from './webhooks/verifyLexofficeSignature'
 export { parseLexofficeEvent } from './webhooks/parseLexofficeEvent'
 export { LEXOFFICE_WEBHOOK_PUBLIC_KEY_URL } from './webhooks/lexofficePublicKey'
+export { LEXOFFICE_EVENT_TYPES } from './webhooks/events'
 export type {
   LexofficeEvent,
   LexofficeEventFields,
@@ -187,6 +194,6 @@ export type {
   RunRefreshOnceOptions,
 } from './refresher/runRefreshOnce'
 export { lexofficeHealth, lexofficeHealthRoute } from './refresher/health'
-export type { LexofficeHealthOptions, LexofficeHealthReport } from './refresher/health'
+export type { LexofficeHealthOptions, LexofficeHealthReport, LexofficeHealthResponse } from './refresher/health'
 export { listConnectionStatus } from './refresher/listConnectionStatus'
 export type { StoredConnectionStatus } from './refresher/listConnectionStatus'

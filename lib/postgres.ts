@@ -26,3 +26,8 @@ export type { PostgresPoolLike } from './postgres/postgresPool'
 export type { PostgresTableNames } from './postgres/postgresTables'
 export type { SharedStoreEncryption } from './tokens/stores/sharedStoreEncryption'
 export { TokenCipher, type TokenCipherOptions, type DecryptErrorEvent, type DecryptErrorReason } from './tokens/crypto/TokenCipher'
+// The contracts these classes implement, named by their declarations (also exported by the main entry).
+export type { LockHandle, RefreshLock, TokenStore } from './tokens/TokenStore'
+export type { ConnectionDetails, TokenInfo, TokenRecord, TokenSet } from './tokens/TokenSet'
+export type { EncryptionOption } from './tokens/stores/recordCodec'
+export type { WebhookDedupeClaim, WebhookDedupeStore } from './webhooks/dedupe/WebhookDedupeStore'

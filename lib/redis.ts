@@ -24,3 +24,10 @@ export type { RedisClientLike, NodeRedisClientLike, NodeRedisClusterLike, IoRedi
 export { TokenCipher, type TokenCipherOptions, type DecryptErrorEvent, type DecryptErrorReason } from './tokens/crypto/TokenCipher'
 export { RedisWebhookDedupeStore, type RedisWebhookDedupeStoreOptions } from './redis/RedisWebhookDedupeStore'
 export { RedisRateLimiter, type RedisRateLimiterOptions } from './redis/RedisRateLimiter'
+// The contracts these classes implement, named by their declarations (also exported by the main entry).
+export type { LockHandle, RefreshLock, TokenStore } from './tokens/TokenStore'
+export type { ConnectionDetails, TokenInfo, TokenRecord, TokenSet } from './tokens/TokenSet'
+export type { SharedStoreEncryption } from './tokens/stores/sharedStoreEncryption'
+export type { EncryptionOption } from './tokens/stores/recordCodec'
+export type { RateLimitSettings, RateLimiter } from './client/rateLimit/RateLimiter'
+export type { WebhookDedupeClaim, WebhookDedupeStore } from './webhooks/dedupe/WebhookDedupeStore'

@@ -10,7 +10,7 @@ import { type LexofficeConnectRoutesOptions, createConnectRoutes } from '../expr
 import { type LexofficeErrorHandler, createErrorHandler } from '../express/lexofficeErrorHandler'
 import { type LexofficeGuard, createGuard } from '../express/lexofficeGuard'
 import { LexofficeRequestContext } from '../express/LexofficeRequestContext'
-import type { Handler } from '../express/loadExpress'
+import type { LexofficeRequestHandler } from '../express/LexofficeRequestHandler'
 import type { ProblemContext } from '../express/problemAnswer'
 import { keyOfOwner } from '../express/connectRoutes'
 import { type LexofficeRoutesOptions, type RouterDeps, createSignInRoutes } from '../express/signInRoutes'
@@ -63,7 +63,7 @@ export class Lexoffice {
   #strategy: LexofficeStrategy | undefined
   #render: LexofficeRender = defaultRender
   readonly #errorHandler: LexofficeErrorHandler
-  readonly #attach: Handler
+  readonly #attach: LexofficeRequestHandler
   /** With `redis`: webhook deliveries are deduplicated across processes. */
   #dedupe: LexofficeWebhooksOptions['dedupe'] | undefined
 
@@ -159,7 +159,7 @@ export class Lexoffice {
    * app.use(lexoffice.routes())
    * ```
    */
-  routes(options?: LexofficeRoutesOptions): Handler {
+  routes(options?: LexofficeRoutesOptions): LexofficeRequestHandler {
     return createSignInRoutes(this.#routerDeps(), options)
   }
 
@@ -177,7 +177,7 @@ export class Lexoffice {
    * app.use(lexoffice.connectRoutes({ owner: (req) => req.user?.id }))
    * ```
    */
-  connectRoutes(options: LexofficeConnectRoutesOptions): Handler {
+  connectRoutes(options: LexofficeConnectRoutesOptions): LexofficeRequestHandler {
     return createConnectRoutes(this.#routerDeps(), options)
   }
 

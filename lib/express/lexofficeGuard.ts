@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type LexofficeInternals, ownerOf } from '../config/internals'
 import './augment'
-import type { Handler } from './loadExpress'
+import type { LexofficeRequestHandler } from './LexofficeRequestHandler'
 import { type ProblemContext, answerProblem } from './problemAnswer'
 
 /**
@@ -22,7 +22,11 @@ export type LexofficeGuard = (req: IncomingMessage, res: ServerResponse, next: (
  * with lexoffice: then a request without an owner is a sign-in). A missing or lost connection gets
  * the package's answer ({@link answerProblem}); a store outage goes to `next(err)` (503). @internal
  */
-export function createGuard(config: LexofficeInternals, attach: Handler, context: (connect: boolean) => ProblemContext): LexofficeGuard {
+export function createGuard(
+  config: LexofficeInternals,
+  attach: LexofficeRequestHandler,
+  context: (connect: boolean) => ProblemContext,
+): LexofficeGuard {
   return function lexofficeRequired(req, res, next) {
     const r = req as Express.Request & IncomingMessage
     // Routes that no lexoffice router saw (mounted elsewhere) have no context yet.

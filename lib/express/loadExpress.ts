@@ -1,19 +1,16 @@
 import { createRequire } from 'node:module'
-import type { IncomingMessage, ServerResponse } from 'node:http'
-
-/** A request handler as Express 4 and 5 call it. */
-export type Handler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void
+import type { LexofficeRequestHandler } from './LexofficeRequestHandler'
 
 /** The part of an Express `Router` the package uses. */
-export interface RouterLike extends Handler {
-  use(...handlers: Handler[]): unknown
-  get(path: string, ...handlers: Handler[]): unknown
-  post(path: string, ...handlers: Handler[]): unknown
+export interface RouterLike extends LexofficeRequestHandler {
+  use(...handlers: LexofficeRequestHandler[]): unknown
+  get(path: string, ...handlers: LexofficeRequestHandler[]): unknown
+  post(path: string, ...handlers: LexofficeRequestHandler[]): unknown
 }
 
 interface ExpressLike {
   Router(): RouterLike
-  urlencoded(options: { extended: boolean; limit: string }): Handler
+  urlencoded(options: { extended: boolean; limit: string }): LexofficeRequestHandler
 }
 
 let loaded: ExpressLike | undefined

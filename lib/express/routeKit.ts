@@ -9,7 +9,7 @@ import { sanitizeReturnTo } from '../strategy/returnTo'
 import { ROUTE, type RouteOptions } from '../strategy/routeOptions'
 import { type LexofficeRender, type LexofficeView, acceptsHtml, defaultRender, withQuery } from './answers'
 import { isSameOrigin } from './isSameOrigin'
-import type { Handler } from './loadExpress'
+import type { LexofficeRequestHandler } from './LexofficeRequestHandler'
 import { lostMessage, safeReason } from './problemAnswer'
 
 /**
@@ -22,7 +22,7 @@ import { lostMessage, safeReason } from './problemAnswer'
  * ```
  */
 export interface PassportLike {
-  authenticate(strategy: unknown, options: object, callback: (...args: unknown[]) => void): Handler
+  authenticate(strategy: unknown, options: object, callback: (...args: unknown[]) => void): LexofficeRequestHandler
 }
 
 /** Request members the routes read (express-session and passport add them). @internal */

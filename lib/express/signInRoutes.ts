@@ -5,7 +5,8 @@ import { optionKeys } from '../options/optionKeys'
 import type { LexofficeStrategy } from '../strategy/LexofficeStrategy'
 import { type LexofficeRender, acceptsHtml, redirect } from './answers'
 import { type LexofficeErrorHandler, installErrorHandlerOnce } from './lexofficeErrorHandler'
-import { type Handler, type RouterLike, loadExpress } from './loadExpress'
+import { type RouterLike, loadExpress } from './loadExpress'
+import type { LexofficeRequestHandler } from './LexofficeRequestHandler'
 import {
   type PassportLike,
   type RouteReq,
@@ -62,7 +63,7 @@ export interface RouterDeps {
   config: LexofficeInternals
   strategy: LexofficeStrategy
   /** Puts `req.lexoffice` on the request. */
-  attach: Handler
+  attach: LexofficeRequestHandler
   errorHandler: LexofficeErrorHandler
   /** Remembers how answers are rendered (the guard and error handler use it). */
   setRender(render: LexofficeRender): void

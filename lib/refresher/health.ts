@@ -89,9 +89,21 @@ export async function lexofficeHealth(options: LexofficeHealthOptions): Promise<
 }
 
 /** The minimal request/response shapes the route uses (Express 4 and 5 fit). */
-interface HealthResponse {
-  status(code: number): HealthResponse
+/**
+ * The part of an Express response that {@link lexofficeHealthRoute} uses (Express 4 and 5).
+ *
+ * @example
+ * ```ts
+ * import type { LexofficeHealthResponse } from 'passport-lexoffice'
+ * const answer = (res: LexofficeHealthResponse) => res.status(503).json({ ok: false })
+ * ```
+ */
+export interface LexofficeHealthResponse {
+  /** Sets the HTTP status; returns the response. */
+  status(code: number): LexofficeHealthResponse
+  /** Sets a response header. */
   setHeader(name: string, value: string): unknown
+  /** Sends `body` as JSON. */
   json(body: unknown): unknown
 }
 
@@ -107,7 +119,7 @@ interface HealthResponse {
  * app.get('/internal/health/lexoffice', requireInternal, lexofficeHealthRoute({ store }))
  * ```
  */
-export function lexofficeHealthRoute(options: LexofficeHealthOptions): (req: unknown, res: HealthResponse) => Promise<void> {
+export function lexofficeHealthRoute(options: LexofficeHealthOptions): (req: unknown, res: LexofficeHealthResponse) => Promise<void> {
   resolveHealthOptions(options) // fail at startup, not on the first request
   return async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store')

@@ -72,7 +72,7 @@ export const LEXOFFICE_EVENT_TYPES = [
 ] as const
 
 /**
- * Union of the documented event types, e.g. `'invoice.status.changed'` or `'token.revoked'`.
+ * Union of the documented event types, e.g. `'invoice.status.changed'` or `'token.revoked'`. See docs/lexoffice.md §6.
  *
  * @example
  * ```ts

@@ -88,7 +88,7 @@ describe('in-process pacing', () => {
 describe('MemoryRateLimiter schedule (injected clock)', () => {
   test('burst 1: slots spaced by 1000/rate; penalize pushes the schedule back', () => {
     let now = 1_000_000
-    const limiter = new MemoryRateLimiter({ ratePerSecond: 2, now: () => now })
+    const limiter = new MemoryRateLimiter({ ratePerSecond: 2 }, { now: () => now })
     expect([limiter.reserve('a'), limiter.reserve('a'), limiter.reserve('a')]).toEqual([0, 500, 1000])
     expect(limiter.reserve('b')).toBe(0)
     now += 2000
@@ -98,8 +98,12 @@ describe('MemoryRateLimiter schedule (injected clock)', () => {
   })
 
   test('burst 2 lets two leave at once, then paces', () => {
-    const limiter = new MemoryRateLimiter({ ratePerSecond: 4, burst: 2, now: () => 0 })
+    const limiter = new MemoryRateLimiter({ ratePerSecond: 4, burst: 2 }, { now: () => 0 })
     expect([limiter.reserve('k'), limiter.reserve('k'), limiter.reserve('k'), limiter.reserve('k')]).toEqual([0, 0, 250, 500])
+  })
+
+  test('the clock is a constructor seam, not an option', () => {
+    expect(() => new MemoryRateLimiter({ ratePerSecond: 2, now: () => 0 } as never)).toThrow(/now/)
   })
 })
 

@@ -3,10 +3,27 @@ import { optionKeys } from '../../options/optionKeys'
 import { delay } from '../../timing/delay'
 import { gcraParameters, type RateLimiter, type RateLimitSettings } from './RateLimiter'
 
-/** Settings of {@link MemoryRateLimiter}: the rate, and a clock for tests. */
-type MemoryRateLimiterSettings = RateLimitSettings & { now?: () => number }
+/**
+ * Options of {@link MemoryRateLimiter}: the rate settings both limiters share.
+ *
+ * @example
+ * ```ts
+ * import type { MemoryRateLimiterOptions } from 'passport-lexoffice'
+ * const options: MemoryRateLimiterOptions = { ratePerSecond: 1.8, burst: 2 }
+ * ```
+ */
+export interface MemoryRateLimiterOptions extends RateLimitSettings {}
 
-const SETTING_KEYS = optionKeys<MemoryRateLimiterSettings>()(['ratePerSecond', 'burst', 'now'])
+/**
+ * Test seams of {@link MemoryRateLimiter}, given as the constructor's second argument (not an
+ * option): a clock and a sleep, so a test proves the schedule without waiting it out. @internal
+ */
+export interface MemoryRateLimiterSeams {
+  now?: () => number
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+}
+
+const SETTING_KEYS = optionKeys<MemoryRateLimiterOptions>()(['ratePerSecond', 'burst'])
 
 /**
  * In-process {@link RateLimiter}: a GCRA (generic cell rate algorithm) schedule per key.
@@ -29,20 +46,26 @@ export class MemoryRateLimiter implements RateLimiter {
   /** key -> theoretical arrival time (ms since epoch) of the next request. */
   readonly #tat = new Map<string, number>()
   readonly #now: () => number
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>
 
-  constructor(settings: MemoryRateLimiterSettings = {}) {
-    assertObject(settings, 'settings')
-    assertKnownKeys(settings, SETTING_KEYS, 'MemoryRateLimiter')
-    const { intervalMs, toleranceMs } = gcraParameters(settings)
+  /** @param options The rate; default 1.9 requests per second, no burst. */
+  constructor(options?: MemoryRateLimiterOptions)
+  /** @internal */
+  constructor(options: MemoryRateLimiterOptions | undefined, seams: MemoryRateLimiterSeams)
+  constructor(options: MemoryRateLimiterOptions = {}, seams: MemoryRateLimiterSeams = {}) {
+    assertObject(options, 'options')
+    assertKnownKeys(options, SETTING_KEYS, 'MemoryRateLimiter')
+    const { intervalMs, toleranceMs } = gcraParameters(options)
     this.#intervalMs = intervalMs
     this.#toleranceMs = toleranceMs
-    this.#now = settings.now ?? Date.now
+    this.#now = seams.now ?? Date.now
+    this.#sleep = seams.sleep ?? delay
   }
 
   /** {@inheritDoc RateLimiter.acquire} */
   async acquire(key: string, signal?: AbortSignal): Promise<number> {
     const wait = this.reserve(key)
-    await delay(wait, signal)
+    await this.#sleep(wait, signal)
     return wait
   }
 

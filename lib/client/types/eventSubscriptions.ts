@@ -1,16 +1,4 @@
-/**
- * Event types lexoffice can notify about (docs/lexoffice.md §6).
- *
- * @example
- * ```ts
- * const type: LexofficeEventType = 'invoice.status.changed'
- * ```
- */
-export type LexofficeEventType =
-  | `${'article' | 'contact' | 'dunning' | 'recurring-template'}.${'created' | 'changed' | 'deleted'}`
-  | `${'credit-note' | 'delivery-note' | 'down-payment-invoice' | 'invoice' | 'order-confirmation' | 'quotation' | 'voucher'}.${'created' | 'changed' | 'deleted' | 'status.changed'}`
-  | 'payment.changed'
-  | 'token.revoked'
+import type { LexofficeEventType } from '../../webhooks/events'
 
 /**
  * An event subscription (webhook registration).
