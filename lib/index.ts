@@ -152,7 +152,7 @@ export { lexofficeRawBody } from './webhooks/lexofficeRawBody'
 export type { LexofficeRawBodyHook } from './webhooks/lexofficeRawBody'
 export { verifyLexofficeSignature } from './webhooks/verifyLexofficeSignature'
 export { parseLexofficeEvent } from './webhooks/parseLexofficeEvent'
-export { LEXOFFICE_WEBHOOK_PUBLIC_KEY_URL } from './webhooks/lexofficePublicKey'
+export { LEXOFFICE_WEBHOOK_PUBLIC_KEY, LEXOFFICE_WEBHOOK_PUBLIC_KEY_URL } from './webhooks/lexofficePublicKey'
 export { LEXOFFICE_EVENT_TYPES } from './webhooks/events'
 export type {
   LexofficeEvent,

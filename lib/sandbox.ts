@@ -28,7 +28,9 @@ export type {
   SandboxRequestLogEntry,
   SandboxTokenRefreshedEvent,
 } from './sandbox/SandboxState'
-export { SandboxApi, type SandboxApiOptions } from './sandbox/api/SandboxApi'
+export type { SandboxApi, SandboxApiOptions } from './sandbox/api/SandboxApi'
+export type { Versioned } from './sandbox/api/http'
+export type { LexofficeEndpoints } from './endpoints'
 export type { RateLimitCounters, RateLimitOptions, RateLimitScope } from './sandbox/api/rateLimit'
 export type { SandboxApiVariants } from './sandbox/api/context'
 export type {

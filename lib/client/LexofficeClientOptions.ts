@@ -111,7 +111,7 @@ export interface RateLimitOptions extends RateLimitSettings {
   clientId?: string
   /** Your own limiter (overrides `redis`, `ratePerSecond`, `burst`). */
   limiter?: RateLimiter
-  /** A node-redis or ioredis client: use a {@link RedisRateLimiter} shared by all processes. */
+  /** A node-redis or ioredis client: use a `RedisRateLimiter` (`passport-lexoffice/redis`) shared by all processes. */
   redis?: RedisClientLike
   /** Redis key prefix for `redis`. Default `lexoffice:ratelimit:`. */
   keyPrefix?: string

@@ -126,7 +126,10 @@ export interface LexofficeOptions {
   /** Timeout of each call to lexoffice (token, revoke, profile), ms. Default 10 000. */
   timeoutMs?: number
   /** Receives one-time configuration warnings. Default `console`. */
-  logger?: { warn(message: string): void }
+  logger?: {
+    /** Called once per warning, with a message that names the option and holds no secret. */
+    warn(message: string): void
+  }
   /** The environment variables to read. Default `process.env`; pass `{}` to read none. */
   env?: Readonly<Record<string, string | undefined>>
 }

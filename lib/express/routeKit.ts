@@ -22,6 +22,7 @@ import { lostMessage, safeReason } from './problemAnswer'
  * ```
  */
 export interface PassportLike {
+  /** passport's `authenticate(strategy, options, callback)`: returns the middleware that runs the strategy. */
   authenticate(strategy: unknown, options: object, callback: (...args: unknown[]) => void): LexofficeRequestHandler
 }
 

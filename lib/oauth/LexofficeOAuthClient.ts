@@ -17,7 +17,7 @@ export interface LexofficeTokenResponse {
    * refused); absent in a refresh answer means: keep the old one (RFC 6749 §6, see docs/security.md §6).
    */
   refresh_token?: string
-  /** Lifetime in seconds (lexoffice: 14399, about 4 h); more than {@link MAX_TOKEN_LIFETIME_SECONDS} is clamped to it. */
+  /** Lifetime in seconds (lexoffice: 14399, about 4 h); more than one day is clamped to one day. */
   expires_in?: number
   /** Granted scopes, space-separated. */
   scope?: string
@@ -55,13 +55,7 @@ const OPTION_KEYS = optionKeys<LexofficeOAuthClientOptions>()([
 /**
  * The longest access-token lifetime accepted from a token answer, in seconds (one day). lexoffice
  * issues 4 hours (docs/lexoffice.md §2b); a longer `expires_in` is treated as one day, so that a
- * broken or hostile answer can neither store an expiry centuries away nor an infinite one.
- *
- * @example
- * ```ts
- * import { MAX_TOKEN_LIFETIME_SECONDS } from 'passport-lexoffice'
- * const latest = Date.now() + MAX_TOKEN_LIFETIME_SECONDS * 1000
- * ```
+ * broken or hostile answer can neither store an expiry centuries away nor an infinite one. @internal
  */
 export const MAX_TOKEN_LIFETIME_SECONDS = 86_400
 
@@ -72,7 +66,7 @@ export const MAX_TOKEN_LIFETIME_SECONDS = 86_400
  * `client_secret` (RFC 6749 §2.3: one authentication method per request). Every call has a
  * timeout; every answer is validated (JSON object, non-empty `access_token`, `token_type`
  * bearer in any case, a `refresh_token` for a code exchange, a positive finite `expires_in`, clamped
- * to {@link MAX_TOKEN_LIFETIME_SECONDS}), which closes CVE-2021-41580. The client secret lives
+ * to one day), which closes CVE-2021-41580. The client secret lives
  * in a private field and never shows in `JSON.stringify`, `util.inspect` or error messages.
  *
  * Application code rarely needs it directly: {@link LexofficeStrategy} uses it for the code

@@ -21,6 +21,7 @@ import { DeadlineTicker } from '../timing/DeadlineTicker'
  * ```
  */
 export interface PostgresPoolLike {
+  /** Runs one parameterised statement (`$1`, `$2`, ...). */
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>
 }
 

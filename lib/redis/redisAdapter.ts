@@ -19,6 +19,7 @@ import { DeadlineTicker } from '../timing/DeadlineTicker'
  * ```
  */
 export interface NodeRedisClientLike {
+  /** Sends one command, e.g. `['GET', key]`. */
   sendCommand(args: string[]): Promise<unknown>
 }
 
@@ -30,6 +31,7 @@ export interface NodeRedisClientLike {
  * ```
  */
 export interface IoRedisClientLike {
+  /** Sends one command, e.g. `call('GET', key)`. */
   call(command: string, ...args: string[]): Promise<unknown>
 }
 
@@ -42,8 +44,11 @@ export interface IoRedisClientLike {
  * ```
  */
 export interface NodeRedisClusterLike {
+  /** The master nodes (the refresh lock and scans visit each). */
   readonly masters: readonly unknown[]
+  /** Sends one command to the node that owns `firstKey`. */
   sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>
+  /** The client of one master node. */
   nodeClient(node: never): Promise<NodeRedisClientLike> | NodeRedisClientLike
 }
 

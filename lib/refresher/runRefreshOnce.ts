@@ -16,6 +16,7 @@ import type { TokenRecord } from '../tokens/TokenSet'
  * ```
  */
 export interface RefresherManager {
+  /** A valid access token of `key`, refreshed when it expires within `minValidityMs`. */
   getAccessToken(key: string, options?: { minValidityMs?: number }): Promise<string>
 }
 

@@ -2,7 +2,9 @@ import { createRequire } from 'node:module'
 
 /** The members passport expects of a strategy (passport-strategy's `Strategy`). */
 export interface PassportStrategyLike {
+  /** The name passport knows the strategy by. */
   name?: string
+  /** Called by passport for each request the strategy authenticates. */
   authenticate(req: unknown, options?: unknown): void
 }
 

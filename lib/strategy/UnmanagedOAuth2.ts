@@ -1,13 +1,17 @@
 import { ErrorCodes, LexofficeError } from '../errors'
 
-type TokenCallback = (err: unknown, accessToken?: string, refreshToken?: string, results?: unknown) => void
-
 /**
  * Stands where passport-oauth2 strategies keep node-oauth's `OAuth2` (`strategy._oauth2`), for
  * code that reads it: passport-oauth2-refresh builds its own copy with
  * `new strategy._oauth2.constructor(...)` and calls `getOAuthAccessToken(refreshToken, { grant_type: 'refresh_token' })`.
  * It carries no client secret, and it refuses every token request: lexoffice rotates refresh
  * tokens, and a refresh outside the token manager's coordinated path ends the connection.
+ *
+ * @example
+ * ```ts
+ * const oauth2: UnmanagedOAuth2 = new LexofficeStrategy(lexoffice)._oauth2
+ * oauth2.getOAuthAccessToken('refresh-token', { grant_type: 'refresh_token' }, (err) => console.log(err)) // LexofficeError UNMANAGED_REFRESH
+ * ```
  */
 export class UnmanagedOAuth2 {
   readonly _clientId: string
@@ -26,12 +30,16 @@ export class UnmanagedOAuth2 {
   }
 
   /** Refused: see the class. The callback gets a `LexofficeError` with code `UNMANAGED_REFRESH`. */
-  getOAuthAccessToken(_code: string, _params: unknown, callback: TokenCallback): void {
+  getOAuthAccessToken(
+    _code: string,
+    _params: unknown,
+    callback: (err: unknown, accessToken?: string, refreshToken?: string, results?: unknown) => void,
+  ): void {
     process.nextTick(callback, unmanagedRefresh())
   }
 
   /** Refused like {@link UnmanagedOAuth2.getOAuthAccessToken}: API calls go through `req.lexoffice.client`. */
-  get(_url: string, _accessToken: string, callback: TokenCallback): void {
+  get(_url: string, _accessToken: string, callback: (err: unknown, result?: string, response?: unknown) => void): void {
     process.nextTick(callback, unmanagedRefresh())
   }
 }

@@ -2,11 +2,13 @@
  * The tokens of one lexoffice connection, as the token layer stores them.
  *
  * A `TokenSet` holds secrets: never log it, never put it in a session, never send it to a
- * browser. Use {@link describeTokenSet} for anything that leaves the process.
+ * browser. Use `lexoffice.manager.tokenInfo(key)` (expiry, scope, status; no token) for anything
+ * that leaves the process.
  *
  * @example
  * ```ts
- * const info = describeTokenSet(tokens) // { expiresAt, scope, organizationId, ... } - no tokens
+ * import type { TokenSet } from 'passport-lexoffice'
+ * const expiresInMs = (tokens: TokenSet) => tokens.expiresAt - Date.now()
  * ```
  */
 export interface TokenSet {

@@ -71,8 +71,11 @@ export interface AutoSubscribeErrorInfo extends AutoSubscribeInfo {
  * ```
  */
 export interface AutoSubscribeManager {
+  /** Subscribes to `connected` (a connection was created or reconnected). */
   on(event: 'connected', listener: (event: ConnectedEvent) => void): unknown
+  /** Removes a `connected` listener. */
   off(event: 'connected', listener: (event: ConnectedEvent) => void): unknown
+  /** The token provider of connection `key`, for its API client. */
   providerFor(key: string): ConnectionTokenProvider
 }
 

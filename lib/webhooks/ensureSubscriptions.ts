@@ -75,8 +75,11 @@ export interface EnsureSubscriptionsResult {
  * ```
  */
 export interface EnsureSubscriptionsClient {
+  /** The event-subscriptions resource of the connection's client. */
   eventSubscriptions: {
+    /** Lists the connection's subscriptions. */
     list(): Promise<EventSubscription[]>
+    /** Creates one subscription. */
     create(subscription: NewEventSubscription): Promise<ActionResult>
   }
 }

@@ -31,7 +31,7 @@ const SETTING_KEYS = optionKeys<MemoryRateLimiterOptions>()(['ratePerSecond', 'b
  * served in call order, spaced by `1000 / ratePerSecond` ms after an initial `burst`.
  *
  * Use it for a single process; for several processes sharing a connection use
- * {@link RedisRateLimiter}.
+ * `RedisRateLimiter` from `passport-lexoffice/redis`.
  *
  * @example
  * ```ts

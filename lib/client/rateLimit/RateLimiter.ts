@@ -6,7 +6,7 @@
  * bucket, 429 beyond).
  *
  * Two implementations ship: {@link MemoryRateLimiter} (one process) and
- * {@link RedisRateLimiter} (a budget shared by every process using the same Redis and key).
+ * `RedisRateLimiter` from `passport-lexoffice/redis` (a budget shared by every process using the same Redis and key).
  * Both use the same GCRA schedule, so they are interchangeable.
  *
  * @example

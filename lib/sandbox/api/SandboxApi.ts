@@ -152,14 +152,16 @@ export function resolveSandboxApiOptions(input: unknown = {}): ResolvedSandboxAp
 export class SandboxApi {
   /** The data of every organisation, the event subscriptions and the event emitter. */
   readonly store: ApiStore
-  /** The per-connection token bucket. */
+  /** The per-connection token bucket (its counters: {@link SandboxApi.rateLimitStats}). @internal */
   readonly rateLimiter: RateLimiter
   /** The options in effect. @internal */
   readonly options: ResolvedSandboxApiOptions
 
   /**
+   * Built by the sandbox (`sandbox.api`), from the `api` option it resolved.
    * @param options - the resolved `api` option.
    * @param now - the sandbox clock (ms since the epoch).
+   * @internal
    */
   constructor(options: ResolvedSandboxApiOptions, now: () => number = Date.now) {
     this.options = options

@@ -177,7 +177,15 @@ export function baseUrl(req: SandboxRequest): string {
   return `http://${host}`
 }
 
-/** An entity's action-result fields. */
+/**
+ * An entity's action-result fields.
+ *
+ * @example
+ * ```ts
+ * import type { Versioned } from 'passport-lexoffice/sandbox'
+ * const next = (entity: Versioned): number => entity.version + 1
+ * ```
+ */
 export interface Versioned {
   id: string
   createdDate: string

@@ -52,7 +52,7 @@ export interface ResourceEvent {
 /** Receives resource change events. */
 export type ResourceEventListener = (event: ResourceEvent) => void
 
-/** Options of {@link ApiStore}. */
+/** Options of {@link ApiStore}. @internal */
 export interface ApiStoreOptions {
   /** Clock in milliseconds (default `Date.now`). */
   now?: () => number
@@ -68,6 +68,7 @@ export class ApiStore {
   private readonly clock: () => number
   private readonly seedDemoData: boolean
 
+  /** @internal Built by the sandbox (`sandbox.api.store`). */
   constructor(options: ApiStoreOptions = {}) {
     this.clock = options.now ?? Date.now
     this.seedDemoData = options.seedDemoData ?? true

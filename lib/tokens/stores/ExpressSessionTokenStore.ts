@@ -20,8 +20,11 @@ import { type SharedStoreEncryption, resolveSharedStoreCipher } from './sharedSt
  * ```
  */
 export interface SessionStoreLike {
+  /** Reads the session `sid` (`undefined` when there is none). */
   get(sid: string, callback: (err: unknown, session?: unknown) => void): void
+  /** Writes the session `sid`. */
   set(sid: string, session: never, callback?: (err?: unknown) => void): void
+  /** Deletes the session `sid`. */
   destroy(sid: string, callback?: (err?: unknown) => void): void
 }
 
