@@ -12,7 +12,7 @@ import { gcraParameters, type RateLimiter, type RateLimitSettings } from './Rate
  * const options: MemoryRateLimiterOptions = { ratePerSecond: 1.8, burst: 2 }
  * ```
  */
-export interface MemoryRateLimiterOptions extends RateLimitSettings {}
+export type MemoryRateLimiterOptions = RateLimitSettings
 
 /**
  * Test seams of {@link MemoryRateLimiter}, given as the constructor's second argument (not an
