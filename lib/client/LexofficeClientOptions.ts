@@ -15,7 +15,7 @@ import type { RedisRateLimiter, RedisRateLimiterOptions } from '../redis/RedisRa
  *
  * @example
  * ```ts
- * hooks: { onRequest: ({ method, path, attempt }) => log.debug({ method, path, attempt }, 'lexoffice request') }
+ * const hooks: LexofficeClientHooks = { onRequest: ({ method, path, attempt }) => log.debug({ method, path, attempt }, 'lexoffice request') }
  * ```
  */
 export interface LexofficeRequestInfo {
@@ -34,7 +34,7 @@ export interface LexofficeRequestInfo {
  *
  * @example
  * ```ts
- * hooks: { onResponse: (i) => metrics.histogram('lexoffice.ms', i.durationMs, { status: String(i.status) }) }
+ * const hooks: LexofficeClientHooks = { onResponse: (i) => metrics.histogram('lexoffice.ms', i.durationMs, { status: String(i.status) }) }
  * ```
  */
 export interface LexofficeResponseInfo extends LexofficeRequestInfo {

@@ -60,7 +60,7 @@ const TRANSPORT_HEADERS = new Set(['authorization', 'host', 'content-length', 'c
  *
  * @example
  * ```ts
- * app.get('/invoices', requireLexoffice(), async (req, res) => {
+ * app.get('/invoices', lexoffice.required(), async (req, res) => {
  *   const r = await req.lexoffice!.fetch('/v1/voucherlist?voucherType=invoice&voucherStatus=open')
  *   res.json(await r.json())
  * })

@@ -78,8 +78,8 @@ export class PostgresWebhookDedupeStore implements WebhookDedupeStore {
    * @throws LexofficeError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached; TypeError for bad arguments.
    * @example
    * ```ts
-   * const claim = await store.claim(eventId, 48 * 3600_000)
-   * if (!claim) return // handled already, by this or another process
+   * const claim = await dedupe.claim(eventId, 48 * 3600_000)
+   * if (claim === undefined) console.log('handled already, by this or another process')
    * ```
    */
   async claim(eventId: string, ttlMs: number): Promise<WebhookDedupeClaim | undefined> {
@@ -109,7 +109,7 @@ export class PostgresWebhookDedupeStore implements WebhookDedupeStore {
    * @throws LexofficeError `STORE_UNAVAILABLE` when PostgreSQL cannot be reached.
    * @example
    * ```ts
-   * const removed = await store.prune()
+   * const removed = await dedupe.prune()
    * ```
    */
   async prune(): Promise<number> {

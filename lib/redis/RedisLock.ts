@@ -10,7 +10,7 @@ import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from '.
  *
  * @example
  * ```ts
- * const options: RedisLockOptions = { client, prefix: 'myapp:lexoffice:lock:' }
+ * const options: RedisLockOptions = { client: redis, prefix: 'myapp:lexoffice:lock:' }
  * ```
  */
 export interface RedisLockOptions {
@@ -44,7 +44,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
  * @example
  * ```ts
  * import { RedisLock } from 'passport-lexoffice/redis'
- * const lock = new RedisLock({ client })
+ * const lock = new RedisLock({ client: redis })
  * const handle = await lock.tryAcquire('user-42', 30_000)
  * if (handle) {
  *   try { await refresh() } finally { await handle.release() }

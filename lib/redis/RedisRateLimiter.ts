@@ -75,7 +75,8 @@ return string.format('%.3f', wait)
  * @example
  * ```ts
  * import Redis from 'ioredis'
- * import { RedisRateLimiter, LexofficeClient } from 'passport-lexoffice'
+ * import { LexofficeClient } from 'passport-lexoffice'
+ * import { RedisRateLimiter } from 'passport-lexoffice/redis'
  * const limiter = new RedisRateLimiter({ client: new Redis(process.env.REDIS_URL!) })
  * const client = new LexofficeClient({ tokenProvider, connectionKey: userId, rateLimit: { limiter } })
  * ```

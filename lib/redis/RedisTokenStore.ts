@@ -23,7 +23,7 @@ import { type SharedStoreEncryption, resolveSharedStoreCipher } from '../tokens/
  *
  * @example
  * ```ts
- * const options: RedisTokenStoreOptions = { client, prefix: 'myapp:lexoffice:', tombstoneTtlMs: 30 * 86_400_000 }
+ * const options: RedisTokenStoreOptions = { client: redis, prefix: 'myapp:lexoffice:', tombstoneTtlMs: 30 * 86_400_000, encryption: encryptionKeysFromEnv()! }
  * ```
  */
 export interface RedisTokenStoreOptions {

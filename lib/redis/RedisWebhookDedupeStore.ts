@@ -11,7 +11,7 @@ import { assertClaimArguments, type WebhookDedupeClaim, type WebhookDedupeStore 
  *
  * @example
  * ```ts
- * const options: RedisWebhookDedupeStoreOptions = { client, prefix: 'myapp:lexoffice:webhook:' }
+ * const options: RedisWebhookDedupeStoreOptions = { client: redis, prefix: 'myapp:lexoffice:webhook:' }
  * ```
  */
 export interface RedisWebhookDedupeStoreOptions {
@@ -85,8 +85,8 @@ export class RedisWebhookDedupeStore implements WebhookDedupeStore {
    * @throws LexofficeError `STORE_UNAVAILABLE` when Redis cannot be reached; TypeError for bad arguments.
    * @example
    * ```ts
-   * const claim = await store.claim(eventId, 48 * 3600_000)
-   * if (!claim) return // handled already, by this or another process
+   * const claim = await dedupe.claim(eventId, 48 * 3600_000)
+   * if (claim === undefined) console.log('handled already, by this or another process')
    * ```
    */
   async claim(eventId: string, ttlMs: number): Promise<WebhookDedupeClaim | undefined> {

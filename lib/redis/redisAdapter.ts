@@ -15,6 +15,7 @@ import { DeadlineTicker } from '../timing/DeadlineTicker'
  * A node-redis (v4, v5, v6) client: `createClient()` from `redis` / `@redis/client`.
  * @example
  * ```ts
+ * import { createClient } from 'redis'
  * const client: NodeRedisClientLike = createClient({ url, disableOfflineQueue: true })
  * ```
  */
@@ -27,6 +28,7 @@ export interface NodeRedisClientLike {
  * An ioredis client: `new Redis()` from `ioredis`.
  * @example
  * ```ts
+ * import Redis from 'ioredis'
  * const client: IoRedisClientLike = new Redis(url, { enableOfflineQueue: false })
  * ```
  */
@@ -40,6 +42,7 @@ export interface IoRedisClientLike {
  * given to `sendCommand(firstKey, isReadonly, args)`).
  * @example
  * ```ts
+ * import { createCluster } from 'redis'
  * const client: NodeRedisClusterLike = createCluster({ rootNodes: [{ url: process.env.REDIS_URL }] })
  * ```
  */

@@ -70,7 +70,7 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
    *
    * @example
    * ```ts
-   * expect(user.organizationId).toBe(sandbox.organization.organizationId)
+   * expect(connection.organizationId).toBe(sandbox.organization.organizationId)
    * ```
    */
   get organization(): { organizationId: string; companyName: string } {
@@ -110,7 +110,7 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
    *
    * @example
    * ```ts
-   * expect(profile.emails[0].value).toBe(sandbox.user.userEmail)
+   * expect(profile.emails?.[0]?.value).toBe(sandbox.user.userEmail)
    * ```
    */
   get user(): { userId: string; userName: string; userEmail: string } {
@@ -384,6 +384,7 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
    *
    * @example
    * ```ts
+   * const received: unknown[] = [] // filled by your webhook handler
    * await client.contacts.update(id, contact)
    * await sandbox.webhooksIdle()
    * expect(received).toHaveLength(1)

@@ -19,7 +19,7 @@ import { resolveSandboxWebhookOptions, type ResolvedSandboxWebhookOptions, type 
  *
  * @example
  * ```ts
- * sandbox.registerClient({ clientID: 'ro', clientSecret: 's', redirectUris, scopes: DEFAULT_SANDBOX_SCOPES.filter((s) => s.endsWith('.read')) })
+ * sandbox.registerClient({ clientID: 'ro', clientSecret: 's', redirectUris: ['http://127.0.0.1:3000/auth/lexoffice/callback'], scopes: DEFAULT_SANDBOX_SCOPES.filter((s) => s.endsWith('.read')) })
  * ```
  */
 export const DEFAULT_SANDBOX_SCOPES: readonly string[] = Object.freeze([

@@ -143,6 +143,7 @@ export type SandboxFault =
  *
  * @example
  * ```ts
+ * const connected = new Set<string>()
  * sandbox.on('connection.created', ({ connectionId, organizationId }) => connected.add(connectionId))
  * ```
  */

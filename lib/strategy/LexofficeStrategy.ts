@@ -41,7 +41,7 @@ export interface LexofficeAuthenticateOptions {
  *
  * @example
  * ```ts
- * passport.authenticate('lexoffice', (err, user, info: LexofficeAuthInfo) => res.redirect(info.returnTo))(req, res, next)
+ * passport.authenticate('lexoffice', (err: unknown, user: Express.User | false, info: LexofficeAuthInfo) => res.redirect(info.returnTo))(req, res, next)
  * ```
  */
 export interface LexofficeAuthInfo {

@@ -27,9 +27,9 @@ export interface LexofficeProfileJson {
  *
  * @example
  * ```ts
- * function verify(accessToken: string, refreshToken: string | undefined, profile: LexofficeProfile | undefined, done: LexofficeVerifyCallback) {
- *   done(null, { id: profile!.id, connectionId: profile!.connectionId })
- * }
+ * strategy.userProfile(accessToken, (err, profile?: LexofficeProfile) => {
+ *   if (profile) console.log(profile.displayName, profile.organizationId, profile.emails?.[0]?.value)
+ * })
  * ```
  */
 export interface LexofficeProfile {

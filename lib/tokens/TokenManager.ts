@@ -48,7 +48,7 @@ export type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAcce
  *
  * @example
  * ```ts
- * import { TokenManager, LexofficeStrategy, encryptionKeysFromEnv } from 'passport-lexoffice'
+ * import { TokenManager, encryptionKeysFromEnv } from 'passport-lexoffice'
  * import { RedisTokenStore } from 'passport-lexoffice/redis'
  *
  * const manager = new TokenManager({
@@ -56,11 +56,8 @@ export type { ConnectionBookkeeping, ConnectionStatus, DisconnectResult, GetAcce
  *   oauth: { clientID: process.env.LEXOFFICE_CLIENT_ID!, clientSecret: process.env.LEXOFFICE_CLIENT_SECRET! },
  * })
  *
- * // The strategy's verify callback stores the tokens "in one line":
- * passport.use(new LexofficeStrategy({ ...config,
- *   verify: (accessToken, refreshToken, params, profile, done) =>
- *     manager.connect(profile.connectionId, params, profile).then(() => done(null, { id: profile.connectionId }), done),
- * }))
+ * // After a code exchange (createLexoffice's routes and strategy do this for you):
+ * await manager.connect(connectionId, tokenResponse, { organizationId, connectionId })
  *
  * // Anywhere later, in any process:
  * const token = await manager.getAccessToken(connectionId)
@@ -183,7 +180,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    *   LexofficeError `REFRESH_FAILED` (503) when the token expired and the retries ran out.
    * @example
    * ```ts
-   * const token = await manager.getAccessToken(req.user.connectionId)
+   * const token = await manager.getAccessToken(req.user!.connectionId)
    * ```
    */
   async getAccessToken(key: string, options: GetAccessTokenOptions = NO_OPTIONS): Promise<string> {
@@ -233,7 +230,9 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * @throws the errors of {@link TokenManager.getAccessToken}; `REFRESH_FAILED` also while the token is valid.
    * @example
    * ```ts
-   * if (res.status === 401) token = await manager.refreshAfterUnauthorized(key, token)
+   * let token = await manager.getAccessToken(key)
+   * const answer = await fetch('https://api.lexoffice.io/v1/profile', { headers: { authorization: `Bearer ${token}` } })
+   * if (answer.status === 401) token = await manager.refreshAfterUnauthorized(key, token)
    * ```
    */
   async refreshAfterUnauthorized(key: string, rejectedAccessToken: string): Promise<string> {
@@ -319,7 +318,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * @throws LexofficeError `STORE_UNAVAILABLE` (503).
    * @example
    * ```ts
-   * webhooks.on('token.revoked', (event) => manager.markLost(event.resourceId, 'token.revoked'))
+   * app.use('/hooks/lexoffice', lexofficeWebhooks({ onEvent, onTokenRevoked: ({ connectionId }) => manager.markLost(connectionId, 'token.revoked') }))
    * ```
    */
   async markLost(key: string, reason: string): Promise<boolean> {
@@ -348,7 +347,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * @example
    * ```ts
    * app.post('/lexoffice/disconnect', async (req, res) => {
-   *   await manager.disconnect(req.user.connectionId)
+   *   await manager.disconnect(req.user!.connectionId)
    *   res.redirect('/')
    * })
    * ```

@@ -29,7 +29,7 @@ export interface LexofficeEventContext<TConnection> {
  * @example
  * ```ts
  * import type { LexofficeTokenRevocation } from 'passport-lexoffice'
- * const onTokenRevoked = ({ connectionId }: LexofficeTokenRevocation) => store.markRevoked(connectionId)
+ * const onTokenRevoked = ({ connectionId }: LexofficeTokenRevocation) => manager.markLost(connectionId, 'token.revoked')
  * ```
  */
 export interface LexofficeTokenRevocation<TConnection = unknown> {
@@ -68,8 +68,8 @@ export type LexofficeWebhookStage =
  *
  * @example
  * ```ts
- * import type { LexofficeErrorInfo } from 'passport-lexoffice'
- * const onError = (err: unknown, { stage, event }: LexofficeErrorInfo) => log.error({ err, stage, eventType: event?.eventType })
+ * import type { LexofficeWebhookErrorInfo } from 'passport-lexoffice'
+ * const onError = (err: unknown, { stage, event }: LexofficeWebhookErrorInfo) => log.error({ err, stage, eventType: event?.eventType })
  * ```
  */
 export interface LexofficeWebhookErrorInfo {

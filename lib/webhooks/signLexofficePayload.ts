@@ -20,7 +20,8 @@ import { toBytes } from './signatureInternals'
  * ```ts
  * import { generateKeyPairSync } from 'node:crypto'
  * import request from 'supertest'
- * import { lexofficeWebhooks, signLexofficePayload } from 'passport-lexoffice'
+ * import { lexofficeWebhooks } from 'passport-lexoffice'
+ * import { signLexofficePayload } from 'passport-lexoffice/sandbox'
  *
  * const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
  * app.use('/hooks/lexoffice', lexofficeWebhooks({ publicKey, onEvent }))

@@ -26,7 +26,10 @@ import { decodeSignatureHeader, toBytes, toRsaPublicKey, verifyBytes } from './s
  * import { verifyLexofficeSignature } from 'passport-lexoffice'
  *
  * app.post('/hooks/lexoffice', express.raw({ type: 'application/json' }), (req, res) => {
- *   if (!verifyLexofficeSignature(req.body, req.get('x-lxo-signature'))) return res.sendStatus(401)
+ *   if (!verifyLexofficeSignature(req.body, req.get('x-lxo-signature'))) {
+ *     res.sendStatus(401)
+ *     return
+ *   }
  *   res.sendStatus(204)
  *   queue.add(JSON.parse(req.body.toString('utf8')))
  * })

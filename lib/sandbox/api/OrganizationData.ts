@@ -94,6 +94,7 @@ export interface ContactBankAccount {
  * @example
  * ```ts
  * // Let an invoice wait for the external system's answer:
+ * const now = new Date().toISOString()
  * sandbox.api.organization(orgId).interactionStatuses.set(invoiceId, {
  *   resourceId: invoiceId, organizationId: orgId, createdDate: now, updatedDate: now, status: 'TRANSMITTED', version: 1,
  * })

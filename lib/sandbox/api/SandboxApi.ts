@@ -190,7 +190,7 @@ export class SandboxApi {
    * @returns a function that removes the listener.
    * @example
    * ```ts
-   * const off = sandbox.api.onResourceEvent(({ organizationId, eventType, resourceId }) => deliver(...))
+   * const off = sandbox.api.onResourceEvent(({ organizationId, eventType, resourceId }) => deliver(organizationId, eventType, resourceId))
    * ```
    */
   onResourceEvent(listener: ResourceEventListener): () => void {

@@ -82,9 +82,9 @@ const OPENED_CACHE_ENTRIES = 10_000
  *
  * @example
  * ```ts
- * import { TokenCipher, MemoryTokenStore } from 'passport-lexoffice'
+ * import { RedisTokenStore, TokenCipher } from 'passport-lexoffice/redis'
  * const cipher = new TokenCipher({ keys: { k1: process.env.LEXOFFICE_TOKEN_KEY! }, currentKeyId: 'k1' })
- * const store = new MemoryTokenStore({ encryption: cipher })
+ * const store = new RedisTokenStore({ client: redis, encryption: cipher })
  * ```
  */
 export class TokenCipher {

@@ -33,7 +33,7 @@ export interface SessionStoreLike {
  *
  * @example
  * ```ts
- * const options: ExpressSessionTokenStoreOptions = { store: sessionStore, prefix: 'lexoffice-tokens:' }
+ * const options: ExpressSessionTokenStoreOptions = { store: sessionStore, prefix: 'lexoffice-tokens:', encryption: encryptionKeysFromEnv()! }
  * ```
  */
 export interface ExpressSessionTokenStoreOptions {
@@ -152,7 +152,7 @@ export class ExpressSessionTokenStore implements TokenStore {
    * @throws LexofficeError `STORE_UNAVAILABLE` when the session store fails or times out.
    * @example
    * ```ts
-   * const record = await tokenStore.get(req.user.id)
+   * const record = await tokenStore.get(req.user!.id)
    * ```
    */
   async get(key: string): Promise<TokenRecord | undefined> {
@@ -198,7 +198,7 @@ export class ExpressSessionTokenStore implements TokenStore {
    * @throws LexofficeError `STORE_UNAVAILABLE` when the session store fails.
    * @example
    * ```ts
-   * await tokenStore.destroy(req.user.id)
+   * await tokenStore.destroy(req.user!.id)
    * ```
    */
   async destroy(key: string): Promise<void> {

@@ -65,7 +65,7 @@ export class MemoryWebhookDedupeStore implements WebhookDedupeStore {
    * @throws LexofficeError `STORE_UNAVAILABLE` when `maxEntries` unexpired claims are held.
    * @example
    * ```ts
-   * const claim = await store.claim('org|invoice.created|id|2024-01-01T00:00:00.000Z', 60_000)
+   * const claim = await dedupe.claim('org|invoice.created|id|2024-01-01T00:00:00.000Z', 60_000)
    * ```
    */
   async claim(eventId: string, ttlMs: number): Promise<WebhookDedupeClaim | undefined> {

@@ -6,7 +6,7 @@ import { assertInteger, assertString } from '../../options/assert'
  *
  * @example
  * ```ts
- * const claim = await store.claim(eventId, 60_000)
+ * const claim = await dedupe.claim(eventId, 60_000)
  * if (claim) {
  *   try { await handle(event) } catch (err) { await claim.release(); throw err }
  * }
