@@ -71,15 +71,17 @@ export class Lexoffice {
   constructor(options: LexofficeOptions = {}, hooks: LexofficeHooks = {}) {
     const o = resolveLexofficeOptions(options)
     const now = hooks.now ?? Date.now
-    const oauth = new LexofficeOAuthClient({
-      clientID: o.clientID,
-      clientSecret: o.clientSecret,
-      tokenURL: o.endpoints.tokenURL,
-      revokeURL: o.endpoints.revokeURL,
-      timeoutMs: o.timeoutMs,
-      now,
-      ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
-    })
+    const oauth = new LexofficeOAuthClient(
+      {
+        clientID: o.clientID,
+        clientSecret: o.clientSecret,
+        tokenURL: o.endpoints.tokenURL,
+        revokeURL: o.endpoints.revokeURL,
+        timeoutMs: o.timeoutMs,
+        ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
+      },
+      { now },
+    )
     const shared = sharedStores(o.redis, o.redisPrefix, o.encryption)
     const store = o.store ?? shared?.store ?? new MemoryTokenStore()
     if (o.store === undefined && shared === undefined && process.env.NODE_ENV === 'production') {

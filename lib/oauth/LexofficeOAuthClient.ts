@@ -37,20 +37,16 @@ export interface LexofficeOAuthClientOptions {
   timeoutMs?: number
   /** A fetch instead of the built-in transport (node:http(s) with keep-alive agents), e.g. for a proxy or a test. */
   fetch?: FetchLike
-  /** Clock, for tests. Default `Date.now`. Test seam, not an option. @internal */
+}
+
+/** Test seam of {@link LexofficeOAuthClient}, its constructor's second argument (not an option). @internal */
+export interface LexofficeOAuthClientSeams {
+  /** Clock. Default `Date.now`. */
   now?: () => number
 }
 
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024
-const OPTION_KEYS = optionKeys<LexofficeOAuthClientOptions>()([
-  'clientID',
-  'clientSecret',
-  'tokenURL',
-  'revokeURL',
-  'timeoutMs',
-  'fetch',
-  'now',
-])
+const OPTION_KEYS = optionKeys<LexofficeOAuthClientOptions>()(['clientID', 'clientSecret', 'tokenURL', 'revokeURL', 'timeoutMs', 'fetch'])
 
 /**
  * The longest access-token lifetime accepted from a token answer, in seconds (one day). lexoffice
@@ -91,7 +87,12 @@ export class LexofficeOAuthClient {
   readonly #fetch: FetchLike | undefined
   readonly #now: () => number
 
-  constructor(options: LexofficeOAuthClientOptions) {
+  /** @param options The client's credentials and endpoints. */
+  constructor(options: LexofficeOAuthClientOptions)
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- this overload is @internal: stripped from the published declarations
+  /** @internal */
+  constructor(options: LexofficeOAuthClientOptions, seams: LexofficeOAuthClientSeams)
+  constructor(options: LexofficeOAuthClientOptions, seams: LexofficeOAuthClientSeams = {}) {
     assertObject(options, 'options')
     assertKnownKeys(options, OPTION_KEYS, 'LexofficeOAuthClient')
     assertString(options.clientID, 'clientID', { max: 256 })
@@ -106,7 +107,7 @@ export class LexofficeOAuthClient {
     this.timeoutMs = timeoutMs
     this.#authorization = 'Basic ' + Buffer.from(`${options.clientID}:${options.clientSecret}`, 'utf8').toString('base64')
     this.#fetch = options.fetch
-    this.#now = options.now ?? Date.now
+    this.#now = seams.now ?? Date.now
   }
 
   /**

@@ -9,12 +9,10 @@ import { login, profile } from '../sandbox/helpers'
 
 /** An OAuth client for the sandbox, on `now` (the same clock as the sandbox and the manager). */
 export function sandboxOAuth(sandbox: Sandbox, now?: () => number): LexofficeOAuthClient {
-  return new LexofficeOAuthClient({
-    ...sandbox.client,
-    tokenURL: sandbox.endpoints.tokenURL,
-    revokeURL: sandbox.endpoints.revokeURL,
-    ...(now !== undefined && { now }),
-  })
+  return new LexofficeOAuthClient(
+    { ...sandbox.client, tokenURL: sandbox.endpoints.tokenURL, revokeURL: sandbox.endpoints.revokeURL },
+    now === undefined ? {} : { now },
+  )
 }
 
 /**

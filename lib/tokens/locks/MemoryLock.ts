@@ -5,20 +5,14 @@ import { optionKeys } from '../../options/optionKeys'
 import { assertKey } from '../stores/recordCodec'
 
 /**
- * Options of {@link MemoryLock}.
- *
- * @example
- * ```ts
- * let now = 0
- * const lock = new MemoryLock({ now: () => now }) // a controllable clock for tests
- * ```
+ * Test seam of {@link MemoryLock}, given to its constructor (not an option): a clock, so a test
+ * proves the TTL without waiting. @internal
  */
-export interface MemoryLockOptions {
-  /** Clock in ms since the epoch; default `Date.now`. Test seam, not an option. @internal */
+export interface MemoryLockSeams {
   now?: () => number
 }
 
-const OPTION_KEYS = optionKeys<MemoryLockOptions>()(['now'])
+const SEAM_KEYS = optionKeys<MemoryLockSeams>()(['now'])
 
 /**
  * An in-process {@link RefreshLock} with the same time-to-live semantics as `RedisLock`: a lock
@@ -42,11 +36,16 @@ export class MemoryLock implements RefreshLock {
   readonly #held = new Map<string, { owner: string; expiresAt: number }>()
   readonly #now: () => number
 
-  constructor(options: MemoryLockOptions = {}) {
-    assertObject(options, 'options')
-    assertKnownKeys(options, OPTION_KEYS, 'MemoryLock')
-    if (options.now !== undefined) assertFunction(options.now, 'now')
-    this.#now = options.now ?? Date.now
+  /** A lock on this process's clock. */
+  constructor()
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- this overload is @internal: stripped from the published declarations
+  /** @internal */
+  constructor(seams: MemoryLockSeams)
+  constructor(seams: MemoryLockSeams = {}) {
+    assertObject(seams, 'seams')
+    assertKnownKeys(seams, SEAM_KEYS, 'MemoryLock')
+    if (seams.now !== undefined) assertFunction(seams.now, 'now')
+    this.#now = seams.now ?? Date.now
   }
 
   /**
