@@ -89,8 +89,8 @@ export class LexofficeOAuthClient {
 
   /** @param options The client's credentials and endpoints. */
   constructor(options: LexofficeOAuthClientOptions)
-  // eslint-disable-next-line @typescript-eslint/unified-signatures -- this overload is @internal: stripped from the published declarations
   /** @internal */
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- this overload is @internal: stripped from the published declarations
   constructor(options: LexofficeOAuthClientOptions, seams: LexofficeOAuthClientSeams)
   constructor(options: LexofficeOAuthClientOptions, seams: LexofficeOAuthClientSeams = {}) {
     assertObject(options, 'options')

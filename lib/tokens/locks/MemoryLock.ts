@@ -38,8 +38,8 @@ export class MemoryLock implements RefreshLock {
 
   /** A lock on this process's clock. */
   constructor()
-  // eslint-disable-next-line @typescript-eslint/unified-signatures -- this overload is @internal: stripped from the published declarations
   /** @internal */
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- this overload is @internal: stripped from the published declarations
   constructor(seams: MemoryLockSeams)
   constructor(seams: MemoryLockSeams = {}) {
     assertObject(seams, 'seams')
