@@ -6,14 +6,12 @@ import { type RateLimitOptions, resolveTransportSettings } from '../client/Lexof
 import { MemoryRateLimiter } from '../client/rateLimit/MemoryRateLimiter'
 import '../express/augment'
 import { type LexofficeRender, defaultRender } from '../express/answers'
-import { type LexofficeConnectRoutesOptions, createConnectRoutes } from '../express/connectRoutes'
-import { type LexofficeErrorHandler, createErrorHandler } from '../express/lexofficeErrorHandler'
-import { type LexofficeGuard, createGuard } from '../express/lexofficeGuard'
-import { LexofficeRequestContext } from '../express/LexofficeRequestContext'
+import type { LexofficeConnectRoutesOptions } from '../express/connectRoutes'
+import type { LexofficeErrorHandler } from '../express/lexofficeErrorHandler'
+import type { LexofficeGuard } from '../express/lexofficeGuard'
 import type { LexofficeRequestHandler } from '../express/LexofficeRequestHandler'
 import type { ProblemContext } from '../express/problemAnswer'
-import { keyOfOwner } from '../express/connectRoutes'
-import { type LexofficeRoutesOptions, type RouterDeps, createSignInRoutes } from '../express/signInRoutes'
+import type { LexofficeRoutesOptions, RouterDeps } from '../express/signInRoutes'
 import type { FetchLike } from '../http/httpRequest'
 import { LexofficeOAuthClient } from '../oauth/LexofficeOAuthClient'
 import { assertKey } from '../tokens/resolveTokenManagerOptions'
@@ -62,7 +60,7 @@ export class Lexoffice {
   readonly manager: TokenManager
   #strategy: LexofficeStrategy | undefined
   #render: LexofficeRender = defaultRender
-  readonly #errorHandler: LexofficeErrorHandler
+  #errorHandlerOnce: LexofficeErrorHandler | undefined
   readonly #attach: LexofficeRequestHandler
   /** With `redis`: webhook deliveries are deduplicated across processes. */
   #dedupe: LexofficeWebhooksOptions['dedupe'] | undefined
@@ -121,9 +119,9 @@ export class Lexoffice {
       routing: { signIn: false, signInPath: undefined, connectPath: undefined, owner: undefined },
     }
     setInternals(this, internals)
-    this.#errorHandler = createErrorHandler((req) => this.#problemContextFor(req))
     this.#attach = (req, _res, next) => {
       const r = req as Express.Request & IncomingMessage
+      const { LexofficeRequestContext } = loadExpressPart('../express/LexofficeRequestContext')
       r.lexoffice = new LexofficeRequestContext({
         manager,
         req: r,
@@ -162,7 +160,7 @@ export class Lexoffice {
    * ```
    */
   routes(options?: LexofficeRoutesOptions): LexofficeRequestHandler {
-    return createSignInRoutes(this.#routerDeps(), options)
+    return loadExpressPart('../express/signInRoutes').createSignInRoutes(this.#routerDeps(), options)
   }
 
   /**
@@ -180,7 +178,7 @@ export class Lexoffice {
    * ```
    */
   connectRoutes(options: LexofficeConnectRoutesOptions): LexofficeRequestHandler {
-    return createConnectRoutes(this.#routerDeps(), options)
+    return loadExpressPart('../express/connectRoutes').createConnectRoutes(this.#routerDeps(), options)
   }
 
   /**
@@ -195,7 +193,9 @@ export class Lexoffice {
    * ```
    */
   required(): LexofficeGuard {
-    return createGuard(internalsOf(this), this.#attach, (connect) => this.#problemContext(connect))
+    return loadExpressPart('../express/lexofficeGuard').createGuard(internalsOf(this), this.#attach, (connect) =>
+      this.#problemContext(connect),
+    )
   }
 
   /**
@@ -211,7 +211,7 @@ export class Lexoffice {
    * ```
    */
   errorHandler(): LexofficeErrorHandler {
-    return this.#errorHandler
+    return this.#errorHandler()
   }
 
   /**
@@ -292,12 +292,18 @@ export class Lexoffice {
     return `Lexoffice ${JSON.stringify(this.toJSON())}`
   }
 
+  /** The one error handler of this configuration (the routes install it too), created on first use. */
+  #errorHandler(): LexofficeErrorHandler {
+    this.#errorHandlerOnce ??= loadExpressPart('../express/lexofficeErrorHandler').createErrorHandler((req) => this.#problemContextFor(req))
+    return this.#errorHandlerOnce
+  }
+
   #routerDeps(): RouterDeps {
     return {
       config: internalsOf(this),
       strategy: this.strategy,
       attach: this.#attach,
-      errorHandler: this.#errorHandler,
+      errorHandler: this.#errorHandler(),
       setRender: (render) => {
         this.#render = render
       },
@@ -352,7 +358,7 @@ export class Lexoffice {
   async #select(req: Express.Request & IncomingMessage, name: string): Promise<string | undefined> {
     const owner = internalsOf(this).routing.owner
     const id = owner === undefined ? undefined : await ownerOf(owner, req)
-    if (id !== undefined) return keyOfOwner(id, name)
+    if (id !== undefined) return loadExpressPart('../express/connectRoutes').keyOfOwner(id, name)
     const key = await req.lexoffice.key()
     return key === name ? key : undefined
   }
@@ -429,4 +435,19 @@ export function buildLexoffice(options: LexofficeOptions, hooks: LexofficeHooks)
  */
 function loadOnUse(path: string): unknown {
   return createRequire(__filename)(path)
+}
+
+/**
+ * The Express pieces (routes, guard, error handler, request context with its API transport), each
+ * loaded when an app first mounts or calls it: `createLexoffice` and the strategy need none of them.
+ */
+interface ExpressParts {
+  '../express/signInRoutes': typeof import('../express/signInRoutes')
+  '../express/connectRoutes': typeof import('../express/connectRoutes')
+  '../express/lexofficeGuard': typeof import('../express/lexofficeGuard')
+  '../express/lexofficeErrorHandler': typeof import('../express/lexofficeErrorHandler')
+  '../express/LexofficeRequestContext': typeof import('../express/LexofficeRequestContext')
+}
+function loadExpressPart<P extends keyof ExpressParts>(path: P): ExpressParts[P] {
+  return loadOnUse(path) as ExpressParts[P]
 }
