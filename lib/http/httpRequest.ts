@@ -1,6 +1,7 @@
 import { ErrorCodes, LexofficeError, isLexofficeError } from '../errors'
 import { secretFreeCause } from '../failures/secretFreeCause'
-import { type HeaderReader, type NodeHttpFailure, nodeHttpRequest } from './nodeHttpRequest'
+import { createRequire } from 'node:module'
+import type { HeaderReader, NodeHttpFailure } from './nodeHttpRequest'
 
 /** A fetch-compatible function; tests and users may inject their own (e.g. an undici dispatcher). */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>
@@ -52,7 +53,7 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
     const url = parseHttpUrl(options.url)
     if (url !== undefined) {
       try {
-        const res = await nodeHttpRequest({
+        const res = await nodeTransport().nodeHttpRequest({
           method: options.method,
           url,
           headers: options.headers ?? {},
@@ -175,4 +176,15 @@ export function describeUrl(url: string): string {
   } catch {
     return 'lexoffice'
   }
+}
+
+let nodeTransportModule: typeof import('./nodeHttpRequest') | undefined
+
+/**
+ * node:http(s) and the keep-alive agents, loaded with the first request that uses them: loading
+ * the package (createLexoffice, the strategy) does not pay for node:http. @internal
+ */
+function nodeTransport(): typeof import('./nodeHttpRequest') {
+  nodeTransportModule ??= createRequire(__filename)('./nodeHttpRequest') as typeof import('./nodeHttpRequest')
+  return nodeTransportModule
 }

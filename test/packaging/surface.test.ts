@@ -40,3 +40,16 @@ process.stdout.write(JSON.stringify(Object.keys(require.cache).map((k) => requir
   const loaded = JSON.parse(out) as string[]
   expect(loaded.filter((f) => /^lib[\\/](sandbox|redis|postgres|cli)[\\/]/.test(f))).toEqual([])
 }, 60_000)
+
+// The built main entry loads each export's module on first use (scripts/lazy-entry.mjs), so the
+// first use of createLexoffice and LexofficeStrategy costs what their two modules load.
+test('createLexoffice and LexofficeStrategy load no Express piece, API transport or node:http transport', () => {
+  const script = `require('./lib/config/Lexoffice'); require('./lib/strategy/LexofficeStrategy');
+process.stdout.write(JSON.stringify(Object.keys(require.cache).map((k) => require('path').relative(process.cwd(), k))))`
+  const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: root, encoding: 'utf8' })
+  const loaded = (JSON.parse(out) as string[]).map((f) => f.replace(/\\/g, '/'))
+  expect(loaded).toEqual(expect.arrayContaining(['lib/config/Lexoffice.ts', 'lib/strategy/LexofficeStrategy.ts']))
+  const lazy =
+    /^lib\/(express\/(signInRoutes|connectRoutes|lexofficeGuard|lexofficeErrorHandler|LexofficeRequestContext)|client\/ApiTransport|http\/nodeHttpRequest)\.ts$/
+  expect(loaded.filter((f) => lazy.test(f))).toEqual([])
+}, 60_000)
