@@ -82,7 +82,7 @@ export async function runP1(): Promise<P1Result> {
     const cpuMicros = empty()
     const cpuPerReq: Record<P1Name, number[]> = { baseline: [], memory: [], redis: [], postgres: [] }
     for (let r = 0; r < rounds; r++) {
-      const rotated = targets.map((_, i) => targets[(i + Math.floor(r / 2)) % targets.length]!)
+      const rotated = targets.map((_, i) => targets[(i + Math.floor(r / 2)) % targets.length])
       const order = r % 2 === 0 ? rotated : rotated.reverse()
       for (const t of order) {
         const run = await cannon(child, t, durationSec, connections)
@@ -100,8 +100,8 @@ export async function runP1(): Promise<P1Result> {
     const perReq = (name: P1Name): number => cpuMicros[name] / Math.max(1, requests[name])
     const rpsRatio = Object.fromEntries(VARIANTS.map((v) => [v, requests[v] / requests.baseline])) as Record<Variant, number>
     const cpuRatio = Object.fromEntries(VARIANTS.map((v) => [v, perReq('baseline') / perReq(v)])) as Record<Variant, number>
-    const roundRatios = (name: Variant): number[] => rps[name].map((v, i) => v / rps.baseline[i]!)
-    const roundCpuRatios = (name: Variant): number[] => cpuPerReq[name].map((v, i) => cpuPerReq.baseline[i]! / v)
+    const roundRatios = (name: Variant): number[] => rps[name].map((v, i) => v / rps.baseline[i])
+    const roundCpuRatios = (name: Variant): number[] => cpuPerReq[name].map((v, i) => cpuPerReq.baseline[i] / v)
     const iqr = (values: number[]): string =>
       `${fmt(median(values), 4)} (${fmt(percentile(values, 25), 3)}-${fmt(percentile(values, 75), 3)})`
     const met = (v: Variant): string =>
