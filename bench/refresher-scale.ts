@@ -43,7 +43,7 @@ interface ChildConfig {
 }
 
 interface ChildResult {
-  type: 'result'
+  type: string
   ms: number
   maxRssMB: number
   summary: RefreshRunSummary
@@ -61,7 +61,13 @@ async function openStore(c: Pick<ChildConfig, 'kind' | 'redisUrl' | 'prefix' | '
     const client = createClient({ url: c.redisUrl, disableOfflineQueue: true })
     client.on('error', () => undefined)
     await client.connect()
-    return { store: new RedisTokenStore({ client, prefix: c.prefix, encryption: benchEncryption() }), close: async () => client.destroy() }
+    return {
+      store: new RedisTokenStore({ client, prefix: c.prefix, encryption: benchEncryption() }),
+      close: () => {
+        client.destroy()
+        return Promise.resolve()
+      },
+    }
   }
   const pool = new Pool({ connectionString: c.databaseUrl, connectionTimeoutMillis: 5000, max: 10 })
   pool.on('error', () => undefined)
@@ -71,7 +77,8 @@ async function openStore(c: Pick<ChildConfig, 'kind' | 'redisUrl' | 'prefix' | '
 /** One refresher instance (a child process): one cron-style pass, then its figures. */
 async function child(): Promise<void> {
   const config = await new Promise<ChildConfig>((resolve) => process.once('message', (m: { config: ChildConfig }) => resolve(m.config)))
-  const { store, close } = await openStore(config)
+  const opened = await openStore(config)
+  const store = opened.store
   const lexoffice = createLexoffice({
     clientID: config.clientID,
     clientSecret: config.clientSecret,
@@ -88,7 +95,7 @@ async function child(): Promise<void> {
   const ms = performance.now() - t0
   process.send?.({ type: 'result', ms, maxRssMB: process.resourceUsage().maxRSS / 1024, summary } satisfies ChildResult)
   await lexoffice.close()
-  await close()
+  await opened.close()
   process.disconnect()
 }
 
@@ -99,7 +106,8 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T, i: nu
     Array.from({ length: limit }, async () => {
       while (next < items.length) {
         const i = next++
-        await work(items[i]!, i)
+        const item = items[i]
+        if (item !== undefined) await work(item, i)
       }
     }),
   )
@@ -139,7 +147,8 @@ async function scenario(kind: StoreKind, size: number, instances: number, spread
     await admin.query(`CREATE SCHEMA ${schema}`)
     await migratePostgres(admin, { tables: setup.tables })
   }
-  const { store, close } = await openStore(setup)
+  const opened = await openStore(setup)
+  const store = opened.store
   const children: ChildProcess[] = []
   try {
     const t0 = performance.now()
@@ -218,7 +227,7 @@ async function scenario(kind: StoreKind, size: number, instances: number, spread
       for await (const keys of client.scanIterator({ MATCH: `${setup.prefix}*`, COUNT: 1000 })) if (keys.length > 0) await client.del(keys)
       client.destroy()
     }
-    await close()
+    await opened.close()
     if (admin) {
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
       await admin.end()
@@ -228,8 +237,8 @@ async function scenario(kind: StoreKind, size: number, instances: number, spread
 }
 
 async function main(): Promise<void> {
-  const sizes = (stringArg('sizes', '10000,100000') ?? '').split(',').map(Number)
-  const kinds = (stringArg('stores', 'redis,postgres') ?? '').split(',') as StoreKind[]
+  const sizes = stringArg('sizes', '10000,100000').split(',').map(Number)
+  const kinds = stringArg('stores', 'redis,postgres').split(',') as StoreKind[]
   const instances = Math.round(numberArg('instances', 3))
   const spreadMin = numberArg('spread-min', 240)
   console.log(
