@@ -93,7 +93,9 @@ async function child(): Promise<void> {
   const t0 = performance.now()
   const summary = await lexoffice.refresher().runOnce()
   const ms = performance.now() - t0
-  process.send?.({ type: 'result', ms, maxRssMB: process.resourceUsage().maxRSS / 1024, summary } satisfies ChildResult)
+  const result: ChildResult = { type: 'result', ms, maxRssMB: process.resourceUsage().maxRSS / 1024, summary }
+  // Wait until the message is handed over: a disconnect right after send() can drop it.
+  await new Promise<void>((resolve) => process.send?.(result, undefined, {}, () => resolve()))
   await lexoffice.close()
   await opened.close()
   process.disconnect()
