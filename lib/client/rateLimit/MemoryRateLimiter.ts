@@ -1,4 +1,4 @@
-import { assertKnownKeys, invalidArg } from '../../options/assert'
+import { assertKnownKeys, assertObject } from '../../options/assert'
 import { optionKeys } from '../../options/optionKeys'
 import { delay } from '../../timing/delay'
 import { gcraParameters, type RateLimiter, type RateLimitSettings } from './RateLimiter'
@@ -31,7 +31,7 @@ export class MemoryRateLimiter implements RateLimiter {
   readonly #now: () => number
 
   constructor(settings: MemoryRateLimiterSettings = {}) {
-    if (settings === null || typeof settings !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"settings" must be an object')
+    assertObject(settings, 'settings')
     assertKnownKeys(settings, SETTING_KEYS, 'MemoryRateLimiter')
     const { intervalMs, toleranceMs } = gcraParameters(settings)
     this.#intervalMs = intervalMs

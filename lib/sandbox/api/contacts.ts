@@ -48,8 +48,6 @@ const PHONE_KINDS = ['business', 'office', 'mobile', 'private', 'fax', 'other'] 
 /** The public JSON of a contact (lexoffice shows no created/updated dates on contacts). */
 export function contactJson(contact: Entity): JsonObject {
   const { createdDate: _c, updatedDate: _u, ...json } = structuredClone(contact)
-  void _c
-  void _u
   return json
 }
 
@@ -78,7 +76,7 @@ function searchParam(req: SandboxRequest, call: ApiCall, name: string): string |
   const raw = singleParam(req, name, call.errors)
   if (raw === undefined) return undefined
   const value = decodeSearchString(raw)
-  if ([...value].length < 3) fail(call.errors.badRequest(`The filter '${name}' needs at least 3 characters`, name))
+  if (Array.from(value).length < 3) fail(call.errors.badRequest(`The filter '${name}' needs at least 3 characters`, name))
   return value
 }
 
@@ -172,7 +170,7 @@ function validate(body: JsonObject): { violations: Violation[]; fields: JsonObje
       const copy: JsonObject = {}
       for (const kind of ['billing', 'shipping']) {
         const entries = addresses[kind]
-        if (Array.isArray(entries)) copy[kind] = entries.map((a) => (isObject(a) ? known(a, ADDRESS_FIELDS) : a))
+        if (Array.isArray(entries)) copy[kind] = (entries as unknown[]).map((a) => (isObject(a) ? known(a, ADDRESS_FIELDS) : a))
       }
       fields['addresses'] = copy
     }

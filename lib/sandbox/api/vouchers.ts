@@ -81,7 +81,7 @@ function validate(body: JsonObject, call: ApiCall, existing?: BookkeepingVoucher
         v.push({ field: `${at}.categoryId`, violation: 'NOTFOUND', message: 'unknown posting category' })
       return undefined
     })
-    fields['voucherItems'] = items.map((item) =>
+    fields['voucherItems'] = (items as unknown[]).map((item) =>
       isObject(item)
         ? { amount: item['amount'], taxAmount: item['taxAmount'], taxRatePercent: item['taxRatePercent'], categoryId: item['categoryId'] }
         : item,
