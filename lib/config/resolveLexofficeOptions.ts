@@ -243,12 +243,12 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
 }
 
 function resolveTokenCache(option: LexofficeOptions['tokenCache']): { maxEntries: number } | false {
+  if (option === undefined || option === true) return { maxEntries: 10_000 }
+  if (option === false) return false
   const given: unknown = option
-  if (given === undefined || given === true) return { maxEntries: 10_000 }
-  if (given === false) return false
   assertObject(given, 'tokenCache', 'true, false or { maxEntries }')
   assertKnownKeys(given, ['maxEntries'], 'tokenCache')
-  const maxEntries = given['maxEntries'] ?? 10_000
+  const maxEntries: unknown = (given as { maxEntries?: unknown }).maxEntries ?? 10_000
   assertInteger(maxEntries, 'tokenCache.maxEntries', 1, 10_000_000)
   return { maxEntries }
 }
