@@ -190,7 +190,7 @@ async function scenario(kind: StoreKind, size: number, instances: number, spread
     for (let i = 0; i < instances; i++) children.push(forkTs('refresher-scale.ts', []))
     await Promise.all(
       children.map((c) => {
-        const ready = nextMessage<{ type: string }>(c, (m) => m.type === 'ready', 60_000, 'refresher ready')
+        const ready = nextMessage<{ type: string }>(c, (m) => m.type === 'ready', 180_000, 'refresher ready')
         c.send({ config })
         return ready
       }),
