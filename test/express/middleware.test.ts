@@ -117,7 +117,7 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
     await manager.connect(KEY, first) // locally fresh, but lexoffice invalidated it early
     sb.expireAccessTokens()
     sb.resetLog()
-    const url = await startApp()
+    const url = await startApp(undefined, { rateLimit: false }) // the 401 path, not pacing: no real-time slot waits
     const res = await fetch(`${url}/profile`, { headers: { 'x-user': KEY } })
     expect(res.status).toBe(200)
     expect(sb.tokenCalls('refresh_token')).toBe(1)
@@ -130,7 +130,7 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
       manager = new TokenManager({ store, oauth: oauthClientFor(sb), apiURL: api.url })
       await manager.connect(KEY, await connectViaSandbox(sb))
       sb.resetLog()
-      const url = await startApp()
+      const url = await startApp(undefined, { rateLimit: false })
       const res = await fetch(`${url}/profile`, { headers: { 'x-user': KEY, accept: 'application/json' } })
       expect(res.status).toBe(401)
       expect(await res.json()).toEqual({ code: ErrorCodes.API_UNAUTHORIZED })
@@ -205,28 +205,36 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
   })
 
   it('req.lexoffice.client is the typed API client by default, refreshing through the one refresh path', async () => {
+    // Five requests on an expired token, two API calls each. Not a pacing test (that is
+    // fetchPipeline.test.ts): the client does not pace, the sandbox's bucket holds exactly the ten
+    // calls, so its count proves that no call was repeated around the refresh, without real-time waits.
+    await sb.close()
+    sb = await createSandbox({ autoApprove: true, api: { rateLimit: { perSecond: 2, burst: 10 } } })
+    manager = new TokenManager({ store, oauth: oauthClientFor(sb), apiURL: sb.endpoints.apiURL, retry: { minDelayMs: 10, maxDelayMs: 50 } })
     await manager.connect(KEY, expiring(await connectViaSandbox(sb), -1000))
-    const url = await startApp((app) => {
-      app.get('/contacts', requireLexoffice(), async (req, res, next) => {
-        try {
-          // Typed: req.lexoffice.client is a LexofficeClient (no cast needed).
-          const page = await req.lexoffice!.client.contacts.list({ page: 0, size: 5 })
-          const profile = await req.lexoffice!.client.profile.get()
-          res.json({ count: page.content.length, total: page.totalElements, org: profile.organizationId })
-        } catch (err) {
-          next(err)
-        }
-      })
-    })
+    const url = await startApp(
+      (app) => {
+        app.get('/contacts', requireLexoffice(), async (req, res, next) => {
+          try {
+            // Typed: req.lexoffice.client is a LexofficeClient (no cast needed).
+            const page = await req.lexoffice!.client.contacts.list({ page: 0, size: 5 })
+            const profile = await req.lexoffice!.client.profile.get()
+            res.json({ count: page.content.length, total: page.totalElements, org: profile.organizationId })
+          } catch (err) {
+            next(err)
+          }
+        })
+      },
+      { rateLimit: false },
+    )
     const answers = await Promise.all(
       Array.from({ length: 5 }, () => fetch(`${url}/contacts`, { headers: { 'x-user': KEY, accept: 'application/json' } })),
     )
     const bodies = await Promise.all(answers.map((r) => r.json() as Promise<{ count: number; total: number; org: string }>))
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200])
     expect(bodies[0]).toEqual({ count: 5, total: expect.any(Number), org: sb.organization.organizationId })
-    // Five requests on an expired token, ten API calls: one refresh, no 429 from the sandbox's 2 req/s bucket.
     expect(sb.tokenCalls('refresh_token')).toBe(1)
-    expect(sb.requests.filter((r) => r.status === 429)).toEqual([])
+    expect(sb.api.rateLimitStats()).toEqual({ allowed: 10, limited: 0 })
   })
 
   it('rejects client options that would bypass the token layer', () => {
