@@ -22,7 +22,7 @@ async function inRequest<T>(
   app.use(lexoffice({ manager, key: () => KEY, ...(client && { client }) }))
   let outcome: { value?: T; error?: unknown } = {}
   app.get('/run', async (req, res) => {
-    outcome = await route(req.lexoffice!).then(
+    outcome = await route(req.lexoffice).then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     )

@@ -42,7 +42,7 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
     app.use(lexoffice({ manager, key: (req) => (req.headers['x-user'] as string | undefined) || undefined, ...(client && { client }) }))
     app.get('/profile', requireLexoffice(), async (req, res, next) => {
       try {
-        const r = await req.lexoffice!.fetch('/v1/profile')
+        const r = await req.lexoffice.fetch('/v1/profile')
         res.status(r.status).json(await r.json())
       } catch (err) {
         next(err)
@@ -67,7 +67,7 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
     let attached = false
     app.get('/plain', (req, res) => {
       attached = req.lexoffice !== undefined
-      void req.lexoffice!.client // building the client is lazy and does no I/O either
+      req.lexoffice.client // building the client is lazy and does no I/O either
       res.send('ok')
     })
     const server = await listen(app)
@@ -217,8 +217,8 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
         app.get('/contacts', requireLexoffice(), async (req, res, next) => {
           try {
             // Typed: req.lexoffice.client is a LexofficeClient (no cast needed).
-            const page = await req.lexoffice!.client.contacts.list({ page: 0, size: 5 })
-            const profile = await req.lexoffice!.client.profile.get()
+            const page = await req.lexoffice.client.contacts.list({ page: 0, size: 5 })
+            const profile = await req.lexoffice.client.profile.get()
             res.json({ count: page.content.length, total: page.totalElements, org: profile.organizationId })
           } catch (err) {
             next(err)
@@ -243,25 +243,25 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
 
   it('req.lexoffice exposes status and disconnect, never tokens', async () => {
     const first = await connectViaSandbox(sb)
-    await manager.connect(KEY, first, { connectionId: sb.connections()[0]!.connectionId })
+    await manager.connect(KEY, first, { connectionId: sb.connections()[0].connectionId })
     const url = await startApp((app) => {
       app.get('/status', async (req, res) => {
-        res.json({ connected: await req.lexoffice!.isConnected(), info: await req.lexoffice!.tokenInfo(), ctx: req.lexoffice })
+        res.json({ connected: await req.lexoffice.isConnected(), info: await req.lexoffice.tokenInfo(), ctx: req.lexoffice })
       })
       app.post('/disconnect', async (req, res) => {
-        res.json(await req.lexoffice!.disconnect())
+        res.json(await req.lexoffice.disconnect())
       })
     })
     const status = await (await fetch(`${url}/status`, { headers: { 'x-user': KEY } })).text()
     expect(JSON.parse(status)).toMatchObject({
       connected: true,
-      info: { state: 'active', scope: 'profile.read contacts.read', connectionId: sb.connections()[0]!.connectionId },
+      info: { state: 'active', scope: 'profile.read contacts.read', connectionId: sb.connections()[0].connectionId },
       ctx: { apiURL: sb.endpoints.apiURL },
     })
     expect(status).not.toContain(first.access_token)
     expect(status).not.toContain(first.refresh_token)
     expect(await (await fetch(`${url}/disconnect`, { method: 'POST', headers: { 'x-user': KEY } })).json()).toEqual({ revoked: true })
-    expect(sb.connections()[0]!.state).toBe('revoked')
+    expect(sb.connections()[0].state).toBe('revoked')
     expect(await store.get(KEY)).toBeUndefined()
   })
 })
@@ -330,7 +330,7 @@ describe('typing and options', () => {
       const results: string[] = []
       app.get('/x', async (req, res) => {
         for (const path of ['https://evil.example/v1/profile', '//evil.example/x', 'v1/profile', '/\\evil.example']) {
-          await req.lexoffice!.fetch(path).then(
+          await req.lexoffice.fetch(path).then(
             () => results.push('sent'),
             (err: { code?: string }) => results.push(err.code ?? 'error'),
           )

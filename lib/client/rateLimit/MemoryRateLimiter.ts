@@ -35,7 +35,8 @@ export class MemoryRateLimiter implements RateLimiter {
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>
 
   constructor(settings: MemoryRateLimiterSettings = {}) {
-    if (settings === null || typeof settings !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"settings" must be an object')
+    const given: unknown = settings // JavaScript callers may pass anything
+    if (given === null || typeof given !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"settings" must be an object')
     assertKnownKeys(settings, SETTING_KEYS, 'MemoryRateLimiter')
     const { intervalMs, toleranceMs } = gcraParameters(settings)
     this.#intervalMs = intervalMs
@@ -52,9 +53,10 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   /** {@inheritDoc RateLimiter.penalize} */
-  async penalize(key: string, delayMs: number): Promise<void> {
+  penalize(key: string, delayMs: number): Promise<void> {
     const now = this.#now()
     this.#tat.set(key, Math.max(this.#tat.get(key) ?? now, now) + Math.max(0, delayMs))
+    return Promise.resolve()
   }
 
   /**
