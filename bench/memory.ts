@@ -34,7 +34,7 @@ function onlySessionBytes(store: session.MemoryStore): number {
   const sessions = (store as unknown as { sessions: Record<string, string> }).sessions
   const values = Object.values(sessions)
   if (values.length !== 1) throw new Error(`expected one session, found ${values.length}`)
-  return Buffer.byteLength(values[0]!)
+  return Buffer.byteLength(values[0])
 }
 
 async function sessionSizes(sb: Sandbox, strategy: 'lexoffice' | 'oauth2', counts: number[]): Promise<MemoryResult['sessionBytes']> {

@@ -92,7 +92,7 @@ export async function runP1(): Promise<P1Result> {
     const rps: P1Result['rps'] = { baseline: [], memory: [], redis: [] }
     const cpu: P1Result['cpu'] = { baseline: [], memory: [], redis: [] }
     for (let r = 0; r < rounds; r++) {
-      const rotated = targets.map((_, i) => targets[(i + Math.floor(r / 2)) % targets.length]!)
+      const rotated = targets.map((_, i) => targets[(i + Math.floor(r / 2)) % targets.length])
       const order = r % 2 === 0 ? rotated : rotated.reverse()
       for (const t of order) {
         const { rps: value, cpuPerReqUs, bad } = await cannon(child, t, durationSec, connections)
@@ -136,8 +136,8 @@ export async function runP1(): Promise<P1Result> {
       requests: [readings.baseline.length, readings.memory.length],
     }
 
-    const ratios = (name: 'memory' | 'redis'): number[] => rps[name].map((v, i) => v / rps.baseline[i]!)
-    const cpuRatios = (name: 'memory' | 'redis'): number[] => cpu[name].map((v, i) => cpu.baseline[i]! / v)
+    const ratios = (name: 'memory' | 'redis'): number[] => rps[name].map((v, i) => v / rps.baseline[i])
+    const cpuRatios = (name: 'memory' | 'redis'): number[] => cpu[name].map((v, i) => cpu.baseline[i] / v)
     const iqr = (values: number[]): string => `${fmt(percentile(values, 25), 3)}-${fmt(percentile(values, 75), 3)}`
     // Every app ran the same total time, so total requests divided is the rps ratio over all
     // rounds; with the order balanced (24 rounds = 4 x the 6 orders) it is the most efficient figure.

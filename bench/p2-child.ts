@@ -75,7 +75,8 @@ async function handle(m: P2ParentMessage): Promise<void> {
       }),
     )
     send({ type: 'result', latenciesMs: latencies, errors, distinctTokens: tokens.size, refreshedEvents })
-  } else if (m.type === 'exit') {
+  } else {
+    // 'exit'
     if (redis?.isOpen) redis.destroy()
     if (process.connected) process.disconnect()
   }

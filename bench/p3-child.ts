@@ -54,7 +54,11 @@ async function handle(m: P3ParentMessage): Promise<void> {
       apiURL: c.apiURL,
       connectionKey: c.key,
       rateLimit: { redis, keyPrefix: c.limiterPrefix, ratePerSecond: c.ratePerSecond, scope: 'connection' },
-      hooks: { onResponse: (i) => void (i.status === 429 && saw429++) },
+      hooks: {
+        onResponse: (i) => {
+          if (i.status === 429) saw429++
+        },
+      },
     })
     send({ type: 'ready' })
   } else if (m.type === 'go') {
@@ -72,7 +76,8 @@ async function handle(m: P3ParentMessage): Promise<void> {
       }),
     )
     send({ type: 'result', ok, errors, saw429 })
-  } else if (m.type === 'exit') {
+  } else {
+    // 'exit'
     if (redis?.isOpen) redis.destroy()
     if (process.connected) process.disconnect()
   }

@@ -72,7 +72,7 @@ export async function runP4(): Promise<P4Result> {
     const variants: Variant[] = ['lexoffice', 'oauth2', 'lexofficeHttp']
     for (const v of variants) await burst(ready.urls[v], Math.min(10, logins), concurrency) // warm-up
     for (let r = 0; r < rounds; r++) {
-      for (const v of variants.map((_, i) => variants[(i + r) % variants.length]!)) {
+      for (const v of variants.map((_, i) => variants[(i + r) % variants.length])) {
         const before = await cpuOf(child)
         const res = await burst(ready.urls[v], logins, concurrency)
         const cpu = (await cpuOf(child)) - before
@@ -82,8 +82,8 @@ export async function runP4(): Promise<P4Result> {
         for (const f of res.failures) reasons.add(`${v}: ${f}`)
       }
     }
-    const ratioOf = (v: Variant): number => median(perSecond[v].map((x, i) => x / perSecond.oauth2[i]!))
-    const cpuRatioOf = (v: Variant): number => median(cpuPerLoginMs[v].map((x, i) => cpuPerLoginMs.oauth2[i]! / x))
+    const ratioOf = (v: Variant): number => median(perSecond[v].map((x, i) => x / perSecond.oauth2[i]))
+    const cpuRatioOf = (v: Variant): number => median(cpuPerLoginMs[v].map((x, i) => cpuPerLoginMs.oauth2[i] / x))
     const ratio = ratioOf('lexoffice')
     const cpuRatio = cpuRatioOf('lexoffice')
     printTable(

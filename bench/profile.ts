@@ -13,7 +13,8 @@ import { summarise } from './lib/cpuprofile'
 import { CookieJar, driveLogin, forkTs, nextMessage, stopChild } from './lib/util'
 
 async function main(): Promise<void> {
-  const [which, variant, amountArg] = process.argv.slice(2)
+  const [which, variant] = process.argv.slice(2)
+  const amountArg = process.argv.at(4)
   if ((which !== 'p1' && which !== 'p4') || !variant) throw new Error('usage: profile.js p1|p4 <variant> [amount]')
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-prof-'))
   const child = forkTs(which === 'p1' ? 'p1-server.ts' : 'p4-server.ts', ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${dir}`])
@@ -41,7 +42,9 @@ async function main(): Promise<void> {
   }
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
   if (!file) throw new Error('no profile written')
-  const { total, byBucket, byFunction } = summarise(JSON.parse(readFileSync(path.join(dir, file), 'utf8')))
+  const { total, byBucket, byFunction } = summarise(
+    JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Parameters<typeof summarise>[0],
+  )
   rmSync(dir, { recursive: true, force: true })
   console.log(`busy (non-idle) sampled time of the child, start-up included: ${total.toFixed(0)} ms`)
   for (const [b, ms] of [...byBucket].sort((a, c) => c[1] - a[1]).slice(0, 25))

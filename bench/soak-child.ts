@@ -206,7 +206,7 @@ async function handle(m: SoakParentMessage): Promise<void> {
         stats.skippedBusy++
         return
       }
-      const key = c.keys[Math.floor(Math.random() * c.keys.length)]!
+      const key = c.keys[Math.floor(Math.random() * c.keys.length)]
       const p = oneRequest(key).finally(() => inFlight.delete(p))
       inFlight.add(p)
     }, 1000 / c.requestsPerSecond)
@@ -215,7 +215,8 @@ async function handle(m: SoakParentMessage): Promise<void> {
     await withTimeout(Promise.allSettled([...inFlight]), 30_000, 'soak child in-flight requests').catch(() => undefined)
     await withTimeout(refresher!.stop(), 30_000, 'soak child refresher stop').catch(() => undefined)
     send({ type: 'report', stats })
-  } else if (m.type === 'exit') {
+  } else {
+    // 'exit'
     if (timer) clearInterval(timer)
     if (redis?.isOpen) redis.destroy()
     if (process.connected) process.disconnect()

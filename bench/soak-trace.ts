@@ -112,9 +112,9 @@ export function printTrace(attempts: TraceAttempt[], decisions: TraceDecision[],
       .filter((a) => a.grantedAt !== undefined)
       .map((a) => a.grantedAt!)
       .sort((x, y) => x - y)
-    for (let i = 1; i < granted.length; i++) if (granted[i]! - granted[i - 1]! < interval) grantedGapsUnder++
-    for (let i = 1; i < sent.length; i++) if (sent[i]!.sendAt! - sent[i - 1]!.sendAt! < interval) sentGapsUnder++
-    for (let i = 1; i < s.decisions.length; i++) if (s.decisions[i]!.at - s.decisions[i - 1]!.at < interval) decidedGapsUnder++
+    for (let i = 1; i < granted.length; i++) if (granted[i] - granted[i - 1] < interval) grantedGapsUnder++
+    for (let i = 1; i < sent.length; i++) if (sent[i].sendAt! - sent[i - 1].sendAt! < interval) sentGapsUnder++
+    for (let i = 1; i < s.decisions.length; i++) if (s.decisions[i].at - s.decisions[i - 1].at < interval) decidedGapsUnder++
 
     // Match in order: allowed decisions <-> 2xx attempts, refusals <-> 429 attempts.
     const ok = sent.filter((a) => a.status !== undefined && a.status >= 200 && a.status < 300)
@@ -131,8 +131,8 @@ export function printTrace(attempts: TraceAttempt[], decisions: TraceDecision[],
       if (m.d.ok) return
       const T = m.d.at
       const rel = (t: number | undefined): string => (t === undefined ? '-' : fmt(t - T, 0))
-      for (let j = i; j >= 0 && T - matched[j]!.d.at <= 1600; j--) {
-        const p = matched[j]!
+      for (let j = i; j >= 0 && T - matched[j].d.at <= 1600; j--) {
+        const p = matched[j]
         const a = p.a
         refusalRows.push([
           j === i ? `${key} @ ${new Date(T).toISOString().slice(11, 23)}` : '',

@@ -118,7 +118,7 @@ export async function runSoak(): Promise<void> {
     for (const c of children) c.send({ type: 'start' } satisfies SoakParentMessage)
     let n = 0
     faultTimer = setInterval(() => {
-      const f = FAULTS[n++ % FAULTS.length]!
+      const f = FAULTS[n++ % FAULTS.length]
       sb.failNextTokenCalls(f.faults)
       injected[f.label] = (injected[f.label] ?? 0) + 1
     }, faultEverySec * 1000)

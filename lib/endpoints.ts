@@ -59,7 +59,7 @@ export interface EndpointOptions extends Partial<LexofficeEndpoints> {
  * ```
  */
 export function resolveEndpoints(options: EndpointOptions = {}): LexofficeEndpoints {
-  const env = options.environment ?? 'production'
+  const env: string = options.environment ?? 'production' // JavaScript callers pass any string
   if (env !== 'production' && env !== 'sandbox') {
     throw invalidArg('ERR_INVALID_ARG_VALUE', '"environment" must be "production" or "sandbox"')
   }

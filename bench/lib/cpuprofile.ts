@@ -29,7 +29,7 @@ export function bucketOf(url: string): string {
   const nm = url.lastIndexOf('node_modules/')
   if (nm >= 0) {
     const rest = url.slice(nm + 'node_modules/'.length).split('/')
-    return `pkg ${rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]}`
+    return `pkg ${rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]}`
   }
   if (url.startsWith('node:')) return 'node internals'
   const lib = url.indexOf('/lib/')
@@ -43,7 +43,7 @@ export function summarise(profile: CpuProfile): { total: number; byBucket: Map<s
   const self = new Map<number, number>()
   const samples = profile.samples ?? []
   const deltas = profile.timeDeltas ?? []
-  for (let i = 0; i < samples.length; i++) self.set(samples[i]!, (self.get(samples[i]!) ?? 0) + (deltas[i] ?? 0) / 1000)
+  for (let i = 0; i < samples.length; i++) self.set(samples[i], (self.get(samples[i]) ?? 0) + (deltas[i] ?? 0) / 1000)
   const byBucket = new Map<string, number>()
   const byFunction = new Map<string, number>()
   let total = 0

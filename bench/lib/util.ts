@@ -19,7 +19,7 @@ export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN
   const sorted = [...values].sort((a, b) => a - b)
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[rank]!
+  return sorted[rank]
 }
 
 /** Formats a number with `digits` decimals ('-' for NaN/undefined). */
@@ -31,9 +31,9 @@ export function fmt(value: number | undefined, digits = 2): string {
 export function printTable(title: string, header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): void {
   const cells = [header.map(String), ...rows.map((r) => r.map(String))]
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)))
-  const line = (r: readonly string[]): string => '| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |'
+  const line = (r: readonly string[]): string => '| ' + r.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |'
   console.log(`\n${title}`)
-  console.log(line(cells[0]!))
+  console.log(line(cells[0]))
   console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|')
   for (const r of cells.slice(1)) console.log(line(r))
 }
@@ -50,7 +50,7 @@ export function numberArg(name: string, fallback: number, argv: readonly string[
 /** `--name value` / `--name=value` from argv as a string, else `fallback`. */
 export function stringArg<T extends string | undefined>(name: string, fallback: T, argv: readonly string[] = process.argv): string | T {
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
+    const a = argv[i]
     if (a === `--${name}`) return argv[i + 1] ?? fallback
     if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3)
   }
@@ -142,7 +142,7 @@ export class CookieJar {
   /** Stores the cookies a response set. */
   take(res: Response): void {
     for (const c of res.headers.getSetCookie()) {
-      const pair = c.split(';', 1)[0]!
+      const pair = c.split(';', 1)[0]
       const eq = pair.indexOf('=')
       if (eq > 0) this.#cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim())
     }

@@ -169,7 +169,7 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 export function parseDuration(text: string, name: string): number {
   const m = DURATION.exec(text.trim())
   if (m === null) throw new UsageError(`${name} must be a duration such as 90s, 15m or 1h (got "${text}")`)
-  const ms = Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 's']!)
+  const ms = Math.round(Number(m[1]) * UNIT_MS[m.at(2) ?? 's'])
   if (ms < 1 || ms > 48 * 3_600_000) throw new UsageError(`${name} must be between 1ms and 48h`)
   return ms
 }
@@ -210,7 +210,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new UsageError((err as Error).message)
   }
   const { values, positionals } = parsed
-  const command = positionals[0]
+  const command = positionals.at(0)
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`)
   if (values.version === true) return { command: 'version' }
   if (command !== undefined && command !== 'refresh' && command !== 'status' && command !== 'migrate' && command !== 'help')

@@ -54,6 +54,7 @@ function ago(at: number | undefined, now: number): string {
  * @internal
  */
 export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this pattern removes
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
 }
 
@@ -76,8 +77,8 @@ export function formatStatusTable(rows: readonly StoredConnectionStatus[], now: 
     String(r.refreshCount),
     r.lastError === undefined ? '-' : `${printable(r.lastError.code)} (${ago(r.lastError.at, now)})`,
   ])
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
-  const fmt = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)))
+  const fmt = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ')
   const active = rows.filter((r) => r.state === 'active').length
   const footer = `${rows.length} connection${rows.length === 1 ? '' : 's'}: ${active} active, ${rows.length - active} lost`
   return [fmt(header), ...lines.map(fmt), '', footer].join('\n') + '\n'

@@ -118,7 +118,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     })
     try {
       // The same TokenManager as the app: its one locked refresh path, asked for `window` of validity.
-      const manager = new TokenManager({ store, oauth: oauth! })
+      if (oauth === undefined) throw new TypeError('the refresh command reads its OAuth settings first')
+      const manager = new TokenManager({ store, oauth })
       return await refreshCommand({ store, manager }, { ...args, shouldStop: () => stopping }, io)
     } finally {
       unlisten?.()

@@ -30,6 +30,7 @@ function basename(name: string): string | undefined {
   const base = name
     .split(/[\\/]/)
     .pop()
+    // eslint-disable-next-line no-control-regex -- control characters are what this pattern removes
     ?.replace(/[\u0000-\u001f]/g, '')
   return base ? base : undefined
 }

@@ -21,11 +21,13 @@ export async function* iteratePages<T>(
   let yielded = 0
   for (let page = 0; ; page++) {
     const result = await fetchPage(page, size)
-    for (const item of result.content ?? []) {
+    // lexoffice leaves `content` out of some empty pages.
+    const content = result.content as readonly T[] | undefined
+    for (const item of content ?? []) {
       yielded++
       yield item
     }
-    if (result.last || (result.content ?? []).length === 0) return
+    if (result.last || (content ?? []).length === 0) return
     if ((page + 2) * size > SEARCH_WINDOW) {
       if (mode === 'stop') return
       throw new LexofficeSearchWindowError(path, yielded, result.totalElements)

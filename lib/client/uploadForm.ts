@@ -1,4 +1,4 @@
-import { invalidArg } from '../options/assert'
+import { assertObject, invalidArg } from '../options/assert'
 
 const MiB = 1024 * 1024
 
@@ -32,7 +32,7 @@ export function uploadForm(
   if (!(file instanceof Uint8Array) && !(file instanceof Blob))
     throw invalidArg('ERR_INVALID_ARG_TYPE', '"file" must be a Uint8Array, Buffer or Blob')
   const given: unknown = options
-  if (given === null || typeof given !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  assertObject(given, 'options')
   const { filename, contentType } = options
   if (typeof filename !== 'string' || filename.length === 0 || filename.length > 255 || /[\r\n"\\]/.test(filename)) {
     throw invalidArg(

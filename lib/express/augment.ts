@@ -9,7 +9,6 @@
  * ```
  * @packageDocumentation
  */
-import type { LexofficeClient } from '../client/LexofficeClient'
 import type { LexofficeRequestContext } from './LexofficeRequestContext'
 
 declare global {
@@ -21,7 +20,7 @@ declare global {
        * `lexoffice.routes()`, `lexoffice.connectRoutes()`, `lexoffice.required()` or
        * `lexoffice.middleware()`; `undefined` on requests none of them saw.
        */
-      lexoffice: LexofficeRequestContext<LexofficeClient>
+      lexoffice: LexofficeRequestContext
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isLexofficeError } from '../errors'
-import { assertFunction, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { assertFunction, assertKnownKeys, assertObject, assertString, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { sanitizeReturnTo } from '../strategy/returnTo'
 import './augment'
@@ -36,7 +36,7 @@ export interface RequireLexofficeOptions {
    * Called before the default answer, e.g. to clear session data or log. If it ends the
    * response, the default answer is skipped.
    */
-  onAuthLost?(req: Req, res: ServerResponse, problem: LexofficeAuthProblem): void | Promise<void>
+  onAuthLost?: (req: Req, res: ServerResponse, problem: LexofficeAuthProblem) => void | Promise<void>
 }
 
 /**
@@ -57,7 +57,7 @@ interface Resolved {
 const OPTION_KEYS = optionKeys<RequireLexofficeOptions>()(['loginPath', 'onAuthLost'])
 
 function resolve(options: RequireLexofficeOptions): Resolved {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  assertObject(options, 'options')
   assertKnownKeys(options, OPTION_KEYS, 'requireLexoffice()')
   const loginPath = options.loginPath ?? '/auth/lexoffice'
   assertString(loginPath, 'loginPath', { max: 512 })
@@ -65,7 +65,7 @@ function resolve(options: RequireLexofficeOptions): Resolved {
     throw invalidArg('ERR_INVALID_ARG_VALUE', '"loginPath" must be a path on this site, e.g. /auth/lexoffice')
   }
   if (options.onAuthLost !== undefined) assertFunction(options.onAuthLost, 'onAuthLost')
-  return { loginPath, onAuthLost: options.onAuthLost?.bind(options) }
+  return { loginPath, onAuthLost: options.onAuthLost }
 }
 
 /**
@@ -86,7 +86,7 @@ function resolve(options: RequireLexofficeOptions): Resolved {
 export function requireLexoffice(options: RequireLexofficeOptions = {}): RequireLexofficeHandler {
   const resolved = resolve(options)
   return function requireLexofficeMiddleware(req, res, next) {
-    const ctx = req.lexoffice
+    const ctx = req.lexoffice as typeof req.lexoffice | undefined // unset when no lexoffice middleware ran
     if (!ctx) {
       next(new TypeError('requireLexoffice() needs the lexoffice() middleware to run before it'))
       return
@@ -95,7 +95,10 @@ export function requireLexoffice(options: RequireLexofficeOptions = {}): Require
       .tokenInfo()
       .then(
         (info) => {
-          if (info?.state === 'active') return next()
+          if (info?.state === 'active') {
+            next()
+            return
+          }
           const problem: LexofficeAuthProblem =
             info === undefined
               ? { error: 'lexoffice_not_connected', reason: 'not_connected' }
@@ -104,7 +107,10 @@ export function requireLexoffice(options: RequireLexofficeOptions = {}): Require
         },
         (err: unknown) => {
           const problem = problemOf(err)
-          if (problem === undefined) return next(err)
+          if (problem === undefined) {
+            next(err)
+            return
+          }
           return answer(req, res, problem, resolved)
         },
       )
@@ -131,7 +137,10 @@ export function lexofficeAuthErrorHandler(
   const resolved = resolve(options)
   return function lexofficeAuthErrors(err, req, res, next) {
     const problem = problemOf(err)
-    if (problem === undefined || res.headersSent) return next(err)
+    if (problem === undefined || res.headersSent) {
+      next(err)
+      return
+    }
     answer(req, res, problem, resolved).catch(next)
   }
 }
@@ -148,7 +157,7 @@ async function answer(req: Req, res: ServerResponse, problem: LexofficeAuthProbl
     if (res.headersSent || res.writableEnded) return
   }
   const url = req.originalUrl ?? req.url ?? '/'
-  const pathname = url.split(/[?#]/)[0]!
+  const pathname = url.split(/[?#]/)[0]
   const atLogin = pathname === options.loginPath || pathname.startsWith(options.loginPath + '/')
   res.setHeader('cache-control', 'no-store')
   if (!atLogin && (req.method === 'GET' || req.method === 'HEAD') && acceptsHtml(req.headers.accept)) {

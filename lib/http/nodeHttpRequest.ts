@@ -54,6 +54,7 @@ export function nodeHttpRequest(options: {
     const { url, signal } = options
     // Before a request exists: destroying one that has no 'error' listener yet would crash the process.
     if (signal?.aborted) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a tagged failure, mapped to an error by the caller
       reject({ kind: 'aborted', error: signal.reason instanceof Error ? signal.reason : new Error('aborted') } satisfies NodeHttpFailure)
       return
     }
@@ -72,10 +73,11 @@ export function nodeHttpRequest(options: {
       done = true
       clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)
-      if (failure === undefined) resolve(response!)
+      if (failure === undefined && response !== undefined) resolve(response)
       else {
         req.destroy()
-        reject(failure)
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a tagged failure, mapped to an error by the caller
+        reject(failure ?? { kind: 'network', error: new Error('no response') })
       }
     }
     const timer = setTimeout(
@@ -87,7 +89,10 @@ export function nodeHttpRequest(options: {
     signal?.addEventListener('abort', onAbort, { once: true })
     req.on('response', (res: IncomingMessage) => {
       const declared = Number(res.headers['content-length'])
-      if (Number.isFinite(declared) && declared > options.maxBodyBytes) return finish({ kind: 'too-large' })
+      if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
+        finish({ kind: 'too-large' })
+        return
+      }
       const chunks: Buffer[] = []
       let size = 0
       res.on('data', (chunk: Buffer) => {
@@ -103,15 +108,17 @@ export function nodeHttpRequest(options: {
         }),
       )
       res.on('end', () => {
-        if (!res.complete)
-          return finish({
+        if (!res.complete) {
+          finish({
             kind: 'network',
             error: Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }),
           })
+          return
+        }
         finish(undefined, {
           status: res.statusCode ?? 0,
           headers: headerReader(res.headers),
-          body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size),
+          body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size),
         })
       })
     })

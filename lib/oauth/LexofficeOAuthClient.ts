@@ -1,6 +1,6 @@
 import { ErrorCodes, LexofficeOAuthError } from '../errors'
 import { type FetchLike, describeUrl, httpRequest } from '../http/httpRequest'
-import { assertInteger, assertKnownKeys, assertString, assertUrl, invalidArg } from '../options/assert'
+import { assertInteger, assertKnownKeys, assertObject, assertString, assertUrl } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 
 /**
@@ -98,7 +98,7 @@ export class LexofficeOAuthClient {
   readonly #now: () => number
 
   constructor(options: LexofficeOAuthClientOptions) {
-    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertObject(options, 'options')
     assertKnownKeys(options, OPTION_KEYS, 'LexofficeOAuthClient')
     assertString(options.clientID, 'clientID', { max: 256 })
     assertString(options.clientSecret, 'clientSecret', { max: 1024 })

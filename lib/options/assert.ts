@@ -81,7 +81,14 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object'
 }
 
-/** Checks that an option (set) is a non-null object. @internal */
-export function assertObject(value: unknown, name: string, what = 'an object'): asserts value is Record<string, unknown> {
+/** What {@link assertObject} proves: an `unknown` input becomes a record, a typed one keeps its type. @internal */
+export type CheckedObject<T> = T & (unknown extends T ? Record<string, unknown> : object)
+
+/**
+ * Checks that an option (set) is a non-null object. Typed parameters are checked too: JavaScript
+ * callers do not see the types.
+ * @internal
+ */
+export function assertObject<T>(value: T, name: string, what = 'an object'): asserts value is CheckedObject<T> {
   if (!isObject(value)) throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}" must be ${what}`)
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { LockHandle, RefreshLock } from '../tokens/TokenStore'
-import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { assertInteger, assertKnownKeys, assertObject, assertString } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { assertKey } from '../tokens/stores/recordCodec'
 import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
@@ -57,7 +57,7 @@ export class RedisLock implements RefreshLock {
 
   /** @throws TypeError for a missing or unsupported client or a bad option. */
   constructor(options: RedisLockOptions) {
-    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertObject(options, 'options')
     assertKnownKeys(options, OPTION_KEYS, 'RedisLock')
     const prefix = options.prefix ?? 'lexoffice:lock:'
     assertString(prefix, 'prefix', { max: 256 })

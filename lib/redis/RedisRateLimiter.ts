@@ -1,4 +1,4 @@
-import { assertKnownKeys, invalidArg } from '../options/assert'
+import { assertKnownKeys, assertObject, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
 import { MemoryRateLimiter } from '../client/rateLimit/MemoryRateLimiter'
@@ -28,7 +28,7 @@ export interface RedisRateLimiterOptions extends RateLimitSettings {
    * process only (fail-open: a lexoffice 429 is handled by the client's backoff, an outage of
    * Redis should not stop all API calls). The error carries no secret.
    */
-  onError?(err: Error): void
+  onError?: (err: Error) => void
 }
 
 /**
@@ -89,7 +89,7 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #onError: ((err: Error) => void) | undefined
 
   constructor(options: RedisRateLimiterOptions) {
-    if (typeof options !== 'object' || options === null) throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertObject(options, 'options')
     assertKnownKeys(options, OPTION_KEYS, 'RedisRateLimiter')
     const { intervalMs, toleranceMs } = gcraParameters(options)
     const timeout = options.commandTimeoutMs ?? 1000

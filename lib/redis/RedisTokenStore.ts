@@ -1,7 +1,7 @@
 import type { TokenStore } from '../tokens/TokenStore'
 import type { TokenRecord } from '../tokens/TokenSet'
 import type { TokenCipher } from '../tokens/crypto/TokenCipher'
-import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { assertInteger, assertKnownKeys, assertObject, assertString, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { RedisLock } from './RedisLock'
 import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord } from '../tokens/stores/recordCodec'
@@ -137,7 +137,7 @@ export class RedisTokenStore implements TokenStore {
 
   /** @throws TypeError for a missing or unsupported client, a bad option, a missing `encryption` or an invalid encryption key. */
   constructor(options: RedisTokenStoreOptions) {
-    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertObject(options, 'options')
     assertKnownKeys(options, OPTION_KEYS, 'RedisTokenStore')
     const prefix = options.prefix ?? 'lexoffice:'
     assertString(prefix, 'prefix', { max: 256 })
@@ -210,7 +210,7 @@ export class RedisTokenStore implements TokenStore {
   /** The stored version and data, when both are valid. */
   async #hmget(key: string): Promise<[number | undefined, string | undefined]> {
     const reply = await this.#redis.command(['HMGET', this.#recordKey(key), 'v', 'd'])
-    const [v, d] = Array.isArray(reply) ? reply : []
+    const [v, d] = Array.isArray(reply) ? (reply as unknown[]) : []
     const version = Number(v)
     if ((typeof d !== 'string' && !Buffer.isBuffer(d)) || v === null || v === undefined || !Number.isSafeInteger(version))
       return [undefined, undefined]

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { LexofficeError } from '../errors'
 import { storeUnavailable } from '../failures/storeUnavailable'
-import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../options/assert'
+import { assertInteger, assertKnownKeys, assertObject, assertString } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { RedisExecutor, RedisScript, toCommandFn, type RedisClientLike } from './redisAdapter'
 import { assertClaimArguments, type WebhookDedupeClaim, type WebhookDedupeStore } from '../webhooks/dedupe/WebhookDedupeStore'
@@ -70,7 +70,7 @@ export class RedisWebhookDedupeStore implements WebhookDedupeStore {
 
   /** @throws TypeError (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for a missing or unsupported client or a bad option. */
   constructor(options: RedisWebhookDedupeStoreOptions) {
-    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertObject(options, 'options')
     assertKnownKeys(options, OPTION_KEYS, 'RedisWebhookDedupeStore')
     const prefix = options.prefix ?? DEFAULT_WEBHOOK_DEDUPE_PREFIX
     assertString(prefix, 'prefix', { max: 256 })

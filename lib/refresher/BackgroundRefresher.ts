@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { TokenStore } from '../tokens/TokenStore'
-import { assertFunction, assertInteger, assertKnownKeys, invalidArg } from '../options/assert'
+import { assertFunction, assertInteger, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { type RefresherManager, type RefreshRunSummary, runRefreshOnce } from './runRefreshOnce'
 
@@ -123,7 +123,7 @@ export class BackgroundRefresher extends EventEmitter<BackgroundRefresherEvents>
   readonly #clearTimeout: (handle: TimerHandle) => void
   #running = false
   #stopping = false
-  #timer: TimerHandle | undefined
+  #timer: TimerHandle // undefined when no run is scheduled
   #inFlight: Promise<RefreshRunSummary> | undefined
 
   /**
@@ -132,12 +132,14 @@ export class BackgroundRefresher extends EventEmitter<BackgroundRefresherEvents>
    */
   constructor(options: BackgroundRefresherOptions) {
     super()
-    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertObject(options, 'options')
     assertKnownKeys(options, KNOWN_OPTIONS, 'BackgroundRefresher')
     const { manager } = options
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
     if (manager === null || typeof manager !== 'object' || typeof manager.getAccessToken !== 'function')
       throw invalidArg('ERR_INVALID_ARG_TYPE', '"manager" must be a TokenManager')
     const store = options.store ?? manager.store
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
     if (store === undefined || store === null || typeof store !== 'object')
       throw invalidArg('ERR_INVALID_ARG_TYPE', '"store" is required when the manager does not expose one')
     if (typeof store.listDue !== 'function')
@@ -270,6 +272,7 @@ export class BackgroundRefresher extends EventEmitter<BackgroundRefresherEvents>
     } catch (err) {
       if (this.listenerCount('runError') > 0) this.emit('runError', err)
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the await
     if (this.#running) this.#schedule(this.intervalMs + this.#jitter())
   }
 }

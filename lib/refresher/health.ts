@@ -1,5 +1,5 @@
 import type { TokenStore } from '../tokens/TokenStore'
-import { assertFunction, assertInteger, assertKnownKeys, invalidArg } from '../options/assert'
+import { assertFunction, assertInteger, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { listConnectionStatus } from './listConnectionStatus'
 
@@ -73,8 +73,11 @@ export async function lexofficeHealth(options: LexofficeHealthOptions): Promise<
     .map((r) => ({ key: r.key, reason: r.lostReason ?? 'unknown', at: r.lostAt ?? 0 }))
     .sort((a, b) => b.at - a.at || (a.key < b.key ? -1 : 1))
   const expiringSoon = rows
-    .filter((r) => r.state === 'active' && r.expiresAt !== undefined && r.expiresAt - checkedAt < warnWithinMs)
-    .map((r) => ({ key: r.key, expiresAt: r.expiresAt!, expiresInMs: r.expiresAt! - checkedAt }))
+    .flatMap((r) =>
+      r.state === 'active' && r.expiresAt !== undefined && r.expiresAt - checkedAt < warnWithinMs
+        ? [{ key: r.key, expiresAt: r.expiresAt, expiresInMs: r.expiresAt - checkedAt }]
+        : [],
+    )
     .sort((a, b) => a.expiresAt - b.expiresAt || (a.key < b.key ? -1 : 1))
   return {
     ok: expiringSoon.length === 0 && (tolerateLost || lost.length === 0),
@@ -129,9 +132,10 @@ function resolveHealthOptions(options: LexofficeHealthOptions): {
   now: () => number
   tolerateLost: boolean
 } {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  assertObject(options, 'options')
   assertKnownKeys(options, OPTION_KEYS, 'lexofficeHealth')
   const store = options.store ?? options.manager?.store
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
   if (store === undefined || store === null || typeof store !== 'object')
     throw invalidArg('ERR_INVALID_ARG_TYPE', '"store" (or a "manager" with a store) is required')
   if (typeof store.list !== 'function') throw invalidArg('ERR_INVALID_ARG_VALUE', '"store" must implement list()')

@@ -47,12 +47,12 @@ export async function listConnectionStatus(
   if (typeof store.list !== 'function') throw new TypeError('the token store cannot list its connections (no list())')
   const now = options.now ?? Date.now()
   const keys = (await store.list()).sort()
-  const rows: (StoredConnectionStatus | undefined)[] = new Array(keys.length)
+  const rows = new Array<StoredConnectionStatus | undefined>(keys.length)
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < keys.length) {
       const i = next++
-      const key = keys[i]!
+      const key = keys[i]
       const record = await store.get(key)
       if (record === undefined) continue
       const row: StoredConnectionStatus = { key, state: record.state, refreshCount: record.refreshCount, connectedAt: record.connectedAt }

@@ -143,7 +143,7 @@ export async function runRefreshOnce(options: RunRefreshOnceOptions): Promise<Re
   const worker = async (): Promise<void> => {
     while (next < keys.length) {
       if (options.shouldStop?.() === true) return
-      const key = keys[next++]!
+      const key = keys[next++]
       const result = await refreshOne(manager, store, key, windowMs)
       summary[result.outcome]++
       summary.connections.push(result)

@@ -27,7 +27,7 @@ import type { SandboxHandler, SandboxRequest, SandboxResponse } from './types'
 export function authenticateBearer(req: SandboxRequest, ctx: SandboxState): SandboxAuth | { response: SandboxResponse } {
   const header = req.headers.authorization
   const m = typeof header === 'string' ? /^Bearer[ ]+([\x21-\x7e]{1,4096})[ ]*$/i.exec(header) : null
-  const connection = m ? ctx.findAccessToken(m[1]!) : undefined
+  const connection = m ? ctx.findAccessToken(m[1]) : undefined
   if (!connection) return { response: unauthorized() }
   const organization = ctx.organizations.get(connection.organizationId)
   const user = ctx.users.get(connection.userId)

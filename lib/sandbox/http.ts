@@ -44,7 +44,7 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-    body: Buffer.from(JSON.stringify(body) ?? 'null', 'utf8'),
+    body: Buffer.from((JSON.stringify(body) as string | undefined) ?? 'null', 'utf8'),
   }
 }
 
@@ -137,7 +137,7 @@ export function redirect(location: string): SandboxResponse {
  * ```
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`=\/]/g, (c) => `&#${c.charCodeAt(0)};`)
+  return text.replace(/[&<>"'`=/]/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
 /**
@@ -151,10 +151,7 @@ export function escapeHtml(text: string): string {
  * ```
  */
 export function readForm(req: Pick<SandboxRequest, 'headers' | 'body'>): URLSearchParams | undefined {
-  const type = String(req.headers['content-type'] ?? '')
-    .split(';')[0]!
-    .trim()
-    .toLowerCase()
+  const type = req.headers['content-type'] ?? ''.split(';')[0].trim().toLowerCase()
   if (type !== 'application/x-www-form-urlencoded') return undefined
   return new URLSearchParams(req.body.toString('utf8'))
 }

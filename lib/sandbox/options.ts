@@ -248,9 +248,9 @@ export function resolveSandboxClient(input: unknown, name = 'client'): ResolvedS
   assertString(c.clientSecret, `${name}.clientSecret`, { max: 1024 })
   if (!Array.isArray(c.redirectUris)) throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}.redirectUris" must be an array of URLs`)
   c.redirectUris.forEach((uri, i) => assertRedirectUri(uri, `${name}.redirectUris[${i}]`))
-  const scopes = c.scopes ?? DEFAULT_SANDBOX_SCOPES
+  const scopes: unknown = c.scopes ?? DEFAULT_SANDBOX_SCOPES
   if (!Array.isArray(scopes)) throw invalidArg('ERR_INVALID_ARG_TYPE', `"${name}.scopes" must be an array of strings`)
-  scopes.forEach((s, i) => {
+  ;(scopes as unknown[]).forEach((s, i) => {
     if (typeof s !== 'string' || !SCOPE_TOKEN.test(s))
       throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}.scopes[${i}]" is not a valid scope`)
   })
@@ -262,7 +262,7 @@ export function resolveSandboxClient(input: unknown, name = 'client'): ResolvedS
     clientID: c.clientID,
     clientSecret: c.clientSecret,
     redirectUris: [...c.redirectUris],
-    scopes: Object.freeze([...scopes]),
+    scopes: Object.freeze([...(scopes as string[])]),
     requirePkce,
     name: clientName,
   }
@@ -337,6 +337,7 @@ function resolveOrganization(input: unknown): ResolvedSandboxOrganization {
   const companyName = o.companyName ?? 'Musterfirma GmbH (Sandbox)'
   assertString(companyName, 'organization.companyName', { max: 255 })
   const taxType = o.taxType ?? 'net'
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
   if (taxType !== 'net' && taxType !== 'gross' && taxType !== 'vatfree') {
     throw invalidArg('ERR_INVALID_ARG_VALUE', '"organization.taxType" must be "net", "gross" or "vatfree"')
   }

@@ -45,8 +45,8 @@ export class SandboxRouter<Ctx> {
       const params: Record<string, string> = Object.create(null) as Record<string, string>
       let ok = true
       for (let i = 0; i < segments.length && ok; i++) {
-        const seg = segments[i]!
-        const part = parts[i]!
+        const seg = segments[i]
+        const part = parts[i]
         if (seg.startsWith(':')) {
           if (part === '') ok = false
           else {

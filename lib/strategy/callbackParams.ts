@@ -201,8 +201,8 @@ export function checkCode(code: string | undefined): CallbackFailure | undefined
  * ```
  */
 export function sanitizeDescription(text: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = text
+    // eslint-disable-next-line no-control-regex -- control characters are what this pattern removes
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
     .replace(/[<>&"'`]/g, '')
     .replace(/\s+/g, ' ')
@@ -242,6 +242,7 @@ const AUTHORIZATION_ERRORS: Record<string, string> = {
  */
 export function authorizationFailure(error: string, description: string | undefined): CallbackFailure {
   const known = AUTHORIZATION_ERRORS[error]
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
   const base = known ?? `lexoffice refused the login (${error.replace(/[^\w.-]/g, '').slice(0, 64) || 'unknown error'}).`
   const message = description ? `${base} ${description}` : base
   const code: LexofficeErrorCode = error === 'access_denied' ? ErrorCodes.ACCESS_DENIED : ErrorCodes.AUTHORIZATION_ERROR

@@ -34,7 +34,7 @@ export function carryOverSession(req: RequestWithSession, store: PendingLoginSto
     value: function regenerate(cb: (err?: unknown) => void) {
       delete (session as Record<string, unknown>).regenerate
       const carried = store.snapshot(session)
-      return original.call(session, (err?: unknown) => {
+      original.call(session, (err?: unknown) => {
         const fresh = req.session
         if (!err && fresh && fresh !== session) {
           if (carried) store.restore(fresh, carried)

@@ -477,6 +477,7 @@ const DETAIL_KEYS = ['owner', 'organizationId', 'connectionId', 'companyName', '
 /** The string-valued details, at most 512 characters each (a passport profile may carry much more). */
 function pickDetails(details: ConnectionDetails): ConnectionDetails {
   const kept: ConnectionDetails = {}
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
   if (details === null || typeof details !== 'object') return kept
   for (const name of DETAIL_KEYS) {
     const value = details[name]

@@ -1,7 +1,7 @@
 import { type LexofficeEnvironment, resolveEndpoints } from '../endpoints'
 import type { FetchLike } from '../http/httpRequest'
 import { LexofficeOAuthClient } from '../oauth/LexofficeOAuthClient'
-import { assertFunction, assertInteger, assertKnownKeys, assertString, assertUrl, invalidArg } from '../options/assert'
+import { assertFunction, assertInteger, assertKnownKeys, assertObject, assertString, assertUrl, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import type { RefreshLock, TokenStore } from './TokenStore'
 
@@ -145,16 +145,19 @@ const HOUR = 3_600_000
  * @internal
  */
 export function resolveTokenManagerOptions(options: TokenManagerOptions): ResolvedTokenManagerOptions {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  assertObject(options, 'options')
   assertKnownKeys(options, KNOWN, 'TokenManager')
   const store = options.store
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
   if (store === null || typeof store !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"store" must be a TokenStore')
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- only checked for being a function here, never called unbound
   for (const m of ['get', 'set', 'destroy'] as const) assertFunction(store[m], `store.${m}`)
 
   let oauth: LexofficeOAuthClient
   let apiURL: string | undefined = options.apiURL
   if (options.oauth instanceof LexofficeOAuthClient) {
     oauth = options.oauth
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
   } else if (options.oauth !== null && typeof options.oauth === 'object') {
     const o = options.oauth
     assertKnownKeys(o, OAUTH_KNOWN, 'oauth')
@@ -190,7 +193,9 @@ export function resolveTokenManagerOptions(options: TokenManagerOptions): Resolv
   else if (options.lock !== undefined) lock = options.lock
   else if (typeof store.createLock === 'function') lock = store.createLock()
   if (lock !== undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
     if (lock === null || typeof lock !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"lock" must be a RefreshLock or false')
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- only checked for being a function here, never called unbound
     assertFunction(lock.tryAcquire, 'lock.tryAcquire')
   }
 
@@ -209,7 +214,7 @@ export function resolveTokenManagerOptions(options: TokenManagerOptions): Resolv
   assertInteger(storeTimeoutMs, 'storeTimeoutMs', 1, 60_000)
 
   const r = options.retry ?? {}
-  if (r === null || typeof r !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"retry" must be an object')
+  assertObject(r, 'retry')
   assertKnownKeys(r, RETRY_KNOWN, 'retry')
   const retry = { attempts: r.attempts ?? 3, minDelayMs: r.minDelayMs ?? 250, maxDelayMs: r.maxDelayMs ?? 5_000 }
   assertInteger(retry.attempts, 'retry.attempts', 1, 10)

@@ -5,7 +5,6 @@
 import type { KeyLike } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ErrorCodes, LexofficeError } from '../errors'
-import type { MemoryWebhookDedupeStore } from './dedupe/MemoryWebhookDedupeStore'
 import type { WebhookDedupeStore } from './dedupe/WebhookDedupeStore'
 import type { LexofficeEvent, LexofficeKnownEvent } from './events'
 
@@ -169,7 +168,7 @@ export interface LexofficeWebhooksOptions<TConnection = unknown> {
   maxClockSkewMs?: number
   /**
    * Drop repeated deliveries of the same event (same organisation, type, resource and date):
-   * - `true` (default): remembered in this process, up to 10,000 events at once ({@link MemoryWebhookDedupeStore});
+   * - `true` (default): remembered in this process, up to 10,000 events at once (`MemoryWebhookDedupeStore`);
    * - a number: the same, remembering that many events (1 to 1,000,000);
    * - a {@link WebhookDedupeStore}: shared by your processes, e.g. `new RedisWebhookDedupeStore({ client })`
    *   from `passport-lexoffice/redis` (needed as soon as several processes receive webhooks);

@@ -1,5 +1,5 @@
 import { LexofficeError } from '../errors'
-import { assertFunction, assertKnownKeys, invalidArg } from '../options/assert'
+import { assertFunction, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import type { ConnectionTokenProvider } from '../tokens/ConnectionTokenProvider'
 import type { ConnectedEvent } from '../tokens/events'
@@ -161,10 +161,11 @@ const OPTION_KEYS = optionKeys<AutoSubscribeOptions>()(['manager', 'subscription
  * ```
  */
 export function autoSubscribe(options: AutoSubscribeOptions): AutoSubscription {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  assertObject(options, 'options')
   assertKnownKeys(options, OPTION_KEYS, 'autoSubscribe')
   const { manager, subscriptions, createClient, onResult, onError } = options
   if (
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
     manager === null ||
     typeof manager !== 'object' ||
     typeof manager.on !== 'function' ||

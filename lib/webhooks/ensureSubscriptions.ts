@@ -141,6 +141,7 @@ export async function ensureSubscriptions(
     }
     try {
       const created = await subscriptionsApi.create({ eventType: want.eventType, callbackUrl: want.callbackUrl })
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
       result.created.push({ ...want, subscriptionId: typeof created?.id === 'string' ? created.id : undefined })
     } catch (err) {
       if (err instanceof LexofficeApiError && err.upstreamStatus === 409) {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import { invalidArg } from '../options/assert'
 import { claimDelivery, releaseDelivery } from './dedupe/claimDelivery'
-import type { WebhookDedupeClaim, WebhookDedupeStore } from './dedupe/WebhookDedupeStore'
+import type { WebhookDedupeClaim } from './dedupe/WebhookDedupeStore'
 import { createEventDispatcher } from './createEventDispatcher'
 import { createWebhookReporter } from './createWebhookReporter'
 import type { LexofficeEvent } from './events'
@@ -57,7 +57,7 @@ export type {
  * within 5 s (a slow or lost answer, a restart, a 5xx from a proxy), for about 40 hours, and the
  * repeat may reach another process. So after the 204 and before any handler, the event is
  * claimed for `dedupeTtlMs` (default: as long as the event is accepted, 48 h 5 min) in the `dedupe` store, under an id made of its four
- * fields (lexoffice sends no event id; see {@link WebhookDedupeStore}); a delivery of a claimed
+ * fields (lexoffice sends no event id; see `WebhookDedupeStore`); a delivery of a claimed
  * event runs nothing. The default store only sees this process: with several processes behind
  * a load balancer, pass one shared store, e.g. `RedisWebhookDedupeStore` (`passport-lexoffice/redis`).
  *
@@ -149,16 +149,22 @@ export function lexofficeWebhooks<TConnection = unknown>(options: LexofficeWebho
     readLexofficeWebhookRequest(req, resolved.key, resolved.maxBodyBytes, resolved.freshness)
       .then(async (outcome) => {
         switch (outcome.kind) {
-          case 'head':
-            return sendAnswer(res, 200, '')
-          case 'rejected':
-            return reject(res, outcome.rejection, outcome.message, outcome.headers)
+          case 'head': {
+            sendAnswer(res, 200, '')
+            return
+          }
+          case 'rejected': {
+            reject(res, outcome.rejection, outcome.message, outcome.headers)
+            return
+          }
           case 'consumed':
             sendAnswer(res, 500, 'Internal Server Error')
             return report(outcome.error, { stage: 'configuration', event: undefined })
-          case 'aborted':
+          case 'aborted': {
             // The client went away or the stream failed: nobody is left to answer.
-            return sendAnswer(res, 400, 'Bad Request', { Connection: 'close' })
+            sendAnswer(res, 400, 'Bad Request', { Connection: 'close' })
+            return
+          }
           case 'event':
             // Acknowledge first: lexoffice gives up after 5 s and retries. Everything else runs afterwards.
             sendAnswer(res, 204, '')

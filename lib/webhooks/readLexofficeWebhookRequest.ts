@@ -121,10 +121,13 @@ function rawBodyUnavailable(): TypeError {
 function isJsonUtf8(contentType: string | undefined): boolean {
   if (typeof contentType !== 'string') return false
   const [type, ...params] = contentType.split(';')
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
   if (type?.trim().toLowerCase() !== 'application/json') return false
   for (const param of params) {
     const [name, value] = param.split('=')
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
     if (name?.trim().toLowerCase() !== 'charset') continue
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
     const charset = value?.trim().replace(/^"|"$/g, '').toLowerCase()
     if (charset !== 'utf-8' && charset !== 'utf8') return false
   }

@@ -3,7 +3,7 @@
  * @internal
  */
 import type { KeyObject } from 'node:crypto'
-import { assertFunction, assertInteger, assertKnownKeys, invalidArg } from '../options/assert'
+import { assertFunction, assertInteger, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { MemoryWebhookDedupeStore } from './dedupe/MemoryWebhookDedupeStore'
 import type { WebhookDedupeStore } from './dedupe/WebhookDedupeStore'
@@ -70,7 +70,7 @@ export type ResolvedLexofficeWebhooksOptions<TConnection> = {
 export function resolveLexofficeWebhooksOptions<TConnection>(
   options: LexofficeWebhooksOptions<TConnection>,
 ): ResolvedLexofficeWebhooksOptions<TConnection> {
-  if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+  assertObject(options, 'options')
   assertKnownKeys(options, OPTION_KEYS, 'lexofficeWebhooks')
   assertFunction(options.onEvent, 'onEvent')
   for (const name of OPTIONAL_CALLBACKS) {

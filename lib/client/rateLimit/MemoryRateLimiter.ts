@@ -1,4 +1,4 @@
-import { assertKnownKeys, invalidArg } from '../../options/assert'
+import { assertKnownKeys, assertObject } from '../../options/assert'
 import { optionKeys } from '../../options/optionKeys'
 import { delay } from '../../timing/delay'
 import { gcraParameters, type RateLimiter, type RateLimitSettings } from './RateLimiter'
@@ -35,8 +35,7 @@ export class MemoryRateLimiter implements RateLimiter {
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>
 
   constructor(settings: MemoryRateLimiterSettings = {}) {
-    const given: unknown = settings // JavaScript callers may pass anything
-    if (given === null || typeof given !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"settings" must be an object')
+    assertObject(settings, 'settings')
     assertKnownKeys(settings, SETTING_KEYS, 'MemoryRateLimiter')
     const { intervalMs, toleranceMs } = gcraParameters(settings)
     this.#intervalMs = intervalMs
@@ -53,10 +52,9 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   /** {@inheritDoc RateLimiter.penalize} */
-  penalize(key: string, delayMs: number): Promise<void> {
+  async penalize(key: string, delayMs: number): Promise<void> {
     const now = this.#now()
     this.#tat.set(key, Math.max(this.#tat.get(key) ?? now, now) + Math.max(0, delayMs))
-    return Promise.resolve()
   }
 
   /**

@@ -32,7 +32,8 @@ export class DunningsResource {
    * @throws TypeError (`ERR_INVALID_ARG_TYPE`) without a `precedingSalesVoucherId`; nothing is sent.
    */
   async create(dunning: NewDunning, options: CreateDunningOptions): Promise<ActionResult> {
-    pathId(options?.precedingSalesVoucherId, 'precedingSalesVoucherId')
+    const given = options as CreateDunningOptions | undefined // JavaScript callers may leave it out
+    pathId(given?.precedingSalesVoucherId, 'precedingSalesVoucherId')
     const query = buildQuery({ precedingSalesVoucherId: options.precedingSalesVoucherId })
     return this.#t.json<ActionResult>({ method: 'POST', path: '/v1/dunnings', query, json: dunning })
   }

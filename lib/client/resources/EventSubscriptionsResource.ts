@@ -19,7 +19,7 @@ export class EventSubscriptionsResource {
   }
   /** `GET /v1/event-subscriptions`: all subscriptions (the `content` array of lexoffice's answer). */
   async list(): Promise<EventSubscription[]> {
-    const res = await this.#t.json<{ content?: EventSubscription[] }>({ method: 'GET', path: '/v1/event-subscriptions' })
+    const res = await this.#t.json<{ content?: EventSubscription[] } | null>({ method: 'GET', path: '/v1/event-subscriptions' })
     return res?.content ?? []
   }
   /** `GET /v1/event-subscriptions/{id}`. */

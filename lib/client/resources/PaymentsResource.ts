@@ -1,3 +1,4 @@
+import { isObject } from '../../options/assert'
 import type { ApiTransport } from '../ApiTransport'
 import { pathId } from '../paging'
 import type { Payment } from '../types/payments'
@@ -28,14 +29,13 @@ export class PaymentsResource {
    * @throws LexofficeApiError `API_VALIDATION` for a draft, `API_NOT_FOUND` for an unknown id.
    */
   async get(voucherId: string): Promise<Payment> {
-    const payment = await this.#t.json<Payment>({ method: 'GET', path: `/v1/payments/${pathId(voucherId, 'voucherId')}` })
-    if (payment !== null && typeof payment === 'object') {
-      payment.openAmount = toNumber(payment.openAmount)
-      if (Array.isArray(payment.paymentItems)) {
-        for (const item of payment.paymentItems) if (item !== null && typeof item === 'object') item.amount = toNumber(item.amount)
-      }
+    const payment = await this.#t.json<unknown>({ method: 'GET', path: `/v1/payments/${pathId(voucherId, 'voucherId')}` })
+    if (isObject(payment)) {
+      payment['openAmount'] = toNumber(payment['openAmount'])
+      const items = payment['paymentItems']
+      if (Array.isArray(items)) for (const item of items as unknown[]) if (isObject(item)) item['amount'] = toNumber(item['amount'])
     }
-    return payment
+    return payment as Payment
   }
 }
 

@@ -15,6 +15,7 @@ import {
   type JsonObject,
 } from './http'
 import { parsePaging, toPage } from './paging'
+import { requireCurrentVersion } from './requireCurrentVersion'
 import { isKnownCountry } from './referenceData'
 import { contactName } from './salesModel'
 import type { Entity } from './store'
@@ -48,8 +49,6 @@ const PHONE_KINDS = ['business', 'office', 'mobile', 'private', 'fax', 'other'] 
 /** The public JSON of a contact (lexoffice shows no created/updated dates on contacts). */
 export function contactJson(contact: Entity): JsonObject {
   const { createdDate: _c, updatedDate: _u, ...json } = structuredClone(contact)
-  void _c
-  void _u
   return json
 }
 
@@ -78,7 +77,7 @@ function searchParam(req: SandboxRequest, call: ApiCall, name: string): string |
   const raw = singleParam(req, name, call.errors)
   if (raw === undefined) return undefined
   const value = decodeSearchString(raw)
-  if ([...value].length < 3) fail(call.errors.badRequest(`The filter '${name}' needs at least 3 characters`, name))
+  if (Array.from(value).length < 3) fail(call.errors.badRequest(`The filter '${name}' needs at least 3 characters`, name))
   return value
 }
 
@@ -172,7 +171,7 @@ function validate(body: JsonObject): { violations: Violation[]; fields: JsonObje
       const copy: JsonObject = {}
       for (const kind of ['billing', 'shipping']) {
         const entries = addresses[kind]
-        if (Array.isArray(entries)) copy[kind] = entries.map((a) => (isObject(a) ? known(a, ADDRESS_FIELDS) : a))
+        if (Array.isArray(entries)) copy[kind] = (entries as unknown[]).map((a) => (isObject(a) ? known(a, ADDRESS_FIELDS) : a))
       }
       fields['addresses'] = copy
     }
@@ -239,17 +238,9 @@ function update(req: SandboxRequest, call: ApiCall) {
   const existing = call.org.contacts.get(req.params['id'] ?? '')
   if (existing === undefined) return fail(call.errors.notFound('contact'))
   const body = readJsonObject(req, call.errors)
-  if (typeof body['version'] !== 'number' || !Number.isInteger(body['version'])) {
-    return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
-  }
-  if (body['version'] !== existing.version) {
-    return fail(
-      call.errors.staleVersion(
-        call.options.variants.contactsStaleVersionStatus,
-        `stale version ${body['version']}, current is ${existing.version}`,
-      ),
-    )
-  }
+  requireCurrentVersion(body, existing.version, call, (message) =>
+    call.errors.staleVersion(call.options.variants.contactsStaleVersionStatus, message),
+  )
   const { violations, fields } = validate(body)
   if (violations.length > 0) return fail(call.errors.validation(violations))
   const updated: Entity = {

@@ -22,7 +22,7 @@ export interface ApiCall {
   /** The sandbox API options in effect. */
   options: ResolvedApiOptions
   /** A new random id. */
-  newId(): string
+  newId: () => string
 }
 
 /** A resource handler: throws `ApiFailure` for error answers. @internal */

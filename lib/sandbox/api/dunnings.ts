@@ -121,6 +121,7 @@ function file(req: SandboxRequest, call: ApiCall): SandboxResponse {
   const dunning = find(req, call)
   requirePdfAccept(req, call, false)
   const related = ((dunning['relatedVouchers'] ?? []) as Array<{ voucherNumber?: string }>)[0]
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
   return voucherPdfResponse(dunning, related?.voucherNumber ? `Mahnung zu ${related.voucherNumber}` : 'Mahnung')
 }
 

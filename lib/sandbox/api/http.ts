@@ -136,9 +136,9 @@ export function decodeSearchString(value: string): string {
 export function likeMatcher(pattern: string): (value: string) => boolean {
   let source = ''
   for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i] as string
+    const ch = pattern[i]
     if (ch === '\\' && i + 1 < pattern.length) {
-      source += escapeRegExp(pattern[++i] as string)
+      source += escapeRegExp(pattern[++i])
     } else if (ch === '_') {
       source += '.'
     } else if (ch === '%') {

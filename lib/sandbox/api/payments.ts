@@ -89,6 +89,7 @@ function get(req: SandboxRequest, call: ApiCall): SandboxResponse {
   const paymentStatus = openAmount === 0 ? 'balanced' : EXPENSE_TYPES.includes(payable.voucherType) ? 'openExpense' : 'openRevenue'
   const last = items[items.length - 1]
   const paidDate =
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
     (payable.voucherStatus === 'paid' || payable.voucherStatus === 'paidoff') && last !== undefined ? last.postingDate : undefined
   return ok({
     openAmount,

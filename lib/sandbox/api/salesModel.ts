@@ -134,7 +134,6 @@ export function finalizeNumbering(org: OrganizationData, voucher: SalesVoucher, 
 /** The JSON lexoffice shows for a sales voucher (`voucherType` is the sandbox's bookkeeping, not a field of these resources). @internal */
 export function salesVoucherJson(voucher: SalesVoucher): JsonObject {
   const { voucherType: _type, ...json } = structuredClone(voucher)
-  void _type
   return json
 }
 

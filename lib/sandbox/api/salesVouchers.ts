@@ -18,7 +18,7 @@ import {
 } from './http'
 import { isKnownCountry, TAX_RATES } from './referenceData'
 import { contactName, createSalesVoucher, SALES_KINDS, salesKind, salesVoucherJson, type SalesKind } from './salesModel'
-import type { Entity, SalesVoucher } from './store'
+import type { SalesVoucher } from './store'
 import { draftHasNoDocument, renderVoucherPdf, requirePdfAccept, voucherPdfResponse } from './voucherPdf'
 
 /**
@@ -87,14 +87,14 @@ export function validateSalesVoucherBody(
   else if (rawAddress['contactId'] !== undefined && rawAddress['contactId'] !== null) {
     const contact = isUuid(rawAddress['contactId']) ? call.org.contacts.get(rawAddress['contactId']) : undefined
     if (contact === undefined) v.push({ field: 'address.contactId', violation: 'NOTFOUND', message: 'unknown contact' })
-    else if (!isObject(contact['roles']) || !isObject((contact['roles'] as JsonObject)['customer'])) {
+    else if (!isObject(contact['roles']) || !isObject(contact['roles']['customer'])) {
       v.push({ field: 'address.contactId', violation: 'NOTALLOWED', message: 'the contact needs the role customer' })
     } else {
       const addresses = (contact['addresses'] ?? {}) as { billing?: JsonObject[]; shipping?: JsonObject[] }
       const preferred = kind.type === 'deliverynote' ? (addresses.shipping?.[0] ?? addresses.billing?.[0]) : addresses.billing?.[0]
       address = {
         contactId: contact.id,
-        name: contactName(contact as Entity),
+        name: contactName(contact),
         ...(preferred ?? {}),
         ...pick(rawAddress, ['name', 'supplement', 'street', 'city', 'zip', 'countryCode']),
       }
@@ -125,7 +125,7 @@ export function validateSalesVoucherBody(
         return
       }
       if (!isText(raw['name'])) v.push({ field: `${at}.name`, violation: 'NOTNULL', message: 'darf nicht leer sein' })
-      const item: LineItem = { type, name: String(raw['name'] ?? '') }
+      const item: LineItem = { type, name: typeof raw['name'] === 'string' ? raw['name'] : '' }
       if (typeof raw['description'] === 'string') item.description = raw['description']
       if (type === 'text') {
         lineItems.push(item)

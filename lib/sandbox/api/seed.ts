@@ -59,8 +59,8 @@ function fnv1a(text: string): number {
 function uuidFrom(random: () => number): () => string {
   return () => {
     const bytes = Array.from({ length: 16 }, () => Math.floor(random() * 256))
-    bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40
-    bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80
+    bytes[6] = (bytes[6] & 0x0f) | 0x40
+    bytes[8] = (bytes[8] & 0x3f) | 0x80
     const hex = bytes.map((b) => b.toString(16).padStart(2, '0')).join('')
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
   }
@@ -152,7 +152,7 @@ function slug(name: string): string {
 /** A GTIN-13 with a correct check digit. */
 function gtin(n: number): string {
   const body = `400638${String(n).padStart(6, '0')}`
-  const sum = [...body].reduce((s, d, i) => s + Number(d) * (i % 2 === 0 ? 1 : 3), 0)
+  const sum = Array.from(body).reduce((s, d, i) => s + Number(d) * (i % 2 === 0 ? 1 : 3), 0)
   return `${body}${(10 - (sum % 10)) % 10}`
 }
 
@@ -253,7 +253,7 @@ export function seedOrganization(org: OrganizationData): void {
   const lineItems = (n: number): LineItem[] => {
     const count = 1 + (n % 3)
     return Array.from({ length: count }, (_, k) => {
-      const article = articles[(n * 5 + k * 3) % articles.length] as Entity
+      const article = articles[(n * 5 + k * 3) % articles.length]
       const price = article['price'] as { netPrice: number; taxRate: number }
       return {
         id: article.id,
@@ -268,7 +268,7 @@ export function seedOrganization(org: OrganizationData): void {
   }
 
   const addressOf = (contact: Entity): JsonObject => {
-    const billing = ((contact['addresses'] as JsonObject)['billing'] as JsonObject[])[0] as JsonObject
+    const billing = ((contact['addresses'] as JsonObject)['billing'] as JsonObject[])[0]
     return { contactId: contact.id, name: contactName(contact), ...billing }
   }
 
@@ -277,7 +277,7 @@ export function seedOrganization(org: OrganizationData): void {
     const kind = salesKind(type)
     statuses.forEach((status) => {
       const offset = n * 3
-      const contact = customers[n % customers.length] as Entity
+      const contact = customers[n % customers.length]
       const extra: JsonObject = {}
       if (type === 'invoice') {
         extra['paymentConditions'] = { paymentTermLabel: 'Zahlbar innerhalb von 14 Tagen ohne Abzug', paymentTermDuration: 14 }
@@ -312,8 +312,8 @@ export function seedOrganization(org: OrganizationData): void {
   sales('orderconfirmation', ['draft', 'open', 'open', 'open'])
   sales('deliverynote', ['draft', 'open', 'open'])
 
-  const purchaseCategory = (POSTING_CATEGORIES.find((c) => c.name === 'Bürobedarf') ?? POSTING_CATEGORIES[0])!.id
-  const incomeCategory = (POSTING_CATEGORIES.find((c) => c.name === 'Einnahmen') ?? POSTING_CATEGORIES[0])!.id
+  const purchaseCategory = (POSTING_CATEGORIES.find((c) => c.name === 'Bürobedarf') ?? POSTING_CATEGORIES[0]).id
+  const incomeCategory = (POSTING_CATEGORIES.find((c) => c.name === 'Einnahmen') ?? POSTING_CATEGORIES[0]).id
   const bookkeeping: Array<[type: string, status: string, gross: number]> = [
     ['purchaseinvoice', 'open', 119],
     ['purchaseinvoice', 'paid', 238],
@@ -326,7 +326,7 @@ export function seedOrganization(org: OrganizationData): void {
   ]
   bookkeeping.forEach(([type, voucherStatus, gross], i) => {
     const sale = type.startsWith('sales')
-    const contact = (sale ? customers[i % customers.length] : vendors[i % vendors.length]) as Entity
+    const contact = sale ? customers[i % customers.length] : vendors[i % vendors.length]
     const tax = round(gross - gross / 1.19)
     const voucher: BookkeepingVoucher = {
       id: newId(),

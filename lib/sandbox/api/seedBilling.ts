@@ -102,7 +102,7 @@ function seedDownPaymentInvoices(org: OrganizationData, ctx: BillingSeedContext)
       ...(finalized ? { voucherNumber: `RE${String(org.next('number:invoice', 1)).padStart(4, '0')}` } : {}),
       voucherDate: ctx.day(offset),
       ...(finalized ? { dueDate: ctx.day(offset + 14) } : {}),
-      address: ctx.addressOf(ctx.customers[customerIndex % ctx.customers.length] as Entity),
+      address: ctx.addressOf(ctx.customers[customerIndex % ctx.customers.length]),
       electronicDocumentProfile: 'NONE',
       lineItems,
       totalPrice: totals.totalPrice,
@@ -127,7 +127,7 @@ function seedDownPaymentInvoices(org: OrganizationData, ctx: BillingSeedContext)
 }
 
 function seedRecurringTemplates(org: OrganizationData, ctx: BillingSeedContext): void {
-  const article = (title: string): Entity => ctx.articles.find((a) => a['title'] === title) ?? (ctx.articles[0] as Entity)
+  const article = (title: string): Entity => ctx.articles.find((a) => a['title'] === title) ?? ctx.articles[0]
   const rows: Array<{ customer: number; offset: number; items: LineItem[]; settings: JsonObject }> = [
     {
       customer: 1,
@@ -197,7 +197,7 @@ function seedRecurringTemplates(org: OrganizationData, ctx: BillingSeedContext):
       version: 0,
       language: 'de',
       archived: false,
-      address: ctx.addressOf(ctx.customers[row.customer % ctx.customers.length] as Entity),
+      address: ctx.addressOf(ctx.customers[row.customer % ctx.customers.length]),
       lineItems: row.items,
       totalPrice: totals.totalPrice,
       taxAmounts: totals.taxAmounts,

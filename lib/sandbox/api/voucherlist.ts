@@ -147,6 +147,7 @@ function list(req: SandboxRequest, call: ApiCall) {
   const sort = parseSort(req, call.errors, ['voucherDate', 'voucherNumber', 'createdDate', 'updatedDate'], sortEntry('voucherDate', 'DESC'))
   const archived = booleanParam(req, 'archived', call.errors)
   const contactId = singleParam(req, 'contactId', call.errors)
+  // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- isUuid() narrows the refused string to never
   if (contactId !== undefined && !isUuid(contactId)) fail(call.errors.badRequest(`Invalid contactId '${contactId}'`, 'contactId'))
   const rawNumber = singleParam(req, 'voucherNumber', call.errors)
   const voucherNumber = rawNumber === undefined ? undefined : decodeSearchString(rawNumber)
@@ -177,8 +178,8 @@ function list(req: SandboxRequest, call: ApiCall) {
   const key = sort.property
   const direction = sort.direction === 'ASC' ? 1 : -1
   items.sort((a, b) => {
-    const x = String(a[key] ?? '')
-    const y = String(b[key] ?? '')
+    const x = sortText(a[key])
+    const y = sortText(b[key])
     return (x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : 1) * direction
   })
   return ok(toPage(items, paging, [sort]))
@@ -186,3 +187,8 @@ function list(req: SandboxRequest, call: ApiCall) {
 
 /** The voucherlist route. @internal */
 export const voucherlistRoutes: ApiRouteDef[] = [{ method: 'GET', pattern: '/v1/voucherlist', style: 'regular', handler: list }]
+
+/** Sort keys compare as text, as the sandbox always did; absent values sort first. */
+function sortText(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : ''
+}

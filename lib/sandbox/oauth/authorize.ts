@@ -97,8 +97,9 @@ function authorize(req: SandboxRequest, ctx: SandboxState): SandboxResponse {
     connectionName: connectionNameParam ?? client.name,
   }
   if (ctx.autoApprove) return approve(ctx, auth)
-  const organization = ctx.organizations.get(ctx.approvingOrganizationId)!
-  const user = ctx.users.get(ctx.defaultUserId)!
+  const organization = ctx.organizations.get(ctx.approvingOrganizationId)
+  const user = ctx.users.get(ctx.defaultUserId)
+  if (organization === undefined || user === undefined) throw new Error('the sandbox has no approving organisation or default user')
   return consentPage({
     pendingId: ctx.addPending(auth),
     clientName: client.name,

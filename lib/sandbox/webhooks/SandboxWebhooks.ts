@@ -230,19 +230,23 @@ export class SandboxWebhooks {
     const started = Date.now()
     if (!job.detached && this.#store.subscription(job.subscription.subscriptionId) === undefined) {
       this.#record(job, started, { status: undefined, error: undefined, outcome: 'cancelled', nextAttemptInMs: undefined })
-      return this.#finish(job)
+      this.#finish(job)
+      return
     }
     let signature: string
     try {
       signature = signLexofficePayload(job.body, await this.#signingKey())
     } catch {
       this.#record(job, started, { status: undefined, error: 'signing_failed', outcome: 'failed', nextAttemptInMs: undefined })
-      return this.#finish(job)
+      this.#finish(job)
+      return
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run during the await
     if (this.#closed) return
     job.post = postWebhook(job.subscription.callbackUrl, job.body, signature, this.#options.timeoutMs)
     const result: PostOutcome = await job.post.done
     job.post = undefined
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run during the await
     if (this.#closed) return
     this.#settle(job, started, result)
   }
@@ -252,23 +256,27 @@ export class SandboxWebhooks {
     const error = result.error
     if (status !== undefined && isSuccess(status)) {
       this.#record(job, started, { status, error, outcome: 'delivered', nextAttemptInMs: undefined })
-      return this.#finish(job)
+      this.#finish(job)
+      return
     }
     if (status === 410) {
       this.#deleteSubscription(job)
       this.#record(job, started, { status, error, outcome: 'subscription_removed', nextAttemptInMs: undefined })
-      return this.#finish(job)
+      this.#finish(job)
+      return
     }
     const gone = status === 404 || error === 'dns_failure'
     const retryable = gone || (status !== undefined ? isRetryable(status) : error === 'timeout' || error === 'network_error')
     if (!retryable) {
       this.#record(job, started, { status, error, outcome: 'failed', nextAttemptInMs: undefined })
-      return this.#finish(job)
+      this.#finish(job)
+      return
     }
-    const delay = this.#options.retryDelaysMs[job.attempts - 1]
+    const delay = this.#options.retryDelaysMs.at(job.attempts - 1)
     if (delay !== undefined) {
       this.#record(job, started, { status, error, outcome: 'retry', nextAttemptInMs: delay })
-      return this.#schedule(job, delay)
+      this.#schedule(job, delay)
+      return
     }
     if (gone) this.#deleteSubscription(job)
     this.#record(job, started, { status, error, outcome: gone ? 'subscription_deleted' : 'gave_up', nextAttemptInMs: undefined })

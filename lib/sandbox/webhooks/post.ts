@@ -56,10 +56,14 @@ export function postWebhook(url: string, body: Buffer, signature: string, timeou
     try {
       parsed = new URL(target)
     } catch {
-      return settle({ error: 'network_error' })
+      settle({ error: 'network_error' })
+      return
     }
     const request = parsed.protocol === 'https:' ? httpsRequest : parsed.protocol === 'http:' ? httpRequest : undefined
-    if (!request) return settle({ error: 'network_error' })
+    if (!request) {
+      settle({ error: 'network_error' })
+      return
+    }
     let req: ClientRequest
     try {
       req = request(parsed, {
@@ -75,7 +79,8 @@ export function postWebhook(url: string, body: Buffer, signature: string, timeou
       })
     } catch {
       // e.g. a test network guard refusing a non-loopback host synchronously
-      return settle({ error: 'network_error' })
+      settle({ error: 'network_error' })
+      return
     }
     current = req
     req.on('error', (err: NodeJS.ErrnoException) => {
@@ -93,17 +98,22 @@ export function postWebhook(url: string, body: Buffer, signature: string, timeou
       res.on('end', () => {
         if (finished) return
         if (status >= 300 && status < 400 && typeof location === 'string' && location !== '') {
-          if (redirects >= MAX_REDIRECTS) return settle({ error: 'too_many_redirects' })
+          if (redirects >= MAX_REDIRECTS) {
+            settle({ error: 'too_many_redirects' })
+            return
+          }
           let next: string
           try {
             next = new URL(location, parsed).toString()
           } catch {
-            return settle({ status })
+            settle({ status })
+            return
           }
           req.removeAllListeners('error')
           req.on('error', () => undefined)
           req.destroy()
-          return send(next, redirects + 1)
+          send(next, redirects + 1)
+          return
         }
         settle({ status })
       })

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { assertFunction, assertKnownKeys, assertString, invalidArg } from '../../options/assert'
+import { assertFunction, assertKnownKeys, assertObject, assertString, invalidArg } from '../../options/assert'
 import { optionKeys } from '../../options/optionKeys'
 
 /**
@@ -89,6 +89,7 @@ const OPENED_CACHE_ENTRIES = 10_000
  */
 export class TokenCipher {
   readonly #keys: Map<string, Buffer>
+  readonly #currentKey: Buffer
   readonly #currentKeyId: string
   readonly #onDecryptError: ((event: DecryptErrorEvent) => void) | undefined
   /**
@@ -104,10 +105,10 @@ export class TokenCipher {
    * a key id is invalid, or `currentKeyId` is not among `keys`.
    */
   constructor(options: TokenCipherOptions) {
-    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"encryption" must be an object')
+    assertObject(options, 'encryption')
     assertKnownKeys(options, CIPHER_OPTION_KEYS, 'encryption')
     const { keys, currentKeyId, onDecryptError } = options
-    if (keys === null || typeof keys !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"encryption.keys" must be an object')
+    assertObject(keys, 'encryption.keys')
     assertString(currentKeyId, 'encryption.currentKeyId', { max: 64 })
     if (onDecryptError !== undefined) assertFunction(onDecryptError, 'encryption.onDecryptError')
     this.#keys = new Map()
@@ -116,9 +117,10 @@ export class TokenCipher {
         throw invalidArg('ERR_INVALID_ARG_VALUE', `"encryption.keys" has an invalid key id (use 1-64 of A-Z a-z 0-9 _ -)`)
       this.#keys.set(kid, toKey(raw, kid))
     }
-    if (!this.#keys.has(currentKeyId))
-      throw invalidArg('ERR_INVALID_ARG_VALUE', '"encryption.currentKeyId" must name one of "encryption.keys"')
+    const currentKey = this.#keys.get(currentKeyId)
+    if (currentKey === undefined) throw invalidArg('ERR_INVALID_ARG_VALUE', '"encryption.currentKeyId" must name one of "encryption.keys"')
     this.#currentKeyId = currentKeyId
+    this.#currentKey = currentKey
     this.#onDecryptError = onDecryptError
   }
 
@@ -150,7 +152,7 @@ export class TokenCipher {
   encrypt(plaintext: string, recordKey: string): string {
     const kid = this.#currentKeyId
     const iv = randomBytes(IV_BYTES)
-    const cipher = createCipheriv('aes-256-gcm', this.#keys.get(kid)!, iv, { authTagLength: TAG_BYTES })
+    const cipher = createCipheriv('aes-256-gcm', this.#currentKey, iv, { authTagLength: TAG_BYTES })
     cipher.setAAD(aad(recordKey, kid))
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()])
     const envelope = `${PREFIX}.${kid}.${iv.toString('base64url')}.${body.toString('base64url')}`
@@ -177,15 +179,22 @@ export class TokenCipher {
     const known = this.#opened.get(recordKey)
     if (known !== undefined && known.envelope === envelope) return known.plaintext
     const parts = typeof envelope === 'string' ? envelope.split('.') : []
-    if (parts.length !== 4 || parts[0] !== PREFIX || !KEY_ID.test(parts[1]!) || !B64URL.test(parts[2]!) || !B64URL.test(parts[3]!)) {
-      return fail('malformed')
+    if (parts.length !== 4 || parts[0] !== PREFIX || !KEY_ID.test(parts[1]) || !B64URL.test(parts[2]) || !B64URL.test(parts[3])) {
+      fail('malformed')
+      return
     }
     const [, kid, ivText, bodyText] = parts as [string, string, string, string]
     const key = this.#keys.get(kid)
-    if (key === undefined) return fail('unknown_key', kid)
+    if (key === undefined) {
+      fail('unknown_key', kid)
+      return
+    }
     const iv = Buffer.from(ivText, 'base64url')
     const body = Buffer.from(bodyText, 'base64url')
-    if (iv.length !== IV_BYTES || body.length < TAG_BYTES) return fail('malformed', kid)
+    if (iv.length !== IV_BYTES || body.length < TAG_BYTES) {
+      fail('malformed', kid)
+      return
+    }
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES })
       decipher.setAAD(aad(recordKey, kid))
@@ -194,7 +203,8 @@ export class TokenCipher {
       this.#remember(recordKey, envelope, plaintext)
       return plaintext
     } catch {
-      return fail('authentication_failed', kid)
+      fail('authentication_failed', kid)
+      return
     }
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { LockHandle, RefreshLock } from '../TokenStore'
-import { assertFunction, assertInteger, assertKnownKeys, invalidArg } from '../../options/assert'
+import { assertFunction, assertInteger, assertKnownKeys, assertObject } from '../../options/assert'
 import { optionKeys } from '../../options/optionKeys'
 import { assertKey } from '../stores/recordCodec'
 
@@ -43,7 +43,7 @@ export class MemoryLock implements RefreshLock {
   readonly #now: () => number
 
   constructor(options: MemoryLockOptions = {}) {
-    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertObject(options, 'options')
     assertKnownKeys(options, OPTION_KEYS, 'MemoryLock')
     if (options.now !== undefined) assertFunction(options.now, 'now')
     this.#now = options.now ?? Date.now

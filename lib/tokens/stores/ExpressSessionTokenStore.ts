@@ -1,7 +1,7 @@
 import type { TokenStore } from '../TokenStore'
 import type { TokenRecord } from '../TokenSet'
 import type { TokenCipher } from '../crypto/TokenCipher'
-import { assertInteger, assertKnownKeys, assertString, invalidArg } from '../../options/assert'
+import { assertInteger, assertKnownKeys, assertObject, assertString, invalidArg } from '../../options/assert'
 import { optionKeys } from '../../options/optionKeys'
 import { KeyedMutex } from './KeyedMutex'
 import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord } from './recordCodec'
@@ -116,10 +116,11 @@ export class ExpressSessionTokenStore implements TokenStore {
 
   /** @throws TypeError when `store` lacks get/set/destroy, `encryption` is missing or an option is invalid. */
   constructor(options: ExpressSessionTokenStoreOptions) {
-    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertObject(options, 'options')
     assertKnownKeys(options, OPTION_KEYS, 'ExpressSessionTokenStore')
     const { store } = options
     if (
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
       store === null ||
       typeof store !== 'object' ||
       !['get', 'set', 'destroy'].every((m) => typeof (store as unknown as Record<string, unknown>)[m] === 'function')
@@ -182,7 +183,7 @@ export class ExpressSessionTokenStore implements TokenStore {
         cookie: this.#cookie(record.state === 'lost' ? this.#tombstoneTtlMs : this.#ttlMs),
         lexofficeTokenRecord: { v: record.version, d: data, e: due },
       }
-      await this.#call<void>((cb) => this.#store.set(this.#recordId(key), value as never, cb))
+      await this.#call<undefined>((cb) => this.#store.set(this.#recordId(key), value as never, cb))
       await this.#updateIndex(key, due)
       return true
     })
@@ -200,7 +201,7 @@ export class ExpressSessionTokenStore implements TokenStore {
   async destroy(key: string): Promise<void> {
     assertKey(key)
     await this.#mutex.run(key, async () => {
-      await this.#call<void>((cb) => this.#store.destroy(this.#recordId(key), cb))
+      await this.#call<undefined>((cb) => this.#store.destroy(this.#recordId(key), cb))
       await this.#updateIndex(key, undefined)
     })
   }
@@ -249,6 +250,7 @@ export class ExpressSessionTokenStore implements TokenStore {
       (value) => {
         const entries = (value as Partial<StoredIndex> | null | undefined)?.lexofficeTokenIndex
         const map = new Map<string, number | null>()
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
         if (entries !== null && typeof entries === 'object')
           for (const [k, at] of Object.entries(entries)) map.set(k, typeof at === 'number' ? at : null)
         return map
@@ -269,7 +271,7 @@ export class ExpressSessionTokenStore implements TokenStore {
       if (due === undefined) index.delete(key)
       else index.set(key, due)
       const value: StoredIndex = { cookie: this.#cookie(this.#ttlMs), lexofficeTokenIndex: Object.fromEntries(index) }
-      await this.#call<void>((cb) => this.#store.set(this.#indexId(), value as never, cb))
+      await this.#call<undefined>((cb) => this.#store.set(this.#indexId(), value as never, cb))
     })
   }
 
@@ -277,7 +279,9 @@ export class ExpressSessionTokenStore implements TokenStore {
   async #call<T>(invoke: (cb: (err?: unknown, value?: unknown) => void) => void): Promise<T> {
     const operation = (): Promise<T> =>
       new Promise<T>((resolve, reject) => {
-        invoke((err, value) => (err ? reject(err) : resolve(value as T)))
+        invoke((err, value) =>
+          err ? reject(err instanceof Error ? err : new Error('the session store failed', { cause: err })) : resolve(value as T),
+        )
       })
     try {
       return await this.#deadlines.run(operation, () => new Error(`The session store did not answer within ${this.#timeoutMs} ms`))
@@ -289,6 +293,7 @@ export class ExpressSessionTokenStore implements TokenStore {
 
 function readStored(value: unknown): StoredRecord['lexofficeTokenRecord'] | undefined {
   const inner = (value as Partial<StoredRecord> | null | undefined)?.lexofficeTokenRecord
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
   if (inner === null || typeof inner !== 'object' || !Number.isSafeInteger(inner.v) || typeof inner.d !== 'string') return undefined
   return inner
 }

@@ -12,7 +12,7 @@ import {
   type EncryptionOption,
 } from './recordCodec'
 import type { TokenCipher } from '../crypto/TokenCipher'
-import { assertKnownKeys, invalidArg } from '../../options/assert'
+import { assertKnownKeys, assertObject, invalidArg } from '../../options/assert'
 import { optionKeys } from '../../options/optionKeys'
 
 /**
@@ -78,12 +78,12 @@ export class MemoryTokenStore implements TokenStore {
 
   /** @throws TypeError when `encryption` is invalid (e.g. a key that is not 32 bytes) or `shareWith` is not a MemoryTokenStore. */
   constructor(options: MemoryTokenStoreOptions = {}) {
-    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertObject(options, 'options')
     assertKnownKeys(options, OPTION_KEYS, 'MemoryTokenStore')
     this.#cipher = resolveCipher(options.encryption)
     if (options.shareWith !== undefined && !(options.shareWith instanceof MemoryTokenStore))
       throw invalidArg('ERR_INVALID_ARG_TYPE', '"shareWith" must be a MemoryTokenStore')
-    this.#entries = options.shareWith === undefined ? new Map() : options.shareWith.#entries
+    this.#entries = options.shareWith === undefined ? new Map<string, Entry>() : options.shareWith.#entries
   }
 
   /**

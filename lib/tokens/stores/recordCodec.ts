@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { invalidArg } from '../../options/assert'
+import { assertObject, invalidArg } from '../../options/assert'
 import { TokenCipher, type TokenCipherOptions } from '../crypto/TokenCipher'
 import type { TokenRecord } from '../TokenSet'
 
@@ -54,10 +54,11 @@ export function assertSetArgs(key: unknown, record: unknown, expectedVersion: un
   assertKey(key)
   if (typeof expectedVersion !== 'number' || !Number.isSafeInteger(expectedVersion) || expectedVersion < 0)
     throw invalidArg('ERR_INVALID_ARG_VALUE', '"expectedVersion" must be an integer >= 0')
-  if (record === null || typeof record !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"record" must be an object')
+  assertObject(record, 'record')
   const r = record as Partial<TokenRecord>
   if (r.version !== expectedVersion + 1) throw invalidArg('ERR_INVALID_ARG_VALUE', '"record.version" must be expectedVersion + 1')
   if (r.state !== 'active' && r.state !== 'lost') throw invalidArg('ERR_INVALID_ARG_VALUE', '"record.state" must be "active" or "lost"')
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
   if (r.state === 'active' && (r.tokens === null || typeof r.tokens !== 'object'))
     throw invalidArg('ERR_INVALID_ARG_VALUE', '"record.tokens" is required when state is "active"')
   // JSON turns Infinity and NaN into null: such an expiry would read back as "due" on every call.
@@ -133,6 +134,7 @@ export function decodeRecord(key: string, stored: string, cipher: TokenCipher | 
   }
   if (parsed === null || typeof parsed !== 'object') return undefined
   const record = parsed as TokenRecord
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
   if (!Number.isSafeInteger(record.version) || (record.state !== 'active' && record.state !== 'lost')) return undefined
   // A record written before expiries were checked may hold null: due now, so the next refresh repairs it.
   if (record.tokens != null && !Number.isFinite(record.tokens.expiresAt)) record.tokens.expiresAt = 0

@@ -1,5 +1,5 @@
 import { ErrorCodes, LexofficeError } from '../../errors'
-import { assertInteger, assertKnownKeys, invalidArg } from '../../options/assert'
+import { assertInteger, assertKnownKeys, assertObject } from '../../options/assert'
 import { optionKeys } from '../../options/optionKeys'
 import { assertClaimArguments, type WebhookDedupeClaim, type WebhookDedupeStore } from './WebhookDedupeStore'
 
@@ -52,7 +52,7 @@ export class MemoryWebhookDedupeStore implements WebhookDedupeStore {
 
   /** @throws TypeError (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for a bad option. */
   constructor(options: MemoryWebhookDedupeStoreOptions = {}) {
-    if (options === null || typeof options !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', '"options" must be an object')
+    assertObject(options, 'options')
     assertKnownKeys(options, OPTION_KEYS, 'MemoryWebhookDedupeStore')
     const max = options.maxEntries ?? DEFAULT_DEDUPE_ENTRIES
     assertInteger(max, 'maxEntries', 1, 1_000_000)

@@ -50,6 +50,7 @@ export async function claimDelivery(
     await report(toDedupeError(err))
     return { duplicate: false, claim: undefined }
   }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a run-time check: JavaScript callers and stored data do not follow the static type
   if (claim === undefined || claim === null) return { duplicate: true }
   return { duplicate: false, claim }
 }
