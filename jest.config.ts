@@ -19,7 +19,8 @@ import type { Config } from 'jest'
 const INTEGRATION = '\\.(redis|postgres|spawn|tsc)\\.test\\.ts$'
 const E2E = '\\.browser\\.test\\.ts$'
 
-const shared: Config = {
+/** What every layer (and jest.live.config.ts) shares. */
+export const shared: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   transform: {
