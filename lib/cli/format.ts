@@ -9,10 +9,6 @@ import type { RefreshRunSummary } from '../refresher/runRefreshOnce'
 
 /**
  * `2h 5m`, `14m 3s`, `45s`, `900ms` (sign ignored).
- * @example
- * ```ts
- * formatDuration(845_000) // '14m 5s'
- * ```
  * @internal
  */
 export function formatDuration(ms: number): string {
@@ -31,10 +27,6 @@ export function formatDuration(ms: number): string {
 
 /**
  * `in 2h 5m` / `expired 3m 2s ago`.
- * @example
- * ```ts
- * formatExpiry(-60_000) // 'expired 1m 0s ago'
- * ```
  * @internal
  */
 export function formatExpiry(expiresInMs: number): string {
@@ -47,10 +39,6 @@ function ago(at: number | undefined, now: number): string {
 
 /**
  * Replaces control characters with `?`, so a stored key cannot rewrite the terminal.
- * @example
- * ```ts
- * printable('a\u001b[2J') // 'a?[2J'
- * ```
  * @internal
  */
 export function printable(text: string): string {
@@ -60,10 +48,6 @@ export function printable(text: string): string {
 
 /**
  * The `status` table: key, state, expiry, last refresh, refresh count, last error.
- * @example
- * ```ts
- * process.stdout.write(formatStatusTable(await listConnectionStatus(store), Date.now()))
- * ```
  * @internal
  */
 export function formatStatusTable(rows: readonly StoredConnectionStatus[], now: number): string {
@@ -86,10 +70,6 @@ export function formatStatusTable(rows: readonly StoredConnectionStatus[], now: 
 
 /**
  * The human summary of a `refresh` run, with one line per lost or failed connection.
- * @example
- * ```ts
- * process.stdout.write(formatRefreshSummary(await runRefreshOnce(options), options.windowMs))
- * ```
  * @internal
  */
 export function formatRefreshSummary(summary: RefreshRunSummary, windowMs: number): string {

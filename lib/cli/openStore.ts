@@ -13,11 +13,6 @@ import { redactURL } from './args'
 
 /**
  * An opened store: what to call it in messages (`Redis at redis://host:6379`), and how to close it.
- * @example
- * ```ts
- * const opened = await openStore(args, undefined, 4)
- * try { await statusCommand({ store: opened.store }, args, io) } finally { await opened.close() }
- * ```
  * @internal
  */
 export interface OpenedStore {
@@ -30,10 +25,6 @@ export interface OpenedStore {
  * The store named by `args`; rejects when the backend cannot be reached (`describe` says where).
  * `encryption` undefined: records are read and written as plain JSON, as the app's store does
  * with `encryption: false` (the command line said `--plaintext`; without keys it refuses to start).
- * @example
- * ```ts
- * const opened = await openStore({ postgresURL: process.env.DATABASE_URL!, tables: {} }, cipher, 4)
- * ```
  * @internal
  */
 export async function openStore(args: StoreArgs, encryption: TokenCipher | undefined, connections: number): Promise<OpenedStore> {
@@ -42,10 +33,6 @@ export async function openStore(args: StoreArgs, encryption: TokenCipher | undef
 
 /**
  * Where a store is, for messages (no password).
- * @example
- * ```ts
- * whereIs({ redisURL: 'redis://:pw@db:6379', prefix: 'x:' }) // 'Redis at redis://db:6379'
- * ```
  * @internal
  */
 export function whereIs(args: StoreArgs | { postgresURL: string }): string {
@@ -76,10 +63,6 @@ async function openRedis(args: { redisURL: string; prefix: string }, encryption:
 /**
  * A `pg` pool of at most `connections` (the refresh concurrency plus the lock's queries), with a
  * connection timeout; one `SELECT 1` proves PostgreSQL answers before any work starts.
- * @example
- * ```ts
- * const pool = await connectPostgres('postgres://127.0.0.1/app', 2)
- * ```
  * @internal
  */
 export async function connectPostgres(url: string, connections: number): Promise<import('pg').Pool> {

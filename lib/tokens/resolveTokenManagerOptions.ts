@@ -137,11 +137,6 @@ const HOUR = 3_600_000
 /**
  * Applies defaults and checks every {@link TokenManagerOptions} value once.
  *
- * @example
- * ```ts
- * const resolved = resolveTokenManagerOptions({ store, oauth: { clientID, clientSecret } })
- * resolved.lockTtlMs // 30000
- * ```
  * @internal
  */
 export function resolveTokenManagerOptions(options: TokenManagerOptions): ResolvedTokenManagerOptions {

@@ -80,10 +80,6 @@ const MAX_DELAY_MS = 7 * 24 * HOUR
 /**
  * Validates the `webhooks` option once; throws a `TypeError` naming the bad option.
  *
- * @example
- * ```ts
- * resolveSandboxWebhookOptions({ retryDelaysMs: [5, 10] }).retryDelaysMs // [5, 10]
- * ```
  * @internal
  */
 export function resolveSandboxWebhookOptions(input: unknown = {}): ResolvedSandboxWebhookOptions {
