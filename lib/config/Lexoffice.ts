@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import type { LexofficeClient } from '../client/LexofficeClient'
 import { type RateLimitOptions, resolveTransportSettings } from '../client/LexofficeClientOptions'
 import { MemoryRateLimiter } from '../client/rateLimit/MemoryRateLimiter'
+import type { RateLimiter } from '../client/rateLimit/RateLimiter'
 import '../express/augment'
 import { type LexofficeRender, defaultRender } from '../express/answers'
 import { type LexofficeConnectRoutesOptions, createConnectRoutes } from '../express/connectRoutes'
@@ -32,6 +33,8 @@ import { resolveLexofficeOptions } from './resolveLexofficeOptions'
 export interface LexofficeHooks {
   now?: () => number
   fetch?: FetchLike
+  /** The configuration's rate limiter instead of a real-time MemoryRateLimiter (tests on a schedule clock). */
+  rateLimiter?: RateLimiter
 }
 
 /**
@@ -91,7 +94,11 @@ export class Lexoffice {
     // One rate budget for every API call of this configuration: request contexts, clients for jobs, the login's profile call.
     const transport = resolveTransportSettings({
       apiURL: o.endpoints.apiURL,
-      rateLimit: { ...(shared?.rateLimit ?? { limiter: new MemoryRateLimiter() }), scope: o.rateLimitScope, clientId: o.clientID },
+      rateLimit: {
+        ...(hooks.rateLimiter ? { limiter: hooks.rateLimiter } : (shared?.rateLimit ?? { limiter: new MemoryRateLimiter() })),
+        scope: o.rateLimitScope,
+        clientId: o.clientID,
+      },
       ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
     })
     const rateLimit: RateLimitOptions | false = transport.limiter
