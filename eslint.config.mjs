@@ -24,6 +24,15 @@ export default tseslint.config(
     },
   },
   {
+    // Node scripts (packaging checks, API report) are plain JavaScript outside the TypeScript project.
+    files: ['scripts/**/*.mjs', 'eslint.config.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { console: 'readonly', process: 'readonly' },
+    },
+  },
+  {
     // Tests state what they expect to exist with `!`: a wrong assumption fails the test at once.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

@@ -7,11 +7,6 @@ const LEXOFFICE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 /**
  * Whether `value` has the form of a lexoffice id (a UUID, any case).
- * @example
- * ```ts
- * isLexofficeId('e9066f04-8cc7-4616-93f8-ac9ecc8479c8') // true
- * isLexofficeId('..') // false
- * ```
  * @internal
  */
 export function isLexofficeId(value: unknown): value is string {

@@ -11,10 +11,6 @@ import { type PostgresTableNames, resolvePostgresTables } from '../postgres/post
 
 /**
  * A usage error: the command prints it with a hint to `--help` and exits 2.
- * @example
- * ```ts
- * throw new UsageError('--window must be a duration such as 90s, 15m or 1h')
- * ```
  * @internal
  */
 export class UsageError extends Error {
@@ -24,20 +20,12 @@ export class UsageError extends Error {
 /**
  * Where the tokens are: Redis (`--redis`, `REDIS_URL`) with the store's key prefix, or
  * PostgreSQL (`--postgres`, `DATABASE_URL`) with the store's table names.
- * @example
- * ```ts
- * const where: StoreArgs = { postgresURL: 'postgres://127.0.0.1/app', tables: {} }
- * ```
  * @internal
  */
 export type StoreArgs = { redisURL: string; prefix: string } | { postgresURL: string; tables: PostgresTableNames }
 
 /**
  * Parsed options of `passport-lexoffice migrate`.
- * @example
- * ```ts
- * const args = parseCommandLine(['migrate', '--print-sql'], {}) as MigrateArgs
- * ```
  * @internal
  */
 export interface MigrateArgs {
@@ -50,10 +38,6 @@ export interface MigrateArgs {
 
 /**
  * Parsed options of `passport-lexoffice refresh`.
- * @example
- * ```ts
- * const args = parseCommandLine(['refresh', '--window', '5m'], process.env) as RefreshArgs
- * ```
  * @internal
  */
 export type RefreshArgs = StoreArgs & {
@@ -68,10 +52,6 @@ export type RefreshArgs = StoreArgs & {
 
 /**
  * Parsed options of `passport-lexoffice status`.
- * @example
- * ```ts
- * const args = parseCommandLine(['status', '--json'], process.env) as StatusArgs
- * ```
  * @internal
  */
 export type StatusArgs = StoreArgs & {
@@ -83,10 +63,6 @@ export type StatusArgs = StoreArgs & {
 
 /**
  * What the command line asks for.
- * @example
- * ```ts
- * const parsed: ParsedArgs = parseCommandLine(process.argv.slice(2), process.env)
- * ```
  * @internal
  */
 export type ParsedArgs = RefreshArgs | StatusArgs | MigrateArgs | { command: 'help' } | { command: 'version' }
@@ -160,10 +136,6 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 /**
  * `15m`, `90s`, `1h`, `500ms` or a plain number of seconds, to milliseconds.
  * @throws UsageError for anything else, or outside 1 ms..48 h.
- * @example
- * ```ts
- * parseDuration('15m', '--window') // 900000
- * ```
  * @internal
  */
 export function parseDuration(text: string, name: string): number {
@@ -176,10 +148,6 @@ export function parseDuration(text: string, name: string): number {
 
 /**
  * Parses `argv` (without `node` and the script). Throws {@link UsageError} for anything unknown.
- * @example
- * ```ts
- * parseCommandLine(['refresh', '--redis', 'redis://127.0.0.1:6379'], {}) // { command: 'refresh', windowMs: 900000, ... }
- * ```
  * @internal
  */
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs {
@@ -312,10 +280,6 @@ function assertPostgresURL(text: string): void {
 
 /**
  * The URL without user and password, for messages.
- * @example
- * ```ts
- * redactURL('redis://u:pw@db:6379/0') // 'redis://db:6379/0'
- * ```
  * @internal
  */
 export function redactURL(redisURL: string): string {

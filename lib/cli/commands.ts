@@ -11,10 +11,6 @@ import { formatRefreshSummary, formatStatusTable, printable } from './format'
 
 /**
  * Where a command writes, and its clock.
- * @example
- * ```ts
- * const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, now: Date.now }
- * ```
  * @internal
  */
 export interface CommandIO {
@@ -26,10 +22,6 @@ export interface CommandIO {
 /**
  * Exit codes of the command: 0 all fine, 1 a connection was lost, 2 usage error, 3 store (Redis or PostgreSQL)
  * unreachable, 4 transient failures or an interrupted run.
- * @example
- * ```ts
- * process.exitCode = ExitCode.STORE_UNREACHABLE
- * ```
  * @internal
  */
 export const ExitCode = { OK: 0, LOST: 1, USAGE: 2, STORE_UNREACHABLE: 3, FAILED: 4 } as const
@@ -37,10 +29,6 @@ export const ExitCode = { OK: 0, LOST: 1, USAGE: 2, STORE_UNREACHABLE: 3, FAILED
 /**
  * `refresh`: one pass of {@link runRefreshOnce}; prints the summary and resolves the exit code.
  * Throws when the scan fails (store unreachable).
- * @example
- * ```ts
- * const code = await refreshCommand({ store, manager }, { windowMs: 900_000, concurrency: 4, json: false, progress: false }, io)
- * ```
  * @internal
  */
 export async function refreshCommand(
@@ -72,10 +60,6 @@ export async function refreshCommand(
 
 /**
  * `status`: lists the connections (table or JSON, never a token); resolves the exit code (0).
- * @example
- * ```ts
- * await statusCommand({ store }, { json: true }, io)
- * ```
  * @internal
  */
 export async function statusCommand(deps: { store: TokenStore }, args: { json: boolean }, io: CommandIO): Promise<number> {

@@ -15,10 +15,6 @@ import { UsageError } from './args'
  * `LEXOFFICE_CLIENT_ID`, `LEXOFFICE_CLIENT_SECRET`, `LEXOFFICE_ENV`, `LEXOFFICE_TOKEN_URL`,
  * `LEXOFFICE_REVOKE_URL` as TokenManager `oauth` options. Messages name variables, never values.
  * @throws UsageError when the credentials are missing or `LEXOFFICE_ENV` is unknown.
- * @example
- * ```ts
- * const manager = new TokenManager({ store, oauth: oauthFromEnv(process.env) })
- * ```
  * @internal
  */
 export function oauthFromEnv(env: NodeJS.ProcessEnv): TokenManagerOAuthOptions {
@@ -51,10 +47,6 @@ export function oauthFromEnv(env: NodeJS.ProcessEnv): TokenManagerOAuthOptions {
  * current) as a TokenCipher, or `undefined` when the variable is unset; parsed by the same
  * `encryptionKeysFromEnv` the app uses.
  * @throws UsageError for a malformed list or keys TokenCipher refuses (not 32 bytes, bad key id).
- * @example
- * ```ts
- * const encryption = encryptionFromEnv({ LEXOFFICE_ENCRYPTION_KEYS: '2026-01:' + key })
- * ```
  * @internal
  */
 export function encryptionFromEnv(env: NodeJS.ProcessEnv, onDecryptError?: TokenCipherOptions['onDecryptError']): TokenCipher | undefined {

@@ -9,10 +9,6 @@ import type { RefreshRunSummary } from '../refresher/runRefreshOnce'
 
 /**
  * `2h 5m`, `14m 3s`, `45s`, `900ms` (sign ignored).
- * @example
- * ```ts
- * formatDuration(845_000) // '14m 5s'
- * ```
  * @internal
  */
 export function formatDuration(ms: number): string {
@@ -31,10 +27,6 @@ export function formatDuration(ms: number): string {
 
 /**
  * `in 2h 5m` / `expired 3m 2s ago`.
- * @example
- * ```ts
- * formatExpiry(-60_000) // 'expired 1m 0s ago'
- * ```
  * @internal
  */
 export function formatExpiry(expiresInMs: number): string {
@@ -45,25 +37,20 @@ function ago(at: number | undefined, now: number): string {
   return at === undefined ? '-' : `${formatDuration(now - at)} ago`
 }
 
+const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+
 /**
- * Replaces control characters with `?`, so a stored key cannot rewrite the terminal.
- * @example
- * ```ts
- * printable('a\u001b[2J') // 'a?[2J'
- * ```
+ * Escapes control characters (newline as `\n`, ESC as `\u001b`), so a stored key cannot rewrite the terminal.
  * @internal
  */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what this pattern removes
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+  // Escaped as in JSON (`\n`, `\u001b`): a key with a newline stays readable and cannot be mistaken for two rows.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 /**
  * The `status` table: key, state, expiry, last refresh, refresh count, last error.
- * @example
- * ```ts
- * process.stdout.write(formatStatusTable(await listConnectionStatus(store), Date.now()))
- * ```
  * @internal
  */
 export function formatStatusTable(rows: readonly StoredConnectionStatus[], now: number): string {
@@ -86,10 +73,6 @@ export function formatStatusTable(rows: readonly StoredConnectionStatus[], now: 
 
 /**
  * The human summary of a `refresh` run, with one line per lost or failed connection.
- * @example
- * ```ts
- * process.stdout.write(formatRefreshSummary(await runRefreshOnce(options), options.windowMs))
- * ```
  * @internal
  */
 export function formatRefreshSummary(summary: RefreshRunSummary, windowMs: number): string {

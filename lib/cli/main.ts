@@ -24,6 +24,7 @@ import { encryptionFromEnv, oauthFromEnv } from './env'
 import { migrateCommand } from './migrateCommand'
 import { type OpenedStore, openStore, whereIs } from './openStore'
 import { printable } from './format'
+import { MissingPeerError } from '../options/loadOptionalPeer'
 import { sandboxCommand } from './sandboxCommand'
 
 export { HELP } from './args'
@@ -91,6 +92,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     try {
       return await migrateCommand(args, io)
     } catch (err) {
+      if (err instanceof MissingPeerError) return missingPeer(err, io)
       const unreachable = (err as { code?: unknown }).code !== 'STORE_UNAVAILABLE'
       io.stderr.write(
         `passport-lexoffice: ${unreachable ? 'cannot reach' : 'migration failed on'} ${whereIs({ postgresURL: args.postgresURL ?? '' })} (${describeError(err)})\n`,
@@ -104,6 +106,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     // Refreshes run `concurrency` at a time, each with a lock query beside its store queries.
     opened = await openStore(args, encryption, args.command === 'refresh' ? args.concurrency + 2 : 2)
   } catch (err) {
+    if (err instanceof MissingPeerError) return missingPeer(err, io)
     io.stderr.write(`passport-lexoffice: cannot reach ${whereIs(args)} (${describeError(err)})\n`)
     return ExitCode.STORE_UNREACHABLE
   }
@@ -134,6 +137,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   } finally {
     await opened.close()
   }
+}
+
+/** A store package the command needs is not installed: say which, and how to install it (a setup error, exit 2). */
+function missingPeer(err: MissingPeerError, io: CommandIO): number {
+  io.stderr.write(`passport-lexoffice: ${err.message}\n`)
+  return ExitCode.USAGE
 }
 
 /** A one-line, secret-free description: code and message of our errors and of socket errors. */

@@ -12,10 +12,6 @@ import { connectPostgres, whereIs } from './openStore'
 /**
  * Prints the SQL (`--print-sql`), or runs it on `args.postgresURL` and names the tables; resolves
  * the exit code. Rejects when PostgreSQL cannot be reached or refuses the migration.
- * @example
- * ```ts
- * const code = await migrateCommand({ command: 'migrate', postgresURL: url, tables: {}, printSQL: false }, io)
- * ```
  * @internal
  */
 export async function migrateCommand(args: MigrateArgs, io: CommandIO): Promise<number> {

@@ -10,14 +10,10 @@ import type { TokenCipher } from '../tokens/crypto/TokenCipher'
 import type { TokenStore } from '../tokens/TokenStore'
 import type { StoreArgs } from './args'
 import { redactURL } from './args'
+import { loadOptionalPeer } from '../options/loadOptionalPeer'
 
 /**
  * An opened store: what to call it in messages (`Redis at redis://host:6379`), and how to close it.
- * @example
- * ```ts
- * const opened = await openStore(args, undefined, 4)
- * try { await statusCommand({ store: opened.store }, args, io) } finally { await opened.close() }
- * ```
  * @internal
  */
 export interface OpenedStore {
@@ -30,10 +26,6 @@ export interface OpenedStore {
  * The store named by `args`; rejects when the backend cannot be reached (`describe` says where).
  * `encryption` undefined: records are read and written as plain JSON, as the app's store does
  * with `encryption: false` (the command line said `--plaintext`; without keys it refuses to start).
- * @example
- * ```ts
- * const opened = await openStore({ postgresURL: process.env.DATABASE_URL!, tables: {} }, cipher, 4)
- * ```
  * @internal
  */
 export async function openStore(args: StoreArgs, encryption: TokenCipher | undefined, connections: number): Promise<OpenedStore> {
@@ -42,10 +34,6 @@ export async function openStore(args: StoreArgs, encryption: TokenCipher | undef
 
 /**
  * Where a store is, for messages (no password).
- * @example
- * ```ts
- * whereIs({ redisURL: 'redis://:pw@db:6379', prefix: 'x:' }) // 'Redis at redis://db:6379'
- * ```
  * @internal
  */
 export function whereIs(args: StoreArgs | { postgresURL: string }): string {
@@ -53,10 +41,10 @@ export function whereIs(args: StoreArgs | { postgresURL: string }): string {
 }
 
 async function openRedis(args: { redisURL: string; prefix: string }, encryption: TokenCipher | undefined): Promise<OpenedStore> {
-  /* eslint-disable @typescript-eslint/no-require-imports -- optional peer dependencies, loaded only by the command that needs them */
-  const { createClient } = require('redis') as typeof import('redis')
+  // Optional peer dependency, loaded only by the command that needs it.
+  const { createClient } = loadOptionalPeer('redis', 'passport-lexoffice --redis (node-redis v4 or later)') as typeof import('redis')
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the command that needs it
   const { RedisTokenStore } = require('../redis/RedisTokenStore') as typeof import('../redis/RedisTokenStore')
-  /* eslint-enable @typescript-eslint/no-require-imports */
   // Fails fast instead of queueing while Redis is down.
   const client = createClient({ url: args.redisURL, disableOfflineQueue: true, socket: { connectTimeout: 5000, reconnectStrategy: false } })
   client.on('error', () => undefined) // reported through the rejected commands
@@ -76,15 +64,10 @@ async function openRedis(args: { redisURL: string; prefix: string }, encryption:
 /**
  * A `pg` pool of at most `connections` (the refresh concurrency plus the lock's queries), with a
  * connection timeout; one `SELECT 1` proves PostgreSQL answers before any work starts.
- * @example
- * ```ts
- * const pool = await connectPostgres('postgres://127.0.0.1/app', 2)
- * ```
  * @internal
  */
 export async function connectPostgres(url: string, connections: number): Promise<import('pg').Pool> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional peer dependency
-  const { Pool } = require('pg') as typeof import('pg')
+  const { Pool } = loadOptionalPeer('pg', 'passport-lexoffice --postgres') as typeof import('pg')
   const pool = new Pool({ connectionString: url, max: connections, connectionTimeoutMillis: 5000 })
   pool.on('error', () => undefined) // an idle connection that dropped; the next query reports it
   try {

@@ -8,7 +8,7 @@ import type { AccessTokenProvider } from './AccessTokenProvider'
 import { MemoryRateLimiter } from './rateLimit/MemoryRateLimiter'
 import { DEFAULT_RATE_PER_SECOND, type RateLimiter, type RateLimitSettings } from './rateLimit/RateLimiter'
 import type { RedisClientLike } from '../redis/redisAdapter'
-import { RedisRateLimiter } from '../redis/RedisRateLimiter'
+import type { RedisRateLimiter, RedisRateLimiterOptions } from '../redis/RedisRateLimiter'
 
 /**
  * What {@link LexofficeClientHooks.onRequest} receives. Never contains a token, a query string or a body.
@@ -330,11 +330,14 @@ export function resolveTransportSettings(options: Omit<LexofficeClientCommonOpti
       limiter = rl.limiter
       sharedLimiter = true
     } else if (rl.redis !== undefined) {
-      const settings: ConstructorParameters<typeof RedisRateLimiter>[0] = { client: rl.redis }
+      const settings: RedisRateLimiterOptions = { client: rl.redis }
       if (rl.ratePerSecond !== undefined) settings.ratePerSecond = rl.ratePerSecond
       if (rl.burst !== undefined) settings.burst = rl.burst
       if (rl.keyPrefix !== undefined) settings.keyPrefix = rl.keyPrefix
-      limiter = new RedisRateLimiter(settings)
+      // Loaded on first use, so that apps without Redis never load the Redis code.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { RedisRateLimiter: Limiter } = require('../redis/RedisRateLimiter') as { RedisRateLimiter: typeof RedisRateLimiter }
+      limiter = new Limiter(settings)
       sharedLimiter = true
     } else {
       const rate = rl.ratePerSecond ?? DEFAULT_RATE_PER_SECOND

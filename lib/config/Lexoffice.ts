@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
-import { LexofficeClient } from '../client/LexofficeClient'
+import type { LexofficeClient } from '../client/LexofficeClient'
 import { type RateLimitOptions, resolveTransportSettings } from '../client/LexofficeClientOptions'
 import { MemoryRateLimiter } from '../client/rateLimit/MemoryRateLimiter'
+import type { RateLimiter } from '../client/rateLimit/RateLimiter'
 import '../express/augment'
 import { type LexofficeRender, defaultRender } from '../express/answers'
 import { type LexofficeConnectRoutesOptions, createConnectRoutes } from '../express/connectRoutes'
@@ -18,14 +19,13 @@ import type { FetchLike } from '../http/httpRequest'
 import { LexofficeOAuthClient } from '../oauth/LexofficeOAuthClient'
 import { assertKey } from '../tokens/resolveTokenManagerOptions'
 import { LexofficeStrategy, isOwnerKey, ownerPrefix } from '../strategy/LexofficeStrategy'
-import { BackgroundRefresher, type BackgroundRefresherOptions } from '../refresher/BackgroundRefresher'
+import type { BackgroundRefresher, BackgroundRefresherOptions } from '../refresher/BackgroundRefresher'
 import type { ConnectionStatus } from '../tokens/ConnectionStatus'
 import { MemoryTokenStore } from '../tokens/stores/MemoryTokenStore'
 import { TokenManager } from '../tokens/TokenManager'
 import { CachingTokenStore, invalidationOf } from '../tokens/TokenCache'
 import { DEFAULT_REFRESH_AHEAD_MS, DEFAULT_REFRESH_JITTER_MS } from '../tokens/resolveTokenManagerOptions'
 import type { TokenStore } from '../tokens/TokenStore'
-import { lexofficeWebhooks } from '../webhooks/lexofficeWebhooks'
 import type { LexofficeWebhookHandler, LexofficeWebhooksOptions } from '../webhooks/LexofficeWebhooksOptions'
 import type { LexofficeOptions } from './LexofficeOptions'
 import { type LexofficeInternals, internalsOf, ownerOf, setInternals } from './internals'
@@ -35,6 +35,8 @@ import { resolveLexofficeOptions } from './resolveLexofficeOptions'
 export interface LexofficeHooks {
   now?: () => number
   fetch?: FetchLike
+  /** The configuration's rate limiter instead of a real-time MemoryRateLimiter (tests on a schedule clock). */
+  rateLimiter?: RateLimiter
 }
 
 /**
@@ -105,14 +107,18 @@ export class Lexoffice {
     // One rate budget for every API call of this configuration: request contexts, clients for jobs, the login's profile call.
     const transport = resolveTransportSettings({
       apiURL: o.endpoints.apiURL,
-      rateLimit: { ...(shared?.rateLimit ?? { limiter: new MemoryRateLimiter() }), scope: o.rateLimitScope, clientId: o.clientID },
+      rateLimit: {
+        ...(hooks.rateLimiter ? { limiter: hooks.rateLimiter } : (shared?.rateLimit ?? { limiter: new MemoryRateLimiter() })),
+        scope: o.rateLimitScope,
+        clientId: o.clientID,
+      },
       ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
     })
     const rateLimit: RateLimitOptions | false = transport.limiter
       ? { limiter: transport.limiter, scope: o.rateLimitScope, clientId: o.clientID }
       : false
     const newClient = (tokenProvider: { getAccessToken(): Promise<string> }, connectionKey: string, timeoutMs?: number): LexofficeClient =>
-      new LexofficeClient({
+      new (loadOnUse('../client/LexofficeClient') as typeof import('../client/LexofficeClient')).LexofficeClient({
         apiURL: o.endpoints.apiURL,
         tokenProvider,
         connectionKey,
@@ -265,6 +271,7 @@ export class Lexoffice {
    */
   webhooks<TConnection = unknown>(options: LexofficeWebhooksOptions<TConnection>): LexofficeWebhookHandler {
     const theirs = options.onTokenRevoked
+    const { lexofficeWebhooks } = loadOnUse('../webhooks/lexofficeWebhooks') as typeof import('../webhooks/lexofficeWebhooks')
     return lexofficeWebhooks<TConnection>({
       ...(this.#dedupe && options.dedupe === undefined ? { dedupe: this.#dedupe } : {}),
       ...options,
@@ -286,7 +293,10 @@ export class Lexoffice {
    * ```
    */
   refresher(options: LexofficeRefresherOptions = {}): BackgroundRefresher {
-    return new BackgroundRefresher({ ...options, manager: this.manager })
+    const { BackgroundRefresher: Refresher } = loadOnUse(
+      '../refresher/BackgroundRefresher',
+    ) as typeof import('../refresher/BackgroundRefresher')
+    return new Refresher({ ...options, manager: this.manager })
   }
 
   /**
@@ -419,7 +429,7 @@ function sharedStores(
   // resolveLexofficeOptions refused `redis` without keys or an explicit `encryption: false`.
   if (encryption === undefined) throw new Error('unreachable: encryption was validated with redis')
   // Loaded only here, so that apps without Redis never load the Redis code.
-  const load = createRequire(__filename)
+  const load = loadOnUse
   const { RedisTokenStore } = load('../redis/RedisTokenStore') as typeof import('../redis/RedisTokenStore')
   const { RedisWebhookDedupeStore } = load('../redis/RedisWebhookDedupeStore') as typeof import('../redis/RedisWebhookDedupeStore')
   const client = redis as import('../redis/redisAdapter').RedisClientLike
@@ -452,4 +462,13 @@ export function createLexoffice(options: LexofficeOptions = {}): Lexoffice {
 /** {@link createLexoffice} with test seams. @internal */
 export function buildLexoffice(options: LexofficeOptions, hooks: LexofficeHooks): Lexoffice {
   return new Lexoffice(options, hooks)
+}
+
+/**
+ * Loads one of the package's own modules on first use: the API client and its resources, the
+ * webhook handler, the refresher and the Redis stores stay unloaded until an app asks for them
+ * (issue 15, require time).
+ */
+function loadOnUse(path: string): unknown {
+  return createRequire(__filename)(path)
 }

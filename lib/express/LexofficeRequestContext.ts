@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { type ApiCall, ApiTransport } from '../client/ApiTransport'
-import { type LexofficeClient, lexofficeClientOn } from '../client/LexofficeClient'
+import { createRequire } from 'node:module'
+import type { LexofficeClient } from '../client/LexofficeClient'
 import type { TransportSettings } from '../client/LexofficeClientOptions'
 import { ErrorCodes, LexofficeError } from '../errors'
 import type { HttpMethod, HttpResponse } from '../http/httpRequest'
@@ -286,7 +287,7 @@ export class LexofficeRequestContext<C = LexofficeClient> {
    * ```
    */
   get client(): C {
-    this.#client ??= this.#createClient ? this.#createClient(this.provider, this) : (lexofficeClientOn(this.#transportOf()) as C)
+    this.#client ??= this.#createClient ? this.#createClient(this.provider, this) : (loadClientOn()(this.#transportOf()) as C)
     return this.#client
   }
 
@@ -385,4 +386,9 @@ function toResponse(res: HttpResponse, call: ApiCall): Response {
   }
   const body = NULL_BODY_STATUS.has(res.status) || call.method === 'HEAD' ? null : new Uint8Array(res.body)
   return new Response(body, { status: res.status, headers })
+}
+
+/** The API client module, loaded when a request first uses `req.lexoffice.client` (require time). */
+function loadClientOn(): typeof import('../client/LexofficeClient').lexofficeClientOn {
+  return (createRequire(__filename)('../client/LexofficeClient') as typeof import('../client/LexofficeClient')).lexofficeClientOn
 }

@@ -4,7 +4,7 @@ import { sanitizeReturnTo } from '../strategy/returnTo'
 /**
  * The package's default answers (guard, error handler, login failures): a short page for
  * browsers, `{ error, code, message }` JSON for everything else. No stack trace, no upstream
- * body, no secret: messages are the package's own fixed texts. @internal
+ * body, no secret: messages are the package's own fixed texts.
  */
 
 /** What an answer says, before it is rendered as HTML or JSON. */

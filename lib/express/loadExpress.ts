@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
-/** A request handler as Express 4 and 5 call it. @internal */
+/** A request handler as Express 4 and 5 call it. */
 export type Handler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void
 
-/** The part of an Express `Router` the package uses. @internal */
+/** The part of an Express `Router` the package uses. */
 export interface RouterLike extends Handler {
   use(...handlers: Handler[]): unknown
   get(path: string, ...handlers: Handler[]): unknown

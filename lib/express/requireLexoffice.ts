@@ -3,6 +3,7 @@ import { isLexofficeError } from '../errors'
 import { assertFunction, assertKnownKeys, assertObject, assertString, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { sanitizeReturnTo } from '../strategy/returnTo'
+import { acceptsHtml } from './answers'
 import './augment'
 
 /**
@@ -160,7 +161,7 @@ async function answer(req: Req, res: ServerResponse, problem: LexofficeAuthProbl
   const pathname = url.split(/[?#]/)[0]
   const atLogin = pathname === options.loginPath || pathname.startsWith(options.loginPath + '/')
   res.setHeader('cache-control', 'no-store')
-  if (!atLogin && (req.method === 'GET' || req.method === 'HEAD') && acceptsHtml(req.headers.accept)) {
+  if (!atLogin && (req.method === 'GET' || req.method === 'HEAD') && acceptsHtml(req)) {
     const returnTo = sanitizeReturnTo(url)
     res.statusCode = 302
     res.setHeader('location', returnTo === undefined ? options.loginPath : `${options.loginPath}?returnTo=${encodeURIComponent(returnTo)}`)
@@ -170,15 +171,4 @@ async function answer(req: Req, res: ServerResponse, problem: LexofficeAuthProbl
   res.statusCode = 401
   res.setHeader('content-type', 'application/json; charset=utf-8')
   res.end(JSON.stringify(problem))
-}
-
-/** A browser navigation: `text/html` accepted explicitly (not only through `*\/*`). */
-function acceptsHtml(accept: string | undefined): boolean {
-  if (!accept) return false
-  return accept.split(',').some((part) => {
-    const [type, ...params] = part.trim().toLowerCase().split(';')
-    if (type !== 'text/html' && type !== 'application/xhtml+xml') return false
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
-    return q === undefined || Number(q.slice(2)) > 0
-  })
 }

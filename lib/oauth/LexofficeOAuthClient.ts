@@ -37,7 +37,7 @@ export interface LexofficeOAuthClientOptions {
   timeoutMs?: number
   /** A fetch instead of the built-in transport (node:http(s) with keep-alive agents), e.g. for a proxy or a test. */
   fetch?: FetchLike
-  /** Clock, for tests. Default `Date.now`. */
+  /** Clock, for tests. Default `Date.now`. Test seam, not an option. @internal */
   now?: () => number
 }
 

@@ -11,11 +11,6 @@ type EveryKey<T, K extends readonly PropertyKey[]> = [Unlisted<T, K>] extends [n
  * without teaching the checks about it fails `tsc`, and the two can never drift apart.
  * Curried so that `T` is written and the list is inferred.
  *
- * @example
- * ```ts
- * const KEYS = optionKeys<{ prefix?: string; client: object }>()(['prefix', 'client'])
- * assertKnownKeys(options, KEYS, 'MyStore')
- * ```
  * @internal
  */
 export function optionKeys<T extends object>(): <const K extends readonly (keyof T & string)[]>(

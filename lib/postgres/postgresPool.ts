@@ -34,11 +34,6 @@ const MISSING_SCHEMA = new Set(['42P01', '42703', '3F000'])
  * Runs parameterised queries with a deadline, and turns every failure into a secret-free
  * `LexofficeError` `STORE_UNAVAILABLE` (503). The deadline is a safety net for a pool that
  * waits for a free connection without limit (`pg`'s default `connectionTimeoutMillis: 0`).
- * @example
- * ```ts
- * const db = new PostgresExecutor(toPostgresPool(options.pool), 5000, 'token store')
- * const { rows } = await db.query('SELECT 1 AS one', [])
- * ```
  * @internal
  */
 export class PostgresExecutor {
@@ -69,10 +64,6 @@ export class PostgresExecutor {
 
 /**
  * Checks that `pool` has `query()`.
- * @example
- * ```ts
- * const pool = toPostgresPool(options.pool)
- * ```
  * @internal
  */
 export function toPostgresPool(pool: unknown): PostgresPoolLike {
@@ -84,10 +75,6 @@ export function toPostgresPool(pool: unknown): PostgresPoolLike {
 /**
  * `STORE_UNAVAILABLE` (503) naming the store; a missing table or schema says to run the
  * migration. The cause keeps name, code and a bounded message only.
- * @example
- * ```ts
- * throw postgresStoreError(err, 'token store')
- * ```
  * @internal
  */
 export function postgresStoreError(err: unknown, what: string): LexofficeError {
@@ -108,10 +95,6 @@ const MAX_KEY_BYTES = 2048
 /**
  * A key PostgreSQL can store exactly: no NUL (text cannot hold it), no lone surrogate (it would
  * be encoded as U+FFFD, so two different keys would meet in one row), at most 2048 UTF-8 bytes.
- * @example
- * ```ts
- * assertPostgresText(key, 'key')
- * ```
  * @internal
  */
 export function assertPostgresText(value: string, name: string): void {
@@ -124,10 +107,6 @@ export function assertPostgresText(value: string, name: string): void {
 /**
  * Checks that `options` is an object with only the `allowed` keys (typos such as `table` for
  * `tables` are TypeErrors).
- * @example
- * ```ts
- * assertPostgresOptions(options, ['pool', 'tables'], 'PostgresLock')
- * ```
  * @internal
  */
 export function assertPostgresOptions(options: unknown, allowed: readonly string[], what: string): void {

@@ -49,10 +49,6 @@ const KEYS = ['tokens', 'locks', 'webhookClaims'] as const
 /**
  * Checks the `tables` option and resolves every name (defaults for the missing ones).
  * @throws TypeError (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) naming the bad entry.
- * @example
- * ```ts
- * const { tokens } = resolvePostgresTables({ tokens: 'app.lexoffice_tokens' }) // tokens.sql === '"app"."lexoffice_tokens"'
- * ```
  * @internal
  */
 export function resolvePostgresTables(tables: unknown): Record<(typeof KEYS)[number], PostgresTable> {

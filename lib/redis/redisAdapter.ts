@@ -61,10 +61,6 @@ export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike | NodeRedi
 
 /**
  * Sends one command; resolves its reply.
- * @example
- * ```ts
- * const send: RedisCommandFn = (args) => client.sendCommand(args)
- * ```
  * @internal
  */
 export type RedisCommandFn = (args: string[]) => Promise<unknown>
@@ -72,11 +68,6 @@ export type RedisCommandFn = (args: string[]) => Promise<unknown>
 /**
  * Picks the generic-command method of the client (ioredis first: it also has a `sendCommand`,
  * which takes a Command object).
- * @example
- * ```ts
- * const send = toCommandFn(options.client, 'client')
- * await send(['PING'])
- * ```
  * @internal
  */
 export function toCommandFn(client: unknown, name: string): RedisCommandFn {
@@ -121,10 +112,6 @@ function isIoRedisCluster(client: unknown): client is IoRedisClusterLike {
 
 /**
  * `true` for a Redis Cluster client of either library.
- * @example
- * ```ts
- * const prefix = isRedisCluster(client) ? clusterPrefix(prefix) : prefix
- * ```
  * @internal
  */
 export function isRedisCluster(client: unknown): boolean {
@@ -133,10 +120,6 @@ export function isRedisCluster(client: unknown): boolean {
 
 /**
  * A send function per master of a cluster client (for SCAN, which sees one node's keys only).
- * @example
- * ```ts
- * for (const send of await clusterMasters(client)) await send(['SCAN', '0'])
- * ```
  * @internal
  */
 export async function clusterMasters(client: unknown): Promise<RedisCommandFn[]> {
@@ -154,10 +137,6 @@ export async function clusterMasters(client: unknown): Promise<RedisCommandFn[]>
  * tag, `{lexoffice:}`, unless it already holds one (`myapp:{lx}:` stays as it is). Single-node
  * stores keep their prefix unchanged: their key layout does not move.
  * @throws TypeError for a prefix with braces that do not form a hash tag.
- * @example
- * ```ts
- * clusterPrefix('lexoffice:') // '{lexoffice:}'
- * ```
  * @internal
  */
 export function clusterPrefix(prefix: string): string {
@@ -181,10 +160,6 @@ function firstKeyOf(args: string[]): string | undefined {
 
 /**
  * A Lua script run with EVALSHA, falling back to EVAL once when the server does not know it.
- * @example
- * ```ts
- * const DEL_IF = new RedisScript("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0")
- * ```
  * @internal
  */
 export class RedisScript {
@@ -198,11 +173,6 @@ export class RedisScript {
  * Sends commands with a deadline and turns every failure into a secret-free `LexofficeError`
  * (`STORE_UNAVAILABLE`, 503). The deadline is a safety net for clients that queue commands while
  * offline; configure the client to fail fast as well.
- * @example
- * ```ts
- * const redis = new RedisExecutor(toCommandFn(client, 'client'), 5000)
- * await redis.script(DEL_IF, [key], [owner])
- * ```
  * @internal
  */
 export class RedisExecutor {
@@ -249,10 +219,6 @@ function isNoScript(err: unknown): boolean {
 }
 
 /**
- * @example
- * ```ts
- * throw toStoreError(err) // LexofficeError STORE_UNAVAILABLE naming Redis
- * ```
  * @internal
  */
 export function toStoreError(err: unknown): LexofficeError {

@@ -40,12 +40,13 @@ export interface BackgroundRefresherOptions {
   jitterMs?: number
   /** Called with the figures of every run (scheduled or `runOnce()`); exceptions are ignored. */
   onRun?: (summary: RefreshRunSummary) => void
-  /** Clock in ms since epoch. Default `Date.now`. */
+  /** Clock in ms since epoch. Default `Date.now`. Test seam, not an option. @internal */
   now?: () => number
-  /** Random number in [0, 1) for the jitter. Default `Math.random`. */
+  /** Random number in [0, 1) for the jitter. Default `Math.random`. Test seam, not an option. @internal */
   random?: () => number
-  /** Timer functions (tests). Default the global ones; the handle's `unref()` is called when present. */
+  /** Timer functions (tests). Default the global ones; the handle's `unref()` is called when present. Test seam, not an option. @internal */
   setTimeout?: (fn: () => void, ms: number) => TimerHandle
+  /** Test seam, not an option. @internal */
   clearTimeout?: (handle: TimerHandle) => void
 }
 

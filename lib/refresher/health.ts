@@ -26,7 +26,7 @@ export interface LexofficeHealthOptions {
   tolerateLost?: boolean
   /** Records read at the same time. Default 16. */
   concurrency?: number
-  /** Clock (ms since epoch). Default `Date.now`. */
+  /** Clock (ms since epoch). Default `Date.now`. Test seam, not an option. @internal */
   now?: () => number
 }
 

@@ -98,7 +98,7 @@ export interface RunRefreshOnceOptions {
   windowMs: number
   /** How many connections to refresh at the same time. */
   concurrency: number
-  /** Clock (ms since epoch). Default `Date.now`. */
+  /** Clock (ms since epoch). Default `Date.now`. Test seam, not an option. @internal */
   now?: () => number
   /** Checked before each connection; when it returns `true`, no further connection is started. */
   shouldStop?: () => boolean

@@ -153,7 +153,7 @@ export interface SandboxOptions {
   organizations?: SandboxOrganizationConfig[]
   /** The demo user. */
   user?: SandboxUserConfig
-  /** Clock in ms since the epoch, for tests (code and token expiry). Default `Date.now`. */
+  /** Clock in ms since the epoch, for tests (code and token expiry). Default `Date.now`. Test seam, not an option. @internal */
   now?: () => number
   /** Largest accepted request body in bytes; larger ones get 413. Default 1 MiB. */
   maxBodyBytes?: number
@@ -163,7 +163,7 @@ export interface SandboxOptions {
   webhooks?: SandboxWebhookOptions
 }
 
-/** A client after validation. @internal */
+/** A client after validation. */
 export interface ResolvedSandboxClient {
   clientID: string
   clientSecret: string
@@ -173,7 +173,7 @@ export interface ResolvedSandboxClient {
   name: string
 }
 
-/** {@link SandboxOptions} with every default applied. @internal */
+/** {@link SandboxOptions} with every default applied. */
 export interface ResolvedSandboxOptions {
   port: number
   host: string

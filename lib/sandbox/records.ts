@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-/** An authorization the user has not yet allowed or denied (the consent page is showing). @internal */
+/** An authorization the user has not yet allowed or denied (the consent page is showing). */
 export interface PendingAuthorization {
   clientID: string
   redirectUri: string
@@ -18,7 +18,7 @@ export interface PendingAuthorization {
   organizationId?: string
 }
 
-/** An issued authorization code. @internal */
+/** An issued authorization code. */
 export interface AuthorizationCodeRecord {
   clientID: string
   redirectUri: string
@@ -34,7 +34,7 @@ export interface AuthorizationCodeRecord {
   connectionId: string | undefined
 }
 
-/** A connection (one approved, redeemed authorization) with its current tokens. @internal */
+/** A connection (one approved, redeemed authorization) with its current tokens. */
 export interface ConnectionRecord {
   connectionId: string
   organizationId: string
@@ -198,10 +198,10 @@ export interface SandboxEvents {
   'token.refreshed': [SandboxTokenRefreshedEvent]
 }
 
-/** Emits one sandbox event. @internal */
+/** Emits one sandbox event. */
 export type SandboxEmit = <K extends keyof SandboxEvents>(name: K, ...args: SandboxEvents[K]) => void
 
-/** What the token endpoint answers on success. @internal */
+/** What the token endpoint answers on success. */
 export interface IssuedTokens {
   accessToken: string
   refreshToken: string
@@ -209,7 +209,7 @@ export interface IssuedTokens {
   scopes: readonly string[]
 }
 
-/** The organisation after validation. @internal */
+/** The organisation after validation. */
 export interface ResolvedSandboxOrganization {
   organizationId: string
   companyName: string
@@ -218,7 +218,7 @@ export interface ResolvedSandboxOrganization {
   businessFeatures: readonly string[]
 }
 
-/** The user after validation. @internal */
+/** The user after validation. */
 export interface ResolvedSandboxUser {
   userId: string
   userName: string

@@ -19,11 +19,6 @@ interface CompiledRoute<Ctx> {
  * one (percent-decoded) path segment. Static routes and parameter routes are tried in the
  * order they were given; the first match wins.
  *
- * @example
- * ```ts
- * const router = new SandboxRouter([{ method: 'GET', pattern: '/v1/contacts/:id', handler }])
- * router.match('GET', '/v1/contacts/42') // { kind: 'found', handler, params: { id: '42' } }
- * ```
  * @internal
  */
 export class SandboxRouter<Ctx> {

@@ -32,11 +32,6 @@ export interface AuthorizationURLParts {
  * first, so they can never replace these.
  *
  * @internal
- * @example
- * ```ts
- * buildAuthorizationURL({ authorizationURL: 'https://app.lexware.de/oauth2/authorize', clientID, redirectUri,
- *   state, codeChallenge: computeCodeChallenge(verifier), scope: 'profile.read', connectionName: undefined, extra: {} })
- * ```
  */
 export function buildAuthorizationURL(parts: AuthorizationURLParts): string {
   const url = new URL(parts.authorizationURL)

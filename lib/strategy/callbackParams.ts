@@ -62,10 +62,6 @@ const MAX_STATE_LENGTH = 512
  * The raw query string of a request (never `req.query`, whose parser differs between Express 4 and 5).
  *
  * @internal
- * @example
- * ```ts
- * rawQuery(req).getAll('code').length // 2 for ?code=a&code=b
- * ```
  */
 export function rawQuery(req: { originalUrl?: string | undefined; url?: string | undefined }): URLSearchParams {
   const url = req.originalUrl ?? req.url ?? ''

@@ -10,12 +10,6 @@ import type { RequestWithSession } from './sessionCarryOver'
  * consumes its pending login whatever follows.
  *
  * @returns the code and its pending login, or the failure to report (4xx, no secret in it).
- * @example
- * ```ts
- * const checked = checkCallback(req, store, options.issuer)
- * if ('failure' in checked) strategy.fail(checked.failure, checked.failure.status)
- * else exchange(checked.code, checked.login)
- * ```
  * @internal
  */
 export function checkCallback(

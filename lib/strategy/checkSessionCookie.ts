@@ -4,10 +4,6 @@
  * `Secure` cookie on a request Express does not see as https (express-session then sets no cookie).
  *
  * @param warned The warnings already given by this strategy (updated).
- * @example
- * ```ts
- * checkSessionCookie(req, logger, warned)
- * ```
  * @internal
  */
 export function checkSessionCookie(

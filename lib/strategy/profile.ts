@@ -1,4 +1,3 @@
-import type { Profile } from 'passport'
 import { ErrorCodes, LexofficeApiError } from '../errors'
 
 /**
@@ -22,7 +21,8 @@ export interface LexofficeProfileJson {
 }
 
 /**
- * A passport `Profile` built from `GET /v1/profile`.
+ * A passport-style profile (the shape of `passport.Profile`, declared here so that the package's
+ * types need no `@types/passport`) built from `GET /v1/profile`.
  * `id` is `created.userId` (the lexoffice user who established the connection).
  *
  * @example
@@ -32,7 +32,7 @@ export interface LexofficeProfileJson {
  * }
  * ```
  */
-export interface LexofficeProfile extends Profile {
+export interface LexofficeProfile {
   provider: 'lexoffice'
   /** `created.userId`. */
   id: string
@@ -40,6 +40,12 @@ export interface LexofficeProfile extends Profile {
   displayName: string
   /** `[{ value: created.userEmail }]` when lexoffice sent an email. */
   emails?: Array<{ value: string; type?: string }>
+  /** Not sent by lexoffice; declared for passport's `Profile` shape. */
+  username?: string
+  /** Not sent by lexoffice; declared for passport's `Profile` shape. */
+  name?: { familyName: string; givenName: string; middleName?: string }
+  /** Not sent by lexoffice; declared for passport's `Profile` shape. */
+  photos?: Array<{ value: string }>
   /** The lexoffice organisation (tenant). */
   organizationId: string | undefined
   /** The id of this API connection; it is the `resourceId` of `token.revoked` webhooks. */

@@ -51,10 +51,6 @@ export function carryOverSession(req: RequestWithSession, store: PendingLoginSto
  * The error for a request without `req.session` (status 500: a setup mistake, not user input).
  *
  * @internal
- * @example
- * ```ts
- * if (!req.session) return strategy.error(sessionMissing())
- * ```
  */
 export function sessionMissing(): LexofficeAuthorizationError {
   return new LexofficeAuthorizationError(

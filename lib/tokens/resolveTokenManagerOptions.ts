@@ -86,7 +86,7 @@ export interface TokenManagerOptions {
   retry?: TokenManagerRetryOptions
   /** Lifetime assumed when lexoffice sends no `expires_in`. Default 4 h. */
   assumedLifetimeMs?: number
-  /** Clock for expiry decisions (ms since epoch). Default `Date.now`. */
+  /** Clock for expiry decisions (ms since epoch). Default `Date.now`. Test seam, not an option. @internal */
   now?: () => number
 }
 
@@ -142,11 +142,6 @@ export const DEFAULT_REFRESH_JITTER_MS = 2 * 60_000
 /**
  * Applies defaults and checks every {@link TokenManagerOptions} value once.
  *
- * @example
- * ```ts
- * const resolved = resolveTokenManagerOptions({ store, oauth: { clientID, clientSecret } })
- * resolved.lockTtlMs // 30000
- * ```
  * @internal
  */
 export function resolveTokenManagerOptions(options: TokenManagerOptions): ResolvedTokenManagerOptions {

@@ -187,7 +187,7 @@ export interface LexofficeWebhooksOptions<TConnection = unknown> {
    * event is accepted: a replay is either remembered or refused as stale, never run again.
    */
   dedupeTtlMs?: number
-  /** The clock (ms since the epoch) the `eventDate` window is checked against. Default `Date.now`; for tests. */
+  /** The clock (ms since the epoch) the `eventDate` window is checked against. Default `Date.now`; for tests. Test seam, not an option. @internal */
   now?: () => number
 }
 

@@ -18,11 +18,6 @@ export type EventDispatcher = (event: LexofficeEvent) => Promise<boolean>
  * `resolveConnection`; then `onUnknownOrganization` alone when it found nothing; else
  * `onTokenRevoked` (for `token.revoked`) and `onEvent`. A failing `resolveConnection` stops
  * there; a failing `onTokenRevoked` does not keep `onEvent` from running.
- * @example
- * ```ts
- * const dispatch = createEventDispatcher(resolved, report)
- * const handled = await dispatch(event)
- * ```
  * @internal
  */
 export function createEventDispatcher<TConnection>(

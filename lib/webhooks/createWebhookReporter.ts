@@ -10,11 +10,6 @@ export type WebhookReporter = (err: unknown, info: LexofficeWebhookErrorInfo) =>
 /**
  * A reporter that calls `onError` (its own errors swallowed) or, without one, logs one line per
  * failure (name, code, message; no stack, no payload), and each misconfiguration (raw body, mounting) only once.
- * @example
- * ```ts
- * const report = createWebhookReporter(options.onError)
- * await report(err, { stage: 'onEvent', event })
- * ```
  * @internal
  */
 export function createWebhookReporter(onError: LexofficeWebhooksOptions['onError'] | undefined): WebhookReporter {

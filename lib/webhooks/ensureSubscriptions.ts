@@ -172,10 +172,6 @@ export async function ensureSubscriptions(
 /**
  * Checks `wanted` (TypeError naming the bad entry) and drops duplicates.
  *
- * @example
- * ```ts
- * normalizeWantedSubscriptions([{ eventType: 'token.revoked', callbackUrl }, { eventType: 'token.revoked', callbackUrl }]).length // 1
- * ```
  * @internal
  */
 export function normalizeWantedSubscriptions(wanted: readonly WantedSubscription[]): WantedSubscription[] {

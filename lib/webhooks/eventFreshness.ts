@@ -16,10 +16,6 @@ export interface EventFreshness {
 
 /**
  * `WEBHOOK_EVENT_STALE` (400) when `event` lies outside the window, `undefined` when it is fresh.
- * @example
- * ```ts
- * const stale = staleEventError(event, { maxAgeMs: 48 * 3_600_000, maxSkewMs: 300_000, now: Date.now })
- * ```
  * @internal
  */
 export function staleEventError(event: LexofficeEvent, freshness: EventFreshness): LexofficeError | undefined {

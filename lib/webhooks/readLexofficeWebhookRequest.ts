@@ -40,11 +40,6 @@ export type WebhookRequestOutcome =
 /**
  * Checks method, media type, signature header, size, signature, payload and its date, in that order (the
  * order is the one `lexofficeWebhooks` documents), reading the body only after the cheap checks.
- * @example
- * ```ts
- * const outcome = await readLexofficeWebhookRequest(req, key, 64 * 1024, resolved.freshness)
- * if (outcome.kind === 'event') dispatch(outcome.event)
- * ```
  * @internal
  */
 export async function readLexofficeWebhookRequest(

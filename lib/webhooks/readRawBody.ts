@@ -19,11 +19,6 @@ export type RawBodyResult = { ok: true; body: Buffer } | { ok: false; tooLarge: 
  * The raw body: a copy kept by `lexofficeRawBody()`, a Buffer from `express.raw()` or a
  * `req.rawBody` Buffer (NestJS, Cloud Functions), else read from the stream, at most `limit` bytes.
  * `'consumed'` when a parser already read the stream and kept no raw copy.
- * @example
- * ```ts
- * const result = await readRawBody(req, 64 * 1024)
- * if (result !== 'consumed' && result.ok) verify(result.body)
- * ```
  * @internal
  */
 export function readRawBody(req: WebhookRequest, limit: number): Promise<RawBodyResult | 'consumed'> | RawBodyResult | 'consumed' {

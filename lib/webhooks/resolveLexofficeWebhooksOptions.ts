@@ -38,10 +38,6 @@ const MAX_DEDUPE_TTL_MS = 30 * 24 * HOUR
 
 /**
  * {@link LexofficeWebhooksOptions} checked, with defaults applied and the key parsed.
- * @example
- * ```ts
- * const resolved: ResolvedLexofficeWebhooksOptions<string> = resolveLexofficeWebhooksOptions(options)
- * ```
  * @internal
  */
 export type ResolvedLexofficeWebhooksOptions<TConnection> = {
@@ -61,10 +57,6 @@ export type ResolvedLexofficeWebhooksOptions<TConnection> = {
  * Checks the options and applies the defaults; a bad key fails here, at start-up, not at the
  * first delivery.
  * @throws TypeError (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) naming the option.
- * @example
- * ```ts
- * const { key, maxBodyBytes, dedupe } = resolveLexofficeWebhooksOptions({ onEvent })
- * ```
  * @internal
  */
 export function resolveLexofficeWebhooksOptions<TConnection>(

@@ -7,10 +7,6 @@ import type { ServerResponse } from 'node:http'
 /**
  * Answers `status` with a short plain-text `message` (none for 204 or `''`), unless an answer
  * already went out.
- * @example
- * ```ts
- * sendAnswer(res, 405, 'Method Not Allowed', { Allow: 'POST, HEAD' })
- * ```
  * @internal
  */
 export function sendAnswer(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {

@@ -152,7 +152,7 @@ describe('formatting', () => {
   })
 
   it('neutralises control characters in keys', () => {
-    expect(printable('user\u001b[2J\r\n')).toBe('user?[2J??')
+    expect(printable('user\u001b[2J\r\n Müller')).toBe('user\\u001b[2J\\r\\n Müller')
   })
 
   it('renders the status table', () => {

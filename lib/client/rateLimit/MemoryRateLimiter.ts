@@ -3,10 +3,13 @@ import { optionKeys } from '../../options/optionKeys'
 import { delay } from '../../timing/delay'
 import { gcraParameters, type RateLimiter, type RateLimitSettings } from './RateLimiter'
 
-/** Settings of {@link MemoryRateLimiter}: the rate, and a clock for tests. @internal */
-type MemoryRateLimiterSettings = RateLimitSettings & { now?: () => number }
+/**
+ * Settings of {@link MemoryRateLimiter}: the rate, and for tests a clock and a sleep (a test proves
+ * the schedule on them without waiting it out in real time).
+ */
+type MemoryRateLimiterSettings = RateLimitSettings & { now?: () => number; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> }
 
-const SETTING_KEYS = optionKeys<MemoryRateLimiterSettings>()(['ratePerSecond', 'burst', 'now'])
+const SETTING_KEYS = optionKeys<MemoryRateLimiterSettings>()(['ratePerSecond', 'burst', 'now', 'sleep'])
 
 /**
  * In-process {@link RateLimiter}: a GCRA (generic cell rate algorithm) schedule per key.
@@ -29,6 +32,7 @@ export class MemoryRateLimiter implements RateLimiter {
   /** key -> theoretical arrival time (ms since epoch) of the next request. */
   readonly #tat = new Map<string, number>()
   readonly #now: () => number
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>
 
   constructor(settings: MemoryRateLimiterSettings = {}) {
     assertObject(settings, 'settings')
@@ -37,12 +41,13 @@ export class MemoryRateLimiter implements RateLimiter {
     this.#intervalMs = intervalMs
     this.#toleranceMs = toleranceMs
     this.#now = settings.now ?? Date.now
+    this.#sleep = settings.sleep ?? delay
   }
 
   /** {@inheritDoc RateLimiter.acquire} */
   async acquire(key: string, signal?: AbortSignal): Promise<number> {
     const wait = this.reserve(key)
-    await delay(wait, signal)
+    await this.#sleep(wait, signal)
     return wait
   }
 

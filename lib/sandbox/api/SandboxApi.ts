@@ -45,7 +45,7 @@ export interface SandboxApiOptions {
   variants?: SandboxApiVariants
 }
 
-/** {@link SandboxApiOptions} with defaults applied. @internal */
+/** {@link SandboxApiOptions} with defaults applied. */
 export interface ResolvedSandboxApiOptions extends ResolvedApiOptions {
   rateLimit: RateLimitOptions | false
   seedDemoData: boolean

@@ -15,6 +15,7 @@ import {
   type JsonObject,
 } from './http'
 import { parsePaging, toPage } from './paging'
+import { requireCurrentVersion } from './requireCurrentVersion'
 import { TAX_RATES } from './referenceData'
 import type { Entity } from './store'
 
@@ -126,10 +127,7 @@ function create(req: SandboxRequest, call: ApiCall) {
 function update(req: SandboxRequest, call: ApiCall) {
   const existing = find(req, call)
   const body = readJsonObject(req, call.errors)
-  if (!isNumber(body['version']))
-    return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
-  if (body['version'] !== existing.version)
-    return fail(call.errors.conflict(`stale version ${body['version']}, current is ${existing.version}`, 'version'))
+  requireCurrentVersion(body, existing.version, call, (message) => call.errors.conflict(message, 'version'))
   const { violations, fields } = validate(body)
   if (violations.length > 0) return fail(call.errors.validation(violations))
   const updated: Entity = {

@@ -1,7 +1,8 @@
 import type { SandboxRequest, SandboxResponse } from '../types'
+import { requireCurrentVersion } from './requireCurrentVersion'
 import type { ApiCall, ApiRouteDef } from './context'
 import type { Violation } from './errors'
-import { baseUrl, fail, isNumber, isText, ok, readJsonObject } from './http'
+import { baseUrl, fail, isText, ok, readJsonObject } from './http'
 import type { ContactBankAccount, Entity } from './store'
 
 /**
@@ -84,16 +85,9 @@ function update(req: SandboxRequest, call: ApiCall): SandboxResponse {
   const contact = contactOf(req, call)
   const existing = accountOf(req, call, contact)
   const body = readJsonObject(req, call.errors)
-  if (!isNumber(body['version']))
-    return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
-  if (body['version'] !== contact.version) {
-    return fail(
-      call.errors.staleVersion(
-        call.options.variants.contactsStaleVersionStatus,
-        `stale version ${body['version']}, current is ${contact.version}`,
-      ),
-    )
-  }
+  requireCurrentVersion(body, contact.version, call, (message) =>
+    call.errors.staleVersion(call.options.variants.contactsStaleVersionStatus, message),
+  )
   const { violations, account } = validate(body)
   if (violations.length > 0) return fail(call.errors.validation(violations))
   call.org.bankAccounts.set(

@@ -15,6 +15,7 @@ import {
   type JsonObject,
 } from './http'
 import { parsePaging, toPage } from './paging'
+import { requireCurrentVersion } from './requireCurrentVersion'
 import { isKnownCountry } from './referenceData'
 import { contactName } from './salesModel'
 import type { Entity } from './store'
@@ -237,17 +238,9 @@ function update(req: SandboxRequest, call: ApiCall) {
   const existing = call.org.contacts.get(req.params['id'] ?? '')
   if (existing === undefined) return fail(call.errors.notFound('contact'))
   const body = readJsonObject(req, call.errors)
-  if (typeof body['version'] !== 'number' || !Number.isInteger(body['version'])) {
-    return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
-  }
-  if (body['version'] !== existing.version) {
-    return fail(
-      call.errors.staleVersion(
-        call.options.variants.contactsStaleVersionStatus,
-        `stale version ${body['version']}, current is ${existing.version}`,
-      ),
-    )
-  }
+  requireCurrentVersion(body, existing.version, call, (message) =>
+    call.errors.staleVersion(call.options.variants.contactsStaleVersionStatus, message),
+  )
   const { violations, fields } = validate(body)
   if (violations.length > 0) return fail(call.errors.validation(violations))
   const updated: Entity = {

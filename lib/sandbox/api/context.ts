@@ -40,7 +40,7 @@ export interface ApiRouteDef {
 
 /**
  * Behaviours where lexoffice's sources disagree or say nothing; each default follows the best
- * evidence (see the fidelity table in `lib/sandbox/api/README.md`).
+ * evidence (see the fidelity table in `docs/sandbox-fidelity.md`).
  *
  * @example
  * ```ts
@@ -70,7 +70,7 @@ export interface SandboxApiVariants {
   recurringTemplatesMaxPageSize?: number
 }
 
-/** The sandbox API options with defaults applied. @internal */
+/** The sandbox API options with defaults applied. */
 export interface ResolvedApiOptions {
   /** Whether a connection's event subscriptions are removed when the connection is revoked. */
   subscriptionsFollowConnection: boolean

@@ -177,7 +177,7 @@ export function baseUrl(req: SandboxRequest): string {
   return `http://${host}`
 }
 
-/** An entity's action-result fields. @internal */
+/** An entity's action-result fields. */
 export interface Versioned {
   id: string
   createdDate: string

@@ -16,6 +16,7 @@ import {
   type JsonObject,
 } from './http'
 import { parsePaging, toPage } from './paging'
+import { requireCurrentVersion } from './requireCurrentVersion'
 import { POSTING_CATEGORIES, TAX_RATES } from './referenceData'
 import type { BookkeepingVoucher } from './store'
 
@@ -125,16 +126,9 @@ function create(req: SandboxRequest, call: ApiCall) {
 function update(req: SandboxRequest, call: ApiCall) {
   const existing = find(req, call)
   const body = readJsonObject(req, call.errors)
-  if (!isNumber(body['version']))
-    return fail(call.errors.validation([{ field: 'version', violation: 'NOTNULL', message: 'the current version is required' }]))
-  if (body['version'] !== existing.version) {
-    return fail(
-      call.errors.staleVersion(
-        call.options.variants.vouchersStaleVersionStatus,
-        `stale version ${body['version']}, current is ${existing.version}`,
-      ),
-    )
-  }
+  requireCurrentVersion(body, existing.version, call, (message) =>
+    call.errors.staleVersion(call.options.variants.vouchersStaleVersionStatus, message),
+  )
   const { violations, fields } = validate(body, call, existing)
   if (violations.length > 0) return fail(call.errors.validation(violations))
   const updated: BookkeepingVoucher = {

@@ -118,12 +118,6 @@ function withoutQuery(url: string): string {
  * Webhook delivery for one sandbox (`sandbox.webhookPublicKey`, `sandbox.webhookDeliveries`,
  * `sandbox.webhooksIdle()` delegate here).
  *
- * @example
- * ```ts
- * // Inside the sandbox: one event, its subscribers.
- * webhooks.deliver(event, api.subscribersOf(event.organizationId, event.eventType))
- * await webhooks.idle()
- * ```
  * @internal
  */
 export class SandboxWebhooks {

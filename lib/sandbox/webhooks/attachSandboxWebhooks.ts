@@ -25,12 +25,6 @@ import { SandboxWebhooks } from './SandboxWebhooks'
  * exactly once per revocation, just before it removes the subscriptions; that method is wrapped
  * on this instance to capture them.
  *
- * @example
- * ```ts
- * const webhooks = attachSandboxWebhooks(state, resolved.webhooks)
- * // ... later
- * webhooks.close()
- * ```
  * @internal
  */
 export function attachSandboxWebhooks(state: SandboxState, options: ResolvedSandboxWebhookOptions): SandboxWebhooks {

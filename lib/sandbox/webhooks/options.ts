@@ -65,7 +65,7 @@ export interface SandboxWebhookOptions {
   privateKey?: string | KeyObject
 }
 
-/** {@link SandboxWebhookOptions} with defaults applied. @internal */
+/** {@link SandboxWebhookOptions} with defaults applied. */
 export interface ResolvedSandboxWebhookOptions {
   enabled: boolean
   /** Already scaled and rounded. */
@@ -80,10 +80,6 @@ const MAX_DELAY_MS = 7 * 24 * HOUR
 /**
  * Validates the `webhooks` option once; throws a `TypeError` naming the bad option.
  *
- * @example
- * ```ts
- * resolveSandboxWebhookOptions({ retryDelaysMs: [5, 10] }).retryDelaysMs // [5, 10]
- * ```
  * @internal
  */
 export function resolveSandboxWebhookOptions(input: unknown = {}): ResolvedSandboxWebhookOptions {

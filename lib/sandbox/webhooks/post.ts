@@ -28,11 +28,6 @@ const MAX_DRAIN_BYTES = 1024 * 1024
 /**
  * Sends `body` to `url`; never rejects.
  *
- * @example
- * ```ts
- * const { done } = postWebhook('http://127.0.0.1:4000/hooks', body, signature, 5000)
- * const outcome = await done // { status: 204 } or { error: 'timeout' }
- * ```
  * @internal
  */
 export function postWebhook(url: string, body: Buffer, signature: string, timeoutMs: number): PendingPost {

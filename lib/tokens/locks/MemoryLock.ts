@@ -14,7 +14,7 @@ import { assertKey } from '../stores/recordCodec'
  * ```
  */
 export interface MemoryLockOptions {
-  /** Clock in ms since the epoch; default `Date.now`. */
+  /** Clock in ms since the epoch; default `Date.now`. Test seam, not an option. @internal */
   now?: () => number
 }
 

@@ -2,11 +2,6 @@
  * Runs async sections one at a time per key, in call order, in this process only. A failing
  * section does not block the next one. Entries are removed when their queue drains.
  *
- * @example
- * ```ts
- * const mutex = new KeyedMutex()
- * await mutex.run('user-42', async () => { const v = await read(); await write(v + 1) })
- * ```
  * @internal
  */
 export class KeyedMutex {

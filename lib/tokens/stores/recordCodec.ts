@@ -20,10 +20,6 @@ import type { TokenRecord } from '../TokenSet'
 export type EncryptionOption = TokenCipher | TokenCipherOptions
 
 /**
- * @example
- * ```ts
- * const cipher = resolveCipher(options.encryption) // undefined when encryption is off
- * ```
  * @internal
  */
 export function resolveCipher(encryption: EncryptionOption | false | undefined): TokenCipher | undefined {
@@ -31,10 +27,6 @@ export function resolveCipher(encryption: EncryptionOption | false | undefined):
 }
 
 /**
- * @example
- * ```ts
- * assertKey(key) // TypeError unless a 1-1024 character string
- * ```
  * @internal
  */
 export function assertKey(key: unknown): asserts key is string {
@@ -44,10 +36,6 @@ export function assertKey(key: unknown): asserts key is string {
 
 /**
  * Checks the arguments of `set` (programming errors, so they throw instead of resolving `false`).
- * @example
- * ```ts
- * assertSetArgs(key, record, expectedVersion) // TypeError unless record.version === expectedVersion + 1
- * ```
  * @internal
  */
 export function assertSetArgs(key: unknown, record: unknown, expectedVersion: unknown): asserts record is TokenRecord {
@@ -68,10 +56,6 @@ export function assertSetArgs(key: unknown, record: unknown, expectedVersion: un
 
 /**
  * The access-token expiry used for `listDue`: only active records with a finite expiry are due.
- * @example
- * ```ts
- * dueAt({ ...record, state: 'lost' }) // undefined
- * ```
  * @internal
  */
 export function dueAt(record: TokenRecord): number | undefined {
@@ -83,10 +67,6 @@ export function dueAt(record: TokenRecord): number | undefined {
  * The version compare-and-set compares with: an unreadable record counts as absent (0), exactly
  * as `get` reports it, so a new connection can replace it (e.g. after its encryption key was
  * removed). A readable record's stored version is used as is.
- * @example
- * ```ts
- * const current = casVersion(key, stored.version, stored.data, cipher)
- * ```
  * @internal
  */
 export function casVersion(key: string, storedVersion: number, data: string, cipher: TokenCipher | undefined): number {
@@ -95,10 +75,6 @@ export function casVersion(key: string, storedVersion: number, data: string, cip
 
 /**
  * Serialises (and seals) a record for storage.
- * @example
- * ```ts
- * const stored = encodeRecord('user-42', record, cipher) // JSON, or 'v1.<kid>.<iv>.<ct>'
- * ```
  * @internal
  */
 export function encodeRecord(key: string, record: TokenRecord, cipher: TokenCipher | undefined): string {
@@ -109,10 +85,6 @@ export function encodeRecord(key: string, record: TokenRecord, cipher: TokenCiph
 /**
  * Parses (and opens) a stored value. Anything unreadable is `undefined`: never a throw, and
  * never the stored text in an error. `report: false` keeps `onDecryptError` quiet (re-checks).
- * @example
- * ```ts
- * const record = decodeRecord('user-42', stored, cipher) // undefined when unreadable
- * ```
  * @internal
  */
 export function decodeRecord(key: string, stored: string, cipher: TokenCipher | undefined, report = true): TokenRecord | undefined {
@@ -144,10 +116,6 @@ export function decodeRecord(key: string, stored: string, cipher: TokenCipher | 
 /**
  * Freezes a decoded record and everything in it (plain JSON data), so that it can be handed to
  * every reader without a copy: nobody can change what the store holds through it.
- * @example
- * ```ts
- * const shared = freezeRecord(record) // Object.isFrozen(shared.tokens) === true
- * ```
  * @internal
  */
 export function freezeRecord(record: TokenRecord): Readonly<TokenRecord> {

@@ -23,10 +23,6 @@ export type SharedStoreEncryption = EncryptionOption | false
 /**
  * The cipher of a shared store; `undefined` for `encryption: false`.
  * @throws TypeError when `encryption` is left out, or the keys are invalid.
- * @example
- * ```ts
- * const cipher = resolveSharedStoreCipher(options.encryption, 'PostgresTokenStore')
- * ```
  * @internal
  */
 export function resolveSharedStoreCipher(encryption: unknown, store: string): TokenCipher | undefined {

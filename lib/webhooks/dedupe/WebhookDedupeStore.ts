@@ -73,10 +73,6 @@ export const MAX_EVENT_ID_CHARS = 1024
 
 /**
  * Checks the arguments of {@link WebhookDedupeStore.claim} (shared by the built-in stores).
- * @example
- * ```ts
- * assertClaimArguments(eventId, ttlMs)
- * ```
  * @internal
  */
 export function assertClaimArguments(eventId: unknown, ttlMs: unknown): asserts eventId is string {

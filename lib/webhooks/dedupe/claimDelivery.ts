@@ -10,10 +10,6 @@ import type { WebhookDedupeClaim, WebhookDedupeStore } from './WebhookDedupeStor
 /**
  * The id under which a delivery is claimed. lexoffice sends no event id (its payload is exactly
  * these four fields), so the id is derived from all of them.
- * @example
- * ```ts
- * webhookDedupeKey(event) // 'aa93e8a8-…|invoice.created|4d43ad14-…|2023-04-11T12:30:00.000+02:00'
- * ```
  * @internal
  */
 export function webhookDedupeKey(event: LexofficeEvent): string {
@@ -30,11 +26,6 @@ export type DeliveryClaim =
 /**
  * Claims the event. A store that fails or rejects does not stop the event: it is handled
  * without the duplicate check (at least once beats never) and the error goes to `report`.
- * @example
- * ```ts
- * const outcome = await claimDelivery(store, ttlMs, event, (err) => report(err, { stage: 'dedupe', event }))
- * if (outcome.duplicate) return
- * ```
  * @internal
  */
 export async function claimDelivery(
@@ -57,10 +48,6 @@ export async function claimDelivery(
 
 /**
  * Releases a claim; a failure is reported, never thrown.
- * @example
- * ```ts
- * await releaseDelivery(claim, (err) => report(err, { stage: 'dedupe', event }))
- * ```
  * @internal
  */
 export async function releaseDelivery(claim: WebhookDedupeClaim, report: (err: LexofficeError) => Promise<void>): Promise<void> {
@@ -74,10 +61,6 @@ export async function releaseDelivery(claim: WebhookDedupeClaim, report: (err: L
 /**
  * Errors of the built-in stores are already typed and secret-free. Anything else (a custom
  * store) becomes `STORE_UNAVAILABLE` with a secret-free cause, as the token stores do.
- * @example
- * ```ts
- * toDedupeError(new Error('ECONNREFUSED')) // LexofficeError STORE_UNAVAILABLE
- * ```
  * @internal
  */
 export function toDedupeError(err: unknown): LexofficeError {
