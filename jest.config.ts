@@ -1,14 +1,28 @@
 import type { Config } from 'jest'
 
 /**
- * One jest run covers everything: unit tests, the sandbox-driven integration tests,
- * the Redis tests (which fail, never skip, without Redis) and the browser tests.
- * ts-jest only transpiles here; `npm run typecheck` (run by .ci/run) type-checks.
+ * Three test layers, told apart by the file name (what the file needs is in its name):
+ *
+ * - `unit`: every other `*.test.ts`. Pure code, and the sandbox in-process on port 0; no Redis,
+ *   no PostgreSQL, no browser, no child process. `npm run test:unit`.
+ * - `integration`: `*.redis.test.ts` (Redis), `*.postgres.test.ts` (PostgreSQL, some also Redis),
+ *   `*.spawn.test.ts` (child processes: the CLI, the entry points, the README Quick start),
+ *   `*.tsc.test.ts` (the TypeScript compiler over the documentation's examples).
+ *   `npm run test:integration`.
+ * - `e2e`: `*.browser.test.ts` (Chromium drives the example app). `npm run test:e2e`.
+ *
+ * `npm test` runs all three, as CI does; TEST_LAYER=unit|integration|e2e keeps one (what the
+ * `test:*` scripts set: unlike `--selectProjects`, it leaves the command line to file patterns and
+ * flags, e.g. `npm run test:unit -- test/timing`). ts-jest only transpiles here (isolatedModules);
+ * `npm run typecheck` type-checks.
  */
-const config: Config = {
+const INTEGRATION = '\\.(redis|postgres|spawn|tsc)\\.test\\.ts$'
+const E2E = '\\.browser\\.test\\.ts$'
+
+/** What every layer (and jest.live.config.ts) shares. */
+export const shared: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
@@ -17,8 +31,21 @@ const config: Config = {
     '^passport-lexoffice/(redis|postgres|sandbox)$': '<rootDir>/lib/$1.ts',
   },
   setupFiles: ['<rootDir>/test/setup/blockNetwork.ts'],
+}
+
+const layers = [
+  { ...shared, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', INTEGRATION, E2E] },
+  { ...shared, displayName: 'integration', testRegex: INTEGRATION },
+  { ...shared, displayName: 'e2e', testRegex: E2E },
+]
+const layer = process.env['TEST_LAYER']
+if (layer !== undefined && !layers.some((l) => l.displayName === layer))
+  throw new Error(`TEST_LAYER must be unit, integration or e2e, not "${layer}"`)
+
+const config: Config = {
   testTimeout: 30_000,
   maxWorkers: 2,
+  projects: layer === undefined ? layers : layers.filter((l) => l.displayName === layer),
 }
 
 export default config

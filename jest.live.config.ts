@@ -1,5 +1,5 @@
 import type { Config } from 'jest'
-import base from './jest.config'
+import { shared } from './jest.config'
 
 /**
  * `npm run test:live` (through test/live/runLive.ts): the API contract against real lexoffice.
@@ -7,7 +7,7 @@ import base from './jest.config'
  * time and allows slow answers.
  */
 const config: Config = {
-  ...base,
+  ...shared,
   testMatch: ['**/test/live/**/*.live.ts'],
   setupFiles: [],
   testTimeout: 180_000,

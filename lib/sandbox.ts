@@ -60,3 +60,5 @@ export { LEXOFFICE_WEBHOOK_RETRY_DELAYS_MS } from './sandbox/webhooks/options'
 export type { SandboxWebhookOptions } from './sandbox/webhooks/options'
 export type { SandboxWebhookLogEntry, SandboxWebhookOutcome, SandboxWebhookPayload } from './sandbox/webhooks/SandboxWebhooks'
 export { signLexofficePayload } from './webhooks/signLexofficePayload'
+// What `Sandbox.seedConnections()` hands out (also exported by the main entry).
+export type { LexofficeTokenResponse } from './oauth/LexofficeOAuthClient'

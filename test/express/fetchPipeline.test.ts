@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import express from 'express'
+import { MemoryRateLimiter } from '../../lib/client/rateLimit/MemoryRateLimiter'
 import { ErrorCodes } from '../../lib/errors'
 import { lexoffice, type LexofficeMiddlewareOptions } from '../../lib/express/lexofficeMiddleware'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { MemoryTokenStore } from '../../lib/tokens/stores/MemoryTokenStore'
 import { TokenManager } from '../../lib/tokens/TokenManager'
 import { connectViaSandbox, oauthClientFor } from '../helpers/connect'
+import { expectedWaits, scheduleClock } from '../helpers/scheduleClock'
 import { listen } from './helpers'
 
 const KEY = 'user-1'
@@ -20,7 +22,7 @@ async function inRequest<T>(
   app.use(lexoffice({ manager, key: () => KEY, ...(client && { client }) }))
   let outcome: { value?: T; error?: unknown } = {}
   app.get('/run', async (req, res) => {
-    outcome = await route(req.lexoffice!).then(
+    outcome = await route(req.lexoffice).then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     )
@@ -36,10 +38,15 @@ async function inRequest<T>(
 }
 
 describe('req.lexoffice.fetch goes through the one request pipeline', () => {
+  // Pacing is proven on the limiter's schedule (an injected clock: no real-time wait), against a
+  // sandbox whose bucket holds exactly the calls made (a budget computed, not timed): the answers
+  // cannot depend on the machine's speed. Real-time pacing against the 2 req/s sandbox is
+  // test/client/sandboxResources.test.ts ("default client pacing").
+  const CALLS = 12
   let sb: Sandbox
   let manager: TokenManager
   beforeEach(async () => {
-    sb = await createSandbox({ autoApprove: true })
+    sb = await createSandbox({ autoApprove: true, api: { rateLimit: { perSecond: 2, burst: CALLS } } })
     manager = new TokenManager({ store: new MemoryTokenStore(), oauth: oauthClientFor(sb), apiURL: sb.endpoints.apiURL })
     await manager.connect(KEY, await connectViaSandbox(sb))
   })
@@ -47,24 +54,41 @@ describe('req.lexoffice.fetch goes through the one request pipeline', () => {
     await sb.close()
   })
 
-  it('12 concurrent fetches of one connection against the 2 req/s sandbox: none answered 429', async () => {
-    const { value, error } = await inRequest(manager, (ctx) =>
-      Promise.all(Array.from({ length: 12 }, () => ctx.fetch('/v1/contacts').then((r) => r.status))),
+  /** Client options with lexoffice's pacing (2 req/s, burst 2) on a schedule clock. */
+  function pacedAt2PerSecond(): { client: LexofficeMiddlewareOptions['client']; waits: number[] } {
+    const clock = scheduleClock()
+    const limiter = new MemoryRateLimiter({ ratePerSecond: 2, burst: 2 }, { now: clock.now, sleep: clock.sleep })
+    return { client: { rateLimit: { limiter } }, waits: clock.waits }
+  }
+
+  it('12 concurrent fetches of one connection are paced to 2 req/s: the sandbox answers none 429', async () => {
+    const { client, waits } = pacedAt2PerSecond()
+    const { value, error } = await inRequest(
+      manager,
+      (ctx) => Promise.all(Array.from({ length: CALLS }, () => ctx.fetch('/v1/contacts').then((r) => r.status))),
+      client,
     )
     expect(error).toBeUndefined()
-    expect(value).toEqual(Array(12).fill(200))
-    expect(sb.api.rateLimitStats()).toEqual({ allowed: 12, limited: 0 })
+    expect(value).toEqual(Array(CALLS).fill(200))
+    expect(waits).toEqual(expectedWaits(CALLS, 2, 2)) // 0, 0, 500, 1000, ... 5000 ms
+    expect(sb.api.rateLimitStats()).toEqual({ allowed: CALLS, limited: 0 })
   })
 
   it('fetch and the typed client of one connection share one rate budget', async () => {
-    const { value, error } = await inRequest(manager, (ctx) =>
-      Promise.all([
-        ...Array.from({ length: 5 }, () => ctx.fetch('/v1/contacts?page=0&size=1').then((r) => r.status)),
-        ...Array.from({ length: 5 }, () => ctx.client.contacts.list({ page: 0, size: 1 }).then(() => 200)),
-      ]),
+    const { client, waits } = pacedAt2PerSecond()
+    const { value, error } = await inRequest(
+      manager,
+      (ctx) =>
+        Promise.all([
+          ...Array.from({ length: 5 }, () => ctx.fetch('/v1/contacts?page=0&size=1').then((r) => r.status)),
+          ...Array.from({ length: 5 }, () => ctx.client.contacts.list({ page: 0, size: 1 }).then(() => 200)),
+        ]),
+      client,
     )
     expect(error).toBeUndefined()
     expect(value).toEqual(Array(10).fill(200))
+    // One schedule for all ten: two budgets would start again at 0 for the client's calls.
+    expect(waits).toEqual(expectedWaits(10, 2, 2))
     expect(sb.api.rateLimitStats()).toEqual({ allowed: 10, limited: 0 })
   })
 

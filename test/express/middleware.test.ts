@@ -42,7 +42,7 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
     app.use(lexoffice({ manager, key: (req) => (req.headers['x-user'] as string | undefined) || undefined, ...(client && { client }) }))
     app.get('/profile', requireLexoffice(), async (req, res, next) => {
       try {
-        const r = await req.lexoffice!.fetch('/v1/profile')
+        const r = await req.lexoffice.fetch('/v1/profile')
         res.status(r.status).json(await r.json())
       } catch (err) {
         next(err)
@@ -67,7 +67,7 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
     let attached = false
     app.get('/plain', (req, res) => {
       attached = req.lexoffice !== undefined
-      void req.lexoffice!.client // building the client is lazy and does no I/O either
+      req.lexoffice.client // building the client is lazy and does no I/O either
       res.send('ok')
     })
     const server = await listen(app)
@@ -117,7 +117,7 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
     await manager.connect(KEY, first) // locally fresh, but lexoffice invalidated it early
     sb.expireAccessTokens()
     sb.resetLog()
-    const url = await startApp()
+    const url = await startApp(undefined, { rateLimit: false }) // the 401 path, not pacing: no real-time slot waits
     const res = await fetch(`${url}/profile`, { headers: { 'x-user': KEY } })
     expect(res.status).toBe(200)
     expect(sb.tokenCalls('refresh_token')).toBe(1)
@@ -130,7 +130,7 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
       manager = new TokenManager({ store, oauth: oauthClientFor(sb), apiURL: api.url })
       await manager.connect(KEY, await connectViaSandbox(sb))
       sb.resetLog()
-      const url = await startApp()
+      const url = await startApp(undefined, { rateLimit: false })
       const res = await fetch(`${url}/profile`, { headers: { 'x-user': KEY, accept: 'application/json' } })
       expect(res.status).toBe(401)
       expect(await res.json()).toEqual({ code: ErrorCodes.API_UNAUTHORIZED })
@@ -205,28 +205,36 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
   })
 
   it('req.lexoffice.client is the typed API client by default, refreshing through the one refresh path', async () => {
+    // Five requests on an expired token, two API calls each. Not a pacing test (that is
+    // fetchPipeline.test.ts): the client does not pace, the sandbox's bucket holds exactly the ten
+    // calls, so its count proves that no call was repeated around the refresh, without real-time waits.
+    await sb.close()
+    sb = await createSandbox({ autoApprove: true, api: { rateLimit: { perSecond: 2, burst: 10 } } })
+    manager = new TokenManager({ store, oauth: oauthClientFor(sb), apiURL: sb.endpoints.apiURL, retry: { minDelayMs: 10, maxDelayMs: 50 } })
     await manager.connect(KEY, expiring(await connectViaSandbox(sb), -1000))
-    const url = await startApp((app) => {
-      app.get('/contacts', requireLexoffice(), async (req, res, next) => {
-        try {
-          // Typed: req.lexoffice.client is a LexofficeClient (no cast needed).
-          const page = await req.lexoffice!.client.contacts.list({ page: 0, size: 5 })
-          const profile = await req.lexoffice!.client.profile.get()
-          res.json({ count: page.content.length, total: page.totalElements, org: profile.organizationId })
-        } catch (err) {
-          next(err)
-        }
-      })
-    })
+    const url = await startApp(
+      (app) => {
+        app.get('/contacts', requireLexoffice(), async (req, res, next) => {
+          try {
+            // Typed: req.lexoffice.client is a LexofficeClient (no cast needed).
+            const page = await req.lexoffice.client.contacts.list({ page: 0, size: 5 })
+            const profile = await req.lexoffice.client.profile.get()
+            res.json({ count: page.content.length, total: page.totalElements, org: profile.organizationId })
+          } catch (err) {
+            next(err)
+          }
+        })
+      },
+      { rateLimit: false },
+    )
     const answers = await Promise.all(
       Array.from({ length: 5 }, () => fetch(`${url}/contacts`, { headers: { 'x-user': KEY, accept: 'application/json' } })),
     )
     const bodies = await Promise.all(answers.map((r) => r.json() as Promise<{ count: number; total: number; org: string }>))
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200])
     expect(bodies[0]).toEqual({ count: 5, total: expect.any(Number), org: sb.organization.organizationId })
-    // Five requests on an expired token, ten API calls: one refresh, no 429 from the sandbox's 2 req/s bucket.
     expect(sb.tokenCalls('refresh_token')).toBe(1)
-    expect(sb.requests.filter((r) => r.status === 429)).toEqual([])
+    expect(sb.api.rateLimitStats()).toEqual({ allowed: 10, limited: 0 })
   })
 
   it('rejects client options that would bypass the token layer', () => {
@@ -235,25 +243,25 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
 
   it('req.lexoffice exposes status and disconnect, never tokens', async () => {
     const first = await connectViaSandbox(sb)
-    await manager.connect(KEY, first, { connectionId: sb.connections()[0]!.connectionId })
+    await manager.connect(KEY, first, { connectionId: sb.connections()[0].connectionId })
     const url = await startApp((app) => {
       app.get('/status', async (req, res) => {
-        res.json({ connected: await req.lexoffice!.isConnected(), info: await req.lexoffice!.tokenInfo(), ctx: req.lexoffice })
+        res.json({ connected: await req.lexoffice.isConnected(), info: await req.lexoffice.tokenInfo(), ctx: req.lexoffice })
       })
       app.post('/disconnect', async (req, res) => {
-        res.json(await req.lexoffice!.disconnect())
+        res.json(await req.lexoffice.disconnect())
       })
     })
     const status = await (await fetch(`${url}/status`, { headers: { 'x-user': KEY } })).text()
     expect(JSON.parse(status)).toMatchObject({
       connected: true,
-      info: { state: 'active', scope: 'profile.read contacts.read', connectionId: sb.connections()[0]!.connectionId },
+      info: { state: 'active', scope: 'profile.read contacts.read', connectionId: sb.connections()[0].connectionId },
       ctx: { apiURL: sb.endpoints.apiURL },
     })
     expect(status).not.toContain(first.access_token)
     expect(status).not.toContain(first.refresh_token)
     expect(await (await fetch(`${url}/disconnect`, { method: 'POST', headers: { 'x-user': KEY } })).json()).toEqual({ revoked: true })
-    expect(sb.connections()[0]!.state).toBe('revoked')
+    expect(sb.connections()[0].state).toBe('revoked')
     expect(await store.get(KEY)).toBeUndefined()
   })
 })
@@ -322,7 +330,7 @@ describe('typing and options', () => {
       const results: string[] = []
       app.get('/x', async (req, res) => {
         for (const path of ['https://evil.example/v1/profile', '//evil.example/x', 'v1/profile', '/\\evil.example']) {
-          await req.lexoffice!.fetch(path).then(
+          await req.lexoffice.fetch(path).then(
             () => results.push('sent'),
             (err: { code?: string }) => results.push(err.code ?? 'error'),
           )

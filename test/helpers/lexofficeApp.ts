@@ -14,6 +14,8 @@ import { type Lexoffice, type LexofficeHooks, buildLexoffice } from '../../lib/c
 import type { LexofficeOptions } from '../../lib/config/LexofficeOptions'
 import type { FetchLike } from '../../lib/http/httpRequest'
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../lib/sandbox'
+import { MemoryRateLimiter } from '../../lib/client/rateLimit/MemoryRateLimiter'
+import { scheduleClock } from './scheduleClock'
 import type { PendingLoginRecord } from '../../lib/strategy/PendingLoginStore'
 
 /** A passport `Authenticator` of its own per app (never the global one). */
@@ -105,7 +107,10 @@ function headersOf(init: HeadersInit | undefined): Record<string, string> {
 
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const own = options.sandbox === undefined
-  const sandbox = options.sandbox ?? (await createSandbox({ autoApprove: true, ...options.sandboxOptions }))
+  // Pacing is not these apps' subject (test/express/fetchPipeline.test.ts and test/client/ prove
+  // it): the configuration's limiter keeps its schedule on a schedule clock (no real-time slot
+  // waits), and a sandbox started here does not count the rate.
+  const sandbox = options.sandbox ?? (await createSandbox({ autoApprove: true, api: { rateLimit: false }, ...options.sandboxOptions }))
   let handler: http.RequestListener = (_req, res) => res.end()
   const server = http.createServer((req, res) => {
     handler(req, res)
@@ -121,6 +126,8 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const calls: RecordedCall[] = []
   const hooks: LexofficeHooks = { ...options.hooks }
   if (options.recordHttp === true) hooks.fetch = recordingFetch(calls, options.hooks?.fetch)
+  const clock = scheduleClock()
+  hooks.rateLimiter ??= new MemoryRateLimiter({}, { now: clock.now, sleep: clock.sleep })
   const lexoffice = buildLexoffice(
     {
       env: sandboxEnv(sandbox, origin),

@@ -1,6 +1,6 @@
 /**
  * TokenManager across processes on PostgreSQL alone (store and lock), as the Redis suite in
- * test/tokens/manager/redis.test.ts: forked app instances (managerChild.ts) share the tables of
+ * test/tokens/manager/manager.redis.test.ts: forked app instances (managerChild.ts) share the tables of
  * this file's schema and the parent's sandbox.
  */
 import { createHash } from 'node:crypto'

@@ -1,7 +1,7 @@
 /**
  * BackgroundRefresher against test doubles (fake manager, fake timers, injected clock) over a
  * real MemoryTokenStore. The integration tests with the real TokenManager and sandbox are in
- * refresher.integration.test.ts.
+ * refresher.redis.test.ts.
  */
 import { MemoryTokenStore } from '../../lib/tokens/stores/MemoryTokenStore'
 import { BackgroundRefresher } from '../../lib/refresher/BackgroundRefresher'

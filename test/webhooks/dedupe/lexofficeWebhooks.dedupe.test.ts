@@ -1,7 +1,7 @@
 /**
  * The dedupe step of lexofficeWebhooks with the in-process store and custom stores: what is
  * claimed (id, TTL), when a claim is released, fail-open on store errors, and option checks.
- * The Redis store across two processes is in lexofficeWebhooks.redisDedupe.test.ts.
+ * The Redis store across two processes is in lexofficeWebhooksDedupe.redis.test.ts.
  */
 import { inspect } from 'node:util'
 import { LexofficeError } from '../../../lib/errors'
