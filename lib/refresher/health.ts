@@ -26,7 +26,11 @@ export interface LexofficeHealthOptions {
   tolerateLost?: boolean
   /** Records read at the same time. Default 16. */
   concurrency?: number
-  /** Clock (ms since epoch). Default `Date.now`. Test seam, not an option. @internal */
+}
+
+/** Test seam of {@link lexofficeHealth} and {@link lexofficeHealthRoute}, their second argument (not an option). @internal */
+export interface LexofficeHealthSeams {
+  /** Clock (ms since epoch). Default `Date.now`. */
   now?: () => number
 }
 
@@ -64,8 +68,12 @@ export interface LexofficeHealthReport {
  * if (!ok) alert(`lexoffice: ${connections.lost} lost, ${connections.expiringSoon} expiring`)
  * ```
  */
-export async function lexofficeHealth(options: LexofficeHealthOptions): Promise<LexofficeHealthReport> {
-  const { store, warnWithinMs, concurrency, now, tolerateLost } = resolveHealthOptions(options)
+export async function lexofficeHealth(options: LexofficeHealthOptions): Promise<LexofficeHealthReport>
+/** @internal */
+// eslint-disable-next-line @typescript-eslint/unified-signatures -- this overload is @internal: stripped from the published declarations
+export async function lexofficeHealth(options: LexofficeHealthOptions, seams: LexofficeHealthSeams): Promise<LexofficeHealthReport>
+export async function lexofficeHealth(options: LexofficeHealthOptions, seams: LexofficeHealthSeams = {}): Promise<LexofficeHealthReport> {
+  const { store, warnWithinMs, concurrency, now, tolerateLost } = resolveHealthOptions(options, seams)
   const checkedAt = now()
   const rows = await listConnectionStatus(store, { now: checkedAt, concurrency })
   const lost = rows
@@ -119,13 +127,23 @@ export interface LexofficeHealthResponse {
  * app.get('/internal/health/lexoffice', requireInternal, lexofficeHealthRoute({ store }))
  * ```
  */
-export function lexofficeHealthRoute(options: LexofficeHealthOptions): (req: unknown, res: LexofficeHealthResponse) => Promise<void> {
-  resolveHealthOptions(options) // fail at startup, not on the first request
+export function lexofficeHealthRoute(options: LexofficeHealthOptions): (req: unknown, res: LexofficeHealthResponse) => Promise<void>
+/** @internal */
+export function lexofficeHealthRoute(
+  options: LexofficeHealthOptions,
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- this overload is @internal: stripped from the published declarations
+  seams: LexofficeHealthSeams,
+): (req: unknown, res: LexofficeHealthResponse) => Promise<void>
+export function lexofficeHealthRoute(
+  options: LexofficeHealthOptions,
+  seams: LexofficeHealthSeams = {},
+): (req: unknown, res: LexofficeHealthResponse) => Promise<void> {
+  resolveHealthOptions(options, seams) // fail at startup, not on the first request
   return async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store')
     let report: LexofficeHealthReport
     try {
-      report = await lexofficeHealth(options)
+      report = await lexofficeHealth(options, seams)
     } catch (err) {
       const code = (err as { code?: unknown } | null)?.code
       res.status(503).json({ ok: false, error: typeof code === 'string' ? code : 'HEALTH_CHECK_FAILED' })
@@ -135,9 +153,12 @@ export function lexofficeHealthRoute(options: LexofficeHealthOptions): (req: unk
   }
 }
 
-const OPTION_KEYS = optionKeys<LexofficeHealthOptions>()(['store', 'manager', 'warnWithinMs', 'tolerateLost', 'concurrency', 'now'])
+const OPTION_KEYS = optionKeys<LexofficeHealthOptions>()(['store', 'manager', 'warnWithinMs', 'tolerateLost', 'concurrency'])
 
-function resolveHealthOptions(options: LexofficeHealthOptions): {
+function resolveHealthOptions(
+  options: LexofficeHealthOptions,
+  seams: LexofficeHealthSeams,
+): {
   store: TokenStore
   warnWithinMs: number
   concurrency: number
@@ -155,6 +176,6 @@ function resolveHealthOptions(options: LexofficeHealthOptions): {
   assertInteger(warnWithinMs, 'warnWithinMs', 0)
   const concurrency = options.concurrency ?? 16
   assertInteger(concurrency, 'concurrency', 1, 1000)
-  if (options.now !== undefined) assertFunction(options.now, 'now')
-  return { store, warnWithinMs, concurrency, now: options.now ?? Date.now, tolerateLost: options.tolerateLost === true }
+  if (seams.now !== undefined) assertFunction(seams.now, 'now')
+  return { store, warnWithinMs, concurrency, now: seams.now ?? Date.now, tolerateLost: options.tolerateLost === true }
 }

@@ -23,7 +23,7 @@ describe('lexofficeHealth', () => {
       revoked: lostRecord('token.revoked', T0 - 5000),
       grant: lostRecord('invalid_grant', T0 - 1000),
     })
-    const report = await lexofficeHealth({ store, now })
+    const report = await lexofficeHealth({ store }, { now })
     expect(report).toEqual({
       ok: false,
       checkedAt: T0,
@@ -42,12 +42,12 @@ describe('lexofficeHealth', () => {
 
   it('is ok when every connection is active and valid beyond warnWithinMs; lost ones can be tolerated', async () => {
     const store = await storeWith({ a: activeRecord('a', T0 + 20 * 60_000) })
-    expect((await lexofficeHealth({ store, now })).ok).toBe(true)
-    expect((await lexofficeHealth({ store, now, warnWithinMs: 30 * 60_000 })).ok).toBe(false)
+    expect((await lexofficeHealth({ store }, { now })).ok).toBe(true)
+    expect((await lexofficeHealth({ store, warnWithinMs: 30 * 60_000 }, { now })).ok).toBe(false)
     await store.set('b', lostRecord('disconnected', T0), 0)
-    expect((await lexofficeHealth({ store, now })).ok).toBe(false)
-    expect((await lexofficeHealth({ store, now, tolerateLost: true })).ok).toBe(true)
-    expect((await lexofficeHealth({ manager: { store }, now, tolerateLost: true })).connections.total).toBe(2)
+    expect((await lexofficeHealth({ store }, { now })).ok).toBe(false)
+    expect((await lexofficeHealth({ store, tolerateLost: true }, { now })).ok).toBe(true)
+    expect((await lexofficeHealth({ manager: { store }, tolerateLost: true }, { now })).connections.total).toBe(2)
   })
 
   it('rejects a store that cannot list', () => {
@@ -61,7 +61,7 @@ describe('lexofficeHealth', () => {
 describe('lexofficeHealthRoute', () => {
   function app(store: TokenStore) {
     const a = express()
-    a.get('/health/lexoffice', lexofficeHealthRoute({ store, now }))
+    a.get('/health/lexoffice', lexofficeHealthRoute({ store }, { now }))
     return a
   }
 

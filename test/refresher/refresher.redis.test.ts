@@ -76,7 +76,7 @@ describe('BackgroundRefresher with TokenManager and the sandbox (injected clock)
     now += 1500
     const second = await refresher.runOnce()
     expect(second).toMatchObject({ scanned: 1, refreshed: 1, lost: 0 }) // the tombstone is not scanned again
-    const health = await lexofficeHealth({ store, now: clock })
+    const health = await lexofficeHealth({ store }, { now: clock })
     expect(health).toMatchObject({ ok: false, connections: { total: 2, active: 1, lost: 1, expiringSoon: 1 } })
     expect(health.lost).toEqual([{ key: 'gone-user', reason: 'invalid_grant', at: expect.any(Number) }])
   })
