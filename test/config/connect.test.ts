@@ -50,7 +50,7 @@ async function connect(agent: ReturnType<TestApp['agent']>, org?: string): Promi
   const start = await agent.get('/settings/lexoffice/connect?returnTo=/contacts')
   expect(start.status).toBe(302)
   sandbox.useOrganization(org ?? sandbox.organization.organizationId)
-  const back = await agent.get(await approve(start.headers.location as string))
+  const back = await agent.get(await approve(start.headers.location))
   expect(back.status).toBe(302)
   expect(back.headers.location).toBe('/contacts')
 }
@@ -121,7 +121,7 @@ it('a callback for another app user than the one who started the login is refuse
   const agent = t.agent()
   await agent.post('/login?as=u1')
   const start = await agent.get('/settings/lexoffice/connect')
-  const callback = await approve(start.headers.location as string)
+  const callback = await approve(start.headers.location)
   await agent.post('/login?as=u2')
   const res = await agent.get(callback).set('accept', 'application/json')
   expect(res.status).toBe(403)

@@ -71,7 +71,7 @@ describe.each(['express5', 'express4'] as const)('sign in with lexoffice (%s)', 
     const browser = await agent.get('/contacts').set(html)
     expect(browser.status).toBe(302)
     expect(browser.headers.location).toMatch(/^\/auth\/lexoffice\?reason=invalid_grant&returnTo=%2Fcontacts$/)
-    const page = await agent.get(browser.headers.location as string).set(html)
+    const page = await agent.get(browser.headers.location).set(html)
     expect(page.status).toBe(200)
     expect(page.text).toContain('Connect lexoffice again')
     expect(page.text).toContain('href="/auth/lexoffice?returnTo=%2Fcontacts"')

@@ -25,7 +25,7 @@ function readmeBlocks(): Array<{ line: number; code: string }> {
   const blocks: Array<{ line: number; code: string }> = []
   const re = /```ts\n([\s\S]*?)```/g
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    blocks.push({ line: text.slice(0, m.index).split('\n').length, code: m[1]! })
+    blocks.push({ line: text.slice(0, m.index).split('\n').length, code: m[1] })
   }
   return blocks
 }

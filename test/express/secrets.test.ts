@@ -119,10 +119,8 @@ describe('no token or secret in anything the token layer exposes', () => {
     const app = express()
     app.use(lexoffice({ manager: apiManager, key: () => 'a' }))
     app.get('/', async (req, res) => {
-      const ctx = req.lexoffice!
+      const ctx = req.lexoffice
       await ctx.getAccessToken()
-      void ctx.client
-      void ctx.provider
       contexts.push(ctx, ctx.client, ctx.provider, await ctx.tokenInfo())
       log({ msg: 'request', lexoffice: ctx })
       await expectFailure(ctx.fetch('/v1/profile'))

@@ -165,8 +165,8 @@ describe('sandbox: server, profile, request log, options', () => {
 
     it('returns copies: callers cannot rewrite the log', async () => {
       await profile(sandbox)
-      sandbox.requests[0]!.status = 999
-      expect(sandbox.requests[0]!.status).toBe(401)
+      sandbox.requests[0].status = 999
+      expect(sandbox.requests[0].status).toBe(401)
     })
   })
 

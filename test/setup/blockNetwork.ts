@@ -28,4 +28,4 @@ net.Socket.prototype.connect = function connect(this: net.Socket, ...args: unkno
     throw new Error(`test network guard: connection to ${host} refused (tests may only reach loopback)`)
   }
   return originalConnect.apply(this, args as ConnectArgs)
-} as typeof originalConnect
+}

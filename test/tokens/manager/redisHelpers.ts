@@ -115,11 +115,11 @@ export function forkChild(): Child {
       return new Promise((resolve, reject) => {
         const check = (): void => {
           const found = messages.find((m) => m.type === type)
-          if (found) return resolve(found as never)
+          if (found) { resolve(found as never); return; }
           const fatal = messages.find((m) => m.type === 'fatal')
-          if (fatal) return reject(new Error(`child failed: ${(fatal as { message: string }).message}`))
-          if (proc.exitCode !== null || proc.signalCode !== null) return reject(new Error(`child exited before "${type}"`))
-          if (Date.now() > deadline) return reject(new Error(`timed out waiting for "${type}" from the child`))
+          if (fatal) { reject(new Error(`child failed: ${(fatal as { message: string }).message}`)); return; }
+          if (proc.exitCode !== null || proc.signalCode !== null) { reject(new Error(`child exited before "${type}"`)); return; }
+          if (Date.now() > deadline) { reject(new Error(`timed out waiting for "${type}" from the child`)); return; }
           waiters.push(check)
           setTimeout(check, Math.max(0, deadline - Date.now()) + 1).unref()
         }

@@ -75,7 +75,7 @@ export async function connectClient(kind: ClientKind, url: string = REDIS_URL, k
   return {
     kind,
     client,
-    send: (args) => client.call(args[0]!, ...args.slice(1)),
+    send: (args) => client.call(args[0], ...args.slice(1)),
     close: async () => client.disconnect(),
   }
 }

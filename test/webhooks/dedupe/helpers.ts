@@ -27,7 +27,7 @@ export class Calls<A extends unknown[]> {
   }
   /** Resolves with the arguments of call number `n` (1-based). */
   call(n: number): Promise<A> {
-    if (this.calls.length >= n) return Promise.resolve(this.calls[n - 1]!)
+    if (this.calls.length >= n) return Promise.resolve(this.calls[n - 1])
     return new Promise((resolve) => this.#waiters.push({ n, resolve }))
   }
 }
