@@ -17,6 +17,7 @@ describe('TokenManager refresh path (sandbox, one process)', () => {
   let sb: Sandbox
   let store: TokenStore
   let manager: TokenManager
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when a test failed before starting it
   afterEach(() => sb?.close())
 
   describe.each([
@@ -354,6 +355,7 @@ describe('TokenManager refresh path (sandbox, one process)', () => {
 
 describe('two managers on one store without a lock (the in-flight marker is a compare-and-set lease)', () => {
   let sb: Sandbox
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when a test failed before starting it
   afterEach(() => sb?.close())
 
   it('2 x 100 concurrent calls on an expired token: exactly 1 refresh', async () => {
