@@ -33,6 +33,20 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS preloads for child processes (`node -r`), outside the TypeScript project.
+    files: ['test/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' },
+    },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
     // Tests state what they expect to exist with `!`: a wrong assumption fails the test at once.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

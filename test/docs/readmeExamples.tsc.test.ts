@@ -53,7 +53,7 @@ test('every README TypeScript example type-checks', () => {
     fs.writeFileSync(file, `${declared.join('\n')}\nexport {}\n${block.code}`)
     files.push(file)
   }
-  const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile)
+  const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), (file) => ts.sys.readFile(file))
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT)
   const program = ts.createProgram(files, {
     ...parsed.options,

@@ -339,8 +339,8 @@ describe('BackgroundRefresher options', () => {
 
   it.each([
     [{ manager: {} }, /manager/],
-    [{ manager, store: { get: store.get, set: store.set, destroy: store.destroy } }, /listDue/],
-    [{ manager: { getAccessToken: manager.getAccessToken } }, /store/],
+    [{ manager, store: { get: store.get.bind(store), set: store.set.bind(store), destroy: store.destroy.bind(store) } }, /listDue/],
+    [{ manager: { getAccessToken: manager.getAccessToken.bind(manager) } }, /store/],
     [{ manager, store, windowMs: 60_000, intervalMs: 60_000 }, /windowMs/],
     [{ manager, store, concurrency: 0 }, /concurrency/],
     [{ manager, store, intervalMs: 1.5 }, /intervalMs/],

@@ -34,7 +34,7 @@ describe('sandbox: GET /oauth2/authorize', () => {
     ])('%s -> 400 error page, no redirect', async (_name, override) => {
       const { challenge } = pkce()
       const url = new URL(authorizeUrl(sandbox, defaultAuthorizeParams(sandbox, challenge)))
-      for (const [k, v] of Object.entries(override)) {
+      for (const [k, v] of Object.entries(override as Record<string, string | string[] | undefined>)) {
         url.searchParams.delete(k)
         if (Array.isArray(v)) v.forEach((x) => url.searchParams.append(k, x))
         else if (v !== undefined) url.searchParams.set(k, v)

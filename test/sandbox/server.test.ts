@@ -233,7 +233,7 @@ describe('sandbox: options and registration', () => {
     })
     try {
       expect(sandbox.client).toEqual({ clientID: 'mine', clientSecret: 'mine-secret' })
-      const tokens = await login(sandbox).catch((e: Error) => e)
+      const tokens = await login(sandbox).catch((e: unknown) => e)
       // The helper asks for contacts.read, which this client lacks.
       expect(tokens).toBeInstanceOf(Error)
       const { code, verifier } = await obtainCode(sandbox, { scope: 'profile.read' })

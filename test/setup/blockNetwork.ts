@@ -6,6 +6,7 @@ import net from 'node:net'
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|::1|::ffff:127(?:\.\d{1,3}){3})$/
 
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the socket as `this`
 const originalConnect = net.Socket.prototype.connect
 type ConnectArgs = Parameters<typeof originalConnect>
 

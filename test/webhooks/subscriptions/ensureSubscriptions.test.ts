@@ -85,7 +85,7 @@ it('partial failure: the rejected one is reported with a typed error, the others
   expect(eventType).toBe('contact.changed')
   expect(error).toBeInstanceOf(LexofficeError)
   expect(error.code).toBe('API_VALIDATION')
-  const shown = JSON.stringify(result) + String(error) + JSON.stringify(error) + error.stack
+  const shown = JSON.stringify(result) + String(error) + JSON.stringify(error) + String(error.stack)
   for (const secret of [user.accessToken, user.refreshToken]) expect(shown).not.toContain(secret)
 })
 

@@ -29,8 +29,10 @@ async function setup(script: (i: number) => Answer, webhooks: SandboxWebhookOpti
 }
 
 afterEach(async () => {
+  /* eslint-disable @typescript-eslint/no-unnecessary-condition -- unset when a test failed before setup() */
   await sb?.close()
   await receiver?.close()
+  /* eslint-enable @typescript-eslint/no-unnecessary-condition */
 })
 
 const outcomes = (): string[] => sb.webhookDeliveries.map((d) => `${d.attempt}:${d.status ?? d.error}:${d.outcome}`)
@@ -51,7 +53,7 @@ describe('payload and signature', () => {
     expect(got.headers['content-type']).toBe('application/json')
     const text = got.raw.toString('utf8')
     expect(text).not.toMatch(/\s/)
-    expect(Object.keys(JSON.parse(text))).toEqual(['organizationId', 'eventType', 'resourceId', 'eventDate'])
+    expect(Object.keys(JSON.parse(text) as object)).toEqual(['organizationId', 'eventType', 'resourceId', 'eventDate'])
     expect(parseLexofficeEvent(got.raw)).toMatchObject({
       organizationId: user.organizationId,
       eventType: 'contact.changed',
