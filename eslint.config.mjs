@@ -4,7 +4,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'test-artifacts/**', 'example-app/public/**', 'bin/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'test-artifacts/**', 'example-app/public/**', 'bin/**', 'docs/api/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
