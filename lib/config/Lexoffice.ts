@@ -10,7 +10,7 @@ import { type LexofficeRender, defaultRender } from '../express/answers'
 import { type LexofficeConnectRoutesOptions, createConnectRoutes } from '../express/connectRoutes'
 import { type LexofficeErrorHandler, createErrorHandler } from '../express/lexofficeErrorHandler'
 import { type LexofficeGuard, createGuard } from '../express/lexofficeGuard'
-import { LexofficeRequestContext } from '../express/LexofficeRequestContext'
+import { LexofficeRequestContext, type LexofficeRequestContextInit } from '../express/LexofficeRequestContext'
 import type { Handler } from '../express/loadExpress'
 import type { ProblemContext } from '../express/problemAnswer'
 import { keyOfOwner } from '../express/connectRoutes'
@@ -140,17 +140,18 @@ export class Lexoffice {
     }
     setInternals(this, internals)
     this.#errorHandler = createErrorHandler((req) => this.#problemContextFor(req))
+    // Shared by every request's context (built once): attaching `req.lexoffice` allocates the context only.
+    const contextInit: LexofficeRequestContextInit<LexofficeClient> = {
+      manager,
+      resolveKey: (q) => this.#resolveKey(q),
+      createClient: undefined,
+      transport,
+      listConnections: async (q) => this.#connectionsOf(q),
+      selectConnection: async (q, name) => this.#select(q, name),
+    }
     this.#attach = (req, _res, next) => {
       const r = req as Express.Request & IncomingMessage
-      r.lexoffice = new LexofficeRequestContext({
-        manager,
-        req: r,
-        resolveKey: (q) => this.#resolveKey(q),
-        createClient: undefined,
-        transport,
-        listConnections: async (q) => this.#connectionsOf(q),
-        selectConnection: async (q, name) => this.#select(q, name),
-      })
+      r.lexoffice = new LexofficeRequestContext(contextInit, r)
       next()
     }
     if (shared?.dedupe) this.#dedupe = shared.dedupe
