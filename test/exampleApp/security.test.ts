@@ -10,6 +10,7 @@ import { signLexofficePayload } from '../../lib/sandbox'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { readConfig } from '../../example-app/src/config'
 import { type StartedExample, exampleSandboxOptions, startExample } from '../../example-app/src/startExample'
+import { unpaced } from './helpers'
 
 // The sandbox's webhook signing key, known here so that the test can sign events itself.
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -21,12 +22,12 @@ let httpsApp: StartedExample
 const started: Array<() => Promise<unknown>> = []
 
 beforeAll(async () => {
-  sandbox = await createSandbox(exampleSandboxOptions({ autoApprove: true, webhooks: { privateKey } }))
+  sandbox = await createSandbox(exampleSandboxOptions({ autoApprove: true, webhooks: { privateKey }, api: { rateLimit: false } }))
   started.push(() => sandbox.close())
-  app = await startExample(readConfig({ PORT: '0' }), { sandbox })
+  app = await startExample(readConfig({ PORT: '0' }), unpaced(sandbox))
   started.push(() => app.close())
   // Behind a TLS-terminating proxy: BASE_URL is https, the proxy sends X-Forwarded-Proto.
-  httpsApp = await startExample(readConfig({ PORT: '0', BASE_URL: 'https://app.example.test' }), { sandbox })
+  httpsApp = await startExample(readConfig({ PORT: '0', BASE_URL: 'https://app.example.test' }), unpaced(sandbox))
   started.push(() => httpsApp.close())
 })
 
