@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline'
 import type Redis from 'ioredis'
 import { createClient } from 'redis'
 import { RedisRateLimiter } from '../../lib/redis/RedisRateLimiter'
+import { stopChild } from '../helpers/stopChild'
 import { connectRedis, deletePrefix, REDIS_URL, uniquePrefix } from './helpers/redis'
 import { startTestServer, strictBucket, type TestServer } from './helpers/testServer'
 
@@ -154,7 +155,7 @@ describe('cross-process pacing through Redis', () => {
       for (const it of lines) out.push(JSON.parse(String((await it.next()).value)) as Summary)
       return out
     } finally {
-      for (const child of children) if (child.exitCode === null) child.kill()
+      await Promise.all(children.map((child) => stopChild(child)))
     }
   }
 
