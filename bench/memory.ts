@@ -1,8 +1,9 @@
 /**
  * Memory: (a) serialized express-session size with 1, 2, 5 and 6 pending logins of
- * LexofficeStrategy (max 5 kept by default) vs plain passport-oauth2 (one slot); (b) heap per
- * 100k token records in MemoryTokenStore (global.gc before and after, heapUsed), as a ratio of
- * the records' serialized size. Needs --expose-gc (re-starts itself with it when missing).
+ * LexofficeStrategy (max 5 kept by default) vs plain passport-oauth2 (one slot); (b) heap and RSS
+ * per 100k connections stored through TokenManager.connect into a MemoryTokenStore and read once
+ * through getAccessToken, against a plain Map of the same tokens, each in a fresh process.
+ * Needs --expose-gc (re-starts itself with it when missing).
  *
  *   node --expose-gc -r ts-node/register/transpile-only bench/memory.ts [--mem-records 100000]
  */
@@ -13,20 +14,15 @@ import session from 'express-session'
 import { createSandbox } from '../lib/sandbox/createSandbox'
 import type { Sandbox } from '../lib/sandbox/Sandbox'
 import { MemoryTokenStore } from '../lib/tokens/stores/MemoryTokenStore'
-import type { TokenRecord } from '../lib/tokens/TokenSet'
+import { TokenManager } from '../lib/tokens/TokenManager'
+import type { LexofficeTokenResponse } from '../lib/oauth/LexofficeOAuthClient'
 import { startApp } from './lib/apps'
 import { CookieJar, fmt, numberArg, printTable } from './lib/util'
 
 export interface MemoryResult {
   sessionBytes: { strategy: string; pending: number; bytes: number }[]
   bytesPerPendingLogin: number
-  heap: {
-    tokenChars: number
-    records: number
-    heapBytesPerRecord: number
-    heapBytesPerRecordAfterRead: number
-    jsonBytesPerRecord: number
-  }[]
+  heap: HeapReading[]
 }
 
 /** Serialized size of the only session in `store` (MemoryStore keeps sessions as JSON strings). */
@@ -57,56 +53,84 @@ async function sessionSizes(sb: Sandbox, strategy: 'lexoffice' | 'oauth2', count
   return out
 }
 
-function record(i: number, accessChars: number): TokenRecord {
-  const now = Date.now()
+/** A token endpoint answer as lexoffice gives it (access token of `accessChars` characters). */
+function tokenResponse(i: number, accessChars: number): LexofficeTokenResponse {
   return {
-    version: 1,
-    state: 'active',
-    tokens: {
-      accessToken: randomBytes(Math.ceil((accessChars * 3) / 4))
-        .toString('base64url')
-        .slice(0, accessChars),
-      refreshToken: randomBytes(96).toString('base64url'),
-      expiresAt: now + 4 * 3_600_000 + i,
-      scope: 'profile.read contacts.read',
-      organizationId: '7c1b8f0e-3a52-4c1e-9a6f-0d2f3b4c5d6e',
-      connectionId: `c0ffee00-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      obtainedAt: now,
-    },
-    refreshCount: 0,
-    connectedAt: now,
+    access_token: randomBytes(Math.ceil((accessChars * 3) / 4))
+      .toString('base64url')
+      .slice(0, accessChars),
+    refresh_token: randomBytes(27).toString('base64url').slice(0, 36),
+    token_type: 'Bearer',
+    expires_in: 3600 + (i % 600),
+    scope: 'profile.read contacts.read',
   }
 }
 
-async function heapPer(records: number, accessChars: number): Promise<MemoryResult['heap'][number]> {
+type HeapVariant = 'manager' | 'map'
+
+/**
+ * One measurement in a fresh process (RSS never shrinks, so variants must not share one):
+ * `manager` stores `records` connections through TokenManager.connect into a MemoryTokenStore, then
+ * reads each once through getAccessToken; `map` keeps the same tokens in a plain Map.
+ */
+async function heapChild(variant: HeapVariant, records: number, accessChars: number): Promise<HeapReading> {
   const gc = (globalThis as { gc?: () => void }).gc!
-  const store = new MemoryTokenStore()
-  let jsonBytes = 0
-  gc()
-  gc()
-  const before = process.memoryUsage().heapUsed
-  for (let i = 0; i < records; i++) {
-    const r = record(i, accessChars)
-    jsonBytes += JSON.stringify(r).length
-    await store.set(`user-${i}`, r, 0)
+  const settle = (): { heap: number; rss: number } => {
+    gc()
+    gc()
+    const m = process.memoryUsage()
+    return { heap: m.heapUsed, rss: m.rss }
   }
-  gc()
-  gc()
-  const after = process.memoryUsage().heapUsed
-  // Each record read once: the store keeps the parsed (frozen) record beside its JSON from then on.
-  for (let i = 0; i < records; i++) if ((await store.get(`user-${i}`)) === undefined) throw new Error('store lost a record')
-  gc()
-  gc()
-  const afterRead = process.memoryUsage().heapUsed
-  // Keep the store alive until after the measurement.
-  if ((await store.list()).length !== records) throw new Error('store lost records')
+  const manager = new TokenManager({ store: new MemoryTokenStore(), oauth: { clientID: 'bench', clientSecret: 'bench-secret' } })
+  const map = new Map<string, { accessToken: string; refreshToken: string; expiresAt: number }>()
+  // Measured from before the token strings exist: both variants pay for the strings they keep.
+  const before = settle()
+  const answers = Array.from({ length: records }, (_, i) => tokenResponse(i, accessChars))
+  for (let i = 0; i < records; i++) {
+    const t = answers[i]
+    if (variant === 'map')
+      map.set(`user-${i}`, { accessToken: t.access_token, refreshToken: t.refresh_token!, expiresAt: Date.now() + t.expires_in! * 1000 })
+    else
+      await manager.connect(`user-${i}`, t, {
+        organizationId: '7c1b8f0e-3a52-4c1e-9a6f-0d2f3b4c5d6e',
+        connectionId: `c0ffee00-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      })
+  }
+  answers.length = 0
+  const stored = settle()
+  if (variant === 'manager') for (let i = 0; i < records; i++) await manager.getAccessToken(`user-${i}`)
+  else for (let i = 0; i < records; i++) if (map.get(`user-${i}`) === undefined) throw new Error('lost')
+  const read = settle()
+  if (map.size + ((await manager.store.list?.())?.length ?? 0) !== records) throw new Error('lost records')
   return {
+    variant,
     tokenChars: accessChars,
     records,
-    heapBytesPerRecord: (after - before) / records,
-    heapBytesPerRecordAfterRead: (afterRead - before) / records,
-    jsonBytesPerRecord: jsonBytes / records,
+    heapStored: stored.heap - before.heap,
+    rssStored: stored.rss - before.rss,
+    heapRead: read.heap - before.heap,
+    rssRead: read.rss - before.rss,
   }
+}
+
+interface HeapReading {
+  variant: HeapVariant
+  tokenChars: number
+  records: number
+  heapStored: number
+  rssStored: number
+  heapRead: number
+  rssRead: number
+}
+
+async function heapInChild(variant: HeapVariant, records: number, accessChars: number): Promise<HeapReading> {
+  const child = fork(__filename, ['--mem-child', `${variant}:${records}:${accessChars}`], {
+    execArgv: [...process.execArgv.filter((a) => a !== '--expose-gc'), '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const [message] = (await once(child, 'message')) as [HeapReading]
+  await once(child, 'exit')
+  return message
 }
 
 export async function runMemory(): Promise<MemoryResult> {
@@ -137,26 +161,32 @@ export async function runMemory(): Promise<MemoryResult> {
       ['passport-oauth2 pkce+state (1 slot)', String(o2(1)), '-', String(o2(5)), '-', fmt((o2(5) - o2(1)) / 4, 1), '1.00 x'],
     ],
   )
-  const heap = [await heapPer(records, 128), await heapPer(records, 1024)]
+  const heap: HeapReading[] = []
+  // 64: the sandbox's access tokens; 1024: a long (JWT-sized) token.
+  for (const chars of [64, 1024]) for (const variant of ['map', 'manager'] as const) heap.push(await heapInChild(variant, records, chars))
+  const mb = (bytes: number): string => fmt((bytes * (100_000 / records)) / 1e6, 1)
+  const mapOf = (h: HeapReading): HeapReading => heap.find((m) => m.variant === 'map' && m.tokenChars === h.tokenChars)!
   printTable(
-    `Memory (b): heap per stored token record in MemoryTokenStore (${records} records, heapUsed after - before, gc() twice each side)`,
+    `Memory (b): ${records} connections through TokenManager.connect + MemoryTokenStore vs a plain Map of the same tokens (each in a fresh process; gc() twice before each reading; MB per 100k connections)`,
     [
       'access token chars',
-      'records',
-      'heap bytes per record',
-      'JSON bytes per record',
-      'heap / JSON',
-      'heap MB per 100k',
-      'heap MB per 100k, each read once',
+      'kept in',
+      'heap MB stored',
+      'RSS MB stored',
+      'heap MB after each was read once',
+      'RSS MB after read',
+      'heap vs Map (after read)',
+      'RSS vs Map (after read)',
     ],
     heap.map((h) => [
-      `${h.tokenChars}${h.tokenChars === 128 ? ' (sandbox size)' : ''}`,
-      String(h.records),
-      fmt(h.heapBytesPerRecord, 0),
-      fmt(h.jsonBytesPerRecord, 0),
-      fmt(h.heapBytesPerRecord / h.jsonBytesPerRecord, 2),
-      fmt((h.heapBytesPerRecord * 100_000) / 1e6, 1),
-      fmt((h.heapBytesPerRecordAfterRead * 100_000) / 1e6, 1),
+      `${h.tokenChars}${h.tokenChars === 64 ? ' (sandbox size)' : ''}`,
+      h.variant === 'map' ? 'Map<key, { accessToken, refreshToken, expiresAt }>' : 'TokenManager + MemoryTokenStore',
+      mb(h.heapStored),
+      mb(h.rssStored),
+      mb(h.heapRead),
+      mb(h.rssRead),
+      fmt(h.heapRead / mapOf(h).heapRead, 2) + ' x',
+      fmt(h.rssRead / mapOf(h).rssRead, 2) + ' x',
     ]),
   )
   return { sessionBytes, bytesPerPendingLogin, heap }
@@ -169,6 +199,9 @@ if (require.main === module) {
     void once(child, 'exit').then(([code]) => {
       process.exitCode = (code as number | null) ?? 1
     })
+  } else if (process.argv.includes('--mem-child')) {
+    const [variant, records, chars] = process.argv[process.argv.indexOf('--mem-child') + 1].split(':')
+    void heapChild(variant as HeapVariant, Number(records), Number(chars)).then((reading) => process.send?.(reading))
   } else {
     runMemory().catch((err: unknown) => {
       console.error(err)

@@ -1,50 +1,47 @@
 /**
  * P1: per-request overhead of the lexoffice() middleware + `await req.lexoffice.getAccessToken()`
- * (fresh token) on an authenticated express-session + passport request, as an rps ratio against
- * the same app without the middleware. autocannon drives the apps (in a child process) from
- * this process, one app at a time.
+ * (fresh token) on an authenticated express-session + passport request, against the same app
+ * without the middleware, for the memory, Redis and PostgreSQL stores (the shared ones behind the
+ * default token cache), all four apps in ONE run. autocannon drives the apps (in a child process)
+ * from this process, one app at a time.
  *
- * The machine is shared and its speed swings by tens of percent within seconds, far more than
- * the 3 % the goal allows. So the runs are short (default 1.5 s) and many (default 24 rounds: every order of the three apps 4 times), the
- * order is rotated every round and reversed every other round (A B C, C B A, B C A, A C B, ...), and
- * each round gives a ratio of neighbouring runs; the figure is the median of those ratios, with
- * their interquartile range as the noise. The app process's CPU time around each run gives CPU
- * µs per request and the requests-per-CPU-second ratio, which machine speed swings move less.
+ * The machine is shared and its speed swings by tens of percent within seconds. So the runs are
+ * short (default 1.5 s) and many (default 24 rounds), the order is rotated every round and
+ * reversed every other round, and the headline figures are taken over ALL rounds:
+ * - rps ratio = total requests of the variant / total requests of the baseline (every app ran the
+ *   same time in every round);
+ * - CPU ratio = baseline CPU µs per request / variant CPU µs per request, each from the app
+ *   process's total CPU time (process.cpuUsage, garbage collection included) over its total requests.
+ * Neither is a best-of or derived from wall-clock stretches. Per-round ratios (median, IQR) show the noise.
  *
- * In-process split (low noise): two more copies each of the baseline and memory apps (A B B A,
- * which cancels the position effects of the load generator), loaded at the same time by four
- * autocannon instances, time each request inside the app process from a marker
- * right after `passport.session()` to `res.end` (bench/lib/apps.ts). With MemoryTokenStore nothing
- * in that stretch waits for I/O, so no other request runs inside it, and both apps see the same
- * machine at the same moment: the difference of the means is the CPU time lexoffice() and
- * `getAccessToken()` add to a request. Divided into the baseline's CPU µs per request (from the
- * rounds above) it gives the ratio the overhead alone would cause.
- *
- *   node -r ts-node/register/transpile-only bench/p1-overhead.ts [--p1-rounds 24] [--p1-duration 1.5] [--p1-connections 10] [--p1-split-duration 10]
+ *   node -r ts-node/register/transpile-only bench/p1-overhead.ts [--p1-rounds 24] [--p1-duration 1.5] [--p1-connections 10]
  */
 import type { ChildProcess } from 'node:child_process'
 import autocannon from 'autocannon'
-import type { P1Target } from './p1-server'
+import type { P1Name, P1Target } from './p1-server'
 import { fmt, forkTs, median, nextMessage, numberArg, percentile, printTable, stopChild } from './lib/util'
+
+type Variant = Exclude<P1Name, 'baseline'>
+const VARIANTS: readonly Variant[] = ['memory', 'redis', 'postgres']
+const GOALS: Record<Variant, number> = { memory: 0.97, redis: 0.95, postgres: 0.95 }
+const LABELS: Record<Variant, string> = {
+  memory: 'MemoryTokenStore',
+  redis: 'RedisTokenStore + token cache',
+  postgres: 'PostgresTokenStore + token cache',
+}
 
 export interface P1Result {
   rounds: number
   durationSec: number
   connections: number
-  rps: Record<P1Target['name'], number[]>
-  /** Server CPU time per request (µs), per round. */
-  cpu: Record<P1Target['name'], number[]>
-  /** Median of the per-round rps ratios. */
-  ratioMemory: number
-  ratioRedis: number
-  /** Total requests of the variant / of the baseline over all rounds (same total time each). */
-  totalRatioMemory: number
-  totalRatioRedis: number
-  /** baseline CPU per request / variant CPU per request (median of rounds): requests per CPU-second ratio. */
-  cpuRatioMemory: number
-  cpuRatioRedis: number
-  /** In-process split: mean ns per request (marker to res.end) of the two timed apps, and the ratio the difference implies. */
-  split: { baselineNs: number; memoryNs: number; addedUs: number; impliedRatio: number; requests: [number, number] }
+  /** Per round, per app. */
+  rps: Record<P1Name, number[]>
+  requests: Record<P1Name, number>
+  cpuMicros: Record<P1Name, number>
+  /** Over all rounds: total requests of the variant / of the baseline. */
+  rpsRatio: Record<Variant, number>
+  /** Over all rounds: baseline CPU per request / variant CPU per request. */
+  cpuRatio: Record<Variant, number>
   errors: number
 }
 
@@ -60,17 +57,12 @@ async function cannon(
   target: P1Target,
   durationSec: number,
   connections: number,
-): Promise<{ rps: number; cpuPerReqUs: number; bad: number }> {
+): Promise<{ rps: number; requests: number; cpu: number; bad: number }> {
   const cpuBefore = await cpuOf(child)
-  const result = await autocannon({
-    url: target.url,
-    connections,
-    duration: durationSec,
-    headers: { cookie: target.cookie },
-  })
+  const result = await autocannon({ url: target.url, connections, duration: durationSec, headers: { cookie: target.cookie } })
   const cpu = (await cpuOf(child)) - cpuBefore
   const bad = result.non2xx + result.errors + result.timeouts
-  return { rps: result.requests.total / (result.duration || durationSec), cpuPerReqUs: cpu / Math.max(1, result.requests.total), bad }
+  return { rps: result.requests.total / (result.duration || durationSec), requests: result.requests.total, cpu, bad }
 }
 
 export async function runP1(): Promise<P1Result> {
@@ -79,166 +71,78 @@ export async function runP1(): Promise<P1Result> {
   const connections = Math.round(numberArg('p1-connections', 10))
   const child = forkTs('p1-server.ts')
   try {
-    const ready = await nextMessage<{ type: string; targets: P1Target[]; splitTargets: { urls: string[]; cookie: string } }>(
-      child,
-      (m) => m.type === 'ready',
-      60_000,
-      'P1 apps ready',
-    )
+    const ready = await nextMessage<{ type: string; targets: P1Target[] }>(child, (m) => m.type === 'ready', 60_000, 'P1 apps ready')
     const targets = ready.targets
     let errors = 0
-    // Warm-up (JIT, connection pools): 2 s each, not counted.
+    // Warm-up (JIT, connection pools, caches): 2 s each, not counted.
     for (const t of targets) errors += (await cannon(child, t, 2, connections)).bad
-    const rps: P1Result['rps'] = { baseline: [], memory: [], redis: [] }
-    const cpu: P1Result['cpu'] = { baseline: [], memory: [], redis: [] }
+    const empty = (): Record<P1Name, number> => ({ baseline: 0, memory: 0, redis: 0, postgres: 0 })
+    const rps: P1Result['rps'] = { baseline: [], memory: [], redis: [], postgres: [] }
+    const requests = empty()
+    const cpuMicros = empty()
+    const cpuPerReq: Record<P1Name, number[]> = { baseline: [], memory: [], redis: [], postgres: [] }
     for (let r = 0; r < rounds; r++) {
       const rotated = targets.map((_, i) => targets[(i + Math.floor(r / 2)) % targets.length])
       const order = r % 2 === 0 ? rotated : rotated.reverse()
       for (const t of order) {
-        const { rps: value, cpuPerReqUs, bad } = await cannon(child, t, durationSec, connections)
-        rps[t.name].push(value)
-        cpu[t.name].push(cpuPerReqUs)
-        errors += bad
+        const run = await cannon(child, t, durationSec, connections)
+        rps[t.name].push(run.rps)
+        requests[t.name] += run.requests
+        cpuMicros[t.name] += run.cpu
+        cpuPerReq[t.name].push(run.cpu / Math.max(1, run.requests))
+        errors += run.bad
       }
-    }
-    // In-process split: both timed apps loaded at once; readings after a 2 s warm-up.
-    const splitDuration = numberArg('p1-split-duration', 10)
-    const { splitTargets } = ready
-    const half = Math.max(1, Math.round(connections / splitTargets.urls.length))
-    const both = async (seconds: number): Promise<void> => {
-      const runs = await Promise.all(
-        splitTargets.urls.map((url) => autocannon({ url, connections: half, duration: seconds, headers: { cookie: splitTargets.cookie } })),
-      )
-      for (const r of runs) errors += r.non2xx + r.errors + r.timeouts
-    }
-    const readSplit = async (): Promise<{ baseline: number[]; memory: number[] }> => {
-      const reply = nextMessage<{ type: string; baseline: number[]; memory: number[] }>(
-        child,
-        (m) => m.type === 'split',
-        10_000,
-        'P1 split reading',
-      )
-      child.send({ type: 'split' })
-      return reply
-    }
-    await both(2)
-    await readSplit()
-    await both(splitDuration)
-    const readings = await readSplit()
-    const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length)
-    const addedUs = (mean(readings.memory) - mean(readings.baseline)) / 1000
-    const baselineCpuUs = median(cpu.baseline)
-    const split: P1Result['split'] = {
-      baselineNs: mean(readings.baseline),
-      memoryNs: mean(readings.memory),
-      addedUs,
-      impliedRatio: baselineCpuUs / (baselineCpuUs + addedUs),
-      requests: [readings.baseline.length, readings.memory.length],
-    }
-
-    const ratios = (name: 'memory' | 'redis'): number[] => rps[name].map((v, i) => v / rps.baseline[i])
-    const cpuRatios = (name: 'memory' | 'redis'): number[] => cpu[name].map((v, i) => cpu.baseline[i] / v)
-    const iqr = (values: number[]): string => `${fmt(percentile(values, 25), 3)}-${fmt(percentile(values, 75), 3)}`
-    // Every app ran the same total time, so total requests divided is the rps ratio over all
-    // rounds; with the order balanced (24 rounds = 4 x the 6 orders) it is the most efficient figure.
-    const sum = (v: number[]): number => v.reduce((a, b) => a + b, 0)
-    const totalRatio = (name: 'memory' | 'redis'): number => sum(rps[name]) / sum(rps.baseline)
-    // Mean of the per-round ratios with its standard error: how far a figure can move by noise alone.
-    const meanSe = (v: number[]): string => {
-      const m = sum(v) / v.length
-      const sd = Math.sqrt(sum(v.map((x) => (x - m) ** 2)) / Math.max(1, v.length - 1))
-      return `${fmt(m, 3)} ± ${fmt(sd / Math.sqrt(v.length), 3)}`
     }
     const final = nextMessage<{ type: string; refreshCalls: number }>(child, (m) => m.type === 'final', 30_000, 'P1 final')
     child.send({ type: 'exit' })
     const { refreshCalls } = await final
-    const result: P1Result = {
-      rounds,
-      durationSec,
-      connections,
-      rps,
-      cpu,
-      ratioMemory: median(ratios('memory')),
-      ratioRedis: median(ratios('redis')),
-      totalRatioMemory: totalRatio('memory'),
-      totalRatioRedis: totalRatio('redis'),
-      cpuRatioMemory: median(cpuRatios('memory')),
-      cpuRatioRedis: median(cpuRatios('redis')),
-      split,
-      errors,
-    }
+
+    const perReq = (name: P1Name): number => cpuMicros[name] / Math.max(1, requests[name])
+    const rpsRatio = Object.fromEntries(VARIANTS.map((v) => [v, requests[v] / requests.baseline])) as Record<Variant, number>
+    const cpuRatio = Object.fromEntries(VARIANTS.map((v) => [v, perReq('baseline') / perReq(v)])) as Record<Variant, number>
+    const roundRatios = (name: Variant): number[] => rps[name].map((v, i) => v / rps.baseline[i])
+    const roundCpuRatios = (name: Variant): number[] => cpuPerReq[name].map((v, i) => cpuPerReq.baseline[i] / v)
+    const iqr = (values: number[]): string =>
+      `${fmt(median(values), 4)} (${fmt(percentile(values, 25), 3)}-${fmt(percentile(values, 75), 3)})`
+    const met = (v: Variant): string =>
+      rpsRatio[v] >= GOALS[v] && cpuRatio[v] >= GOALS[v] ? `>= ${GOALS[v]}: met` : `>= ${GOALS[v]}: NOT met`
     printTable(
-      `P1 per-request overhead (autocannon, ${connections} connections, ${rounds} rounds x ${durationSec} s per app, order rotated and reversed; refresh calls at the sandbox during the run: ${refreshCalls})`,
+      `P1 per-request overhead, one run (autocannon, ${connections} connections, ${rounds} rounds x ${durationSec} s per app, order rotated and reversed; refresh calls at the sandbox during the run: ${refreshCalls})`,
       [
         'app',
-        'median rps',
-        'rps ratio: all rounds (total requests)',
-        'per-round ratios: median (IQR)',
-        'per-round ratios: mean ± SE',
-        'server CPU µs/req',
-        'req per CPU-s ratio (IQR)',
+        'requests (all rounds)',
+        'rps ratio, all rounds',
+        'CPU µs/req, all rounds',
+        'CPU-per-request ratio, all rounds',
+        'diagnostic: per-round rps ratio median (IQR)',
+        'diagnostic: per-round CPU ratio median (IQR)',
         'goal',
       ],
       [
         [
           'baseline: session + passport, no lexoffice()',
-          fmt(median(rps.baseline), 0),
-          '1.000',
+          String(requests.baseline),
+          '1.0000',
+          fmt(perReq('baseline'), 1),
+          '1.0000',
           '',
           '',
-          fmt(median(cpu.baseline), 0),
-          '1.000',
           '',
         ],
-        ...(['memory', 'redis'] as const).map((name) => [
-          `+ lexoffice() + getAccessToken(), ${name === 'memory' ? 'MemoryTokenStore' : 'RedisTokenStore'}`,
-          fmt(median(rps[name]), 0),
-          fmt(totalRatio(name), 3),
-          `${fmt(median(ratios(name)), 3)} (${iqr(ratios(name))})`,
-          meanSe(ratios(name)),
-          fmt(median(cpu[name]), 0),
-          `${fmt(median(cpuRatios(name)), 3)} (${iqr(cpuRatios(name))})`,
-          name === 'memory' ? '>= 0.97' : '(report)',
+        ...VARIANTS.map((v) => [
+          `+ lexoffice() + getAccessToken(), ${LABELS[v]}`,
+          String(requests[v]),
+          fmt(rpsRatio[v], 4),
+          fmt(perReq(v), 1),
+          fmt(cpuRatio[v], 4),
+          iqr(roundRatios(v)),
+          iqr(roundCpuRatios(v)),
+          met(v),
         ]),
       ],
     )
-    printTable(
-      `P1 in-process split (MemoryTokenStore): two copies of each app loaded at once (A B B A, ${half} connections each, ${splitDuration} s), each request timed inside the app from after passport.session() to res.end`,
-      [
-        'app',
-        'requests',
-        'mean µs (marker to res.end)',
-        'median µs',
-        'added µs per request',
-        'baseline CPU µs/req (rounds above)',
-        'implied ratio',
-        'goal',
-      ],
-      [
-        [
-          'baseline',
-          String(split.requests[0]),
-          fmt(split.baselineNs / 1000, 1),
-          fmt(median(readings.baseline) / 1000, 1),
-          '',
-          fmt(baselineCpuUs, 0),
-          '1.000',
-          '',
-        ],
-        [
-          '+ lexoffice() + getAccessToken()',
-          String(split.requests[1]),
-          fmt(split.memoryNs / 1000, 1),
-          fmt(median(readings.memory) / 1000, 1),
-          fmt(addedUs, 1),
-          fmt(baselineCpuUs, 0),
-          fmt(split.impliedRatio, 3),
-          '>= 0.97',
-        ],
-      ],
-    )
     console.log(`non-2xx / errors / timeouts during P1: ${errors}`)
-    return result
+    return { rounds, durationSec, connections, rps, requests, cpuMicros, rpsRatio, cpuRatio, errors }
   } finally {
     await stopChild(child)
   }

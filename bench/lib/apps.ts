@@ -97,6 +97,7 @@ export async function startApp(o: AppOptions): Promise<RunningApp> {
     done(null, user)
   })
 
+  let closeLexoffice = (): Promise<void> => Promise.resolve()
   if (o.strategy === 'lexoffice') {
     const lexoffice = buildLexoffice(
       {
@@ -115,6 +116,7 @@ export async function startApp(o: AppOptions): Promise<RunningApp> {
       },
       o.fetch ? { fetch: o.fetch } : {},
     )
+    closeLexoffice = () => lexoffice.close()
     passport.use('login', new LexofficeStrategy(lexoffice, (connection): BenchUser => ({ id: connection.key })))
     if (o.withMiddleware) app.use(lexoffice.middleware())
   } else {
@@ -154,11 +156,13 @@ export async function startApp(o: AppOptions): Promise<RunningApp> {
     url,
     server,
     app,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await closeLexoffice()
+      await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()
-      }),
+      })
+    },
   }
 }
 

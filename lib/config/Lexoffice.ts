@@ -23,6 +23,8 @@ import type { BackgroundRefresher, BackgroundRefresherOptions } from '../refresh
 import type { ConnectionStatus } from '../tokens/ConnectionStatus'
 import { MemoryTokenStore } from '../tokens/stores/MemoryTokenStore'
 import { TokenManager } from '../tokens/TokenManager'
+import { CachingTokenStore, invalidationOf } from '../tokens/TokenCache'
+import { DEFAULT_REFRESH_AHEAD_MS, DEFAULT_REFRESH_JITTER_MS } from '../tokens/resolveTokenManagerOptions'
 import type { TokenStore } from '../tokens/TokenStore'
 import type { LexofficeWebhookHandler, LexofficeWebhooksOptions } from '../webhooks/LexofficeWebhooksOptions'
 import type { LexofficeOptions } from './LexofficeOptions'
@@ -69,6 +71,8 @@ export class Lexoffice {
   readonly #attach: Handler
   /** With `redis`: webhook deliveries are deduplicated across processes. */
   #dedupe: LexofficeWebhooksOptions['dedupe'] | undefined
+  /** The token cache in front of a shared store, when there is one. */
+  readonly #cache: CachingTokenStore | undefined
 
   /** @internal Use {@link createLexoffice}. */
   constructor(options: LexofficeOptions = {}, hooks: LexofficeHooks = {}) {
@@ -90,7 +94,16 @@ export class Lexoffice {
         'passport-lexoffice: tokens are kept in this process only (lost on restart, not shared between processes); pass "redis" or "store" to createLexoffice.',
       )
     }
-    this.manager = new TokenManager({ store, oauth, apiURL: o.endpoints.apiURL, now })
+    const channel = o.tokenCache === false ? undefined : invalidationOf(store)
+    this.#cache =
+      channel === undefined || o.tokenCache === false
+        ? undefined
+        : new CachingTokenStore(store, channel, {
+            maxEntries: o.tokenCache.maxEntries,
+            aheadMs: DEFAULT_REFRESH_AHEAD_MS + DEFAULT_REFRESH_JITTER_MS,
+            now,
+          })
+    this.manager = new TokenManager({ store: this.#cache ?? store, oauth, apiURL: o.endpoints.apiURL, now })
     // One rate budget for every API call of this configuration: request contexts, clients for jobs, the login's profile call.
     const transport = resolveTransportSettings({
       apiURL: o.endpoints.apiURL,
@@ -286,10 +299,34 @@ export class Lexoffice {
     return new Refresher({ ...options, manager: this.manager })
   }
 
+  /**
+   * Ends what this configuration opened itself: the token cache's subscription (a duplicate Redis
+   * connection, or a PostgreSQL connection listening for changes). Your clients and pools stay
+   * open; close them after this. Reads then go to the store.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', async () => {
+   *   await lexoffice.close()
+   *   await redis.quit()
+   * })
+   * ```
+   */
+  async close(): Promise<void> {
+    await this.#cache?.close()
+  }
+
   /** A secret-free view. */
   toJSON(): Record<string, unknown> {
     const o = internalsOf(this).options
-    return { clientID: o.clientID, environment: o.environment, apiURL: o.endpoints.apiURL, manager: this.manager.toJSON() }
+    const view: Record<string, unknown> = {
+      clientID: o.clientID,
+      environment: o.environment,
+      apiURL: o.endpoints.apiURL,
+      manager: this.manager.toJSON(),
+    }
+    if (this.#cache) view['tokenCache'] = this.#cache.toJSON()['cache']
+    return view
   }
 
   /** A secret-free view for `util.inspect`. */

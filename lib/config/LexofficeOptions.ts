@@ -106,6 +106,18 @@ export interface LexofficeOptions {
    */
   encryption?: LexofficeEncryptionOption | false
   /**
+   * The token cache in each process, in front of a shared store (Redis, PostgreSQL): a fresh
+   * access token is served from memory until it is due for refresh, so an API call costs no store
+   * round trip. Every write (refresh, disconnect, lost) is announced to the other processes
+   * (Redis pub/sub, PostgreSQL LISTEN/NOTIFY on a connection of its own), which drop their copy; a
+   * token lexoffice refuses (401) is re-read from the store; while the subscription is down the
+   * cache serves nothing. `false` turns it off; `{ maxEntries }` bounds it (default 10 000
+   * connections). Default: on for `redis` and for a `RedisTokenStore` or `PostgresTokenStore`
+   * passed as `store` (other stores are read directly). Every process that writes the same store
+   * must run with the cache (or at least announce writes through it): call `lexoffice.close()` at shutdown.
+   */
+  tokenCache?: boolean | { maxEntries?: number }
+  /**
    * Turns the stored connection into the user of your app (sign in) or checks it (connect). It
    * runs after the tokens were stored; return `false` to refuse, and the connection is revoked.
    * Default: the connection itself is the user (a small serialisable {@link LexofficeUser}).

@@ -33,6 +33,8 @@ export interface ResolvedLexofficeOptions {
   redis: LexofficeRedisClient | undefined
   redisPrefix: string
   encryption: LexofficeEncryptionOption | false | undefined
+  /** `false`: no token cache; else its bound. */
+  tokenCache: { maxEntries: number } | false
   rateLimitScope: RateLimitScope
   verify: LexofficeVerify | undefined
   pendingLoginTtlMs: number
@@ -54,6 +56,7 @@ const KEYS = optionKeys<LexofficeOptions>()([
   'redis',
   'redisPrefix',
   'encryption',
+  'tokenCache',
   'rateLimitScope',
   'verify',
   'pendingLoginTtlMs',
@@ -192,6 +195,8 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
     )
   }
 
+  const tokenCache = resolveTokenCache(options.tokenCache)
+
   const rateLimitScope: unknown = options.rateLimitScope ?? 'client'
   if (rateLimitScope !== 'client' && rateLimitScope !== 'connection') {
     throw invalidArg('ERR_INVALID_ARG_VALUE', '"rateLimitScope" must be "client" or "connection"')
@@ -226,6 +231,7 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
     redis,
     redisPrefix,
     encryption,
+    tokenCache,
     rateLimitScope,
     verify: options.verify,
     pendingLoginTtlMs,
@@ -234,6 +240,17 @@ export function resolveLexofficeOptions(options: LexofficeOptions = {}): Resolve
     timeoutMs,
     logger,
   }
+}
+
+function resolveTokenCache(option: LexofficeOptions['tokenCache']): { maxEntries: number } | false {
+  if (option === undefined || option === true) return { maxEntries: 10_000 }
+  if (option === false) return false
+  const given: unknown = option
+  assertObject(given, 'tokenCache', 'true, false or { maxEntries }')
+  assertKnownKeys(given, ['maxEntries'], 'tokenCache')
+  const maxEntries: unknown = (given as { maxEntries?: unknown }).maxEntries ?? 10_000
+  assertInteger(maxEntries, 'tokenCache.maxEntries', 1, 10_000_000)
+  return { maxEntries }
 }
 
 function missing(option: string, variable: string, what: string): TypeError {

@@ -6,6 +6,8 @@ import { optionKeys } from '../options/optionKeys'
 import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord } from '../tokens/stores/recordCodec'
 import { resolveSharedStoreCipher, type SharedStoreEncryption } from '../tokens/stores/sharedStoreEncryption'
 import { PostgresLock } from './PostgresLock'
+import { CACHE_INVALIDATION, type CacheInvalidation } from '../tokens/TokenCache'
+import { postgresCacheInvalidation, postgresChannel } from './postgresCacheInvalidation'
 import { assertPostgresOptions, assertPostgresText, PostgresExecutor, type PostgresPoolLike, toPostgresPool } from './postgresPool'
 import { type PostgresTable, type PostgresTableNames, resolvePostgresTables } from './postgresTables'
 
@@ -203,6 +205,11 @@ export class PostgresTokenStore implements TokenStore {
    */
   createLock(): PostgresLock {
     return new PostgresLock({ pool: this.#pool, tables: this.#tables, commandTimeoutMs: this.#timeoutMs })
+  }
+
+  /** The token cache's invalidation channel (LISTEN/NOTIFY per table); see lib/tokens/TokenCache.ts. @internal */
+  [CACHE_INVALIDATION](): CacheInvalidation | undefined {
+    return postgresCacheInvalidation(this.#pool, this.#db, postgresChannel(this.#table.sql))
   }
 
   async #read(key: string): Promise<{ version: number; data: string } | undefined> {

@@ -4,6 +4,8 @@ import type { TokenCipher } from '../tokens/crypto/TokenCipher'
 import { assertInteger, assertKnownKeys, assertObject, assertString, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import { RedisLock } from './RedisLock'
+import { CACHE_INVALIDATION, type CacheInvalidation, invalidationChannel } from '../tokens/TokenCache'
+import { redisCacheInvalidation } from './redisCacheInvalidation'
 import { assertKey, assertSetArgs, casVersion, decodeRecord, dueAt, encodeRecord } from '../tokens/stores/recordCodec'
 import {
   clusterMasters,
@@ -295,6 +297,11 @@ export class RedisTokenStore implements TokenStore {
    */
   createLock(): RedisLock {
     return new RedisLock({ client: this.#client, prefix: `${this.#prefix}lock:`, commandTimeoutMs: this.#timeoutMs })
+  }
+
+  /** The token cache's invalidation channel (pub/sub under the prefix); see lib/tokens/TokenCache.ts. @internal */
+  [CACHE_INVALIDATION](): CacheInvalidation | undefined {
+    return redisCacheInvalidation(this.#client, this.#redis, invalidationChannel(this.#prefix))
   }
 
   #recordKey(key: string): string {

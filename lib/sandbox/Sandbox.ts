@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Server } from 'node:http'
 import type { LexofficeEndpoints } from '../endpoints'
+import type { LexofficeTokenResponse } from '../oauth/LexofficeOAuthClient'
 import { assertInteger, assertString, invalidArg } from '../options/assert'
 import { assertFaults } from './oauth/faults'
 import { assertRedirectUri, resolveSandboxClient, type SandboxClientConfig } from './options'
@@ -306,6 +307,44 @@ export class Sandbox extends EventEmitter<SandboxEvents> {
    */
   expireAccessTokens(connectionId?: string): void {
     this.#state.expireAccessTokens(connectionId)
+  }
+
+  /**
+   * Creates `count` approved connections of the default client (or `clientID`) at once and
+   * resolves their first token answers, as the token endpoint would give them after a login:
+   * for load tests that need many stored connections (a login each would take minutes).
+   * No `connection.created` events are emitted.
+   *
+   * @example
+   * ```ts
+   * const seeded = sandbox.seedConnections(10_000)
+   * for (const [i, s] of seeded.entries()) await manager.connect(`user-${i}`, s.tokens, { connectionId: s.connectionId })
+   * ```
+   */
+  seedConnections(
+    count: number,
+    options: { clientID?: string; scope?: string; connectionName?: string } = {},
+  ): Array<{ connectionId: string; organizationId: string; tokens: LexofficeTokenResponse }> {
+    assertInteger(count, 'count', 1, 1_000_000)
+    const clientID = options.clientID ?? this.#defaultClientID
+    if (!this.#state.clients.has(clientID)) throw invalidArg('ERR_INVALID_ARG_VALUE', '"clientID" is not a client of this sandbox')
+    const scopes = (options.scope ?? 'profile.read contacts.read').split(' ').filter((s) => s !== '')
+    const out: Array<{ connectionId: string; organizationId: string; tokens: LexofficeTokenResponse }> = []
+    for (let i = 0; i < count; i++) {
+      const issued = this.#state.seedConnection(clientID, scopes, options.connectionName ?? 'seeded')
+      out.push({
+        connectionId: issued.connection.connectionId,
+        organizationId: issued.connection.organizationId,
+        tokens: {
+          access_token: issued.accessToken,
+          refresh_token: issued.refreshToken,
+          token_type: 'Bearer',
+          expires_in: issued.expiresIn,
+          scope: issued.scopes.join(' '),
+        },
+      })
+    }
+    return out
   }
 
   /**

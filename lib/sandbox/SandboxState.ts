@@ -206,6 +206,30 @@ export class SandboxState {
     return { connection, tokens }
   }
 
+  /**
+   * Creates an approved connection without the authorization dance, and issues its first tokens
+   * (load tests with many connections). No event: nobody watched it being made.
+   */
+  seedConnection(clientID: string, scopes: readonly string[], connectionName: string): IssuedTokens & { connection: ConnectionRecord } {
+    const connection: ConnectionRecord = {
+      connectionId: randomUUID(),
+      organizationId: this.approvingOrganizationId,
+      userId: this.defaultUserId,
+      clientID,
+      connectionName,
+      scopes,
+      createdAt: this.now(),
+      state: 'active',
+      revokedReason: undefined,
+      refreshCount: 0,
+      accessToken: undefined,
+      accessTokenExpiresAt: 0,
+      refreshToken: undefined,
+    }
+    this.#connections.set(connection.connectionId, connection)
+    return { ...this.#issueTokens(connection), connection }
+  }
+
   /** Rotates both tokens of an active connection (refresh_token grant). */
   rotate(connection: ConnectionRecord): IssuedTokens {
     const tokens = this.#issueTokens(connection)

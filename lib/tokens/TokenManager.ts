@@ -244,6 +244,8 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       if (pending.record.tokens.accessToken !== rejectedAccessToken) return pending.record.tokens.accessToken
       return this.#fromPending(pending.record.tokens, true)
     }
+    // A cached copy may be the very token lexoffice refused (revoked elsewhere): read the store.
+    this.#store.forget(key)
     const tokens = activeTokens(await this.#store.get(key))
     if (tokens.accessToken !== rejectedAccessToken && !this.#isDue(tokens)) return tokens.accessToken
     return this.#forced(key, rejectedAccessToken)

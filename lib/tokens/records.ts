@@ -11,6 +11,7 @@ import { invalidArg, isObject } from '../options/assert'
 import { DeadlineTicker } from '../timing/DeadlineTicker'
 import type { TokenRecord, TokenSet } from './TokenSet'
 import type { TokenStore } from './TokenStore'
+import { forgetCached } from './TokenCache'
 
 /**
  * Organisation and connection ids to store beside the tokens (a passport profile fits).
@@ -118,6 +119,11 @@ export class GuardedStore {
 
   set(key: string, record: TokenRecord, expectedVersion: number): Promise<boolean> {
     return this.guard(() => this.#store.set(key, record, expectedVersion), 'write')
+  }
+
+  /** Drops a cached copy of `key` (a token cache in front of the store), so the next read goes to the store. */
+  forget(key: string): void {
+    forgetCached(this.#store, key)
   }
 
   destroy(key: string): Promise<void> {

@@ -134,6 +134,11 @@ const OAUTH_KNOWN = optionKeys<TokenManagerOAuthOptions>()([
 const RETRY_KNOWN = optionKeys<TokenManagerRetryOptions>()(['attempts', 'minDelayMs', 'maxDelayMs'])
 const HOUR = 3_600_000
 
+/** Defaults of `refreshAheadMs` and `refreshJitterMs` (the token cache serves nothing later than both allow). @internal */
+export const DEFAULT_REFRESH_AHEAD_MS = 15 * 60_000
+/** @internal */
+export const DEFAULT_REFRESH_JITTER_MS = 2 * 60_000
+
 /**
  * Applies defaults and checks every {@link TokenManagerOptions} value once.
  *
@@ -178,9 +183,9 @@ export function resolveTokenManagerOptions(options: TokenManagerOptions): Resolv
   assertUrl(apiURL, 'apiURL')
   apiURL = apiURL.replace(/\/+$/, '').replace(/\/v1$/, '')
 
-  const refreshAheadMs = options.refreshAheadMs ?? 15 * 60_000
+  const refreshAheadMs = options.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS
   assertInteger(refreshAheadMs, 'refreshAheadMs', 0, 2 * HOUR)
-  const refreshJitterMs = options.refreshJitterMs ?? 2 * 60_000
+  const refreshJitterMs = options.refreshJitterMs ?? DEFAULT_REFRESH_JITTER_MS
   assertInteger(refreshJitterMs, 'refreshJitterMs', 0, HOUR)
 
   let lock: RefreshLock | undefined

@@ -40,7 +40,12 @@ const OPTION_KEYS = optionKeys<MemoryTokenStoreOptions>()(['encryption', 'shareW
 
 interface Entry {
   version: number
-  data: string
+  /**
+   * The record as stored (JSON or sealed). Without a cipher it is dropped once the record was
+   * decoded (the frozen record says the same; `dataOf` rebuilds it),
+   * so a read connection costs one copy of its record instead of two.
+   */
+  data: string | undefined
   dueAt: number | undefined
   /**
    * The record as last decoded without a cipher, deeply frozen (stores without encryption only:
@@ -99,10 +104,11 @@ export class MemoryTokenStore implements TokenStore {
     assertKey(key)
     const entry = this.#entries.get(key)
     if (entry === undefined) return undefined
-    if (this.#cipher !== undefined) return decodeRecord(key, entry.data, this.#cipher)
+    if (this.#cipher !== undefined) return decodeRecord(key, dataOf(entry), this.#cipher)
     if (entry.decoded === undefined) {
-      const decoded = decodeRecord(key, entry.data, undefined)
+      const decoded = decodeRecord(key, dataOf(entry), undefined)
       entry.decoded = decoded === undefined ? undefined : freezeRecord(decoded)
+      if (entry.decoded !== undefined) entry.data = undefined
     }
     return entry.decoded
   }
@@ -121,7 +127,7 @@ export class MemoryTokenStore implements TokenStore {
     assertSetArgs(key, record, expectedVersion)
     // Everything below is synchronous, so the check and the write are atomic in this process.
     const entry = this.#entries.get(key)
-    const current = entry === undefined ? 0 : casVersion(key, entry.version, entry.data, this.#cipher)
+    const current = entry === undefined ? 0 : casVersion(key, entry.version, dataOf(entry), this.#cipher)
     if (current !== expectedVersion) return false
     this.#entries.set(key, { version: record.version, data: encodeRecord(key, record, this.#cipher), dueAt: dueAt(record) })
     return true
@@ -166,4 +172,9 @@ export class MemoryTokenStore implements TokenStore {
     const keys = [...this.#entries.keys()]
     return prefix === '' ? keys : keys.filter((key) => key.startsWith(prefix))
   }
+}
+
+/** The stored form of `entry`: kept, or rebuilt from the decoded plaintext record (what encodeRecord wrote without a cipher). */
+function dataOf(entry: Entry): string {
+  return entry.data ?? JSON.stringify(entry.decoded)
 }
