@@ -11,13 +11,13 @@
  * the tests prove the slots booked, not a timing, and wait for nothing.
  */
 import type { AccessTokenProvider } from '../../lib/client/AccessTokenProvider'
-import { ApiTransport } from '../../lib/client/ApiTransport'
-import { type LexofficeClient, lexofficeClientOn } from '../../lib/client/LexofficeClient'
-import { type LexofficeClientCommonOptions, type LexofficeRequestInfo, resolveClientOptions } from '../../lib/client/LexofficeClientOptions'
+import type { LexofficeClient } from '../../lib/client/LexofficeClient'
+import type { LexofficeClientCommonOptions, LexofficeRequestInfo } from '../../lib/client/LexofficeClientOptions'
 import { MemoryRateLimiter } from '../../lib/client/rateLimit/MemoryRateLimiter'
 import type { RateLimiter } from '../../lib/client/rateLimit/RateLimiter'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { type ScheduleClock, scheduleClock } from '../helpers/scheduleClock'
+import { clientOnClock } from './helpers/clientOnClock'
 import { sandboxProvider } from './helpers/sandboxProvider'
 
 let sandbox: Sandbox
@@ -31,8 +31,7 @@ afterEach(() => sandbox.close())
 
 /** A client whose transport times token reads on the test's clock. */
 function clientOn(provider: AccessTokenProvider, options: LexofficeClientCommonOptions): LexofficeClient {
-  const resolved = resolveClientOptions({ apiURL: sandbox.endpoints.apiURL, ...options, tokenProvider: provider })
-  return lexofficeClientOn(new ApiTransport({ ...resolved, now: clock.now }, resolved))
+  return clientOnClock({ apiURL: sandbox.endpoints.apiURL, ...options, tokenProvider: provider }, clock)
 }
 
 /** A MemoryRateLimiter on the test's clock that records the instant of every slot it booked. */

@@ -8,6 +8,7 @@ import { LexofficeClient } from '../../lib/client/LexofficeClient'
 import type { LexofficeRequestInfo } from '../../lib/client/LexofficeClientOptions'
 import { MemoryRateLimiter } from '../../lib/client/rateLimit/MemoryRateLimiter'
 import { expectedWaits, scheduleClock } from '../helpers/scheduleClock'
+import { clientOnClock } from './helpers/clientOnClock'
 import { startTestServer, type TestServer } from './helpers/testServer'
 
 let server: TestServer
@@ -22,13 +23,16 @@ beforeEach(() => {
 test('10 concurrent calls through the limiter: each waits for its own slot, 1000/rate apart, and is sent once', async () => {
   const clock = scheduleClock()
   const requests: LexofficeRequestInfo[] = []
-  const client = new LexofficeClient({
-    apiKey: 'pacing-key',
-    apiURL: server.url,
-    rateLimit: { limiter: new MemoryRateLimiter({ ratePerSecond: 5, now: clock.now, sleep: clock.sleep }) },
-    retry: { retries: 0, rateLimitRetries: 0 },
-    hooks: { onRequest: (i) => requests.push(i) },
-  })
+  const client = clientOnClock(
+    {
+      apiKey: 'pacing-key',
+      apiURL: server.url,
+      rateLimit: { limiter: new MemoryRateLimiter({ ratePerSecond: 5, now: clock.now, sleep: clock.sleep }) },
+      retry: { retries: 0, rateLimitRetries: 0 },
+      hooks: { onRequest: (i) => requests.push(i) },
+    },
+    clock,
+  )
   const results = await Promise.allSettled(Array.from({ length: 10 }, () => client.profile.get()))
   expect(results.filter((r) => r.status === 'rejected')).toEqual([])
   expect(clock.waits).toEqual(expectedWaits(10, 5, 1))
