@@ -176,7 +176,7 @@ describe('passport-lexoffice command (in-process)', () => {
       expect.objectContaining({ key: 'alice', state: 'active', refreshCount: 0, expiresInMs: expect.any(Number) }),
       expect.objectContaining({ key: 'bob', state: 'lost', lostReason: 'invalid_grant', lostAt: expect.any(Number) }),
     ])
-    expect(parsed.connections[0]!.expiresInMs).toBeGreaterThan(HOUR)
+    expect(parsed.connections[0].expiresInMs).toBeGreaterThan(HOUR)
     for (const c of parsed.connections) expect(Object.keys(c).some((k) => /token/i.test(k))).toBe(false)
 
     const table = captureIO()

@@ -79,7 +79,7 @@ beforeEach(() => {
 })
 
 function last(): Seen {
-  const s = server.seen[server.seen.length - 1]
+  const s = server.seen.at(-1)
   if (!s) throw new Error('no request seen')
   return s
 }

@@ -76,7 +76,7 @@ describe('async iteration over pages', () => {
     expect((caught as LexofficeSearchWindowError).totalElements).toBe(20_000)
     expect(yielded).toBe(10_000)
     // Never asked for a page reaching past entry 10,000.
-    const last = server.seen[server.seen.length - 1]
+    const last = server.seen.at(-1)
     expect((Number(last?.query.get('page')) + 1) * Number(last?.query.get('size'))).toBeLessThanOrEqual(10_000)
   })
 
@@ -102,7 +102,7 @@ describe('search strings are HTML-encoded, then URL-encoded', () => {
   test('contacts name and email, voucherlist voucherNumber/contactName, vouchers voucherNumber', async () => {
     total = 0
     await client().contacts.list({ name: 'Smith & Sons <GmbH>', email: 'a&b@x.de', number: 5 })
-    const contacts = server.seen[0]
+    const contacts = server.seen.at(0)
     expect(contacts?.rawQuery).toBe('email=a%26amp%3Bb%40x.de&name=Smith%20%26amp%3B%20Sons%20%26lt%3BGmbH%26gt%3B&number=5')
     // What lexoffice sees after URL-decoding is the HTML-encoded text.
     expect(contacts?.query.get('name')).toBe('Smith &amp; Sons &lt;GmbH&gt;')

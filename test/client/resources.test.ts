@@ -52,7 +52,7 @@ beforeAll(async () => {
 afterAll(() => server.close())
 
 function last(): Seen {
-  const s = server.seen[server.seen.length - 1]
+  const s = server.seen.at(-1)
   if (!s) throw new Error('no request seen')
   return s
 }

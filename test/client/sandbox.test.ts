@@ -46,7 +46,7 @@ describe('LexofficeClient against the sandbox', () => {
     const token = provider.current()
     const client = createLexofficeClient(provider, { apiURL: sandbox.endpoints.apiURL, connectionKey: 'sandbox-conn' })
     const [conn] = sandbox.connections()
-    sandbox.revokeConnection(conn?.connectionId ?? '')
+    sandbox.revokeConnection(conn.connectionId)
     const err: unknown = await client.profile.get().catch((e: unknown) => e)
     // The sandbox refuses the refresh of a revoked connection; our minimal provider throws then.
     expect(provider.refreshes).toBe(1)

@@ -24,7 +24,7 @@ const data = () => sandbox.api.organization(sandbox.organization.organizationId)
 
 async function openInvoice() {
   const [entry] = (await client.voucherlist.list({ voucherType: 'invoice', voucherStatus: 'open', size: 1 })).content
-  return client.invoices.get(entry?.id ?? '')
+  return client.invoices.get(entry.id)
 }
 
 const dunningFor = (contactId: string | undefined, taxType: string): NewDunning => ({
@@ -47,7 +47,7 @@ const dunningFor = (contactId: string | undefined, taxType: string): NewDunning 
 describe('payments', () => {
   test('paid, part-paid and open invoices; the amounts agree with the voucherlist', async () => {
     const [paid] = (await client.voucherlist.list({ voucherType: 'invoice', voucherStatus: 'paid', size: 1 })).content
-    const payment = await client.payments.get(paid?.id ?? '')
+    const payment = await client.payments.get(paid.id)
     expect(payment).toMatchObject({
       openAmount: 0,
       paymentStatus: 'balanced',
@@ -56,7 +56,7 @@ describe('payments', () => {
       currency: 'EUR',
     })
     expect(payment.paidDate).toEqual(expect.any(String))
-    expect(payment.paymentItems?.map((i) => i.amount)).toEqual([paid?.totalAmount])
+    expect(payment.paymentItems?.map((i) => i.amount)).toEqual([paid.totalAmount])
 
     const open = await client.voucherlist.listAll({ voucherType: 'invoice', voucherStatus: 'open' })
     for (const entry of open) {
@@ -67,9 +67,9 @@ describe('payments', () => {
 
   test('a draft is API_VALIDATION (406), an unknown id API_NOT_FOUND', async () => {
     const [draft] = (await client.voucherlist.list({ voucherType: 'invoice', voucherStatus: 'draft', size: 1 })).content
-    const err = await apiError(client.payments.get(draft?.id ?? ''))
+    const err = await apiError(client.payments.get(draft.id))
     expect([err.code, err.upstreamStatus]).toEqual(['API_VALIDATION', 406])
-    expect(err.request).toEqual({ method: 'GET', path: `/v1/payments/${draft?.id}` })
+    expect(err.request).toEqual({ method: 'GET', path: `/v1/payments/${draft.id}` })
     expect((await apiError(client.payments.get(UNKNOWN))).code).toBe('API_NOT_FOUND')
   })
 })
@@ -97,9 +97,7 @@ describe('dunnings', () => {
   test('an invalid pursue is API_VALIDATION; unknown ids API_NOT_FOUND', async () => {
     const invoice = await openInvoice()
     const [quotation] = (await client.voucherlist.list({ voucherType: 'quotation', voucherStatus: 'open', size: 1 })).content
-    const notInvoice = await apiError(
-      client.dunnings.create(dunningFor(undefined, 'net'), { precedingSalesVoucherId: quotation?.id ?? '' }),
-    )
+    const notInvoice = await apiError(client.dunnings.create(dunningFor(undefined, 'net'), { precedingSalesVoucherId: quotation.id }))
     expect([notInvoice.code, notInvoice.upstreamStatus]).toEqual(['API_VALIDATION', 406])
     expect(notInvoice.details).toEqual([expect.objectContaining({ field: 'precedingSalesVoucherId' })])
     const otherContact = await apiError(
@@ -165,10 +163,10 @@ describe('scopes enforced by the sandbox', () => {
     const [paid] = (await narrow.voucherlist.list({ voucherType: 'invoice', voucherStatus: 'paid', size: 1 })).content
     const dpi = [...data().downPaymentInvoices.values()][0]
     for (const call of [
-      narrow.payments.get(paid?.id ?? ''),
+      narrow.payments.get(paid.id),
       narrow.recurringTemplates.list(),
       narrow.dunnings.get(UNKNOWN),
-      narrow.downPaymentInvoices.get(dpi?.id ?? ''),
+      narrow.downPaymentInvoices.get(dpi.id),
     ]) {
       const err = await apiError(call)
       expect([err.code, err.upstreamStatus]).toEqual(['API_FORBIDDEN', 403])

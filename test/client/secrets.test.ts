@@ -14,6 +14,7 @@ beforeAll(async () => {
 afterAll(() => server.close())
 
 function dumps(value: unknown): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined and functions
   return [JSON.stringify(value) ?? '', inspect(value, { depth: 20, showHidden: true, getters: true }), String(value)]
 }
 

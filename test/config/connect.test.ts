@@ -2,6 +2,7 @@
  * Connect mode: an app with its own login connects lexoffice organisations to its users
  * (`lexoffice.connectRoutes({ owner })`), lists and disconnects them, and `req.lexoffice` picks one.
  */
+import type { Express } from 'express'
 import type { Lexoffice } from '../../lib/config/Lexoffice'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { type TestApp, approve, startTestApp } from '../helpers/lexofficeApp'
@@ -9,10 +10,10 @@ import { type TestApp, approve, startTestApp } from '../helpers/lexofficeApp'
 const html = { accept: 'text/html' }
 
 /** The app's own login: `POST /login?as=<id>` makes `req.user = { id }`. */
-function ownLogin(app: any): void {
-  app.post('/login', (req: any, res: any, next: any) => {
+function ownLogin(app: Express): void {
+  app.post('/login', (req, res, next) => {
     // keepSessionInfo: the session (and a pending lexoffice login in it) survives the switch of users.
-    req.logIn({ id: String(req.query.as) }, { keepSessionInfo: true }, (err: unknown) => (err ? next(err) : res.end('ok')))
+    req.logIn({ id: req.query.as as string }, { keepSessionInfo: true, session: true }, (err: unknown) => (err ? next(err) : res.end('ok')))
   })
 }
 
@@ -32,15 +33,17 @@ beforeEach(async () => {
     sandbox,
     setup(app, lexoffice: Lexoffice, passport) {
       ownLogin(app)
-      app.use(lexoffice.connectRoutes({ owner: (req: any) => req.user?.id, passport, path: '/settings/lexoffice' }))
-      app.get('/contacts', lexoffice.required(), (req: any, res: any, next: any) => {
-        const ctx = req.query.org ? req.lexoffice.use(String(req.query.org)) : req.lexoffice
+      app.use(
+        lexoffice.connectRoutes({ owner: (req) => (req.user as { id: string } | undefined)?.id, passport, path: '/settings/lexoffice' }),
+      )
+      app.get('/contacts', lexoffice.required(), (req, res, next) => {
+        const ctx = req.query.org ? req.lexoffice.use(req.query.org as string) : req.lexoffice
         Promise.all([ctx.client.profile.get(), ctx.key()]).then(
-          ([profile, key]: any[]) => res.json({ companyName: profile.companyName, key }),
+          ([profile, key]) => res.json({ companyName: profile.companyName, key }),
           next,
         )
       })
-      app.get('/me', (req: any, res: any) => res.json({ user: req.user ?? null }))
+      app.get('/me', (req, res) => res.json({ user: req.user ?? null }))
     },
   })
 })
@@ -50,7 +53,7 @@ async function connect(agent: ReturnType<TestApp['agent']>, org?: string): Promi
   const start = await agent.get('/settings/lexoffice/connect?returnTo=/contacts')
   expect(start.status).toBe(302)
   sandbox.useOrganization(org ?? sandbox.organization.organizationId)
-  const back = await agent.get(await approve(start.headers.location as string))
+  const back = await agent.get(await approve(start.headers.location))
   expect(back.status).toBe(302)
   expect(back.headers.location).toBe('/contacts')
 }
@@ -85,8 +88,8 @@ it("one app user connects several organisations, chooses one per request, discon
   expect(orgs.length).toBeGreaterThanOrEqual(2)
   await connect(agent, orgs[0])
   await connect(agent, orgs[1])
-  const listed = (await agent.get('/settings/lexoffice/connections')).body.connections.map(
-    (c: { organizationId: string }) => c.organizationId,
+  const listed = ((await agent.get('/settings/lexoffice/connections')).body.connections as Array<{ organizationId: string }>).map(
+    (c) => c.organizationId,
   )
   expect(listed.sort()).toEqual([orgs[0], orgs[1]].sort())
   const chosen = await agent.get(`/contacts?org=${orgs[0]}`)
@@ -121,7 +124,7 @@ it('a callback for another app user than the one who started the login is refuse
   const agent = t.agent()
   await agent.post('/login?as=u1')
   const start = await agent.get('/settings/lexoffice/connect')
-  const callback = await approve(start.headers.location as string)
+  const callback = await approve(start.headers.location)
   await agent.post('/login?as=u2')
   const res = await agent.get(callback).set('accept', 'application/json')
   expect(res.status).toBe(403)

@@ -7,6 +7,13 @@ import { type TestApp, logIn, startTestApp } from '../helpers/lexofficeApp'
 
 const html = { accept: 'text/html' }
 
+/** The signed-in user as `/me` answers it (the fields these tests read). */
+interface MeUser {
+  id: string
+  connectionId: string
+  connectionKey: string
+}
+
 describe.each(['express5', 'express4'] as const)('sign in with lexoffice (%s)', (express) => {
   let t: TestApp
   beforeEach(async () => {
@@ -14,13 +21,13 @@ describe.each(['express5', 'express4'] as const)('sign in with lexoffice (%s)', 
       express,
       setup(app, lexoffice: Lexoffice, passport) {
         app.use(lexoffice.routes({ passport }))
-        app.get('/contacts', lexoffice.required(), (req: any, res: any, next: any) => {
-          req.lexoffice.client.contacts.list({ page: 0, size: 2 }).then((page: unknown) => res.json(page), next)
+        app.get('/contacts', lexoffice.required(), (req, res, next) => {
+          req.lexoffice.client.contacts.list({ page: 0, size: 2 }).then((page) => res.json(page), next)
         })
-        app.get('/me', (req: any, res: any) => res.json({ user: req.user ?? null }))
-        app.get('/boom', (req: any, res: any, next: any) => {
+        app.get('/me', (req, res) => res.json({ user: req.user ?? null }))
+        app.get('/boom', (req, res, next) => {
           // A handler that uses the API without the guard: a lost connection must still get the package's answer.
-          req.lexoffice.client.contacts.list().then((page: unknown) => res.json(page), next)
+          req.lexoffice.client.contacts.list().then((page) => res.json(page), next)
         })
       },
     })
@@ -45,7 +52,7 @@ describe.each(['express5', 'express4'] as const)('sign in with lexoffice (%s)', 
     const contacts = await agent.get('/contacts')
     expect(contacts.status).toBe(200)
     expect(contacts.body.content).toHaveLength(2)
-    const status = await t.lexoffice.manager.tokenInfo(me.body.user.connectionKey)
+    const status = await t.lexoffice.manager.tokenInfo((me.body as { user: MeUser }).user.connectionKey)
     expect(status).toMatchObject({ state: 'active', details: { userId: me.body.user.id, organizationId: me.body.user.organizationId } })
   })
 
@@ -61,7 +68,7 @@ describe.each(['express5', 'express4'] as const)('sign in with lexoffice (%s)', 
   it('after lexoffice revoked the connection: the guard explains and offers a reconnect, never a stack trace', async () => {
     const agent = t.agent()
     await logIn(agent)
-    const { user } = (await agent.get('/me')).body
+    const { user } = (await agent.get('/me')).body as { user: MeUser }
     t.sandbox.revokeConnection(user.connectionId)
     // The first API call finds out (401 -> refresh -> invalid_grant) and the error handler answers.
     const boom = await agent.get('/boom').set('accept', 'application/json')
@@ -71,7 +78,7 @@ describe.each(['express5', 'express4'] as const)('sign in with lexoffice (%s)', 
     const browser = await agent.get('/contacts').set(html)
     expect(browser.status).toBe(302)
     expect(browser.headers.location).toMatch(/^\/auth\/lexoffice\?reason=invalid_grant&returnTo=%2Fcontacts$/)
-    const page = await agent.get(browser.headers.location as string).set(html)
+    const page = await agent.get(browser.headers.location).set(html)
     expect(page.status).toBe(200)
     expect(page.text).toContain('Connect lexoffice again')
     expect(page.text).toContain('href="/auth/lexoffice?returnTo=%2Fcontacts"')
@@ -83,7 +90,7 @@ describe.each(['express5', 'express4'] as const)('sign in with lexoffice (%s)', 
   it('logout ends the session; disconnect revokes the connection and keeps the session', async () => {
     const agent = t.agent()
     await logIn(agent)
-    const { user } = (await agent.get('/me')).body
+    const { user } = (await agent.get('/me')).body as { user: MeUser }
     const disconnected = await agent.post('/auth/lexoffice/disconnect').set({ ...html, origin: t.origin })
     expect(disconnected.status).toBe(303)
     expect(await t.lexoffice.manager.tokenInfo(user.connectionKey)).toBeUndefined()

@@ -41,7 +41,9 @@ interface Documented {
 /** The README's Errors table: code -> the classes and statuses documented for it. */
 function readmeTable(): Map<string, Documented> {
   const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')
-  const section = readme.slice(readme.indexOf('## Errors'), readme.indexOf('## The sandbox'))
+  // From its heading to the next section's (whichever section comes next).
+  const start = readme.indexOf('## Errors')
+  const section = readme.slice(start, readme.indexOf('\n## ', start))
   const table = new Map<string, Documented>()
   for (const line of section.split('\n')) {
     const cells = line.split('|').map((c) => c.trim())

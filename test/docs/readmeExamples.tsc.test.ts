@@ -25,7 +25,7 @@ function readmeBlocks(): Array<{ line: number; code: string }> {
   const blocks: Array<{ line: number; code: string }> = []
   const re = /```ts\n([\s\S]*?)```/g
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    blocks.push({ line: text.slice(0, m.index).split('\n').length, code: m[1]! })
+    blocks.push({ line: text.slice(0, m.index).split('\n').length, code: m[1] })
   }
   return blocks
 }
@@ -53,7 +53,7 @@ test('every README TypeScript example type-checks', () => {
     fs.writeFileSync(file, `${declared.join('\n')}\nexport {}\n${block.code}`)
     files.push(file)
   }
-  const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile)
+  const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), (file) => ts.sys.readFile(file))
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT)
   const program = ts.createProgram(files, {
     ...parsed.options,

@@ -10,6 +10,7 @@ import net from 'node:net'
 import path from 'node:path'
 import request from 'supertest'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
+import { stopChild } from '../helpers/stopChild'
 
 const ROOT = path.resolve(__dirname, '..', '..')
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
@@ -20,7 +21,7 @@ function blockAfter(heading: string): string {
   if (at === -1) throw new Error(`README has no heading "${heading}"`)
   const match = /```ts\n([\s\S]*?)```/.exec(README.slice(at))
   if (!match) throw new Error(`README has no ts block after "${heading}"`)
-  return match[1]!
+  return match[1]
 }
 
 async function freePort(): Promise<number> {
@@ -64,8 +65,8 @@ async function run(code: string, sandbox: Sandbox, name: string): Promise<Runnin
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.push(child)
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()))
   // Wait until the app accepts connections (or exits); ts-node compiles the package first.
   const deadline = Date.now() + 90_000
   for (;;) {
@@ -81,19 +82,19 @@ async function run(code: string, sandbox: Sandbox, name: string): Promise<Runnin
   return { url, child, output: () => out }
 }
 
-function stop(running: Running | undefined): void {
-  running?.child.kill()
+async function stop(running: Running | undefined): Promise<void> {
+  if (running) await stopChild(running.child)
 }
 
 /** Follows the login redirects through the auto-approving sandbox; resolves where the app sends the browser last. */
 async function login(agent: ReturnType<typeof request.agent>, start: string): Promise<string> {
   const toLexoffice = await agent.get(start).set('accept', 'text/html')
   expect(toLexoffice.status).toBe(302)
-  const consent = await fetch(toLexoffice.headers.location as string, { redirect: 'manual' })
+  const consent = await fetch(toLexoffice.headers.location, { redirect: 'manual' })
   const callback = new URL(consent.headers.get('location')!)
   const back = await agent.get(callback.pathname + callback.search).set('accept', 'text/html')
   expect(back.status).toBe(302)
-  return back.headers.location as string
+  return back.headers.location
 }
 
 let sandbox: Sandbox
@@ -101,7 +102,7 @@ beforeAll(async () => {
   sandbox = await createSandbox({ autoApprove: true })
 })
 afterAll(async () => {
-  for (const child of children) child.kill()
+  await Promise.all(children.map((child) => stopChild(child)))
   await sandbox.close()
 })
 
@@ -123,7 +124,7 @@ describe('README Quick start, verbatim', () => {
     const first = await agent.get('/').set('accept', 'text/html')
     expect(first.status).toBe(302)
     expect(first.headers.location).toBe('/auth/lexoffice?returnTo=%2F')
-    expect(await login(agent, first.headers.location as string)).toBe('/')
+    expect(await login(agent, first.headers.location)).toBe('/')
     const home = await agent.get('/')
     expect(home.status).toBe(200)
     expect(home.body.user).toMatchObject({ organizationId: sandbox.organization.organizationId })
@@ -142,7 +143,7 @@ describe('README Quick start, verbatim', () => {
     expect(lost.text).not.toMatch(/\.ts:\d+/)
     const page = await agent.get('/').set('accept', 'text/html')
     expect(page.status).toBe(302)
-    const explained = await agent.get(page.headers.location as string).set('accept', 'text/html')
+    const explained = await agent.get(page.headers.location).set('accept', 'text/html')
     expect(explained.text).toContain('Connect lexoffice again')
     await login(agent, '/auth/lexoffice?returnTo=/')
     expect((await agent.get('/')).status).toBe(200)
@@ -167,7 +168,7 @@ describe('README connect mode, verbatim', () => {
     expect((await agent.post('/login?as=alice')).status).toBe(302)
     const first = await agent.get('/').set('accept', 'text/html')
     expect(first.headers.location).toBe('/lexoffice/connect?returnTo=%2F')
-    expect(await login(agent, first.headers.location as string)).toBe('/')
+    expect(await login(agent, first.headers.location)).toBe('/')
     const invoices = await agent.get('/')
     expect(invoices.status).toBe(200)
     expect(Array.isArray(invoices.body.content)).toBe(true)

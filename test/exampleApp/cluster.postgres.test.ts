@@ -61,7 +61,7 @@ test('two instances on PostgreSQL alone: log in on A, continue on B; one refresh
   expect(await count('lexoffice_tokens')).toBe(1)
   // Encrypted at rest: the stored row holds no token.
   const connectionId = sandbox.connections().find((c) => c.state === 'active')!.connectionId
-  const [key] = (await b.lexoffice.manager.listConnections()).map((c) => c.key)
+  const key = (await b.lexoffice.manager.listConnections()).at(0)?.key
   if (key === undefined) throw new Error('no connection stored')
   const token = await b.lexoffice.manager.getAccessToken(key)
   const { rows } = await schema.pool.query<{ data: string }>(`SELECT data FROM ${schema.name}.lexoffice_tokens`)

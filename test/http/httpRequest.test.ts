@@ -41,10 +41,12 @@ async function failure(promise: Promise<unknown>): Promise<LexofficeError> {
   return err as LexofficeError
 }
 
+const injectedFetch: FetchLike = (input, init) => fetch(input, init)
+
 // The same behaviour over both transports: node:http (no fetch given) and an injected fetch.
 describe.each([
   ['node:http transport', undefined],
-  ['injected fetch', ((input, init) => fetch(input, init)) as FetchLike],
+  ['injected fetch', injectedFetch],
 ])('httpRequest over the %s', (_name, injected) => {
   it('sends the method, headers and body and reads status, headers (any case) and body', async () => {
     const s = await serve((req, res, body) => {

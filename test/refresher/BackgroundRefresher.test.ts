@@ -207,12 +207,12 @@ describe('BackgroundRefresher schedule', () => {
     refresher.start()
     refresher.start() // idempotent
     expect(timers.pending).toHaveLength(1)
-    expect(timers.pending[0]!.unref).toBe(true)
+    expect(timers.pending[0].unref).toBe(true)
     expect(timers.fire()).toBe(4000)
     await flush()
     expect(runs).toHaveLength(1)
     expect(timers.pending).toHaveLength(1)
-    expect(timers.pending[0]!.unref).toBe(true)
+    expect(timers.pending[0].unref).toBe(true)
     expect(timers.fire()).toBe(64_000)
     await flush()
     expect(runs).toHaveLength(2)
@@ -314,7 +314,7 @@ describe('BackgroundRefresher schedule', () => {
     })
     refresher.start()
     expect(handles).toHaveLength(1)
-    expect(handles[0]!.hasRef()).toBe(false)
+    expect(handles[0].hasRef()).toBe(false)
     await refresher.stop()
   })
 })
@@ -339,8 +339,8 @@ describe('BackgroundRefresher options', () => {
 
   it.each([
     [{ manager: {} }, /manager/],
-    [{ manager, store: { get: store.get, set: store.set, destroy: store.destroy } }, /listDue/],
-    [{ manager: { getAccessToken: manager.getAccessToken } }, /store/],
+    [{ manager, store: { get: store.get.bind(store), set: store.set.bind(store), destroy: store.destroy.bind(store) } }, /listDue/],
+    [{ manager: { getAccessToken: manager.getAccessToken.bind(manager) } }, /store/],
     [{ manager, store, windowMs: 60_000, intervalMs: 60_000 }, /windowMs/],
     [{ manager, store, concurrency: 0 }, /concurrency/],
     [{ manager, store, intervalMs: 1.5 }, /intervalMs/],

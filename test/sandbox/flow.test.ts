@@ -23,7 +23,7 @@ describe('sandbox: end-to-end flow', () => {
     expect(body).toMatchObject({
       organizationId: sandbox.organization.organizationId,
       companyName: 'Musterfirma GmbH (Sandbox)',
-      connectionId: conn!.connectionId,
+      connectionId: conn.connectionId,
       taxType: 'net',
       smallBusiness: false,
       businessFeatures: ['INVOICING'],
@@ -38,6 +38,6 @@ describe('sandbox: end-to-end flow', () => {
     expect(rotated.access_token).not.toBe(tokens.access_token)
     expect((await profile(sandbox, tokens.access_token)).status).toBe(401)
     expect((await profile(sandbox, rotated.access_token)).status).toBe(200)
-    expect(sandbox.connections()[0]!.refreshCount).toBe(1)
+    expect(sandbox.connections()[0].refreshCount).toBe(1)
   })
 })

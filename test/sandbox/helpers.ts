@@ -66,7 +66,7 @@ export async function obtainCode(
   const location = new URL(res.headers.get('location')!)
   const code = location.searchParams.get('code')
   if (!code) throw new Error(`no code in redirect: ${location.searchParams.get('error')}`)
-  return { code, verifier, state: params.state! }
+  return { code, verifier, state: params.state }
 }
 
 export interface Tokens {

@@ -42,7 +42,7 @@ describe('sandbox: refresh_token grant, revocation, connection controls', () => 
     expect(conn).toMatchObject({ state: 'active', refreshCount: 3 })
     expect(events.map((e) => e.refreshCount)).toEqual([1, 2, 3])
     expect(events[0]).toEqual({
-      connectionId: conn!.connectionId,
+      connectionId: conn.connectionId,
       organizationId: sandbox.organization.organizationId,
       clientID: 'sandbox-client',
       refreshCount: 1,
@@ -65,7 +65,7 @@ describe('sandbox: refresh_token grant, revocation, connection controls', () => 
     expect(conn).toMatchObject({ state: 'revoked', revokedReason: 'refresh_token_reuse' })
     expect(revoked).toEqual([
       {
-        connectionId: conn!.connectionId,
+        connectionId: conn.connectionId,
         organizationId: sandbox.organization.organizationId,
         clientID: 'sandbox-client',
         reason: 'refresh_token_reuse',
@@ -139,7 +139,7 @@ describe('sandbox: refresh_token grant, revocation, connection controls', () => 
       expect(await errorOf(noAuth)).toBe('invalid_client')
       expect(await errorOf(await revoke(sandbox, {}))).toBe('invalid_request')
       expect(await errorOf(await revoke(sandbox, { token: tokens.refresh_token, client_secret: 'sandbox-secret' }))).toBe('invalid_request')
-      expect(sandbox.connections()[0]!.state).toBe('active')
+      expect(sandbox.connections()[0].state).toBe('active')
     })
 
     it("refuses another client's token and leaves it alive", async () => {
@@ -157,7 +157,7 @@ describe('sandbox: refresh_token grant, revocation, connection controls', () => 
       const revoked: SandboxConnectionRevokedEvent[] = []
       sandbox.on('connection.revoked', (e) => revoked.push(e))
       const tokens = await login(sandbox)
-      const { connectionId } = sandbox.connections()[0]!
+      const { connectionId } = sandbox.connections()[0]
       expect(sandbox.revokeConnection(connectionId, 'user_disconnected')).toBe(true)
       expect(sandbox.revokeConnection(connectionId)).toBe(false)
       expect(sandbox.revokeConnection('no-such-connection')).toBe(false)
@@ -169,7 +169,7 @@ describe('sandbox: refresh_token grant, revocation, connection controls', () => 
     it('expireAccessTokens() makes the access token fail while refresh still works', async () => {
       const a = await login(sandbox)
       const b = await login(sandbox)
-      sandbox.expireAccessTokens(sandbox.connections()[0]!.connectionId)
+      sandbox.expireAccessTokens(sandbox.connections()[0].connectionId)
       expect((await profile(sandbox, a.access_token)).status).toBe(401)
       expect((await profile(sandbox, b.access_token)).status).toBe(200)
       sandbox.expireAccessTokens()
@@ -197,7 +197,7 @@ describe('sandbox: refresh_token grant, revocation, connection controls', () => 
       sandbox.on('connection.created', (e) => created.push(e.connectionId))
       const tokens = await login(sandbox)
       const infos = sandbox.connections()
-      expect(created).toEqual([infos[0]!.connectionId])
+      expect(created).toEqual([infos[0].connectionId])
       expect(infos[0]).toEqual({
         connectionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         organizationId: sandbox.organization.organizationId,

@@ -165,8 +165,8 @@ describe('sandbox: server, profile, request log, options', () => {
 
     it('returns copies: callers cannot rewrite the log', async () => {
       await profile(sandbox)
-      sandbox.requests[0]!.status = 999
-      expect(sandbox.requests[0]!.status).toBe(401)
+      sandbox.requests[0].status = 999
+      expect(sandbox.requests[0].status).toBe(401)
     })
   })
 
@@ -233,7 +233,7 @@ describe('sandbox: options and registration', () => {
     })
     try {
       expect(sandbox.client).toEqual({ clientID: 'mine', clientSecret: 'mine-secret' })
-      const tokens = await login(sandbox).catch((e: Error) => e)
+      const tokens = await login(sandbox).catch((e: unknown) => e)
       // The helper asks for contacts.read, which this client lacks.
       expect(tokens).toBeInstanceOf(Error)
       const { code, verifier } = await obtainCode(sandbox, { scope: 'profile.read' })

@@ -6,6 +6,7 @@ import net from 'node:net'
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|::1|::ffff:127(?:\.\d{1,3}){3})$/
 
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the socket as `this`
 const originalConnect = net.Socket.prototype.connect
 type ConnectArgs = Parameters<typeof originalConnect>
 
@@ -28,4 +29,4 @@ net.Socket.prototype.connect = function connect(this: net.Socket, ...args: unkno
     throw new Error(`test network guard: connection to ${host} refused (tests may only reach loopback)`)
   }
   return originalConnect.apply(this, args as ConnectArgs)
-} as typeof originalConnect
+}

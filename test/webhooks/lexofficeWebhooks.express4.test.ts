@@ -1,4 +1,4 @@
 import express4 from 'express4'
-import { webhookSuite, type ExpressLike } from './webhookSuite'
+import { webhookSuite } from './webhookSuite'
 
-webhookSuite('Express 4', express4 as unknown as ExpressLike)
+webhookSuite('Express 4', express4)

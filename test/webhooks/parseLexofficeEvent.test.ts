@@ -1,5 +1,6 @@
 import { isLexofficeEventType, LEXOFFICE_EVENT_TYPES, type LexofficeEvent } from '../../lib/webhooks/events'
 import { parseLexofficeEvent } from '../../lib/webhooks/parseLexofficeEvent'
+import { errorWith } from '../helpers/errorWith'
 
 const base = {
   organizationId: 'aa93e8a8-2aa3-470b-b914-caad8a255dd8',
@@ -69,6 +70,6 @@ describe('parseLexofficeEvent', () => {
     ['eventDate impossible', { ...base, eventDate: '2023-13-45T12:30:00Z' }],
     ['eventDate a number', { ...base, eventDate: 1681209000000 }],
   ])('rejects %s with WEBHOOK_PAYLOAD_INVALID (400)', (_name, input) => {
-    expect(() => parseLexofficeEvent(input)).toThrow(expect.objectContaining({ code: 'WEBHOOK_PAYLOAD_INVALID', status: 400 }))
+    expect(() => parseLexofficeEvent(input)).toThrow(errorWith({ code: 'WEBHOOK_PAYLOAD_INVALID', status: 400 }))
   })
 })

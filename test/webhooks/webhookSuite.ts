@@ -15,6 +15,7 @@ import { lexofficeWebhooks, type LexofficeWebhooksOptions } from '../../lib/webh
 import { signLexofficePayload } from '../../lib/webhooks/signLexofficePayload'
 import { TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, VECTOR_INVOICE_CREATED, VECTOR_TOKEN_REVOKED } from './fixtures/testKeys'
 import { Calls, ORG, PATH } from './dedupe/helpers'
+import { withoutUndefined } from '../helpers/withoutUndefined'
 
 /** The part of Express 4 and 5 these tests use. */
 export interface ExpressLike {
@@ -101,7 +102,7 @@ export function webhookSuite(label: string, express: ExpressLike): void {
       options: { [K in keyof LexofficeWebhooksOptions<string>]?: LexofficeWebhooksOptions<string>[K] | undefined } = {},
       before: unknown[] = [],
     ): ExpressApp {
-      const merged: Record<string, unknown> = {
+      const merged = withoutUndefined({
         publicKey: TEST_PUBLIC_KEY,
         now: () => clockMs,
         onEvent: onEvent.fn,
@@ -110,8 +111,7 @@ export function webhookSuite(label: string, express: ExpressLike): void {
         onTokenRevoked: onTokenRevoked.fn,
         onUnknownOrganization: onUnknownOrganization.fn,
         ...options,
-      }
-      for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key]
+      })
       const app = express()
       for (const middleware of before) app.use(middleware)
       app.use(PATH, lexofficeWebhooks<string>(merged as unknown as LexofficeWebhooksOptions<string>))

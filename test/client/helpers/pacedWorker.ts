@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   for (const r of results) {
     if (r.status === 'fulfilled') summary.ok++
     else if ((r.reason as { code?: string }).code === 'API_RATE_LIMITED') summary.rateLimited++
-    else summary.other.push(String((r.reason as Error).message))
+    else summary.other.push(String((r.reason as { message?: unknown }).message))
   }
   process.stdout.write(`${JSON.stringify(summary)}\n`)
   redis.disconnect()

@@ -12,7 +12,7 @@ export async function connectRedis(): Promise<Redis> {
     await redis.ping()
   } catch (err) {
     redis.disconnect()
-    throw new Error(`Redis is required for these tests (REDIS_URL=${REDIS_URL}): ${(err as Error).message}`)
+    throw new Error(`Redis is required for these tests (REDIS_URL=${REDIS_URL}): ${(err as Error).message}`, { cause: err })
   }
   return redis
 }

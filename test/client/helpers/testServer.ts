@@ -107,7 +107,7 @@ export function strictBucket(ratePerSecond: number, burst: number): { take(now?:
 }
 
 /** A Spring page of `content`. */
-export function page<T>(content: T[], number: number, totalPages: number, totalElements: number): object {
+export function page(content: unknown[], number: number, totalPages: number, totalElements: number): object {
   return {
     content,
     first: number === 0,

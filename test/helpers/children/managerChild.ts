@@ -100,9 +100,10 @@ async function handle(msg: ParentMessage): Promise<void> {
       ok: results.flatMap((r) => (r.status === 'fulfilled' ? [hash(r.value)] : [])),
       errors: results.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as { code?: string }).code ?? r.reason)] : [])),
     })
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- messages arrive untyped over IPC; others are ignored
   } else if (msg.type === 'exit') {
     if (redis?.isOpen) redis.destroy()
     await pool?.end()
-    process.disconnect?.()
+    process.disconnect()
   }
 }

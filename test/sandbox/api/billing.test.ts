@@ -25,7 +25,7 @@ interface ListEntry {
 async function vouchers(type: string, status: string): Promise<ListEntry[]> {
   const res = await api.get(`/v1/voucherlist?voucherType=${type}&voucherStatus=${status}&size=250`)
   expect(res.status).toBe(200)
-  return res.json.content
+  return res.json.content as ListEntry[]
 }
 
 function data() {
@@ -35,7 +35,7 @@ function data() {
 describe('GET /v1/payments/{voucherId}', () => {
   it('a paid invoice is balanced, with its payment item and paidDate', async () => {
     const [paid] = await vouchers('invoice', 'paid')
-    const res = await api.get(`/v1/payments/${paid!.id}`)
+    const res = await api.get(`/v1/payments/${paid.id}`)
     expect(res.status).toBe(200)
     expect(res.json).toEqual({
       openAmount: 0,
@@ -45,7 +45,7 @@ describe('GET /v1/payments/{voucherId}', () => {
       voucherStatus: 'paid',
       paidDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T00:00:00\.000\+01:00$/),
       paymentItems: [
-        { paymentItemType: 'partPaymentFinancialTransaction', postingDate: res.json.paidDate, amount: paid!.totalAmount, currency: 'EUR' },
+        { paymentItemType: 'partPaymentFinancialTransaction', postingDate: res.json.paidDate, amount: paid.totalAmount, currency: 'EUR' },
       ],
     })
   })
@@ -54,15 +54,15 @@ describe('GET /v1/payments/{voucherId}', () => {
     const open = await vouchers('invoice', 'open')
     const partPaid = open.filter((e) => e.openAmount < e.totalAmount)
     expect(partPaid).toHaveLength(DEMO_BILLING_COUNTS.partPaidInvoices)
-    const res = await api.get(`/v1/payments/${partPaid[0]!.id}`)
+    const res = await api.get(`/v1/payments/${partPaid[0].id}`)
     expect(res.json).toMatchObject({
-      openAmount: partPaid[0]!.openAmount,
+      openAmount: partPaid[0].openAmount,
       paymentStatus: 'openRevenue',
       voucherStatus: 'open',
       voucherType: 'invoice',
     })
     expect(res.json.paymentItems).toEqual([expect.objectContaining({ paymentItemType: 'manualPayment', amount: expect.any(Number) })])
-    expect(res.json.paymentItems[0].amount + partPaid[0]!.openAmount).toBeCloseTo(partPaid[0]!.totalAmount, 2)
+    expect((res.json.paymentItems[0].amount as number) + partPaid[0].openAmount).toBeCloseTo(partPaid[0].totalAmount, 2)
     expect(res.json.paidDate).toBeUndefined()
 
     const unpaid = open.find((e) => e.openAmount === e.totalAmount)!
@@ -75,21 +75,21 @@ describe('GET /v1/payments/{voucherId}', () => {
 
   it('voided vouchers are balanced with 0 open; purchase vouchers are openExpense; credit notes openRevenue', async () => {
     const [voided] = await vouchers('invoice', 'voided')
-    expect((await api.get(`/v1/payments/${voided!.id}`)).json).toMatchObject({
+    expect((await api.get(`/v1/payments/${voided.id}`)).json).toMatchObject({
       openAmount: 0,
       paymentStatus: 'balanced',
       voucherStatus: 'voided',
     })
     const [openPurchase] = await vouchers('purchaseinvoice', 'open')
-    expect((await api.get(`/v1/payments/${openPurchase!.id}`)).json).toMatchObject({
+    expect((await api.get(`/v1/payments/${openPurchase.id}`)).json).toMatchObject({
       voucherType: 'purchaseinvoice',
       paymentStatus: 'openExpense',
-      openAmount: openPurchase!.totalAmount,
+      openAmount: openPurchase.totalAmount,
     })
     const [paidPurchase] = await vouchers('purchaseinvoice', 'paid')
-    expect((await api.get(`/v1/payments/${paidPurchase!.id}`)).json).toMatchObject({ paymentStatus: 'balanced', openAmount: 0 })
+    expect((await api.get(`/v1/payments/${paidPurchase.id}`)).json).toMatchObject({ paymentStatus: 'balanced', openAmount: 0 })
     const [openCredit] = await vouchers('creditnote', 'open')
-    expect((await api.get(`/v1/payments/${openCredit!.id}`)).json).toMatchObject({
+    expect((await api.get(`/v1/payments/${openCredit.id}`)).json).toMatchObject({
       voucherType: 'creditnote',
       paymentStatus: 'openRevenue',
     })
@@ -106,7 +106,7 @@ describe('GET /v1/payments/{voucherId}', () => {
 
   it('a draft answers 406 in the regular format', async () => {
     const [draft] = await vouchers('invoice', 'draft')
-    const details = expectRegular(await api.get(`/v1/payments/${draft!.id}`), 406, `/v1/payments/${draft!.id}`)
+    const details = expectRegular(await api.get(`/v1/payments/${draft.id}`), 406, `/v1/payments/${draft.id}`)
     expect(details[0]).toMatchObject({ field: 'voucherStatus' })
     const draftDownPayment = [...data().downPaymentInvoices.values()].find((v) => v.voucherStatus === 'draft')!
     expect((await api.get(`/v1/payments/${draftDownPayment.id}`)).status).toBe(406)
@@ -115,14 +115,14 @@ describe('GET /v1/payments/{voucherId}', () => {
   it('unknown ids and vouchers without payments (quotations) answer 404', async () => {
     expectRegular(await api.get(`/v1/payments/${UNKNOWN}`), 404, `/v1/payments/${UNKNOWN}`)
     const [quotation] = await vouchers('quotation', 'open')
-    expect((await api.get(`/v1/payments/${quotation!.id}`)).status).toBe(404)
+    expect((await api.get(`/v1/payments/${quotation.id}`)).status).toBe(404)
   })
 
   it('needs payments.read (403 regular otherwise)', async () => {
     const [paid] = await vouchers('invoice', 'paid')
     const narrow = await connect(sandbox, 'profile.read invoices.read')
-    expectRegular(await narrow.get(`/v1/payments/${paid!.id}`), 403, `/v1/payments/${paid!.id}`)
-    expect((await (await connect(sandbox, 'payments.read')).get(`/v1/payments/${paid!.id}`)).status).toBe(200)
+    expectRegular(await narrow.get(`/v1/payments/${paid.id}`), 403, `/v1/payments/${paid.id}`)
+    expect((await (await connect(sandbox, 'payments.read')).get(`/v1/payments/${paid.id}`)).status).toBe(200)
   })
 })
 
@@ -132,9 +132,10 @@ describe('/v1/recurring-templates', () => {
     expect(res.status).toBe(200)
     expect(res.json).toMatchObject({ first: true, last: true, totalElements: DEMO_BILLING_COUNTS.recurringTemplates, size: 25, number: 0 })
     expect(res.json.sort).toEqual([expect.objectContaining({ property: 'createdDate', direction: 'DESC' })])
-    const created = res.json.content.map((t: { createdDate: string }) => t.createdDate)
+    const templates = res.json.content as Array<{ createdDate: string; address: object; totalPrice: object }>
+    const created = templates.map((t) => t.createdDate)
     expect([...created].sort().reverse()).toEqual(created)
-    for (const t of res.json.content) {
+    for (const t of templates) {
       expect(Object.keys(t).sort()).toEqual([
         'address',
         'createdDate',
@@ -159,13 +160,13 @@ describe('/v1/recurring-templates', () => {
     for (let page = 0; page < 3; page++) {
       const res = await api.get(`/v1/recurring-templates?page=${page}&size=1&sort=nextExecutionDate,ASC`)
       expect(res.json.last).toBe(page === 2)
-      order.push(res.json.content[0].recurringTemplateSettings.nextExecutionDate)
+      order.push(res.json.content[0].recurringTemplateSettings.nextExecutionDate as string | null)
     }
     expect(order).toEqual(['2026-02-01', '2026-04-01', null])
     const desc = await api.get('/v1/recurring-templates?sort=nextExecutionDate,DESC')
     expect(
-      desc.json.content.map(
-        (t: { recurringTemplateSettings: { nextExecutionDate: string | null } }) => t.recurringTemplateSettings.nextExecutionDate,
+      (desc.json.content as Array<{ recurringTemplateSettings: { nextExecutionDate: string | null } }>).map(
+        (t) => t.recurringTemplateSettings.nextExecutionDate,
       ),
     ).toEqual([null, '2026-04-01', '2026-02-01'])
   })

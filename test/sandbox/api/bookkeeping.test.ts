@@ -14,7 +14,7 @@ describe('GET /v1/voucherlist (demo data, nothing created yet)', () => {
   const count = async (query: string): Promise<number> => {
     const res = await api.get(`/v1/voucherlist?${query}&size=250`)
     expect(res.status).toBe(200)
-    return res.json.totalElements
+    return res.json.totalElements as number
   }
 
   it('counts the seeded vouchers by type and status', async () => {
@@ -45,8 +45,9 @@ describe('GET /v1/voucherlist (demo data, nothing created yet)', () => {
     for (let page = 0; ; page++) {
       const res = await api.get(`/v1/voucherlist?voucherType=any&voucherStatus=any&page=${page}&size=20`)
       expect(res.json.sort).toEqual([expect.objectContaining({ property: 'voucherDate', direction: 'DESC' })])
-      ids.push(...res.json.content.map((e: { id: string }) => e.id))
-      dates.push(...res.json.content.map((e: { voucherDate: string }) => e.voucherDate))
+      const entries = res.json.content as Array<{ id: string; voucherDate: string }>
+      ids.push(...entries.map((e) => e.id))
+      dates.push(...entries.map((e) => e.voucherDate))
       if (res.json.last) {
         expect(page).toBe(2)
         break
@@ -56,7 +57,7 @@ describe('GET /v1/voucherlist (demo data, nothing created yet)', () => {
     expect(new Set(ids).size).toBe(55 + DEMO_BILLING_COUNTS.downPaymentInvoices)
     expect([...dates].sort().reverse()).toEqual(dates)
     const asc = await api.get('/v1/voucherlist?voucherType=invoice&voucherStatus=paid&sort=voucherNumber,ASC')
-    const numbers = asc.json.content.map((e: { voucherNumber: string }) => e.voucherNumber)
+    const numbers = (asc.json.content as Array<{ voucherNumber: string }>).map((e) => e.voucherNumber)
     expect(numbers).toEqual([...numbers].sort())
   })
 
@@ -71,9 +72,9 @@ describe('GET /v1/voucherlist (demo data, nothing created yet)', () => {
       contactId: expect.any(String),
     })
     const byNumber = await api.get(`/v1/voucherlist?voucherType=any&voucherStatus=any&voucherNumber=${first.voucherNumber}`)
-    expect(byNumber.json.content.map((e: { id: string }) => e.id)).toEqual([first.id])
+    expect((byNumber.json.content as Array<{ id: string }>).map((e) => e.id)).toEqual([first.id])
     const byContact = await api.get(`/v1/voucherlist?voucherType=any&voucherStatus=any&contactId=${first.contactId}&size=250`)
-    expect(byContact.json.content.every((e: { contactId: string }) => e.contactId === first.contactId)).toBe(true)
+    expect((byContact.json.content as Array<{ contactId: string }>).every((e) => e.contactId === first.contactId)).toBe(true)
   })
 
   it('marks open vouchers past their due date overdue; overdue must stand alone', async () => {
@@ -104,7 +105,7 @@ describe('GET /v1/voucherlist (demo data, nothing created yet)', () => {
 
 describe('/v1/vouchers', () => {
   const category = async (): Promise<string> =>
-    (await api.get('/v1/posting-categories')).json.find((c: { name: string }) => c.name === 'Bürobedarf').id
+    ((await api.get('/v1/posting-categories')).json as Array<{ name: string; id: string }>).find((c) => c.name === 'Bürobedarf')!.id
   const voucher = async (overrides: Record<string, unknown> = {}) => ({
     type: 'purchaseinvoice',
     voucherNumber: 'ER-4711',
@@ -169,7 +170,7 @@ describe('/v1/files', () => {
     )
     off()
     expect(res.status).toBe(202)
-    expect(Object.keys(res.json).sort()).toEqual(['id', 'voucherId'])
+    expect(Object.keys(res.json as object).sort()).toEqual(['id', 'voucherId'])
     expect(events).toEqual(['voucher.created'])
     const file = await api.get(`/v1/files/${res.json.id}`, { headers: { accept: '*/*' } })
     expect(file.status).toBe(200)
@@ -182,21 +183,21 @@ describe('/v1/files', () => {
   it('answers legacy errors for bad uploads', async () => {
     const blob = new Blob([Buffer.from('hello')], { type: 'text/plain' })
     expectLegacy(
-      (await upload(
+      await upload(
         form([
           { name: 'type', value: 'voucher' },
           { name: 'file', value: blob, filename: 'a.txt' },
         ]),
-      )) as never,
+      ),
       406,
     )
     expectLegacy(
-      (await upload(
+      await upload(
         form([
           { name: 'type', value: 'invoice' },
           { name: 'file', value: new Blob([Buffer.from('%PDF')], { type: 'application/pdf' }), filename: 'a.pdf' },
         ]),
-      )) as never,
+      ),
       400,
     )
     // The docs: a missing or invalid type is a 400, a missing file a 500.
@@ -224,7 +225,7 @@ describe('/v1/files', () => {
     const { id: fileId } = (await res.json()) as { id: string }
     const after = (await api.get(`/v1/vouchers/${id}`)).json
     expect(after.files).toEqual([...before.files, fileId])
-    expect(after.version).toBe(before.version + 1)
+    expect(after.version).toBe((before.version as number) + 1)
     expect((await api.get(`/v1/files/${fileId}`, { headers: { accept: 'image/png' } })).headers.get('content-type')).toBe('image/png')
     const missing = await fetch(`${sandbox.url}/v1/vouchers/unknown/files`, {
       method: 'POST',
@@ -340,10 +341,10 @@ describe('/v1/articles', () => {
     const all = await api.get('/v1/articles?size=5')
     expect(all.json).toMatchObject({ totalElements: DEMO_DATA_COUNTS.articles, totalPages: 3, size: 5 })
     const services = await api.get('/v1/articles?type=SERVICE&size=250')
-    expect(services.json.content.every((a: { type: string }) => a.type === 'SERVICE')).toBe(true)
+    expect((services.json.content as Array<{ type: string }>).every((a) => a.type === 'SERVICE')).toBe(true)
     expect(services.json.totalElements).toBe(5)
     const byNumber = await api.get('/v1/articles?articleNumber=ART-0005')
-    expect(byNumber.json.content.map((a: { title: string }) => a.title)).toEqual(['Abus Kabelschloss Primo 590'])
+    expect((byNumber.json.content as Array<{ title: string }>).map((a) => a.title)).toEqual(['Abus Kabelschloss Primo 590'])
     expectRegular(await api.get('/v1/articles?type=FOOD'), 400, '/v1/articles')
   })
 
@@ -355,7 +356,7 @@ describe('/v1/articles', () => {
     const got = await api.get(`/v1/articles/${created.json.id}`)
     expect(got.json.price).toEqual({ netPrice: 10, grossPrice: 11.9, leadingPrice: 'NET', taxRate: 19 })
     const updated = await api.put(`/v1/articles/${created.json.id}`, { ...article, title: 'Neu', version: got.json.version })
-    expect(updated.json.version).toBe(got.json.version + 1)
+    expect(updated.json.version).toBe((got.json.version as number) + 1)
     expectRegular(
       await api.put(`/v1/articles/${created.json.id}`, { ...article, version: got.json.version }),
       409,
@@ -386,11 +387,11 @@ describe('reference data', () => {
       expect.arrayContaining([{ countryCode: 'DE', countryNameDE: 'Deutschland', countryNameEN: 'Germany', taxClassification: 'de' }]),
     )
     const conditions = await api.get('/v1/payment-conditions')
-    expect(conditions.json.filter((c: { organizationDefault: boolean }) => c.organizationDefault)).toHaveLength(1)
+    expect((conditions.json as Array<{ organizationDefault: boolean }>).filter((c) => c.organizationDefault)).toHaveLength(1)
     const categories = await api.get('/v1/posting-categories')
     expect(categories.json.length).toBeGreaterThan(5)
-    expect(new Set(categories.json.map((c: { type: string }) => c.type))).toEqual(new Set(['income', 'outgo']))
+    expect(new Set((categories.json as Array<{ type: string }>).map((c) => c.type))).toEqual(new Set(['income', 'outgo']))
     const layouts = await api.get('/v1/print-layouts')
-    expect(layouts.json.filter((l: { default: boolean }) => l.default)).toHaveLength(1)
+    expect((layouts.json as Array<{ default: boolean }>).filter((l) => l.default)).toHaveLength(1)
   })
 })

@@ -27,7 +27,7 @@ describe('GET /v1/contacts', () => {
       expect(res.status).toBe(200)
       expect(res.json).toMatchObject({ size: 10, number: page, totalElements: DEMO_DATA_COUNTS.contacts, totalPages: 4, first: page === 0 })
       expect(res.json.numberOfElements).toBe(res.json.content.length)
-      seen.push(...res.json.content.map((c: { id: string }) => c.id))
+      seen.push(...(res.json.content as Array<{ id: string }>).map((c) => c.id))
       if (res.json.last) break
       page++
     }
@@ -54,7 +54,7 @@ describe('GET /v1/contacts', () => {
     expect(byNumber.json.content).toHaveLength(1)
     expect(byNumber.json.content[0].company.name).toBe('Müller & Söhne GmbH')
     const byEmail = await api.get('/v1/contacts?email=max.mustermann@')
-    expect(byEmail.json.content.map((c: { person: { lastName: string } }) => c.person.lastName)).toEqual(['Mustermann'])
+    expect((byEmail.json.content as Array<{ person: { lastName: string } }>).map((c) => c.person.lastName)).toEqual(['Mustermann'])
   })
 
   it('decodes HTML-then-URL-encoded search strings', async () => {
@@ -62,14 +62,14 @@ describe('GET /v1/contacts', () => {
     const q = encodeURIComponent('Müller &amp; Söhne')
     const res = await api.get(`/v1/contacts?name=${q}`)
     expect(res.status).toBe(200)
-    expect(res.json.content.map((c: { company: { name: string } }) => c.company.name)).toEqual(['Müller & Söhne GmbH'])
+    expect((res.json.content as Array<{ company: { name: string } }>).map((c) => c.company.name)).toEqual(['Müller & Söhne GmbH'])
     const bike = await api.get(`/v1/contacts?name=${encodeURIComponent('Bike &amp; Ride GmbH &amp; Co')}`)
     expect(bike.json.totalElements).toBe(1)
   })
 
   it('supports the _ and % wildcards, case-insensitively', async () => {
     const res = await api.get(`/v1/contacts?name=${encodeURIComponent('m_ller%gmbh')}`)
-    expect(res.json.content.map((c: { company: { name: string } }) => c.company.name)).toEqual(['Müller & Söhne GmbH'])
+    expect((res.json.content as Array<{ company: { name: string } }>).map((c) => c.company.name)).toEqual(['Müller & Söhne GmbH'])
     const none = await api.get(`/v1/contacts?name=${encodeURIComponent('m\\_ller')}`)
     expect(none.json.totalElements).toBe(0)
   })
@@ -98,7 +98,7 @@ describe('POST/PUT /v1/contacts', () => {
     const res = await api.post('/v1/contacts', company('Neue Testfirma AG'))
     off()
     expect(res.status).toBe(200)
-    expect(Object.keys(res.json).sort()).toEqual(['createdDate', 'id', 'resourceUri', 'updatedDate', 'version'])
+    expect(Object.keys(res.json as object).sort()).toEqual(['createdDate', 'id', 'resourceUri', 'updatedDate', 'version'])
     expect(res.json.version).toBe(0)
     expect(res.headers.get('location')).toBe(res.json.resourceUri)
     expect(res.json.resourceUri).toBe(`${sandbox.url}/v1/contacts/${res.json.id}`)
@@ -172,7 +172,7 @@ describe('POST/PUT /v1/contacts', () => {
     expect(res.status).toBe(200)
     const got = await api.get(`/v1/contacts/${res.json.id}`)
     expect(got.status).toBe(200)
-    expect(Object.keys(got.json.company).sort()).toEqual(['contactPersons', 'name'])
+    expect(Object.keys(got.json.company as object).sort()).toEqual(['contactPersons', 'name'])
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
   })
 

@@ -35,7 +35,7 @@ function dunningBody(overrides: Record<string, unknown> = {}): Record<string, un
     totalPrice: { currency: 'EUR' },
     taxConditions: { taxType: 'net' },
     shippingConditions: { shippingType: 'none' },
-    introduction: `Zur Rechnung ${invoice?.voucherNumber ?? ''}`,
+    introduction: `Zur Rechnung ${invoice.voucherNumber}`,
     ...overrides,
   }
 }
@@ -152,7 +152,6 @@ describe('POST /v1/dunnings?precedingSalesVoucherId=', () => {
     )
     expect(otherTax.map((d) => d['field'])).toContain('taxConditions.taxType')
     const { shippingConditions: _omit, ...noShipping } = dunningBody()
-    void _omit
     expect(expectRegular(await create(q, noShipping), 406, '/v1/dunnings').map((d) => d['field'])).toEqual([
       'shippingConditions.shippingType',
     ])

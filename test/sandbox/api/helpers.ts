@@ -7,6 +7,8 @@ export interface ApiResponse {
   status: number
   headers: Headers
   body: Buffer
+  /** The parsed JSON answer, untyped like supertest's `body`: assertions read it and expect() checks its shape. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above; calls on it are typed at the call site
   json: any
 }
 
@@ -86,23 +88,24 @@ export async function startApi(options: SandboxOptions = {}): Promise<{ sandbox:
 /** Asserts the legacy `IssueList` shape and returns the issues. */
 export function expectLegacy(res: ApiResponse, status: number): Array<Record<string, unknown>> {
   expect(res.status).toBe(status)
-  expect(Object.keys(res.json)).toEqual(['IssueList'])
+  expect(Object.keys(res.json as object)).toEqual(['IssueList'])
   expect(Array.isArray(res.json.IssueList)).toBe(true)
   expect(res.json.IssueList.length).toBeGreaterThan(0)
-  for (const issue of res.json.IssueList) {
+  const issues = res.json.IssueList as Array<Record<string, unknown>>
+  for (const issue of issues) {
     expect(Object.keys(issue).sort()).toEqual(['additionalData', 'args', 'i18nKey', 'source', 'type'])
   }
-  return res.json.IssueList
+  return issues
 }
 
 /** Asserts the regular error shape and returns its details. */
 export function expectRegular(res: ApiResponse, status: number, path: string): Array<Record<string, unknown>> {
   expect(res.status).toBe(status)
-  expect(Object.keys(res.json).sort()).toEqual(['details', 'error', 'message', 'path', 'status', 'timestamp', 'traceId'])
+  expect(Object.keys(res.json as object).sort()).toEqual(['details', 'error', 'message', 'path', 'status', 'timestamp', 'traceId'])
   expect(res.json.status).toBe(status)
   expect(res.json.path).toBe(path)
   expect(res.json.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{2}:\d{2})$/)
-  return res.json.details
+  return res.json.details as Array<Record<string, unknown>>
 }
 
 /** A valid invoice body. */

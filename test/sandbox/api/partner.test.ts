@@ -7,7 +7,6 @@ import { type ApiClient, connect, expectLegacy, expectRegular, invoiceBody, star
  * The partner-API resources of the sandbox, the scope table, and the rate limit's scopes. Answers
  * are read through the helpers' untyped `json`, as in the other sandbox API tests.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call */
 
 let sandbox: Sandbox
 let api: ApiClient
@@ -259,12 +258,12 @@ describe('/v1/cash-boxes', () => {
   it('lists the cash boxes ({ content }), reads one, and pages, filters and sorts the balances', async () => {
     const list = await api.get('/v1/cash-boxes')
     expect(list.json.content).toHaveLength(DEMO_PARTNER_COUNTS.cashBoxes)
-    const box = list.json.content.find((b: { cashBoxName: string }) => b.cashBoxName === 'Ladenkasse')
+    const box = (list.json.content as Array<{ cashBoxName: string; cashBoxId: string }>).find((b) => b.cashBoxName === 'Ladenkasse')!
     expect((await api.get(`/v1/cash-boxes/${box.cashBoxId}`)).json).toEqual(box)
     const base = `/v1/cash-boxes/${box.cashBoxId}/balances`
     const page = await api.get(base)
     expect(page.json).toMatchObject({ totalElements: DEMO_PARTNER_COUNTS.cashBoxBalances, size: 25 })
-    expect(page.json.content.map((b: { voucherNumber: string }) => b.voucherNumber)).toEqual(['Z-0003', 'Z-0002', 'Z-0001'])
+    expect((page.json.content as Array<{ voucherNumber: string }>).map((b) => b.voucherNumber)).toEqual(['Z-0003', 'Z-0002', 'Z-0001'])
     const latest = await api.get(`${base}?page=0&size=1&sort=voucherDate,DESC`)
     expect(latest.json.content[0].voucherNumber).toBe('Z-0003')
     expect((await api.get(`${base}?voucherNumber=Z-0002`)).json.totalElements).toBe(1)
@@ -281,9 +280,9 @@ describe('/v1/finance', () => {
   it('lists accounts (bare array) by IBAN or external reference, not both; reads an account', async () => {
     const all = await api.get('/v1/finance/accounts')
     expect(all.json).toHaveLength(DEMO_PARTNER_COUNTS.financialAccounts)
-    const giro = all.json.find((a: { type: string }) => a.type === 'GIRO')
+    const giro = (all.json as Array<{ type: string; financialAccountId: string }>).find((a) => a.type === 'GIRO')!
     const byIban = await api.get(`/v1/finance/accounts?iban=${encodeURIComponent('de61 7000 0997 1000 7352 24')}`)
-    expect(byIban.json.map((a: { financialAccountId: string }) => a.financialAccountId)).toEqual([giro.financialAccountId])
+    expect((byIban.json as Array<{ financialAccountId: string }>).map((a) => a.financialAccountId)).toEqual([giro.financialAccountId])
     expect((await api.get('/v1/finance/accounts?externalReference=psp-1')).json[0].type).toBe('PAYMENT_PROVIDER')
     expect((await api.get('/v1/finance/accounts?externalReference=none')).json).toEqual([])
     expectRegular(await api.get('/v1/finance/accounts?iban=DE1&externalReference=x'), 400, '/v1/finance/accounts')

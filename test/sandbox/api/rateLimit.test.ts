@@ -10,7 +10,7 @@ describe('API rate limit', () => {
     let now = Date.UTC(2026, 5, 1, 12)
     sandbox = await createSandbox({ autoApprove: true, now: () => now, api: { rateLimit: { perSecond: 2, burst: 2 } } })
     const api = await connect(sandbox)
-    const { connectionId } = sandbox.connections()[0]!
+    const { connectionId } = sandbox.connections()[0]
     const statuses: number[] = []
     for (let i = 0; i < 5; i++) statuses.push((await api.get('/v1/countries')).status)
     expect(statuses).toEqual([200, 200, 429, 429, 429])

@@ -89,7 +89,6 @@ describe('sales vouchers', () => {
     ]
     for (const [resource, prefix, label] of kinds) {
       const { shippingConditions: _s, ...body } = invoiceBody()
-      void _s
       const created = await api.post(`/v1/${resource}?finalize=true`, body)
       expect(created.status).toBe(200)
       const got = await api.get(`/v1/${resource}/${created.json.id}`)
@@ -170,6 +169,6 @@ describe('sales vouchers', () => {
     const open = await api.get(
       `/v1/voucherlist?voucherType=invoice&voucherStatus=open&voucherNumber=${(await api.get(`/v1/invoices/${created.json.id}`)).json.voucherNumber}`,
     )
-    expect(open.json.content.map((e: { id: string }) => e.id)).toEqual([created.json.id])
+    expect((open.json.content as Array<{ id: string }>).map((e) => e.id)).toEqual([created.json.id])
   })
 })

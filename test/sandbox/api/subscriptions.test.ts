@@ -15,7 +15,7 @@ describe('/v1/event-subscriptions', () => {
   it('creates (201 + Location), lists, reads and deletes a subscription', async () => {
     const created = await api.post(PATH, { eventType: 'contact.created', callbackUrl: 'https://hooks.example.com/lexoffice' })
     expect(created.status).toBe(201)
-    expect(Object.keys(created.json).sort()).toEqual(['createdDate', 'id', 'resourceUri', 'updatedDate', 'version'])
+    expect(Object.keys(created.json as object).sort()).toEqual(['createdDate', 'id', 'resourceUri', 'updatedDate', 'version'])
     expect(created.headers.get('location')).toBe(`${sandbox.url}${PATH}/${created.json.id}`)
 
     const list = await api.get(PATH)
@@ -82,11 +82,11 @@ describe('/v1/event-subscriptions', () => {
     const other = await connect(sandbox)
     await other.post(PATH, { eventType: 'contact.created', callbackUrl: 'https://hooks.example.com/c' })
     const [first, second] = sandbox.connections()
-    expect(sandbox.api.subscriptions(first!.connectionId)).toHaveLength(2)
+    expect(sandbox.api.subscriptions(first.connectionId)).toHaveLength(2)
 
-    expect(sandbox.revokeConnection(first!.connectionId)).toBe(true)
-    expect(sandbox.api.subscriptions(first!.connectionId)).toEqual([])
-    expect(sandbox.api.subscriptions(second!.connectionId)).toHaveLength(1)
+    expect(sandbox.revokeConnection(first.connectionId)).toBe(true)
+    expect(sandbox.api.subscriptions(first.connectionId)).toEqual([])
+    expect(sandbox.api.subscriptions(second.connectionId)).toHaveLength(1)
     expect(sandbox.api.subscribersOf(sandbox.organization.organizationId, 'contact.created').map((s) => s.callbackUrl)).toEqual([
       'https://hooks.example.com/c',
     ])
@@ -101,8 +101,8 @@ describe('subscriptionsFollowConnection: false', () => {
     try {
       await custom.api.post(PATH, { eventType: 'contact.created', callbackUrl: 'https://hooks.example.com/a' })
       const [conn] = custom.sandbox.connections()
-      custom.sandbox.revokeConnection(conn!.connectionId)
-      expect(custom.sandbox.api.subscriptions(conn!.connectionId)).toHaveLength(1)
+      custom.sandbox.revokeConnection(conn.connectionId)
+      expect(custom.sandbox.api.subscriptions(conn.connectionId)).toHaveLength(1)
     } finally {
       await custom.sandbox.close()
     }

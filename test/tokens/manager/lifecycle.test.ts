@@ -13,6 +13,7 @@ describe('TokenManager lifecycle API', () => {
   let sb: Sandbox
   let store: TokenStore
   let manager: TokenManager
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when a test failed before starting it
   afterEach(() => sb?.close())
 
   it('connect stores an active record with ids and emits connected (no tokens in the event)', async () => {

@@ -122,13 +122,13 @@ describe('TokenManager across processes on a real Redis', () => {
     const calls = sb.requests.filter((r) => r.path === '/oauth2/token' && r.grantType === 'refresh_token')
     expect(calls).toHaveLength(2)
     // The survivor refreshed only after the dead holder's lock expired (sandbox and test share one clock).
-    expect(calls[1]!.time).toBeGreaterThanOrEqual(lockExpiresAt - 5)
-    expect(calls[1]!.time - calls[0]!.time).toBeLessThan(lockTtlMs + 8_000)
+    expect(calls[1].time).toBeGreaterThanOrEqual(lockExpiresAt - 5)
+    expect(calls[1].time - calls[0].time).toBeLessThan(lockTtlMs + 8_000)
     expect(await profileStatus(sb, token)).toBe(200)
     const stored = (await store.get(KEY))!
     expect(stored).toMatchObject({ state: 'active', refreshCount: 1 })
     expect(stored.refreshing).toBeUndefined()
-    expect(sb.connections()[0]!.state).toBe('active')
+    expect(sb.connections()[0].state).toBe('active')
   })
 
   it('Redis unreachable: STORE_UNAVAILABLE (503) and no refresh; once Redis is back nothing was lost', async () => {

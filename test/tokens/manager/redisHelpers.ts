@@ -32,7 +32,7 @@ export async function connectRedis(url: string = REDIS_URL): Promise<RedisClient
 
 /** Deletes every key under `prefix` (test cleanup). */
 export async function deletePrefix(client: RedisClient, prefix: string): Promise<void> {
-  const keys = (await client.sendCommand(['KEYS', `${prefix}*`])) as string[]
+  const keys = await client.sendCommand<string[]>(['KEYS', `${prefix}*`])
   if (keys.length > 0) await client.sendCommand(['DEL', ...keys])
 }
 
@@ -115,11 +115,23 @@ export function forkChild(): Child {
       return new Promise((resolve, reject) => {
         const check = (): void => {
           const found = messages.find((m) => m.type === type)
-          if (found) return resolve(found as never)
+          if (found) {
+            resolve(found as never)
+            return
+          }
           const fatal = messages.find((m) => m.type === 'fatal')
-          if (fatal) return reject(new Error(`child failed: ${(fatal as { message: string }).message}`))
-          if (proc.exitCode !== null || proc.signalCode !== null) return reject(new Error(`child exited before "${type}"`))
-          if (Date.now() > deadline) return reject(new Error(`timed out waiting for "${type}" from the child`))
+          if (fatal) {
+            reject(new Error(`child failed: ${(fatal as { message: string }).message}`))
+            return
+          }
+          if (proc.exitCode !== null || proc.signalCode !== null) {
+            reject(new Error(`child exited before "${type}"`))
+            return
+          }
+          if (Date.now() > deadline) {
+            reject(new Error(`timed out waiting for "${type}" from the child`))
+            return
+          }
           waiters.push(check)
           setTimeout(check, Math.max(0, deadline - Date.now()) + 1).unref()
         }

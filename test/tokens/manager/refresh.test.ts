@@ -18,6 +18,7 @@ describe('TokenManager refresh path (sandbox, one process)', () => {
   let sb: Sandbox
   let store: TokenStore
   let manager: TokenManager
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when a test failed before starting it
   afterEach(() => sb?.close())
 
   describe.each([
@@ -36,7 +37,7 @@ describe('TokenManager refresh path (sandbox, one process)', () => {
       expect(sb.tokenCalls('refresh_token')).toBe(1)
       expect(new Set(tokens).size).toBe(1)
       expect(tokens[0]).not.toBe(first.access_token)
-      expect(await profileStatus(sb, tokens[0]!)).toBe(200)
+      expect(await profileStatus(sb, tokens[0])).toBe(200)
       expect(events.filter((e) => e.name === 'refreshed')).toEqual([
         { name: 'refreshed', payload: { key: KEY, expiresAt: expect.any(Number), refreshCount: 1, persisted: true } },
       ])
@@ -77,12 +78,10 @@ describe('TokenManager refresh path (sandbox, one process)', () => {
   })
 
   it('keeps the old refresh token when the answer has none, and assumes 4 h when expires_in is absent', async () => {
-    let now = Date.now()
+    const now = Date.now()
     ;({ sb, store, manager } = await setup({ now: () => now }))
     const first = await connectViaSandbox(sb)
     const { expires_in: _drop, expiresAt: _drop2, ...noExpiry } = first
-    void _drop
-    void _drop2
     await manager.connect(KEY, noExpiry)
     const info = await manager.tokenInfo(KEY)
     expect(info).toMatchObject({ state: 'active', expiresAtEstimated: true, expiresAt: now + 4 * 3_600_000 })
@@ -264,7 +263,7 @@ describe('TokenManager refresh path (sandbox, one process)', () => {
     expect(await profileStatus(sb, token)).toBe(200)
     expect(events.some((e) => e.name === 'authLost')).toBe(false)
     expect((await store.get(KEY))?.state).toBe('active')
-    expect(sb.connections()[0]!.state).toBe('active')
+    expect(sb.connections()[0].state).toBe('active')
   })
 
   it('refreshAfterUnauthorized: a newer stored token is returned; else one coalesced forced refresh', async () => {
@@ -280,7 +279,7 @@ describe('TokenManager refresh path (sandbox, one process)', () => {
     const tokens = await Promise.all(Array.from({ length: 50 }, () => manager.refreshAfterUnauthorized(KEY, first.access_token)))
     expect(new Set(tokens).size).toBe(1)
     expect(tokens[0]).not.toBe(first.access_token)
-    expect(await profileStatus(sb, tokens[0]!)).toBe(200)
+    expect(await profileStatus(sb, tokens[0])).toBe(200)
     expect(sb.tokenCalls('refresh_token')).toBe(1)
 
     // forceRefresh goes through the same path.
@@ -304,7 +303,7 @@ describe('TokenManager refresh path (sandbox, one process)', () => {
     const token = await manager.getAccessToken(KEY)
     expect(await profileStatus(sb, token)).toBe(200)
     expect(events.map((e) => e.name)).toEqual(['persistFailed', 'refreshed'])
-    expect(events[1]!.payload).toMatchObject({ persisted: false })
+    expect(events[1].payload).toMatchObject({ persisted: false })
     expect((await flaky.inner.get(KEY))?.tokens?.refreshToken).toBe(first.refresh_token) // not written yet
 
     // Still unpersisted: every caller gets the new token, nobody refreshes from the stale stored set.
@@ -359,6 +358,7 @@ describe('TokenManager refresh path (sandbox, one process)', () => {
 
 describe('two managers on one store without a lock (the in-flight marker is a compare-and-set lease)', () => {
   let sb: Sandbox
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when a test failed before starting it
   afterEach(() => sb?.close())
 
   it('2 x 100 concurrent calls on an expired token: exactly 1 refresh', async () => {
@@ -380,6 +380,6 @@ describe('two managers on one store without a lock (the in-flight marker is a co
     ])
     expect(sb.tokenCalls('refresh_token')).toBe(1)
     expect(new Set(tokens).size).toBe(1)
-    expect(await profileStatus(sb, tokens[0]!)).toBe(200)
+    expect(await profileStatus(sb, tokens[0])).toBe(200)
   })
 })

@@ -58,7 +58,7 @@ describe('ExpressSessionTokenStore specifics', () => {
     const record = makeRecord(1)
     await store.set('user-1', record, 0)
     expect(Object.keys(memory.sessions).sort()).toEqual(['lexoffice-tokens:index', 'lexoffice-tokens:r:user-1'])
-    const raw = JSON.parse(memory.sessions['lexoffice-tokens:r:user-1']!) as { cookie: { expires: string } }
+    const raw = JSON.parse(memory.sessions['lexoffice-tokens:r:user-1']) as { cookie: { expires: string } }
     const expires = new Date(raw.cookie.expires).getTime()
     expect(expires).toBeGreaterThan(Date.now() + 50_000)
     expect(expires).toBeLessThanOrEqual(Date.now() + 60_000)
@@ -156,7 +156,7 @@ describe('ExpressSessionTokenStore specifics', () => {
         if (failNext) {
           failNext = false
           cb?.(new Error('flaky'))
-        } else memory.set(sid, sess as session.SessionData, cb)
+        } else memory.set(sid, sess, cb)
       },
       destroy: (sid, cb) => memory.destroy(sid, cb),
     }

@@ -8,7 +8,7 @@ describeTokenStore('MemoryTokenStore', ({ encryption, sameDataAs }) => {
 
 describe('MemoryTokenStore options', () => {
   test('rejects a shareWith that is not a MemoryTokenStore', () => {
-    expect(() => new MemoryTokenStore({ shareWith: {} as MemoryTokenStore })).toThrow(TypeError)
+    expect(() => new MemoryTokenStore({ shareWith: {} as never })).toThrow(TypeError)
   })
   test('rejects an encryption key that is not 32 bytes at construction', () => {
     expect(() => new MemoryTokenStore({ encryption: { keys: { k1: Buffer.alloc(16) }, currentKeyId: 'k1' } })).toThrow(/32 bytes/)

@@ -46,7 +46,7 @@ describe('TokenCipher', () => {
     const [v, kid, iv, body] = sealed.split('.') as [string, string, string, string]
     const bytes = Buffer.from(body, 'base64url')
     const flipped = Buffer.from(bytes)
-    flipped[0]! ^= 1
+    flipped[0] ^= 1
     const cases: [string, string, DecryptErrorEvent['reason']][] = [
       [sealed, 'user-2', 'authentication_failed'], // moved to another record (AAD)
       [`${v}.${kid}.${iv}.${flipped.toString('base64url')}`, 'user-1', 'authentication_failed'], // tampered

@@ -25,7 +25,7 @@ export class ConnectRedisLikeStore extends session.Store {
 
   override get(sid: string, cb: Cb<session.SessionData | null>): void {
     this.client.get(this.prefix + sid).then(
-      (data) => cb(undefined, data ? (JSON.parse(String(data)) as session.SessionData) : null),
+      (data) => cb(undefined, data ? (JSON.parse(data as string) as session.SessionData) : null),
       (err: unknown) => cb(err),
     )
   }

@@ -47,7 +47,7 @@ export async function connectClient(kind: ClientKind, url: string = REDIS_URL, k
       await client.connect()
     } catch (err) {
       client.destroy()
-      throw new Error(`Redis at ${url} is not reachable (node-redis): ${(err as Error).message}`)
+      throw new Error(`Redis at ${url} is not reachable (node-redis): ${(err as Error).message}`, { cause: err })
     }
     return {
       kind,
@@ -70,12 +70,12 @@ export async function connectClient(kind: ClientKind, url: string = REDIS_URL, k
     await client.connect()
   } catch (err) {
     if (client.status !== 'end') client.disconnect()
-    throw new Error(`Redis at ${url} is not reachable (ioredis): ${(err as Error).message}`)
+    throw new Error(`Redis at ${url} is not reachable (ioredis): ${(err as Error).message}`, { cause: err })
   }
   return {
     kind,
     client,
-    send: (args) => client.call(args[0]!, ...args.slice(1)),
+    send: (args) => client.call(args[0], ...args.slice(1)),
     close: async () => client.disconnect(),
   }
 }
@@ -93,7 +93,12 @@ export async function unreachableClient(kind: ClientKind): Promise<{ client: Red
     })
     client.on('error', noop)
     await client.connect().catch(noop)
-    return { client, close: () => void (client.isOpen && client.destroy()) }
+    return {
+      client,
+      close: () => {
+        if (client.isOpen) client.destroy()
+      },
+    }
   }
   const client = new IORedis(port, '127.0.0.1', {
     lazyConnect: true,
@@ -107,7 +112,9 @@ export async function unreachableClient(kind: ClientKind): Promise<{ client: Red
   // disconnect a client whose connection is (still) open. retryStrategy null: no reconnects.
   return {
     client,
-    close: () => void ((client.status === 'ready' || client.status === 'connect' || client.status === 'connecting') && client.disconnect()),
+    close: () => {
+      if (client.status === 'ready' || client.status === 'connect' || client.status === 'connecting') client.disconnect()
+    },
   }
 }
 
@@ -126,7 +133,7 @@ export async function deletePrefix(client: TestClient, prefix: string): Promise<
   let deleted = 0
   const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`
   do {
-    const [next, keys] = (await client.send(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000'])) as [string, string[]]
+    const [next, keys] = (await client.send(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000'])) as [unknown, string[]]
     cursor = String(next)
     if (keys.length > 0) deleted += Number(await client.send(['UNLINK', ...keys]))
   } while (cursor !== '0')

@@ -11,6 +11,7 @@ import type { LexofficeEvent } from '../../../lib/webhooks/events'
 import { lexofficeWebhooks, type LexofficeWebhookErrorInfo, type LexofficeWebhooksOptions } from '../../../lib/webhooks/lexofficeWebhooks'
 import { signLexofficePayload } from '../../../lib/webhooks/signLexofficePayload'
 import { TEST_PRIVATE_KEY, TEST_PUBLIC_KEY } from '../fixtures/testKeys'
+import { withoutUndefined } from '../../helpers/withoutUndefined'
 
 export const PATH = '/hooks/lexoffice'
 export const ORG = 'aa93e8a8-2aa3-470b-b914-caad8a255dd8'
@@ -27,7 +28,7 @@ export class Calls<A extends unknown[]> {
   }
   /** Resolves with the arguments of call number `n` (1-based). */
   call(n: number): Promise<A> {
-    if (this.calls.length >= n) return Promise.resolve(this.calls[n - 1]!)
+    if (this.calls.length >= n) return Promise.resolve(this.calls[n - 1])
     return new Promise((resolve) => this.#waiters.push({ n, resolve }))
   }
 }
@@ -76,14 +77,13 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
   const onError = new Calls<[unknown, LexofficeWebhookErrorInfo]>()
   const onTokenRevoked = new Calls<[unknown]>()
   const app = express()
-  const merged: Record<string, unknown> = {
+  const merged = withoutUndefined({
     publicKey: TEST_PUBLIC_KEY,
     onEvent: onEvent.fn,
     onError: onError.fn,
     onTokenRevoked: onTokenRevoked.fn,
     ...options,
-  }
-  for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key]
+  })
   app.use(PATH, lexofficeWebhooks(merged as unknown as LexofficeWebhooksOptions))
   const server = app.listen(0, '127.0.0.1')
   await new Promise<void>((resolve, reject) => {

@@ -180,7 +180,7 @@ test('a store whose claim throws synchronously, or whose release rejects: handle
     instance.onEvent.impl = () => Promise.reject(new Error('handler broke'))
     await instance.deliver(makeDelivery())
     const [err, info] = await instance.onError.call(2)
-    expect(instance.onError.calls[0]![1].stage).toBe('onEvent')
+    expect(instance.onError.calls[0][1].stage).toBe('onEvent')
     expect(info.stage).toBe('dedupe')
     expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE' })
   } finally {
@@ -244,7 +244,7 @@ describe('option checks (in the one place, at start-up)', () => {
   ])('%s: TypeError %s', (_name, extra, code, message) => {
     let thrown: unknown
     try {
-      lexofficeWebhooks({ publicKey: TEST_PUBLIC_KEY, onEvent, ...extra } as never)
+      lexofficeWebhooks({ publicKey: TEST_PUBLIC_KEY, onEvent, ...extra })
     } catch (err) {
       thrown = err
     }

@@ -179,7 +179,7 @@ describe('Redis down: the handler still runs, onError gets STORE_UNAVAILABLE wit
       proxy.down()
       fail()
       const [err, info] = await instance.onError.call(2)
-      expect(instance.onError.calls[0]![1].stage).toBe('onEvent')
+      expect(instance.onError.calls[0][1].stage).toBe('onEvent')
       expect(info.stage).toBe('dedupe')
       expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE' })
       expect(await exists(`${prefix}${delivery.eventId}`)).toBe(true) // held until its TTL

@@ -91,8 +91,8 @@ it('subscribes after connect, in the background: connect resolves before the run
       .sort(),
   ).toEqual(['contact.changed', 'token.revoked'])
   expect(results).toHaveLength(1)
-  expect(results[0]![1]).toEqual({ key, connectionId, organizationId: sb.organization.organizationId })
-  expect(results[0]![0].created).toHaveLength(2)
+  expect(results[0][1]).toEqual({ key, connectionId, organizationId: sb.organization.organizationId })
+  expect(results[0][0].created).toHaveLength(2)
   expect(errors).toEqual([])
 })
 
@@ -126,7 +126,7 @@ it('a function gives per-connection subscriptions; a repeated connect of the sam
   await manager.connect('u-7', tokens)
   await auto.idle()
   const [connection] = sb.connections()
-  expect(sb.api.subscriptions(connection!.connectionId).map((s) => s.callbackUrl)).toEqual([`${hook}?user=u-7`])
+  expect(sb.api.subscriptions(connection.connectionId).map((s) => s.callbackUrl)).toEqual([`${hook}?user=u-7`])
   expect(results.map(([r]) => [r.created.length, r.existing.length])).toEqual([
     [1, 0],
     [0, 1],
@@ -147,7 +147,7 @@ it('failures never reach the app: onError gets them with a stage; connect still 
 
   // 2. one subscription rejected by lexoffice (406), the other created
   errors = []
-  auto = start({ subscriptions: [{ eventType: 'contact.changed', callbackUrl: 'http://hooks.example.com/x' }, wanted[1]!] })
+  auto = start({ subscriptions: [{ eventType: 'contact.changed', callbackUrl: 'http://hooks.example.com/x' }, wanted[1]] })
   await login()
   await auto.idle()
   expect(errors.map(([e, i]) => [i.stage, i.subscription?.eventType, (e as { code: string }).code])).toEqual([

@@ -39,7 +39,7 @@ it('creates what is missing, keeps what exists; a second run creates nothing', a
     ['contact.changed', hook],
     ['token.revoked', hook],
   ])
-  expect(first.created[0]!.subscriptionId).toBe(stored.find((s) => s.eventType === 'contact.changed')!.subscriptionId)
+  expect(first.created[0].subscriptionId).toBe(stored.find((s) => s.eventType === 'contact.changed')!.subscriptionId)
 
   const posts = (): number => sb.requests.filter((r) => r.method === 'POST' && r.path === '/v1/event-subscriptions').length
   const before = posts()
@@ -81,11 +81,11 @@ it('partial failure: the rejected one is reported with a typed error, the others
   ])
   expect(result.created.map((s) => s.eventType)).toEqual(['token.revoked'])
   expect(result.failed).toHaveLength(1)
-  const { error, eventType } = result.failed[0]!
+  const { error, eventType } = result.failed[0]
   expect(eventType).toBe('contact.changed')
   expect(error).toBeInstanceOf(LexofficeError)
   expect(error.code).toBe('API_VALIDATION')
-  const shown = JSON.stringify(result) + String(error) + JSON.stringify(error) + error.stack
+  const shown = JSON.stringify(result) + String(error) + JSON.stringify(error) + String(error.stack)
   for (const secret of [user.accessToken, user.refreshToken]) expect(shown).not.toContain(secret)
 })
 
@@ -118,9 +118,9 @@ it('a failing listing rejects with the typed error and creates nothing; AUTH_LOS
     { eventSubscriptions: { list: async () => [], create: async () => Promise.reject(new Error('secret-ish detail')) } },
     wanted.slice(0, 1),
   )
-  expect(odd.failed[0]!.error).toMatchObject({ code: 'API_ERROR' })
-  expect(odd.failed[0]!.error.message).not.toContain('secret-ish')
-  expect((odd.failed[0]!.error as Error & { cause: Error }).cause.message).toBe('secret-ish detail')
+  expect(odd.failed[0].error).toMatchObject({ code: 'API_ERROR' })
+  expect(odd.failed[0].error.message).not.toContain('secret-ish')
+  expect((odd.failed[0].error as Error & { cause: Error }).cause.message).toBe('secret-ish detail')
 })
 
 it('bad input is a TypeError before any request', async () => {

@@ -113,7 +113,7 @@ export async function subscribe(user: SandboxUser, eventType: string, callbackUr
 /** Changes the first contact through the API (GET + PUT): a real `contact.changed`. Resolves its id. */
 export async function changeAContact(user: SandboxUser): Promise<string> {
   const page = (await (await user.api('GET', '/v1/contacts?page=0&size=1')).json()) as { content: Array<{ id: string }> }
-  const id = page.content[0]!.id
+  const id = page.content[0].id
   const contact = (await (await user.api('GET', `/v1/contacts/${id}`)).json()) as Record<string, unknown>
   const res = await user.api('PUT', `/v1/contacts/${id}`, { ...contact, note: `changed ${Date.now()}` })
   if (res.status !== 200) throw new Error(`contact update answered ${res.status}: ${await res.text()}`)

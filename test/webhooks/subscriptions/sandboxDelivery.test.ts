@@ -29,8 +29,10 @@ async function setup(script: (i: number) => Answer, webhooks: SandboxWebhookOpti
 }
 
 afterEach(async () => {
+  /* eslint-disable @typescript-eslint/no-unnecessary-condition -- unset when a test failed before setup() */
   await sb?.close()
   await receiver?.close()
+  /* eslint-enable @typescript-eslint/no-unnecessary-condition */
 })
 
 const outcomes = (): string[] => sb.webhookDeliveries.map((d) => `${d.attempt}:${d.status ?? d.error}:${d.outcome}`)
@@ -46,22 +48,22 @@ describe('payload and signature', () => {
 
     expect(receiver.received).toHaveLength(1)
     const [got] = receiver.received
-    expect(got!.method).toBe('POST')
-    expect(got!.path).toBe('/hooks?tenant=a1')
-    expect(got!.headers['content-type']).toBe('application/json')
-    const text = got!.raw.toString('utf8')
+    expect(got.method).toBe('POST')
+    expect(got.path).toBe('/hooks?tenant=a1')
+    expect(got.headers['content-type']).toBe('application/json')
+    const text = got.raw.toString('utf8')
     expect(text).not.toMatch(/\s/)
-    expect(Object.keys(JSON.parse(text))).toEqual(['organizationId', 'eventType', 'resourceId', 'eventDate'])
-    expect(parseLexofficeEvent(got!.raw)).toMatchObject({
+    expect(Object.keys(JSON.parse(text) as object)).toEqual(['organizationId', 'eventType', 'resourceId', 'eventDate'])
+    expect(parseLexofficeEvent(got.raw)).toMatchObject({
       organizationId: user.organizationId,
       eventType: 'contact.changed',
       resourceId: contactId,
     })
 
-    const signature = got!.headers['x-lxo-signature'] as string
-    expect(verifyLexofficeSignature(got!.raw, signature, sb.webhookPublicKey)).toBe(true)
+    const signature = got.headers['x-lxo-signature'] as string
+    expect(verifyLexofficeSignature(got.raw, signature, sb.webhookPublicKey)).toBe(true)
     expect(verifyLexofficeSignature(Buffer.from(JSON.stringify(JSON.parse(text), null, 1)), signature, sb.webhookPublicKey)).toBe(false)
-    expect(verifyLexofficeSignature(got!.raw, signature)).toBe(false) // lexoffice's real key does not verify sandbox webhooks
+    expect(verifyLexofficeSignature(got.raw, signature)).toBe(false) // lexoffice's real key does not verify sandbox webhooks
 
     expect(sb.webhookDeliveries).toEqual([
       expect.objectContaining({
@@ -87,10 +89,10 @@ describe('payload and signature', () => {
     await sb.webhooksIdle()
     expect(sb.webhookPublicKey).toMatch(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n$/)
     const [got] = receiver.received
-    expect(verifyLexofficeSignature(got!.raw, got!.headers['x-lxo-signature'] as string, sb.webhookPublicKey)).toBe(true)
+    expect(verifyLexofficeSignature(got.raw, got.headers['x-lxo-signature'] as string, sb.webhookPublicKey)).toBe(true)
     const other = await createSandbox({ webhooks: { privateKey } })
     try {
-      expect(verifyLexofficeSignature(got!.raw, got!.headers['x-lxo-signature'] as string, other.webhookPublicKey)).toBe(false)
+      expect(verifyLexofficeSignature(got.raw, got.headers['x-lxo-signature'] as string, other.webhookPublicKey)).toBe(false)
     } finally {
       await other.close()
     }
@@ -125,7 +127,7 @@ describe('status rules and retries', () => {
 
   it('401/403/5xx until the schedule is used up: gave_up, the subscription stays', async () => {
     const answers = [401, 403, 500]
-    await setup((i) => answers[i]!)
+    await setup((i) => answers[i])
     const user = await sandboxUser(sb)
     const id = await subscribe(user, 'contact.changed', `${receiver.url}/hooks`)
     await changeAContact(user)
@@ -157,7 +159,7 @@ describe('status rules and retries', () => {
 
   it('other 4xx and unexpected 2xx are not retried; the subscription stays', async () => {
     const answers = [400, 206]
-    await setup((i) => answers[i]!)
+    await setup((i) => answers[i])
     const user = await sandboxUser(sb)
     await subscribe(user, 'contact.changed', `${receiver.url}/one`)
     await changeAContact(user)
@@ -201,7 +203,7 @@ describe('status rules and retries', () => {
     expect(receiver.received.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /hooks', 'POST /hop1', 'POST /hop2'])
     expect(outcomes()).toEqual(['1:204:delivered'])
     expect(
-      verifyLexofficeSignature(receiver.received[2]!.raw, receiver.received[2]!.headers['x-lxo-signature'] as string, sb.webhookPublicKey),
+      verifyLexofficeSignature(receiver.received[2].raw, receiver.received[2].headers['x-lxo-signature'] as string, sb.webhookPublicKey),
     ).toBe(true)
   })
 
