@@ -1,3 +1,7 @@
+/**
+ * @jest-config-loader ts-node
+ * @jest-config-loader-options {"transpileOnly": true}
+ */
 import type { Config } from 'jest'
 
 /**
@@ -14,7 +18,9 @@ import type { Config } from 'jest'
  * `npm test` runs all three, as CI does; TEST_LAYER=unit|integration|e2e keeps one (what the
  * `test:*` scripts set: unlike `--selectProjects`, it leaves the command line to file patterns and
  * flags, e.g. `npm run test:unit -- test/timing`). ts-jest only transpiles here (isolatedModules);
- * `npm run typecheck` type-checks.
+ * `npm run typecheck` type-checks. The docblock pragmas at the top make Jest read this file (and
+ * jest.live.config.ts) with ts-node in transpile-only mode too: by default ts-node type-checks it,
+ * about 3.5 s of CPU before any test starts (measured: `jest --showConfig` 3.4 s -> 0.4 s user).
  */
 const INTEGRATION = '\\.(redis|postgres|spawn|tsc)\\.test\\.ts$'
 const E2E = '\\.browser\\.test\\.ts$'

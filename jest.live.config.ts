@@ -1,3 +1,7 @@
+/**
+ * @jest-config-loader ts-node
+ * @jest-config-loader-options {"transpileOnly": true}
+ */
 import type { Config } from 'jest'
 import { shared } from './jest.config'
 

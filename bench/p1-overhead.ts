@@ -24,11 +24,16 @@ import { fmt, forkTs, median, nextMessage, numberArg, percentile, printTable, st
 type Variant = Exclude<P1Name, 'baseline'>
 const VARIANTS: readonly Variant[] = ['memory', 'redis', 'postgres']
 const GOALS: Record<Variant, number> = { memory: 0.97, redis: 0.95, postgres: 0.95 }
-const LABELS: Record<Variant, string> = {
-  memory: 'MemoryTokenStore',
-  redis: 'RedisTokenStore + token cache',
-  postgres: 'PostgresTokenStore + token cache',
-}
+const SPLIT = process.argv.includes('--p1-split')
+const LABELS: Record<Variant, string> = SPLIT
+  ? {
+      memory: 'MemoryTokenStore',
+      redis: process.argv.includes('--p1-aa')
+        ? 'SPLIT: a second baseline app (A/A)'
+        : 'SPLIT: baseline, handler awaits once (no lexoffice)',
+      postgres: 'SPLIT: memory app, no token work',
+    }
+  : { memory: 'MemoryTokenStore', redis: 'RedisTokenStore + token cache', postgres: 'PostgresTokenStore + token cache' }
 
 export interface P1Result {
   rounds: number

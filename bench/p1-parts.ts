@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   const guarded = new GuardedStore(store, 5000)
   const transport = resolveTransportSettings({ apiURL: manager.apiURL })
   const req = { user: { id: 'k' } } as unknown as Express.Request & IncomingMessage
+  const contextInit = { manager, resolveKey: (r: Express.Request) => (r.user as { id: string }).id, createClient: undefined, transport }
   const pieces: Array<[string, () => Promise<unknown>]> = [
     ['empty async call (loop cost)', async () => undefined],
     ['MemoryTokenStore.get (a copy of the record parsed once per write)', () => store.get('k')],
@@ -43,14 +44,7 @@ async function main(): Promise<void> {
     ['TokenManager.getAccessToken, record encrypted at rest', () => encryptedManager.getAccessToken('k')],
     [
       'new LexofficeRequestContext + getAccessToken (what the route does)',
-      () =>
-        new LexofficeRequestContext({
-          manager,
-          req,
-          resolveKey: (r) => (r.user as { id: string }).id,
-          createClient: undefined,
-          transport,
-        }).getAccessToken(),
+      () => new LexofficeRequestContext(contextInit, req).getAccessToken(),
     ],
   ]
   const perCall = new Map<string, number[]>(pieces.map(([n]) => [n, []]))

@@ -64,6 +64,24 @@ async function main(): Promise<void> {
     { name: 'redis', url: `${redisApp.url}/api`, cookie: jars.redis.header() },
     { name: 'postgres', url: `${pgApp.url}/api`, cookie: jars.postgres.header() },
   ]
+  const extraApps: Array<{ close(): Promise<void> }> = []
+  if (process.argv.includes('--p1-split')) {
+    // Diagnostic (`--p1-split`): the redis and postgres slots drive two routes that split the
+    // memory app's cost: the baseline with an async handler, the memory app without token work.
+    baseline.app.get('/api-async', async (req, res) => {
+      await Promise.resolve()
+      res.status(req.user ? 200 : 401).send(req.user ? 'ok' : 'no user')
+    })
+    memory.app.get('/api-none', (req, res) => {
+      res.status(req.user ? 200 : 401).send(req.user ? 'ok' : 'no user')
+    })
+    const second = await startApp({ sandbox: sb, sessionStore, strategy: 'lexoffice', withMiddleware: false })
+    extraApps.push(second)
+    targets[2] = process.argv.includes('--p1-aa')
+      ? { name: 'redis', url: `${second.url}/api`, cookie: jars.memory.header() }
+      : { name: 'redis', url: `${baseline.url}/api-async`, cookie: jars.memory.header() }
+    targets[3] = { name: 'postgres', url: `${memory.url}/api-none`, cookie: jars.memory.header() }
+  }
   for (const t of targets) {
     const check = await fetch(t.url, { headers: { cookie: t.cookie } })
     if (check.status !== 200) throw new Error(`${t.name} /api answered ${check.status} after login`)
@@ -83,7 +101,7 @@ async function main(): Promise<void> {
     void (async () => {
       process.send?.({ type: 'final', refreshCalls: sb.tokenCalls('refresh_token') })
       for (const key of await redisStore.list()) await redisStore.destroy(key)
-      await Promise.all([baseline.close(), memory.close(), redisApp.close(), pgApp.close()])
+      await Promise.all([baseline.close(), memory.close(), redisApp.close(), pgApp.close(), ...extraApps.map((a) => a.close())])
       await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined)
       await pool.end()
       await sb.close()

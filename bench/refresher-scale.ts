@@ -10,7 +10,7 @@
  * than once, goal 0) and lost connections (revoked at the sandbox or tombstoned, goal 0).
  *
  * Separate from `npm run bench` (several minutes at 100k): `npm run bench:refresher [-- --sizes 10000,100000
- * --stores redis,postgres --instances 3 --spread-min 240]`.
+ * --stores redis,postgres --instances 2,4 --modes cron,loop --spread-min 240]` (comma lists: every combination runs).
  */
 import { randomBytes } from 'node:crypto'
 import type { ChildProcess } from 'node:child_process'
@@ -29,9 +29,12 @@ import { benchEncryption } from './lib/encryption'
 import { fmt, forkTs, nextMessage, numberArg, printTable, stopChild, stringArg } from './lib/util'
 
 type StoreKind = 'redis' | 'postgres'
+/** `cron`: one `runOnce()` per instance at the same moment; `loop`: `start()`, the first run of the schedule (after its start-up jitter). */
+type Mode = 'cron' | 'loop'
 
 interface ChildConfig {
   kind: StoreKind
+  mode: Mode
   redisUrl: string
   prefix: string
   databaseUrl: string
@@ -90,9 +93,25 @@ async function child(): Promise<void> {
   })
   process.send?.({ type: 'ready' })
   await new Promise<void>((resolve) => process.once('message', () => resolve()))
-  const t0 = performance.now()
-  const summary = await lexoffice.refresher().runOnce()
-  const ms = performance.now() - t0
+  let summary: RefreshRunSummary
+  let ms: number
+  if (config.mode === 'cron') {
+    const t0 = performance.now()
+    summary = await lexoffice.refresher().runOnce()
+    ms = performance.now() - t0
+  } else {
+    // The long-running refresher as the README shows it (default interval 60 s, window 15 min):
+    // its first run comes after the start-up jitter (up to 10 s), which spreads the instances.
+    // The refresher's timer does not keep a process alive (an app's server does): this one does.
+    const keepAlive = setInterval(() => undefined, 1000)
+    const refresher = lexoffice.refresher()
+    const first = new Promise<RefreshRunSummary>((resolve) => refresher.once('run', resolve))
+    refresher.start()
+    summary = await first
+    await refresher.stop()
+    clearInterval(keepAlive)
+    ms = summary.durationMs
+  }
   const result: ChildResult = { type: 'result', ms, maxRssMB: process.resourceUsage().maxRSS / 1024, summary }
   // Wait until the message is handed over: a disconnect right after send() can drop it.
   await new Promise<void>((resolve) => process.send?.(result, undefined, {}, () => resolve()))
@@ -117,6 +136,8 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T, i: nu
 
 interface Row {
   kind: StoreKind
+  mode: Mode
+  instances: number
   size: number
   due: number
   seedSec: number
@@ -132,7 +153,7 @@ interface Row {
   failed: number
 }
 
-async function scenario(kind: StoreKind, size: number, instances: number, spreadMin: number): Promise<Row> {
+async function scenario(kind: StoreKind, mode: Mode, size: number, instances: number, spreadMin: number): Promise<Row> {
   const sb = await createSandbox({ autoApprove: true })
   const run = randomBytes(4).toString('hex')
   const schema = `bench_refresher_${run}`
@@ -181,6 +202,7 @@ async function scenario(kind: StoreKind, size: number, instances: number, spread
     const due = (await store.listDue!(Date.now() + 15 * 60_000)).length
     const config: ChildConfig = {
       ...setup,
+      mode,
       clientID: sb.client.clientID,
       clientSecret: sb.client.clientSecret,
       authURL: new URL(sb.endpoints.authorizationURL).origin,
@@ -208,6 +230,8 @@ async function scenario(kind: StoreKind, size: number, instances: number, spread
     const sum = (f: (s: RefreshRunSummary) => number): number => results.reduce((a, r) => a + f(r.summary), 0)
     return {
       kind,
+      mode,
+      instances,
       size,
       due,
       seedSec,
@@ -241,7 +265,8 @@ async function scenario(kind: StoreKind, size: number, instances: number, spread
 async function main(): Promise<void> {
   const sizes = stringArg('sizes', '10000,100000').split(',').map(Number)
   const kinds = stringArg('stores', 'redis,postgres').split(',') as StoreKind[]
-  const instances = Math.round(numberArg('instances', 3))
+  const instanceCounts = stringArg('instances', '3').split(',').map(Number)
+  const modes = stringArg('modes', 'cron').split(',') as Mode[]
   const spreadMin = numberArg('spread-min', 240)
   console.log(
     `refresher at scale, ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} CPUs, load ${os
@@ -250,11 +275,15 @@ async function main(): Promise<void> {
       .join(' ')}`,
   )
   const rows: Row[] = []
-  for (const kind of kinds) for (const size of sizes) rows.push(await scenario(kind, size, instances, spreadMin))
+  for (const kind of kinds)
+    for (const mode of modes)
+      for (const instances of instanceCounts) for (const size of sizes) rows.push(await scenario(kind, mode, size, instances, spreadMin))
   printTable(
-    `Refresher at scale: one cron-style pass (lexoffice.refresher().runOnce(), concurrency 4 each) from ${instances} processes at once; expiries spread over ${spreadMin} min; window 15 min`,
+    `Refresher at scale: one pass per instance, concurrency 4 each (cron: lexoffice.refresher().runOnce() from all instances at once; loop: start(), its first run); expiries spread over ${spreadMin} min; window 15 min`,
     [
       'store',
+      'mode',
+      'instances',
       'stored',
       'due (listDue)',
       'seed s',
@@ -269,6 +298,8 @@ async function main(): Promise<void> {
     ],
     rows.map((r) => [
       r.kind,
+      r.mode,
+      String(r.instances),
       String(r.size),
       String(r.due),
       fmt(r.seedSec, 1),

@@ -119,12 +119,13 @@ export class ApiTransport {
     let refreshed = false
     let retriesUsed = 0
     let rateLimitRetriesUsed = 0
+    const now = o.now ?? (() => performance.now())
 
     for (let attempt = 1; ; attempt++) {
       let waited = 0
       for (let rebooks = 0; ; rebooks++) {
         if (o.limiter) waited += await o.limiter.acquire(connectionKey, signal)
-        const readStart = performance.now()
+        const readStart = now()
         if (rejected !== undefined && rebooks === 0 && provider.refreshAfterUnauthorized) {
           token = await provider.refreshAfterUnauthorized(rejected)
         } else {
@@ -135,7 +136,7 @@ export class ApiTransport {
         }
         // The slot went stale while the token was read (a refresh): book a new one, so calls
         // that waited for the same refresh do not leave together.
-        if (!o.limiter || performance.now() - readStart <= LATE_TOKEN_MS || rebooks >= MAX_REBOOKS) break
+        if (!o.limiter || now() - readStart <= LATE_TOKEN_MS || rebooks >= MAX_REBOOKS) break
       }
       rejected = undefined
       const rateLimitWaitMs = Math.round(waited)

@@ -215,6 +215,8 @@ export interface TransportSettings {
   maxDelayMs: number
   hooks: LexofficeClientHooks
   fetch: FetchLike | undefined
+  /** The clock (ms) that times a token read against its slot; `performance.now` unless a test injects one. */
+  now?: () => number
 }
 
 /** The connection one transport sends for: where its tokens come from, and its rate-limit key. @internal */

@@ -10,6 +10,7 @@ import { type LexofficeRender, defaultRender } from '../express/answers'
 import type { LexofficeConnectRoutesOptions } from '../express/connectRoutes'
 import type { LexofficeErrorHandler } from '../express/lexofficeErrorHandler'
 import type { LexofficeGuard } from '../express/lexofficeGuard'
+import type { LexofficeRequestContextInit } from '../express/LexofficeRequestContext'
 import type { LexofficeRequestHandler } from '../express/LexofficeRequestHandler'
 import type { ProblemContext } from '../express/problemAnswer'
 import type { LexofficeRoutesOptions, RouterDeps } from '../express/signInRoutes'
@@ -139,18 +140,21 @@ export class Lexoffice {
       routing: { signIn: false, signInPath: undefined, connectPath: undefined, owner: undefined },
     }
     setInternals(this, internals)
+    // Shared by every request's context (built once): attaching `req.lexoffice` allocates the context only.
+    const contextInit: LexofficeRequestContextInit<LexofficeClient> = {
+      manager,
+      resolveKey: (q) => this.#resolveKey(q),
+      createClient: undefined,
+      transport,
+      listConnections: async (q) => this.#connectionsOf(q),
+      selectConnection: async (q, name) => this.#select(q, name),
+    }
+    // Loaded with the first request that gets a context, then kept.
+    let Context: ExpressParts['../express/LexofficeRequestContext']['LexofficeRequestContext'] | undefined
     this.#attach = (req, _res, next) => {
       const r = req as Express.Request & IncomingMessage
-      const { LexofficeRequestContext } = loadExpressPart('../express/LexofficeRequestContext')
-      r.lexoffice = new LexofficeRequestContext({
-        manager,
-        req: r,
-        resolveKey: (q) => this.#resolveKey(q),
-        createClient: undefined,
-        transport,
-        listConnections: async (q) => this.#connectionsOf(q),
-        selectConnection: async (q, name) => this.#select(q, name),
-      })
+      Context ??= loadExpressPart('../express/LexofficeRequestContext').LexofficeRequestContext
+      r.lexoffice = new Context(contextInit, r)
       next()
     }
     if (shared?.dedupe) this.#dedupe = shared.dedupe

@@ -31,10 +31,13 @@ export type LexofficeKeyResolver = (req: Express.Request & IncomingMessage) => s
  */
 export type LexofficeClientFactory<C> = (provider: ConnectionTokenProvider, ctx: LexofficeRequestContext<C>) => C
 
-/** @internal */
+/**
+ * What every context of one middleware shares, built once per middleware (not per request: the
+ * request is the constructor's second argument, so attaching a context allocates the context only).
+ * @internal
+ */
 export interface LexofficeRequestContextInit<C> {
   manager: TokenManager
-  req: Express.Request & IncomingMessage
   resolveKey: LexofficeKeyResolver
   /** Builds `client`; without it `client` is a {@link LexofficeClient} on this request's transport. */
   createClient: LexofficeClientFactory<C> | undefined
@@ -67,27 +70,25 @@ const TRANSPORT_HEADERS = new Set(['authorization', 'host', 'content-length', 'c
  * ```
  */
 export class LexofficeRequestContext<C = LexofficeClient> {
-  readonly #manager: TokenManager
-  readonly #req: Express.Request & IncomingMessage
-  readonly #resolveKey: LexofficeKeyResolver
-  readonly #createClient: LexofficeClientFactory<C> | undefined
+  // Per request: the shared init, the request, and what this request resolved or built (lazily).
   readonly #init: LexofficeRequestContextInit<C>
-  readonly #settings: TransportSettings
-  #transport: ApiTransport | undefined
-  #key: Promise<string | undefined> | undefined
-  /** The key, when the resolver answered synchronously with one (the common case). */
+  readonly #req: Express.Request & IncomingMessage
+  /** 0: key not resolved yet; 1: resolved synchronously (`#syncKey`, no promise made); 2: `#key` holds it. */
+  #keyState: 0 | 1 | 2 = 0
   #syncKey: string | undefined
+  #key: Promise<string | undefined> | undefined
+  #transport: ApiTransport | undefined
   #client: C | undefined
   #provider: ConnectionTokenProvider | undefined
 
   /** @internal Created by the `lexoffice()` middleware. */
-  constructor(init: LexofficeRequestContextInit<C>) {
-    this.#manager = init.manager
-    this.#req = init.req
-    this.#resolveKey = init.resolveKey
-    this.#createClient = init.createClient
-    this.#settings = init.transport
+  constructor(init: LexofficeRequestContextInit<C>, req: Express.Request & IncomingMessage) {
     this.#init = init
+    this.#req = req
+  }
+
+  get #manager(): TokenManager {
+    return this.#init.manager
   }
 
   /**
@@ -125,10 +126,13 @@ export class LexofficeRequestContext<C = LexofficeClient> {
       throw invalidArg('ERR_INVALID_ARG_TYPE', '"connection" must be a non-empty string')
     const select = this.#init.selectConnection
     const current = this.key()
-    return new LexofficeRequestContext<C>({
-      ...this.#init,
-      resolveKey: (req) => (select ? select(req, connection) : current.then((key) => (key === connection ? key : undefined))),
-    })
+    return new LexofficeRequestContext<C>(
+      {
+        ...this.#init,
+        resolveKey: (req) => (select ? select(req, connection) : current.then((key) => (key === connection ? key : undefined))),
+      },
+      this.#req,
+    )
   }
 
   /**
@@ -140,29 +144,36 @@ export class LexofficeRequestContext<C = LexofficeClient> {
    * ```
    */
   key(): Promise<string | undefined> {
-    this.#key ??= this.#resolve()
+    if (this.#keyState === 0) this.#resolve()
+    this.#key ??= Promise.resolve(this.#syncKey)
     return this.#key
   }
 
-  /** Runs the resolver once; a synchronous answer is also kept in `#syncKey` (no await needed later). */
-  #resolve(): Promise<string | undefined> {
+  /**
+   * Runs the resolver once. A synchronous answer (the common case) is kept in `#syncKey` and no
+   * promise is made for it until `key()` asks; anything else (a promise, an error) goes to `#key`.
+   */
+  #resolve(): void {
+    this.#keyState = 2
     let raw: unknown
     try {
-      raw = this.#resolveKey(this.#req)
+      raw = this.#init.resolveKey(this.#req)
     } catch (err) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the resolver's own error, unchanged
-      return Promise.reject(err)
+      this.#key = Promise.reject(err)
+      return
     }
     if (raw !== null && typeof raw === 'object' && typeof (raw as PromiseLike<unknown>).then === 'function') {
-      return Promise.resolve(raw as PromiseLike<unknown>).then(checkKey)
+      this.#key = Promise.resolve(raw as PromiseLike<unknown>).then(checkKey)
+      return
     }
     try {
       this.#syncKey = checkKey(raw)
+      this.#keyState = 1
     } catch (err) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the resolver's own error, unchanged
-      return Promise.reject(err)
+      this.#key = Promise.reject(err)
     }
-    return Promise.resolve(this.#syncKey)
   }
 
   /**
@@ -191,10 +202,11 @@ export class LexofficeRequestContext<C = LexofficeClient> {
    * ```
    */
   getAccessToken(): Promise<string> {
-    this.#key ??= this.#resolve()
-    // The hot path of every API request: no extra await when the key is already known.
-    if (this.#syncKey !== undefined) return this.#manager.getAccessToken(this.#syncKey)
-    return this.#requireKey().then((key) => this.#manager.getAccessToken(key))
+    if (this.#keyState === 0) this.#resolve()
+    // The hot path of every API request: no promise of our own when the key is known synchronously
+    // (the manager answers a fresh token from memory without an await).
+    if (this.#keyState === 1 && this.#syncKey !== undefined) return this.#init.manager.getAccessToken(this.#syncKey)
+    return this.#requireKey().then((key) => this.#init.manager.getAccessToken(key))
   }
 
   /**
@@ -287,7 +299,8 @@ export class LexofficeRequestContext<C = LexofficeClient> {
    * ```
    */
   get client(): C {
-    this.#client ??= this.#createClient ? this.#createClient(this.provider, this) : (loadClientOn()(this.#transportOf()) as C)
+    const create = this.#init.createClient
+    this.#client ??= create ? create(this.provider, this) : (loadClientOn()(this.#transportOf()) as C)
     return this.#client
   }
 
@@ -316,7 +329,7 @@ export class LexofficeRequestContext<C = LexofficeClient> {
 
   /** This request's transport: the middleware's shared settings, this connection's tokens and rate-limit key. */
   #transportOf(): ApiTransport {
-    this.#transport ??= new ApiTransport(this.#settings, {
+    this.#transport ??= new ApiTransport(this.#init.transport, {
       provider: this.provider,
       connectionKey: async () => (await this.key()) ?? 'lexoffice:no-connection',
     })

@@ -5,7 +5,7 @@ import { assertFunction, assertKnownKeys, assertObject, invalidArg } from '../op
 import { optionKeys } from '../options/optionKeys'
 import type { TokenManager } from '../tokens/TokenManager'
 import './augment'
-import { type LexofficeClientFactory, LexofficeRequestContext } from './LexofficeRequestContext'
+import { type LexofficeClientFactory, LexofficeRequestContext, type LexofficeRequestContextInit } from './LexofficeRequestContext'
 
 /**
  * Options of {@link lexoffice}.
@@ -90,16 +90,11 @@ export function lexoffice<C = LexofficeClient>(options: LexofficeMiddlewareOptio
   // Resolved once: every request of this middleware shares the limiter (one budget per app or per
   // connection key, across processes with `client.rateLimit.redis`), the timeouts, retries and hooks.
   const transport = resolveTransportSettings({ apiURL: manager.apiURL, ...clientOptions })
-  const resolveKey = options.key.bind(options)
+  // Shared by every request's context (built once): attaching `req.lexoffice` allocates the context only.
+  const init: LexofficeRequestContextInit<C> = { manager, resolveKey: options.key.bind(options), createClient, transport }
   return function lexofficeMiddleware(req, _res, next) {
     // Typed as the default context; a custom `createClient` changes only the type of `client`.
-    req.lexoffice = new LexofficeRequestContext<C>({
-      manager,
-      req,
-      resolveKey,
-      createClient,
-      transport,
-    }) as unknown as LexofficeRequestContext
+    req.lexoffice = new LexofficeRequestContext<C>(init, req) as unknown as LexofficeRequestContext
     next()
   }
 }

@@ -15,6 +15,7 @@
  *
  * @internal
  */
+import { PEEK_RECORD } from './peekRecord'
 import { freezeRecord } from './stores/recordCodec'
 import type { RefreshLock, TokenStore } from './TokenStore'
 import type { TokenRecord } from './TokenSet'
@@ -100,6 +101,12 @@ export class CachingTokenStore implements TokenStore {
 
   get size(): number {
     return this.#entries.size
+  }
+
+  /** A cache hit, synchronously (the manager's fresh-token path, lib/tokens/peekRecord.ts); `undefined`: ask `get`. */
+  [PEEK_RECORD](key: string): TokenRecord | undefined {
+    const hit = this.#entries.get(key)
+    return hit !== undefined && this.#live && this.#fresh(hit) ? hit : undefined
   }
 
   async get(key: string): Promise<TokenRecord | undefined> {

@@ -183,7 +183,32 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * const token = await manager.getAccessToken(req.user!.connectionId)
    * ```
    */
-  async getAccessToken(key: string, options: GetAccessTokenOptions = NO_OPTIONS): Promise<string> {
+  getAccessToken(key: string, options: GetAccessTokenOptions = NO_OPTIONS): Promise<string> {
+    // The path of every API request: a fresh token the store holds in memory is answered with one
+    // settled promise, without an await, a timeout guard or an allocation of our own.
+    if (options === NO_OPTIONS) {
+      const token = this.#freshInMemory(key)
+      if (token !== undefined) return Promise.resolve(token)
+    }
+    return this.#getAccessToken(key, options)
+  }
+
+  /**
+   * The access token when the store answers `key` synchronously (MemoryTokenStore, a token-cache
+   * hit) with an active, not yet due set and no rotated set waits for its write; else `undefined`
+   * (the async path decides, errors included).
+   */
+  #freshInMemory(key: string): string | undefined {
+    if (!this.#store.canPeek || typeof key !== 'string' || key.length === 0 || key.length > 512) return undefined
+    if (this.#memory.pending(key) !== undefined) return undefined
+    const record = this.#store.peek(key)
+    const tokens = record?.state === 'lost' ? undefined : record?.tokens
+    if (tokens === undefined || this.#isDue(tokens)) return undefined
+    if (this.#memory.known(key) !== tokens) this.#memory.remember(key, tokens)
+    return tokens.accessToken
+  }
+
+  async #getAccessToken(key: string, options: GetAccessTokenOptions): Promise<string> {
     assertKey(key)
     if (options.minValidityMs !== undefined) assertInteger(options.minValidityMs, 'minValidityMs', 0, 48 * 3_600_000)
     const minValidUntil = options.minValidityMs === undefined ? undefined : this.#o.now() + options.minValidityMs

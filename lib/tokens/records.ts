@@ -12,6 +12,7 @@ import { DeadlineTicker } from '../timing/DeadlineTicker'
 import type { TokenRecord, TokenSet } from './TokenSet'
 import type { TokenStore } from './TokenStore'
 import { forgetCached } from './TokenCache'
+import { isPeekable, PEEK_RECORD, type PeekableStore } from './peekRecord'
 
 /**
  * Organisation and connection ids to store beside the tokens (a passport profile fits).
@@ -104,12 +105,23 @@ export class GuardedStore {
   readonly #timeoutMs: number
   readonly #deadlines: DeadlineTicker
   readonly #inProcess: boolean
+  /**
+   * The store has a synchronous read of records it holds in memory (MemoryTokenStore, the token
+   * cache): the fresh-token path answers through {@link GuardedStore.peek} without an await or a timeout guard.
+   */
+  readonly canPeek: boolean
 
   constructor(store: TokenStore, timeoutMs: number) {
     this.#store = store
     this.#timeoutMs = timeoutMs
     this.#deadlines = new DeadlineTicker(timeoutMs)
     this.#inProcess = store.inProcess === true
+    this.canPeek = isPeekable(store)
+  }
+
+  /** The record if the store holds it in memory, else `undefined` (ask {@link GuardedStore.get}); only when `canPeek`. */
+  peek(key: string): TokenRecord | undefined {
+    return (this.#store as PeekableStore)[PEEK_RECORD](key)
   }
 
   get(key: string): Promise<TokenRecord | undefined> {

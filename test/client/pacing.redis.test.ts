@@ -3,17 +3,17 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import type Redis from 'ioredis'
 import { createClient } from 'redis'
-import { LexofficeClient } from '../../lib/client/LexofficeClient'
-import { MemoryRateLimiter } from '../../lib/client/rateLimit/MemoryRateLimiter'
 import { RedisRateLimiter } from '../../lib/redis/RedisRateLimiter'
+import { stopChild } from '../helpers/stopChild'
 import { connectRedis, deletePrefix, REDIS_URL, uniquePrefix } from './helpers/redis'
 import { startTestServer, strictBucket, type TestServer } from './helpers/testServer'
 
 /**
- * These tests assert behaviour, not timings: a server enforcing a strict token bucket like
+ * Pacing through Redis. In-process pacing is proven on the limiter's schedule in pacing.test.ts;
+ * here, the end-to-end truth across processes: a server enforcing a strict token bucket like
  * lexoffice's (SERVER_RATE per second, burst 1) answers 429 to anything faster, and we count
  * the 429s. The client paces at half the server's rate, so scheduling jitter on a busy machine
- * cannot produce a false 429; the unpaced controls prove the server really does reject.
+ * cannot produce a false 429; the unshared control proves the server really does reject.
  * Pacing controls when requests leave; a first request that is slow to leave (here: Node
  * loading fetch) shortens the gap to the next one, which is why every process warms up first.
  */
@@ -39,72 +39,6 @@ beforeEach(async () => {
   bucket = strictBucket(SERVER_RATE, 1)
   rejected = 0
   server.seen.length = 0
-})
-
-function fire(client: LexofficeClient, n: number): Promise<PromiseSettledResult<unknown>[]> {
-  return Promise.allSettled(Array.from({ length: n }, () => client.profile.get()))
-}
-
-describe('in-process pacing', () => {
-  test('10 concurrent calls through the limiter: the strict-bucket server sees 0 429s', async () => {
-    const client = new LexofficeClient({
-      apiKey: 'pacing-key',
-      apiURL: server.url,
-      rateLimit: { limiter: new MemoryRateLimiter({ ratePerSecond: CLIENT_RATE }) },
-      retry: { retries: 0, rateLimitRetries: 0 },
-    })
-    const results = await fire(client, 10)
-    expect(results.filter((r) => r.status === 'rejected')).toEqual([])
-    expect(server.seen).toHaveLength(10)
-    expect(rejected).toBe(0)
-  })
-
-  test('control: the same 10 calls unpaced are rejected by the server', async () => {
-    const client = new LexofficeClient({
-      apiKey: 'pacing-key',
-      apiURL: server.url,
-      rateLimit: false,
-      retry: { retries: 0, rateLimitRetries: 0 },
-    })
-    const results = await fire(client, 10)
-    expect(rejected).toBeGreaterThan(0)
-    expect(results.filter((r) => r.status === 'rejected').length).toBe(rejected)
-  })
-
-  test('clients built per request share the default budget of their connection', async () => {
-    const make = (): LexofficeClient =>
-      new LexofficeClient({
-        apiKey: 'shared-default-key',
-        apiURL: server.url,
-        rateLimit: { ratePerSecond: CLIENT_RATE },
-        retry: { retries: 0, rateLimitRetries: 0 },
-      })
-    const results = await Promise.allSettled(Array.from({ length: 6 }, () => make().profile.get()))
-    expect(results.filter((r) => r.status === 'rejected')).toEqual([])
-    expect(rejected).toBe(0)
-  })
-})
-
-describe('MemoryRateLimiter schedule (injected clock)', () => {
-  test('burst 1: slots spaced by 1000/rate; penalize pushes the schedule back', () => {
-    let now = 1_000_000
-    const limiter = new MemoryRateLimiter({ ratePerSecond: 2 }, { now: () => now })
-    expect([limiter.reserve('a'), limiter.reserve('a'), limiter.reserve('a')]).toEqual([0, 500, 1000])
-    expect(limiter.reserve('b')).toBe(0)
-    now += 2000
-    expect(limiter.reserve('a')).toBe(0)
-    void limiter.penalize('a', 3000)
-    expect(limiter.reserve('a')).toBe(3500)
-  })
-
-  test('burst 2 lets two leave at once, then paces', () => {
-    const limiter = new MemoryRateLimiter({ ratePerSecond: 4, burst: 2 }, { now: () => 0 })
-    expect([limiter.reserve('k'), limiter.reserve('k'), limiter.reserve('k'), limiter.reserve('k')]).toEqual([0, 0, 250, 500])
-  })
-
-  test('the clock is a constructor seam, not an option', () => {
-    expect(() => new MemoryRateLimiter({ ratePerSecond: 2, now: () => 0 } as never)).toThrow(/now/)
-  })
 })
 
 describe('RedisRateLimiter', () => {
@@ -221,7 +155,7 @@ describe('cross-process pacing through Redis', () => {
       for (const it of lines) out.push(JSON.parse(String((await it.next()).value)) as Summary)
       return out
     } finally {
-      for (const child of children) if (child.exitCode === null) child.kill()
+      await Promise.all(children.map((child) => stopChild(child)))
     }
   }
 

@@ -3,6 +3,7 @@ import { LexofficeClient } from '../../lib/client/LexofficeClient'
 import type { RateLimitOptions } from '../../lib/client/LexofficeClientOptions'
 import { MemoryRateLimiter } from '../../lib/client/rateLimit/MemoryRateLimiter'
 import { expectedWaits, scheduleClock } from '../helpers/scheduleClock'
+import { clientOnClock } from './helpers/clientOnClock'
 import { startTestServer, type TestServer } from './helpers/testServer'
 
 /**
@@ -24,15 +25,17 @@ afterAll(() => server.close())
 async function fire(connections: string[], rateLimit: RateLimitOptions, calls = 2): Promise<number[]> {
   const clock = scheduleClock()
   const limiter = new MemoryRateLimiter({ ratePerSecond: RATE }, { now: clock.now, sleep: clock.sleep })
-  const clients = connections.map(
-    (key) =>
-      new LexofficeClient({
+  const clients = connections.map((key) =>
+    clientOnClock(
+      {
         tokenProvider: { getAccessToken: () => Promise.resolve(`token-${key}`) },
         connectionKey: key,
         apiURL: server.url,
         rateLimit: { ...rateLimit, limiter },
         retry: { retries: 0, rateLimitRetries: 0 },
-      }),
+      },
+      clock,
+    ),
   )
   const results = await Promise.allSettled(clients.flatMap((c) => Array.from({ length: calls }, () => c.profile.get())))
   expect(results.filter((r) => r.status === 'rejected')).toEqual([])

@@ -41,9 +41,9 @@ interface Documented {
 /** The README's Errors table: code -> the classes and statuses documented for it. */
 function readmeTable(): Map<string, Documented> {
   const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')
-  // The Errors section: up to the next heading of the same level (Advanced follows it).
-  const start = readme.indexOf('\n## Errors')
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
+  // From its heading to the next section's (whichever section comes next).
+  const start = readme.indexOf('## Errors')
+  const section = readme.slice(start, readme.indexOf('\n## ', start))
   const table = new Map<string, Documented>()
   for (const line of section.split('\n')) {
     const cells = line.split('|').map((c) => c.trim())

@@ -10,6 +10,7 @@ import net from 'node:net'
 import path from 'node:path'
 import request from 'supertest'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
+import { stopChild } from '../helpers/stopChild'
 
 const ROOT = path.resolve(__dirname, '..', '..')
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
@@ -81,8 +82,8 @@ async function run(code: string, sandbox: Sandbox, name: string): Promise<Runnin
   return { url, child, output: () => out }
 }
 
-function stop(running: Running | undefined): void {
-  running?.child.kill()
+async function stop(running: Running | undefined): Promise<void> {
+  if (running) await stopChild(running.child)
 }
 
 /** Follows the login redirects through the auto-approving sandbox; resolves where the app sends the browser last. */
@@ -101,7 +102,7 @@ beforeAll(async () => {
   sandbox = await createSandbox({ autoApprove: true })
 })
 afterAll(async () => {
-  for (const child of children) child.kill()
+  await Promise.all(children.map((child) => stopChild(child)))
   await sandbox.close()
 })
 

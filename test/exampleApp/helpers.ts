@@ -2,9 +2,29 @@
  * Helpers for tests that drive the example app over HTTP (supertest against its real server).
  */
 import request from 'supertest'
-import type { StartedExample } from '../../example-app/src/startExample'
+import type { StartedExample, StartOptions } from '../../example-app/src/startExample'
+import { MemoryRateLimiter } from '../../lib/client/rateLimit/MemoryRateLimiter'
+import { buildLexoffice } from '../../lib/config/Lexoffice'
+import type { Sandbox } from '../../lib/sandbox'
+import { scheduleClock } from '../helpers/scheduleClock'
 
 export type Agent = ReturnType<typeof request.agent>
+
+/**
+ * startExample's options for a test on `sandbox`: the app's configuration keeps its rate
+ * limiter's schedule on a schedule clock (test/helpers/scheduleClock.ts) instead of pacing in real
+ * time. Pacing is not the example app's subject; its sandbox should not count the rate
+ * (`api: { rateLimit: false }`).
+ */
+export function unpaced(sandbox: Sandbox): StartOptions {
+  return {
+    sandbox,
+    createLexoffice: (options) => {
+      const clock = scheduleClock()
+      return buildLexoffice(options, { rateLimiter: new MemoryRateLimiter({}, { now: clock.now, sleep: clock.sleep }) })
+    },
+  }
+}
 
 /** Signs a fresh agent in: /auth/lexoffice → sandbox (auto-approved) → callback → home. */
 export async function signedInAgent(app: StartedExample, loginPath = '/auth/lexoffice'): Promise<Agent> {

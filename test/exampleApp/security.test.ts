@@ -4,15 +4,18 @@
  * CSRF on every form post, one user's organisations out of another's reach, and 4xx pages
  * without stack traces for bad input.
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto'
+import { createPrivateKey, randomUUID } from 'node:crypto'
 import request from 'supertest'
 import { signLexofficePayload } from '../../lib/sandbox'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { readConfig } from '../../example-app/src/config'
 import { type StartedExample, exampleSandboxOptions, startExample } from '../../example-app/src/startExample'
+import { TEST_PRIVATE_KEY } from '../webhooks/fixtures/testKeys'
+import { unpaced } from './helpers'
 
-// The sandbox's webhook signing key, known here so that the test can sign events itself.
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+// The sandbox's webhook signing key, known here so that the test can sign events itself (the
+// tests' fixed key: generating one costs 0.3-1 s of CPU).
+const privateKey = createPrivateKey(TEST_PRIVATE_KEY)
 let sandbox: Sandbox
 let app: StartedExample
 let httpsApp: StartedExample
@@ -21,12 +24,12 @@ let httpsApp: StartedExample
 const started: Array<() => Promise<unknown>> = []
 
 beforeAll(async () => {
-  sandbox = await createSandbox(exampleSandboxOptions({ autoApprove: true, webhooks: { privateKey } }))
+  sandbox = await createSandbox(exampleSandboxOptions({ autoApprove: true, webhooks: { privateKey }, api: { rateLimit: false } }))
   started.push(() => sandbox.close())
-  app = await startExample(readConfig({ PORT: '0' }), { sandbox })
+  app = await startExample(readConfig({ PORT: '0' }), unpaced(sandbox))
   started.push(() => app.close())
   // Behind a TLS-terminating proxy: BASE_URL is https, the proxy sends X-Forwarded-Proto.
-  httpsApp = await startExample(readConfig({ PORT: '0', BASE_URL: 'https://app.example.test' }), { sandbox })
+  httpsApp = await startExample(readConfig({ PORT: '0', BASE_URL: 'https://app.example.test' }), unpaced(sandbox))
   started.push(() => httpsApp.close())
 })
 

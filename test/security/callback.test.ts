@@ -10,6 +10,7 @@ import { readConfig } from '../../example-app/src/config'
 import { type StartedExample, startExample } from '../../example-app/src/startExample'
 import { createSandbox, type Sandbox, type SandboxFault } from '../../lib/sandbox'
 import { type Agent, expectNoInternals } from '../exampleApp/helpers'
+import { TEST_PRIVATE_KEY } from '../webhooks/fixtures/testKeys'
 import { useSecretScan } from './helpers/secretScan'
 
 const SESSION_SECRET = randomBytes(32).toString('base64url')
@@ -18,7 +19,8 @@ let sandbox: Sandbox
 let app: StartedExample
 
 beforeAll(async () => {
-  sandbox = await createSandbox({ autoApprove: true })
+  // The tests' fixed webhook key: the app reads the sandbox's public key, which would otherwise be generated (0.3-1 s of CPU).
+  sandbox = await createSandbox({ autoApprove: true, webhooks: { privateKey: TEST_PRIVATE_KEY } })
   app = await startExample(readConfig({ PORT: '0', SESSION_SECRET }), { sandbox })
   scan.watch(app.server).secrets(SESSION_SECRET, () => sandbox.knownSecrets())
 })

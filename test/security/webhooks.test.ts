@@ -144,7 +144,8 @@ describe("lexoffice's HEAD check of the callback URL", () => {
   let sandbox: Sandbox
   let app: StartedExample
   beforeAll(async () => {
-    sandbox = await createSandbox({ autoApprove: true })
+    // The tests' fixed webhook key: the app reads the sandbox's public key, which would otherwise be generated.
+    sandbox = await createSandbox({ autoApprove: true, webhooks: { privateKey: TEST_PRIVATE_KEY } })
     app = await startExample(readConfig({ PORT: '0' }), { sandbox })
     scan.watch(app.server).secrets(() => sandbox.knownSecrets())
   })

@@ -1,5 +1,6 @@
 import type { TokenStore } from '../TokenStore'
 import type { TokenRecord } from '../TokenSet'
+import { PEEK_RECORD } from '../peekRecord'
 import {
   assertKey,
   assertSetArgs,
@@ -105,6 +106,18 @@ export class MemoryTokenStore implements TokenStore {
     const entry = this.#entries.get(key)
     if (entry === undefined) return undefined
     if (this.#cipher !== undefined) return decodeRecord(key, dataOf(entry), this.#cipher)
+    return this.#frozen(key, entry)
+  }
+
+  /** The synchronous read of the manager's fresh-token path (lib/tokens/peekRecord.ts); none with encryption. @internal */
+  [PEEK_RECORD](key: string): TokenRecord | undefined {
+    if (this.#cipher !== undefined) return undefined
+    const entry = this.#entries.get(key)
+    return entry === undefined ? undefined : this.#frozen(key, entry)
+  }
+
+  /** The entry's record, decoded and frozen once per write. */
+  #frozen(key: string, entry: Entry): TokenRecord | undefined {
     if (entry.decoded === undefined) {
       const decoded = decodeRecord(key, dataOf(entry), undefined)
       entry.decoded = decoded === undefined ? undefined : freezeRecord(decoded)
