@@ -1,8 +1,15 @@
 import { EventEmitter } from 'node:events'
 import type { TokenStore } from '../tokens/TokenStore'
-import { assertFunction, assertInteger, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
+import { assertFunction, assertInteger, assertKnownKeys, assertNumber, assertObject, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
-import { type RefresherManager, type RefreshRunSummary, runRefreshOnce } from './runRefreshOnce'
+import type { RateLimiter } from '../client/rateLimit/RateLimiter'
+import {
+  DEFAULT_TOKEN_CALLS_PER_SECOND,
+  type RefresherManager,
+  type RefreshRunSummary,
+  runRefreshOnce,
+  tokenCallPacer,
+} from './runRefreshOnce'
 
 /** A timer handle as returned by `setTimeout` (Node's `Timeout` has `unref`). */
 type TimerHandle = unknown
@@ -33,6 +40,12 @@ export interface BackgroundRefresherOptions {
   /** Connections refreshed at the same time. Default 4. */
   concurrency?: number
   /**
+   * At most this many refreshes start per second in this process, across runs. Default 5:
+   * lexoffice publishes no limit for its token endpoint and may block a client that exceeds it
+   * (docs/lexoffice.md §2b); with several instances the limits add up.
+   */
+  tokenCallsPerSecond?: number
+  /**
    * Random extra delay (0..jitterMs) before each scheduled run, so that several app instances
    * started together do not scan at the same moment. Default `min(10_000, intervalMs / 4)`.
    * `runOnce()` is never delayed.
@@ -59,6 +72,7 @@ const KNOWN_OPTIONS = optionKeys<BackgroundRefresherOptions>()([
   'windowMs',
   'intervalMs',
   'concurrency',
+  'tokenCallsPerSecond',
   'jitterMs',
   'onRun',
   'now',
@@ -112,6 +126,8 @@ export class BackgroundRefresher extends EventEmitter<BackgroundRefresherEvents>
   readonly intervalMs: number
   /** Concurrent refreshes per run (resolved). */
   readonly concurrency: number
+  /** Refreshes started per second at most (see the option). */
+  readonly tokenCallsPerSecond: number
   /** Maximum jitter in ms (resolved). */
   readonly jitterMs: number
 
@@ -126,6 +142,7 @@ export class BackgroundRefresher extends EventEmitter<BackgroundRefresherEvents>
   #stopping = false
   #timer: TimerHandle // undefined when no run is scheduled
   #inFlight: Promise<RefreshRunSummary> | undefined
+  readonly #pacer: RateLimiter
 
   /**
    * @throws TypeError (`ERR_INVALID_ARG_TYPE`/`ERR_INVALID_ARG_VALUE`) for a missing manager, a
@@ -169,6 +186,13 @@ export class BackgroundRefresher extends EventEmitter<BackgroundRefresherEvents>
     this.#random = options.random ?? Math.random
     this.#setTimeout = options.setTimeout ?? ((fn, ms) => setTimeout(fn, ms))
     this.#clearTimeout = options.clearTimeout ?? ((handle) => clearTimeout(handle as NodeJS.Timeout))
+    this.tokenCallsPerSecond = options.tokenCallsPerSecond ?? DEFAULT_TOKEN_CALLS_PER_SECOND
+    assertNumber(this.tokenCallsPerSecond, 'tokenCallsPerSecond', 0.01, 1000)
+    // The injected timers pace too, so that a test on a fake clock proves the schedule without waiting.
+    this.#pacer = tokenCallPacer(this.tokenCallsPerSecond, {
+      now: this.#now,
+      sleep: (ms) => (ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#setTimeout(resolve, ms))),
+    })
   }
 
   /** `true` between `start()` and `stop()`. */
@@ -234,6 +258,7 @@ export class BackgroundRefresher extends EventEmitter<BackgroundRefresherEvents>
       store: this.#store,
       windowMs: this.windowMs,
       concurrency: this.concurrency,
+      pacer: this.#pacer,
       now: this.#now,
       shouldStop: () => this.#stopping,
     }).then((summary) => {

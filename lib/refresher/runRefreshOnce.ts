@@ -1,3 +1,5 @@
+import { MemoryRateLimiter } from '../client/rateLimit/MemoryRateLimiter'
+import type { RateLimiter } from '../client/rateLimit/RateLimiter'
 import type { TokenStore } from '../tokens/TokenStore'
 import type { TokenRecord } from '../tokens/TokenSet'
 
@@ -99,6 +101,15 @@ export interface RunRefreshOnceOptions {
   windowMs: number
   /** How many connections to refresh at the same time. */
   concurrency: number
+  /**
+   * At most this many refreshes start per second in this process (default 5). lexoffice publishes no limit for its token endpoint and
+   * answers excess with 429 and a block that can become permanent (docs/lexoffice.md §2b); with
+   * several instances the limits add up. A connection another instance already refreshed takes
+   * no slot.
+   */
+  tokenCallsPerSecond?: number
+  /** The pacer of a refresher that runs many passes (one pace across them). @internal */
+  pacer?: RateLimiter
   /** Clock (ms since epoch). Default `Date.now`. Test seam, not an option. @internal */
   now?: () => number
   /** Checked before each connection; when it returns `true`, no further connection is started. */
@@ -125,6 +136,7 @@ export interface RunRefreshOnceOptions {
 export async function runRefreshOnce(options: RunRefreshOnceOptions): Promise<RefreshRunSummary> {
   const { manager, store, windowMs, concurrency } = options
   const now = options.now ?? Date.now
+  const pacer = options.pacer ?? tokenCallPacer(options.tokenCallsPerSecond)
   if (typeof store.listDue !== 'function') throw new TypeError('the token store has no listDue(); it cannot be scanned')
   const startedAt = now()
   const keys = await store.listDue(startedAt + windowMs)
@@ -145,7 +157,7 @@ export async function runRefreshOnce(options: RunRefreshOnceOptions): Promise<Re
     while (next < keys.length) {
       if (options.shouldStop?.() === true) return
       const key = keys[next++]
-      const result = await refreshOne(manager, store, key, windowMs)
+      const result = await refreshOne(manager, store, key, windowMs, pacer, now)
       summary[result.outcome]++
       summary.connections.push(result)
       options.onConnection?.(result, summary.connections.length, keys.length)
@@ -157,13 +169,36 @@ export async function runRefreshOnce(options: RunRefreshOnceOptions): Promise<Re
   return summary
 }
 
+/** Refreshes per second and process when nothing else is configured (`tokenCallsPerSecond`). @internal */
+export const DEFAULT_TOKEN_CALLS_PER_SECOND = 5
+
+/** The pace of token calls: one slot per refresh, no burst. @internal */
+export function tokenCallPacer(
+  tokenCallsPerSecond = DEFAULT_TOKEN_CALLS_PER_SECOND,
+  seams?: ConstructorParameters<typeof MemoryRateLimiter>[1],
+): RateLimiter {
+  return seams === undefined
+    ? new MemoryRateLimiter({ ratePerSecond: tokenCallsPerSecond })
+    : new MemoryRateLimiter({ ratePerSecond: tokenCallsPerSecond }, seams)
+}
+
 /** Keeps one connection alive and classifies what happened. Never throws. */
-async function refreshOne(manager: RefresherManager, store: TokenStore, key: string, windowMs: number): Promise<RefreshConnectionResult> {
+async function refreshOne(
+  manager: RefresherManager,
+  store: TokenStore,
+  key: string,
+  windowMs: number,
+  pacer: RateLimiter,
+  now: () => number,
+): Promise<RefreshConnectionResult> {
   let before: TokenRecord | undefined
   try {
     before = await store.get(key)
     if (before === undefined) return { key, outcome: 'skipped' }
     if (before.state === 'lost') return lostResult(key, before)
+    // Only a call that will reach the token endpoint waits for a slot (not one another instance refreshed).
+    const expiresAt = before.tokens?.expiresAt
+    if (expiresAt === undefined || expiresAt - now() <= windowMs) await pacer.acquire('token-endpoint')
     await manager.getAccessToken(key, { minValidityMs: windowMs })
   } catch (err) {
     const code = errorCode(err)

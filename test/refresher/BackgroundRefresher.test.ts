@@ -11,7 +11,16 @@ import { activeRecord, deferred, FakeManager, FakeTimers, lostRecord, TOKEN_MARK
 
 const T0 = 1_800_000_000_000
 
-function setup(opts: { ttlMs?: number; windowMs?: number; refreshAheadMs?: number; intervalMs?: number; concurrency?: number } = {}) {
+function setup(
+  opts: {
+    ttlMs?: number
+    windowMs?: number
+    refreshAheadMs?: number
+    intervalMs?: number
+    concurrency?: number
+    tokenCallsPerSecond?: number
+  } = {},
+) {
   let now = T0
   const clock = { now: () => now, advance: (ms: number) => void (now += ms) }
   const store = new MemoryTokenStore()
@@ -23,6 +32,8 @@ function setup(opts: { ttlMs?: number; windowMs?: number; refreshAheadMs?: numbe
     windowMs: opts.windowMs ?? 15 * 60_000,
     intervalMs: opts.intervalMs ?? 60_000,
     concurrency: opts.concurrency ?? 4,
+    // 1 ms slots: tests about outcomes and concurrency fire them with firePacing(); the pace has its own tests.
+    tokenCallsPerSecond: opts.tokenCallsPerSecond ?? 1000,
     jitterMs: 0,
     now: clock.now,
     setTimeout: timers.setTimeout,
@@ -36,9 +47,40 @@ async function flush(): Promise<void> {
   for (let i = 0; i < 20; i++) await Promise.resolve()
 }
 
+/**
+ * Fires the pacing waits pending now, in the order they fall due, advancing the clock to each one
+ * (all were set at the current time). Returns their delays.
+ */
+function firePacing(ctx: { timers: FakeTimers; clock: { now: () => number; advance: (ms: number) => void } }): number[] {
+  const due = ctx.timers.pending.splice(0).sort((a, b) => a.ms - b.ms)
+  let advanced = 0
+  for (const t of due) {
+    ctx.clock.advance(t.ms - advanced)
+    advanced = t.ms
+    t.fn()
+  }
+  return due.map((t) => t.ms)
+}
+
+/** Runs a pass to its end on the fake clock; returns its summary and every pacing wait it took. */
+async function runPaced(
+  ctx: { timers: FakeTimers; clock: { now: () => number; advance: (ms: number) => void }; refresher: BackgroundRefresher },
+  run: Promise<RefreshRunSummary> = ctx.refresher.runOnce(),
+): Promise<{ summary: RefreshRunSummary; waits: number[] }> {
+  const state = { done: false }
+  const waits: number[] = []
+  const settled = run.finally(() => (state.done = true))
+  while (!state.done) {
+    await flush()
+    waits.push(...firePacing(ctx))
+  }
+  return { summary: await settled, waits }
+}
+
 describe('BackgroundRefresher.runOnce', () => {
   it('refreshes only connections due within the window, through the manager, and counts each outcome', async () => {
-    const { store, manager, refresher } = setup()
+    const ctx = setup()
+    const { store, manager } = ctx
     await store.set('due-ok', activeRecord('due-ok', T0 + 10 * 60_000), 0)
     await store.set('due-fail', activeRecord('due-fail', T0 + 5 * 60_000), 0)
     await store.set('due-lose', activeRecord('due-lose', T0 + 60_000), 0)
@@ -48,7 +90,7 @@ describe('BackgroundRefresher.runOnce', () => {
     manager.failKeys.add('due-fail')
     manager.loseKeys.add('due-lose')
 
-    const summary = await refresher.runOnce()
+    const { summary } = await runPaced(ctx)
 
     expect(summary).toMatchObject({ scanned: 4, refreshed: 2, alreadyFresh: 0, failed: 1, lost: 1, skipped: 0, notStarted: 0 })
     expect([...manager.calls].sort()).toEqual(['due-fail', 'due-lose', 'due-ok', 'expired'])
@@ -124,15 +166,18 @@ describe('BackgroundRefresher.runOnce', () => {
   })
 
   it('refreshes at most `concurrency` connections at a time', async () => {
-    const { store, manager, refresher } = setup({ concurrency: 3 })
+    const ctx = setup({ concurrency: 3 })
+    const { store, manager, refresher } = ctx
     for (let i = 0; i < 10; i++) await store.set(`k${i}`, activeRecord(`k${i}`, T0 + i * 1000), 0)
     const gate = deferred()
     manager.gate = gate.promise
     const run = refresher.runOnce()
     await flush()
+    firePacing(ctx)
+    await flush()
     expect(manager.inFlight).toBe(3)
     gate.resolve()
-    expect(await run).toMatchObject({ scanned: 10, refreshed: 10 })
+    expect((await runPaced(ctx, run)).summary).toMatchObject({ scanned: 10, refreshed: 10 })
     expect(manager.maxInFlight).toBe(3)
   })
 
@@ -350,5 +395,107 @@ describe('BackgroundRefresher options', () => {
     [{ manager, store, refreshAheadMs: 5 }, /unknown BackgroundRefresher option "refreshAheadMs"/],
   ])('rejects invalid options %#', (options, message) => {
     expect(() => new BackgroundRefresher(options as never)).toThrow(message)
+  })
+})
+
+describe('BackgroundRefresher pace of token calls', () => {
+  /** A fake clock with timers that fall due on it, fired one at a time in order. */
+  function pacedClock() {
+    let now = T0
+    const due: { at: number; fn: () => void }[] = []
+    return {
+      now: () => now,
+      setTimeout: (fn: () => void, ms: number) => {
+        due.push({ at: now + ms, fn })
+        return { unref: () => undefined }
+      },
+      clearTimeout: () => undefined,
+      /** Runs `run` to its end, advancing the clock to each timer as it falls due. */
+      async drive<T>(run: Promise<T>): Promise<T> {
+        const state = { done: false }
+        const settled = run.finally(() => (state.done = true))
+        while (!state.done) {
+          await flush()
+          due.sort((a, b) => a.at - b.at)
+          const next = due.shift()
+          if (next) {
+            now = Math.max(now, next.at)
+            next.fn()
+          }
+        }
+        return settled
+      },
+    }
+  }
+
+  function pacedRefresher(clock: ReturnType<typeof pacedClock>, tokenCallsPerSecond?: number) {
+    const store = new MemoryTokenStore()
+    const manager = new FakeManager(store, clock.now, 4 * 3600_000)
+    const starts: number[] = []
+    const getAccessToken = manager.getAccessToken.bind(manager)
+    manager.getAccessToken = (key, options) => {
+      starts.push(clock.now() - T0)
+      return getAccessToken(key, options)
+    }
+    const refresher = new BackgroundRefresher({
+      manager,
+      store,
+      now: clock.now,
+      setTimeout: clock.setTimeout,
+      clearTimeout: clock.clearTimeout,
+      jitterMs: 0,
+      ...(tokenCallsPerSecond !== undefined && { tokenCallsPerSecond }),
+    })
+    return { store, manager, refresher, starts }
+  }
+
+  it('starts at most tokenCallsPerSecond refreshes per second (default 5), also across runs', async () => {
+    const clock = pacedClock()
+    const { store, refresher, starts } = pacedRefresher(clock)
+    expect(refresher.tokenCallsPerSecond).toBe(5)
+    for (let i = 0; i < 6; i++) await store.set(`k${i}`, activeRecord(`k${i}`, T0 + 60_000), 0)
+    expect(await clock.drive(refresher.runOnce())).toMatchObject({ scanned: 6, refreshed: 6 })
+    // One slot every 200 ms on the clock, whatever the concurrency (4 workers).
+    expect(starts).toEqual([0, 200, 400, 600, 800, 1000])
+    // A run that starts at once books its slot behind the previous run's last one.
+    await store.set('late', activeRecord('late', T0 + 60_000), 0)
+    expect(await clock.drive(refresher.runOnce())).toMatchObject({ refreshed: 1 })
+    expect(starts.at(-1)).toBe(1200)
+  })
+
+  it('takes no slot for a connection another instance already refreshed', async () => {
+    const clock = pacedClock()
+    const { store, manager, starts } = pacedRefresher(clock, 1)
+    const other = new FakeManager(store, clock.now, 4 * 3600_000)
+    await store.set('a', activeRecord('a', T0 + 60_000), 0)
+    await store.set('b', activeRecord('b', T0 + 60_000), 0)
+    const racing: TokenStore = {
+      get: (k) => store.get(k),
+      set: (k, r, v) => store.set(k, r, v),
+      destroy: (k) => store.destroy(k),
+      listDue: async (before) => {
+        const keys = await store.listDue(before)
+        await other.getAccessToken('a')
+        await other.getAccessToken('b')
+        return keys
+      },
+    }
+    const refresher = new BackgroundRefresher({
+      manager,
+      store: racing,
+      tokenCallsPerSecond: 1,
+      now: clock.now,
+      setTimeout: clock.setTimeout,
+      clearTimeout: clock.clearTimeout,
+    })
+    expect(await clock.drive(refresher.runOnce())).toMatchObject({ scanned: 2, alreadyFresh: 2 })
+    // Both calls went out at once: neither waited for a slot of the 1-per-second pace.
+    expect(starts).toEqual([0, 0])
+  })
+
+  it('refuses a pace that is not a positive number', () => {
+    const { manager, store } = setup()
+    expect(() => new BackgroundRefresher({ manager, store, tokenCallsPerSecond: 0 })).toThrow(/tokenCallsPerSecond/)
+    expect(() => new BackgroundRefresher({ manager, store, tokenCallsPerSecond: Number.NaN })).toThrow(/tokenCallsPerSecond/)
   })
 })
