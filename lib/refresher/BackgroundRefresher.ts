@@ -259,6 +259,7 @@ export class BackgroundRefresher extends EventEmitter<BackgroundRefresherEvents>
       windowMs: this.windowMs,
       concurrency: this.concurrency,
       pacer: this.#pacer,
+      random: this.#random,
       now: this.#now,
       shouldStop: () => this.#stopping,
     }).then((summary) => {

@@ -112,6 +112,8 @@ export interface RunRefreshOnceOptions {
   pacer?: RateLimiter
   /** Clock (ms since epoch). Default `Date.now`. Test seam, not an option. @internal */
   now?: () => number
+  /** Random number in [0, 1) for the order of the due list. Default `Math.random`. Test seam, not an option. @internal */
+  random?: () => number
   /** Checked before each connection; when it returns `true`, no further connection is started. */
   shouldStop?: () => boolean
   /** Called after each connection (progress output). */
@@ -139,7 +141,9 @@ export async function runRefreshOnce(options: RunRefreshOnceOptions): Promise<Re
   const pacer = options.pacer ?? tokenCallPacer(options.tokenCallsPerSecond)
   if (typeof store.listDue !== 'function') throw new TypeError('the token store has no listDue(); it cannot be scanned')
   const startedAt = now()
-  const keys = await store.listDue(startedAt + windowMs)
+  // In random order: instances that scan at the same time then share the work (a connection one
+  // of them refreshed is fresh when the other gets to it, and takes no slot of its pace).
+  const keys = shuffle(await store.listDue(startedAt + windowMs), options.random ?? Math.random)
   const summary: RefreshRunSummary = {
     startedAt,
     scanned: keys.length,
@@ -231,4 +235,15 @@ function lostResult(key: string, record: TokenRecord): RefreshConnectionResult {
 function errorCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code
   return typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code) ? code : 'UNKNOWN'
+}
+
+/** Fisher-Yates, in place. */
+function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    const swap = items[i]
+    items[i] = items[j]
+    items[j] = swap
+  }
+  return items
 }
