@@ -180,22 +180,7 @@ export class SandboxState {
 
   /** Creates a connection for a redeemed code and issues its first tokens. */
   createConnection(code: AuthorizationCodeRecord): { connection: ConnectionRecord; tokens: IssuedTokens } {
-    const connection: ConnectionRecord = {
-      connectionId: randomUUID(),
-      organizationId: code.organizationId,
-      userId: this.defaultUserId,
-      clientID: code.clientID,
-      connectionName: code.connectionName,
-      scopes: code.scopes,
-      createdAt: this.now(),
-      state: 'active',
-      revokedReason: undefined,
-      refreshCount: 0,
-      accessToken: undefined,
-      accessTokenExpiresAt: 0,
-      refreshToken: undefined,
-    }
-    this.#connections.set(connection.connectionId, connection)
+    const connection = this.#addConnection(code.organizationId, code.clientID, code.scopes, code.connectionName)
     code.connectionId = connection.connectionId
     const tokens = this.#issueTokens(connection)
     this.#emit('connection.created', {
@@ -211,9 +196,15 @@ export class SandboxState {
    * (load tests with many connections). No event: nobody watched it being made.
    */
   seedConnection(clientID: string, scopes: readonly string[], connectionName: string): IssuedTokens & { connection: ConnectionRecord } {
+    const connection = this.#addConnection(this.approvingOrganizationId, clientID, scopes, connectionName)
+    return { ...this.#issueTokens(connection), connection }
+  }
+
+  /** A new active connection of the default user, without tokens yet. */
+  #addConnection(organizationId: string, clientID: string, scopes: readonly string[], connectionName: string): ConnectionRecord {
     const connection: ConnectionRecord = {
       connectionId: randomUUID(),
-      organizationId: this.approvingOrganizationId,
+      organizationId,
       userId: this.defaultUserId,
       clientID,
       connectionName,
@@ -227,7 +218,7 @@ export class SandboxState {
       refreshToken: undefined,
     }
     this.#connections.set(connection.connectionId, connection)
-    return { ...this.#issueTokens(connection), connection }
+    return connection
   }
 
   /** Rotates both tokens of an active connection (refresh_token grant). */
