@@ -1,5 +1,6 @@
 import type { SandboxRequest } from '../types'
 import { round } from './calc'
+import { createdEntityFields, updatedEntityFields } from './entityFields'
 import type { ApiCall, ApiRouteDef } from './context'
 import type { Violation } from './errors'
 import {
@@ -109,13 +110,8 @@ function create(req: SandboxRequest, call: ApiCall) {
   if (body['version'] !== undefined && body['version'] !== 0)
     violations.unshift({ field: 'version', violation: 'PATTERN', message: 'version must be 0 on creation' })
   if (violations.length > 0) return fail(call.errors.validation(violations))
-  const now = call.store.timestamp()
   const article: Entity = {
-    id: call.newId(),
-    organizationId: call.organizationId,
-    createdDate: now,
-    updatedDate: now,
-    version: 1,
+    ...createdEntityFields(call, 1),
     archived: false,
     ...fields,
   }
@@ -131,11 +127,7 @@ function update(req: SandboxRequest, call: ApiCall) {
   const { violations, fields } = validate(body)
   if (violations.length > 0) return fail(call.errors.validation(violations))
   const updated: Entity = {
-    id: existing.id,
-    organizationId: existing.organizationId,
-    createdDate: existing.createdDate,
-    updatedDate: call.store.timestamp(),
-    version: existing.version + 1,
+    ...updatedEntityFields(existing, call),
     archived: existing['archived'] ?? false,
     ...fields,
   }

@@ -1,4 +1,5 @@
 import type { SandboxRequest } from '../types'
+import { createdEntityFields, updatedEntityFields } from './entityFields'
 import type { ApiCall, ApiRouteDef } from './context'
 import type { Violation } from './errors'
 import {
@@ -218,13 +219,8 @@ function create(req: SandboxRequest, call: ApiCall) {
   const { violations, fields } = validate(body)
   if (body['version'] !== 0) violations.unshift({ field: 'version', violation: 'PATTERN', message: 'version must be 0 on creation' })
   if (violations.length > 0) return fail(call.errors.validation(violations))
-  const now = call.store.timestamp()
   const contact: Entity = {
-    id: call.newId(),
-    organizationId: call.organizationId,
-    createdDate: now,
-    updatedDate: now,
-    version: 0,
+    ...createdEntityFields(call, 0),
     roles: assignRoles(call, body['roles'] as JsonObject, {}),
     ...fields,
     archived: fields['archived'] ?? false,
@@ -244,11 +240,7 @@ function update(req: SandboxRequest, call: ApiCall) {
   const { violations, fields } = validate(body)
   if (violations.length > 0) return fail(call.errors.validation(violations))
   const updated: Entity = {
-    id: existing.id,
-    organizationId: existing.organizationId,
-    createdDate: existing.createdDate,
-    updatedDate: call.store.timestamp(),
-    version: existing.version + 1,
+    ...updatedEntityFields(existing, call),
     roles: assignRoles(call, body['roles'] as JsonObject, rolesOf(existing)),
     ...fields,
     archived: fields['archived'] ?? existing['archived'] ?? false,

@@ -1,5 +1,6 @@
 import type { SandboxRequest, SandboxResponse } from '../types'
 import { computeTotals } from './calc'
+import { createdEntityFields } from './entityFields'
 import type { ApiCall, ApiRouteDef } from './context'
 import { actionResult, fail, isUuid, ok, readJsonObject, singleParam, type JsonObject } from './http'
 import { PRINT_LAYOUTS } from './referenceData'
@@ -83,14 +84,9 @@ function create(req: SandboxRequest, call: ApiCall): SandboxResponse {
   if (violations.length > 0 || target === undefined) return fail(call.errors.validation(violations))
 
   const totals = computeTotals(input.lineItems, input.taxType)
-  const now = call.store.timestamp()
   const invoiceAddress = (target.voucher['address'] ?? {}) as JsonObject
   const dunning: SalesDocument = {
-    id: call.newId(),
-    organizationId: call.organizationId,
-    createdDate: now,
-    updatedDate: now,
-    version: 1,
+    ...createdEntityFields(call, 1),
     language: input.language ?? 'de',
     archived: false,
     voucherStatus: 'draft',

@@ -1,4 +1,5 @@
 import type { SandboxRequest, SandboxResponse } from '../types'
+import { createdEntityFields } from './entityFields'
 import type { ApiCall, ApiRouteDef } from './context'
 import { legacyError } from './errors'
 import { fail, mediaType, ok } from './http'
@@ -172,11 +173,7 @@ function upload(req: SandboxRequest, call: ApiCall): SandboxResponse {
     return { status: 202, headers: { 'content-type': 'application/json' }, body: { id: fileId } }
   }
   const voucher: BookkeepingVoucher = {
-    id: call.newId(),
-    organizationId: call.organizationId,
-    createdDate: now,
-    updatedDate: now,
-    version: 1,
+    ...createdEntityFields(call, 1, now),
     type: 'purchaseinvoice',
     voucherStatus: 'unchecked',
     voucherDate: now,

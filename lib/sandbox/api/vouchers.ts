@@ -1,4 +1,5 @@
 import type { SandboxRequest } from '../types'
+import { createdEntityFields, updatedEntityFields } from './entityFields'
 import type { ApiCall, ApiRouteDef } from './context'
 import type { Violation } from './errors'
 import {
@@ -108,13 +109,8 @@ function create(req: SandboxRequest, call: ApiCall) {
   if (body['version'] !== undefined && body['version'] !== 1)
     violations.unshift({ field: 'version', violation: 'PATTERN', message: 'version must be 1 (or absent) on creation' })
   if (violations.length > 0) return fail(call.errors.validation(violations))
-  const now = call.store.timestamp()
   const voucher: BookkeepingVoucher = {
-    id: call.newId(),
-    organizationId: call.organizationId,
-    createdDate: now,
-    updatedDate: now,
-    version: 1,
+    ...createdEntityFields(call, 1),
     voucherStatus: 'open',
     ...(fields as { type: string; voucherDate: string }),
   }
@@ -132,11 +128,7 @@ function update(req: SandboxRequest, call: ApiCall) {
   const { violations, fields } = validate(body, call, existing)
   if (violations.length > 0) return fail(call.errors.validation(violations))
   const updated: BookkeepingVoucher = {
-    id: existing.id,
-    organizationId: existing.organizationId,
-    createdDate: existing.createdDate,
-    updatedDate: call.store.timestamp(),
-    version: existing.version + 1,
+    ...updatedEntityFields(existing, call),
     voucherStatus: existing.voucherStatus === 'unchecked' ? 'open' : existing.voucherStatus,
     ...(fields as { type: string; voucherDate: string }),
   }
