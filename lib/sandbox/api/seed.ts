@@ -1,4 +1,5 @@
 import { completeUnitPrice, round, type LineItem } from './calc'
+import type { EntityFields } from './entityFields'
 import type { JsonObject } from './http'
 import { POSTING_CATEGORIES } from './referenceData'
 import { contactName, createSalesVoucher, salesKind } from './salesModel'
@@ -161,6 +162,14 @@ export function seedOrganization(org: OrganizationData): void {
   const random = rng(fnv1a(org.organizationId))
   const newId = uuidFrom(random)
   const organizationId = org.organizationId
+  /** The fields of a resource created (and last changed) `offsetDays` from the demo date, at `version`. */
+  const seededFields = (offsetDays: number, version: number): EntityFields => ({
+    id: newId(),
+    organizationId,
+    createdDate: instant(offsetDays),
+    updatedDate: instant(offsetDays),
+    version,
+  })
 
   const roles = (r: string): JsonObject => ({
     ...(r.includes('c') ? { customer: { number: org.next('customer', 10000) } } : {}),
@@ -179,11 +188,7 @@ export function seedOrganization(org: OrganizationData): void {
     const domain = `${slug(name)}.example`
     addContact(
       {
-        id: newId(),
-        organizationId,
-        version: 0,
-        createdDate: instant(-30 + i),
-        updatedDate: instant(-30 + i),
+        ...seededFields(-30 + i, 0),
         roles: roles(r),
         company: {
           name,
@@ -214,11 +219,7 @@ export function seedOrganization(org: OrganizationData): void {
   PERSONS.forEach(([salutation, firstName, lastName, city, zip, r], i) => {
     addContact(
       {
-        id: newId(),
-        organizationId,
-        version: 0,
-        createdDate: instant(-6 + i),
-        updatedDate: instant(-6 + i),
+        ...seededFields(-6 + i, 0),
         roles: roles(r),
         person: { salutation, firstName, lastName },
         addresses: { billing: [{ street: `Lindenallee ${i + 1}`, zip, city, countryCode: 'DE' }] },
@@ -233,11 +234,7 @@ export function seedOrganization(org: OrganizationData): void {
 
   const articles: Entity[] = ARTICLES.map(([title, type, unitName, netPrice, taxRate], i) => {
     const article: Entity = {
-      id: newId(),
-      organizationId,
-      createdDate: instant(-40 + i),
-      updatedDate: instant(-40 + i),
-      version: 1,
+      ...seededFields(-40 + i, 1),
       archived: false,
       title,
       type,
@@ -329,11 +326,7 @@ export function seedOrganization(org: OrganizationData): void {
     const contact = sale ? customers[i % customers.length] : vendors[i % vendors.length]
     const tax = round(gross - gross / 1.19)
     const voucher: BookkeepingVoucher = {
-      id: newId(),
-      organizationId,
-      createdDate: instant(i * 4),
-      updatedDate: instant(i * 4),
-      version: 1,
+      ...seededFields(i * 4, 1),
       type,
       voucherStatus,
       voucherNumber: `${sale ? 'SR' : 'ER'}-2026-${String(i + 1).padStart(3, '0')}`,
