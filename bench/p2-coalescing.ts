@@ -19,7 +19,7 @@ import { MemoryTokenStore } from '../lib/tokens/stores/MemoryTokenStore'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { connectViaSandbox, expiring, oauthClientFor } from '../test/helpers/connect'
 import type { P2ChildMessage, P2ParentMessage } from './p2-child'
-import { fmt, forkTs, median, nextMessage, numberArg, percentile, printTable, stopChild } from './lib/util'
+import { askAll, fmt, forkTs, median, numberArg, percentile, printTable, stopChild } from './lib/util'
 import { benchEncryption } from './lib/encryption'
 
 interface RoundFigures {
@@ -121,22 +121,22 @@ async function multiProcess(sb: Sandbox, calls: number, rounds: number, procs: n
       revokeURL: sb.endpoints.revokeURL,
       apiURL: sb.endpoints.apiURL,
     }
-    await Promise.all(
-      children.map((c) => {
-        const ready = nextMessage<P2ChildMessage>(c, (m) => m.type === 'ready', 120_000, 'P2 child ready')
-        c.send({ type: 'init', config } satisfies P2ParentMessage)
-        return ready
-      }),
+    await askAll<P2ChildMessage>(
+      children,
+      { type: 'init', config } satisfies P2ParentMessage,
+      (m) => m.type === 'ready',
+      120_000,
+      'P2 child ready',
     )
     const perChild = Math.ceil(calls / procs)
     const once = async (): Promise<RoundFigures> => {
       const before = sb.tokenCalls('refresh_token')
-      const results = await Promise.all(
-        children.map((c) => {
-          const result = nextMessage<P2ChildMessage>(c, (m) => m.type === 'result', 120_000, 'P2 child result')
-          c.send({ type: 'go', calls: perChild } satisfies P2ParentMessage)
-          return result
-        }),
+      const results = await askAll<P2ChildMessage>(
+        children,
+        { type: 'go', calls: perChild } satisfies P2ParentMessage,
+        (m) => m.type === 'result',
+        120_000,
+        'P2 child result',
       )
       const rs = results as Array<Extract<P2ChildMessage, { type: 'result' }>>
       return {

@@ -23,7 +23,7 @@ import { TokenManager } from '../lib/tokens/TokenManager'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { connectViaSandbox } from '../test/helpers/connect'
 import type { P3ChildMessage, P3ParentMessage } from './p3-child'
-import { fmt, forkTs, nextMessage, numberArg, printTable, stopChild } from './lib/util'
+import { askAll, fmt, forkTs, numberArg, printTable, stopChild } from './lib/util'
 import { benchEncryption } from './lib/encryption'
 
 export interface P3Row {
@@ -144,24 +144,24 @@ export async function runP3(): Promise<P3Result> {
         revokeURL: sb.endpoints.revokeURL,
         apiURL: sb.url,
       }
-      await Promise.all(
-        children.map((c) => {
-          const ready = nextMessage<P3ChildMessage>(c, (m) => m.type === 'ready', 120_000, 'P3 child ready')
-          c.send({ type: 'init', config } satisfies P3ParentMessage)
-          return ready
-        }),
+      await askAll<P3ChildMessage>(
+        children,
+        { type: 'init', config } satisfies P3ParentMessage,
+        (m) => m.type === 'ready',
+        120_000,
+        'P3 child ready',
       )
       await new Promise((resolve) => setTimeout(resolve, 1100))
       const since = Date.now()
       const before = sb.api.rateLimitStats(connectionId).limited
       const perChild = Math.ceil(calls / procs)
       const t0 = performance.now()
-      const results = (await Promise.all(
-        children.map((c) => {
-          const result = nextMessage<P3ChildMessage>(c, (m) => m.type === 'result', 600_000, 'P3 child result')
-          c.send({ type: 'go', calls: perChild } satisfies P3ParentMessage)
-          return result
-        }),
+      const results = (await askAll<P3ChildMessage>(
+        children,
+        { type: 'go', calls: perChild } satisfies P3ParentMessage,
+        (m) => m.type === 'result',
+        600_000,
+        'P3 child result',
       )) as Array<Extract<P3ChildMessage, { type: 'result' }>>
       const wallSeconds = (performance.now() - t0) / 1000
       const m = measured(sb, since)

@@ -18,7 +18,7 @@ import { TokenManager } from '../lib/tokens/TokenManager'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { connectViaSandbox } from '../test/helpers/connect'
 import type { SoakChildConfig, SoakChildMessage, SoakChildStats, SoakParentMessage } from './soak-child'
-import { fmt, forkTs, nextMessage, numberArg, printTable, sleep, stopChild } from './lib/util'
+import { askAll, fmt, forkTs, numberArg, printTable, sleep, stopChild } from './lib/util'
 import { printTrace, type TraceDecision } from './soak-trace'
 import { benchEncryption } from './lib/encryption'
 
@@ -103,12 +103,12 @@ export async function runSoak(): Promise<void> {
       revokeURL: sb.endpoints.revokeURL,
       apiURL: sb.url,
     }
-    await Promise.all(
-      children.map((c) => {
-        const ready = nextMessage<SoakChildMessage>(c, (m) => m.type === 'ready', 120_000, 'soak child ready')
-        c.send({ type: 'init', config } satisfies SoakParentMessage)
-        return ready
-      }),
+    await askAll<SoakChildMessage>(
+      children,
+      { type: 'init', config } satisfies SoakParentMessage,
+      (m) => m.type === 'ready',
+      120_000,
+      'soak child ready',
     )
     console.log(
       `soak: ${procs} processes, ${connections} connections, ${rps} req/s per process, 2 s access tokens, a fault every ${faultEverySec} s, ${minutes} min` +
@@ -132,12 +132,12 @@ export async function runSoak(): Promise<void> {
     }
     clearInterval(faultTimer)
     faultTimer = undefined
-    const reports = (await Promise.all(
-      children.map((c) => {
-        const report = nextMessage<SoakChildMessage>(c, (m) => m.type === 'report', 90_000, 'soak child report')
-        c.send({ type: 'stop' } satisfies SoakParentMessage)
-        return report
-      }),
+    const reports = (await askAll<SoakChildMessage>(
+      children,
+      { type: 'stop' } satisfies SoakParentMessage,
+      (m) => m.type === 'report',
+      90_000,
+      'soak child report',
     )) as Array<Extract<SoakChildMessage, { type: 'report' }>>
     const elapsedMin = (Date.now() - t0) / 60_000
     const stats: SoakChildStats[] = reports.map((r) => r.stats)

@@ -127,6 +127,26 @@ export function nextMessage<M>(child: ChildProcess, match: (m: M) => boolean, ms
   )
 }
 
+/**
+ * Sends `message` to every child and waits for each one's next message that satisfies `match`
+ * (listening before sending, so that no quick answer is missed).
+ */
+export function askAll<M>(
+  children: readonly ChildProcess[],
+  message: object,
+  match: (m: M) => boolean,
+  ms: number,
+  what: string,
+): Promise<M[]> {
+  return Promise.all(
+    children.map((c) => {
+      const answer = nextMessage<M>(c, match, ms, what)
+      c.send(message)
+      return answer
+    }),
+  )
+}
+
 /** Sends `exit`, then kills the child if it is still there after `graceMs`. */
 export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
