@@ -1,23 +1,13 @@
 import type { SandboxRequest } from '../types'
 import { round } from './calc'
-import { createdEntityFields, updatedEntityFields } from './entityFields'
 import type { ApiCall, ApiRouteDef } from './context'
+import { createdEntityFields, updatedEntityFields } from './entityFields'
 import type { Violation } from './errors'
-import {
-  actionResult,
-  decodeSearchString,
-  fail,
-  isNumber,
-  isObject,
-  isText,
-  ok,
-  readJsonObject,
-  singleParam,
-  type JsonObject,
-} from './http'
+import { decodeSearchString, fail, isNumber, isObject, isText, ok, readJsonObject, singleParam, type JsonObject } from './http'
 import { parsePaging, toPage } from './paging'
 import { requireCurrentVersion } from './requireCurrentVersion'
 import { TAX_RATES } from './referenceData'
+import { saveEntity } from './saveEntity'
 import type { Entity } from './store'
 
 /**
@@ -115,9 +105,7 @@ function create(req: SandboxRequest, call: ApiCall) {
     archived: false,
     ...fields,
   }
-  call.org.articles.set(article.id, article)
-  call.store.emit(call.organizationId, 'article.created', article.id)
-  return actionResult(req, 'articles', article)
+  return saveEntity(req, call, call.org.articles, article, 'articles', 'article.created')
 }
 
 function update(req: SandboxRequest, call: ApiCall) {
@@ -131,9 +119,7 @@ function update(req: SandboxRequest, call: ApiCall) {
     archived: existing['archived'] ?? false,
     ...fields,
   }
-  call.org.articles.set(updated.id, updated)
-  call.store.emit(call.organizationId, 'article.changed', updated.id)
-  return actionResult(req, 'articles', updated)
+  return saveEntity(req, call, call.org.articles, updated, 'articles', 'article.changed')
 }
 
 function remove(req: SandboxRequest, call: ApiCall) {

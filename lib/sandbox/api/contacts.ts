@@ -1,9 +1,8 @@
 import type { SandboxRequest } from '../types'
-import { createdEntityFields, updatedEntityFields } from './entityFields'
 import type { ApiCall, ApiRouteDef } from './context'
+import { createdEntityFields, updatedEntityFields } from './entityFields'
 import type { Violation } from './errors'
 import {
-  actionResult,
   booleanParam,
   decodeSearchString,
   fail,
@@ -19,6 +18,7 @@ import { parsePaging, toPage } from './paging'
 import { requireCurrentVersion } from './requireCurrentVersion'
 import { isKnownCountry } from './referenceData'
 import { contactName } from './salesModel'
+import { saveEntity } from './saveEntity'
 import type { Entity } from './store'
 
 /**
@@ -225,9 +225,7 @@ function create(req: SandboxRequest, call: ApiCall) {
     ...fields,
     archived: fields['archived'] ?? false,
   }
-  call.org.contacts.set(contact.id, contact)
-  call.store.emit(call.organizationId, 'contact.created', contact.id)
-  return actionResult(req, 'contacts', contact)
+  return saveEntity(req, call, call.org.contacts, contact, 'contacts', 'contact.created')
 }
 
 function update(req: SandboxRequest, call: ApiCall) {
@@ -245,9 +243,7 @@ function update(req: SandboxRequest, call: ApiCall) {
     ...fields,
     archived: fields['archived'] ?? existing['archived'] ?? false,
   }
-  call.org.contacts.set(updated.id, updated)
-  call.store.emit(call.organizationId, 'contact.changed', updated.id)
-  return actionResult(req, 'contacts', updated)
+  return saveEntity(req, call, call.org.contacts, updated, 'contacts', 'contact.changed')
 }
 
 /** The contacts routes. @internal */

@@ -1,11 +1,12 @@
 import type { SandboxRequest, SandboxResponse } from '../types'
 import { computeTotals } from './calc'
-import { createdEntityFields } from './entityFields'
 import type { ApiCall, ApiRouteDef } from './context'
-import { actionResult, fail, isUuid, ok, readJsonObject, singleParam, type JsonObject } from './http'
+import { createdEntityFields } from './entityFields'
+import { fail, isUuid, ok, readJsonObject, singleParam, type JsonObject } from './http'
 import { PRINT_LAYOUTS } from './referenceData'
 import { salesKind } from './salesModel'
 import { validateSalesVoucherBody } from './salesVouchers'
+import { saveEntity } from './saveEntity'
 import type { SalesDocument } from './store'
 import { requirePdfAccept, voucherPdfResponse } from './voucherPdf'
 
@@ -104,9 +105,7 @@ function create(req: SandboxRequest, call: ApiCall): SandboxResponse {
     ...(input.introduction !== undefined ? { introduction: input.introduction } : {}),
     ...(input.remark !== undefined ? { remark: input.remark } : {}),
   }
-  call.org.dunnings.set(dunning.id, dunning)
-  call.store.emit(call.organizationId, 'dunning.created', dunning.id)
-  return actionResult(req, 'dunnings', dunning)
+  return saveEntity(req, call, call.org.dunnings, dunning, 'dunnings', 'dunning.created')
 }
 
 function find(req: SandboxRequest, call: ApiCall): SalesDocument {

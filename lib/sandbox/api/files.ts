@@ -1,6 +1,6 @@
 import type { SandboxRequest, SandboxResponse } from '../types'
-import { createdEntityFields } from './entityFields'
 import type { ApiCall, ApiRouteDef } from './context'
+import { createdEntityFields } from './entityFields'
 import { legacyError } from './errors'
 import { fail, mediaType, ok } from './http'
 import { pdfResponse } from './salesVouchers'

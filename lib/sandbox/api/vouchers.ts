@@ -1,9 +1,8 @@
 import type { SandboxRequest } from '../types'
-import { createdEntityFields, updatedEntityFields } from './entityFields'
 import type { ApiCall, ApiRouteDef } from './context'
+import { createdEntityFields, updatedEntityFields } from './entityFields'
 import type { Violation } from './errors'
 import {
-  actionResult,
   decodeSearchString,
   fail,
   isNumber,
@@ -19,6 +18,7 @@ import {
 import { parsePaging, toPage } from './paging'
 import { requireCurrentVersion } from './requireCurrentVersion'
 import { POSTING_CATEGORIES, TAX_RATES } from './referenceData'
+import { saveEntity } from './saveEntity'
 import type { BookkeepingVoucher } from './store'
 
 /**
@@ -114,9 +114,7 @@ function create(req: SandboxRequest, call: ApiCall) {
     voucherStatus: 'open',
     ...(fields as { type: string; voucherDate: string }),
   }
-  call.org.vouchers.set(voucher.id, voucher)
-  call.store.emit(call.organizationId, 'voucher.created', voucher.id)
-  return actionResult(req, 'vouchers', voucher)
+  return saveEntity(req, call, call.org.vouchers, voucher, 'vouchers', 'voucher.created')
 }
 
 function update(req: SandboxRequest, call: ApiCall) {
@@ -132,10 +130,9 @@ function update(req: SandboxRequest, call: ApiCall) {
     voucherStatus: existing.voucherStatus === 'unchecked' ? 'open' : existing.voucherStatus,
     ...(fields as { type: string; voucherDate: string }),
   }
-  call.org.vouchers.set(updated.id, updated)
-  call.store.emit(call.organizationId, 'voucher.changed', updated.id)
+  const answer = saveEntity(req, call, call.org.vouchers, updated, 'vouchers', 'voucher.changed')
   if (updated.voucherStatus !== existing.voucherStatus) call.store.emit(call.organizationId, 'voucher.status.changed', updated.id)
-  return actionResult(req, 'vouchers', updated)
+  return answer
 }
 
 /**
