@@ -9,17 +9,15 @@ import { createClient } from 'redis'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import { isLexofficeError } from '../lib/errors'
+import type { SandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
 
 export interface P2ChildConfig {
   redisUrl: string
   prefix: string
   key: string
-  clientID: string
-  clientSecret: string
-  tokenURL: string
-  revokeURL: string
-  apiURL: string
+  /** The sandbox as the OAuth client sees it. */
+  oauth: SandboxOAuth
 }
 
 export type P2ParentMessage = { type: 'init'; config: P2ChildConfig } | { type: 'go'; calls: number } | { type: 'exit' }
@@ -50,7 +48,7 @@ async function handle(m: P2ParentMessage): Promise<void> {
     key = c.key
     manager = new TokenManager({
       store: new RedisTokenStore({ client: redis, prefix: c.prefix, encryption: benchEncryption() }),
-      oauth: { clientID: c.clientID, clientSecret: c.clientSecret, tokenURL: c.tokenURL, revokeURL: c.revokeURL, apiURL: c.apiURL },
+      oauth: c.oauth,
     })
     manager.on('refreshed', () => refreshedEvents++)
     // Warm the code paths (and the Redis connection) once.

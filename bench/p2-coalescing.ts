@@ -20,6 +20,7 @@ import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { connectViaSandbox, expiring, oauthClientFor } from '../test/helpers/connect'
 import type { P2ChildMessage, P2ParentMessage } from './p2-child'
 import { askAll, fmt, forkTs, median, numberArg, percentile, printTable, stopChild } from './lib/util'
+import { sandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
 
 interface RoundFigures {
@@ -116,10 +117,7 @@ async function multiProcess(sb: Sandbox, calls: number, rounds: number, procs: n
       redisUrl,
       prefix,
       key,
-      ...sb.client,
-      tokenURL: sb.endpoints.tokenURL,
-      revokeURL: sb.endpoints.revokeURL,
-      apiURL: sb.endpoints.apiURL,
+      oauth: sandboxOAuth(sb),
     }
     await askAll<P2ChildMessage>(
       children,

@@ -8,6 +8,7 @@ import { LexofficeClient } from '../lib/client/LexofficeClient'
 import { isLexofficeError } from '../lib/errors'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
+import type { SandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
 
 export interface P3ChildConfig {
@@ -16,11 +17,8 @@ export interface P3ChildConfig {
   limiterPrefix: string
   key: string
   ratePerSecond: number
-  clientID: string
-  clientSecret: string
-  tokenURL: string
-  revokeURL: string
-  apiURL: string
+  /** The sandbox as the OAuth client sees it. */
+  oauth: SandboxOAuth
 }
 
 export type P3ParentMessage = { type: 'init'; config: P3ChildConfig } | { type: 'go'; calls: number } | { type: 'exit' }
@@ -46,12 +44,12 @@ async function handle(m: P3ParentMessage): Promise<void> {
     await redis.connect()
     const manager = new TokenManager({
       store: new RedisTokenStore({ client: redis, prefix: c.storePrefix, encryption: benchEncryption() }),
-      oauth: { clientID: c.clientID, clientSecret: c.clientSecret, tokenURL: c.tokenURL, revokeURL: c.revokeURL, apiURL: c.apiURL },
+      oauth: c.oauth,
     })
     await manager.getAccessToken(c.key) // warm-up of the store path (no API call)
     client = new LexofficeClient({
       tokenProvider: manager.providerFor(c.key),
-      apiURL: c.apiURL,
+      apiURL: c.oauth.apiURL,
       connectionKey: c.key,
       rateLimit: { redis, keyPrefix: c.limiterPrefix, ratePerSecond: c.ratePerSecond, scope: 'connection' },
       hooks: {

@@ -24,6 +24,7 @@ import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { connectViaSandbox } from '../test/helpers/connect'
 import type { P3ChildMessage, P3ParentMessage } from './p3-child'
 import { askAll, fmt, forkTs, numberArg, printTable, stopChild } from './lib/util'
+import { sandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
 
 export interface P3Row {
@@ -139,10 +140,7 @@ export async function runP3(): Promise<P3Result> {
         limiterPrefix: `bench:p3:${run}:rl${procs}:`,
         key,
         ratePerSecond: clientRate,
-        ...sb.client,
-        tokenURL: sb.endpoints.tokenURL,
-        revokeURL: sb.endpoints.revokeURL,
-        apiURL: sb.url,
+        oauth: sandboxOAuth(sb),
       }
       await askAll<P3ChildMessage>(
         children,

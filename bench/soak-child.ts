@@ -18,6 +18,7 @@ import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import { withTimeout } from './lib/util'
 import type { TraceAttempt } from './soak-trace'
+import type { SandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
 
 export interface SoakChildConfig {
@@ -28,11 +29,8 @@ export interface SoakChildConfig {
   requestsPerSecond: number
   /** Timeout of each token call (ms); the lock TTL is 3 x this (at least 3 s). */
   oauthTimeoutMs: number
-  clientID: string
-  clientSecret: string
-  tokenURL: string
-  revokeURL: string
-  apiURL: string
+  /** The sandbox as the OAuth client sees it. */
+  oauth: SandboxOAuth
 }
 
 export interface SoakChildStats {
@@ -155,14 +153,7 @@ async function handle(m: SoakParentMessage): Promise<void> {
     const store = new RedisTokenStore({ client: redis, prefix: c.prefix, encryption: benchEncryption() })
     manager = new TokenManager({
       store,
-      oauth: {
-        clientID: c.clientID,
-        clientSecret: c.clientSecret,
-        tokenURL: c.tokenURL,
-        revokeURL: c.revokeURL,
-        apiURL: c.apiURL,
-        timeoutMs: c.oauthTimeoutMs,
-      },
+      oauth: { ...c.oauth, timeoutMs: c.oauthTimeoutMs },
       // 2 s access tokens: refresh from 0.8-1.0 s before expiry.
       refreshAheadMs: 800,
       refreshJitterMs: 200,
@@ -189,7 +180,7 @@ async function handle(m: SoakParentMessage): Promise<void> {
         key,
         new LexofficeClient({
           tokenProvider: manager.providerFor(key),
-          apiURL: c.apiURL,
+          apiURL: c.oauth.apiURL,
           connectionKey: key,
           rateLimit: { limiter, scope: 'connection' },
           timeoutMs: 5000,

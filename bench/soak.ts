@@ -20,6 +20,7 @@ import { connectViaSandbox } from '../test/helpers/connect'
 import type { SoakChildConfig, SoakChildMessage, SoakChildStats, SoakParentMessage } from './soak-child'
 import { askAll, fmt, forkTs, numberArg, printTable, sleep, stopChild } from './lib/util'
 import { printTrace, type TraceDecision } from './soak-trace'
+import { sandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
 
 /** The fault rotation: one entry is queued every --fault-every seconds. */
@@ -98,10 +99,7 @@ export async function runSoak(): Promise<void> {
       keys: [...keyToConnection.keys()],
       requestsPerSecond: rps,
       oauthTimeoutMs,
-      ...sb.client,
-      tokenURL: sb.endpoints.tokenURL,
-      revokeURL: sb.endpoints.revokeURL,
-      apiURL: sb.url,
+      oauth: sandboxOAuth(sb),
     }
     await askAll<SoakChildMessage>(
       children,
