@@ -11,6 +11,7 @@ import { TokenManager } from '../lib/tokens/TokenManager'
 import { isLexofficeError } from '../lib/errors'
 import type { SandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
+import { onParentMessage } from './lib/util'
 
 export interface P2ChildConfig {
   redisUrl: string
@@ -35,9 +36,7 @@ let key = ''
 let redis: ReturnType<typeof createClient> | undefined
 let refreshedEvents = 0
 
-process.on('message', (m: P2ParentMessage) => {
-  void handle(m).catch((err: unknown) => send({ type: 'fatal', message: err instanceof Error ? err.message : String(err) }))
-})
+onParentMessage(handle)
 
 async function handle(m: P2ParentMessage): Promise<void> {
   if (m.type === 'init') {

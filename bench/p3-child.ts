@@ -10,6 +10,7 @@ import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import type { SandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
+import { onParentMessage } from './lib/util'
 
 export interface P3ChildConfig {
   redisUrl: string
@@ -32,9 +33,7 @@ let client: LexofficeClient | undefined
 let redis: ReturnType<typeof createClient> | undefined
 let saw429 = 0
 
-process.on('message', (m: P3ParentMessage) => {
-  void handle(m).catch((err: unknown) => send({ type: 'fatal', message: err instanceof Error ? err.message : String(err) }))
-})
+onParentMessage(handle)
 
 async function handle(m: P3ParentMessage): Promise<void> {
   if (m.type === 'init') {

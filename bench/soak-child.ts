@@ -16,7 +16,7 @@ import { isLexofficeError } from '../lib/errors'
 import { BackgroundRefresher } from '../lib/refresher/BackgroundRefresher'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
-import { withTimeout } from './lib/util'
+import { onParentMessage, withTimeout } from './lib/util'
 import type { TraceAttempt } from './soak-trace'
 import type { SandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
@@ -121,9 +121,7 @@ const tracingFetch: FetchLike = async (input, init) => {
   return res
 }
 
-process.on('message', (m: SoakParentMessage) => {
-  void handle(m).catch((err: unknown) => send({ type: 'fatal', message: err instanceof Error ? err.message : String(err) }))
-})
+onParentMessage(handle)
 
 async function oneRequest(key: string): Promise<void> {
   const m = manager!

@@ -147,6 +147,20 @@ export function askAll<M>(
   )
 }
 
+/**
+ * In a child: runs `handle` for each message from the parent, one after the other as they come;
+ * a failure goes back to the parent as `{ type: 'fatal', message }`, which {@link nextMessage} turns
+ * into a rejection there.
+ */
+export function onParentMessage(handle: (m: never) => Promise<void>): void {
+  // IPC data carries no type: each child's handler declares the messages its parent sends.
+  process.on('message', (m) => {
+    void handle(m as never).catch((err: unknown) =>
+      process.send?.({ type: 'fatal', message: err instanceof Error ? err.message : String(err) }),
+    )
+  })
+}
+
 /** Sends `exit`, then kills the child if it is still there after `graceMs`. */
 export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
