@@ -5,13 +5,12 @@
  * <- go { calls }     -> result { latenciesMs, errors, tokensSeen } (number of distinct tokens, no token crosses the pipe)
  * <- exit
  */
-import { createClient } from 'redis'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import { isLexofficeError } from '../lib/errors'
 import type { SandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
-import { onParentMessage } from './lib/util'
+import { type BenchRedis, connectRedis, onParentMessage } from './lib/util'
 
 export interface P2ChildConfig {
   redisUrl: string
@@ -33,7 +32,7 @@ const send = (m: P2ChildMessage): void => {
 
 let manager: TokenManager | undefined
 let key = ''
-let redis: ReturnType<typeof createClient> | undefined
+let redis: BenchRedis | undefined
 let refreshedEvents = 0
 
 onParentMessage(handle)
@@ -41,9 +40,7 @@ onParentMessage(handle)
 async function handle(m: P2ParentMessage): Promise<void> {
   if (m.type === 'init') {
     const c = m.config
-    redis = createClient({ url: c.redisUrl, disableOfflineQueue: true })
-    redis.on('error', () => undefined)
-    await redis.connect()
+    redis = await connectRedis(c.redisUrl)
     key = c.key
     manager = new TokenManager({
       store: new RedisTokenStore({ client: redis, prefix: c.prefix, encryption: benchEncryption() }),

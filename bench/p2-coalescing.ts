@@ -10,7 +10,6 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { ChildProcess } from 'node:child_process'
-import { createClient } from 'redis'
 import { createSandbox } from '../lib/sandbox/createSandbox'
 import type { Sandbox } from '../lib/sandbox/Sandbox'
 import { isLexofficeError } from '../lib/errors'
@@ -19,7 +18,7 @@ import { MemoryTokenStore } from '../lib/tokens/stores/MemoryTokenStore'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { connectViaSandbox, expiring, oauthClientFor } from '../test/helpers/connect'
 import type { P2ChildMessage, P2ParentMessage } from './p2-child'
-import { askAll, fmt, forkTs, median, numberArg, percentile, printTable, stopChild } from './lib/util'
+import { askAll, connectRedis, fmt, forkTs, median, numberArg, percentile, printTable, stopChild } from './lib/util'
 import { sandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
 
@@ -102,9 +101,7 @@ function row(setup: string, calls: number, fresh: RoundFigures[], expired: Round
 
 async function multiProcess(sb: Sandbox, calls: number, rounds: number, procs: number): Promise<P2Row> {
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
-  const redis = createClient({ url: redisUrl, disableOfflineQueue: true })
-  redis.on('error', () => undefined)
-  await redis.connect()
+  const redis = await connectRedis(redisUrl)
   const prefix = `bench:p2:${randomBytes(4).toString('hex')}:`
   const store = new RedisTokenStore({ client: redis, prefix, encryption: benchEncryption() })
   const seeder = new TokenManager({ store, oauth: { ...sb.client, ...sb.endpoints } })

@@ -3,14 +3,13 @@
  * connection, paced by a RedisRateLimiter shared with its siblings; the token comes from a
  * TokenManager on a shared RedisTokenStore. IPC: <- init, -> ready, <- go { calls }, -> result, <- exit.
  */
-import { createClient } from 'redis'
 import { LexofficeClient } from '../lib/client/LexofficeClient'
 import { isLexofficeError } from '../lib/errors'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import type { SandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
-import { onParentMessage } from './lib/util'
+import { type BenchRedis, connectRedis, onParentMessage } from './lib/util'
 
 export interface P3ChildConfig {
   redisUrl: string
@@ -30,7 +29,7 @@ const send = (m: P3ChildMessage): void => {
   process.send?.(m)
 }
 let client: LexofficeClient | undefined
-let redis: ReturnType<typeof createClient> | undefined
+let redis: BenchRedis | undefined
 let saw429 = 0
 
 onParentMessage(handle)
@@ -38,9 +37,7 @@ onParentMessage(handle)
 async function handle(m: P3ParentMessage): Promise<void> {
   if (m.type === 'init') {
     const c = m.config
-    redis = createClient({ url: c.redisUrl, disableOfflineQueue: true })
-    redis.on('error', () => undefined)
-    await redis.connect()
+    redis = await connectRedis(c.redisUrl)
     const manager = new TokenManager({
       store: new RedisTokenStore({ client: redis, prefix: c.storePrefix, encryption: benchEncryption() }),
       oauth: c.oauth,

@@ -14,7 +14,6 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { ChildProcess } from 'node:child_process'
-import { createClient } from 'redis'
 import { LexofficeClient } from '../lib/client/LexofficeClient'
 import { isLexofficeError } from '../lib/errors'
 import { createSandbox } from '../lib/sandbox/createSandbox'
@@ -23,7 +22,7 @@ import { TokenManager } from '../lib/tokens/TokenManager'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { connectViaSandbox } from '../test/helpers/connect'
 import type { P3ChildMessage, P3ParentMessage } from './p3-child'
-import { askAll, fmt, forkTs, numberArg, printTable, stopChild } from './lib/util'
+import { askAll, connectRedis, fmt, forkTs, numberArg, printTable, stopChild } from './lib/util'
 import { sandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
 
@@ -60,9 +59,7 @@ export async function runP3(): Promise<P3Result> {
   const clientRate = 0.95 * limit
   const sb = await createSandbox({ autoApprove: true, api: { rateLimit: { perSecond: limit } } })
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
-  const redis = createClient({ url: redisUrl, disableOfflineQueue: true })
-  redis.on('error', () => undefined)
-  await redis.connect()
+  const redis = await connectRedis(redisUrl)
   const run = randomBytes(4).toString('hex')
   const storePrefix = `bench:p3:${run}:`
   const store = new RedisTokenStore({ client: redis, prefix: storePrefix, encryption: benchEncryption() })

@@ -6,7 +6,6 @@
  * IPC: <- init { config } -> ready; <- start; <- stop -> report { stats }; <- exit.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { createClient } from 'redis'
 import { LexofficeClient } from '../lib/client/LexofficeClient'
 import type { RateLimiter } from '../lib/client/rateLimit/RateLimiter'
 import { delay } from '../lib/timing/delay'
@@ -16,7 +15,7 @@ import { isLexofficeError } from '../lib/errors'
 import { BackgroundRefresher } from '../lib/refresher/BackgroundRefresher'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { TokenManager } from '../lib/tokens/TokenManager'
-import { onParentMessage, withTimeout } from './lib/util'
+import { type BenchRedis, connectRedis, onParentMessage, withTimeout } from './lib/util'
 import type { TraceAttempt } from './soak-trace'
 import type { SandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
@@ -61,7 +60,7 @@ const bump = (o: Record<string, number>, k: string): void => {
   o[k] = (o[k] ?? 0) + 1
 }
 
-let redis: ReturnType<typeof createClient> | undefined
+let redis: BenchRedis | undefined
 let manager: TokenManager | undefined
 let refresher: BackgroundRefresher | undefined
 let config: SoakChildConfig | undefined
@@ -145,9 +144,7 @@ async function oneRequest(key: string): Promise<void> {
 async function handle(m: SoakParentMessage): Promise<void> {
   if (m.type === 'init') {
     const c = (config = m.config)
-    redis = createClient({ url: c.redisUrl, disableOfflineQueue: true })
-    redis.on('error', () => undefined)
-    await redis.connect()
+    redis = await connectRedis(c.redisUrl)
     const store = new RedisTokenStore({ client: redis, prefix: c.prefix, encryption: benchEncryption() })
     manager = new TokenManager({
       store,

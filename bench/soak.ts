@@ -11,14 +11,13 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { ChildProcess } from 'node:child_process'
-import { createClient } from 'redis'
 import { createSandbox } from '../lib/sandbox/createSandbox'
 import type { SandboxFault } from '../lib/sandbox/SandboxState'
 import { TokenManager } from '../lib/tokens/TokenManager'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { connectViaSandbox } from '../test/helpers/connect'
 import type { SoakChildConfig, SoakChildMessage, SoakChildStats, SoakParentMessage } from './soak-child'
-import { askAll, fmt, forkTs, numberArg, printTable, sleep, stopChild } from './lib/util'
+import { askAll, connectRedis, fmt, forkTs, numberArg, printTable, sleep, stopChild } from './lib/util'
 import { printTrace, type TraceDecision } from './soak-trace'
 import { sandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
@@ -57,9 +56,7 @@ export async function runSoak(): Promise<void> {
   const runMs = Math.round(minutes * 60_000)
   const sb = await createSandbox({ autoApprove: true, accessTokenTtlSeconds: 2 })
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
-  const redis = createClient({ url: redisUrl, disableOfflineQueue: true })
-  redis.on('error', () => undefined)
-  await redis.connect()
+  const redis = await connectRedis(redisUrl)
   const run = randomBytes(4).toString('hex')
   const prefix = `bench:soak:${run}:`
   const store = new RedisTokenStore({ client: redis, prefix, encryption: benchEncryption() })

@@ -7,6 +7,7 @@ import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import path from 'node:path'
+import { createClient } from 'redis'
 import { benchEncryption } from './encryption'
 
 /** Median of a list (NaN when empty). */
@@ -221,3 +222,18 @@ export async function driveLogin(jar: CookieJar, loginURL: string): Promise<stri
   if (cb.status !== 302 || !done) throw new Error(`callback answered ${cb.status}`)
   return done
 }
+
+/**
+ * A connected node-redis client for `url`. No offline queue, so that a lost server fails the
+ * commands at once; connection errors are left to those failed commands (an unheeded `error`
+ * event would end the process).
+ */
+export async function connectRedis(url: string) {
+  const redis = createClient({ url, disableOfflineQueue: true })
+  redis.on('error', () => undefined)
+  await redis.connect()
+  return redis
+}
+
+/** A node-redis client as {@link connectRedis} makes it. */
+export type BenchRedis = Awaited<ReturnType<typeof connectRedis>>
