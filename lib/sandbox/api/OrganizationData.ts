@@ -14,6 +14,14 @@ export interface Entity extends Versioned {
   [field: string]: unknown
 }
 
+/**
+ * The fields of an {@link Entity} that the sandbox sets itself on create and update (the public
+ * `Entity` keeps its own declaration, this is what the handlers stamp). @internal
+ */
+export interface EntityFields extends Versioned {
+  organizationId: string
+}
+
 /** The kinds of sales voucher the sandbox serves, named as `voucherlist` names them. */
 export type SalesVoucherType = 'invoice' | 'quotation' | 'creditnote' | 'orderconfirmation' | 'deliverynote'
 

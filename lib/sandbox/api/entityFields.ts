@@ -1,5 +1,5 @@
 import type { ApiCall } from './context'
-import type { Versioned } from './http'
+import type { EntityFields } from './OrganizationData'
 
 /**
  * The fields the sandbox (like lexoffice) sets itself on the versioned resources it stores, so that
@@ -7,11 +7,6 @@ import type { Versioned } from './http'
  *
  * @packageDocumentation
  */
-
-/** What a stored versioned resource carries besides its own fields. @internal */
-export interface EntityFields extends Versioned {
-  organizationId: string
-}
 
 /**
  * The fields of a resource created now: a new id, the caller's organisation, both dates `now`, and

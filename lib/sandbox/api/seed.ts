@@ -1,10 +1,9 @@
 import { completeUnitPrice, round, type LineItem } from './calc'
-import type { EntityFields } from './entityFields'
 import type { JsonObject } from './http'
 import { POSTING_CATEGORIES } from './referenceData'
 import { contactName, createSalesVoucher, salesKind } from './salesModel'
 import { seedBilling } from './seedBilling'
-import type { BookkeepingVoucher, Entity, OrganizationData, SalesVoucherType } from './OrganizationData'
+import type { BookkeepingVoucher, Entity, EntityFields, OrganizationData, SalesVoucherType } from './OrganizationData'
 import { seedPartner } from './seedPartner'
 
 /**
