@@ -4,26 +4,25 @@ import { optionKeys } from '../options/optionKeys'
 import { connectKey, ownerPrefix } from '../strategy/LexofficeStrategy'
 import type { LexofficeStrategy } from '../strategy/LexofficeStrategy'
 import { rawQuery } from '../strategy/callbackParams'
-import { type LexofficeRender, acceptsHtml, redirect } from './answers'
-import { installErrorHandlerOnce } from './lexofficeErrorHandler'
+import { type LexofficeRender, redirect } from './answers'
 import { type RouterLike, loadExpress } from './loadExpress'
 import { answerProblem } from './problemAnswer'
 import {
   type PassportLike,
   type RouteReq,
+  type RouterDeps,
+  answerDisconnected,
   answerFailure,
   answerReconnect,
   authenticateWith,
   checkLocalPath,
   checkPath,
   checkSameOrigin,
-  checkStrategy,
-  defaultRender,
+  checkSharedRouteOptions,
+  lexofficeRouter,
   redirectUriFor,
-  resolvePassport,
   takeReturnTo,
 } from './routeKit'
-import type { RouterDeps } from './signInRoutes'
 
 /**
  * Options of {@link Lexoffice.connectRoutes}: "connect lexoffice" for users of an app with its own login.
@@ -83,20 +82,18 @@ export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectR
   assertFunction(options.owner, 'owner')
   const path = checkPath(options.path, 'path', '/lexoffice')
   const afterConnect = checkLocalPath(options.afterConnect, 'afterConnect')
-  const failureRedirect = options.failureRedirect === undefined ? undefined : checkLocalPath(options.failureRedirect, 'failureRedirect')
-  const render = options.render ?? defaultRender
-  assertFunction(render, 'render')
-  const passport = resolvePassport(options.passport)
-  const { config, attach, errorHandler } = deps
-  const strategy = checkStrategy(options.strategy, deps)
+  const { strategy, passport, failureRedirect, render } = checkSharedRouteOptions(options, deps)
+  const { config } = deps
   const owner = options.owner
   if (config.routing.owner !== undefined && config.routing.owner !== owner) {
     throw invalidArg('ERR_INVALID_ARG_VALUE', 'connectRoutes() was already created with another "owner" for this configuration')
   }
   config.routing.owner = owner
   deps.setRender(render)
-  const router = loadExpress().Router()
   const connectPathOf = (req: RouteReq): string => `${req.baseUrl ?? ''}${path}/connect`
+  const router = lexofficeRouter(deps, (req) => {
+    config.routing.connectPath = connectPathOf(req)
+  })
 
   /** Runs `then` with the owner of the request, or answers 401 when nobody is signed in. */
   const withOwner = (req: RouteReq, res: ServerResponse, next: (err?: unknown) => void, then: (owner: string) => void): void => {
@@ -105,12 +102,6 @@ export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectR
       else answerProblem(req, res, { kind: 'unauthenticated' }, { loginPath: connectPathOf(req), render })
     }, next)
   }
-
-  router.use((req: RouteReq, res, next) => {
-    config.routing.connectPath = connectPathOf(req)
-    installErrorHandlerOnce(req, errorHandler)
-    attach(req, res, next)
-  })
 
   router.get(`${path}/connect`, (req: RouteReq, res: ServerResponse, next) => {
     withOwner(req, res, next, (id) => {
@@ -167,11 +158,7 @@ export function createConnectRoutes(deps: RouterDeps, options: LexofficeConnectR
       }
       config.manager.disconnect(key).then(({ revoked }) => {
         if (req.session && strategy.connectionOf(req.session) === key) strategy.setConnectionOf(req.session, undefined)
-        if (acceptsHtml(req)) redirect(req, res, afterConnect)
-        else
-          res
-            .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
-            .end(JSON.stringify({ revoked }))
+        answerDisconnected(req, res, revoked, afterConnect)
       }, next)
     })
   })

@@ -2,13 +2,15 @@ import { createRequire } from 'node:module'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { LexofficeInternals } from '../config/internals'
 import { ErrorCodes, LexofficeError } from '../errors'
-import { invalidArg, isObject } from '../options/assert'
+import { assertFunction, invalidArg, isObject } from '../options/assert'
 import { type LexofficeAuthInfo, LexofficeStrategy } from '../strategy/LexofficeStrategy'
 import { rawQuery } from '../strategy/callbackParams'
 import { sanitizeReturnTo } from '../strategy/returnTo'
 import { ROUTE, type RouteOptions } from '../strategy/routeOptions'
-import { type LexofficeRender, type LexofficeView, acceptsHtml, defaultRender, withQuery } from './answers'
+import { type LexofficeRender, type LexofficeView, acceptsHtml, defaultRender, redirect, withQuery } from './answers'
 import { isSameOrigin } from './isSameOrigin'
+import { type LexofficeErrorHandler, installErrorHandlerOnce } from './lexofficeErrorHandler'
+import { type RouterLike, loadExpress } from './loadExpress'
 import type { LexofficeRequestHandler } from './LexofficeRequestHandler'
 import { lostMessage, safeReason } from './problemAnswer'
 
@@ -34,6 +36,65 @@ export type RouteReq = IncomingMessage & {
   logIn?: (user: unknown, done: (err?: unknown) => void) => void
   logout?: (done: (err?: unknown) => void) => void
   body?: unknown
+}
+
+/** What the routers share with the configuration they come from. @internal */
+export interface RouterDeps {
+  config: LexofficeInternals
+  strategy: LexofficeStrategy
+  /** Puts `req.lexoffice` on the request. */
+  attach: LexofficeRequestHandler
+  errorHandler: LexofficeErrorHandler
+  /** Remembers how answers are rendered (the guard and error handler use it). */
+  setRender(render: LexofficeRender): void
+}
+
+/** The options the sign-in and the connect routes share. @internal */
+export interface SharedRouteOptions {
+  strategy?: LexofficeStrategy
+  passport?: PassportLike
+  failureRedirect?: string
+  render?: LexofficeRender
+}
+
+/** The shared options, checked and with their defaults. @internal */
+export interface SharedRouteSettings {
+  strategy: LexofficeStrategy
+  passport: PassportLike
+  failureRedirect: string | undefined
+  render: LexofficeRender
+}
+
+/** Checks the options both route sets share and fills in their defaults. @internal */
+export function checkSharedRouteOptions(options: SharedRouteOptions, deps: RouterDeps): SharedRouteSettings {
+  const failureRedirect = options.failureRedirect === undefined ? undefined : checkLocalPath(options.failureRedirect, 'failureRedirect')
+  const render = options.render ?? defaultRender
+  assertFunction(render, 'render')
+  const passport = resolvePassport(options.passport)
+  const strategy = checkStrategy(options.strategy, deps)
+  return { strategy, passport, failureRedirect, render }
+}
+
+/**
+ * The router of a route set: each request through it first notes where the routes are mounted
+ * (`notePath`, for the guard's and error handler's links), appends the package's error handler to
+ * the app once and gets `req.lexoffice`. @internal
+ */
+export function lexofficeRouter(deps: RouterDeps, notePath: (req: RouteReq) => void): RouterLike {
+  const router = loadExpress().Router()
+  router.use((req: RouteReq, res, next) => {
+    notePath(req)
+    installErrorHandlerOnce(req, deps.errorHandler)
+    deps.attach(req, res, next)
+  })
+  return router
+}
+
+/** The answer to a done disconnect: browsers go to `after`, other clients get `{ revoked }` as JSON. @internal */
+export function answerDisconnected(req: RouteReq, res: ServerResponse, revoked: boolean, after: string): void {
+  if (acceptsHtml(req)) redirect(req, res, after)
+  else
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify({ revoked }))
 }
 
 /** The app's passport (a peer dependency), unless the routes were given one. @internal */

@@ -1,26 +1,24 @@
 import type { ServerResponse } from 'node:http'
-import type { LexofficeInternals } from '../config/internals'
-import { assertFunction, assertKnownKeys, assertObject, invalidArg } from '../options/assert'
+import { assertKnownKeys, assertObject, invalidArg } from '../options/assert'
 import { optionKeys } from '../options/optionKeys'
 import type { LexofficeStrategy } from '../strategy/LexofficeStrategy'
 import { type LexofficeRender, acceptsHtml, redirect } from './answers'
-import { type LexofficeErrorHandler, installErrorHandlerOnce } from './lexofficeErrorHandler'
-import { type RouterLike, loadExpress } from './loadExpress'
-import type { LexofficeRequestHandler } from './LexofficeRequestHandler'
+import type { RouterLike } from './loadExpress'
 import {
   type PassportLike,
   type RouteReq,
+  type RouterDeps,
+  answerDisconnected,
   answerFailure,
   answerReconnect,
   authenticateWith,
   checkLocalPath,
   checkPath,
   checkSameOrigin,
-  checkStrategy,
-  defaultRender,
+  checkSharedRouteOptions,
+  lexofficeRouter,
   passportCall,
   redirectUriFor,
-  resolvePassport,
   takeReturnTo,
 } from './routeKit'
 
@@ -58,17 +56,6 @@ export interface LexofficeRoutesOptions {
   disconnect?: false
 }
 
-/** What the routers share with the configuration they come from. @internal */
-export interface RouterDeps {
-  config: LexofficeInternals
-  strategy: LexofficeStrategy
-  /** Puts `req.lexoffice` on the request. */
-  attach: LexofficeRequestHandler
-  errorHandler: LexofficeErrorHandler
-  /** Remembers how answers are rendered (the guard and error handler use it). */
-  setRender(render: LexofficeRender): void
-}
-
 const KEYS = optionKeys<LexofficeRoutesOptions>()([
   'path',
   'strategy',
@@ -96,25 +83,17 @@ export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOpt
   const path = checkPath(options.path, 'path', '/auth/lexoffice')
   const afterLogout = checkLocalPath(options.afterLogout, 'afterLogout')
   const afterDisconnect = checkLocalPath(options.afterDisconnect, 'afterDisconnect')
-  const failureRedirect = options.failureRedirect === undefined ? undefined : checkLocalPath(options.failureRedirect, 'failureRedirect')
-  const render = options.render ?? defaultRender
-  assertFunction(render, 'render')
+  const { strategy, passport, failureRedirect, render } = checkSharedRouteOptions(options, deps)
   for (const name of ['login', 'callback', 'logout', 'disconnect'] as const) {
     const given: unknown = options[name]
     if (given !== undefined && given !== false) throw invalidArg('ERR_INVALID_ARG_VALUE', `"${name}" can only be false`)
   }
-  const passport = resolvePassport(options.passport)
-  const { config, attach, errorHandler } = deps
-  const strategy = checkStrategy(options.strategy, deps)
+  const { config } = deps
   deps.setRender(render)
   config.routing.signIn = true
-  const router = loadExpress().Router()
   const loginPathOf = (req: RouteReq): string => `${req.baseUrl ?? ''}${path}` || '/'
-
-  router.use((req: RouteReq, res, next) => {
+  const router = lexofficeRouter(deps, (req) => {
     config.routing.signInPath = loginPathOf(req)
-    installErrorHandlerOnce(req, errorHandler)
-    attach(req, res, next)
   })
 
   if (options.login !== false) {
@@ -161,19 +140,12 @@ export function createSignInRoutes(deps: RouterDeps, options: LexofficeRoutesOpt
       if (!checkSameOrigin(config, req, res, render)) return
       const session = req.session
       const key = session ? strategy.connectionOf(session) : undefined
-      const done = (revoked: boolean): void => {
-        if (acceptsHtml(req)) redirect(req, res, afterDisconnect)
-        else
-          res
-            .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
-            .end(JSON.stringify({ revoked }))
-      }
       if (key === undefined) {
-        done(false)
+        answerDisconnected(req, res, false, afterDisconnect)
         return
       }
       config.manager.disconnect(key).then(({ revoked }) => {
-        done(revoked)
+        answerDisconnected(req, res, revoked, afterDisconnect)
       }, next)
     })
   }
