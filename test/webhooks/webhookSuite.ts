@@ -49,7 +49,7 @@ function eventBody(overrides: Record<string, string> = {}): string {
 /**
  * The handlers' clock: the date of the last event posted, so that the signed vectors (fixed
  * bodies dated 2023 and 2024) stay inside the accepted eventDate window. The window itself is
- * attacked in test/security/webhooks.test.ts.
+ * attacked in test/security/webhooks.sandbox.test.ts.
  */
 let clockMs = Date.parse('2023-04-11T12:30:00.000+02:00')
 function clockAt(body: string | Buffer): void {

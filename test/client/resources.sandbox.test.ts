@@ -165,7 +165,7 @@ describe('client x sandbox API', () => {
 
 describe("client pacing against the sandbox's per-connection limit (2 req/s, burst 2)", () => {
   // Real time, end to end (the schedule itself is proven on a schedule clock in
-  // test/express/fetchPipeline.test.ts and rateLimitScope.test.ts): the default pacing and backoff
+  // test/express/fetchPipeline.sandbox.test.ts and rateLimitScope.test.ts): the default pacing and backoff
   // deliver every call. A 429 is not asserted away: a stalled machine may bunch two paced requests.
   test('default client pacing: 6 concurrent calls all answered, each sent once', async () => {
     const limited = await createSandbox({ autoApprove: true })
