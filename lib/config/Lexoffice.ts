@@ -36,6 +36,11 @@ export interface LexofficeHooks {
   fetch?: FetchLike
   /** The configuration's rate limiter instead of a real-time MemoryRateLimiter (tests on a schedule clock). */
   rateLimiter?: RateLimiter
+  /**
+   * The API clients' retry backoff instead of the default 500 ms base: tests of retried faults (the
+   * login's profile call) take milliseconds instead of seconds; what they assert is the retry, not its wait.
+   */
+  retryDelays?: { baseDelayMs: number; maxDelayMs: number }
 }
 
 /**
@@ -125,6 +130,7 @@ export class Lexoffice {
         connectionKey,
         rateLimit,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(hooks.retryDelays ? { retry: hooks.retryDelays } : {}),
         ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
       })
     const manager = this.manager
