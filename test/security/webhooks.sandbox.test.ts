@@ -14,6 +14,7 @@ import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { readConfig } from '../../example-app/src/config'
 import { type StartedExample, startExample } from '../../example-app/src/startExample'
 import { TEST_PRIVATE_KEY } from '../webhooks/fixtures/testKeys'
+import { unpaced } from '../exampleApp/helpers'
 import { Calls, type Delivery, type Instance, makeDelivery, startInstance } from '../webhooks/dedupe/helpers'
 import { useSecretScan } from './helpers/secretScan'
 import { thrown } from './helpers/thrown'
@@ -145,8 +146,8 @@ describe("lexoffice's HEAD check of the callback URL", () => {
   let app: StartedExample
   beforeAll(async () => {
     // The tests' fixed webhook key: the app reads the sandbox's public key, which would otherwise be generated.
-    sandbox = await createSandbox({ autoApprove: true, webhooks: { privateKey: TEST_PRIVATE_KEY } })
-    app = await startExample(readConfig({ PORT: '0' }), { sandbox })
+    sandbox = await createSandbox({ autoApprove: true, webhooks: { privateKey: TEST_PRIVATE_KEY }, api: { rateLimit: false } })
+    app = await startExample(readConfig({ PORT: '0' }), unpaced(sandbox))
     scan.watch(app.server).secrets(() => sandbox.knownSecrets())
   })
   afterAll(async () => {
