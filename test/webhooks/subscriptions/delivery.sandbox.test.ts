@@ -313,7 +313,8 @@ describe('close() and idle', () => {
     const started = Date.now()
     await sb.close()
     await idle
-    expect(Date.now() - started).toBeLessThan(2000)
+    // The failure is waiting for the 10 s retry; half of it leaves a stalled machine room.
+    expect(Date.now() - started).toBeLessThan(LEXOFFICE_WEBHOOK_RETRY_DELAYS_MS[0] / 2)
     expect(receiver.received).toHaveLength(1)
   })
 
@@ -326,7 +327,8 @@ describe('close() and idle', () => {
     const started = Date.now()
     await sb.close()
     await sb.webhooksIdle()
-    expect(Date.now() - started).toBeLessThan(2000)
+    // The failure is waiting for the 60 s timeout; a stalled machine's second or two is not.
+    expect(Date.now() - started).toBeLessThan(20_000)
   })
 
   it('the schedule option: lexoffice default, retryScale, validation', async () => {
