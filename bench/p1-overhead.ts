@@ -2,52 +2,55 @@
  * P1: per-request overhead of the lexoffice() middleware + `await req.lexoffice.getAccessToken()`
  * (fresh token) on an authenticated express-session + passport request, against the same app
  * without the middleware, for the memory, Redis and PostgreSQL stores (the shared ones behind the
- * default token cache), all four apps in ONE run. autocannon drives the apps (in a child process)
- * from this process, one app at a time.
+ * default token cache), all in ONE run, plus a second baseline (A/A: the run's own noise floor).
  *
- * The machine is shared and its speed swings by tens of percent within seconds. So the runs are
- * short (default 1.5 s) and many (default 24 rounds), the order is rotated every round and
- * reversed every other round, and the headline figures are taken over ALL rounds:
- * - rps ratio = total requests of the variant / total requests of the baseline (every app ran the
- *   same time in every round);
- * - CPU ratio = baseline CPU µs per request / variant CPU µs per request, each from the app
- *   process's total CPU time (process.cpuUsage, garbage collection included) over its total requests.
- * Neither is a best-of or derived from wall-clock stretches. Per-round ratios (median, IQR) show the noise.
+ * Each app runs in a process of its own (p1-server.ts), as in production. autocannon drives the
+ * apps from this process, one app at a time. The machine is shared and its speed swings by tens of
+ * percent within seconds, and two processes of the same app differ by a few per cent (code layout,
+ * JIT decisions). So:
+ * - `--p1-generations` (default 6) times, a fresh process of every app is started, warmed up (2 s
+ *   each, not counted) and driven for `--p1-rounds` (default 6) rounds of `--p1-duration` (1.5 s)
+ *   seconds each, the order rotated every round and reversed every other round;
+ * - the headline figures are taken over ALL generations and rounds: rps ratio = total requests of
+ *   the variant / total requests of the baseline (every app ran the same time); CPU ratio =
+ *   baseline CPU µs per request / variant CPU µs per request, each from the app process's total
+ *   CPU time (process.cpuUsage, garbage collection included) over its total requests.
+ * Neither is a best-of or derived from wall-clock stretches. Per-generation ratios (median and
+ * range) show the noise; the second baseline shows how far an app moves from itself.
  *
- *   node -r ts-node/register/transpile-only bench/p1-overhead.ts [--p1-rounds 24] [--p1-duration 1.5] [--p1-connections 10]
+ *   node node_modules/.cache/passport-lexoffice-bench/bench/p1-overhead.js [--p1-generations 6] [--p1-rounds 6] [--p1-duration 1.5] [--p1-connections 10]
  */
 import type { ChildProcess } from 'node:child_process'
 import autocannon from 'autocannon'
-import type { P1Name, P1Target } from './p1-server'
-import { fmt, forkTs, median, nextMessage, numberArg, percentile, printTable, stopChild } from './lib/util'
+import { P1_APPS, type P1Name, type P1Target } from './p1-server'
+import { fmt, forkTs, median, nextMessage, numberArg, printTable, stopChild } from './lib/util'
 
 type Variant = Exclude<P1Name, 'baseline'>
-const VARIANTS: readonly Variant[] = ['memory', 'redis', 'postgres']
-const GOALS: Record<Variant, number> = { memory: 0.97, redis: 0.95, postgres: 0.95 }
-const SPLIT = process.argv.includes('--p1-split')
-const LABELS: Record<Variant, string> = SPLIT
-  ? {
-      memory: 'MemoryTokenStore',
-      redis: process.argv.includes('--p1-aa')
-        ? 'SPLIT: a second baseline app (A/A)'
-        : 'SPLIT: baseline, handler awaits once (no lexoffice)',
-      postgres: 'SPLIT: memory app, no token work',
-    }
-  : { memory: 'MemoryTokenStore', redis: 'RedisTokenStore + token cache', postgres: 'PostgresTokenStore + token cache' }
+const VARIANTS: readonly Variant[] = ['baseline2', 'memory', 'redis', 'postgres']
+const GOALS: Partial<Record<Variant, number>> = { memory: 0.97, redis: 0.95, postgres: 0.95 }
+const LABELS: Record<P1Name, string> = {
+  baseline: 'baseline: session + passport, no lexoffice()',
+  baseline2: 'A/A: a second baseline process (noise floor)',
+  memory: '+ lexoffice() + getAccessToken(), MemoryTokenStore',
+  redis: '+ lexoffice() + getAccessToken(), RedisTokenStore + token cache',
+  postgres: '+ lexoffice() + getAccessToken(), PostgresTokenStore + token cache',
+}
 
 export interface P1Result {
+  generations: number
   rounds: number
   durationSec: number
   connections: number
-  /** Per round, per app. */
-  rps: Record<P1Name, number[]>
   requests: Record<P1Name, number>
   cpuMicros: Record<P1Name, number>
-  /** Over all rounds: total requests of the variant / of the baseline. */
+  /** Over all generations and rounds: total requests of the variant / of the baseline. */
   rpsRatio: Record<Variant, number>
-  /** Over all rounds: baseline CPU per request / variant CPU per request. */
+  /** Over all generations and rounds: baseline CPU per request / variant CPU per request. */
   cpuRatio: Record<Variant, number>
+  /** The CPU ratio of each generation on its own (diagnostic). */
+  cpuRatioByGeneration: Record<Variant, number[]>
   errors: number
+  refreshCalls: number
 }
 
 /** CPU time (user + system, µs) the app process has used so far. */
@@ -62,94 +65,131 @@ async function cannon(
   target: P1Target,
   durationSec: number,
   connections: number,
-): Promise<{ rps: number; requests: number; cpu: number; bad: number }> {
+): Promise<{ requests: number; cpu: number; bad: number }> {
   const cpuBefore = await cpuOf(child)
   const result = await autocannon({ url: target.url, connections, duration: durationSec, headers: { cookie: target.cookie } })
   const cpu = (await cpuOf(child)) - cpuBefore
-  const bad = result.non2xx + result.errors + result.timeouts
-  return { rps: result.requests.total / (result.duration || durationSec), requests: result.requests.total, cpu, bad }
+  return { requests: result.requests.total, cpu, bad: result.non2xx + result.errors + result.timeouts }
+}
+
+interface RunningApp {
+  child: ChildProcess
+  target: P1Target
+}
+
+async function startApps(): Promise<RunningApp[]> {
+  const children = P1_APPS.map((name) => forkTs('p1-server.ts', [], ['--p1-app', name]))
+  try {
+    return await Promise.all(
+      children.map(async (child) => {
+        const ready = await nextMessage<{ type: string; target: P1Target }>(child, (m) => m.type === 'ready', 60_000, 'P1 app ready')
+        return { child, target: ready.target }
+      }),
+    )
+  } catch (err) {
+    await Promise.all(children.map((c) => stopChild(c)))
+    throw err
+  }
+}
+
+/** Stops the apps; resolves the token-endpoint refresh calls their sandboxes saw (expected: 0). */
+async function stopApps(apps: readonly RunningApp[]): Promise<number> {
+  let refreshCalls = 0
+  await Promise.all(
+    apps.map(async ({ child }) => {
+      const final = nextMessage<{ type: string; refreshCalls: number }>(child, (m) => m.type === 'final', 30_000, 'P1 final')
+      child.send({ type: 'exit' })
+      refreshCalls += (await final).refreshCalls
+      await stopChild(child, 10_000)
+    }),
+  )
+  return refreshCalls
 }
 
 export async function runP1(): Promise<P1Result> {
-  const rounds = Math.round(numberArg('p1-rounds', 24))
+  const generations = Math.round(numberArg('p1-generations', 6))
+  const rounds = Math.round(numberArg('p1-rounds', 6))
   const durationSec = numberArg('p1-duration', 1.5)
   const connections = Math.round(numberArg('p1-connections', 10))
-  const child = forkTs('p1-server.ts')
-  try {
-    const ready = await nextMessage<{ type: string; targets: P1Target[] }>(child, (m) => m.type === 'ready', 60_000, 'P1 apps ready')
-    const targets = ready.targets
-    let errors = 0
-    // Warm-up (JIT, connection pools, caches): 2 s each, not counted.
-    for (const t of targets) errors += (await cannon(child, t, 2, connections)).bad
-    const empty = (): Record<P1Name, number> => ({ baseline: 0, memory: 0, redis: 0, postgres: 0 })
-    const rps: P1Result['rps'] = { baseline: [], memory: [], redis: [], postgres: [] }
-    const requests = empty()
-    const cpuMicros = empty()
-    const cpuPerReq: Record<P1Name, number[]> = { baseline: [], memory: [], redis: [], postgres: [] }
-    for (let r = 0; r < rounds; r++) {
-      const rotated = targets.map((_, i) => targets[(i + Math.floor(r / 2)) % targets.length])
-      const order = r % 2 === 0 ? rotated : rotated.reverse()
-      for (const t of order) {
-        const run = await cannon(child, t, durationSec, connections)
-        rps[t.name].push(run.rps)
-        requests[t.name] += run.requests
-        cpuMicros[t.name] += run.cpu
-        cpuPerReq[t.name].push(run.cpu / Math.max(1, run.requests))
-        errors += run.bad
+  const empty = (): Record<P1Name, number> => ({ baseline: 0, baseline2: 0, memory: 0, redis: 0, postgres: 0 })
+  const requests = empty()
+  const cpuMicros = empty()
+  const cpuRatioByGeneration: Record<Variant, number[]> = { baseline2: [], memory: [], redis: [], postgres: [] }
+  let errors = 0
+  let refreshCalls = 0
+  for (let g = 0; g < generations; g++) {
+    const apps = await startApps()
+    try {
+      // Warm-up (JIT, connection pools, caches): 2 s each, not counted.
+      for (const { child, target } of apps) errors += (await cannon(child, target, 2, connections)).bad
+      const genRequests = empty()
+      const genCpu = empty()
+      for (let r = 0; r < rounds; r++) {
+        const rotated = apps.map((_, i) => apps[(i + r) % apps.length])
+        for (const { child, target } of r % 2 === 0 ? rotated : rotated.reverse()) {
+          const run = await cannon(child, target, durationSec, connections)
+          genRequests[target.name] += run.requests
+          genCpu[target.name] += run.cpu
+          errors += run.bad
+        }
       }
+      for (const name of P1_APPS) {
+        requests[name] += genRequests[name]
+        cpuMicros[name] += genCpu[name]
+      }
+      const perReq = (name: P1Name): number => genCpu[name] / Math.max(1, genRequests[name])
+      for (const v of VARIANTS) cpuRatioByGeneration[v].push(perReq('baseline') / perReq(v))
+    } finally {
+      refreshCalls += await stopApps(apps)
     }
-    const final = nextMessage<{ type: string; refreshCalls: number }>(child, (m) => m.type === 'final', 30_000, 'P1 final')
-    child.send({ type: 'exit' })
-    const { refreshCalls } = await final
+  }
 
-    const perReq = (name: P1Name): number => cpuMicros[name] / Math.max(1, requests[name])
-    const rpsRatio = Object.fromEntries(VARIANTS.map((v) => [v, requests[v] / requests.baseline])) as Record<Variant, number>
-    const cpuRatio = Object.fromEntries(VARIANTS.map((v) => [v, perReq('baseline') / perReq(v)])) as Record<Variant, number>
-    const roundRatios = (name: Variant): number[] => rps[name].map((v, i) => v / rps.baseline[i])
-    const roundCpuRatios = (name: Variant): number[] => cpuPerReq[name].map((v, i) => cpuPerReq.baseline[i] / v)
-    const iqr = (values: number[]): string =>
-      `${fmt(median(values), 4)} (${fmt(percentile(values, 25), 3)}-${fmt(percentile(values, 75), 3)})`
-    const met = (v: Variant): string =>
-      rpsRatio[v] >= GOALS[v] && cpuRatio[v] >= GOALS[v] ? `>= ${GOALS[v]}: met` : `>= ${GOALS[v]}: NOT met`
-    printTable(
-      `P1 per-request overhead, one run (autocannon, ${connections} connections, ${rounds} rounds x ${durationSec} s per app, order rotated and reversed; refresh calls at the sandbox during the run: ${refreshCalls})`,
-      [
-        'app',
-        'requests (all rounds)',
-        'rps ratio, all rounds',
-        'CPU µs/req, all rounds',
-        'CPU-per-request ratio, all rounds',
-        'diagnostic: per-round rps ratio median (IQR)',
-        'diagnostic: per-round CPU ratio median (IQR)',
-        'goal',
-      ],
-      [
-        [
-          'baseline: session + passport, no lexoffice()',
-          String(requests.baseline),
-          '1.0000',
-          fmt(perReq('baseline'), 1),
-          '1.0000',
-          '',
-          '',
-          '',
-        ],
-        ...VARIANTS.map((v) => [
-          `+ lexoffice() + getAccessToken(), ${LABELS[v]}`,
-          String(requests[v]),
-          fmt(rpsRatio[v], 4),
-          fmt(perReq(v), 1),
-          fmt(cpuRatio[v], 4),
-          iqr(roundRatios(v)),
-          iqr(roundCpuRatios(v)),
-          met(v),
-        ]),
-      ],
-    )
-    console.log(`non-2xx / errors / timeouts during P1: ${errors}`)
-    return { rounds, durationSec, connections, rps, requests, cpuMicros, rpsRatio, cpuRatio, errors }
-  } finally {
-    await stopChild(child)
+  const perReq = (name: P1Name): number => cpuMicros[name] / Math.max(1, requests[name])
+  const rpsRatio = Object.fromEntries(VARIANTS.map((v) => [v, requests[v] / requests.baseline])) as Record<Variant, number>
+  const cpuRatio = Object.fromEntries(VARIANTS.map((v) => [v, perReq('baseline') / perReq(v)])) as Record<Variant, number>
+  const spread = (values: number[]): string => `${fmt(median(values), 4)} (${fmt(Math.min(...values), 3)}-${fmt(Math.max(...values), 3)})`
+  const verdict = (v: Variant): string => {
+    const goal = GOALS[v]
+    if (goal === undefined) return ''
+    return rpsRatio[v] >= goal && cpuRatio[v] >= goal ? `>= ${goal}: met` : `>= ${goal}: NOT met`
+  }
+  printTable(
+    `P1 per-request overhead, one run (each app in a process of its own; autocannon, ${connections} connections; ${generations} generations of fresh processes x ${rounds} rounds x ${durationSec} s per app, order rotated and reversed; refresh calls at the sandboxes during the run: ${refreshCalls})`,
+    [
+      'app',
+      'requests (all rounds)',
+      'rps ratio, all rounds',
+      'CPU µs/req, all rounds',
+      'CPU-per-request ratio, all rounds',
+      'diagnostic: CPU ratio per generation, median (min-max)',
+      'goal',
+    ],
+    [
+      [LABELS.baseline, String(requests.baseline), '1.0000', fmt(perReq('baseline'), 1), '1.0000', '', ''],
+      ...VARIANTS.map((v) => [
+        LABELS[v],
+        String(requests[v]),
+        fmt(rpsRatio[v], 4),
+        fmt(perReq(v), 1),
+        fmt(cpuRatio[v], 4),
+        spread(cpuRatioByGeneration[v]),
+        verdict(v),
+      ]),
+    ],
+  )
+  console.log(`non-2xx / errors / timeouts during P1: ${errors}`)
+  return {
+    generations,
+    rounds,
+    durationSec,
+    connections,
+    requests,
+    cpuMicros,
+    rpsRatio,
+    cpuRatio,
+    cpuRatioByGeneration,
+    errors,
+    refreshCalls,
   }
 }
 

@@ -2,7 +2,7 @@
  * Profiling aid for missed goals: runs the app child of P1 or P4 under `node --cpu-prof`,
  * drives one variant, and prints where the child's CPU went (bench/lib/cpuprofile.ts).
  *
- *   node node_modules/.cache/passport-lexoffice-bench/bench/profile.js p1 memory|redis|baseline [seconds]
+ *   node node_modules/.cache/passport-lexoffice-bench/bench/profile.js p1 memory|redis|postgres|baseline [seconds]
  *   node node_modules/.cache/passport-lexoffice-bench/bench/profile.js p4 lexoffice|oauth2 [logins]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -17,16 +17,16 @@ async function main(): Promise<void> {
   const amountArg = process.argv.at(4)
   if ((which !== 'p1' && which !== 'p4') || !variant) throw new Error('usage: profile.js p1|p4 <variant> [amount]')
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-prof-'))
-  const child = forkTs(which === 'p1' ? 'p1-server.ts' : 'p4-server.ts', ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${dir}`])
+  const profiling = ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${dir}`]
+  const child = which === 'p1' ? forkTs('p1-server.ts', profiling, ['--p1-app', variant]) : forkTs('p4-server.ts', profiling)
   try {
     const ready = await nextMessage<{
       type: string
-      targets?: Array<{ name: string; url: string; cookie: string }>
+      target?: { name: string; url: string; cookie: string }
       urls?: Record<string, string>
     }>(child, (m) => m.type === 'ready', 60_000, 'ready')
     if (which === 'p1') {
-      const t = ready.targets!.find((x) => x.name === variant)
-      if (!t) throw new Error(`unknown P1 variant ${variant}`)
+      const t = ready.target!
       const r = await autocannon({ url: t.url, connections: 10, duration: Number(amountArg ?? 8), headers: { cookie: t.cookie } })
       console.log(`${variant}: ${r.requests.total} requests`)
     } else {

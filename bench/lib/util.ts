@@ -85,12 +85,14 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
  * Starts a child script of bench/ (`file` named with `.ts`), IPC on. When the benchmarks run
  * compiled (`npm run bench` builds them with tsc first), the compiled `.js` sibling is started
  * as is; under ts-node, the `.ts` file with ts-node (slow start: every child transpiles lib/).
+ * The child's argv is `args` followed by this process's flags.
  */
-export function forkTs(file: string, execArgv: string[] = []): ChildProcess {
+export function forkTs(file: string, execArgv: string[] = [], args: string[] = []): ChildProcess {
   benchEncryption() // the child inherits the run's token key through the environment
   const compiled = __filename.endsWith('.js')
   const target = path.join(__dirname, '..', compiled ? file.replace(/\.ts$/, '.js') : file)
-  return fork(target, process.argv.slice(2), {
+  // `args` first: stringArg() takes the first occurrence, so they win over the run's own flags.
+  return fork(target, [...args, ...process.argv.slice(2)], {
     execArgv: compiled ? execArgv : [...execArgv, '-r', 'ts-node/register/transpile-only'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
