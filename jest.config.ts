@@ -7,12 +7,14 @@ import type { Config } from 'jest'
 /**
  * Three test layers, told apart by the file name (what the file needs is in its name):
  *
- * - `unit`: every other `*.test.ts`. Pure code, and the sandbox in-process on port 0; no Redis,
- *   no PostgreSQL, no browser, no child process. `npm run test:unit`.
- * - `integration`: `*.redis.test.ts` (Redis), `*.postgres.test.ts` (PostgreSQL, some also Redis),
- *   `*.spawn.test.ts` (child processes: the CLI, the entry points, the README Quick start),
- *   `*.tsc.test.ts` (the TypeScript compiler over the documentation's examples).
- *   `npm run test:integration`.
+ * - `unit`: every other `*.test.ts`. Pure code, and in-process HTTP servers on port 0 that the
+ *   test itself scripts (Express apps, stub endpoints); no sandbox, no Redis, no PostgreSQL, no
+ *   browser, no child process. Fast: `npm run test:unit`.
+ * - `integration`: `*.sandbox.test.ts` (the sandbox plays lexoffice: the library's flows against
+ *   it, and the sandbox's own routes), `*.redis.test.ts` (Redis), `*.postgres.test.ts`
+ *   (PostgreSQL, some also Redis), `*.spawn.test.ts` (child processes: the CLI, the entry points,
+ *   the package surface, the README Quick start), `*.tsc.test.ts` (the TypeScript compiler over
+ *   the documentation's examples). `npm run test:integration`.
  * - `e2e`: `*.browser.test.ts` (Chromium drives the example app). `npm run test:e2e`.
  *
  * `npm test` runs all three, as CI does; TEST_LAYER=unit|integration|e2e keeps one (what the
@@ -22,7 +24,7 @@ import type { Config } from 'jest'
  * jest.live.config.ts) with ts-node in transpile-only mode too: by default ts-node type-checks it,
  * about 3.5 s of CPU before any test starts (measured: `jest --showConfig` 3.4 s -> 0.4 s user).
  */
-const INTEGRATION = '\\.(redis|postgres|spawn|tsc)\\.test\\.ts$'
+const INTEGRATION = '\\.(sandbox|redis|postgres|spawn|tsc)\\.test\\.ts$'
 const E2E = '\\.browser\\.test\\.ts$'
 
 /** What every layer (and jest.live.config.ts) shares. */

@@ -37,6 +37,11 @@ export interface LexofficeHooks {
   fetch?: FetchLike
   /** The configuration's rate limiter instead of a real-time MemoryRateLimiter (tests on a schedule clock). */
   rateLimiter?: RateLimiter
+  /**
+   * The API clients' retry backoff instead of the default 500 ms base: tests of retried faults (the
+   * login's profile call) take milliseconds instead of seconds; what they assert is the retry, not its wait.
+   */
+  retryDelays?: { baseDelayMs: number; maxDelayMs: number }
 }
 
 /**
@@ -126,6 +131,7 @@ export class Lexoffice {
         connectionKey,
         rateLimit,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(hooks.retryDelays ? { retry: hooks.retryDelays } : {}),
         ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
       })
     const manager = this.manager

@@ -268,7 +268,7 @@ describe('LexofficeClient resources against a test server', () => {
     expect([...got.data]).toEqual([0x89, 0x50])
   })
 
-  test('ids that are not lexoffice ids (UUIDs) are refused before any request (test/security/apiClient.test.ts has the attacks)', async () => {
+  test('ids that are not lexoffice ids (UUIDs) are refused before any request (test/security/apiClient.sandbox.test.ts has the attacks)', async () => {
     const before = server.seen.length
     await expect(client.contacts.get('a/b?c')).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
     await expect(client.contacts.get('')).rejects.toThrow(TypeError)

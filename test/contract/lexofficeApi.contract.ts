@@ -1,6 +1,6 @@
 /**
  * The contract between the API client and lexoffice, written once and run twice: against the
- * sandbox inside `npm test` (test/client/apiContract.test.ts) and against real lexoffice with
+ * sandbox inside `npm test` (test/client/apiContract.sandbox.test.ts) and against real lexoffice with
  * `npm run test:live` (test/live/apiContract.live.ts). Whatever the sandbox claims to do like
  * lexoffice is asserted here, so a live run shows where the two differ.
  *

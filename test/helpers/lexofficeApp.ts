@@ -107,7 +107,7 @@ function headersOf(init: HeadersInit | undefined): Record<string, string> {
 
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const own = options.sandbox === undefined
-  // Pacing is not these apps' subject (test/express/fetchPipeline.test.ts and test/client/ prove
+  // Pacing is not these apps' subject (test/express/fetchPipeline.sandbox.test.ts and test/client/ prove
   // it): the configuration's limiter keeps its schedule on a schedule clock (no real-time slot
   // waits), and a sandbox started here does not count the rate.
   const sandbox = options.sandbox ?? (await createSandbox({ autoApprove: true, api: { rateLimit: false }, ...options.sandboxOptions }))

@@ -17,7 +17,7 @@ import { RedisTokenStore } from '../../lib/redis/RedisTokenStore'
 import { TokenManager } from '../../lib/tokens/TokenManager'
 import { connectRedis, deletePrefix } from '../client/helpers/redis'
 import { REDIS_URL } from '../e2e/helpers'
-import { signedInAgent } from '../exampleApp/helpers'
+import { signedInAgent, unpaced } from '../exampleApp/helpers'
 import { connectViaSandbox, expiring, oauthClientFor } from '../helpers/connect'
 import { useSecretScan } from './helpers/secretScan'
 import { thrown } from './helpers/thrown'
@@ -29,7 +29,7 @@ let sandbox: Sandbox
 let redis: Redis
 
 beforeAll(async () => {
-  sandbox = await createSandbox({ autoApprove: true })
+  sandbox = await createSandbox({ autoApprove: true, api: { rateLimit: false } })
   redis = await connectRedis()
   scan.secrets(() => sandbox.knownSecrets())
 })
@@ -103,9 +103,7 @@ describe('the example app in Redis mode', () => {
     const appPrefix = `${prefix}app:`
     app = await startExample(
       readConfig({ PORT: '0', REDIS_URL, REDIS_PREFIX: appPrefix, SESSION_SECRET, LEXOFFICE_ENCRYPTION_KEYS: KEYS }),
-      {
-        sandbox,
-      },
+      unpaced(sandbox),
     )
     scan.watch(app.server).secrets(SESSION_SECRET, KEYS.slice(3))
     await signedInAgent(app)
@@ -124,7 +122,7 @@ describe('the example app in Redis mode', () => {
     const config = readConfig({ PORT: '0', REDIS_URL, REDIS_PREFIX: appPrefix })
     expect(config.encryptionKeyGenerated).toBe(true)
     expect(GENERATED_KEY_NOTICE).toContain('LEXOFFICE_ENCRYPTION_KEYS is not set')
-    app = await startExample(config, { sandbox })
+    app = await startExample(config, unpaced(sandbox))
     scan.watch(app.server)
     await signedInAgent(app)
     const record = (await redis.keys(`${appPrefix}lexoffice:token:*`)).at(0) ?? ''

@@ -10,7 +10,7 @@ import { type StartedExample, startExample } from '../../example-app/src/startEx
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { REDIS_URL, deleteRedisKeys } from '../e2e/helpers'
 import { connectRedis } from '../client/helpers/redis'
-import { expectNoInternals, signedInAgent } from '../exampleApp/helpers'
+import { expectNoInternals, signedInAgent, unpaced } from '../exampleApp/helpers'
 import { useSecretScan } from './helpers/secretScan'
 
 const prefix = `lexoffice-security-routes-${randomUUID()}:`
@@ -20,8 +20,8 @@ let sandbox: Sandbox
 let app: StartedExample
 
 beforeAll(async () => {
-  sandbox = await createSandbox({ autoApprove: true })
-  app = await startExample(readConfig({ PORT: '0', REDIS_URL, REDIS_PREFIX: prefix, SESSION_SECRET }), { sandbox })
+  sandbox = await createSandbox({ autoApprove: true, api: { rateLimit: false } })
+  app = await startExample(readConfig({ PORT: '0', REDIS_URL, REDIS_PREFIX: prefix, SESSION_SECRET }), unpaced(sandbox))
   scan.watch(app.server).secrets(SESSION_SECRET, () => sandbox.knownSecrets())
 })
 afterAll(async () => {

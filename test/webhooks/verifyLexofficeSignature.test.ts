@@ -3,10 +3,17 @@ import { assertLexofficeSignature } from '../../lib/webhooks/assertLexofficeSign
 import { LEXOFFICE_WEBHOOK_PUBLIC_KEY } from '../../lib/webhooks/lexofficePublicKey'
 import { signLexofficePayload } from '../../lib/webhooks/signLexofficePayload'
 import { verifyLexofficeSignature } from '../../lib/webhooks/verifyLexofficeSignature'
-import { TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, VECTOR_INVOICE_CREATED, VECTOR_TOKEN_REVOKED } from './fixtures/testKeys'
+import {
+  OTHER_PRIVATE_KEY,
+  OTHER_PUBLIC_KEY,
+  TEST_PRIVATE_KEY,
+  TEST_PUBLIC_KEY,
+  VECTOR_INVOICE_CREATED,
+  VECTOR_TOKEN_REVOKED,
+} from './fixtures/testKeys'
 import { errorWith } from '../helpers/errorWith'
 
-const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+const other = { privateKey: OTHER_PRIVATE_KEY, publicKey: OTHER_PUBLIC_KEY }
 
 describe('verifyLexofficeSignature (fixed OpenSSL vectors, test key)', () => {
   it.each([

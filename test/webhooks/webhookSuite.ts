@@ -5,7 +5,6 @@
  * its handler; handlers are dispatched in order, so anything a refused request scheduled would
  * have run first.
  */
-import { generateKeyPairSync } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import request from 'supertest'
@@ -13,7 +12,7 @@ import type { LexofficeEvent } from '../../lib/webhooks/events'
 import { lexofficeRawBody } from '../../lib/webhooks/lexofficeRawBody'
 import { lexofficeWebhooks, type LexofficeWebhooksOptions } from '../../lib/webhooks/lexofficeWebhooks'
 import { signLexofficePayload } from '../../lib/webhooks/signLexofficePayload'
-import { TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, VECTOR_INVOICE_CREATED, VECTOR_TOKEN_REVOKED } from './fixtures/testKeys'
+import { OTHER_PRIVATE_KEY, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, VECTOR_INVOICE_CREATED, VECTOR_TOKEN_REVOKED } from './fixtures/testKeys'
 import { Calls, ORG, PATH } from './dedupe/helpers'
 import { withoutUndefined } from '../helpers/withoutUndefined'
 
@@ -49,7 +48,7 @@ function eventBody(overrides: Record<string, string> = {}): string {
 /**
  * The handlers' clock: the date of the last event posted, so that the signed vectors (fixed
  * bodies dated 2023 and 2024) stay inside the accepted eventDate window. The window itself is
- * attacked in test/security/webhooks.test.ts.
+ * attacked in test/security/webhooks.sandbox.test.ts.
  */
 let clockMs = Date.parse('2023-04-11T12:30:00.000+02:00')
 function clockAt(body: string | Buffer): void {
@@ -152,7 +151,6 @@ export function webhookSuite(label: string, express: ExpressLike): void {
     describe('refuses bad requests and runs no handler', () => {
       const body = VECTOR_INVOICE_CREATED.body
       const signature = VECTOR_INVOICE_CREATED.signature
-      const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
       const oneByteChanged = body.replace('invoice.created', 'invoice.creates')
       const reserialised = JSON.stringify(JSON.parse(body), null, 1)
       const malformed = '{"organizationId":"not-a-uuid","eventType":"invoice.created"}'
@@ -163,7 +161,7 @@ export function webhookSuite(label: string, express: ExpressLike): void {
           'a signature made with another key',
           401,
           'WEBHOOK_SIGNATURE_INVALID',
-          () => ({ body, signature: signLexofficePayload(body, otherKey.privateKey) }),
+          () => ({ body, signature: signLexofficePayload(body, OTHER_PRIVATE_KEY) }),
         ],
         ['a body changed by one byte', 401, 'WEBHOOK_SIGNATURE_INVALID', () => ({ body: oneByteChanged, signature })],
         ['the same JSON re-serialised with other whitespace', 401, 'WEBHOOK_SIGNATURE_INVALID', () => ({ body: reserialised, signature })],

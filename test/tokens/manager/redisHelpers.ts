@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import net from 'node:net'
 import path from 'node:path'
 import { createClient } from 'redis'
-import type { ChildMessage, ParentMessage } from '../../helpers/children/managerChild'
+import type { Answer, ChildMessage, Op, ParentMessage } from '../../helpers/children/managerChild'
 import { TEST_ENCRYPTION_KEYS } from '../../helpers/encryption'
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -87,6 +87,8 @@ export interface Child {
   messages: ChildMessage[]
   send(msg: ParentMessage): void
   waitFor<T extends ChildMessage['type']>(type: T, timeoutMs?: number): Promise<Extract<ChildMessage, { type: T }>>
+  /** Sends `op` and resolves with the child's answer to it (matched by id; may be asked again and again). */
+  ask(op: Op, timeoutMs?: number): Promise<Answer>
 }
 
 export function forkChild(): Child {
@@ -106,37 +108,47 @@ export function forkChild(): Child {
   proc.on('exit', () => {
     for (const w of waiters.splice(0)) w()
   })
+  let asked = 0
+  /** The first message (ever received) that `match`es; rejects on a fatal message, the child's exit or the deadline. */
+  const waitUntil = (match: (m: ChildMessage) => boolean, what: string, timeoutMs: number): Promise<ChildMessage> => {
+    const deadline = Date.now() + timeoutMs
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const found = messages.find(match)
+        if (found) {
+          resolve(found)
+          return
+        }
+        const fatal = messages.find((m) => m.type === 'fatal')
+        if (fatal) {
+          reject(new Error(`child failed: ${(fatal as { message: string }).message}`))
+          return
+        }
+        if (proc.exitCode !== null || proc.signalCode !== null) {
+          reject(new Error(`child exited before ${what}`))
+          return
+        }
+        if (Date.now() > deadline) {
+          reject(new Error(`timed out waiting for ${what} from the child`))
+          return
+        }
+        waiters.push(check)
+        setTimeout(check, Math.max(0, deadline - Date.now()) + 1).unref()
+      }
+      check()
+    })
+  }
   return {
     proc,
     messages,
     send: (msg) => void proc.send(msg),
     waitFor(type, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const found = messages.find((m) => m.type === type)
-          if (found) {
-            resolve(found as never)
-            return
-          }
-          const fatal = messages.find((m) => m.type === 'fatal')
-          if (fatal) {
-            reject(new Error(`child failed: ${(fatal as { message: string }).message}`))
-            return
-          }
-          if (proc.exitCode !== null || proc.signalCode !== null) {
-            reject(new Error(`child exited before "${type}"`))
-            return
-          }
-          if (Date.now() > deadline) {
-            reject(new Error(`timed out waiting for "${type}" from the child`))
-            return
-          }
-          waiters.push(check)
-          setTimeout(check, Math.max(0, deadline - Date.now()) + 1).unref()
-        }
-        check()
-      })
+      return waitUntil((m) => m.type === type, `"${type}"`, timeoutMs) as never
+    },
+    ask(op, timeoutMs = 60_000) {
+      const id = ++asked
+      proc.send({ type: 'ask', id, op } satisfies ParentMessage)
+      return waitUntil((m) => m.type === 'answer' && m.id === id, `the answer to "${op}"`, timeoutMs) as Promise<Answer>
     },
   }
 }

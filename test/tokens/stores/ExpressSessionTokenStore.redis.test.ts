@@ -144,7 +144,8 @@ describe('ExpressSessionTokenStore specifics', () => {
     const started = Date.now()
     await expect(hung.get('k')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
     await expect(hung.set('k', makeRecord(1), 0)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
-    expect(Date.now() - started).toBeLessThan(1500)
+    // The 100 ms deadlines fired; without them the calls hang (Jest's 30 s timeout). Room for a stalled machine.
+    expect(Date.now() - started).toBeLessThan(10_000)
   })
 
   test('a failed write does not block later writes of the same key (the per-key mutex is released)', async () => {

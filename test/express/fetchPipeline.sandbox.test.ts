@@ -41,7 +41,7 @@ describe('req.lexoffice.fetch goes through the one request pipeline', () => {
   // Pacing is proven on the limiter's schedule (an injected clock: no real-time wait), against a
   // sandbox whose bucket holds exactly the calls made (a budget computed, not timed): the answers
   // cannot depend on the machine's speed. Real-time pacing against the 2 req/s sandbox is
-  // test/client/sandboxResources.test.ts ("default client pacing").
+  // test/client/resources.sandbox.test.ts ("default client pacing").
   const CALLS = 12
   let sb: Sandbox
   let manager: TokenManager

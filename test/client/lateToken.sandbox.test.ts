@@ -1,5 +1,5 @@
 /**
- * The client takes the rate-limit slot first and reads the token then (tokenAfterSlot.test.ts).
+ * The client takes the rate-limit slot first and reads the token then (tokenAfterSlot.sandbox.test.ts).
  * When that read is slow (the token is being refreshed), the slot is stale by the time the token
  * comes: calls whose slots were spaced out would leave together and arrive as a burst. Found by
  * the soak: three calls of one connection waited for the same refresh and reached the sandbox

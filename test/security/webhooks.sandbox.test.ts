@@ -4,7 +4,6 @@
  * and days later (outside the accepted eventDate window). Plus lexoffice's own HEAD check of the
  * callback URL, in the example app and with the README's mounting.
  */
-import { generateKeyPairSync } from 'node:crypto'
 import express from 'express'
 import request from 'supertest'
 import type { LexofficeWebhookRejection } from '../../lib/webhooks/lexofficeWebhooks'
@@ -13,7 +12,8 @@ import { signLexofficePayload } from '../../lib/webhooks/signLexofficePayload'
 import { createSandbox, type Sandbox } from '../../lib/sandbox'
 import { readConfig } from '../../example-app/src/config'
 import { type StartedExample, startExample } from '../../example-app/src/startExample'
-import { TEST_PRIVATE_KEY } from '../webhooks/fixtures/testKeys'
+import { OTHER_PRIVATE_KEY, TEST_PRIVATE_KEY } from '../webhooks/fixtures/testKeys'
+import { unpaced } from '../exampleApp/helpers'
 import { Calls, type Delivery, type Instance, makeDelivery, startInstance } from '../webhooks/dedupe/helpers'
 import { useSecretScan } from './helpers/secretScan'
 import { thrown } from './helpers/thrown'
@@ -52,12 +52,11 @@ describe('signatures', () => {
   test('a missing, forged, foreign-key or re-serialised signature is 401 and runs nothing', async () => {
     instance = await receiver()
     const genuine = makeDelivery()
-    const { privateKey: otherKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const pretty = JSON.stringify(JSON.parse(genuine.body), null, 2)
     const attempts: Delivery[] = [
       { ...genuine, signature: '' },
       { ...genuine, signature: Buffer.from('forged').toString('base64') },
-      { ...genuine, signature: signLexofficePayload(genuine.body, otherKey) },
+      { ...genuine, signature: signLexofficePayload(genuine.body, OTHER_PRIVATE_KEY) },
       { ...genuine, body: pretty },
       { ...genuine, body: genuine.body.replace('invoice.changed', 'invoice.deleted') },
     ]
@@ -145,8 +144,8 @@ describe("lexoffice's HEAD check of the callback URL", () => {
   let app: StartedExample
   beforeAll(async () => {
     // The tests' fixed webhook key: the app reads the sandbox's public key, which would otherwise be generated.
-    sandbox = await createSandbox({ autoApprove: true, webhooks: { privateKey: TEST_PRIVATE_KEY } })
-    app = await startExample(readConfig({ PORT: '0' }), { sandbox })
+    sandbox = await createSandbox({ autoApprove: true, webhooks: { privateKey: TEST_PRIVATE_KEY }, api: { rateLimit: false } })
+    app = await startExample(readConfig({ PORT: '0' }), unpaced(sandbox))
     scan.watch(app.server).secrets(() => sandbox.knownSecrets())
   })
   afterAll(async () => {

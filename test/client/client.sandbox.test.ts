@@ -9,16 +9,23 @@ import { connectUser, sandboxOAuth } from '../refresher/integrationHelpers'
 import { REDIRECT as SANDBOX_TEST_REDIRECT } from '../sandbox/helpers'
 import { sandboxProvider } from './helpers/sandboxProvider'
 
+/**
+ * Pacing is not these tests' subject (resources.sandbox.test.ts and test/client/pacing.test.ts prove
+ * it): with the default 2 req/s per connection key, shared by every test of this file, each call
+ * waited up to 500 ms in real time. Neither the client nor the sandbox paces here.
+ */
+const UNPACED = { rateLimit: false } as const
+
 describe('LexofficeClient against the sandbox', () => {
   let sandbox: Sandbox
   beforeEach(async () => {
-    sandbox = await createSandbox({ autoApprove: true })
+    sandbox = await createSandbox({ autoApprove: true, api: { rateLimit: false } })
   })
   afterEach(() => sandbox.close())
 
   test('profile.get with an OAuth token', async () => {
     const provider = await sandboxProvider(sandbox)
-    const client = createLexofficeClient(provider, { apiURL: sandbox.endpoints.apiURL, connectionKey: 'sandbox-conn' })
+    const client = createLexofficeClient(provider, { apiURL: sandbox.endpoints.apiURL, connectionKey: 'sandbox-conn', ...UNPACED })
     const profile = await client.profile.get()
     expect(profile.organizationId).toBe(sandbox.organization.organizationId)
     expect(profile.connectionId).toBe(sandbox.connections()[0]?.connectionId)
@@ -31,6 +38,7 @@ describe('LexofficeClient against the sandbox', () => {
     const client = createLexofficeClient(provider, {
       apiURL: sandbox.endpoints.apiURL,
       connectionKey: 'sandbox-conn',
+      ...UNPACED,
       hooks: { onResponse: (i) => responses.push(i) },
     })
     const before = provider.current()
@@ -44,7 +52,7 @@ describe('LexofficeClient against the sandbox', () => {
   test('a revoked connection: 401, one refresh attempt fails, the typed error surfaces without secrets', async () => {
     const provider = await sandboxProvider(sandbox)
     const token = provider.current()
-    const client = createLexofficeClient(provider, { apiURL: sandbox.endpoints.apiURL, connectionKey: 'sandbox-conn' })
+    const client = createLexofficeClient(provider, { apiURL: sandbox.endpoints.apiURL, connectionKey: 'sandbox-conn', ...UNPACED })
     const [conn] = sandbox.connections()
     sandbox.revokeConnection(conn.connectionId)
     const err: unknown = await client.profile.get().catch((e: unknown) => e)
@@ -56,7 +64,7 @@ describe('LexofficeClient against the sandbox', () => {
     // With a provider that cannot refresh, the 401 itself is the typed error.
     const staticClient = createLexofficeClient(
       { getAccessToken: async () => token },
-      { apiURL: sandbox.endpoints.apiURL, connectionKey: 'sandbox-conn' },
+      { apiURL: sandbox.endpoints.apiURL, connectionKey: 'sandbox-conn', ...UNPACED },
     )
     const apiErr: unknown = await staticClient.profile.get().catch((e: unknown) => e)
     expect(apiErr).toBeInstanceOf(LexofficeApiError)
@@ -72,6 +80,7 @@ describe('LexofficeClient against the sandbox', () => {
     const client = createLexofficeClient(manager.providerFor('user-1'), {
       apiURL: sandbox.endpoints.apiURL,
       connectionKey: 'user-1',
+      ...UNPACED,
       hooks: { onRequest: (i) => hookDump.push(JSON.stringify(i)), onResponse: (i) => hookDump.push(JSON.stringify(i)) },
     })
     await expect(client.profile.get()).resolves.toMatchObject({ organizationId: sandbox.organization.organizationId })

@@ -9,7 +9,7 @@ import request from 'supertest'
 import { readConfig } from '../../example-app/src/config'
 import { type StartedExample, startExample } from '../../example-app/src/startExample'
 import { createSandbox, type Sandbox, type SandboxFault } from '../../lib/sandbox'
-import { type Agent, expectNoInternals } from '../exampleApp/helpers'
+import { type Agent, expectNoInternals, unpaced } from '../exampleApp/helpers'
 import { TEST_PRIVATE_KEY } from '../webhooks/fixtures/testKeys'
 import { useSecretScan } from './helpers/secretScan'
 
@@ -20,8 +20,9 @@ let app: StartedExample
 
 beforeAll(async () => {
   // The tests' fixed webhook key: the app reads the sandbox's public key, which would otherwise be generated (0.3-1 s of CPU).
-  sandbox = await createSandbox({ autoApprove: true, webhooks: { privateKey: TEST_PRIVATE_KEY } })
-  app = await startExample(readConfig({ PORT: '0', SESSION_SECRET }), { sandbox })
+  sandbox = await createSandbox({ autoApprove: true, webhooks: { privateKey: TEST_PRIVATE_KEY }, api: { rateLimit: false } })
+  // Unpaced: each sign-in subscribes five webhooks, and closing the app waits for them (at 2 req/s, 3 s).
+  app = await startExample(readConfig({ PORT: '0', SESSION_SECRET }), unpaced(sandbox))
   scan.watch(app.server).secrets(SESSION_SECRET, () => sandbox.knownSecrets())
 })
 afterAll(async () => {

@@ -208,7 +208,7 @@ describe.each(EXPRESS_VERSIONS)('lexoffice() and requireLexoffice() on %s', (_na
 
   it('req.lexoffice.client is the typed API client by default, refreshing through the one refresh path', async () => {
     // Five requests on an expired token, two API calls each. Not a pacing test (that is
-    // fetchPipeline.test.ts): the client does not pace, the sandbox's bucket holds exactly the ten
+    // fetchPipeline.sandbox.test.ts): the client does not pace, the sandbox's bucket holds exactly the ten
     // calls, so its count proves that no call was repeated around the refresh, without real-time waits.
     await sb.close()
     sb = await createSandbox({ autoApprove: true, api: { rateLimit: { perSecond: 2, burst: 10 } } })

@@ -165,7 +165,7 @@ describe('client x sandbox API', () => {
 
 describe("client pacing against the sandbox's per-connection limit (2 req/s, burst 2)", () => {
   // Real time, end to end (the schedule itself is proven on a schedule clock in
-  // test/express/fetchPipeline.test.ts and rateLimitScope.test.ts): the default pacing and backoff
+  // test/express/fetchPipeline.sandbox.test.ts and rateLimitScope.test.ts): the default pacing and backoff
   // deliver every call. A 429 is not asserted away: a stalled machine may bunch two paced requests.
   test('default client pacing: 6 concurrent calls all answered, each sent once', async () => {
     const limited = await createSandbox({ autoApprove: true })
@@ -196,12 +196,15 @@ describe("client pacing against the sandbox's per-connection limit (2 req/s, bur
   })
 
   test('429s from the sandbox are absorbed by backoff when pacing is off', async () => {
-    const limited = await createSandbox({ autoApprove: true })
+    // A bucket five times faster than lexoffice's and a backoff scaled down with it: the same
+    // 429 -> backoff -> retry path in ~0.3 s instead of 1.5 s. Five concurrent calls still
+    // overflow a bucket of 2 unless the machine stalls 300 ms between them.
+    const limited = await createSandbox({ autoApprove: true, api: { rateLimit: { perSecond: 10, burst: 2 } } })
     try {
       const client429 = createLexofficeClient(await sandboxProvider(limited), {
         apiURL: limited.endpoints.apiURL,
         rateLimit: false,
-        retry: { rateLimitRetries: 8, baseDelayMs: 300, maxDelayMs: 2000 },
+        retry: { rateLimitRetries: 8, baseDelayMs: 50, maxDelayMs: 500 },
       })
       const results = await Promise.allSettled(Array.from({ length: 5 }, () => client429.countries.list()))
       expect(results.filter((r) => r.status === 'rejected')).toEqual([])

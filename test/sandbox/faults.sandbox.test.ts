@@ -206,7 +206,8 @@ describe('sandbox: fault injection on the token endpoint', () => {
     expect(timers()).toBeGreaterThan(before)
     const started = performance.now()
     await sandbox.close()
-    expect(performance.now() - started).toBeLessThan(1000)
+    // The failure is waiting for the 60 s delay; a stalled machine's second or two is not.
+    expect(performance.now() - started).toBeLessThan(20_000)
     expect(await pending).toBe('failed')
     expect(timers()).toBeLessThanOrEqual(before)
     // The delayed call was not processed: the refresh token never rotated.

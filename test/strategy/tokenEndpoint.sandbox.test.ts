@@ -30,6 +30,8 @@ afterEach(() => t.close())
 
 async function withApp(extra: Partial<TestAppOptions> = {}): Promise<TestApp> {
   t = await startTestApp({
+    // The profile call's retries back off 1 ms instead of 0.5-1 s: these tests count the retries, not their wait.
+    hooks: { retryDelays: { baseDelayMs: 1, maxDelayMs: 1 } },
     ...extra,
     setup(app, lexoffice, passport) {
       app.use(lexoffice.routes({ passport }))
