@@ -22,7 +22,7 @@ import { TokenManager } from '../lib/tokens/TokenManager'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { connectViaSandbox } from '../test/helpers/connect'
 import type { P3ChildMessage, P3ParentMessage } from './p3-child'
-import { askAll, connectRedis, fmt, forkTs, numberArg, printTable, stopChild } from './lib/util'
+import { askAll, connectRedis, deleteKeys, fmt, forkTs, numberArg, printTable, stopChild } from './lib/util'
 import { sandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
 
@@ -200,8 +200,7 @@ export async function runP3(): Promise<P3Result> {
   } finally {
     await Promise.all(children.map((c) => stopChild(c)))
     for (const k of await store.list()) await store.destroy(k)
-    const leftovers = await redis.keys(`bench:p3:${run}:*`)
-    if (leftovers.length > 0) await redis.del(leftovers)
+    await deleteKeys(redis, `bench:p3:${run}:*`)
     redis.destroy()
     await sb.close()
   }

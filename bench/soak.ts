@@ -17,7 +17,7 @@ import { TokenManager } from '../lib/tokens/TokenManager'
 import { RedisTokenStore } from '../lib/redis/RedisTokenStore'
 import { connectViaSandbox } from '../test/helpers/connect'
 import type { SoakChildConfig, SoakChildMessage, SoakChildStats, SoakParentMessage } from './soak-child'
-import { askAll, connectRedis, fmt, forkTs, numberArg, printTable, sleep, stopChild } from './lib/util'
+import { askAll, connectRedis, deleteKeys, fmt, forkTs, numberArg, printTable, sleep, stopChild } from './lib/util'
 import { printTrace, type TraceDecision } from './soak-trace'
 import { sandboxOAuth } from './lib/sandboxOAuth'
 import { benchEncryption } from './lib/encryption'
@@ -248,8 +248,7 @@ export async function runSoak(): Promise<void> {
   } finally {
     if (faultTimer) clearInterval(faultTimer)
     await Promise.all(children.map((c) => stopChild(c, 10_000)))
-    const leftovers = await redis.keys(`${prefix}*`)
-    if (leftovers.length > 0) await redis.del(leftovers)
+    await deleteKeys(redis, `${prefix}*`)
     redis.destroy()
     await sb.close()
   }

@@ -237,3 +237,9 @@ export async function connectRedis(url: string) {
 
 /** A node-redis client as {@link connectRedis} makes it. */
 export type BenchRedis = Awaited<ReturnType<typeof connectRedis>>
+
+/** Deletes the keys a run left in Redis under `pattern` (KEYS is fine on the benchmarks' own server). */
+export async function deleteKeys(redis: BenchRedis, pattern: string): Promise<void> {
+  const leftovers = await redis.keys(pattern)
+  if (leftovers.length > 0) await redis.del(leftovers)
+}
