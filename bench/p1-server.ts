@@ -120,7 +120,10 @@ async function main(): Promise<void> {
   })
 }
 
-main().catch((err: unknown) => {
-  process.send?.({ type: 'fatal', message: err instanceof Error ? err.message : String(err) })
-  process.exitCode = 1
-})
+// p1-overhead.ts imports P1_APPS from here: only a forked child runs the app.
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.send?.({ type: 'fatal', message: err instanceof Error ? err.message : String(err) })
+    process.exitCode = 1
+  })
+}
